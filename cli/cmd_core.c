@@ -1,0 +1,132 @@
+/* Commands on the local database: init, exec, query, import, dump, status, log. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli.h"
+
+#define CSV_MAX (64u << 20)
+
+int cmd_init(cli_ctx *ctx)
+{
+	const char *node = cli_opt_value(ctx, "--node");
+	const char *kind = cli_opt_value(ctx, "--kind");
+	const char *name = cli_opt_value(ctx, "--name");
+	const char *region = cli_opt_value(ctx, "--region");
+	hearth_db *db = NULL;
+	int rc;
+
+	if ((rc = cli_no_unknown_opts(ctx, "init")) != EXIT_OK)
+		return rc;
+	if (!node || !kind || !name || ctx->argc)
+		return cli_usage("init", "--node, --kind and --name are required");
+	if (hearth_db_create(&db, ctx->dir, node, kind, name, region) < 0)
+		return cli_fail();
+	printf("initialised %s '%s' (%s) in %s\n", kind, node, name, ctx->dir);
+	hearth_db_free(db);
+	return EXIT_OK;
+}
+
+int cmd_exec(cli_ctx *ctx)
+{
+	hearth_write_info info;
+	hearth_db *db;
+	int rc;
+
+	if ((rc = cli_no_unknown_opts(ctx, "exec")) != EXIT_OK)
+		return rc;
+	if (ctx->argc != 1)
+		return cli_usage("exec", "give the SQL as one argument");
+	if (!(db = cli_open(ctx)))
+		return EXIT_FAIL;
+	if (hearth_write_exec(db, ctx->argv[0], &info) < 0) {
+		rc = cli_fail();
+	} else {
+		if (info.seq)
+			printf("recorded change %lld: %d row%s\n", (long long)info.seq, info.changes,
+				info.changes == 1 ? "" : "s");
+		else
+			printf("no rows changed\n");
+		rc = EXIT_OK;
+	}
+	hearth_db_free(db);
+	return rc;
+}
+
+int cmd_query(cli_ctx *ctx)
+{
+	int json = cli_opt_flag(ctx, "--json");
+	int csv = cli_opt_flag(ctx, "--csv");
+	hearth_buf out = HEARTH_BUF_INIT;
+	hearth_db *db;
+	int rc;
+
+	if ((rc = cli_no_unknown_opts(ctx, "query")) != EXIT_OK)
+		return rc;
+	if (ctx->argc != 1 || (json && csv))
+		return cli_usage("query", "give the SQL as one argument and at most one format");
+	if (!(db = cli_open(ctx)))
+		return EXIT_FAIL;
+	if (hearth_query(db, ctx->argv[0],
+		    json ? HEARTH_FORMAT_JSON : csv ? HEARTH_FORMAT_CSV : HEARTH_FORMAT_TEXT, &out) < 0)
+		rc = cli_fail();
+	else
+		rc = cli_print(&out);
+	hearth_buf_dispose(&out);
+	hearth_db_free(db);
+	return rc;
+}
+
+int cmd_import(cli_ctx *ctx)
+{
+	hearth_buf data = HEARTH_BUF_INIT;
+	hearth_write_info info;
+	hearth_db *db = NULL;
+	int rc;
+
+	if ((rc = cli_no_unknown_opts(ctx, "import")) != EXIT_OK)
+		return rc;
+	if (ctx->argc != 2)
+		return cli_usage("import", "give a table and a CSV file");
+	if (cli_read_file(&data, ctx->argv[1], CSV_MAX) < 0) {
+		rc = cli_fail();
+		goto done;
+	}
+	if (!(db = cli_open(ctx))) {
+		rc = EXIT_FAIL;
+		goto done;
+	}
+	if (hearth_import_csv(db, ctx->argv[0], data.ptr, data.size, &info) < 0)
+		rc = cli_fail();
+	else {
+		printf("imported %d row%s into %s (change %lld)\n", info.changes,
+			info.changes == 1 ? "" : "s", ctx->argv[0], (long long)info.seq);
+		rc = EXIT_OK;
+	}
+done:
+	hearth_buf_dispose(&data);
+	hearth_db_free(db);
+	return rc;
+}
+
+int cmd_dump(cli_ctx *ctx)
+{
+	const char *for_node = cli_opt_value(ctx, "--for");
+	hearth_buf out = HEARTH_BUF_INIT;
+	hearth_db *db;
+	int rc;
+
+	if ((rc = cli_no_unknown_opts(ctx, "dump")) != EXIT_OK)
+		return rc;
+	if (ctx->argc)
+		return cli_usage("dump", "unexpected argument '%s'", ctx->argv[0]);
+	if (!(db = cli_open(ctx)))
+		return EXIT_FAIL;
+	if (hearth_dump(db, for_node, &out) < 0)
+		rc = cli_fail();
+	else
+		rc = cli_print(&out);
+	hearth_buf_dispose(&out);
+	hearth_db_free(db);
+	return rc;
+}

@@ -1,0 +1,97 @@
+/* hearth's entry point: global options, then one command from the table below. */
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli.h"
+
+const cli_command cli_commands[] = {
+	{ "init", cmd_init, "init --node ID --kind KIND --name NAME [--region REGION]",
+		"create a node in DIR" },
+	{ "exec", cmd_exec, "exec SQL", "one recorded, atomic change; refuses foreign owners" },
+	{ "query", cmd_query, "query [--json|--csv] SQL", "read-only query" },
+	{ "import", cmd_import, "import TABLE FILE.csv", "import CSV rows as one recorded change" },
+	{ "status", cmd_status, "status [--json]", "node, pending changes, clock, sync state" },
+	{ "log", cmd_log, "log [--json] [-n N]", "recorded changes, newest first" },
+	{ "dump", cmd_dump, "dump [--for NODE]", "canonical sorted text of the synced rows" },
+	{ "help", cmd_help, "help [COMMAND]", "show help" },
+	{ NULL, NULL, NULL, NULL },
+};
+
+const cli_command *cli_command_find(const char *name)
+{
+	const cli_command *c;
+
+	for (c = cli_commands; c->name; c++)
+		if (strcmp(c->name, name) == 0)
+			return c;
+	return NULL;
+}
+
+static void usage_all(FILE *f)
+{
+	const cli_command *c;
+
+	fprintf(f, "usage: hearth [-C DIR] COMMAND [ARGS]\n\n");
+	for (c = cli_commands; c->name; c++)
+		fprintf(f, "  hearth %-52s %s\n", c->usage, c->summary);
+	fprintf(f, "\nDIR defaults to $HEARTH_DIR, else the current folder. "
+		   "'hearth help COMMAND' for one command; 'man hearth' for all.\n");
+}
+
+int cmd_help(cli_ctx *ctx)
+{
+	const cli_command *c;
+
+	if (ctx->argc == 0) {
+		usage_all(stdout);
+		return EXIT_OK;
+	}
+	if (!(c = cli_command_find(ctx->argv[0])))
+		return cli_usage("help", "unknown command '%s'", ctx->argv[0]);
+	printf("usage: hearth [-C DIR] %s\n%s\n", c->usage, c->summary);
+	return EXIT_OK;
+}
+
+int main(int argc, char **argv)
+{
+	cli_ctx ctx = { NULL, 0, NULL };
+	const cli_command *c;
+	const char *fake_now = getenv("HEARTH_TEST_NOW_MS");
+	int i = 1;
+
+	if (fake_now && *fake_now)
+		hearth_time_override(strtoull(fake_now, NULL, 10));
+	ctx.dir = getenv("HEARTH_DIR");
+	while (i < argc && argv[i][0] == '-') {
+		if (strcmp(argv[i], "-C") == 0 && i + 1 < argc) {
+			ctx.dir = argv[i + 1];
+			i += 2;
+		} else if (strcmp(argv[i], "--version") == 0) {
+			printf("hearth %s (schema %d, sqlite %s)\n", HEARTH_VERSION,
+				hearth_schema_version_max(), sqlite3_libversion());
+			return EXIT_OK;
+		} else if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
+			usage_all(stdout);
+			return EXIT_OK;
+		} else {
+			fprintf(stderr, "hearth: unknown option '%s'\n", argv[i]);
+			usage_all(stderr);
+			return EXIT_USAGE;
+		}
+	}
+	if (!ctx.dir || !*ctx.dir)
+		ctx.dir = ".";
+	if (i >= argc) {
+		usage_all(stderr);
+		return EXIT_USAGE;
+	}
+	if (!(c = cli_command_find(argv[i]))) {
+		fprintf(stderr, "hearth: unknown command '%s' (see 'hearth help')\n", argv[i]);
+		return EXIT_USAGE;
+	}
+	ctx.argc = argc - i - 1;
+	ctx.argv = argv + i + 1;
+	return c->run(&ctx);
+}

@@ -1,0 +1,26 @@
+/* Private to libhearth-core. */
+#ifndef HEARTH_CORE_INT_H
+#define HEARTH_CORE_INT_H
+
+#include "hearth.h"
+
+struct hearth_db {
+	sqlite3 *sql;
+	char *dir;
+	char *node;
+	char *kind;
+	int is_office;
+	int version;
+	hearth_schema *schema;
+	hearth_clock clock; /* last clock handed out, mirrored in hearth_meta 'clock' */
+};
+
+int hearth_schema_load(hearth_schema **out, sqlite3 *db);
+void hearth_schema_free(hearth_schema *s);
+
+/* Prepare `sql` on `db`, reporting failures through hearth_error. */
+int hearth_prepare(sqlite3_stmt **out, sqlite3 *db, const char *sql);
+/* Run SQL without results; error names `what`. */
+int hearth_exec_sql(sqlite3 *db, const char *sql, const char *what);
+
+#endif

@@ -1,0 +1,503 @@
+/* Opening, creating and migrating a node database; meta values and the persisted clock. */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "core_int.h"
+#include "schema_int.h"
+
+#define DB_FILE "hearth.db"
+#define BUSY_TIMEOUT_MS 30000
+
+int hearth_prepare(sqlite3_stmt **out, sqlite3 *db, const char *sql)
+{
+	*out = NULL;
+	if (sqlite3_prepare_v2(db, sql, -1, out, NULL) != SQLITE_OK)
+		return hearth_error_sqlite(db, HEARTH_ERROR, "cannot prepare statement");
+	return 0;
+}
+
+int hearth_exec_sql(sqlite3 *db, const char *sql, const char *what)
+{
+	char *msg = NULL;
+
+	if (sqlite3_exec(db, sql, NULL, NULL, &msg) != SQLITE_OK) {
+		hearth_error_set(HEARTH_ERROR, "%s: %s", what, msg ? msg : sqlite3_errmsg(db));
+		sqlite3_free(msg);
+		return HEARTH_ERROR;
+	}
+	return 0;
+}
+
+int hearth_schema_version_max(void)
+{
+	return hearth_migrations[hearth_migrations_count - 1].version;
+}
+
+static char *path_join(const char *dir, const char *file)
+{
+	size_t n = strlen(dir) + strlen(file) + 2;
+	char *p = malloc(n);
+
+	if (p)
+		snprintf(p, n, "%s/%s", dir, file);
+	return p;
+}
+
+/* SQL functions for recorded writes: hearth_node() is this node's id, hearth_id() a new
+ * time-ordered record id (the clock in hex: ids that grow in order keep inserts fast). */
+static void fn_node(sqlite3_context *ctx, int argc, sqlite3_value **argv)
+{
+	hearth_db *db = sqlite3_user_data(ctx);
+
+	sqlite3_result_text(ctx, db->node ? db->node : "", -1, SQLITE_STATIC);
+}
+
+static void fn_id(sqlite3_context *ctx, int argc, sqlite3_value **argv)
+{
+	hearth_db *db = sqlite3_user_data(ctx);
+	char hex[HEARTH_CLOCK_HEX + 1];
+
+	db->clock = hearth_clock_next(db->clock, hearth_time_now_ms());
+	hearth_clock_format(hex, db->clock);
+	sqlite3_result_text(ctx, hex, -1, SQLITE_TRANSIENT);
+}
+
+static int connect(hearth_db *db, const char *dir, int create)
+{
+	char *path = path_join(dir, DB_FILE);
+	int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX | (create ? SQLITE_OPEN_CREATE : 0);
+	int rc = 0;
+
+	if (!path)
+		return hearth_error_set(HEARTH_ERROR, "out of memory");
+	if (!create && access(path, F_OK) != 0) {
+		rc = hearth_error_set(HEARTH_ENOTFOUND,
+			"no hearth node in '%s': run 'hearth init' there, or pass -C DIR", dir);
+		goto done;
+	}
+	if (sqlite3_open_v2(path, &db->sql, flags, NULL) != SQLITE_OK) {
+		rc = hearth_error_sqlite(db->sql, HEARTH_ERROR, "cannot open database");
+		goto done;
+	}
+	sqlite3_extended_result_codes(db->sql, 1);
+	sqlite3_busy_timeout(db->sql, BUSY_TIMEOUT_MS);
+	if ((rc = hearth_exec_sql(db->sql,
+		     "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL;"
+		     "PRAGMA foreign_keys = ON;",
+		     "cannot configure database")) < 0)
+		goto done;
+	if (sqlite3_create_function(db->sql, "hearth_node", 0, SQLITE_UTF8 | SQLITE_DETERMINISTIC,
+		    db, fn_node, NULL, NULL) != SQLITE_OK ||
+	    sqlite3_create_function(db->sql, "hearth_id", 0, SQLITE_UTF8, db, fn_id, NULL,
+		    NULL) != SQLITE_OK)
+		rc = hearth_error_sqlite(db->sql, HEARTH_ERROR, "cannot register functions");
+done:
+	free(path);
+	return rc;
+}
+
+static int user_version(sqlite3 *sql, int *out)
+{
+	sqlite3_stmt *st = NULL;
+	int rc;
+
+	*out = 0;
+	if ((rc = hearth_prepare(&st, sql, "PRAGMA user_version")) < 0)
+		return rc;
+	if (sqlite3_step(st) == SQLITE_ROW)
+		*out = sqlite3_column_int(st, 0);
+	else
+		rc = hearth_error_sqlite(sql, HEARTH_ERROR, "cannot read schema version");
+	sqlite3_finalize(st);
+	return rc;
+}
+
+/* Bring the database to the newest schema in one transaction; refuse a newer one. */
+static int migrate(hearth_db *db)
+{
+	int version, i, rc;
+	char pragma[64];
+
+	if ((rc = user_version(db->sql, &version)) < 0)
+		return rc;
+	if (version > hearth_schema_version_max())
+		return hearth_error_set(HEARTH_ENEWER,
+			"database in '%s' has schema version %d, newer than this hearth (%d): "
+			"upgrade hearth",
+			db->dir, version, hearth_schema_version_max());
+	if (version == hearth_schema_version_max()) {
+		db->version = version;
+		return 0;
+	}
+	if ((rc = hearth_db_begin(db)) < 0)
+		return rc;
+	/* re-read under the write lock: another process may have migrated meanwhile */
+	if ((rc = user_version(db->sql, &version)) < 0)
+		goto fail;
+	for (i = 0; i < hearth_migrations_count; i++) {
+		const hearth_migration *m = &hearth_migrations[i];
+		if (m->version <= version)
+			continue;
+		if ((rc = hearth_exec_sql(db->sql, m->sql, m->file)) < 0)
+			goto fail;
+		version = m->version;
+	}
+	snprintf(pragma, sizeof(pragma), "PRAGMA user_version = %d", version);
+	if ((rc = hearth_exec_sql(db->sql, pragma, "cannot set schema version")) < 0)
+		goto fail;
+	if ((rc = hearth_db_commit(db)) < 0)
+		goto fail;
+	db->version = version;
+	return 0;
+fail:
+	hearth_db_rollback(db);
+	return rc;
+}
+
+static int load_identity(hearth_db *db)
+{
+	hearth_buf v = HEARTH_BUF_INIT;
+	int rc;
+
+	if ((rc = hearth_meta_get(db, "node", &v)) < 0) {
+		if (rc == HEARTH_ENOTFOUND)
+			hearth_error_set(HEARTH_ENOTFOUND,
+				"'%s' holds a database but no node identity: run 'hearth init'",
+				db->dir);
+		goto done;
+	}
+	db->node = hearth_buf_detach(&v);
+	if ((rc = hearth_meta_get(db, "kind", &v)) < 0)
+		goto done;
+	db->kind = hearth_buf_detach(&v);
+	if (!db->node || !db->kind) {
+		rc = hearth_error_set(HEARTH_ERROR, "out of memory");
+		goto done;
+	}
+	db->is_office = strcmp(db->kind, "office") == 0;
+	if ((rc = hearth_meta_get(db, "clock", &v)) == 0)
+		rc = hearth_clock_parse(&db->clock, v.ptr);
+	else if (rc == HEARTH_ENOTFOUND)
+		rc = 0;
+done:
+	hearth_buf_dispose(&v);
+	return rc;
+}
+
+static int db_alloc(hearth_db **out, const char *dir)
+{
+	hearth_db *db = calloc(1, sizeof(*db));
+
+	*out = NULL;
+	if (!db || !(db->dir = strdup(dir))) {
+		free(db);
+		return hearth_error_set(HEARTH_ERROR, "out of memory");
+	}
+	*out = db;
+	return 0;
+}
+
+int hearth_db_open(hearth_db **out, const char *dir)
+{
+	hearth_db *db = NULL;
+	int rc;
+
+	*out = NULL;
+	if ((rc = db_alloc(&db, dir)) < 0)
+		return rc;
+	if ((rc = connect(db, dir, 0)) < 0 || (rc = migrate(db)) < 0 ||
+	    (rc = load_identity(db)) < 0 || (rc = hearth_schema_load(&db->schema, db->sql)) < 0)
+		goto done;
+	*out = db;
+	db = NULL;
+done:
+	hearth_db_free(db);
+	return rc;
+}
+
+static int make_dir(const char *dir)
+{
+	if (mkdir(dir, 0777) == 0 || errno == EEXIST)
+		return 0;
+	return hearth_error_set(HEARTH_ERROR, "cannot create folder '%s': %s", dir,
+		strerror(errno));
+}
+
+struct node_row {
+	const char *kind, *name, *region;
+};
+
+static int insert_node_row(hearth_db *db, void *payload)
+{
+	struct node_row *r = payload;
+	sqlite3_stmt *st = NULL;
+	int rc;
+
+	if ((rc = hearth_prepare(&st, db->sql,
+		     "INSERT INTO node (owner, id, kind, name, region_id) VALUES (?1, ?1, ?2, ?3, ?4)")) < 0)
+		return rc;
+	sqlite3_bind_text(st, 1, db->node, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, r->kind, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 3, r->name, -1, SQLITE_STATIC);
+	if (r->region)
+		sqlite3_bind_text(st, 4, r->region, -1, SQLITE_STATIC);
+	if (sqlite3_step(st) != SQLITE_DONE)
+		rc = hearth_error_sqlite(db->sql, HEARTH_EUSAGE, "cannot record the node");
+	sqlite3_finalize(st);
+	return rc;
+}
+
+static int region_exists(hearth_db *db, const char *region)
+{
+	sqlite3_stmt *st = NULL;
+	int found;
+
+	if (hearth_prepare(&st, db->sql, "SELECT 1 FROM region WHERE id = ?1") < 0)
+		return 0;
+	sqlite3_bind_text(st, 1, region, -1, SQLITE_STATIC);
+	found = sqlite3_step(st) == SQLITE_ROW;
+	sqlite3_finalize(st);
+	return found;
+}
+
+int hearth_db_create(hearth_db **out, const char *dir, const char *node_id, const char *kind,
+	const char *name, const char *region)
+{
+	hearth_db *db = NULL;
+	struct node_row row = { kind, name, region };
+	char *path = NULL;
+	int rc;
+
+	*out = NULL;
+	if ((rc = hearth_id_check("node id", node_id)) < 0)
+		return rc;
+	if (!hearth_kind_valid(kind))
+		return hearth_error_set(HEARTH_EUSAGE,
+			"unknown node kind '%.40s': use office, childcare_centre, volunteer_station, "
+			"volunteer_team, community_centre, hospital or special_care_centre",
+			kind ? kind : "");
+	if (!name || !*name)
+		return hearth_error_set(HEARTH_EUSAGE, "a node needs a name (--name)");
+	if ((rc = make_dir(dir)) < 0)
+		return rc;
+	if (!(path = path_join(dir, DB_FILE)))
+		return hearth_error_set(HEARTH_ERROR, "out of memory");
+	if (access(path, F_OK) == 0) {
+		rc = hearth_error_set(HEARTH_ECONFLICT, "'%s' already holds a hearth node", dir);
+		goto done;
+	}
+	if ((rc = db_alloc(&db, dir)) < 0 || (rc = connect(db, dir, 1)) < 0 ||
+	    (rc = migrate(db)) < 0 || (rc = hearth_schema_load(&db->schema, db->sql)) < 0)
+		goto done;
+	if (region && !region_exists(db, region)) {
+		rc = hearth_error_set(HEARTH_EUSAGE,
+			"unknown region '%.40s': see 'hearth query \"SELECT id, name FROM region\"'",
+			region);
+		goto done;
+	}
+	if (!(db->node = strdup(node_id)) || !(db->kind = strdup(kind))) {
+		rc = hearth_error_set(HEARTH_ERROR, "out of memory");
+		goto done;
+	}
+	db->is_office = strcmp(kind, "office") == 0;
+	if ((rc = hearth_db_begin(db)) < 0)
+		goto done;
+	if ((rc = hearth_meta_set(db, "node", node_id)) < 0 ||
+	    (rc = hearth_meta_set(db, "kind", kind)) < 0 ||
+	    (rc = hearth_meta_set(db, "seq", "0")) < 0 || (rc = hearth_db_commit(db)) < 0) {
+		hearth_db_rollback(db);
+		goto done;
+	}
+	if ((rc = hearth_write_run(db, insert_node_row, &row, NULL, NULL)) < 0)
+		goto done;
+	*out = db;
+	db = NULL;
+done:
+	if (db && rc < 0) {
+		/* a half-made node is worse than none: remove what this call created */
+		hearth_db_free(db);
+		db = NULL;
+		if (path) {
+			size_t n = strlen(path) + 8;
+			char *side = malloc(n);
+			unlink(path);
+			if (side) {
+				snprintf(side, n, "%s-wal", path);
+				unlink(side);
+				snprintf(side, n, "%s-shm", path);
+				unlink(side);
+				free(side);
+			}
+		}
+	}
+	free(path);
+	return rc;
+}
+
+void hearth_db_free(hearth_db *db)
+{
+	if (!db)
+		return;
+	hearth_schema_free(db->schema);
+	sqlite3_close_v2(db->sql);
+	free(db->dir);
+	free(db->node);
+	free(db->kind);
+	free(db);
+}
+
+sqlite3 *hearth_db_sqlite(hearth_db *db)
+{
+	return db->sql;
+}
+
+const char *hearth_db_dir(const hearth_db *db)
+{
+	return db->dir;
+}
+
+const char *hearth_db_node(const hearth_db *db)
+{
+	return db->node;
+}
+
+const char *hearth_db_kind(const hearth_db *db)
+{
+	return db->kind;
+}
+
+int hearth_db_is_office(const hearth_db *db)
+{
+	return db->is_office;
+}
+
+int hearth_db_schema_version(const hearth_db *db)
+{
+	return db->version;
+}
+
+const hearth_schema *hearth_db_schema(hearth_db *db)
+{
+	return db->schema;
+}
+
+int hearth_meta_get(hearth_db *db, const char *key, hearth_buf *out)
+{
+	sqlite3_stmt *st = NULL;
+	int rc, step;
+
+	hearth_buf_clear(out);
+	if ((rc = hearth_prepare(&st, db->sql, "SELECT value FROM hearth_meta WHERE key = ?1")) < 0)
+		return rc;
+	sqlite3_bind_text(st, 1, key, -1, SQLITE_STATIC);
+	step = sqlite3_step(st);
+	if (step == SQLITE_ROW && sqlite3_column_type(st, 0) != SQLITE_NULL)
+		rc = hearth_buf_put(out, sqlite3_column_text(st, 0),
+			(size_t)sqlite3_column_bytes(st, 0));
+	else if (step == SQLITE_ROW || step == SQLITE_DONE)
+		rc = hearth_error_set(HEARTH_ENOTFOUND, "no meta value '%s'", key);
+	else
+		rc = hearth_error_sqlite(db->sql, HEARTH_ERROR, "cannot read meta");
+	sqlite3_finalize(st);
+	return rc;
+}
+
+int hearth_meta_set(hearth_db *db, const char *key, const char *value)
+{
+	sqlite3_stmt *st = NULL;
+	int rc;
+
+	if ((rc = hearth_prepare(&st, db->sql,
+		     value ? "INSERT INTO hearth_meta (key, value) VALUES (?1, ?2) "
+			     "ON CONFLICT (key) DO UPDATE SET value = excluded.value"
+			   : "DELETE FROM hearth_meta WHERE key = ?1")) < 0)
+		return rc;
+	sqlite3_bind_text(st, 1, key, -1, SQLITE_STATIC);
+	if (value)
+		sqlite3_bind_text(st, 2, value, -1, SQLITE_STATIC);
+	if (sqlite3_step(st) != SQLITE_DONE)
+		rc = hearth_error_sqlite(db->sql, HEARTH_ERROR, "cannot write meta");
+	sqlite3_finalize(st);
+	return rc;
+}
+
+static int clock_store(hearth_db *db)
+{
+	char hex[HEARTH_CLOCK_HEX + 1];
+
+	hearth_clock_format(hex, db->clock);
+	return hearth_meta_set(db, "clock", hex);
+}
+
+/* Re-read the stored clock first: another process may have ticked it since we opened. */
+static int clock_refresh(hearth_db *db)
+{
+	hearth_buf v = HEARTH_BUF_INIT;
+	hearth_clock stored;
+	int rc = hearth_meta_get(db, "clock", &v);
+
+	if (rc == HEARTH_ENOTFOUND) {
+		hearth_buf_dispose(&v);
+		return 0;
+	}
+	if (rc == 0 && (rc = hearth_clock_parse(&stored, v.ptr)) == 0 && stored > db->clock)
+		db->clock = stored;
+	hearth_buf_dispose(&v);
+	return rc;
+}
+
+int hearth_db_clock_tick(hearth_db *db, hearth_clock *out)
+{
+	int rc;
+
+	*out = 0;
+	if ((rc = clock_refresh(db)) < 0)
+		return rc;
+	db->clock = hearth_clock_next(db->clock, hearth_time_now_ms());
+	if ((rc = clock_store(db)) < 0)
+		return rc;
+	*out = db->clock;
+	return 0;
+}
+
+int hearth_db_clock_observe(hearth_db *db, hearth_clock remote, hearth_clock *out)
+{
+	int rc;
+
+	*out = 0;
+	if ((rc = clock_refresh(db)) < 0)
+		return rc;
+	db->clock = hearth_clock_merge(db->clock, remote, hearth_time_now_ms());
+	if ((rc = clock_store(db)) < 0)
+		return rc;
+	*out = db->clock;
+	return 0;
+}
+
+int hearth_db_clock_get(hearth_db *db, hearth_clock *out)
+{
+	int rc = clock_refresh(db);
+
+	*out = db->clock;
+	return rc;
+}
+
+int hearth_db_begin(hearth_db *db)
+{
+	return hearth_exec_sql(db->sql, "BEGIN IMMEDIATE", "cannot start a transaction");
+}
+
+int hearth_db_commit(hearth_db *db)
+{
+	return hearth_exec_sql(db->sql, "COMMIT", "cannot commit");
+}
+
+void hearth_db_rollback(hearth_db *db)
+{
+	if (!sqlite3_get_autocommit(db->sql))
+		sqlite3_exec(db->sql, "ROLLBACK", NULL, NULL, NULL);
+}

@@ -1,0 +1,330 @@
+/*
+ * hearth core: a node's local database, identity, hybrid logical clock, recorded writes,
+ * the changeset codec and the canonical dump.
+ *
+ * Conventions (the same in every hearth library):
+ * - functions return int: 0 on success, a negative HEARTH_E* code on failure; the message of the
+ *   last failure on this thread is hearth_error_last();
+ * - out-parameters come first and are zeroed on entry;
+ * - every function that returns something to free says with which function.
+ * The library never prints, never exits, and keeps no global state but the thread-local error.
+ */
+#ifndef HEARTH_H
+#define HEARTH_H
+
+#define SQLITE_ENABLE_SESSION 1
+#define SQLITE_ENABLE_PREUPDATE_HOOK 1
+#include <sqlite3.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#define HEARTH_VERSION "0.1.0"
+
+/* ---- errors ------------------------------------------------------------------------------- */
+
+enum {
+	HEARTH_OK = 0,
+	HEARTH_ERROR = -1,     /* anything a caller cannot act on specifically */
+	HEARTH_ENOTFOUND = -3, /* no such node, table, row, remote, conflict */
+	HEARTH_ECONFLICT = -4, /* already exists / state does not allow it */
+	HEARTH_ECORRUPT = -5,  /* bytes that do not parse: changeset, commit, CSV, database */
+	HEARTH_EDENIED = -6,   /* ownership or visibility refuses the change */
+	HEARTH_EUSAGE = -7,    /* bad argument from the user */
+	HEARTH_ENET = -8,      /* a remote that cannot be reached (retry later) */
+	HEARTH_ENEWER = -9,    /* data from a newer hearth or schema: upgrade hearth */
+};
+
+/** The message of the last failure on this thread ("" if none). Owned by the library. */
+const char *hearth_error_last(void);
+/** The code of the last failure on this thread (HEARTH_OK if none). */
+int hearth_error_code(void);
+/** Set the thread's error (printf-style) and return `code`. */
+int hearth_error_set(int code, const char *fmt, ...)
+#if defined(__GNUC__)
+	__attribute__((format(printf, 2, 3)))
+#endif
+	;
+/** Copy SQLite's message for `db` in, prefixed by `what`; returns `code`. */
+int hearth_error_sqlite(sqlite3 *db, int code, const char *what);
+/** Forget the thread's error. */
+void hearth_error_clear(void);
+
+/* ---- buffers ------------------------------------------------------------------------------ */
+
+/**
+ * A growable byte buffer. `ptr` is never NULL and always NUL-terminated (binary-safe: `size`
+ * counts the bytes). With `cap` > 0, growing past `cap` bytes fails (untrusted input).
+ * Initialise with HEARTH_BUF_INIT or hearth_buf_init(); release with hearth_buf_dispose().
+ */
+typedef struct {
+	char *ptr;
+	size_t size;
+	size_t asize;
+	size_t cap;
+} hearth_buf;
+
+extern char hearth_buf__empty[];
+#define HEARTH_BUF_INIT { hearth_buf__empty, 0, 0, 0 }
+
+void hearth_buf_init(hearth_buf *buf, size_t cap);
+int hearth_buf_grow(hearth_buf *buf, size_t extra);
+int hearth_buf_put(hearth_buf *buf, const void *data, size_t len);
+int hearth_buf_puts(hearth_buf *buf, const char *s);
+int hearth_buf_putc(hearth_buf *buf, char c);
+int hearth_buf_printf(hearth_buf *buf, const char *fmt, ...)
+#if defined(__GNUC__)
+	__attribute__((format(printf, 2, 3)))
+#endif
+	;
+/** Empty the buffer, keeping its memory. */
+void hearth_buf_clear(hearth_buf *buf);
+/** Free the memory; the buffer is empty and usable again. */
+void hearth_buf_dispose(hearth_buf *buf);
+/** Hand the bytes over (free() them); the buffer is empty again. Returns NULL on OOM. */
+char *hearth_buf_detach(hearth_buf *buf);
+
+/* ---- identity ----------------------------------------------------------------------------- */
+
+#define HEARTH_ID_MAX 40
+#define HEARTH_OFFICE "office"
+
+/** 1 if `id` is a valid node/record id: [a-z0-9][a-z0-9-]{0,39}, else 0. */
+int hearth_id_valid(const char *id);
+/** As hearth_id_valid, but sets HEARTH_EUSAGE naming `what` when invalid. */
+int hearth_id_check(const char *what, const char *id);
+/** 1 if `kind` is one of the node kinds of the schema. */
+int hearth_kind_valid(const char *kind);
+
+/* ---- time and the hybrid logical clock ---------------------------------------------------- */
+
+/**
+ * A hybrid logical clock value: the high 48 bits are milliseconds since the Unix epoch, the low
+ * 16 a counter. Written as 16 lower-case hex digits, so the text sorts like the number.
+ */
+typedef uint64_t hearth_clock;
+#define HEARTH_CLOCK_HEX 16
+#define HEARTH_CLOCK_MS(c) ((c) >> 16)
+#define HEARTH_DAY_MS 86400000ULL
+
+/** Wall time in ms; tests may pin it with hearth_time_override(). */
+uint64_t hearth_time_now_ms(void);
+/** Pin the wall clock to `ms` for this process (0 restores the real clock). Tests only. */
+void hearth_time_override(uint64_t ms);
+
+/** Format `c` into `out` (17 bytes: 16 hex digits and a NUL). */
+void hearth_clock_format(char *out, hearth_clock c);
+/** Parse 16 hex digits; HEARTH_ECORRUPT if `s` is anything else. */
+int hearth_clock_parse(hearth_clock *out, const char *s);
+/** The next clock after `last` for a local event at wall time `now_ms`. */
+hearth_clock hearth_clock_next(hearth_clock last, uint64_t now_ms);
+/** The clock after receiving `remote`, given our `last` and wall time `now_ms`. */
+hearth_clock hearth_clock_merge(hearth_clock last, hearth_clock remote, uint64_t now_ms);
+
+/* ---- the node database -------------------------------------------------------------------- */
+
+typedef struct hearth_db hearth_db;
+
+/** Current schema version this build knows (the highest migration). */
+int hearth_schema_version_max(void);
+
+/**
+ * Create a new node in folder `dir` (created if missing; must not already hold a node):
+ * migrate, store identity, and record the node's own `node` row as its first change.
+ * `region` may be NULL. Free with hearth_db_free().
+ */
+int hearth_db_create(hearth_db **out, const char *dir, const char *node_id, const char *kind,
+	const char *name, const char *region);
+
+/** Open the node in `dir`, migrating it if older; HEARTH_ENEWER if it is newer than this build,
+ * HEARTH_ENOTFOUND if `dir` holds no node. Free with hearth_db_free(). */
+int hearth_db_open(hearth_db **out, const char *dir);
+
+/** Close; accepts NULL. */
+void hearth_db_free(hearth_db *db);
+
+/** The SQLite handle (owned by `db`); for reads and for sync's own transactions. */
+sqlite3 *hearth_db_sqlite(hearth_db *db);
+const char *hearth_db_dir(const hearth_db *db);
+const char *hearth_db_node(const hearth_db *db);
+const char *hearth_db_kind(const hearth_db *db);
+/** 1 if this node is the office (kind 'office'). */
+int hearth_db_is_office(const hearth_db *db);
+int hearth_db_schema_version(const hearth_db *db);
+
+/** Read a meta value into `out` (cleared first); HEARTH_ENOTFOUND if absent. */
+int hearth_meta_get(hearth_db *db, const char *key, hearth_buf *out);
+/** Set a meta value (inside the caller's transaction if one is open). NULL value deletes. */
+int hearth_meta_set(hearth_db *db, const char *key, const char *value);
+
+/** Tick the node's clock for a local event and persist it (call inside a write transaction). */
+int hearth_db_clock_tick(hearth_db *db, hearth_clock *out);
+/** Merge a received clock into the node's clock and persist it. */
+int hearth_db_clock_observe(hearth_db *db, hearth_clock remote, hearth_clock *out);
+/** The node's current clock without ticking it. */
+int hearth_db_clock_get(hearth_db *db, hearth_clock *out);
+
+/** BEGIN IMMEDIATE / COMMIT / ROLLBACK with hearth's error reporting. */
+int hearth_db_begin(hearth_db *db);
+int hearth_db_commit(hearth_db *db);
+void hearth_db_rollback(hearth_db *db);
+
+/* ---- schema declarations ------------------------------------------------------------------ */
+
+typedef enum {
+	HEARTH_POLICY_LWW = 0,
+	HEARTH_POLICY_OFFICE = 1,
+	HEARTH_POLICY_STATE = 2,
+} hearth_policy_kind;
+
+typedef struct {
+	char *name;
+	int is_pk;
+	int is_public;
+	int audience_writable;
+	hearth_policy_kind policy;
+	char *policy_text;    /* as declared: "lww", "office", "state:a<b<c" */
+	char **states;        /* for HEARTH_POLICY_STATE: the order, lowest first */
+	int nstates;
+} hearth_column_decl;
+
+typedef struct {
+	char *name;
+	int rank;
+	int ncol;
+	hearth_column_decl *cols; /* in table order (the order changesets use) */
+	int owner_col;            /* index of `owner` */
+	int id_col;               /* index of `id` */
+	int audience_col;         /* index, or -1 */
+	char *public_rows;        /* SQL condition for publishing, or NULL */
+} hearth_table_decl;
+
+typedef struct hearth_schema hearth_schema;
+
+/** The synced tables and their declarations, read from the database. */
+const hearth_schema *hearth_db_schema(hearth_db *db);
+int hearth_schema_count(const hearth_schema *s);
+/** Tables in rank order (parents first). */
+const hearth_table_decl *hearth_schema_at(const hearth_schema *s, int i);
+/** NULL if `name` is not a synced table. */
+const hearth_table_decl *hearth_schema_table(const hearth_schema *s, const char *name);
+/** Index of column `col` in `t`, or -1. */
+int hearth_table_column(const hearth_table_decl *t, const char *col);
+/** Fingerprint of the synced tables' names and columns: 16 hex digits + NUL into `out`. */
+void hearth_schema_fingerprint(const hearth_schema *s, char *out);
+/** Rank of `state` in a state policy, or -1 if unknown. */
+int hearth_column_state_rank(const hearth_column_decl *c, const char *state);
+
+/**
+ * The SQL condition (over the table's own columns) for the rows of `t` that node `node` may see:
+ * reference data (owner 'office'), its own rows, rows whose audience column names it.
+ * Appended to `out`. The node id must be valid (it is embedded quoted).
+ */
+int hearth_visible_sql(hearth_buf *out, const hearth_table_decl *t, const char *node);
+
+/* ---- recorded writes ---------------------------------------------------------------------- */
+
+typedef struct {
+	int64_t seq;          /* outbox seq of this write, 0 if it changed nothing */
+	int changes;          /* changed rows */
+	hearth_clock clock;
+} hearth_write_info;
+
+/**
+ * Run arbitrary SQL as one recorded write: BEGIN IMMEDIATE, a session on the synced tables,
+ * the statements, the ownership check of every changed row, the changeset into the outbox and
+ * the overlay, COMMIT. On any failure nothing stays: no data, no outbox entry.
+ * HEARTH_EDENIED names the table and owner of a refused row. Schema changes and writes to
+ * hearth's own tables are refused.
+ */
+int hearth_write_exec(hearth_db *db, const char *sql, hearth_write_info *out);
+
+/** A write body for hearth_write_run: runs statements on `db`'s handle; returns 0 or an error
+ * (set with hearth_error_set). */
+typedef int (*hearth_write_fn)(hearth_db *db, void *payload);
+
+/** As hearth_write_exec, for a body in C (CSV import, demo, generators). `summary` is the
+ * one-line description kept with the outbox entry (NULL: derived from the changes). */
+int hearth_write_run(hearth_db *db, hearth_write_fn fn, void *payload, const char *summary,
+	hearth_write_info *out);
+
+/**
+ * Check that this node may write every change of `changeset` (ownership, audience columns);
+ * used by the write path and, with `writer` set to another node, by the office's verify.
+ * `state` is read for audience rows (the row as it stands). HEARTH_EDENIED with a message naming
+ * table and owner otherwise.
+ */
+int hearth_changeset_check_owner(sqlite3 *state, const hearth_schema *s, const char *writer,
+	int writer_is_office, const void *changeset, int n);
+
+/* ---- CSV ---------------------------------------------------------------------------------- */
+
+/** Called for each record: `line` is the 1-based line where it starts. Return non-zero to stop
+ * (that value is returned by hearth_csv_parse). Fields are NUL-terminated, valid for the call. */
+typedef int (*hearth_csv_record_fn)(int line, int nfields, char **fields, size_t *lens,
+	void *payload);
+
+/** Parse RFC 4180 CSV (quotes, doubled quotes, commas and newlines inside quotes, CRLF or LF,
+ * an optional UTF-8 BOM). HEARTH_ECORRUPT with line and column on malformed input. */
+int hearth_csv_parse(const char *data, size_t len, hearth_csv_record_fn fn, void *payload);
+
+/** Import CSV `data` into synced table `table` as one recorded write: the header row names the
+ * columns; a bad row names its line and column and nothing is applied. */
+int hearth_import_csv(hearth_db *db, const char *table, const char *data, size_t len,
+	hearth_write_info *out);
+
+/* ---- reading ------------------------------------------------------------------------------ */
+
+typedef enum { HEARTH_FORMAT_TEXT, HEARTH_FORMAT_JSON, HEARTH_FORMAT_CSV } hearth_format;
+
+/** Run read-only SQL and append its result to `out` in `format` (TEXT: tab-separated with a
+ * header). A statement that would write is refused with HEARTH_EUSAGE. */
+int hearth_query(hearth_db *db, const char *sql, hearth_format format, hearth_buf *out);
+
+/** Append `s` (length `len`) as a JSON string literal. */
+int hearth_json_string(hearth_buf *out, const char *s, size_t len);
+
+/**
+ * The canonical dump: every synced row sorted by table rank, owner, id; one line per row,
+ * `table owner/id col=value ...` with values in one stable text form (NULL, integers, reals
+ * as %.17g, text and blobs escaped). With `for_node`, only the rows that node may see.
+ */
+int hearth_dump(hearth_db *db, const char *for_node, hearth_buf *out);
+
+/** Append one value in the dump's text form. */
+int hearth_value_format(hearth_buf *out, sqlite3_value *v);
+
+/* ---- changesets --------------------------------------------------------------------------- */
+
+/**
+ * A changeset encoder (the format of SQLite's sqlite3session.c): for building filtered copies of
+ * changesets, which SQLite 3.40 cannot do itself. Initialise with HEARTH_CS_WRITER_INIT, add
+ * tables and changes, take the bytes from `buf`, dispose with hearth_cs_writer_dispose().
+ * Helpers are no-ops once `rc` holds an error.
+ */
+typedef struct {
+	hearth_buf buf;
+	int rc;
+	int ncol;            /* columns of the current table */
+	char *table;         /* current table name */
+} hearth_cs_writer;
+
+#define HEARTH_CS_WRITER_INIT { HEARTH_BUF_INIT, 0, 0, NULL }
+
+/** Start a table block (only written if different from the current one). */
+void hearth_cs_writer_table(hearth_cs_writer *w, const char *table, int ncol,
+	const unsigned char *pk);
+/** Append a change; `old`/`new_` are arrays of ncol values where NULL means "undefined" (not
+ * present). op is SQLITE_INSERT, SQLITE_UPDATE or SQLITE_DELETE. */
+void hearth_cs_writer_change(hearth_cs_writer *w, int op, int indirect, sqlite3_value **old,
+	sqlite3_value **new_);
+/** Append the iterator's current change under its table. */
+void hearth_cs_writer_append_iter(hearth_cs_writer *w, sqlite3_changeset_iter *it);
+void hearth_cs_writer_dispose(hearth_cs_writer *w);
+
+/** Walk the whole changeset once: HEARTH_ECORRUPT if it does not parse. Sets *nchanges. */
+int hearth_changeset_validate(const void *cs, int n, int *nchanges);
+
+/** One-line summary like "care_class +1 ~2, child -1" appended to `out`. */
+int hearth_changeset_summary(hearth_buf *out, const void *cs, int n);
+
+#endif

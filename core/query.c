@@ -1,0 +1,156 @@
+/* Read-only queries in three output forms, and the JSON string escaper everything shares. */
+#include <stdio.h>
+#include <string.h>
+
+#include "core_int.h"
+
+int hearth_json_string(hearth_buf *out, const char *s, size_t len)
+{
+	size_t i;
+	int rc = hearth_buf_putc(out, '"');
+
+	for (i = 0; rc == 0 && i < len; i++) {
+		unsigned char c = (unsigned char)s[i];
+		if (c == '"' || c == '\\')
+			rc = hearth_buf_printf(out, "\\%c", c);
+		else if (c == '\n')
+			rc = hearth_buf_puts(out, "\\n");
+		else if (c == '\r')
+			rc = hearth_buf_puts(out, "\\r");
+		else if (c == '\t')
+			rc = hearth_buf_puts(out, "\\t");
+		else if (c < 0x20)
+			rc = hearth_buf_printf(out, "\\u%04x", c);
+		else
+			rc = hearth_buf_putc(out, (char)c);
+	}
+	return rc ? rc : hearth_buf_putc(out, '"');
+}
+
+static int json_value(hearth_buf *out, sqlite3_stmt *st, int i)
+{
+	switch (sqlite3_column_type(st, i)) {
+	case SQLITE_NULL:
+		return hearth_buf_puts(out, "null");
+	case SQLITE_INTEGER:
+		return hearth_buf_printf(out, "%lld", (long long)sqlite3_column_int64(st, i));
+	case SQLITE_FLOAT:
+		return hearth_buf_printf(out, "%.17g", sqlite3_column_double(st, i));
+	default:
+		return hearth_json_string(out, (const char *)sqlite3_column_text(st, i),
+			(size_t)sqlite3_column_bytes(st, i));
+	}
+}
+
+static int csv_field(hearth_buf *out, const char *s, size_t len)
+{
+	size_t i;
+	int rc;
+
+	if (strcspn(s, ",\"\r\n") >= len)
+		return hearth_buf_put(out, s, len);
+	rc = hearth_buf_putc(out, '"');
+	for (i = 0; rc == 0 && i < len; i++)
+		rc = s[i] == '"' ? hearth_buf_puts(out, "\"\"") : hearth_buf_putc(out, s[i]);
+	return rc ? rc : hearth_buf_putc(out, '"');
+}
+
+static int text_field(hearth_buf *out, const char *s, size_t len)
+{
+	size_t i;
+	int rc = 0;
+
+	for (i = 0; rc == 0 && i < len; i++) {
+		char c = s[i];
+		rc = c == '\t' ? hearth_buf_puts(out, "\\t")
+		   : c == '\n' ? hearth_buf_puts(out, "\\n")
+		   : c == '\\' ? hearth_buf_puts(out, "\\\\")
+			       : hearth_buf_putc(out, c);
+	}
+	return rc;
+}
+
+static int header(hearth_buf *out, sqlite3_stmt *st, hearth_format f)
+{
+	int i, n = sqlite3_column_count(st), rc = 0;
+
+	for (i = 0; rc == 0 && i < n; i++) {
+		const char *name = sqlite3_column_name(st, i);
+		if (i)
+			rc = hearth_buf_putc(out, f == HEARTH_FORMAT_CSV ? ',' : '\t');
+		if (rc == 0)
+			rc = f == HEARTH_FORMAT_CSV ? csv_field(out, name, strlen(name))
+						    : text_field(out, name, strlen(name));
+	}
+	return rc ? rc : hearth_buf_puts(out, f == HEARTH_FORMAT_CSV ? "\r\n" : "\n");
+}
+
+static int row(hearth_buf *out, sqlite3_stmt *st, hearth_format f, int *first_row)
+{
+	int i, n = sqlite3_column_count(st), rc = 0;
+
+	if (f == HEARTH_FORMAT_JSON) {
+		rc = hearth_buf_puts(out, *first_row ? "\n  {" : ",\n  {");
+		for (i = 0; rc == 0 && i < n; i++) {
+			const char *name = sqlite3_column_name(st, i);
+			if (i)
+				rc = hearth_buf_puts(out, ", ");
+			if (rc == 0)
+				rc = hearth_json_string(out, name, strlen(name));
+			if (rc == 0)
+				rc = hearth_buf_puts(out, ": ");
+			if (rc == 0)
+				rc = json_value(out, st, i);
+		}
+		*first_row = 0;
+		return rc ? rc : hearth_buf_putc(out, '}');
+	}
+	for (i = 0; rc == 0 && i < n; i++) {
+		const char *v = (const char *)sqlite3_column_text(st, i);
+		size_t len = (size_t)sqlite3_column_bytes(st, i);
+		if (i)
+			rc = hearth_buf_putc(out, f == HEARTH_FORMAT_CSV ? ',' : '\t');
+		if (rc == 0 && v)
+			rc = f == HEARTH_FORMAT_CSV ? csv_field(out, v, len) : text_field(out, v, len);
+		else if (rc == 0 && f == HEARTH_FORMAT_TEXT)
+			rc = hearth_buf_puts(out, "NULL");
+	}
+	*first_row = 0;
+	return rc ? rc : hearth_buf_puts(out, f == HEARTH_FORMAT_CSV ? "\r\n" : "\n");
+}
+
+int hearth_query(hearth_db *db, const char *sql, hearth_format format, hearth_buf *out)
+{
+	sqlite3 *h = hearth_db_sqlite(db);
+	sqlite3_stmt *st = NULL;
+	const char *tail = sql;
+	int rc = 0, first_row = 1, step;
+
+	if (format == HEARTH_FORMAT_JSON && (rc = hearth_buf_putc(out, '[')) < 0)
+		return rc;
+	while (rc == 0 && tail && *tail) {
+		if (sqlite3_prepare_v2(h, tail, -1, &st, &tail) != SQLITE_OK) {
+			rc = hearth_error_sqlite(h, HEARTH_EUSAGE, "query failed");
+			break;
+		}
+		if (!st)
+			continue; /* whitespace or a comment */
+		if (!sqlite3_stmt_readonly(st)) {
+			rc = hearth_error_set(HEARTH_EUSAGE,
+				"query is read-only: use 'hearth exec' to change data");
+			break;
+		}
+		if (format != HEARTH_FORMAT_JSON && sqlite3_column_count(st) > 0)
+			rc = header(out, st, format);
+		while (rc == 0 && (step = sqlite3_step(st)) == SQLITE_ROW)
+			rc = row(out, st, format, &first_row);
+		if (rc == 0 && step != SQLITE_DONE)
+			rc = hearth_error_sqlite(h, HEARTH_EUSAGE, "query failed");
+		sqlite3_finalize(st);
+		st = NULL;
+	}
+	sqlite3_finalize(st);
+	if (rc == 0 && format == HEARTH_FORMAT_JSON)
+		rc = hearth_buf_puts(out, first_row ? "]\n" : "\n]\n");
+	return rc;
+}

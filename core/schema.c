@@ -1,0 +1,271 @@
+/* The synced tables and their declarations (schemas/: hearth_table, hearth_column), loaded once
+ * per open; sync and site-gen read them from here. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "core_int.h"
+
+struct hearth_schema {
+	int ntables;
+	hearth_table_decl *tables;
+	char fingerprint[17];
+};
+
+static void column_dispose(hearth_column_decl *c)
+{
+	int i;
+
+	free(c->name);
+	free(c->policy_text);
+	for (i = 0; i < c->nstates; i++)
+		free(c->states[i]);
+	free(c->states);
+}
+
+static void table_dispose(hearth_table_decl *t)
+{
+	int i;
+
+	for (i = 0; i < t->ncol; i++)
+		column_dispose(&t->cols[i]);
+	free(t->cols);
+	free(t->name);
+	free(t->public_rows);
+}
+
+void hearth_schema_free(hearth_schema *s)
+{
+	int i;
+
+	if (!s)
+		return;
+	for (i = 0; i < s->ntables; i++)
+		table_dispose(&s->tables[i]);
+	free(s->tables);
+	free(s);
+}
+
+static char *dup_col(sqlite3_stmt *st, int i)
+{
+	const unsigned char *t = sqlite3_column_text(st, i);
+
+	return t ? strdup((const char *)t) : NULL;
+}
+
+/* "state:new<accepted<done" -> ["new", "accepted", "done"] */
+static int parse_states(hearth_column_decl *c)
+{
+	const char *p = c->policy_text + strlen("state:");
+	int n = 1;
+	const char *q;
+
+	for (q = p; *q; q++)
+		n += *q == '<';
+	if (!(c->states = calloc((size_t)n, sizeof(char *))))
+		return hearth_error_set(HEARTH_ERROR, "out of memory");
+	while (c->nstates < n) {
+		size_t len = strcspn(p, "<");
+		if (len == 0)
+			return hearth_error_set(HEARTH_ECORRUPT, "empty state in policy '%s'",
+				c->policy_text);
+		if (!(c->states[c->nstates] = strndup(p, len)))
+			return hearth_error_set(HEARTH_ERROR, "out of memory");
+		c->nstates++;
+		p += len + (p[len] == '<');
+	}
+	return 0;
+}
+
+static int load_columns(hearth_table_decl *t, sqlite3 *db)
+{
+	sqlite3_stmt *st = NULL;
+	int rc = 0, cap = 0;
+
+	if ((rc = hearth_prepare(&st, db,
+		     "SELECT p.name, p.pk, coalesce(c.visibility, 'private'), "
+		     "coalesce(c.policy, 'lww'), coalesce(c.audience_writable, 0) "
+		     "FROM pragma_table_info(?1) p "
+		     "LEFT JOIN hearth_column c ON c.tbl = ?1 AND c.col = p.name ORDER BY p.cid")) < 0)
+		return rc;
+	sqlite3_bind_text(st, 1, t->name, -1, SQLITE_STATIC);
+	t->owner_col = t->id_col = -1;
+	while (sqlite3_step(st) == SQLITE_ROW) {
+		hearth_column_decl *c;
+		if (t->ncol == cap) {
+			int ncap = cap ? cap * 2 : 16;
+			hearth_column_decl *n = realloc(t->cols, (size_t)ncap * sizeof(*n));
+			if (!n) {
+				rc = hearth_error_set(HEARTH_ERROR, "out of memory");
+				goto done;
+			}
+			t->cols = n;
+			cap = ncap;
+		}
+		c = &t->cols[t->ncol++];
+		memset(c, 0, sizeof(*c));
+		c->name = dup_col(st, 0);
+		c->is_pk = sqlite3_column_int(st, 1) > 0;
+		c->is_public = strcmp((const char *)sqlite3_column_text(st, 2), "public") == 0;
+		c->policy_text = dup_col(st, 3);
+		c->audience_writable = sqlite3_column_int(st, 4);
+		if (!c->name || !c->policy_text) {
+			rc = hearth_error_set(HEARTH_ERROR, "out of memory");
+			goto done;
+		}
+		if (strcmp(c->policy_text, "office") == 0)
+			c->policy = HEARTH_POLICY_OFFICE;
+		else if (strncmp(c->policy_text, "state:", 6) == 0) {
+			c->policy = HEARTH_POLICY_STATE;
+			if ((rc = parse_states(c)) < 0)
+				goto done;
+		}
+		if (strcmp(c->name, "owner") == 0)
+			t->owner_col = t->ncol - 1;
+		else if (strcmp(c->name, "id") == 0)
+			t->id_col = t->ncol - 1;
+	}
+	if (t->owner_col != 0 || t->id_col != 1)
+		rc = hearth_error_set(HEARTH_ECORRUPT,
+			"synced table '%s' must begin with columns owner, id", t->name);
+done:
+	sqlite3_finalize(st);
+	return rc;
+}
+
+static int find_audience(hearth_table_decl *t, const char *col)
+{
+	t->audience_col = col ? hearth_table_column(t, col) : -1;
+	if (col && t->audience_col < 0)
+		return hearth_error_set(HEARTH_ECORRUPT, "audience column '%s' of '%s' does not exist",
+			col, t->name);
+	return 0;
+}
+
+/* FNV-1a over "table:col,col;..." in rank order: two nodes agree on the shape of every synced
+ * table iff their fingerprints match. */
+static void fingerprint(hearth_schema *s)
+{
+	uint64_t h = 1469598103934665603ULL;
+	int i, j;
+
+#define MIX(str)                                                                                   \
+	do {                                                                                       \
+		const unsigned char *p_ = (const unsigned char *)(str);                            \
+		for (; *p_; p_++) {                                                                \
+			h ^= *p_;                                                                  \
+			h *= 1099511628211ULL;                                                     \
+		}                                                                                  \
+	} while (0)
+	for (i = 0; i < s->ntables; i++) {
+		MIX(s->tables[i].name);
+		MIX(":");
+		for (j = 0; j < s->tables[i].ncol; j++) {
+			MIX(s->tables[i].cols[j].name);
+			MIX(",");
+		}
+		MIX(";");
+	}
+#undef MIX
+	hearth_clock_format(s->fingerprint, h);
+}
+
+int hearth_schema_load(hearth_schema **out, sqlite3 *db)
+{
+	hearth_schema *s = calloc(1, sizeof(*s));
+	sqlite3_stmt *st = NULL;
+	int rc = 0, cap = 0;
+
+	*out = NULL;
+	if (!s)
+		return hearth_error_set(HEARTH_ERROR, "out of memory");
+	if ((rc = hearth_prepare(&st, db,
+		     "SELECT name, rank, audience_col, public_rows FROM hearth_table ORDER BY rank")) < 0)
+		goto done;
+	while (sqlite3_step(st) == SQLITE_ROW) {
+		hearth_table_decl *t;
+		if (s->ntables == cap) {
+			int ncap = cap ? cap * 2 : 16;
+			hearth_table_decl *n = realloc(s->tables, (size_t)ncap * sizeof(*n));
+			if (!n) {
+				rc = hearth_error_set(HEARTH_ERROR, "out of memory");
+				goto done;
+			}
+			s->tables = n;
+			cap = ncap;
+		}
+		t = &s->tables[s->ntables++];
+		memset(t, 0, sizeof(*t));
+		t->name = dup_col(st, 0);
+		t->rank = sqlite3_column_int(st, 1);
+		t->public_rows = dup_col(st, 3);
+		if (!t->name) {
+			rc = hearth_error_set(HEARTH_ERROR, "out of memory");
+			goto done;
+		}
+		if ((rc = load_columns(t, db)) < 0 ||
+		    (rc = find_audience(t, (const char *)sqlite3_column_text(st, 2))) < 0)
+			goto done;
+	}
+	fingerprint(s);
+	*out = s;
+	s = NULL;
+done:
+	sqlite3_finalize(st);
+	hearth_schema_free(s);
+	return rc;
+}
+
+int hearth_schema_count(const hearth_schema *s)
+{
+	return s->ntables;
+}
+
+const hearth_table_decl *hearth_schema_at(const hearth_schema *s, int i)
+{
+	return i >= 0 && i < s->ntables ? &s->tables[i] : NULL;
+}
+
+const hearth_table_decl *hearth_schema_table(const hearth_schema *s, const char *name)
+{
+	int i;
+
+	for (i = 0; name && i < s->ntables; i++)
+		if (strcmp(s->tables[i].name, name) == 0)
+			return &s->tables[i];
+	return NULL;
+}
+
+int hearth_table_column(const hearth_table_decl *t, const char *col)
+{
+	int i;
+
+	for (i = 0; i < t->ncol; i++)
+		if (strcmp(t->cols[i].name, col) == 0)
+			return i;
+	return -1;
+}
+
+void hearth_schema_fingerprint(const hearth_schema *s, char *out)
+{
+	memcpy(out, s->fingerprint, sizeof(s->fingerprint));
+}
+
+int hearth_column_state_rank(const hearth_column_decl *c, const char *state)
+{
+	int i;
+
+	for (i = 0; state && i < c->nstates; i++)
+		if (strcmp(c->states[i], state) == 0)
+			return i;
+	return -1;
+}
+
+int hearth_visible_sql(hearth_buf *out, const hearth_table_decl *t, const char *node)
+{
+	if (!hearth_id_valid(node))
+		return hearth_id_check("node id", node);
+	if (t->audience_col >= 0)
+		return hearth_buf_printf(out, "(owner IN ('office', '%s') OR \"%s\" = '%s')", node,
+			t->cols[t->audience_col].name, node);
+	return hearth_buf_printf(out, "(owner IN ('office', '%s'))", node);
+}

@@ -1,0 +1,32 @@
+/*
+ * Moving refs between a local repository and a remote: the only place hearth talks to the
+ * network. Private to libhearth-sync.
+ */
+#ifndef HEARTH_SYNC_TRANSPORT_H
+#define HEARTH_SYNC_TRANSPORT_H
+
+#include <git2.h>
+
+/** How a transfer reports progress; NULL fields are skipped. The CLI prints on a TTY only. */
+typedef struct {
+	/* called with a short phase name ("fetch", "push") and objects done/total */
+	void (*progress)(const char *phase, unsigned done, unsigned total, void *payload);
+	void *payload;
+	/* a private key file for ssh (from the node's config), or NULL for ssh-agent */
+	const char *ssh_key;
+} hearth_transport_opts;
+
+/**
+ * Fetch `refspecs` (e.g. "+refs/heads/up:refs/nodes/lucai/up") from `url` into `repo`.
+ * A missing remote branch is not an error (nothing was written there yet).
+ * HEARTH_ENET when the remote cannot be reached or answers garbage, with a one-line message.
+ */
+int hearth_transport_fetch(git_repository *repo, const char *url, const char **refspecs,
+	size_t n, const hearth_transport_opts *opts);
+
+/** Push `refspecs` (e.g. "refs/heads/up:refs/heads/up") to `url`. HEARTH_ENET as above;
+ * HEARTH_ECONFLICT when the remote refused a non-fast-forward. */
+int hearth_transport_push(git_repository *repo, const char *url, const char **refspecs,
+	size_t n, const hearth_transport_opts *opts);
+
+#endif

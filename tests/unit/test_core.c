@@ -1,0 +1,274 @@
+/* Core: ids, buffers, the clock, migrations, recorded writes and their atomicity, dump. */
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "core/hearth.h"
+#include "tap.h"
+
+static char tmp_root[] = "/tmp/hearth-core-XXXXXX";
+
+static char *tmp_path(const char *name)
+{
+	static char path[256];
+
+	snprintf(path, sizeof(path), "%s/%s", tmp_root, name);
+	return path;
+}
+
+static long long count(hearth_db *db, const char *sql)
+{
+	sqlite3_stmt *st = NULL;
+	long long n = -1;
+
+	if (sqlite3_prepare_v2(hearth_db_sqlite(db), sql, -1, &st, NULL) == SQLITE_OK &&
+	    sqlite3_step(st) == SQLITE_ROW)
+		n = sqlite3_column_int64(st, 0);
+	sqlite3_finalize(st);
+	return n;
+}
+
+static void test_ids(void)
+{
+	char long_id[64];
+
+	ok(hearth_id_valid("lucai"), "plain id is valid");
+	ok(hearth_id_valid("0-a-9"), "digits and dashes are valid");
+	ok(!hearth_id_valid("-a"), "leading dash is invalid");
+	ok(!hearth_id_valid("Lucai"), "upper case is invalid");
+	ok(!hearth_id_valid("../x"), "path is invalid");
+	ok(!hearth_id_valid("a/b"), "slash is invalid");
+	ok(!hearth_id_valid(""), "empty is invalid");
+	memset(long_id, 'a', 40);
+	long_id[40] = '\0';
+	ok(hearth_id_valid(long_id), "40 characters are valid");
+	long_id[40] = 'a';
+	long_id[41] = '\0';
+	ok(!hearth_id_valid(long_id), "41 characters are invalid");
+	is_int(hearth_id_check("node id", "x y"), HEARTH_EUSAGE, "id_check reports usage");
+	ok(strstr(hearth_error_last(), "'x y'") != NULL, "id_check names the id");
+}
+
+static void test_buf(void)
+{
+	hearth_buf b = HEARTH_BUF_INIT, capped;
+	int i;
+
+	ok(b.ptr && b.ptr[0] == '\0', "empty buffer is an empty string");
+	for (i = 0; i < 1000; i++)
+		hearth_buf_printf(&b, "%d,", i);
+	ok(b.size == strlen(b.ptr), "printf keeps NUL termination");
+	ok(strncmp(b.ptr, "0,1,2,", 6) == 0, "contents in order");
+	hearth_buf_put(&b, "\0x", 2);
+	ok(b.ptr[b.size - 1] == 'x' && b.ptr[b.size - 2] == '\0', "binary safe");
+	hearth_buf_dispose(&b);
+	ok(b.size == 0 && b.ptr[0] == '\0', "dispose empties");
+	hearth_buf_init(&capped, 8);
+	ok(hearth_buf_puts(&capped, "12345678") == 0, "cap allows exactly cap bytes");
+	is_int(hearth_buf_putc(&capped, '9'), HEARTH_ECORRUPT, "growing past the cap fails");
+	hearth_buf_dispose(&capped);
+}
+
+static void test_clock(void)
+{
+	char hex[17];
+	hearth_clock c, p, a, b;
+
+	c = hearth_clock_next(0, 1000);
+	is_int(HEARTH_CLOCK_MS(c), 1000, "first tick takes wall time");
+	p = hearth_clock_next(c, 900);
+	ok(p > c, "wall clock going back still advances the clock");
+	is_int(HEARTH_CLOCK_MS(p), 1000, "and keeps the millisecond part");
+	a = hearth_clock_merge(p, (5000ULL << 16) | 7, 2000);
+	ok(a > ((5000ULL << 16) | 7), "merge moves past a remote clock ahead of us");
+	b = hearth_clock_merge(a, 1, 1500);
+	ok(b > a, "merge with an old remote still ticks");
+	hearth_clock_format(hex, 0x0123456789abcdefULL);
+	is_str(hex, "0123456789abcdef", "clock formats as 16 hex digits");
+	ok(hearth_clock_parse(&c, hex) == 0 && c == 0x0123456789abcdefULL, "parse round-trips");
+	is_int(hearth_clock_parse(&c, "0123"), HEARTH_ECORRUPT, "short clock refused");
+	is_int(hearth_clock_parse(&c, "0123456789abcdeG"), HEARTH_ECORRUPT, "bad digit refused");
+}
+
+static void test_create_and_write(void)
+{
+	hearth_db *db = NULL;
+	hearth_write_info info;
+	hearth_buf dump1 = HEARTH_BUF_INIT, dump2 = HEARTH_BUF_INIT, q = HEARTH_BUF_INIT;
+	hearth_clock before, after;
+	int rc;
+
+	rc = hearth_db_create(&db, tmp_path("lucai"), "lucai", "childcare_centre",
+		"潞才社区综合托育中心", "luzhou");
+	ok(rc == 0, "create a node (%s)", hearth_error_last());
+	if (!db)
+		return;
+	is_int(hearth_db_schema_version(db), hearth_schema_version_max(), "migrated to newest");
+	is_int(count(db, "SELECT count(*) FROM region WHERE level = 'county'"), 12,
+		"12 county-level units shipped");
+	is_int(count(db, "SELECT count(*) FROM service_type"), 18, "18 service types shipped");
+	is_int(count(db, "SELECT count(*) FROM hearth_outbox"), 1, "node row is the first change");
+	is_int(count(db, "SELECT count(*) FROM node WHERE id = 'lucai' AND region_id = 'luzhou'"), 1,
+		"node row recorded");
+
+	rc = hearth_write_exec(db,
+		"INSERT INTO care_class(owner,id,name,age_band,capacity) "
+		"VALUES('lucai','c1','托大班','2-3',25)",
+		&info);
+	ok(rc == 0, "recorded write (%s)", hearth_error_last());
+	is_int(info.seq, 2, "second outbox seq");
+	is_int(info.changes, 1, "one row changed");
+	is_int(count(db, "SELECT count(*) FROM hearth_outbox"), 2, "outbox holds both writes");
+	is_int(count(db, "SELECT count(*) FROM hearth_overlay WHERE length(changeset) > 0"), 1,
+		"overlay holds the net change");
+
+	hearth_dump(db, NULL, &dump1);
+	rc = hearth_write_exec(db,
+		"INSERT INTO care_class(owner,id,name,age_band,capacity) "
+		"VALUES('xiaoxiangwan','c9','托小班','1-2',20)",
+		&info);
+	is_int(rc, HEARTH_EDENIED, "foreign owner refused");
+	ok(strstr(hearth_error_last(), "'care_class'") && strstr(hearth_error_last(),
+								 "'xiaoxiangwan'"),
+		"refusal names table and owner: %s", hearth_error_last());
+	is_int(count(db, "SELECT count(*) FROM hearth_outbox"), 2, "outbox unchanged by refusal");
+	hearth_dump(db, NULL, &dump2);
+	ok(dump1.size == dump2.size && memcmp(dump1.ptr, dump2.ptr, dump1.size) == 0,
+		"dump unchanged by refusal");
+
+	/* half-way failure: the first statement succeeds, the second violates a CHECK */
+	rc = hearth_write_exec(db,
+		"INSERT INTO care_class(owner,id,name,age_band,capacity) VALUES('lucai','c2','a','0-1',5);"
+		"INSERT INTO care_class(owner,id,name,age_band,capacity) VALUES('lucai','c3','b','9-9',5);",
+		&info);
+	ok(rc < 0, "failing statement fails the write");
+	is_int(count(db, "SELECT count(*) FROM care_class WHERE id = 'c2'"), 0,
+		"first statement rolled back");
+	is_int(count(db, "SELECT count(*) FROM hearth_outbox"), 2, "no outbox row");
+
+	rc = hearth_write_exec(db, "DELETE FROM hearth_outbox", &info);
+	is_int(rc, HEARTH_EDENIED, "writing hearth's own tables refused");
+	rc = hearth_write_exec(db, "DROP TABLE child", &info);
+	is_int(rc, HEARTH_EDENIED, "schema change refused");
+	rc = hearth_write_exec(db, "COMMIT; INSERT INTO care_class VALUES('lucai','c4','x','0-1',1)",
+		&info);
+	ok(rc < 0, "transaction control refused");
+	is_int(count(db, "SELECT count(*) FROM care_class"), 1, "still one class");
+
+	rc = hearth_write_exec(db, "UPDATE care_class SET capacity = 25 WHERE id = 'c1'", &info);
+	ok(rc == 0 && info.seq == 0 && info.changes == 0, "no-op write records nothing");
+
+	hearth_db_clock_get(db, &before);
+	rc = hearth_write_exec(db,
+		"INSERT INTO child(owner,id,name) VALUES(hearth_node(), hearth_id(), '测试')", &info);
+	ok(rc == 0, "hearth_node() and hearth_id() usable in SQL (%s)", hearth_error_last());
+	hearth_db_clock_get(db, &after);
+	ok(after > before, "clock advanced by the write");
+	is_int(count(db, "SELECT count(*) FROM child WHERE owner = 'lucai' AND length(id) = 16"), 1,
+		"generated id is 16 hex digits");
+
+	rc = hearth_query(db, "SELECT name, capacity FROM care_class", HEARTH_FORMAT_JSON, &q);
+	ok(rc == 0 && strstr(q.ptr, "\"name\": \"托大班\", \"capacity\": 25"), "query json: %s",
+		q.ptr);
+	hearth_buf_clear(&q);
+	rc = hearth_query(db, "DELETE FROM care_class", HEARTH_FORMAT_TEXT, &q);
+	is_int(rc, HEARTH_EUSAGE, "query refuses writes");
+	is_int(count(db, "SELECT count(*) FROM care_class"), 1, "and nothing was deleted");
+
+	hearth_db_free(db);
+	db = NULL;
+	rc = hearth_db_open(&db, tmp_path("lucai"));
+	ok(rc == 0, "reopen");
+	if (db) {
+		hearth_clock again;
+		hearth_db_clock_get(db, &again);
+		ok(again >= after, "clock persisted across restart");
+		hearth_buf_clear(&dump2);
+		hearth_buf_clear(&dump1);
+		hearth_dump(db, NULL, &dump1);
+		hearth_dump(db, NULL, &dump2);
+		ok(dump1.size > 0 && strcmp(dump1.ptr, dump2.ptr) == 0, "dump is deterministic");
+		ok(strstr(dump1.ptr, "care_class lucai/c1 name=\"托大班\" age_band=\"2-3\" capacity=25\n") !=
+			NULL, "dump line format");
+		hearth_buf_clear(&dump2);
+		hearth_dump(db, "xiaoxiangwan", &dump2);
+		ok(!strstr(dump2.ptr, "lucai/") && strstr(dump2.ptr, "region office/luzhou"),
+			"dump --for another node shows reference data only");
+	}
+	hearth_db_free(db);
+	hearth_buf_dispose(&dump1);
+	hearth_buf_dispose(&dump2);
+	hearth_buf_dispose(&q);
+}
+
+static void test_open_errors(void)
+{
+	hearth_db *db = NULL;
+	sqlite3 *raw = NULL;
+	int rc;
+
+	rc = hearth_db_open(&db, tmp_path("nothing"));
+	is_int(rc, HEARTH_ENOTFOUND, "open of a folder without a node");
+	rc = hearth_db_create(&db, tmp_path("lucai"), "lucai", "childcare_centre", "x", NULL);
+	is_int(rc, HEARTH_ECONFLICT, "create refuses an existing node");
+	rc = hearth_db_create(&db, tmp_path("bad"), "Bad", "childcare_centre", "x", NULL);
+	is_int(rc, HEARTH_EUSAGE, "create refuses an invalid id");
+	rc = hearth_db_create(&db, tmp_path("bad"), "bad", "castle", "x", NULL);
+	is_int(rc, HEARTH_EUSAGE, "create refuses an unknown kind");
+	rc = hearth_db_create(&db, tmp_path("bad2"), "bad", "hospital", "x", "atlantis");
+	is_int(rc, HEARTH_EUSAGE, "create refuses an unknown region");
+	ok(access(tmp_path("bad2/hearth.db"), F_OK) != 0, "and leaves no database behind");
+
+	/* a database from a newer hearth */
+	sqlite3_open(tmp_path("lucai/hearth.db"), &raw);
+	sqlite3_exec(raw, "PRAGMA user_version = 999", NULL, NULL, NULL);
+	sqlite3_close(raw);
+	rc = hearth_db_open(&db, tmp_path("lucai"));
+	is_int(rc, HEARTH_ENEWER, "newer database refused");
+	ok(strstr(hearth_error_last(), "upgrade hearth") != NULL, "with advice: %s",
+		hearth_error_last());
+}
+
+static void test_migrate_older(void)
+{
+	hearth_db *db = NULL;
+	sqlite3 *raw = NULL;
+	int rc;
+
+	/* an empty database file (version 0) is migrated on open once identity exists */
+	mkdir(tmp_path("old"), 0777);
+	sqlite3_open(tmp_path("old/hearth.db"), &raw);
+	sqlite3_close(raw);
+	rc = hearth_db_open(&db, tmp_path("old"));
+	is_int(rc, HEARTH_ENOTFOUND, "empty database migrates but has no identity");
+	sqlite3_open(tmp_path("old/hearth.db"), &raw);
+	sqlite3_stmt *st = NULL;
+	int version = -1;
+	sqlite3_prepare_v2(raw, "PRAGMA user_version", -1, &st, NULL);
+	if (sqlite3_step(st) == SQLITE_ROW)
+		version = sqlite3_column_int(st, 0);
+	sqlite3_finalize(st);
+	sqlite3_close(raw);
+	is_int(version, hearth_schema_version_max(), "empty database brought to newest schema");
+	hearth_db_free(db);
+}
+
+int main(void)
+{
+	if (!mkdtemp(tmp_root))
+		return 1;
+	test_ids();
+	test_buf();
+	test_clock();
+	test_create_and_write();
+	test_open_errors();
+	test_migrate_older();
+	{
+		char cmd[300];
+		snprintf(cmd, sizeof(cmd), "rm -rf '%s'", tmp_root);
+		if (system(cmd) != 0)
+			diag("could not remove %s", tmp_root);
+	}
+	return done_testing();
+}
