@@ -55,5 +55,10 @@ int cmd_dump(cli_ctx *ctx);
 int cmd_status(cli_ctx *ctx);
 int cmd_log(cli_ctx *ctx);
 int cmd_help(cli_ctx *ctx);
+int cmd_remote(cli_ctx *ctx);
+int cmd_push(cli_ctx *ctx);
+int cmd_pull(cli_ctx *ctx);
+int cmd_sync(cli_ctx *ctx);
+int cmd_conflicts(cli_ctx *ctx);
 
 #endif

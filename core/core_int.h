@@ -18,9 +18,5 @@ struct hearth_db {
 int hearth_schema_load(hearth_schema **out, sqlite3 *db);
 void hearth_schema_free(hearth_schema *s);
 
-/* Prepare `sql` on `db`, reporting failures through hearth_error. */
-int hearth_prepare(sqlite3_stmt **out, sqlite3 *db, const char *sql);
-/* Run SQL without results; error names `what`. */
-int hearth_exec_sql(sqlite3 *db, const char *sql, const char *what);
 
 #endif

@@ -12,7 +12,7 @@
 #define DB_FILE "hearth.db"
 #define BUSY_TIMEOUT_MS 30000
 
-int hearth_prepare(sqlite3_stmt **out, sqlite3 *db, const char *sql)
+int hearth_sql_prepare(sqlite3_stmt **out, sqlite3 *db, const char *sql)
 {
 	*out = NULL;
 	if (sqlite3_prepare_v2(db, sql, -1, out, NULL) != SQLITE_OK)
@@ -20,7 +20,7 @@ int hearth_prepare(sqlite3_stmt **out, sqlite3 *db, const char *sql)
 	return 0;
 }
 
-int hearth_exec_sql(sqlite3 *db, const char *sql, const char *what)
+int hearth_sql_exec(sqlite3 *db, const char *sql, const char *what)
 {
 	char *msg = NULL;
 
@@ -30,6 +30,44 @@ int hearth_exec_sql(sqlite3 *db, const char *sql, const char *what)
 		return HEARTH_ERROR;
 	}
 	return 0;
+}
+
+int hearth_sql_exec_i64(sqlite3 *db, const char *sql, int64_t arg)
+{
+	sqlite3_stmt *st = NULL;
+	int rc;
+
+	if ((rc = hearth_sql_prepare(&st, db, sql)) < 0)
+		return rc;
+	sqlite3_bind_int64(st, 1, arg);
+	if (sqlite3_step(st) != SQLITE_DONE)
+		rc = hearth_error_sqlite(db, HEARTH_ERROR, "statement failed");
+	sqlite3_finalize(st);
+	return rc;
+}
+
+int hearth_sql_scalar(sqlite3 *db, const char *sql, int64_t *out)
+{
+	sqlite3_stmt *st = NULL;
+	int rc, step;
+
+	*out = 0;
+	if ((rc = hearth_sql_prepare(&st, db, sql)) < 0)
+		return rc;
+	step = sqlite3_step(st);
+	if (step == SQLITE_ROW)
+		*out = sqlite3_column_int64(st, 0);
+	else if (step != SQLITE_DONE)
+		rc = hearth_error_sqlite(db, HEARTH_ERROR, "query failed");
+	sqlite3_finalize(st);
+	return rc;
+}
+
+int64_t hearth_sql_count(sqlite3 *db, const char *sql)
+{
+	int64_t n;
+
+	return hearth_sql_scalar(db, sql, &n) < 0 ? -1 : n;
 }
 
 int hearth_schema_version_max(void)
@@ -85,7 +123,7 @@ static int connect(hearth_db *db, const char *dir, int create)
 	}
 	sqlite3_extended_result_codes(db->sql, 1);
 	sqlite3_busy_timeout(db->sql, BUSY_TIMEOUT_MS);
-	if ((rc = hearth_exec_sql(db->sql,
+	if ((rc = hearth_sql_exec(db->sql,
 		     "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL;"
 		     "PRAGMA foreign_keys = ON;",
 		     "cannot configure database")) < 0)
@@ -106,7 +144,7 @@ static int user_version(sqlite3 *sql, int *out)
 	int rc;
 
 	*out = 0;
-	if ((rc = hearth_prepare(&st, sql, "PRAGMA user_version")) < 0)
+	if ((rc = hearth_sql_prepare(&st, sql, "PRAGMA user_version")) < 0)
 		return rc;
 	if (sqlite3_step(st) == SQLITE_ROW)
 		*out = sqlite3_column_int(st, 0);
@@ -142,12 +180,12 @@ static int migrate(hearth_db *db)
 		const hearth_migration *m = &hearth_migrations[i];
 		if (m->version <= version)
 			continue;
-		if ((rc = hearth_exec_sql(db->sql, m->sql, m->file)) < 0)
+		if ((rc = hearth_sql_exec(db->sql, m->sql, m->file)) < 0)
 			goto fail;
 		version = m->version;
 	}
 	snprintf(pragma, sizeof(pragma), "PRAGMA user_version = %d", version);
-	if ((rc = hearth_exec_sql(db->sql, pragma, "cannot set schema version")) < 0)
+	if ((rc = hearth_sql_exec(db->sql, pragma, "cannot set schema version")) < 0)
 		goto fail;
 	if ((rc = hearth_db_commit(db)) < 0)
 		goto fail;
@@ -237,7 +275,7 @@ static int insert_node_row(hearth_db *db, void *payload)
 	sqlite3_stmt *st = NULL;
 	int rc;
 
-	if ((rc = hearth_prepare(&st, db->sql,
+	if ((rc = hearth_sql_prepare(&st, db->sql,
 		     "INSERT INTO node (owner, id, kind, name, region_id) VALUES (?1, ?1, ?2, ?3, ?4)")) < 0)
 		return rc;
 	sqlite3_bind_text(st, 1, db->node, -1, SQLITE_STATIC);
@@ -256,7 +294,7 @@ static int region_exists(hearth_db *db, const char *region)
 	sqlite3_stmt *st = NULL;
 	int found;
 
-	if (hearth_prepare(&st, db->sql, "SELECT 1 FROM region WHERE id = ?1") < 0)
+	if (hearth_sql_prepare(&st, db->sql, "SELECT 1 FROM region WHERE id = ?1") < 0)
 		return 0;
 	sqlite3_bind_text(st, 1, region, -1, SQLITE_STATIC);
 	found = sqlite3_step(st) == SQLITE_ROW;
@@ -391,7 +429,7 @@ int hearth_meta_get(hearth_db *db, const char *key, hearth_buf *out)
 	int rc, step;
 
 	hearth_buf_clear(out);
-	if ((rc = hearth_prepare(&st, db->sql, "SELECT value FROM hearth_meta WHERE key = ?1")) < 0)
+	if ((rc = hearth_sql_prepare(&st, db->sql, "SELECT value FROM hearth_meta WHERE key = ?1")) < 0)
 		return rc;
 	sqlite3_bind_text(st, 1, key, -1, SQLITE_STATIC);
 	step = sqlite3_step(st);
@@ -411,7 +449,7 @@ int hearth_meta_set(hearth_db *db, const char *key, const char *value)
 	sqlite3_stmt *st = NULL;
 	int rc;
 
-	if ((rc = hearth_prepare(&st, db->sql,
+	if ((rc = hearth_sql_prepare(&st, db->sql,
 		     value ? "INSERT INTO hearth_meta (key, value) VALUES (?1, ?2) "
 			     "ON CONFLICT (key) DO UPDATE SET value = excluded.value"
 			   : "DELETE FROM hearth_meta WHERE key = ?1")) < 0)
@@ -488,12 +526,12 @@ int hearth_db_clock_get(hearth_db *db, hearth_clock *out)
 
 int hearth_db_begin(hearth_db *db)
 {
-	return hearth_exec_sql(db->sql, "BEGIN IMMEDIATE", "cannot start a transaction");
+	return hearth_sql_exec(db->sql, "BEGIN IMMEDIATE", "cannot start a transaction");
 }
 
 int hearth_db_commit(hearth_db *db)
 {
-	return hearth_exec_sql(db->sql, "COMMIT", "cannot commit");
+	return hearth_sql_exec(db->sql, "COMMIT", "cannot commit");
 }
 
 void hearth_db_rollback(hearth_db *db)

@@ -72,7 +72,7 @@ static int dump_table(hearth_db *db, const hearth_table_decl *t, const char *for
 	}
 	if (rc == 0)
 		rc = hearth_buf_puts(&sql, " ORDER BY owner, id");
-	if (rc < 0 || (rc = hearth_prepare(&st, hearth_db_sqlite(db), sql.ptr)) < 0)
+	if (rc < 0 || (rc = hearth_sql_prepare(&st, hearth_db_sqlite(db), sql.ptr)) < 0)
 		goto done;
 	while (rc == 0 && (step = sqlite3_step(st)) == SQLITE_ROW) {
 		rc = hearth_buf_printf(out, "%s %s/%s", t->name, sqlite3_column_text(st, 0),

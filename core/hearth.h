@@ -168,6 +168,19 @@ int hearth_db_begin(hearth_db *db);
 int hearth_db_commit(hearth_db *db);
 void hearth_db_rollback(hearth_db *db);
 
+/* ---- small SQL helpers (errors through hearth_error) -------------------------------------- */
+
+/** Prepare `sql`; free with sqlite3_finalize(). */
+int hearth_sql_prepare(sqlite3_stmt **out, sqlite3 *db, const char *sql);
+/** Run statements without results; the error names `what`. */
+int hearth_sql_exec(sqlite3 *db, const char *sql, const char *what);
+/** Run one statement with ?1 bound to `arg`. */
+int hearth_sql_exec_i64(sqlite3 *db, const char *sql, int64_t arg);
+/** The first column of the first row as an integer (0 if no row). */
+int hearth_sql_scalar(sqlite3 *db, const char *sql, int64_t *out);
+/** As hearth_sql_scalar, returning the value, or -1 on error. */
+int64_t hearth_sql_count(sqlite3 *db, const char *sql);
+
 /* ---- schema declarations ------------------------------------------------------------------ */
 
 typedef enum {

@@ -81,7 +81,7 @@ static int load_columns(hearth_table_decl *t, sqlite3 *db)
 	sqlite3_stmt *st = NULL;
 	int rc = 0, cap = 0;
 
-	if ((rc = hearth_prepare(&st, db,
+	if ((rc = hearth_sql_prepare(&st, db,
 		     "SELECT p.name, p.pk, coalesce(c.visibility, 'private'), "
 		     "coalesce(c.policy, 'lww'), coalesce(c.audience_writable, 0) "
 		     "FROM pragma_table_info(?1) p "
@@ -178,7 +178,7 @@ int hearth_schema_load(hearth_schema **out, sqlite3 *db)
 	*out = NULL;
 	if (!s)
 		return hearth_error_set(HEARTH_ERROR, "out of memory");
-	if ((rc = hearth_prepare(&st, db,
+	if ((rc = hearth_sql_prepare(&st, db,
 		     "SELECT name, rank, audience_col, public_rows FROM hearth_table ORDER BY rank")) < 0)
 		goto done;
 	while (sqlite3_step(st) == SQLITE_ROW) {

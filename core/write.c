@@ -222,7 +222,7 @@ static int overlay_add(sqlite3 *h, const void *cs, int n)
 
 	if (sqlite3changegroup_new(&g) != SQLITE_OK)
 		return hearth_error_set(HEARTH_ERROR, "out of memory");
-	if ((rc = hearth_prepare(&st, h, "SELECT changeset FROM hearth_overlay WHERE id = 1")) < 0)
+	if ((rc = hearth_sql_prepare(&st, h, "SELECT changeset FROM hearth_overlay WHERE id = 1")) < 0)
 		goto done;
 	if (sqlite3_step(st) == SQLITE_ROW &&
 	    sqlite3changegroup_add(g, sqlite3_column_bytes(st, 0),
@@ -237,7 +237,7 @@ static int overlay_add(sqlite3 *h, const void *cs, int n)
 		rc = hearth_error_set(HEARTH_ERROR, "cannot combine the change into the overlay");
 		goto done;
 	}
-	if ((rc = hearth_prepare(&st, h,
+	if ((rc = hearth_sql_prepare(&st, h,
 		     "INSERT INTO hearth_overlay (id, changeset) VALUES (1, ?1) "
 		     "ON CONFLICT (id) DO UPDATE SET changeset = excluded.changeset")) < 0)
 		goto done;
@@ -269,7 +269,7 @@ static int outbox_add(hearth_db *db, const void *cs, int n, const char *summary,
 	if (rc < 0)
 		goto done;
 	hearth_clock_format(hex, info->clock);
-	if ((rc = hearth_prepare(&st, h,
+	if ((rc = hearth_sql_prepare(&st, h,
 		     "INSERT INTO hearth_outbox (seq, clock, summary, changeset) "
 		     "VALUES (?1, ?2, ?3, ?4)")) < 0)
 		goto done;

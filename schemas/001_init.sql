@@ -63,6 +63,83 @@ CREATE TABLE hearth_remote (
 	last_error_ms INTEGER
 ) WITHOUT ROWID;
 
+-- Office: every node entry merged (idempotency: a (node, seq) is applied once).
+CREATE TABLE hearth_applied (
+	node TEXT NOT NULL,
+	seq INTEGER NOT NULL,
+	clock TEXT NOT NULL,
+	commit_id TEXT NOT NULL,
+	office_seq INTEGER,
+	clamped INTEGER NOT NULL DEFAULT 0,
+	PRIMARY KEY (node, seq)
+) WITHOUT ROWID;
+
+-- Office: per node, how far its `up` was read and its `down` written.
+CREATE TABLE hearth_peer (
+	node TEXT NOT NULL PRIMARY KEY,
+	up_head TEXT,
+	applied_seq INTEGER NOT NULL DEFAULT 0,
+	down_head TEXT,
+	down_office_seq INTEGER NOT NULL DEFAULT 0,
+	down_ack INTEGER NOT NULL DEFAULT 0
+) WITHOUT ROWID;
+
+-- Office: the merged log, net effect of each merged entry (what the downs are cut from).
+CREATE TABLE hearth_log (
+	office_seq INTEGER PRIMARY KEY,
+	clock TEXT NOT NULL,
+	origin TEXT NOT NULL,
+	origin_seq INTEGER,
+	summary TEXT NOT NULL,
+	changeset BLOB NOT NULL
+);
+
+-- Office: the clock and node of each value held (col '' = the whole row, overridden per column).
+CREATE TABLE hearth_origin (
+	tbl TEXT NOT NULL,
+	owner TEXT NOT NULL,
+	id TEXT NOT NULL,
+	col TEXT NOT NULL,
+	clock TEXT NOT NULL,
+	node TEXT NOT NULL,
+	PRIMARY KEY (tbl, owner, id, col)
+) WITHOUT ROWID;
+
+-- Office: commits refused, with the reason; the node's log stops at the first one.
+CREATE TABLE hearth_quarantine (
+	node TEXT NOT NULL,
+	commit_id TEXT NOT NULL,
+	seq INTEGER,
+	reason TEXT NOT NULL,
+	at_ms INTEGER NOT NULL,
+	PRIMARY KEY (node, commit_id)
+) WITHOUT ROWID;
+
+-- Office: every value that lost a merge. kept/lost keep their SQLite type (no affinity).
+CREATE TABLE hearth_conflict (
+	id INTEGER PRIMARY KEY,
+	tbl TEXT NOT NULL,
+	owner TEXT NOT NULL,
+	row_id TEXT NOT NULL,
+	col TEXT NOT NULL,
+	policy TEXT NOT NULL,
+	kept,
+	kept_node TEXT,
+	kept_clock TEXT,
+	lost,
+	lost_node TEXT,
+	lost_clock TEXT,
+	at_ms INTEGER NOT NULL,
+	resolved TEXT
+);
+
+-- Node: entries received on `down`, for `log`.
+CREATE TABLE hearth_received (
+	office_seq INTEGER PRIMARY KEY,
+	clock TEXT NOT NULL,
+	summary TEXT NOT NULL
+);
+
 -- Synced tables ------------------------------------------------------------------------------
 
 CREATE TABLE region (
@@ -150,7 +227,9 @@ CREATE TABLE enrolment (
 	mode TEXT NOT NULL DEFAULT 'full_day' CHECK (mode IN ('full_day', 'temporary', 'hourly')),
 	starts_on TEXT,
 	ends_on TEXT,
-	PRIMARY KEY (owner, id)
+	PRIMARY KEY (owner, id),
+	FOREIGN KEY (owner, child_id) REFERENCES child (owner, id),
+	FOREIGN KEY (owner, class_id) REFERENCES care_class (owner, id)
 ) WITHOUT ROWID;
 
 CREATE TABLE health_check (
@@ -193,7 +272,8 @@ CREATE TABLE volunteer (
 	team_id TEXT,
 	skills TEXT,
 	party_member INTEGER NOT NULL DEFAULT 0 CHECK (party_member IN (0, 1)),
-	PRIMARY KEY (owner, id)
+	PRIMARY KEY (owner, id),
+	FOREIGN KEY (owner, team_id) REFERENCES volunteer_team (owner, id)
 ) WITHOUT ROWID;
 
 CREATE TABLE service_request (

@@ -1,0 +1,189 @@
+/* Commands that talk to remotes or read the merge results: remote, push, pull, sync, conflicts. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "cli.h"
+#include "sync/hearth_sync.h"
+
+int cmd_remote(cli_ctx *ctx)
+{
+	const char *sub = ctx->argc ? ctx->argv[0] : "list";
+	hearth_buf out = HEARTH_BUF_INIT;
+	hearth_db *db;
+	int rc = EXIT_OK;
+
+	if (strcmp(sub, "add") == 0 && ctx->argc != 3)
+		return cli_usage("remote", "'remote add' takes a name and a URL");
+	if (strcmp(sub, "remove") == 0 && ctx->argc != 2)
+		return cli_usage("remote", "'remote remove' takes a name");
+	if (strcmp(sub, "add") && strcmp(sub, "remove") && strcmp(sub, "list"))
+		return cli_usage("remote", "unknown subcommand '%s'", sub);
+	if (!(db = cli_open(ctx)))
+		return EXIT_FAIL;
+	if (strcmp(sub, "add") == 0) {
+		if (hearth_remote_add(db, ctx->argv[1], ctx->argv[2]) < 0)
+			rc = cli_fail();
+		else
+			printf("added remote '%s' %s\n", ctx->argv[1], ctx->argv[2]);
+	} else if (strcmp(sub, "remove") == 0) {
+		if (hearth_remote_remove(db, ctx->argv[1]) < 0)
+			rc = cli_fail();
+		else
+			printf("removed remote '%s'\n", ctx->argv[1]);
+	} else if (hearth_query(db, "SELECT name, url FROM hearth_remote ORDER BY name",
+			   HEARTH_FORMAT_CSV, &out) < 0) {
+		rc = cli_fail();
+	} else {
+		/* "name url" per line, without the CSV header */
+		char *p = strchr(out.ptr, '\n');
+		for (p = p ? p + 1 : out.ptr; *p; p++)
+			putchar(*p == ',' ? ' ' : *p == '\r' ? '\0' : *p);
+	}
+	hearth_buf_dispose(&out);
+	hearth_db_free(db);
+	return rc;
+}
+
+static void progress(const char *phase, unsigned done, unsigned total, void *payload)
+{
+	if (total)
+		fprintf(stderr, "\r%s: %u/%u objects", phase, done, total);
+	if (done == total)
+		fprintf(stderr, "\n");
+}
+
+typedef int (*sync_fn)(hearth_db *, const hearth_sync_opts *, hearth_sync_result *);
+
+static int run_sync(cli_ctx *ctx, const char *name, sync_fn fn)
+{
+	hearth_sync_opts opts = { NULL, NULL, NULL };
+	hearth_sync_result res;
+	hearth_buf line = HEARTH_BUF_INIT;
+	hearth_db *db;
+	int rc, ret;
+
+	if ((rc = cli_no_unknown_opts(ctx, name)) != EXIT_OK)
+		return rc;
+	if (ctx->argc > 1)
+		return cli_usage(name, "at most one remote");
+	opts.only_remote = ctx->argc ? ctx->argv[0] : NULL;
+	if (isatty(STDERR_FILENO))
+		opts.progress = progress;
+	if (!(db = cli_open(ctx)))
+		return EXIT_FAIL;
+	if (hearth_sync_init() < 0) {
+		hearth_db_free(db);
+		return cli_fail();
+	}
+	ret = fn(db, &opts, &res);
+	hearth_sync_result_format(&line, &res, hearth_db_is_office(db));
+	if (ret < 0 && hearth_error_code() != HEARTH_ENET) {
+		rc = cli_fail();
+	} else {
+		printf("%s: %s\n", name, line.ptr);
+		rc = ret < 0 ? cli_fail() : EXIT_OK;
+	}
+	hearth_buf_dispose(&line);
+	hearth_db_free(db);
+	hearth_sync_shutdown();
+	return rc;
+}
+
+int cmd_push(cli_ctx *ctx)
+{
+	return run_sync(ctx, "push", hearth_push);
+}
+
+int cmd_pull(cli_ctx *ctx)
+{
+	return run_sync(ctx, "pull", hearth_pull);
+}
+
+int cmd_sync(cli_ctx *ctx)
+{
+	return run_sync(ctx, "sync", hearth_sync);
+}
+
+static int conflicts_list(hearth_db *db, int json, int all)
+{
+	hearth_buf out = HEARTH_BUF_INIT;
+	int rc;
+
+	rc = hearth_query(db,
+		all ? "SELECT id, tbl, owner || '/' || row_id AS row, col, policy, "
+		      "kept, kept_node, lost, lost_node, coalesce(resolved, 'open') AS state "
+		      "FROM hearth_conflict ORDER BY id"
+		    : "SELECT id, tbl, owner || '/' || row_id AS row, col, policy, "
+		      "kept, kept_node, lost, lost_node, coalesce(resolved, 'open') AS state "
+		      "FROM hearth_conflict WHERE resolved IS NULL ORDER BY id",
+		json ? HEARTH_FORMAT_JSON : HEARTH_FORMAT_TEXT, &out);
+	rc = rc < 0 ? cli_fail() : cli_print(&out);
+	hearth_buf_dispose(&out);
+	return rc;
+}
+
+static int conflicts_show(hearth_db *db, const char *id, int json)
+{
+	hearth_buf out = HEARTH_BUF_INIT, sql = HEARTH_BUF_INIT;
+	char *end;
+	long long n = strtoll(id, &end, 10);
+	int rc;
+
+	if (*end || n <= 0)
+		return cli_usage("conflicts", "'%s' is not a conflict id", id);
+	hearth_buf_printf(&sql,
+		"SELECT id, tbl, owner, row_id, col, policy, kept, kept_node, kept_clock, lost, "
+		"lost_node, lost_clock, at_ms, coalesce(resolved, 'open') AS state "
+		"FROM hearth_conflict WHERE id = %lld",
+		n);
+	rc = hearth_query(db, sql.ptr, json ? HEARTH_FORMAT_JSON : HEARTH_FORMAT_TEXT, &out);
+	if (rc == 0 && hearth_sql_count(hearth_db_sqlite(db), sql.ptr) <= 0) {
+		hearth_error_set(HEARTH_ENOTFOUND, "no conflict %lld (see 'hearth conflicts list')", n);
+		rc = -1;
+	}
+	rc = rc < 0 ? cli_fail() : cli_print(&out);
+	hearth_buf_dispose(&out);
+	hearth_buf_dispose(&sql);
+	return rc;
+}
+
+int cmd_conflicts(cli_ctx *ctx)
+{
+	int json = cli_opt_flag(ctx, "--json");
+	int all = cli_opt_flag(ctx, "--all");
+	int restore = cli_opt_flag(ctx, "--restore");
+	const char *sub = ctx->argc ? ctx->argv[0] : "list";
+	hearth_db *db;
+	int rc;
+
+	if ((rc = cli_no_unknown_opts(ctx, "conflicts")) != EXIT_OK)
+		return rc;
+	if ((strcmp(sub, "show") == 0 || strcmp(sub, "resolve") == 0) && ctx->argc != 2)
+		return cli_usage("conflicts", "'%s' takes a conflict id", sub);
+	if (strcmp(sub, "list") && strcmp(sub, "show") && strcmp(sub, "resolve"))
+		return cli_usage("conflicts", "unknown subcommand '%s'", sub);
+	if (!(db = cli_open(ctx)))
+		return EXIT_FAIL;
+	if (strcmp(sub, "list") == 0)
+		rc = conflicts_list(db, json, all);
+	else if (strcmp(sub, "show") == 0)
+		rc = conflicts_show(db, ctx->argv[1], json);
+	else {
+		char *end;
+		long long id = strtoll(ctx->argv[1], &end, 10);
+		if (*end || id <= 0)
+			rc = cli_usage("conflicts", "'%s' is not a conflict id", ctx->argv[1]);
+		else if (hearth_conflict_resolve(db, id, restore) < 0)
+			rc = cli_fail();
+		else {
+			printf("conflict %lld %s\n", id,
+				restore ? "resolved: the lost value is restored as a new change"
+					: "resolved: the kept value stays");
+			rc = EXIT_OK;
+		}
+	}
+	hearth_db_free(db);
+	return rc;
+}

@@ -1,0 +1,440 @@
+/*
+ * The log format in git (docs/format.md): commit messages with trailers, and trees holding one
+ * changeset blob per entry. Everything read here comes from the network: parsed defensively.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "sync_int.h"
+
+void sync_message_dispose(sync_message *m)
+{
+	free(m->entries);
+	memset(m, 0, sizeof(*m));
+}
+
+static int parse_i64(int64_t *out, const char *s, size_t len)
+{
+	int64_t v = 0;
+	size_t i;
+
+	if (len == 0 || len > 18)
+		return -1;
+	for (i = 0; i < len; i++) {
+		if (s[i] < '0' || s[i] > '9')
+			return -1;
+		v = v * 10 + (s[i] - '0');
+	}
+	*out = v;
+	return 0;
+}
+
+static int bad(const char *what, int line)
+{
+	return hearth_error_set(HEARTH_ECORRUPT, "commit message: %s (line %d)", what, line);
+}
+
+static int add_entry(sync_message *m, int *cap, const char *v, size_t len, int line)
+{
+	const char *sp = memchr(v, ' ', len);
+	char clock[HEARTH_CLOCK_HEX + 1];
+	sync_entry_head *e;
+
+	if (!sp || (size_t)(v + len - sp - 1) != HEARTH_CLOCK_HEX)
+		return bad("malformed Hearth-Entry", line);
+	if (m->nentries == *cap) {
+		int ncap = *cap ? *cap * 2 : 16;
+		sync_entry_head *n;
+		if (ncap > 1000000)
+			return bad("too many entries", line);
+		if (!(n = realloc(m->entries, (size_t)ncap * sizeof(*n))))
+			return hearth_error_set(HEARTH_ERROR, "out of memory");
+		m->entries = n;
+		*cap = ncap;
+	}
+	e = &m->entries[m->nentries];
+	memcpy(clock, sp + 1, HEARTH_CLOCK_HEX);
+	clock[HEARTH_CLOCK_HEX] = '\0';
+	if (parse_i64(&e->seq, v, (size_t)(sp - v)) < 0 || e->seq < 1 ||
+	    hearth_clock_parse(&e->clock, clock) < 0)
+		return bad("malformed Hearth-Entry", line);
+	if (m->nentries > 0 && e->seq <= m->entries[m->nentries - 1].seq)
+		return bad("entries not in ascending order", line);
+	m->nentries++;
+	return 0;
+}
+
+static int field(const char *line, size_t len, const char *key, const char **v, size_t *vlen)
+{
+	size_t k = strlen(key);
+
+	if (len < k + 2 || memcmp(line, key, k) != 0 || line[k] != ':' || line[k + 1] != ' ')
+		return 0;
+	*v = line + k + 2;
+	*vlen = len - k - 2;
+	return 1;
+}
+
+static int copy_id(char *dst, const char *v, size_t len, int line)
+{
+	if (len > HEARTH_ID_MAX)
+		return bad("node id too long", line);
+	memcpy(dst, v, len);
+	dst[len] = '\0';
+	if (!hearth_id_valid(dst))
+		return bad("invalid node id", line);
+	return 0;
+}
+
+int sync_message_parse(sync_message *out, const char *msg, size_t len)
+{
+	const char *p = msg, *end = msg + len;
+	int lineno = 0, cap = 0, rc = 0, seen_format = 0, seen_node = 0, seen_dir = 0;
+	int seen_schema = 0, seen_fp = 0, seen_range = 0, seen_ack = 0;
+
+	memset(out, 0, sizeof(*out));
+	if (memchr(msg, '\0', len))
+		return bad("NUL byte", 0);
+	while (rc == 0 && p < end) {
+		const char *nl = memchr(p, '\n', (size_t)(end - p));
+		size_t l = nl ? (size_t)(nl - p) : (size_t)(end - p);
+		const char *v;
+		size_t vl;
+		int64_t num = 0;
+
+		lineno++;
+		if (field(p, l, "Hearth-Format", &v, &vl)) {
+			if (parse_i64(&num, v, vl) < 0)
+				rc = bad("malformed Hearth-Format", lineno);
+			out->format = (int)num;
+			seen_format++;
+		} else if (field(p, l, "Hearth-Direction", &v, &vl)) {
+			if (vl == 2 && memcmp(v, "up", 2) == 0)
+				out->is_down = 0;
+			else if (vl == 4 && memcmp(v, "down", 4) == 0)
+				out->is_down = 1;
+			else
+				rc = bad("unknown Hearth-Direction", lineno);
+			seen_dir++;
+		} else if (field(p, l, "Hearth-Node", &v, &vl)) {
+			rc = copy_id(out->node, v, vl, lineno);
+			seen_node++;
+		} else if (field(p, l, "Hearth-Schema", &v, &vl)) {
+			if (parse_i64(&num, v, vl) < 0 || num > 1000000)
+				rc = bad("malformed Hearth-Schema", lineno);
+			out->schema = (int)num;
+			seen_schema++;
+		} else if (field(p, l, "Hearth-Fingerprint", &v, &vl)) {
+			hearth_clock fp;
+			if (vl != HEARTH_CLOCK_HEX)
+				rc = bad("malformed Hearth-Fingerprint", lineno);
+			else {
+				memcpy(out->fingerprint, v, vl);
+				out->fingerprint[vl] = '\0';
+				if (hearth_clock_parse(&fp, out->fingerprint) < 0)
+					rc = bad("malformed Hearth-Fingerprint", lineno);
+			}
+			seen_fp++;
+		} else if (field(p, l, "Hearth-Range", &v, &vl)) {
+			const char *sp = memchr(v, ' ', vl);
+			if (!sp || parse_i64(&out->range_from, v, (size_t)(sp - v)) < 0 ||
+			    parse_i64(&out->range_to, sp + 1, (size_t)(v + vl - sp - 1)) < 0 ||
+			    out->range_to < out->range_from)
+				rc = bad("malformed Hearth-Range", lineno);
+			seen_range++;
+		} else if (field(p, l, "Hearth-Ack", &v, &vl)) {
+			if (parse_i64(&out->ack, v, vl) < 0)
+				rc = bad("malformed Hearth-Ack", lineno);
+			seen_ack++;
+		} else if (field(p, l, "Hearth-Entry", &v, &vl)) {
+			rc = add_entry(out, &cap, v, vl, lineno);
+		} else if (l >= 7 && memcmp(p, "Hearth-", 7) == 0) {
+			rc = bad("unknown trailer", lineno);
+		}
+		p = nl ? nl + 1 : end;
+	}
+	if (rc == 0 && (seen_format != 1 || seen_dir != 1 || seen_node != 1 || seen_schema != 1 ||
+			       seen_fp != 1))
+		rc = bad("missing or repeated trailer", lineno);
+	if (rc == 0 && out->format != HEARTH_FORMAT_VERSION)
+		rc = hearth_error_set(HEARTH_ENEWER,
+			"commit uses log format %d, this hearth reads %d: upgrade hearth", out->format,
+			HEARTH_FORMAT_VERSION);
+	if (rc == 0 && out->is_down && (seen_range != 1 || seen_ack != 1))
+		rc = bad("down commit without Hearth-Range and Hearth-Ack", lineno);
+	if (rc == 0 && !out->is_down && (seen_range || seen_ack || out->nentries == 0))
+		rc = bad("up commit must list entries and no range or ack", lineno);
+	if (rc == 0 && !out->is_down) {
+		int i;
+		for (i = 1; i < out->nentries; i++)
+			if (out->entries[i].seq != out->entries[i - 1].seq + 1)
+				rc = bad("up entries are not contiguous", lineno);
+	}
+	if (rc == 0 && out->is_down && out->nentries &&
+	    (out->entries[0].seq <= out->range_from ||
+		    out->entries[out->nentries - 1].seq > out->range_to))
+		rc = bad("down entries outside Hearth-Range", lineno);
+	if (rc < 0)
+		sync_message_dispose(out);
+	return rc;
+}
+
+int sync_message_format(hearth_buf *out, const char *subject, const sync_message *m)
+{
+	int i, rc;
+
+	rc = hearth_buf_printf(out,
+		"%s\n\nHearth-Format: %d\nHearth-Direction: %s\nHearth-Node: %s\n"
+		"Hearth-Schema: %d\nHearth-Fingerprint: %s\n",
+		subject, m->format, m->is_down ? "down" : "up", m->node, m->schema, m->fingerprint);
+	if (rc == 0 && m->is_down)
+		rc = hearth_buf_printf(out, "Hearth-Range: %lld %lld\nHearth-Ack: %lld\n",
+			(long long)m->range_from, (long long)m->range_to, (long long)m->ack);
+	for (i = 0; rc == 0 && i < m->nentries; i++) {
+		char hex[HEARTH_CLOCK_HEX + 1];
+		hearth_clock_format(hex, m->entries[i].clock);
+		rc = hearth_buf_printf(out, "Hearth-Entry: %lld %s\n",
+			(long long)m->entries[i].seq, hex);
+	}
+	return rc;
+}
+
+/* ---- commits ------------------------------------------------------------------------------ */
+
+static int git_fail(int code, const char *what)
+{
+	const git_error *e = git_error_last();
+
+	return hearth_error_set(code, "%s: %s", what, e && e->message ? e->message : "git error");
+}
+
+static void entry_name(char *out, int64_t seq)
+{
+	snprintf(out, 21, "%020lld", (long long)seq);
+}
+
+int sync_commit_write(git_oid *out, git_repository *repo, const git_oid *parent_id,
+	const char *subject, const sync_message *m, sync_entry *const *entries)
+{
+	git_treebuilder *tb = NULL;
+	git_tree *tree = NULL;
+	git_commit *parent = NULL;
+	git_signature *sig = NULL;
+	hearth_buf msg = HEARTH_BUF_INIT;
+	git_oid tree_id;
+	int i, rc = 0;
+	uint64_t ms = m->nentries ? HEARTH_CLOCK_MS(m->entries[m->nentries - 1].clock) : 0;
+	char email[HEARTH_ID_MAX + 32];
+	const char *who = m->is_down ? HEARTH_OFFICE : m->node;
+
+	if (!ms && !m->nentries)
+		ms = hearth_time_now_ms();
+	if (git_treebuilder_new(&tb, repo, NULL) < 0) {
+		rc = git_fail(HEARTH_ERROR, "cannot build tree");
+		goto done;
+	}
+	for (i = 0; i < m->nentries; i++) {
+		git_oid blob;
+		char name[21];
+		entry_name(name, entries[i]->head.seq);
+		if (git_blob_create_from_buffer(&blob, repo, entries[i]->cs.ptr,
+			    entries[i]->cs.size) < 0 ||
+		    git_treebuilder_insert(NULL, tb, name, &blob, GIT_FILEMODE_BLOB) < 0) {
+			rc = git_fail(HEARTH_ERROR, "cannot write entry");
+			goto done;
+		}
+	}
+	snprintf(email, sizeof(email), "%s@hearth.invalid", who);
+	if (git_treebuilder_write(&tree_id, tb) < 0 || git_tree_lookup(&tree, repo, &tree_id) < 0 ||
+	    git_signature_new(&sig, who, email, (git_time_t)(ms / 1000), 0) < 0 ||
+	    (parent_id && git_commit_lookup(&parent, repo, parent_id) < 0)) {
+		rc = git_fail(HEARTH_ERROR, "cannot write commit");
+		goto done;
+	}
+	if ((rc = sync_message_format(&msg, subject, m)) < 0)
+		goto done;
+	if (git_commit_create(out, repo, NULL, sig, sig, NULL, msg.ptr, tree, parent ? 1 : 0,
+		    (const git_commit **)&parent) < 0)
+		rc = git_fail(HEARTH_ERROR, "cannot write commit");
+done:
+	git_treebuilder_free(tb);
+	git_tree_free(tree);
+	git_commit_free(parent);
+	git_signature_free(sig);
+	hearth_buf_dispose(&msg);
+	return rc;
+}
+
+void sync_commit_dispose(sync_commit *c)
+{
+	int i;
+
+	for (i = 0; c->entries && i < c->msg.nentries; i++)
+		hearth_buf_dispose(&c->entries[i].cs);
+	free(c->entries);
+	sync_message_dispose(&c->msg);
+	c->entries = NULL;
+}
+
+int sync_commit_read(sync_commit *out, git_repository *repo, const git_oid *id)
+{
+	git_commit *commit = NULL;
+	git_tree *tree = NULL;
+	const char *raw;
+	int i, rc = 0;
+
+	memset(out, 0, sizeof(*out));
+	git_oid_cpy(&out->id, id);
+	if (git_commit_lookup(&commit, repo, id) < 0 || git_commit_tree(&tree, commit) < 0) {
+		rc = git_fail(HEARTH_ECORRUPT, "cannot read commit");
+		goto done;
+	}
+	raw = git_commit_message_raw(commit);
+	if ((rc = sync_message_parse(&out->msg, raw, strlen(raw))) < 0)
+		goto done;
+	if (git_tree_entrycount(tree) != (size_t)out->msg.nentries) {
+		rc = hearth_error_set(HEARTH_ECORRUPT,
+			"commit tree holds %zu files but lists %d entries", git_tree_entrycount(tree),
+			out->msg.nentries);
+		goto done;
+	}
+	if (out->msg.nentries &&
+	    !(out->entries = calloc((size_t)out->msg.nentries, sizeof(*out->entries)))) {
+		rc = hearth_error_set(HEARTH_ERROR, "out of memory");
+		goto done;
+	}
+	for (i = 0; i < out->msg.nentries; i++) {
+		sync_entry *e = &out->entries[i];
+		const git_tree_entry *te;
+		git_blob *blob = NULL;
+		char name[21];
+
+		hearth_buf_init(&e->cs, SYNC_ENTRY_MAX);
+		e->head = out->msg.entries[i];
+		entry_name(name, e->head.seq);
+		te = git_tree_entry_byname(tree, name);
+		if (!te || git_tree_entry_type(te) != GIT_OBJECT_BLOB) {
+			rc = hearth_error_set(HEARTH_ECORRUPT, "entry %lld missing from the commit tree",
+				(long long)e->head.seq);
+			goto done;
+		}
+		if (git_blob_lookup(&blob, repo, git_tree_entry_id(te)) < 0) {
+			rc = git_fail(HEARTH_ECORRUPT, "cannot read entry");
+			goto done;
+		}
+		if ((git_blob_rawsize(blob) > SYNC_ENTRY_MAX)) {
+			rc = hearth_error_set(HEARTH_ECORRUPT,
+				"entry %lld is larger than the limit of %u bytes", (long long)e->head.seq,
+				SYNC_ENTRY_MAX);
+		} else {
+			rc = hearth_buf_put(&e->cs, git_blob_rawcontent(blob),
+				(size_t)git_blob_rawsize(blob));
+		}
+		git_blob_free(blob);
+		if (rc < 0)
+			goto done;
+	}
+done:
+	git_tree_free(tree);
+	git_commit_free(commit);
+	if (rc < 0)
+		sync_commit_dispose(out);
+	return rc;
+}
+
+int sync_walk(git_oid **out, size_t *n, git_repository *repo, const git_oid *head,
+	const git_oid *stop)
+{
+	git_oid *ids = NULL, cur;
+	size_t count = 0, cap = 0, i;
+	int rc = 0;
+
+	*out = NULL;
+	*n = 0;
+	git_oid_cpy(&cur, head);
+	for (;;) {
+		git_commit *c = NULL;
+		if (stop && git_oid_equal(&cur, stop))
+			break;
+		if (count >= SYNC_WALK_MAX) {
+			rc = hearth_error_set(HEARTH_ECORRUPT, "history too long to walk");
+			goto done;
+		}
+		if (count == cap) {
+			size_t ncap = cap ? cap * 2 : 64;
+			git_oid *nids = realloc(ids, ncap * sizeof(*ids));
+			if (!nids) {
+				rc = hearth_error_set(HEARTH_ERROR, "out of memory");
+				goto done;
+			}
+			ids = nids;
+			cap = ncap;
+		}
+		git_oid_cpy(&ids[count++], &cur);
+		if (git_commit_lookup(&c, repo, &cur) < 0) {
+			rc = git_fail(HEARTH_ECORRUPT, "cannot read commit");
+			goto done;
+		}
+		if (git_commit_parentcount(c) == 0) {
+			git_commit_free(c);
+			if (stop) {
+				rc = hearth_error_set(HEARTH_ECONFLICT,
+					"history was rewritten: the last commit seen is not on the branch");
+				goto done;
+			}
+			break;
+		}
+		git_oid_cpy(&cur, git_commit_parent_id(c, 0));
+		git_commit_free(c);
+	}
+	for (i = 0; i < count / 2; i++) {
+		git_oid t = ids[i];
+		ids[i] = ids[count - 1 - i];
+		ids[count - 1 - i] = t;
+	}
+	*out = ids;
+	*n = count;
+	ids = NULL;
+done:
+	free(ids);
+	return rc;
+}
+
+/* ---- repository and refs ------------------------------------------------------------------ */
+
+int sync_repo_open(git_repository **out, hearth_db *db)
+{
+	hearth_buf path = HEARTH_BUF_INIT;
+	int rc = 0;
+
+	*out = NULL;
+	if ((rc = hearth_buf_printf(&path, "%s/repo.git", hearth_db_dir(db))) < 0)
+		return rc;
+	if (git_repository_open_bare(out, path.ptr) < 0 &&
+	    git_repository_init(out, path.ptr, 1) < 0)
+		rc = git_fail(HEARTH_ERROR, "cannot open the node's repository");
+	hearth_buf_dispose(&path);
+	return rc;
+}
+
+int sync_ref_set(git_repository *repo, const char *ref, const git_oid *id)
+{
+	git_reference *r = NULL;
+
+	if (git_reference_create(&r, repo, ref, id, 1, "hearth") < 0)
+		return git_fail(HEARTH_ERROR, "cannot move ref");
+	git_reference_free(r);
+	return 0;
+}
+
+int sync_ref_get(git_oid *out, git_repository *repo, const char *ref)
+{
+	int err = git_reference_name_to_id(out, repo, ref);
+
+	if (err == GIT_ENOTFOUND)
+		return hearth_error_set(HEARTH_ENOTFOUND, "no ref '%s'", ref);
+	if (err < 0)
+		return git_fail(HEARTH_ERROR, "cannot read ref");
+	return 0;
+}

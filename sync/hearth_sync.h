@@ -1,0 +1,70 @@
+/*
+ * hearth sync: the log in git (branches `up` and `down` of one repository per node), push and
+ * pull at a node, and the office merge with per-column policies and the conflict log.
+ * The wire format is documented in docs/format.md.
+ *
+ * Same conventions as core/hearth.h: int returns (0 or a negative HEARTH_E* code), message in
+ * hearth_error_last(), out-parameters first and zeroed, no printing, no exit.
+ */
+#ifndef HEARTH_SYNC_H
+#define HEARTH_SYNC_H
+
+#include "core/hearth.h"
+
+/** The git log format version this build writes and reads. */
+#define HEARTH_FORMAT_VERSION 1
+
+/** Call once before any other sync function (initialises libgit2); pair with shutdown. */
+int hearth_sync_init(void);
+void hearth_sync_shutdown(void);
+
+/** Progress of a transfer: phase ("fetch", "push"), objects done and total. */
+typedef void (*hearth_progress_fn)(const char *phase, unsigned done, unsigned total,
+	void *payload);
+
+typedef struct {
+	hearth_progress_fn progress; /* NULL: silent */
+	void *payload;
+	const char *only_remote;     /* sync only this remote (NULL: all) */
+} hearth_sync_opts;
+
+/** What one push, pull or sync did. */
+typedef struct {
+	int pushed;          /* outbox entries sent on `up` */
+	int received;        /* office log entries applied from `down` */
+	int acked;           /* outbox entries the office confirmed (dropped) */
+	int pending;         /* outbox entries still waiting for the office */
+	int merged;          /* office: node entries merged */
+	int conflicts;       /* office: values that lost and went to the conflict log */
+	int quarantined;     /* office: commits refused this time */
+	int nodes;           /* office: remotes synced */
+	int failed_remotes;  /* remotes that could not be reached (see status) */
+} hearth_sync_result;
+
+/** Add a remote. At the office, `name` is the node id the remote belongs to. */
+int hearth_remote_add(hearth_db *db, const char *name, const char *url);
+/** Remove a remote; HEARTH_ENOTFOUND if there is none by that name. */
+int hearth_remote_remove(hearth_db *db, const char *name);
+
+/** Node: write pending outbox entries as commits on `up` and push them. */
+int hearth_push(hearth_db *db, const hearth_sync_opts *opts, hearth_sync_result *out);
+/** Node: fetch `down` and apply it (invert overlay, apply, drop acked, replay pending). */
+int hearth_pull(hearth_db *db, const hearth_sync_opts *opts, hearth_sync_result *out);
+/**
+ * Node: pull then push. Office: take its own writes into the log, fetch every node's `up`,
+ * verify and merge, write and push every node's `down`. A remote that cannot be reached is
+ * recorded (status) and the others go on; then HEARTH_ENET is returned.
+ */
+int hearth_sync(hearth_db *db, const hearth_sync_opts *opts, hearth_sync_result *out);
+
+/**
+ * Office: resolve conflict `id`. With `restore`, the lost value is written back as a new
+ * recorded change (it then flows down like any office edit); otherwise it is only marked
+ * resolved. HEARTH_ENOTFOUND for an unknown id, HEARTH_ECONFLICT if already resolved.
+ */
+int hearth_conflict_resolve(hearth_db *db, int64_t id, int restore);
+
+/** Append a one-line summary of `r` ("up 3, down 5, acked 3, pending 0, nothing lost"). */
+int hearth_sync_result_format(hearth_buf *out, const hearth_sync_result *r, int office);
+
+#endif

@@ -1,0 +1,675 @@
+/* A node's side of sync: push the outbox on `up`, pull `down` and rebuild the overlay. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "sync_int.h"
+
+#define UP_REF "refs/heads/up"
+#define DOWN_REF "refs/remotes/office/down"
+
+int hearth_sync_init(void)
+{
+	if (git_libgit2_init() < 0)
+		return hearth_error_set(HEARTH_ERROR, "cannot initialise libgit2");
+	return 0;
+}
+
+void hearth_sync_shutdown(void)
+{
+	git_libgit2_shutdown();
+}
+
+/* ---- remotes ------------------------------------------------------------------------------ */
+
+int hearth_remote_add(hearth_db *db, const char *name, const char *url)
+{
+	sqlite3 *h = hearth_db_sqlite(db);
+	sqlite3_stmt *st = NULL;
+	int rc;
+
+	if ((rc = hearth_id_check("remote name", name)) < 0)
+		return rc;
+	if (!url || !*url || strchr(url, '\n'))
+		return hearth_error_set(HEARTH_EUSAGE, "remote '%s' needs a URL", name);
+	if (sqlite3_prepare_v2(h, "INSERT INTO hearth_remote (name, url) VALUES (?1, ?2)", -1, &st,
+		    NULL) != SQLITE_OK)
+		return hearth_error_sqlite(h, HEARTH_ERROR, "cannot add remote");
+	sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, url, -1, SQLITE_STATIC);
+	if (sqlite3_step(st) != SQLITE_DONE)
+		rc = sqlite3_extended_errcode(h) == SQLITE_CONSTRAINT_PRIMARYKEY
+			? hearth_error_set(HEARTH_ECONFLICT,
+				  "remote '%s' exists already: 'hearth remote remove %s' first", name,
+				  name)
+			: hearth_error_sqlite(h, HEARTH_ERROR, "cannot add remote");
+	sqlite3_finalize(st);
+	return rc;
+}
+
+int hearth_remote_remove(hearth_db *db, const char *name)
+{
+	sqlite3 *h = hearth_db_sqlite(db);
+	sqlite3_stmt *st = NULL;
+	int rc = 0;
+
+	if (sqlite3_prepare_v2(h, "DELETE FROM hearth_remote WHERE name = ?1", -1, &st, NULL) !=
+	    SQLITE_OK)
+		return hearth_error_sqlite(h, HEARTH_ERROR, "cannot remove remote");
+	sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
+	if (sqlite3_step(st) != SQLITE_DONE)
+		rc = hearth_error_sqlite(h, HEARTH_ERROR, "cannot remove remote");
+	else if (sqlite3_changes(h) == 0)
+		rc = hearth_error_set(HEARTH_ENOTFOUND, "no remote '%s'", name);
+	sqlite3_finalize(st);
+	return rc;
+}
+
+void sync_remotes_free(sync_remote *r, int n)
+{
+	int i;
+
+	for (i = 0; r && i < n; i++) {
+		free(r[i].name);
+		free(r[i].url);
+	}
+	free(r);
+}
+
+int sync_remotes_load(sync_remote **out, int *n, hearth_db *db, const char *only)
+{
+	sqlite3 *h = hearth_db_sqlite(db);
+	sqlite3_stmt *st = NULL;
+	sync_remote *r = NULL;
+	int count = 0, cap = 0, rc = 0;
+
+	*out = NULL;
+	*n = 0;
+	if (sqlite3_prepare_v2(h,
+		    "SELECT name, url FROM hearth_remote WHERE ?1 IS NULL OR name = ?1 ORDER BY name",
+		    -1, &st, NULL) != SQLITE_OK)
+		return hearth_error_sqlite(h, HEARTH_ERROR, "cannot read remotes");
+	if (only)
+		sqlite3_bind_text(st, 1, only, -1, SQLITE_STATIC);
+	while (sqlite3_step(st) == SQLITE_ROW) {
+		if (count == cap) {
+			int ncap = cap ? cap * 2 : 8;
+			sync_remote *nr = realloc(r, (size_t)ncap * sizeof(*nr));
+			if (!nr) {
+				rc = hearth_error_set(HEARTH_ERROR, "out of memory");
+				goto done;
+			}
+			r = nr;
+			cap = ncap;
+		}
+		r[count].name = strdup((const char *)sqlite3_column_text(st, 0));
+		r[count].url = strdup((const char *)sqlite3_column_text(st, 1));
+		count++;
+		if (!r[count - 1].name || !r[count - 1].url) {
+			rc = hearth_error_set(HEARTH_ERROR, "out of memory");
+			goto done;
+		}
+	}
+	if (only && count == 0)
+		rc = hearth_error_set(HEARTH_ENOTFOUND, "no remote '%s' (see 'hearth remote list')",
+			only);
+	else if (count == 0)
+		rc = hearth_error_set(HEARTH_EUSAGE,
+			"no remote to sync with: 'hearth remote add NAME URL' first");
+done:
+	sqlite3_finalize(st);
+	if (rc < 0) {
+		sync_remotes_free(r, count);
+		return rc;
+	}
+	*out = r;
+	*n = count;
+	return 0;
+}
+
+/* Keep the outcome of talking to a remote: status shows the last error verbatim with its time.
+ * The error message is saved and restored around the bookkeeping. */
+void sync_remote_record(hearth_db *db, const char *name, int ok, const char *error)
+{
+	sqlite3_stmt *st = NULL;
+	char saved[1024];
+	int code = hearth_error_code();
+
+	snprintf(saved, sizeof(saved), "%s", hearth_error_last());
+	if (sqlite3_prepare_v2(hearth_db_sqlite(db),
+		    ok ? "UPDATE hearth_remote SET last_sync_ms = ?2 WHERE name = ?1"
+		       : "UPDATE hearth_remote SET last_error = ?3, last_error_ms = ?2 WHERE name = ?1",
+		    -1, &st, NULL) == SQLITE_OK) {
+		sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
+		sqlite3_bind_int64(st, 2, (sqlite3_int64)hearth_time_now_ms());
+		if (!ok)
+			sqlite3_bind_text(st, 3, error, -1, SQLITE_STATIC);
+		sqlite3_step(st);
+	}
+	sqlite3_finalize(st);
+	if (!ok)
+		hearth_error_set(code, "%s", saved);
+}
+
+void sync_transport_opts(hearth_transport_opts *t, const hearth_sync_opts *opts)
+{
+	memset(t, 0, sizeof(*t));
+	if (opts) {
+		t->progress = opts->progress;
+		t->payload = opts->payload;
+	}
+}
+
+/* ---- applying changesets at a node -------------------------------------------------------- */
+
+static int force_office(void *ctx, int type, sqlite3_changeset_iter *it)
+{
+	/* the office's state is the truth: overwrite what differs, skip what is gone */
+	if (type == SQLITE_CHANGESET_DATA || type == SQLITE_CHANGESET_CONFLICT)
+		return SQLITE_CHANGESET_REPLACE;
+	return SQLITE_CHANGESET_OMIT;
+}
+
+static int force_local(void *ctx, int type, sqlite3_changeset_iter *it)
+{
+	/* replaying our pending writes over the office state: ours win, except over a delete
+	 * (the office merge lets the delete win too) */
+	if (type == SQLITE_CHANGESET_DATA || type == SQLITE_CHANGESET_CONFLICT)
+		return SQLITE_CHANGESET_REPLACE;
+	return SQLITE_CHANGESET_OMIT;
+}
+
+int sync_apply(sqlite3 *db, const void *cs, int n, int mode)
+{
+	if (n == 0)
+		return 0;
+	if (sqlite3changeset_apply_v2(db, n, (void *)cs, NULL,
+		    mode == SYNC_APPLY_OFFICE_WINS ? force_office : force_local, NULL, NULL, NULL,
+		    SQLITE_CHANGESETAPPLY_NOSAVEPOINT) != SQLITE_OK)
+		return hearth_error_sqlite(db, HEARTH_ERROR, "cannot apply changes");
+	return 0;
+}
+
+/* ---- push --------------------------------------------------------------------------------- */
+
+static int meta_i64(hearth_db *db, const char *key, int64_t *out)
+{
+	hearth_buf v = HEARTH_BUF_INIT;
+	int rc = hearth_meta_get(db, key, &v);
+
+	*out = rc == 0 ? strtoll(v.ptr, NULL, 10) : 0;
+	hearth_buf_dispose(&v);
+	return rc == HEARTH_ENOTFOUND ? 0 : rc;
+}
+
+static int meta_set_i64(hearth_db *db, const char *key, int64_t v)
+{
+	char num[32];
+
+	snprintf(num, sizeof(num), "%lld", (long long)v);
+	return hearth_meta_set(db, key, num);
+}
+
+static int meta_oid(hearth_db *db, const char *key, git_oid *out, int *found)
+{
+	hearth_buf v = HEARTH_BUF_INIT;
+	int rc = hearth_meta_get(db, key, &v);
+
+	*found = 0;
+	if (rc == 0) {
+		if (git_oid_fromstr(out, v.ptr) < 0)
+			rc = hearth_error_set(HEARTH_ECORRUPT, "meta '%s' is not a commit id", key);
+		else
+			*found = 1;
+	} else if (rc == HEARTH_ENOTFOUND)
+		rc = 0;
+	hearth_buf_dispose(&v);
+	return rc;
+}
+
+static void fill_message(sync_message *m, hearth_db *db, int is_down, const char *node)
+{
+	memset(m, 0, sizeof(*m));
+	m->format = HEARTH_FORMAT_VERSION;
+	m->is_down = is_down;
+	snprintf(m->node, sizeof(m->node), "%s", node);
+	m->schema = hearth_db_schema_version(db);
+	hearth_schema_fingerprint(hearth_db_schema(db), m->fingerprint);
+}
+
+/* Commit the next batch of unpushed outbox entries; *made = 0 when there are none. The commit
+ * object is written first, then the database records it (up_head), then the ref moves: the
+ * database is the truth and the ref is re-derived from it, so a crash anywhere is harmless. */
+static int commit_batch(hearth_db *db, git_repository *repo, int *made)
+{
+	sqlite3 *h = hearth_db_sqlite(db);
+	sqlite3_stmt *st = NULL;
+	sync_message m;
+	sync_entry *entries = NULL, **ptrs = NULL;
+	hearth_buf subject = HEARTH_BUF_INIT;
+	git_oid parent, id;
+	char hex[GIT_OID_HEXSZ + 1];
+	int have_parent, n = 0, i, rc;
+	size_t bytes = 0;
+
+	*made = 0;
+	fill_message(&m, db, 0, hearth_db_node(db));
+	if ((rc = meta_oid(db, "up_head", &parent, &have_parent)) < 0)
+		return rc;
+	if (!(entries = calloc(SYNC_BATCH_ENTRIES, sizeof(*entries))) ||
+	    !(ptrs = calloc(SYNC_BATCH_ENTRIES, sizeof(*ptrs))) ||
+	    !(m.entries = calloc(SYNC_BATCH_ENTRIES, sizeof(*m.entries)))) {
+		rc = hearth_error_set(HEARTH_ERROR, "out of memory");
+		goto done;
+	}
+	if ((rc = hearth_sql_prepare(&st, h,
+		     "SELECT seq, clock, changeset, summary FROM hearth_outbox WHERE pushed = 0 "
+		     "ORDER BY seq")) < 0)
+		goto done;
+	while (n < SYNC_BATCH_ENTRIES && bytes < SYNC_BATCH_BYTES && sqlite3_step(st) == SQLITE_ROW) {
+		sync_entry *e = &entries[n];
+		e->head.seq = sqlite3_column_int64(st, 0);
+		if ((rc = hearth_clock_parse(&e->head.clock,
+			     (const char *)sqlite3_column_text(st, 1))) < 0 ||
+		    (rc = hearth_buf_put(&e->cs, sqlite3_column_blob(st, 2),
+			     (size_t)sqlite3_column_bytes(st, 2))) < 0)
+			goto done;
+		if (n == 0)
+			rc = hearth_buf_printf(&subject, "%s: %s", hearth_db_node(db),
+				sqlite3_column_text(st, 3));
+		bytes += e->cs.size;
+		m.entries[n] = e->head;
+		ptrs[n] = e;
+		n++;
+	}
+	sqlite3_finalize(st);
+	st = NULL;
+	if (n == 0)
+		goto done;
+	m.nentries = n;
+	if (n > 1)
+		hearth_buf_printf(&subject, " and %d more change%s", n - 1, n > 2 ? "s" : "");
+	if ((rc = sync_commit_write(&id, repo, have_parent ? &parent : NULL, subject.ptr, &m,
+		     ptrs)) < 0)
+		goto done;
+	git_oid_tostr(hex, sizeof(hex), &id);
+	if ((rc = hearth_db_begin(db)) < 0)
+		goto done;
+	if ((rc = hearth_meta_set(db, "up_head", hex)) < 0 ||
+	    (rc = hearth_sql_exec_i64(h, "UPDATE hearth_outbox SET pushed = 1 WHERE seq <= ?1",
+		     entries[n - 1].head.seq)) < 0 ||
+	    (rc = hearth_db_commit(db)) < 0) {
+		hearth_db_rollback(db);
+		goto done;
+	}
+	rc = sync_ref_set(repo, UP_REF, &id);
+	*made = n;
+done:
+	sqlite3_finalize(st);
+	for (i = 0; entries && i < SYNC_BATCH_ENTRIES; i++)
+		hearth_buf_dispose(&entries[i].cs);
+	free(entries);
+	free(ptrs);
+	free(m.entries);
+	hearth_buf_dispose(&subject);
+	return rc;
+}
+
+static int node_push_remote(hearth_db *db, git_repository *repo, const sync_remote *r,
+	const hearth_sync_opts *opts, hearth_sync_result *res)
+{
+	const char *spec[] = { "+" UP_REF ":refs/heads/up" };
+	hearth_transport_opts topts;
+	int64_t committed = 0, on_remote = 0;
+	int made, rc;
+	git_oid head;
+	int have;
+
+	/* re-derive the ref from the database (a crash may have left it behind) */
+	if ((rc = meta_oid(db, "up_head", &head, &have)) < 0)
+		return rc;
+	if (have && (rc = sync_ref_set(repo, UP_REF, &head)) < 0)
+		return rc;
+	do {
+		if ((rc = commit_batch(db, repo, &made)) < 0)
+			return rc;
+	} while (made > 0);
+	if ((rc = meta_oid(db, "up_head", &head, &have)) < 0 || !have)
+		return rc;
+	if ((rc = hearth_sql_scalar(hearth_db_sqlite(db),
+		     "SELECT coalesce(max(seq), 0) FROM hearth_outbox WHERE pushed = 1", &committed)) <
+		    0 ||
+	    (rc = meta_i64(db, "remote_up_seq", &on_remote)) < 0)
+		return rc;
+	sync_transport_opts(&topts, opts);
+	if ((rc = hearth_transport_push(repo, r->url, spec, 1, &topts)) < 0) {
+		sync_remote_record(db, r->name, 0, hearth_error_last());
+		return rc;
+	}
+	if (committed > on_remote) {
+		res->pushed += (int)(committed - on_remote);
+		rc = meta_set_i64(db, "remote_up_seq", committed);
+	}
+	return rc;
+}
+
+int hearth_push(hearth_db *db, const hearth_sync_opts *opts, hearth_sync_result *out)
+{
+	git_repository *repo = NULL;
+	sync_remote *remotes = NULL;
+	hearth_sync_result res;
+	int n = 0, rc;
+
+	memset(&res, 0, sizeof(res));
+	if (out)
+		memset(out, 0, sizeof(*out));
+	if (hearth_db_is_office(db))
+		return hearth_error_set(HEARTH_EUSAGE,
+			"the office does not push: 'hearth sync' merges and publishes");
+	if ((rc = sync_remotes_load(&remotes, &n, db, opts ? opts->only_remote : NULL)) < 0 ||
+	    (rc = sync_repo_open(&repo, db)) < 0)
+		goto done;
+	rc = node_push_remote(db, repo, &remotes[0], opts, &res);
+done:
+	res.pending = (int)hearth_sql_count(hearth_db_sqlite(db), "SELECT count(*) FROM hearth_outbox");
+	if (out)
+		*out = res;
+	git_repository_free(repo);
+	sync_remotes_free(remotes, n);
+	return rc;
+}
+
+/* ---- pull --------------------------------------------------------------------------------- */
+
+static int load_overlay(sqlite3 *h, hearth_buf *out)
+{
+	sqlite3_stmt *st = NULL;
+	int rc;
+
+	if ((rc = hearth_sql_prepare(&st, h, "SELECT changeset FROM hearth_overlay WHERE id = 1")) <
+	    0)
+		return rc;
+	if (sqlite3_step(st) == SQLITE_ROW)
+		rc = hearth_buf_put(out, sqlite3_column_blob(st, 0),
+			(size_t)sqlite3_column_bytes(st, 0));
+	sqlite3_finalize(st);
+	return rc;
+}
+
+static int invert_overlay(sqlite3 *h)
+{
+	hearth_buf ov = HEARTH_BUF_INIT;
+	void *inv = NULL;
+	int ninv = 0, rc;
+
+	if ((rc = load_overlay(h, &ov)) < 0 || ov.size == 0)
+		goto done;
+	if (sqlite3changeset_invert((int)ov.size, ov.ptr, &ninv, &inv) != SQLITE_OK) {
+		rc = hearth_error_set(HEARTH_ECORRUPT, "the stored overlay does not parse");
+		goto done;
+	}
+	rc = sync_apply(h, inv, ninv, SYNC_APPLY_OFFICE_WINS);
+done:
+	sqlite3_free(inv);
+	hearth_buf_dispose(&ov);
+	return rc;
+}
+
+/* Replay the still-pending outbox over the office state under a session: the recording is the
+ * new overlay. */
+static int replay_pending(hearth_db *db)
+{
+	sqlite3 *h = hearth_db_sqlite(db);
+	const hearth_schema *s = hearth_db_schema(db);
+	sqlite3_session *sess = NULL;
+	sqlite3_stmt *st = NULL;
+	void *cs = NULL;
+	int n = 0, i, rc = 0;
+
+	if (sqlite3session_create(h, "main", &sess) != SQLITE_OK)
+		return hearth_error_sqlite(h, HEARTH_ERROR, "cannot create session");
+	for (i = 0; i < hearth_schema_count(s); i++)
+		if (sqlite3session_attach(sess, hearth_schema_at(s, i)->name) != SQLITE_OK) {
+			rc = hearth_error_sqlite(h, HEARTH_ERROR, "cannot attach session");
+			goto done;
+		}
+	if ((rc = hearth_sql_prepare(&st, h,
+		     "SELECT changeset FROM hearth_outbox ORDER BY seq")) < 0)
+		goto done;
+	while (rc == 0 && sqlite3_step(st) == SQLITE_ROW)
+		rc = sync_apply(h, sqlite3_column_blob(st, 0), sqlite3_column_bytes(st, 0),
+			SYNC_APPLY_LOCAL_WINS);
+	sqlite3_finalize(st);
+	st = NULL;
+	if (rc < 0)
+		goto done;
+	if (sqlite3session_changeset(sess, &n, &cs) != SQLITE_OK) {
+		rc = hearth_error_sqlite(h, HEARTH_ERROR, "cannot record the overlay");
+		goto done;
+	}
+	sqlite3session_delete(sess);
+	sess = NULL;
+	if ((rc = hearth_sql_exec(h, "DELETE FROM hearth_overlay", "cannot reset overlay")) < 0)
+		goto done;
+	if (n > 0) {
+		if ((rc = hearth_sql_prepare(&st, h,
+			     "INSERT INTO hearth_overlay (id, changeset) VALUES (1, ?1)")) < 0)
+			goto done;
+		sqlite3_bind_blob(st, 1, cs, n, SQLITE_STATIC);
+		if (sqlite3_step(st) != SQLITE_DONE)
+			rc = hearth_error_sqlite(h, HEARTH_ERROR, "cannot store the overlay");
+	}
+done:
+	sqlite3_finalize(st);
+	if (sess)
+		sqlite3session_delete(sess);
+	sqlite3_free(cs);
+	return rc;
+}
+
+static int check_down(hearth_db *db, const sync_commit *c, int64_t expect_from)
+{
+	char fp[HEARTH_CLOCK_HEX + 1];
+
+	hearth_schema_fingerprint(hearth_db_schema(db), fp);
+	if (!c->msg.is_down || strcmp(c->msg.node, hearth_db_node(db)) != 0)
+		return hearth_error_set(HEARTH_ECORRUPT,
+			"the office's down branch holds a commit for '%s', not for this node",
+			c->msg.node);
+	if (c->msg.schema > hearth_db_schema_version(db) || strcmp(c->msg.fingerprint, fp) != 0)
+		return hearth_error_set(HEARTH_ENEWER,
+			"the office runs schema version %d, this node %d: upgrade hearth to pull "
+			"(your changes stay safe in the outbox and keep being pushed)",
+			c->msg.schema, hearth_db_schema_version(db));
+	if (c->msg.range_from != expect_from)
+		return hearth_error_set(HEARTH_ECORRUPT,
+			"down commit covers office entries after %lld, expected after %lld",
+			(long long)c->msg.range_from, (long long)expect_from);
+	return 0;
+}
+
+static int record_received(sqlite3 *h, const sync_entry *e)
+{
+	sqlite3_stmt *st = NULL;
+	hearth_buf sum = HEARTH_BUF_INIT;
+	char hex[HEARTH_CLOCK_HEX + 1];
+	int rc;
+
+	if ((rc = hearth_changeset_summary(&sum, e->cs.ptr, (int)e->cs.size)) < 0 ||
+	    (rc = hearth_sql_prepare(&st, h,
+		     "INSERT OR REPLACE INTO hearth_received (office_seq, clock, summary) "
+		     "VALUES (?1, ?2, ?3)")) < 0)
+		goto done;
+	hearth_clock_format(hex, e->head.clock);
+	sqlite3_bind_int64(st, 1, e->head.seq);
+	sqlite3_bind_text(st, 2, hex, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 3, sum.ptr, -1, SQLITE_STATIC);
+	if (sqlite3_step(st) != SQLITE_DONE)
+		rc = hearth_error_sqlite(h, HEARTH_ERROR, "cannot record received entry");
+done:
+	sqlite3_finalize(st);
+	hearth_buf_dispose(&sum);
+	return rc;
+}
+
+/* Apply the commits `ids` (oldest first) in one transaction. */
+static int apply_down(hearth_db *db, git_repository *repo, const git_oid *ids, size_t n,
+	hearth_sync_result *res)
+{
+	sqlite3 *h = hearth_db_sqlite(db);
+	sync_commit *commits = NULL;
+	int64_t office_seq = 0, ack = -1, before = 0;
+	char hex[GIT_OID_HEXSZ + 1];
+	size_t i;
+	int j, rc;
+
+	if ((rc = meta_i64(db, "office_seq", &office_seq)) < 0)
+		return rc;
+	if (!(commits = calloc(n, sizeof(*commits))))
+		return hearth_error_set(HEARTH_ERROR, "out of memory");
+	/* read and check everything before touching the database */
+	for (i = 0; i < n; i++) {
+		if ((rc = sync_commit_read(&commits[i], repo, &ids[i])) < 0 ||
+		    (rc = check_down(db, &commits[i], office_seq)) < 0)
+			goto done;
+		for (j = 0; j < commits[i].msg.nentries; j++)
+			if ((rc = hearth_changeset_validate(commits[i].entries[j].cs.ptr,
+				     (int)commits[i].entries[j].cs.size, NULL)) < 0)
+				goto done;
+		office_seq = commits[i].msg.range_to;
+		ack = commits[i].msg.ack;
+	}
+	if ((rc = hearth_db_begin(db)) < 0)
+		goto done;
+	if ((rc = hearth_sql_exec(h, "PRAGMA defer_foreign_keys = ON", "pull")) < 0 ||
+	    (rc = invert_overlay(h)) < 0)
+		goto fail;
+	for (i = 0; i < n; i++)
+		for (j = 0; j < commits[i].msg.nentries; j++) {
+			sync_entry *e = &commits[i].entries[j];
+			hearth_clock c;
+			if ((rc = sync_apply(h, e->cs.ptr, (int)e->cs.size, SYNC_APPLY_OFFICE_WINS)) <
+				    0 ||
+			    (rc = record_received(h, e)) < 0 ||
+			    (rc = hearth_db_clock_observe(db, e->head.clock, &c)) < 0)
+				goto fail;
+			res->received++;
+		}
+	before = hearth_sql_count(h, "SELECT count(*) FROM hearth_outbox");
+	if ((rc = hearth_sql_exec_i64(h, "DELETE FROM hearth_outbox WHERE seq <= ?1", ack)) < 0)
+		goto fail;
+	res->acked += (int)(before - hearth_sql_count(h, "SELECT count(*) FROM hearth_outbox"));
+	if ((rc = replay_pending(db)) < 0)
+		goto fail;
+	git_oid_tostr(hex, sizeof(hex), &ids[n - 1]);
+	if ((rc = hearth_meta_set(db, "down_head", hex)) < 0 ||
+	    (rc = meta_set_i64(db, "office_seq", office_seq)) < 0 ||
+	    (rc = hearth_db_commit(db)) < 0)
+		goto fail;
+	goto done;
+fail:
+	hearth_db_rollback(db);
+done:
+	for (i = 0; i < n; i++)
+		sync_commit_dispose(&commits[i]);
+	free(commits);
+	return rc;
+}
+
+static int node_pull_remote(hearth_db *db, git_repository *repo, const sync_remote *r,
+	const hearth_sync_opts *opts, hearth_sync_result *res)
+{
+	const char *spec[] = { "+refs/heads/down:" DOWN_REF };
+	hearth_transport_opts topts;
+	git_oid head, last, *ids = NULL;
+	size_t n = 0;
+	int have_last, rc;
+
+	sync_transport_opts(&topts, opts);
+	if ((rc = hearth_transport_fetch(repo, r->url, spec, 1, &topts)) < 0) {
+		sync_remote_record(db, r->name, 0, hearth_error_last());
+		return rc;
+	}
+	if ((rc = sync_ref_get(&head, repo, DOWN_REF)) == HEARTH_ENOTFOUND)
+		return 0; /* the office has not written to this node yet */
+	if (rc < 0 || (rc = meta_oid(db, "down_head", &last, &have_last)) < 0)
+		return rc;
+	if (have_last && git_oid_equal(&head, &last))
+		return 0;
+	if ((rc = sync_walk(&ids, &n, repo, &head, have_last ? &last : NULL)) < 0)
+		goto done;
+	if (n > 0)
+		rc = apply_down(db, repo, ids, n, res);
+done:
+	free(ids);
+	return rc;
+}
+
+int hearth_pull(hearth_db *db, const hearth_sync_opts *opts, hearth_sync_result *out)
+{
+	git_repository *repo = NULL;
+	sync_remote *remotes = NULL;
+	hearth_sync_result res;
+	int n = 0, rc;
+
+	memset(&res, 0, sizeof(res));
+	if (out)
+		memset(out, 0, sizeof(*out));
+	if (hearth_db_is_office(db))
+		return hearth_error_set(HEARTH_EUSAGE,
+			"the office does not pull: 'hearth sync' merges and publishes");
+	if ((rc = sync_remotes_load(&remotes, &n, db, opts ? opts->only_remote : NULL)) < 0 ||
+	    (rc = sync_repo_open(&repo, db)) < 0)
+		goto done;
+	rc = node_pull_remote(db, repo, &remotes[0], opts, &res);
+done:
+	res.pending = (int)hearth_sql_count(hearth_db_sqlite(db), "SELECT count(*) FROM hearth_outbox");
+	if (out)
+		*out = res;
+	git_repository_free(repo);
+	sync_remotes_free(remotes, n);
+	return rc;
+}
+
+int hearth_sync(hearth_db *db, const hearth_sync_opts *opts, hearth_sync_result *out)
+{
+	git_repository *repo = NULL;
+	sync_remote *remotes = NULL;
+	hearth_sync_result res;
+	int n = 0, rc;
+
+	if (out)
+		memset(out, 0, sizeof(*out));
+	if (hearth_db_is_office(db))
+		return sync_office(db, opts, out);
+	memset(&res, 0, sizeof(res));
+	if ((rc = sync_remotes_load(&remotes, &n, db, opts ? opts->only_remote : NULL)) < 0 ||
+	    (rc = sync_repo_open(&repo, db)) < 0)
+		goto done;
+	if ((rc = node_pull_remote(db, repo, &remotes[0], opts, &res)) < 0 ||
+	    (rc = node_push_remote(db, repo, &remotes[0], opts, &res)) < 0)
+		goto done;
+	sync_remote_record(db, remotes[0].name, 1, NULL);
+done:
+	res.pending = (int)hearth_sql_count(hearth_db_sqlite(db), "SELECT count(*) FROM hearth_outbox");
+	if (out)
+		*out = res;
+	git_repository_free(repo);
+	sync_remotes_free(remotes, n);
+	return rc;
+}
+
+int hearth_sync_result_format(hearth_buf *out, const hearth_sync_result *r, int office)
+{
+	if (office)
+		return hearth_buf_printf(out,
+			"merged %d change%s from %d node%s, %d conflict%s logged (losing values kept), "
+			"%d commit%s quarantined%s",
+			r->merged, r->merged == 1 ? "" : "s", r->nodes, r->nodes == 1 ? "" : "s",
+			r->conflicts, r->conflicts == 1 ? "" : "s", r->quarantined,
+			r->quarantined == 1 ? "" : "s",
+			r->failed_remotes ? ", some nodes unreachable (see status)" : "");
+	return hearth_buf_printf(out,
+		"up %d, down %d, confirmed by the office %d, still pending %d: nothing lost",
+		r->pushed, r->received, r->acked, r->pending);
+}

@@ -1,0 +1,785 @@
+/* The office's sync: take its own writes into the log, fetch, verify and merge every node's `up`,
+ * then write and push every node's `down`, filtered to what that node may see. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "sync_int.h"
+
+static int log_append(sqlite3 *h, const char *clock, const char *origin, int64_t origin_seq,
+	const void *cs, int n, int64_t *office_seq)
+{
+	hearth_buf sum = HEARTH_BUF_INIT;
+	sqlite3_stmt *st = NULL;
+	int rc;
+
+	*office_seq = 0;
+	if ((rc = hearth_changeset_summary(&sum, cs, n)) < 0 ||
+	    (rc = hearth_sql_prepare(&st, h,
+		     "INSERT INTO hearth_log (office_seq, clock, origin, origin_seq, summary, "
+		     "changeset) VALUES ((SELECT coalesce(max(office_seq), 0) + 1 FROM hearth_log), "
+		     "?1, ?2, ?3, ?4, ?5)")) < 0)
+		goto done;
+	sqlite3_bind_text(st, 1, clock, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, origin, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 3, origin_seq);
+	sqlite3_bind_text(st, 4, sum.ptr, -1, SQLITE_STATIC);
+	sqlite3_bind_blob(st, 5, cs, n, SQLITE_STATIC);
+	if (sqlite3_step(st) != SQLITE_DONE)
+		rc = hearth_error_sqlite(h, HEARTH_ERROR, "cannot append to the office log");
+	else
+		*office_seq = sqlite3_last_insert_rowid(h);
+done:
+	sqlite3_finalize(st);
+	hearth_buf_dispose(&sum);
+	return rc;
+}
+
+/* The office's recorded writes are already in its database: note their origins, move them to
+ * the log, and forget the outbox and overlay (the office is its own upstream). */
+int sync_office_take_own(hearth_db *db)
+{
+	sqlite3 *h = hearth_db_sqlite(db);
+	sqlite3_stmt *st = NULL;
+	int rc;
+
+	if ((rc = hearth_db_begin(db)) < 0)
+		return rc;
+	if ((rc = hearth_sql_prepare(&st, h,
+		     "SELECT seq, clock, changeset FROM hearth_outbox ORDER BY seq")) < 0)
+		goto fail;
+	while (rc == 0 && sqlite3_step(st) == SQLITE_ROW) {
+		const void *cs = sqlite3_column_blob(st, 2);
+		int n = sqlite3_column_bytes(st, 2);
+		const char *clock = (const char *)sqlite3_column_text(st, 1);
+		int64_t office_seq;
+		rc = sync_origin_note(db, cs, n, HEARTH_OFFICE, clock);
+		if (rc == 0)
+			rc = log_append(h, clock, HEARTH_OFFICE, sqlite3_column_int64(st, 0), cs, n,
+				&office_seq);
+	}
+	sqlite3_finalize(st);
+	if (rc < 0 ||
+	    (rc = hearth_sql_exec(h, "DELETE FROM hearth_outbox; DELETE FROM hearth_overlay;",
+		     "cannot clear the office outbox")) < 0 ||
+	    (rc = hearth_db_commit(db)) < 0)
+		goto fail;
+	return 0;
+fail:
+	hearth_db_rollback(db);
+	return rc;
+}
+
+/* ---- peers -------------------------------------------------------------------------------- */
+
+typedef struct {
+	char node[HEARTH_ID_MAX + 1];
+	char up_head[GIT_OID_HEXSZ + 1];
+	int64_t applied_seq;
+	char down_head[GIT_OID_HEXSZ + 1];
+	int64_t down_office_seq;
+	int64_t down_ack;
+} peer;
+
+static int peer_load(sqlite3 *h, const char *node, peer *p)
+{
+	sqlite3_stmt *st = NULL;
+	int rc;
+
+	memset(p, 0, sizeof(*p));
+	snprintf(p->node, sizeof(p->node), "%s", node);
+	if ((rc = hearth_sql_prepare(&st, h,
+		     "SELECT coalesce(up_head, ''), applied_seq, coalesce(down_head, ''), "
+		     "down_office_seq, down_ack FROM hearth_peer WHERE node = ?1")) < 0)
+		return rc;
+	sqlite3_bind_text(st, 1, node, -1, SQLITE_STATIC);
+	if (sqlite3_step(st) == SQLITE_ROW) {
+		snprintf(p->up_head, sizeof(p->up_head), "%s", sqlite3_column_text(st, 0));
+		p->applied_seq = sqlite3_column_int64(st, 1);
+		snprintf(p->down_head, sizeof(p->down_head), "%s", sqlite3_column_text(st, 2));
+		p->down_office_seq = sqlite3_column_int64(st, 3);
+		p->down_ack = sqlite3_column_int64(st, 4);
+	}
+	sqlite3_finalize(st);
+	return 0;
+}
+
+static int peer_store(sqlite3 *h, const peer *p)
+{
+	sqlite3_stmt *st = NULL;
+	int rc;
+
+	if ((rc = hearth_sql_prepare(&st, h,
+		     "INSERT OR REPLACE INTO hearth_peer (node, up_head, applied_seq, down_head, "
+		     "down_office_seq, down_ack) VALUES (?1, nullif(?2, ''), ?3, nullif(?4, ''), ?5, "
+		     "?6)")) < 0)
+		return rc;
+	sqlite3_bind_text(st, 1, p->node, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, p->up_head, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 3, p->applied_seq);
+	sqlite3_bind_text(st, 4, p->down_head, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 5, p->down_office_seq);
+	sqlite3_bind_int64(st, 6, p->down_ack);
+	if (sqlite3_step(st) != SQLITE_DONE)
+		rc = hearth_error_sqlite(h, HEARTH_ERROR, "cannot record node progress");
+	sqlite3_finalize(st);
+	return rc;
+}
+
+/* Refuse a commit: record why (once) and stop that node's log there. *fresh = 1 if new. */
+static int quarantine(sqlite3 *h, const char *node, const git_oid *id, int64_t seq,
+	const char *reason, int *fresh)
+{
+	sqlite3_stmt *st = NULL;
+	char hex[GIT_OID_HEXSZ + 1];
+	int rc;
+
+	*fresh = 0;
+	git_oid_tostr(hex, sizeof(hex), id);
+	if ((rc = hearth_sql_prepare(&st, h,
+		     "INSERT OR IGNORE INTO hearth_quarantine (node, commit_id, seq, reason, at_ms) "
+		     "VALUES (?1, ?2, ?3, ?4, ?5)")) < 0)
+		return rc;
+	sqlite3_bind_text(st, 1, node, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, hex, -1, SQLITE_STATIC);
+	if (seq > 0)
+		sqlite3_bind_int64(st, 3, seq);
+	sqlite3_bind_text(st, 4, reason, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_int64(st, 5, (sqlite3_int64)hearth_time_now_ms());
+	if (sqlite3_step(st) != SQLITE_DONE)
+		rc = hearth_error_sqlite(h, HEARTH_ERROR, "cannot record quarantine");
+	else
+		*fresh = sqlite3_changes(h) > 0;
+	sqlite3_finalize(st);
+	return rc;
+}
+
+static int is_quarantined(sqlite3 *h, const char *node, const git_oid *id)
+{
+	sqlite3_stmt *st = NULL;
+	char hex[GIT_OID_HEXSZ + 1];
+	int yes = 0;
+
+	git_oid_tostr(hex, sizeof(hex), id);
+	if (hearth_sql_prepare(&st, h,
+		    "SELECT 1 FROM hearth_quarantine WHERE node = ?1 AND commit_id = ?2") < 0)
+		return 0;
+	sqlite3_bind_text(st, 1, node, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, hex, -1, SQLITE_STATIC);
+	yes = sqlite3_step(st) == SQLITE_ROW;
+	sqlite3_finalize(st);
+	return yes;
+}
+
+static int applied_in(sqlite3 *h, const char *node, int64_t seq, const char *commit_hex)
+{
+	sqlite3_stmt *st = NULL;
+	int yes = 0;
+
+	if (hearth_sql_prepare(&st, h,
+		    "SELECT 1 FROM hearth_applied WHERE node = ?1 AND seq = ?2 AND commit_id = ?3") < 0)
+		return 0;
+	sqlite3_bind_text(st, 1, node, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 2, seq);
+	sqlite3_bind_text(st, 3, commit_hex, -1, SQLITE_STATIC);
+	yes = sqlite3_step(st) == SQLITE_ROW;
+	sqlite3_finalize(st);
+	return yes;
+}
+
+/* ---- merging one entry -------------------------------------------------------------------- */
+
+static int attach_session(sqlite3_session **out, hearth_db *db)
+{
+	const hearth_schema *s = hearth_db_schema(db);
+	sqlite3 *h = hearth_db_sqlite(db);
+	int i;
+
+	if (sqlite3session_create(h, "main", out) != SQLITE_OK)
+		return hearth_error_sqlite(h, HEARTH_ERROR, "cannot create session");
+	for (i = 0; i < hearth_schema_count(s); i++)
+		if (sqlite3session_attach(*out, hearth_schema_at(s, i)->name) != SQLITE_OK)
+			return hearth_error_sqlite(h, HEARTH_ERROR, "cannot attach session");
+	return 0;
+}
+
+static int record_applied(sqlite3 *h, const char *node, const sync_entry *e,
+	const char *commit_hex, int64_t office_seq, int clamped)
+{
+	sqlite3_stmt *st = NULL;
+	char hex[HEARTH_CLOCK_HEX + 1];
+	int rc;
+
+	if ((rc = hearth_sql_prepare(&st, h,
+		     "INSERT INTO hearth_applied (node, seq, clock, commit_id, office_seq, clamped) "
+		     "VALUES (?1, ?2, ?3, ?4, nullif(?5, 0), ?6)")) < 0)
+		return rc;
+	hearth_clock_format(hex, e->head.clock);
+	sqlite3_bind_text(st, 1, node, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 2, e->head.seq);
+	sqlite3_bind_text(st, 3, hex, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 4, commit_hex, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 5, office_seq);
+	sqlite3_bind_int(st, 6, clamped);
+	if (sqlite3_step(st) != SQLITE_DONE)
+		rc = hearth_error_sqlite(h, HEARTH_ERROR, "cannot record the merge");
+	sqlite3_finalize(st);
+	return rc;
+}
+
+static int note_seen(sqlite3 *h, const char *node, hearth_clock c)
+{
+	sqlite3_stmt *st = NULL;
+	int rc;
+
+	if ((rc = hearth_sql_prepare(&st, h,
+		     "UPDATE hearth_remote SET last_seen_ms = max(coalesce(last_seen_ms, 0), ?2) "
+		     "WHERE name = ?1")) < 0)
+		return rc;
+	sqlite3_bind_text(st, 1, node, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 2, (sqlite3_int64)HEARTH_CLOCK_MS(c));
+	if (sqlite3_step(st) != SQLITE_DONE)
+		rc = hearth_error_sqlite(h, HEARTH_ERROR, "cannot note the node's time");
+	sqlite3_finalize(st);
+	return rc;
+}
+
+/* One transaction: ownership check, merge under a session, log, applied, progress. */
+static int merge_one(hearth_db *db, peer *p, const sync_entry *e, const char *commit_hex,
+	hearth_sync_result *res)
+{
+	sqlite3 *h = hearth_db_sqlite(db);
+	sqlite3_session *sess = NULL;
+	void *net = NULL;
+	int nnet = 0, conflicts = 0, clamped, rc;
+	int64_t office_seq = 0;
+	char hex[HEARTH_CLOCK_HEX + 1];
+	hearth_clock c;
+
+	if ((rc = hearth_changeset_validate(e->cs.ptr, (int)e->cs.size, NULL)) < 0)
+		return rc;
+	if ((rc = hearth_db_begin(db)) < 0)
+		return rc;
+	if ((rc = hearth_sql_exec(h, "PRAGMA defer_foreign_keys = ON", "merge")) < 0 ||
+	    (rc = hearth_changeset_check_owner(h, hearth_db_schema(db), p->node, 0, e->cs.ptr,
+		     (int)e->cs.size)) < 0 ||
+	    (rc = attach_session(&sess, db)) < 0)
+		goto fail;
+	if ((clamped = rc = sync_merge_entry(db, p->node, e, &conflicts)) < 0)
+		goto fail;
+	if (sqlite3session_changeset(sess, &nnet, &net) != SQLITE_OK) {
+		rc = hearth_error_sqlite(h, HEARTH_ERROR, "cannot record the merge");
+		goto fail;
+	}
+	sqlite3session_delete(sess);
+	sess = NULL;
+	hearth_clock_format(hex, e->head.clock);
+	if ((nnet > 0 && (rc = log_append(h, hex, p->node, e->head.seq, net, nnet, &office_seq)) < 0) ||
+	    (rc = record_applied(h, p->node, e, commit_hex, office_seq, clamped)) < 0 ||
+	    (rc = note_seen(h, p->node, e->head.clock)) < 0 ||
+	    (rc = hearth_db_clock_observe(db, e->head.clock, &c)) < 0)
+		goto fail;
+	p->applied_seq = e->head.seq;
+	if ((rc = peer_store(h, p)) < 0 || (rc = hearth_db_commit(db)) < 0)
+		goto fail;
+	res->merged++;
+	res->conflicts += conflicts;
+	sqlite3_free(net);
+	return 0;
+fail:
+	if (sess)
+		sqlite3session_delete(sess);
+	sqlite3_free(net);
+	hearth_db_rollback(db);
+	if (rc != HEARTH_ERROR || strstr(hearth_error_last(), "FOREIGN KEY"))
+		return rc == HEARTH_ERROR ? HEARTH_ECORRUPT : rc;
+	return rc;
+}
+
+/* Verify and merge one commit of a node's `up`. A refused commit is quarantined and returns
+ * 1 (stop this node); errors of our own (disk, memory) return < 0. */
+static int merge_commit(hearth_db *db, git_repository *repo, peer *p, const git_oid *id,
+	hearth_sync_result *res)
+{
+	sqlite3 *h = hearth_db_sqlite(db);
+	sync_commit c;
+	char fp[HEARTH_CLOCK_HEX + 1], hex[GIT_OID_HEXSZ + 1], reason[1200];
+	int i, fresh, rc;
+	int64_t bad_seq = 0;
+
+	git_oid_tostr(hex, sizeof(hex), id);
+	if (is_quarantined(h, p->node, id))
+		return 1;
+	hearth_schema_fingerprint(hearth_db_schema(db), fp);
+	if ((rc = sync_commit_read(&c, repo, id)) < 0) {
+		snprintf(reason, sizeof(reason), "%s", hearth_error_last());
+		goto refuse;
+	}
+	if (c.msg.is_down || strcmp(c.msg.node, p->node) != 0) {
+		snprintf(reason, sizeof(reason),
+			"commit says it is from '%s' but arrived on the branch of '%s'", c.msg.node,
+			p->node);
+		goto refuse_read;
+	}
+	if (strcmp(c.msg.fingerprint, fp) != 0) {
+		snprintf(reason, sizeof(reason),
+			"schema version %d with fingerprint %s is not the office's (%d, %s)",
+			c.msg.schema, c.msg.fingerprint, hearth_db_schema_version(db), fp);
+		goto refuse_read;
+	}
+	for (i = 0; i < c.msg.nentries; i++) {
+		sync_entry *e = &c.entries[i];
+		bad_seq = e->head.seq;
+		if (e->head.seq <= p->applied_seq) {
+			if (applied_in(h, p->node, e->head.seq, hex))
+				continue; /* resuming a commit merged in part before a crash */
+			snprintf(reason, sizeof(reason), "duplicate seq %lld (already merged up to %lld)",
+				(long long)e->head.seq, (long long)p->applied_seq);
+			goto refuse_read;
+		}
+		if (e->head.seq != p->applied_seq + 1) {
+			snprintf(reason, sizeof(reason), "seq gap: expected %lld, got %lld",
+				(long long)p->applied_seq + 1, (long long)e->head.seq);
+			goto refuse_read;
+		}
+		if ((rc = merge_one(db, p, e, hex, res)) < 0) {
+			if (rc == HEARTH_ERROR) {
+				sync_commit_dispose(&c);
+				return rc;
+			}
+			snprintf(reason, sizeof(reason), "seq %lld: %s", (long long)e->head.seq,
+				hearth_error_last());
+			goto refuse_read;
+		}
+	}
+	snprintf(p->up_head, sizeof(p->up_head), "%s", hex);
+	rc = peer_store(h, p);
+	sync_commit_dispose(&c);
+	return rc;
+refuse_read:
+	sync_commit_dispose(&c);
+refuse:
+	if ((rc = quarantine(h, p->node, id, bad_seq, reason, &fresh)) < 0)
+		return rc;
+	res->quarantined += fresh;
+	return 1;
+}
+
+static int office_fetch_merge(hearth_db *db, git_repository *repo, const sync_remote *r,
+	const hearth_sync_opts *opts, hearth_sync_result *res)
+{
+	hearth_buf ref = HEARTH_BUF_INIT, spec = HEARTH_BUF_INIT;
+	hearth_transport_opts topts;
+	git_oid head, last, *ids = NULL;
+	const char *specs[1];
+	size_t n = 0, i;
+	peer p;
+	int rc, fresh;
+
+	if ((rc = peer_load(hearth_db_sqlite(db), r->name, &p)) < 0 ||
+	    (rc = hearth_buf_printf(&ref, "refs/nodes/%s/up", r->name)) < 0 ||
+	    (rc = hearth_buf_printf(&spec, "+refs/heads/up:%s", ref.ptr)) < 0)
+		goto done;
+	specs[0] = spec.ptr;
+	sync_transport_opts(&topts, opts);
+	if ((rc = hearth_transport_fetch(repo, r->url, specs, 1, &topts)) < 0) {
+		sync_remote_record(db, r->name, 0, hearth_error_last());
+		goto done;
+	}
+	if ((rc = sync_ref_get(&head, repo, ref.ptr)) == HEARTH_ENOTFOUND) {
+		rc = 0;
+		goto done;
+	}
+	if (rc < 0)
+		goto done;
+	if (p.up_head[0] && git_oid_fromstr(&last, p.up_head) < 0) {
+		rc = hearth_error_set(HEARTH_ECORRUPT, "bad stored head for '%s'", r->name);
+		goto done;
+	}
+	if (p.up_head[0] && git_oid_equal(&head, &last))
+		goto done;
+	if ((rc = sync_walk(&ids, &n, repo, &head, p.up_head[0] ? &last : NULL)) < 0) {
+		if (rc == HEARTH_ECONFLICT || rc == HEARTH_ECORRUPT) {
+			rc = quarantine(hearth_db_sqlite(db), r->name, &head, 0, hearth_error_last(),
+				&fresh);
+			res->quarantined += fresh;
+		}
+		goto done;
+	}
+	for (i = 0; i < n; i++) {
+		if ((rc = merge_commit(db, repo, &p, &ids[i], res)) != 0)
+			break;
+	}
+	if (rc > 0)
+		rc = 0;
+done:
+	free(ids);
+	hearth_buf_dispose(&ref);
+	hearth_buf_dispose(&spec);
+	return rc;
+}
+
+/* ---- downs -------------------------------------------------------------------------------- */
+
+static int text_is(sqlite3_value *v, const char *s)
+{
+	const unsigned char *t = v ? sqlite3_value_text(v) : NULL;
+
+	return t && sqlite3_value_type(v) == SQLITE_TEXT && strcmp((const char *)t, s) == 0;
+}
+
+/* The office's current row, or NULL values if it is gone. `vals` gets ncol dup'd values. */
+static int current_row(sqlite3 *h, const hearth_table_decl *t, sqlite3_value *owner,
+	sqlite3_value *id, sqlite3_value **vals, int *found)
+{
+	hearth_buf sql = HEARTH_BUF_INIT;
+	sqlite3_stmt *st = NULL;
+	int i, rc;
+
+	*found = 0;
+	if ((rc = hearth_buf_printf(&sql, "SELECT * FROM \"%s\" WHERE owner = ?1 AND id = ?2",
+		     t->name)) < 0 ||
+	    (rc = hearth_sql_prepare(&st, h, sql.ptr)) < 0)
+		goto done;
+	sqlite3_bind_value(st, 1, owner);
+	sqlite3_bind_value(st, 2, id);
+	if (sqlite3_step(st) == SQLITE_ROW) {
+		*found = 1;
+		for (i = 0; i < t->ncol; i++)
+			vals[i] = sqlite3_value_dup(sqlite3_column_value(st, i));
+	}
+done:
+	sqlite3_finalize(st);
+	hearth_buf_dispose(&sql);
+	return rc;
+}
+
+static void filter_audience_update(hearth_cs_writer *w, sqlite3 *h, const hearth_table_decl *t,
+	sqlite3_changeset_iter *it, const char *node)
+{
+	sqlite3_value *old[256] = { 0 }, *nw[256] = { 0 }, *cur[256] = { 0 }, *row[256];
+	unsigned char *pk;
+	int npk, i, found = 0, was, now, a = t->audience_col;
+	sqlite3_value *old_aud, *new_aud;
+
+	if (t->ncol > 256)
+		return;
+	for (i = 0; i < t->ncol; i++) {
+		sqlite3changeset_old(it, i, &old[i]);
+		sqlite3changeset_new(it, i, &nw[i]);
+	}
+	if (current_row(h, t, old[0], old[1], cur, &found) < 0)
+		return;
+	old_aud = old[a] ? old[a] : cur[a];
+	new_aud = nw[a] ? nw[a] : old_aud;
+	was = text_is(old_aud, node);
+	now = text_is(new_aud, node);
+	sqlite3changeset_pk(it, &pk, &npk);
+	if (was && now) {
+		hearth_cs_writer_append_iter(w, it);
+	} else if (was && !now) {
+		/* the row left this node's audience: it gets a delete */
+		for (i = 0; i < t->ncol; i++)
+			row[i] = old[i] ? old[i] : cur[i];
+		hearth_cs_writer_table(w, t->name, t->ncol, pk);
+		for (i = 0; i < t->ncol; i++)
+			if (!row[i])
+				row[i] = NULL;
+		if (found)
+			hearth_cs_writer_change(w, SQLITE_DELETE, 0, row, NULL);
+	} else if (!was && now && found) {
+		/* the row joined this node's audience: it gets the whole row */
+		hearth_cs_writer_table(w, t->name, t->ncol, pk);
+		hearth_cs_writer_change(w, SQLITE_INSERT, 0, NULL, cur);
+	}
+	for (i = 0; i < t->ncol; i++)
+		sqlite3_value_free(cur[i]);
+}
+
+int sync_down_filter(hearth_cs_writer *w, hearth_db *db, const char *node, const void *cs, int n)
+{
+	const hearth_schema *s = hearth_db_schema(db);
+	sqlite3 *h = hearth_db_sqlite(db);
+	sqlite3_changeset_iter *it = NULL;
+	int step;
+
+	if (sqlite3changeset_start(&it, n, (void *)cs) != SQLITE_OK)
+		return hearth_error_set(HEARTH_ECORRUPT, "office log entry does not parse");
+	while (w->rc == 0 && (step = sqlite3changeset_next(it)) == SQLITE_ROW) {
+		const char *tab;
+		int ncol, op, indirect;
+		sqlite3_value *owner = NULL, *aud = NULL;
+		const hearth_table_decl *t;
+
+		sqlite3changeset_op(it, &tab, &ncol, &op, &indirect);
+		if (!(t = hearth_schema_table(s, tab)))
+			continue;
+		if (op == SQLITE_INSERT)
+			sqlite3changeset_new(it, 0, &owner);
+		else
+			sqlite3changeset_old(it, 0, &owner);
+		if (text_is(owner, HEARTH_OFFICE) || text_is(owner, node)) {
+			hearth_cs_writer_append_iter(w, it);
+			continue;
+		}
+		if (t->audience_col < 0)
+			continue;
+		if (op == SQLITE_INSERT) {
+			sqlite3changeset_new(it, t->audience_col, &aud);
+			if (text_is(aud, node))
+				hearth_cs_writer_append_iter(w, it);
+		} else if (op == SQLITE_DELETE) {
+			sqlite3changeset_old(it, t->audience_col, &aud);
+			if (text_is(aud, node))
+				hearth_cs_writer_append_iter(w, it);
+		} else {
+			filter_audience_update(w, h, t, it, node);
+		}
+	}
+	sqlite3changeset_finalize(it);
+	return w->rc;
+}
+
+/* Write the node's next down commits (the database records each before its ref moves). */
+static int write_down(hearth_db *db, git_repository *repo, const char *node, const char *ref)
+{
+	sqlite3 *h = hearth_db_sqlite(db);
+	sync_message m;
+	sync_entry *entries = NULL, **ptrs = NULL;
+	sqlite3_stmt *st = NULL;
+	int64_t max_log = 0;
+	peer p;
+	int rc, i, n;
+
+	if ((rc = peer_load(h, node, &p)) < 0 ||
+	    (rc = hearth_sql_scalar(h, "SELECT coalesce(max(office_seq), 0) FROM hearth_log",
+		     &max_log)) < 0)
+		return rc;
+	if (p.down_head[0]) {
+		git_oid head;
+		if (git_oid_fromstr(&head, p.down_head) < 0)
+			return hearth_error_set(HEARTH_ECORRUPT, "bad stored down head for '%s'", node);
+		if ((rc = sync_ref_set(repo, ref, &head)) < 0)
+			return rc;
+	}
+	if (p.down_head[0] && max_log == p.down_office_seq && p.applied_seq == p.down_ack)
+		return 0;
+	if (!(entries = calloc(SYNC_BATCH_ENTRIES, sizeof(*entries))) ||
+	    !(ptrs = calloc(SYNC_BATCH_ENTRIES, sizeof(*ptrs)))) {
+		rc = hearth_error_set(HEARTH_ERROR, "out of memory");
+		goto done;
+	}
+	memset(&m, 0, sizeof(m));
+	if (!(m.entries = calloc(SYNC_BATCH_ENTRIES, sizeof(*m.entries)))) {
+		rc = hearth_error_set(HEARTH_ERROR, "out of memory");
+		goto done;
+	}
+	do {
+		git_oid parent, id;
+		char hex[GIT_OID_HEXSZ + 1], subject[160];
+		int64_t to = p.down_office_seq;
+		int scanned = 0;
+
+		for (i = 0; i < SYNC_BATCH_ENTRIES; i++)
+			hearth_buf_clear(&entries[i].cs);
+		m.format = HEARTH_FORMAT_VERSION;
+		m.is_down = 1;
+		snprintf(m.node, sizeof(m.node), "%s", node);
+		m.schema = hearth_db_schema_version(db);
+		hearth_schema_fingerprint(hearth_db_schema(db), m.fingerprint);
+		m.nentries = 0;
+		if ((rc = hearth_sql_prepare(&st, h,
+			     "SELECT office_seq, clock, changeset FROM hearth_log WHERE office_seq > ?1 "
+			     "ORDER BY office_seq LIMIT 1024")) < 0)
+			goto done;
+		sqlite3_bind_int64(st, 1, p.down_office_seq);
+		n = 0;
+		while (n < SYNC_BATCH_ENTRIES && sqlite3_step(st) == SQLITE_ROW) {
+			hearth_cs_writer w = HEARTH_CS_WRITER_INIT;
+			to = sqlite3_column_int64(st, 0);
+			scanned++;
+			rc = sync_down_filter(&w, db, node, sqlite3_column_blob(st, 2),
+				sqlite3_column_bytes(st, 2));
+			if (rc == 0 && w.buf.size > 0) {
+				sync_entry *e = &entries[n];
+				e->head.seq = to;
+				rc = hearth_clock_parse(&e->head.clock,
+					(const char *)sqlite3_column_text(st, 1));
+				if (rc == 0)
+					rc = hearth_buf_put(&e->cs, w.buf.ptr, w.buf.size);
+				m.entries[n] = e->head;
+				ptrs[n] = e;
+				n++;
+			}
+			hearth_cs_writer_dispose(&w);
+			if (rc < 0)
+				goto done;
+		}
+		sqlite3_finalize(st);
+		st = NULL;
+		m.nentries = n;
+		m.range_from = p.down_office_seq;
+		m.range_to = to;
+		m.ack = p.applied_seq;
+		snprintf(subject, sizeof(subject), "office -> %s: %d change%s, acked up to %lld", node,
+			n, n == 1 ? "" : "s", (long long)p.applied_seq);
+		if (p.down_head[0])
+			git_oid_fromstr(&parent, p.down_head);
+		if ((rc = sync_commit_write(&id, repo, p.down_head[0] ? &parent : NULL, subject, &m,
+			     ptrs)) < 0)
+			goto done;
+		git_oid_tostr(hex, sizeof(hex), &id);
+		snprintf(p.down_head, sizeof(p.down_head), "%s", hex);
+		p.down_office_seq = to;
+		p.down_ack = p.applied_seq;
+		if ((rc = peer_store(h, &p)) < 0 || (rc = sync_ref_set(repo, ref, &id)) < 0)
+			goto done;
+		if (scanned == 0)
+			break;
+	} while (p.down_office_seq < max_log);
+done:
+	sqlite3_finalize(st);
+	for (i = 0; entries && i < SYNC_BATCH_ENTRIES; i++)
+		hearth_buf_dispose(&entries[i].cs);
+	free(entries);
+	free(ptrs);
+	free(m.entries);
+	return rc;
+}
+
+static int office_publish(hearth_db *db, git_repository *repo, const sync_remote *r,
+	const hearth_sync_opts *opts)
+{
+	hearth_buf ref = HEARTH_BUF_INIT, spec = HEARTH_BUF_INIT;
+	hearth_transport_opts topts;
+	const char *specs[1];
+	int rc;
+
+	if ((rc = hearth_buf_printf(&ref, "refs/nodes/%s/down", r->name)) < 0 ||
+	    (rc = hearth_buf_printf(&spec, "+%s:refs/heads/down", ref.ptr)) < 0)
+		goto done;
+	if ((rc = hearth_db_begin(db)) < 0)
+		goto done;
+	if ((rc = write_down(db, repo, r->name, ref.ptr)) < 0) {
+		hearth_db_rollback(db);
+		goto done;
+	}
+	if ((rc = hearth_db_commit(db)) < 0)
+		goto done;
+	specs[0] = spec.ptr;
+	sync_transport_opts(&topts, opts);
+	if ((rc = hearth_transport_push(repo, r->url, specs, 1, &topts)) < 0)
+		sync_remote_record(db, r->name, 0, hearth_error_last());
+done:
+	hearth_buf_dispose(&ref);
+	hearth_buf_dispose(&spec);
+	return rc;
+}
+
+int sync_office(hearth_db *db, const hearth_sync_opts *opts, hearth_sync_result *out)
+{
+	git_repository *repo = NULL;
+	sync_remote *remotes = NULL;
+	hearth_sync_result res;
+	char first_error[1024] = "";
+	int n = 0, i, rc, failed_rc = 0;
+
+	memset(&res, 0, sizeof(res));
+	if ((rc = sync_office_take_own(db)) < 0 ||
+	    (rc = sync_remotes_load(&remotes, &n, db, opts ? opts->only_remote : NULL)) < 0 ||
+	    (rc = sync_repo_open(&repo, db)) < 0)
+		goto done;
+	for (i = 0; i < n; i++) {
+		if ((rc = hearth_id_check("node id (remote name)", remotes[i].name)) < 0)
+			goto done;
+		res.nodes++;
+		rc = office_fetch_merge(db, repo, &remotes[i], opts, &res);
+		if (rc == HEARTH_ENET) {
+			res.failed_remotes++;
+			if (!first_error[0])
+				snprintf(first_error, sizeof(first_error), "%s", hearth_error_last());
+			failed_rc = rc;
+			continue;
+		}
+		if (rc < 0)
+			goto done;
+	}
+	/* downs after all merges, so every node gets everything merged this round */
+	for (i = 0; i < n; i++) {
+		rc = office_publish(db, repo, &remotes[i], opts);
+		if (rc == HEARTH_ENET) {
+			res.failed_remotes++;
+			if (!first_error[0])
+				snprintf(first_error, sizeof(first_error), "%s", hearth_error_last());
+			failed_rc = rc;
+			continue;
+		}
+		if (rc < 0)
+			goto done;
+		sync_remote_record(db, remotes[i].name, 1, NULL);
+	}
+	rc = failed_rc;
+	if (rc < 0)
+		hearth_error_set(rc, "%s", first_error);
+done:
+	if (out)
+		*out = res;
+	git_repository_free(repo);
+	sync_remotes_free(remotes, n);
+	return rc;
+}
+
+int hearth_conflict_resolve(hearth_db *db, int64_t id, int restore)
+{
+	sqlite3 *h = hearth_db_sqlite(db);
+	sqlite3_stmt *st = NULL;
+	hearth_buf sql = HEARTH_BUF_INIT;
+	int rc = 0;
+
+	if (!hearth_db_is_office(db))
+		return hearth_error_set(HEARTH_EUSAGE, "conflicts are resolved at the office");
+	if ((rc = hearth_sql_prepare(&st, h,
+		     "SELECT tbl, col, resolved, quote(lost), quote(owner), quote(row_id) "
+		     "FROM hearth_conflict WHERE id = ?1")) < 0)
+		return rc;
+	sqlite3_bind_int64(st, 1, id);
+	if (sqlite3_step(st) != SQLITE_ROW) {
+		rc = hearth_error_set(HEARTH_ENOTFOUND, "no conflict %lld (see 'hearth conflicts list')",
+			(long long)id);
+		goto done;
+	}
+	if (sqlite3_column_type(st, 2) != SQLITE_NULL) {
+		rc = hearth_error_set(HEARTH_ECONFLICT, "conflict %lld is already resolved (%s)",
+			(long long)id, sqlite3_column_text(st, 2));
+		goto done;
+	}
+	if (restore) {
+		hearth_write_info info;
+		const hearth_table_decl *t =
+			hearth_schema_table(hearth_db_schema(db), (const char *)sqlite3_column_text(st, 0));
+		const char *col = (const char *)sqlite3_column_text(st, 1);
+		if (!t || hearth_table_column(t, col) < 2) {
+			rc = hearth_error_set(HEARTH_ECORRUPT, "conflict %lld names an unknown column",
+				(long long)id);
+			goto done;
+		}
+		rc = hearth_buf_printf(&sql, "UPDATE \"%s\" SET \"%s\" = %s WHERE owner = %s AND id = %s",
+			t->name, col, sqlite3_column_text(st, 3), sqlite3_column_text(st, 4),
+			sqlite3_column_text(st, 5));
+		if (rc == 0)
+			rc = hearth_write_exec(db, sql.ptr, &info);
+		if (rc == 0 && info.changes == 0)
+			rc = hearth_error_set(HEARTH_ECONFLICT,
+				"conflict %lld cannot be restored: the row no longer exists", (long long)id);
+		if (rc < 0)
+			goto done;
+	}
+	rc = hearth_sql_exec_i64(h,
+		restore ? "UPDATE hearth_conflict SET resolved = 'restored' WHERE id = ?1"
+			: "UPDATE hearth_conflict SET resolved = 'dismissed' WHERE id = ?1",
+		id);
+done:
+	sqlite3_finalize(st);
+	hearth_buf_dispose(&sql);
+	return rc;
+}

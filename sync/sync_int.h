@@ -1,0 +1,92 @@
+/* Private to libhearth-sync. */
+#ifndef HEARTH_SYNC_INT_H
+#define HEARTH_SYNC_INT_H
+
+#include <git2.h>
+
+#include "core/hearth.h"
+#include "hearth_sync.h"
+#include "transport.h"
+
+#define SYNC_ENTRY_MAX (16u << 20)   /* one changeset */
+#define SYNC_BATCH_ENTRIES 256       /* entries per commit */
+#define SYNC_BATCH_BYTES (4u << 20)  /* changeset bytes per commit */
+#define SYNC_WALK_MAX 10000000       /* commits walked looking for the last one seen */
+
+typedef struct {
+	int64_t seq;
+	hearth_clock clock;
+} sync_entry_head;
+
+/* A parsed commit message (docs/format.md). */
+typedef struct {
+	int format;
+	int is_down;
+	char node[HEARTH_ID_MAX + 1];
+	int schema;
+	char fingerprint[HEARTH_CLOCK_HEX + 1];
+	int64_t range_from, range_to; /* down */
+	int64_t ack;                  /* down */
+	int nentries;
+	sync_entry_head *entries;
+} sync_message;
+
+int sync_message_parse(sync_message *out, const char *msg, size_t len);
+int sync_message_format(hearth_buf *out, const char *subject, const sync_message *m);
+void sync_message_dispose(sync_message *m);
+
+/* One entry's bytes. */
+typedef struct {
+	sync_entry_head head;
+	hearth_buf cs;
+} sync_entry;
+
+/* A commit read back: message plus the entries' changesets in order. */
+typedef struct {
+	git_oid id;
+	sync_message msg;
+	sync_entry *entries;
+} sync_commit;
+
+void sync_commit_dispose(sync_commit *c);
+
+/* Write a commit object (no ref moves) with `entries` as blobs. */
+int sync_commit_write(git_oid *out, git_repository *repo, const git_oid *parent,
+	const char *subject, const sync_message *m, sync_entry *const *entries);
+/* Read and check a commit: message parses, tree holds exactly the listed entries. */
+int sync_commit_read(sync_commit *out, git_repository *repo, const git_oid *id);
+
+/* Commits after `stop` up to `head`, oldest first (first-parent chain). `stop` NULL: all.
+ * HEARTH_ECONFLICT if `stop` is not on the chain (history rewritten). Free with free(). */
+int sync_walk(git_oid **out, size_t *n, git_repository *repo, const git_oid *head,
+	const git_oid *stop);
+
+/* The node's repository (DIR/repo.git, created bare when missing). */
+int sync_repo_open(git_repository **out, hearth_db *db);
+/* Point `ref` at `id` (creating or moving it). */
+int sync_ref_set(git_repository *repo, const char *ref, const git_oid *id);
+/* Resolve `ref`; HEARTH_ENOTFOUND if absent. */
+int sync_ref_get(git_oid *out, git_repository *repo, const char *ref);
+
+/* Remotes. */
+typedef struct {
+	char *name;
+	char *url;
+} sync_remote;
+int sync_remotes_load(sync_remote **out, int *n, hearth_db *db, const char *only);
+void sync_remotes_free(sync_remote *r, int n);
+void sync_remote_record(hearth_db *db, const char *name, int ok, const char *error);
+void sync_transport_opts(hearth_transport_opts *t, const hearth_sync_opts *opts);
+
+/* Office */
+int sync_office(hearth_db *db, const hearth_sync_opts *opts, hearth_sync_result *out);
+int sync_office_take_own(hearth_db *db);
+int sync_merge_entry(hearth_db *db, const char *node, const sync_entry *e, int *conflicts);
+int sync_origin_note(hearth_db *db, const void *cs, int n, const char *node, const char *clock);
+int sync_down_filter(hearth_cs_writer *w, hearth_db *db, const char *node, const void *cs, int n);
+
+/* Apply a changeset with a fixed conflict answer (node pull). */
+enum { SYNC_APPLY_OFFICE_WINS, SYNC_APPLY_LOCAL_WINS };
+int sync_apply(sqlite3 *db, const void *cs, int n, int mode);
+
+#endif

@@ -1,0 +1,513 @@
+/*
+ * CSV: the parser's edge cases and exact error messages, then import into a real node database
+ * (one recorded write, nothing applied on a bad row, ownership, SQL in fields is data).
+ */
+#include <dirent.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "hearth.h"
+#include "tap.h"
+
+/* ---- parser ------------------------------------------------------------------------------- */
+
+/* Records rendered as "L<line>[f1|f2]" with \n, \r, | and \ escaped, so a case is one string. */
+struct render {
+	hearth_buf out;
+	int calls;
+	int stop_at; /* return 7 from this call (1-based), 0: never */
+};
+
+static int render_record(int line, int nfields, char **fields, size_t *lens, void *payload)
+{
+	struct render *r = payload;
+	size_t j;
+	int i;
+
+	r->calls++;
+	hearth_buf_printf(&r->out, "L%d[", line);
+	for (i = 0; i < nfields; i++) {
+		if (i)
+			hearth_buf_putc(&r->out, '|');
+		if (fields[i][lens[i]] != '\0' || strlen(fields[i]) != lens[i])
+			hearth_buf_puts(&r->out, "<BADLEN>");
+		for (j = 0; j < lens[i]; j++) {
+			char c = fields[i][j];
+
+			if (c == '\n')
+				hearth_buf_puts(&r->out, "\\n");
+			else if (c == '\r')
+				hearth_buf_puts(&r->out, "\\r");
+			else if (c == '|' || c == '\\')
+				hearth_buf_printf(&r->out, "\\%c", c);
+			else
+				hearth_buf_putc(&r->out, c);
+		}
+	}
+	hearth_buf_putc(&r->out, ']');
+	return r->stop_at && r->calls == r->stop_at ? 7 : 0;
+}
+
+/* Parse `len` bytes of `in` (-1: strlen) and compare the rendering with `want`. */
+static void parses(const char *name, const char *in, long len, const char *want)
+{
+	struct render r = { HEARTH_BUF_INIT, 0, 0 };
+	size_t n = len < 0 ? strlen(in) : (size_t)len;
+	int rc = hearth_csv_parse(in, n, render_record, &r);
+
+	if (!ok(rc == 0, "parse: %s", name))
+		diag("rc %d: %s", rc, hearth_error_last());
+	is_str(r.out.ptr, want, "parse: %s: records", name);
+	hearth_buf_dispose(&r.out);
+}
+
+/* Parse and expect HEARTH_ECORRUPT with exactly `msg`. */
+static void refuses(const char *name, const char *in, long len, const char *msg)
+{
+	struct render r = { HEARTH_BUF_INIT, 0, 0 };
+	size_t n = len < 0 ? strlen(in) : (size_t)len;
+	int rc = hearth_csv_parse(in, n, render_record, &r);
+
+	is_int(rc, HEARTH_ECORRUPT, "refuse: %s", name);
+	is_str(hearth_error_last(), msg, "refuse: %s: message", name);
+	hearth_buf_dispose(&r.out);
+}
+
+static void test_parse_shapes(void)
+{
+	parses("plain", "a,b,c\n1,2,3\n", -1, "L1[a|b|c]L2[1|2|3]");
+	parses("no final newline", "a,b\n1,2", -1, "L1[a|b]L2[1|2]");
+	parses("crlf", "a,b\r\n1,2\r\n", -1, "L1[a|b]L2[1|2]");
+	parses("crlf, no final newline", "a,b\r\n1,2", -1, "L1[a|b]L2[1|2]");
+	parses("mixed lf and crlf", "a,b\n1,2\r\n3,4\n", -1, "L1[a|b]L2[1|2]L3[3|4]");
+	parses("bom", "\xef\xbb\xbf" "a,b\n1,2\n", -1, "L1[a|b]L2[1|2]");
+	parses("bom only", "\xef\xbb\xbf", -1, "");
+	parses("bom later is data", "a\n\xef\xbb\xbfx\n", -1, "L1[a]L2[\xef\xbb\xbfx]");
+	parses("empty input", "", 0, "");
+	parses("empty fields", "a,b,c\n,,\n", -1, "L1[a|b|c]L2[||]");
+	parses("trailing comma is an empty field", "a,b\nx,\n", -1, "L1[a|b]L2[x|]");
+	parses("quoted comma", "a,b\n\"x,y\",z\n", -1, "L1[a|b]L2[x,y|z]");
+	parses("doubled quotes", "a\n\"say \"\"hi\"\"\"\n", -1, "L1[a]L2[say \"hi\"]");
+	parses("only a quote", "a\n\"\"\"\"\n", -1, "L1[a]L2[\"]");
+	parses("quoted empty", "a,b\n\"\",\"\"\n", -1, "L1[a|b]L2[|]");
+	parses("quoted at end of input", "a\n\"x\"", -1, "L1[a]L2[x]");
+	/* lines count physical lines: the record after a two-line field starts on line 5 */
+	parses("newlines inside quotes", "a,b\n\"l1\nl2\",\"c\r\nd\"\nz,w\n", -1,
+		"L1[a|b]L2[l1\\nl2|c\\r\\nd]L5[z|w]");
+	parses("blank lines skipped", "a,b\n\n1,2\n\r\n\n3,4\n\n", -1, "L1[a|b]L3[1|2]L6[3|4]");
+	parses("spaces kept", "a,b\n x , y \n", -1, "L1[a|b]L2[ x | y ]");
+	parses("chinese", "名称,年龄段,容量\n托小班,1-2,20\n\"乳儿班，上午\",0-1,\"十\"\n", -1,
+		"L1[名称|年龄段|容量]L2[托小班|1-2|20]L3[乳儿班，上午|0-1|十]");
+	parses("four-byte utf-8", "a\n\xf0\x9f\x98\x80\n", -1, "L1[a]L2[\xf0\x9f\x98\x80]");
+	parses("sql is data", "a\n\"x'); DROP TABLE child; --\"\n", -1,
+		"L1[a]L2[x'); DROP TABLE child; --]");
+}
+
+static void test_parse_errors(void)
+{
+	char *big, *wide;
+	size_t i, n;
+	int rc;
+	struct render r = { HEARTH_BUF_INIT, 0, 0 };
+
+	refuses("quote in unquoted field", "a,b\n1,x\"y\n", -1,
+		"line 2, column 2 ('b'): quote inside an unquoted field "
+		"(quote the whole field and double the quote)");
+	refuses("quote never closed", "a,b\n1,\"open\nmore\n", -1,
+		"line 2, column 2 ('b'): quoted field never closed");
+	refuses("text after closing quote", "a,b\n\"x\"y,2\n", -1,
+		"line 2, column 1 ('a'): text after the closing quote "
+		"(double a quote inside a field)");
+	refuses("error after a multi-line field names the physical line", "a,b\n1,\"x\ny\"z\n", -1,
+		"line 3, column 2 ('b'): text after the closing quote "
+		"(double a quote inside a field)");
+	refuses("nul byte", "a,b\n1,2\0\n", 9,
+		"line 2, column 2 ('b'): NUL byte (is the file UTF-16? save it as UTF-8)");
+	refuses("utf-16", "\xff\xfe" "a\0,\0b\0", 8,
+		"line 1, column 1: invalid UTF-8 (save the file as UTF-8)");
+	refuses("gbk", "a,b\n1,\xc3\xfb\xb3\xc6\n", -1,
+		"line 2, column 2 ('b'): invalid UTF-8 (save the file as UTF-8)");
+	refuses("overlong", "a\n\xc0\xaf\n", -1,
+		"line 2, column 1 ('a'): invalid UTF-8 (save the file as UTF-8)");
+	refuses("surrogate", "a\n\xed\xa0\x80\n", -1,
+		"line 2, column 1 ('a'): invalid UTF-8 (save the file as UTF-8)");
+	refuses("above U+10FFFF", "a\n\xf4\x90\x80\x80\n", -1,
+		"line 2, column 1 ('a'): invalid UTF-8 (save the file as UTF-8)");
+	refuses("truncated at end", "a\n\xe6\x89", -1,
+		"line 2, column 1 ('a'): invalid UTF-8 (save the file as UTF-8)");
+	refuses("invalid utf-8 inside quotes", "a\n\"ok\n\x80\"\n", -1,
+		"line 3, column 1 ('a'): invalid UTF-8 (save the file as UTF-8)");
+	refuses("more fields than the header", "a,b\n1,2\n1,2,3\n", -1,
+		"line 3, column 3: record has 3 fields, the header 2 "
+		"(quote fields that hold commas)");
+	refuses("fewer fields than the header", "id,name,capacity\n1,x\n", -1,
+		"line 2, column 3 ('capacity'): record has 2 fields, the header 3");
+	refuses("field count of a multi-line record names its first line", "a,b\n\"x\ny\"\n", -1,
+		"line 2, column 2 ('b'): record has 1 fields, the header 2");
+	refuses("bare cr", "a,b\r1,2\n", -1,
+		"line 1, column 2: carriage return without line feed "
+		"(lines must end in LF or CRLF)");
+	refuses("bare cr at end", "a,b\n1,2\r", -1,
+		"line 2, column 2 ('b'): carriage return without line feed "
+		"(lines must end in LF or CRLF)");
+	refuses("header label made one line", "\"x\ny\",b\n\"q\"z,1\n", -1,
+		"line 3, column 1 ('x?y'): text after the closing quote "
+		"(double a quote inside a field)");
+	refuses("long header label cut",
+		"nnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnn,b\nx\"\n", -1,
+		"line 2, column 1 ('nnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnn...'): quote inside an "
+		"unquoted field (quote the whole field and double the quote)");
+	refuses("chinese label cut on a character boundary",
+		"一二三四五六七八九十一二三四五六七八九十,b\nx\"\n", -1,
+		"line 2, column 1 ('一二三四五六七八九十一二三...'): quote inside an "
+		"unquoted field (quote the whole field and double the quote)");
+
+	/* 1024 columns are fine, 1025 are not: "c,c,...,c\n" */
+	n = 1025;
+	wide = malloc(2 * n + 1);
+	for (i = 0; i < n; i++) {
+		wide[2 * i] = 'c';
+		wide[2 * i + 1] = ',';
+	}
+	wide[2 * n - 1] = '\n';
+	wide[2 * n] = '\0';
+	refuses("1025 columns", wide, (long)(2 * n), "line 1, column 1025: more than 1024 columns");
+	wide[2 * (n - 1) - 1] = '\n';
+	r.calls = 0;
+	rc = hearth_csv_parse(wide, 2 * (n - 1), render_record, &r);
+	ok(rc == 0 && r.calls == 1, "1024 columns parse (rc %d)", rc);
+	free(wide);
+
+	/* 64 MiB parse, one byte more is refused before reading */
+	n = (size_t)64 << 20;
+	big = malloc(n + 1);
+	memset(big, 'a', n + 1);
+	big[1] = '\n';
+	r.calls = 0;
+	rc = hearth_csv_parse(big, n, render_record, &r);
+	ok(rc == 0 && r.calls == 2, "64 MiB parse (rc %d, %d records)", rc, r.calls);
+	rc = hearth_csv_parse(big, n + 1, render_record, &r);
+	is_int(rc, HEARTH_ECORRUPT, "64 MiB + 1 refused");
+	is_str(hearth_error_last(),
+		"CSV input of 67108865 bytes is over the limit of 64 MiB (split the file)",
+		"64 MiB + 1: message");
+	free(big);
+	hearth_buf_dispose(&r.out);
+}
+
+static void test_parse_callback(void)
+{
+	struct render r = { HEARTH_BUF_INIT, 0, 2 };
+	int rc = hearth_csv_parse("a\n1\n2\n3\n", 8, render_record, &r);
+
+	is_int(rc, 7, "callback's non-zero return stops the parse and is returned");
+	is_int(r.calls, 2, "no record after the stop");
+	hearth_buf_dispose(&r.out);
+	is_int(hearth_csv_parse("a\n", 2, NULL, NULL), HEARTH_EUSAGE, "no callback: EUSAGE");
+}
+
+/* ---- import ------------------------------------------------------------------------------- */
+
+static char tmp[256];
+
+static void rm_rf(const char *path)
+{
+	struct stat st;
+	struct dirent *e;
+	char sub[1024];
+	DIR *d;
+
+	if (lstat(path, &st))
+		return;
+	if (S_ISDIR(st.st_mode) && (d = opendir(path))) {
+		while ((e = readdir(d))) {
+			if (!strcmp(e->d_name, ".") || !strcmp(e->d_name, ".."))
+				continue;
+			snprintf(sub, sizeof(sub), "%s/%s", path, e->d_name);
+			rm_rf(sub);
+		}
+		closedir(d);
+		rmdir(path);
+	} else {
+		unlink(path);
+	}
+}
+
+/* One integer from SQL (-1 on failure). */
+static long long sql_int(hearth_db *db, const char *sql)
+{
+	sqlite3_stmt *st = NULL;
+	long long v = -1;
+
+	if (sqlite3_prepare_v2(hearth_db_sqlite(db), sql, -1, &st, NULL) == SQLITE_OK &&
+	    sqlite3_step(st) == SQLITE_ROW)
+		v = sqlite3_column_int64(st, 0);
+	sqlite3_finalize(st);
+	return v;
+}
+
+/* One text from SQL into `out` ("(null)" for NULL, "(error)" on failure). */
+static const char *sql_text(hearth_db *db, const char *sql, char *out, size_t size)
+{
+	sqlite3_stmt *st = NULL;
+
+	snprintf(out, size, "(error)");
+	if (sqlite3_prepare_v2(hearth_db_sqlite(db), sql, -1, &st, NULL) == SQLITE_OK &&
+	    sqlite3_step(st) == SQLITE_ROW) {
+		const char *t = (const char *)sqlite3_column_text(st, 0);
+
+		snprintf(out, size, "%s", t ? t : "(null)");
+	}
+	sqlite3_finalize(st);
+	return out;
+}
+
+static int import(hearth_db *db, const char *table, const char *csv, hearth_write_info *info)
+{
+	hearth_error_clear();
+	return hearth_import_csv(db, table, csv, strlen(csv), info);
+}
+
+/* Import that must fail with `code` and `msg`, leaving table and outbox as they were. */
+static void import_refused(hearth_db *db, const char *name, const char *table, const char *csv,
+	int code, const char *msg)
+{
+	long long rows = sql_int(db, "SELECT count(*) FROM care_class");
+	long long outbox = sql_int(db, "SELECT count(*) FROM hearth_outbox");
+	char dump_before[64], dump_after[64];
+	hearth_write_info info;
+	int rc;
+
+	sql_text(db, "SELECT group_concat(id || ':' || capacity) FROM care_class", dump_before,
+		sizeof(dump_before));
+	rc = import(db, table, csv, &info);
+	is_int(rc, code, "import refused: %s", name);
+	if (msg)
+		is_str(hearth_error_last(), msg, "import refused: %s: message", name);
+	is_int(sql_int(db, "SELECT count(*) FROM care_class"), rows,
+		"import refused: %s: no row added", name);
+	is_int(sql_int(db, "SELECT count(*) FROM hearth_outbox"), outbox,
+		"import refused: %s: no outbox entry", name);
+	is_str(sql_text(db, "SELECT group_concat(id || ':' || capacity) FROM care_class",
+		       dump_after, sizeof(dump_after)),
+		dump_before, "import refused: %s: rows unchanged", name);
+	is_int(info.seq, 0, "import refused: %s: no seq", name);
+}
+
+static void test_import_good(hearth_db *db)
+{
+	long long outbox = sql_int(db, "SELECT count(*) FROM hearth_outbox");
+	hearth_write_info info;
+	char s[256];
+	int rc;
+
+	rc = import(db, "care_class",
+		"\xef\xbb\xbfowner,id,name,age_band,capacity\r\n"
+		"lucai,c1,乳儿班,0-1,15\r\n"
+		"lucai,c2,\"托小班, 上午\",1-2,20\r\n"
+		"lucai,c3,\"托大班\n(二)\",2-3,25\r\n",
+		&info);
+	if (!ok(rc == 0, "good import"))
+		diag("rc %d: %s", rc, hearth_error_last());
+	is_int(sql_int(db, "SELECT count(*) FROM care_class"), 3, "good import: 3 rows");
+	is_int(sql_int(db, "SELECT count(*) FROM hearth_outbox"), outbox + 1,
+		"good import: exactly one outbox entry");
+	is_int(info.changes, 3, "good import: info.changes");
+	ok(info.seq > 0 && info.seq == sql_int(db, "SELECT max(seq) FROM hearth_outbox"),
+		"good import: info.seq is the new outbox entry (%lld)", (long long)info.seq);
+	is_str(sql_text(db, "SELECT summary FROM hearth_outbox ORDER BY seq DESC LIMIT 1", s,
+		       sizeof(s)),
+		"import 3 rows into care_class", "good import: outbox summary");
+	is_str(sql_text(db, "SELECT name FROM care_class WHERE id = 'c2'", s, sizeof(s)),
+		"托小班, 上午", "good import: quoted comma and Chinese stored");
+	is_str(sql_text(db, "SELECT name FROM care_class WHERE id = 'c3'", s, sizeof(s)),
+		"托大班\n(二)", "good import: newline inside quotes stored");
+	is_str(sql_text(db, "SELECT typeof(capacity) || capacity FROM care_class WHERE id = 'c1'",
+		       s, sizeof(s)),
+		"integer15", "good import: INTEGER column holds an integer");
+
+	/* an empty field is NULL, a quoted empty field is empty text; REAL columns get reals */
+	rc = import(db, "care_offer",
+		"owner,id,service_type_id,fee_yuan,fee_unit,hours,notes\n"
+		"lucai,o1,full_day,1800,month,,\"\"\n"
+		"lucai,o2,hourly,,,\"\",\n",
+		&info);
+	if (!ok(rc == 0, "import with empty fields"))
+		diag("rc %d: %s", rc, hearth_error_last());
+	is_str(sql_text(db, "SELECT typeof(hours) || '/' || typeof(notes) FROM care_offer "
+			    "WHERE id = 'o1'", s, sizeof(s)),
+		"null/text", "empty field is NULL, \"\" is text (o1)");
+	is_str(sql_text(db, "SELECT typeof(fee_yuan) || '/' || typeof(hours) || '/' || "
+			    "typeof(notes) FROM care_offer WHERE id = 'o2'", s, sizeof(s)),
+		"null/text/null", "empty field is NULL, \"\" is text (o2)");
+	is_str(sql_text(db, "SELECT notes = '' FROM care_offer WHERE id = 'o1'", s, sizeof(s)),
+		"1", "quoted empty field is the empty string");
+
+	rc = import(db, "health_check",
+		"owner,id,centre_id,child_id,height_cm,weight_kg\n"
+		"lucai,h1,lucai,k1,85.5,12\n"
+		"lucai,h2,lucai,k2,-1.5e1,+.5\n",
+		&info);
+	if (!ok(rc == 0, "import of real numbers"))
+		diag("rc %d: %s", rc, hearth_error_last());
+	is_str(sql_text(db, "SELECT typeof(height_cm) || height_cm || typeof(weight_kg) || "
+			    "weight_kg FROM health_check WHERE id = 'h1'", s, sizeof(s)),
+		"real85.5real12.0", "REAL columns hold reals");
+	is_str(sql_text(db, "SELECT height_cm || '/' || weight_kg FROM health_check "
+			    "WHERE id = 'h2'", s, sizeof(s)),
+		"-15.0/0.5", "signs and exponents read as numbers");
+}
+
+static void test_import_sql_is_data(hearth_db *db)
+{
+	static const char *evil[] = {
+		"x'); DROP TABLE care_class; --",
+		"\"); DELETE FROM hearth_outbox; --",
+		"'; UPDATE care_class SET capacity = 0; SELECT '",
+		"Robert'); DROP TABLE child;--",
+	};
+	hearth_write_info info;
+	char s[256], q[128];
+	size_t i;
+	int rc;
+
+	rc = import(db, "child",
+		"owner,id,name,notes\n"
+		"lucai,e1,\"x'); DROP TABLE care_class; --\",\"\"\"); DELETE FROM hearth_outbox; --\"\n"
+		"lucai,e2,'; UPDATE care_class SET capacity = 0; SELECT ',Robert'); DROP TABLE child;--\n",
+		&info);
+	if (!ok(rc == 0, "import of SQL-looking text"))
+		diag("rc %d: %s", rc, hearth_error_last());
+	for (i = 0; i < 4; i++) {
+		snprintf(q, sizeof(q), "SELECT %s FROM child WHERE id = 'e%zu'",
+			i % 2 ? "notes" : "name", i / 2 + 1);
+		is_str(sql_text(db, q, s, sizeof(s)), evil[i], "SQL text stored verbatim (%zu)", i);
+	}
+	is_int(sql_int(db, "SELECT count(*) FROM care_class WHERE capacity > 0"), 3,
+		"care_class untouched by SQL in fields");
+	ok(sql_int(db, "SELECT count(*) FROM hearth_outbox") > 1, "outbox untouched");
+	is_int(sql_int(db, "SELECT count(*) FROM child"), 2, "child table still there");
+}
+
+static void test_import_refused(hearth_db *db)
+{
+	/* line 4 is the third row: the second row spans lines 2-3 */
+	import_refused(db, "check constraint", "care_class",
+		"owner,id,name,age_band,capacity\n"
+		"lucai,n1,\"two\nlines\",0-1,5\n"
+		"lucai,n2,bad,1-2,-1\n",
+		HEARTH_EUSAGE,
+		"line 4, column 5 ('capacity'): CHECK constraint failed: capacity >= 0");
+	import_refused(db, "not null", "care_class",
+		"owner,id,name,age_band,capacity\n"
+		"lucai,n1,ok,0-1,5\n"
+		"lucai,n2,,1-2,5\n",
+		HEARTH_EUSAGE,
+		"line 3, column 3 ('name'): NOT NULL constraint failed: care_class.name");
+	import_refused(db, "key already there", "care_class",
+		"owner,id,name,age_band,capacity\n"
+		"lucai,n1,ok,0-1,5\n"
+		"lucai,c1,dup,1-2,5\n",
+		HEARTH_ECONFLICT,
+		"line 3, column 1 ('owner'): UNIQUE constraint failed: care_class.owner, "
+		"care_class.id");
+	import_refused(db, "key twice in the file", "care_class",
+		"owner,id,name,age_band,capacity\n"
+		"lucai,n1,ok,0-1,5\n"
+		"lucai,n1,again,1-2,5\n",
+		HEARTH_ECONFLICT, NULL);
+	import_refused(db, "not a whole number", "care_class",
+		"owner,id,name,age_band,capacity\n"
+		"lucai,n1,ok,0-1,5\n"
+		"lucai,n2,x,1-2,abc\n",
+		HEARTH_EUSAGE, "line 3, column 5 ('capacity'): not a whole number");
+	import_refused(db, "a decimal is not a whole number", "care_class",
+		"owner,id,name,age_band,capacity\nlucai,n1,ok,0-1,5.5\n",
+		HEARTH_EUSAGE, "line 2, column 5 ('capacity'): not a whole number");
+	import_refused(db, "integer overflow", "care_class",
+		"owner,id,name,age_band,capacity\nlucai,n1,ok,0-1,9223372036854775808\n",
+		HEARTH_EUSAGE, "line 2, column 5 ('capacity'): not a whole number");
+	import_refused(db, "decimal comma unquoted", "health_check",
+		"owner,id,centre_id,child_id,height_cm\nlucai,h9,lucai,k1,85,5\n",
+		HEARTH_ECORRUPT,
+		"line 2, column 6: record has 6 fields, the header 5 (quote fields that hold commas)");
+	import_refused(db, "not a number", "health_check",
+		"owner,id,centre_id,child_id,height_cm\nlucai,h9,lucai,k1,\"85,5\"\n",
+		HEARTH_EUSAGE, "line 2, column 5 ('height_cm'): not a number");
+	import_refused(db, "malformed CSV", "care_class",
+		"owner,id,name,age_band,capacity\n"
+		"lucai,n1,ok,0-1,5\n"
+		"lucai,n2,x\"y,1-2,5\n",
+		HEARTH_ECORRUPT,
+		"line 3, column 3 ('name'): quote inside an unquoted field "
+		"(quote the whole field and double the quote)");
+	import_refused(db, "unknown column", "care_class",
+		"owner,id,name,age_band,capcity\nlucai,n1,ok,0-1,5\n",
+		HEARTH_EUSAGE, "line 1, column 5 ('capcity'): table 'care_class' has no such column");
+	import_refused(db, "column named twice", "care_class",
+		"owner,id,name,name,age_band,capacity\nlucai,n1,a,b,0-1,5\n",
+		HEARTH_EUSAGE, "line 1, column 4 ('name'): column named twice (also column 3)");
+	import_refused(db, "no id column", "care_class",
+		"owner,name,age_band,capacity\nlucai,a,0-1,5\n",
+		HEARTH_EUSAGE, "line 1: the header has no 'id' column (every row needs owner and id)");
+	import_refused(db, "no owner column", "care_class",
+		"id,name,age_band,capacity\nn1,a,0-1,5\n",
+		HEARTH_EUSAGE,
+		"line 1: the header has no 'owner' column (every row needs owner and id)");
+	import_refused(db, "empty file", "care_class", "", HEARTH_EUSAGE,
+		"CSV for 'care_class' is empty (the first line must name the columns)");
+	import_refused(db, "engine table", "hearth_outbox", "seq,clock,summary,changeset\n",
+		HEARTH_EUSAGE, "cannot import into 'hearth_outbox': not a synced table");
+	import_refused(db, "sqlite_master", "sqlite_master", "type,name\ntable,x\n",
+		HEARTH_EUSAGE, "cannot import into 'sqlite_master': not a synced table");
+	import_refused(db, "table name with SQL", "care_class\"; DROP TABLE child; --",
+		"owner,id\n", HEARTH_EUSAGE, NULL);
+	/* the write path refuses rows of another node: ownership is not the importer's call */
+	import_refused(db, "another node's rows", "care_class",
+		"owner,id,name,age_band,capacity\n"
+		"lucai,n1,ours,0-1,5\n"
+		"xiaoxiangwan,n2,theirs,1-2,5\n",
+		HEARTH_EDENIED, NULL);
+	ok(strstr(hearth_error_last(), "xiaoxiangwan") != NULL,
+		"another node's rows: message names the owner (%s)", hearth_error_last());
+	is_int(sql_int(db, "SELECT count(*) FROM child"), 2, "child table survived it all");
+}
+
+static void test_import(void)
+{
+	const char *base = getenv("TMPDIR");
+	hearth_db *db = NULL;
+	char dir[300];
+	int rc;
+
+	snprintf(tmp, sizeof(tmp), "%s/hearth-csv-XXXXXX", base && *base ? base : "/tmp");
+	if (!ok(mkdtemp(tmp) != NULL, "temp dir"))
+		return;
+	snprintf(dir, sizeof(dir), "%s/lucai", tmp);
+	rc = hearth_db_create(&db, dir, "lucai", "childcare_centre", "潞才社区综合托育中心",
+		"luzhou");
+	if (!ok(rc == 0, "create node 'lucai'")) {
+		diag("rc %d: %s", rc, hearth_error_last());
+		return;
+	}
+	test_import_good(db);
+	test_import_sql_is_data(db);
+	test_import_refused(db);
+	hearth_db_free(db);
+	if (!tap_failed)
+		rm_rf(tmp);
+	else
+		diag("left %s for a look", tmp);
+}
+
+int main(void)
+{
+	test_parse_shapes();
+	test_parse_errors();
+	test_parse_callback();
+	test_import();
+	return done_testing();
+}
