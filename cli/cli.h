@@ -60,5 +60,7 @@ int cmd_push(cli_ctx *ctx);
 int cmd_pull(cli_ctx *ctx);
 int cmd_sync(cli_ctx *ctx);
 int cmd_conflicts(cli_ctx *ctx);
+int cmd_site(cli_ctx *ctx);
+int cmd_demo(cli_ctx *ctx);
 
 #endif

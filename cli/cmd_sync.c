@@ -39,7 +39,8 @@ int cmd_remote(cli_ctx *ctx)
 		/* "name url" per line, without the CSV header */
 		char *p = strchr(out.ptr, '\n');
 		for (p = p ? p + 1 : out.ptr; *p; p++)
-			putchar(*p == ',' ? ' ' : *p == '\r' ? '\0' : *p);
+			if (*p != '\r')
+				putchar(*p == ',' ? ' ' : *p);
 	}
 	hearth_buf_dispose(&out);
 	hearth_db_free(db);

@@ -23,6 +23,10 @@ const cli_command cli_commands[] = {
 	{ "conflicts", cmd_conflicts, "conflicts [list|show ID|resolve ID [--restore]] [--json]",
 		"values that lost a merge, kept for review" },
 	{ "dump", cmd_dump, "dump [--for NODE]", "canonical sorted text of the synced rows" },
+	{ "site", cmd_site, "site build --out DIR [--base-url URL]",
+		"build the public website from the office database" },
+	{ "demo", cmd_demo, "demo [--out DIR] [--force]",
+		"the whole story on an embedded default, no server" },
 	{ "help", cmd_help, "help [COMMAND]", "show help" },
 	{ NULL, NULL, NULL, NULL },
 };

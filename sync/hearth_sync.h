@@ -43,6 +43,9 @@ typedef struct {
 
 /** Add a remote. At the office, `name` is the node id the remote belongs to. */
 int hearth_remote_add(hearth_db *db, const char *name, const char *url);
+/** Create an empty bare repository at `path` (a node's repository on a USB stick or a local
+ * folder); an existing repository there is left as it is. */
+int hearth_repo_init_bare(const char *path);
 /** Remove a remote; HEARTH_ENOTFOUND if there is none by that name. */
 int hearth_remote_remove(hearth_db *db, const char *name);
 

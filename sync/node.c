@@ -47,6 +47,19 @@ int hearth_remote_add(hearth_db *db, const char *name, const char *url)
 	return rc;
 }
 
+int hearth_repo_init_bare(const char *path)
+{
+	git_repository *repo = NULL;
+
+	if (git_repository_open_bare(&repo, path) < 0 && git_repository_init(&repo, path, 1) < 0) {
+		const git_error *e = git_error_last();
+		return hearth_error_set(HEARTH_ERROR, "cannot create repository '%s': %s", path,
+			e && e->message ? e->message : "git error");
+	}
+	git_repository_free(repo);
+	return 0;
+}
+
 int hearth_remote_remove(hearth_db *db, const char *name)
 {
 	sqlite3 *h = hearth_db_sqlite(db);

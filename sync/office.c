@@ -273,11 +273,15 @@ static int merge_one(hearth_db *db, peer *p, const sync_entry *e, const char *co
 	}
 	sqlite3session_delete(sess);
 	sess = NULL;
-	hearth_clock_format(hex, e->head.clock);
+	/* a clock far ahead was clamped for the merge: the log and the office's own clock take the
+	 * clamped value too, or it would spread to every node */
+	c = e->head.clock;
+	if (clamped)
+		c = (hearth_time_now_ms() + HEARTH_DAY_MS) << 16;
+	hearth_clock_format(hex, c);
 	if ((nnet > 0 && (rc = log_append(h, hex, p->node, e->head.seq, net, nnet, &office_seq)) < 0) ||
 	    (rc = record_applied(h, p->node, e, commit_hex, office_seq, clamped)) < 0 ||
-	    (rc = note_seen(h, p->node, e->head.clock)) < 0 ||
-	    (rc = hearth_db_clock_observe(db, e->head.clock, &c)) < 0)
+	    (rc = note_seen(h, p->node, c)) < 0 || (rc = hearth_db_clock_observe(db, c, &c)) < 0)
 		goto fail;
 	p->applied_seq = e->head.seq;
 	if ((rc = peer_store(h, p)) < 0 || (rc = hearth_db_commit(db)) < 0)

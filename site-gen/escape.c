@@ -1,0 +1,298 @@
+/*
+ * The one escaping module of the site (like cmark's houdini): every user string reaches an
+ * output file through one of these functions. Each first decodes the text as UTF-8, so invalid
+ * bytes and control characters never reach a page, then escapes for its format.
+ */
+#include "site_int.h"
+
+#include <string.h>
+
+/* Decode one code point at s[*i]; invalid sequences (overlong, surrogates, > U+10FFFF,
+ * truncated) give U+FFFD and consume one byte. */
+static uint32_t utf8_next(const unsigned char *s, size_t len, size_t *i)
+{
+	unsigned char c = s[*i];
+	uint32_t cp, min;
+	size_t n, k;
+
+	if (c < 0x80) {
+		(*i)++;
+		return c;
+	}
+	if (c >= 0xc2 && c <= 0xdf) {
+		n = 1, cp = c & 0x1f, min = 0x80;
+	} else if (c >= 0xe0 && c <= 0xef) {
+		n = 2, cp = c & 0x0f, min = 0x800;
+	} else if (c >= 0xf0 && c <= 0xf4) {
+		n = 3, cp = c & 0x07, min = 0x10000;
+	} else {
+		(*i)++;
+		return 0xfffd;
+	}
+	if (*i + n >= len) {
+		(*i)++;
+		return 0xfffd;
+	}
+	for (k = 1; k <= n; k++) {
+		if ((s[*i + k] & 0xc0) != 0x80) {
+			(*i)++;
+			return 0xfffd;
+		}
+		cp = (cp << 6) | (s[*i + k] & 0x3f);
+	}
+	if (cp < min || cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff)) {
+		(*i)++;
+		return 0xfffd;
+	}
+	*i += n + 1;
+	return cp;
+}
+
+static int utf8_put(hearth_buf *out, uint32_t cp)
+{
+	char b[4];
+	int n;
+
+	if (cp < 0x80) {
+		b[0] = (char)cp, n = 1;
+	} else if (cp < 0x800) {
+		b[0] = (char)(0xc0 | (cp >> 6)), b[1] = (char)(0x80 | (cp & 0x3f)), n = 2;
+	} else if (cp < 0x10000) {
+		b[0] = (char)(0xe0 | (cp >> 12)), b[1] = (char)(0x80 | ((cp >> 6) & 0x3f));
+		b[2] = (char)(0x80 | (cp & 0x3f)), n = 3;
+	} else {
+		b[0] = (char)(0xf0 | (cp >> 18)), b[1] = (char)(0x80 | ((cp >> 12) & 0x3f));
+		b[2] = (char)(0x80 | ((cp >> 6) & 0x3f)), b[3] = (char)(0x80 | (cp & 0x3f)), n = 4;
+	}
+	return hearth_buf_put(out, b, (size_t)n);
+}
+
+/* Characters that never reach a page: C0/C1 controls but tab and newline, DEL, the bidi
+ * overrides (which can make a name read backwards), BOM and non-characters. */
+static int dropped(uint32_t cp)
+{
+	if (cp == '\t' || cp == '\n')
+		return 0;
+	if (cp < 0x20 || (cp >= 0x7f && cp < 0xa0))
+		return 1;
+	if ((cp >= 0x202a && cp <= 0x202e) || (cp >= 0x2066 && cp <= 0x2069))
+		return 1;
+	return cp == 0xfeff || cp == 0xfffe || cp == 0xffff;
+}
+
+int site_text_clean(hearth_buf *out, const char *s, size_t max)
+{
+	const unsigned char *u = (const unsigned char *)s;
+	size_t len, i = 0, start = out->size;
+	int rc = 0;
+
+	if (!s)
+		return 0;
+	len = strlen(s);
+	while (i < len && rc == 0) {
+		uint32_t cp = utf8_next(u, len, &i);
+		if (cp == '\r')
+			cp = '\n';
+		if (dropped(cp))
+			continue;
+		if (max && out->size - start + 4 > max) {
+			rc = hearth_buf_puts(out, "\xe2\x80\xa6");
+			break;
+		}
+		rc = utf8_put(out, cp);
+	}
+	return rc;
+}
+
+/* Clean `s` into a scratch buffer, then escape byte by byte with `esc`, which returns the
+ * replacement for a byte or NULL to copy it. */
+typedef const char *(*esc_fn)(unsigned char c, char tmp[3]);
+
+static int escape_with(hearth_buf *out, const char *s, size_t max, esc_fn esc)
+{
+	hearth_buf clean = HEARTH_BUF_INIT;
+	size_t i, from = 0;
+	int rc;
+
+	rc = site_text_clean(&clean, s, max);
+	for (i = 0; rc == 0 && i < clean.size; i++) {
+		char tmp[3];
+		const char *rep = esc((unsigned char)clean.ptr[i], tmp);
+		if (!rep)
+			continue;
+		rc = hearth_buf_put(out, clean.ptr + from, i - from);
+		if (rc == 0)
+			rc = hearth_buf_puts(out, rep);
+		from = i + 1;
+	}
+	if (rc == 0)
+		rc = hearth_buf_put(out, clean.ptr + from, clean.size - from);
+	hearth_buf_dispose(&clean);
+	return rc;
+}
+
+static const char *html_rep(unsigned char c, char tmp[3])
+{
+	switch (c) {
+	case '&': return "&amp;";
+	case '<': return "&lt;";
+	case '>': return "&gt;";
+	case '"': return "&quot;";
+	case '\'': return "&#39;";
+	default: return NULL;
+	}
+}
+
+int site_esc_html(hearth_buf *out, const char *s)
+{
+	return escape_with(out, s, SITE_TEXT_MAX, html_rep);
+}
+
+int site_esc_xml(hearth_buf *out, const char *s)
+{
+	return escape_with(out, s, SITE_TEXT_MAX, html_rep);
+}
+
+static const char *md_rep(unsigned char c, char tmp[3])
+{
+	if (c == '\n' || c == '\t')
+		return " ";
+	/* the characters CommonMark gives a meaning (: / @ ? , ; and the like have none) */
+	if (!c || !strchr("!\"#&'()*+-.<=>[\\]_`{|}~", c))
+		return NULL;
+	tmp[0] = '\\', tmp[1] = (char)c, tmp[2] = 0;
+	return tmp;
+}
+
+int site_esc_md(hearth_buf *out, const char *s)
+{
+	return escape_with(out, s, SITE_TEXT_MAX, md_rep);
+}
+
+static const char *json_rep(unsigned char c, char tmp[3])
+{
+	switch (c) {
+	case '"': return "\\\"";
+	case '\\': return "\\\\";
+	case '\n': return "\\n";
+	case '\t': return "\\t";
+	/* keep "</script>" and "<!--" inert should the JSON ever be inlined */
+	case '<': return "\\u003c";
+	case '>': return "\\u003e";
+	case '&': return "\\u0026";
+	default: return NULL;
+	}
+}
+
+int site_esc_json(hearth_buf *out, const char *s)
+{
+	int rc = hearth_buf_putc(out, '"');
+
+	if (rc == 0)
+		rc = escape_with(out, s, 0, json_rep);
+	if (rc == 0)
+		rc = hearth_buf_putc(out, '"');
+	return rc;
+}
+
+int site_esc_csv(hearth_buf *out, const char *s)
+{
+	hearth_buf clean = HEARTH_BUF_INIT;
+	size_t i;
+	int rc, formula, quote;
+
+	rc = site_text_clean(&clean, s, 0);
+	formula = clean.size && strchr("=+-@", clean.ptr[0]);
+	quote = formula || strpbrk(clean.ptr, ",\"\n\r") != NULL;
+	if (rc == 0 && quote)
+		rc = hearth_buf_putc(out, '"');
+	if (rc == 0 && formula)
+		rc = hearth_buf_putc(out, '\'');
+	for (i = 0; rc == 0 && i < clean.size; i++) {
+		if (clean.ptr[i] == '"')
+			rc = hearth_buf_putc(out, '"');
+		if (rc == 0)
+			rc = hearth_buf_putc(out, clean.ptr[i]);
+	}
+	if (rc == 0 && quote)
+		rc = hearth_buf_putc(out, '"');
+	hearth_buf_dispose(&clean);
+	return rc;
+}
+
+static const char *ics_rep(unsigned char c, char tmp[3])
+{
+	switch (c) {
+	case '\\': return "\\\\";
+	case ';': return "\\;";
+	case ',': return "\\,";
+	case '\n': return "\\n";
+	case '\t': return " ";
+	default: return NULL;
+	}
+}
+
+int site_esc_ics(hearth_buf *out, const char *s)
+{
+	return escape_with(out, s, SITE_TEXT_MAX, ics_rep);
+}
+
+static uint32_t fnv1a(const unsigned char *s, size_t n)
+{
+	uint32_t h = 2166136261u;
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		h ^= s[i];
+		h *= 16777619u;
+	}
+	return h;
+}
+
+int site_slug(hearth_buf *out, const char *id)
+{
+	size_t i, len = strlen(id), start = out->size;
+	int changed = 0, rc = 0, dash = 1;
+
+	for (i = 0; rc == 0 && i < len && i < 60; i++) {
+		char c = id[i];
+		if (c >= 'A' && c <= 'Z')
+			c = (char)(c - 'A' + 'a'), changed = 1;
+		if ((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9')) {
+			rc = hearth_buf_putc(out, c);
+			dash = 0;
+		} else if (c == '-' && !dash) {
+			rc = hearth_buf_putc(out, c);
+			dash = 1;
+		} else {
+			changed = 1;
+			if (!dash)
+				rc = hearth_buf_putc(out, '-');
+			dash = 1;
+		}
+	}
+	if (len > 60 || len == 0 || dash)
+		changed = 1;
+	if (rc == 0 && changed) {
+		if (out->size > start && out->ptr[out->size - 1] != '-')
+			rc = hearth_buf_putc(out, '-');
+		if (rc == 0)
+			rc = hearth_buf_printf(out, "%08x", fnv1a((const unsigned char *)id, len));
+	}
+	return rc;
+}
+
+int site_phone_ok(const char *s)
+{
+	size_t i, digits = 0, n = s ? strlen(s) : 0;
+
+	if (n < 3 || n > 20)
+		return 0;
+	for (i = 0; i < n; i++) {
+		if (s[i] >= '0' && s[i] <= '9')
+			digits++;
+		else if (!(s[i] == '+' && i == 0) && s[i] != '-' && s[i] != ' ')
+			return 0;
+	}
+	return digits >= 3;
+}

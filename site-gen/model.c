@@ -1,0 +1,581 @@
+/*
+ * The public model: everything the site shows, read once from the office database.
+ *
+ * Privacy is enforced here, at the only place the site reads tables: every column is selected
+ * only if `hearth_column` declares it public (otherwise NULL is read in its place), rows are
+ * filtered by `hearth_table.public_rows`, and private tables are read only through aggregates
+ * (vacancies per class, requests solved per type and month).
+ */
+#include "site_int.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+struct site_arena {
+	struct site_arena *next;
+	size_t used, size;
+	char data[];
+};
+
+static char *arena_strdup(site_model *m, const char *s, int *rc)
+{
+	size_t n;
+	char *p;
+
+	if (!s || *rc)
+		return NULL;
+	n = strlen(s) + 1;
+	if (!m->arena || m->arena->size - m->arena->used < n) {
+		size_t size = n > 65536 ? n : 65536;
+		site_arena *a = malloc(sizeof *a + size);
+		if (!a) {
+			*rc = hearth_error_set(HEARTH_ERROR, "cannot read the site data: out of memory");
+			return NULL;
+		}
+		a->next = m->arena, a->used = 0, a->size = size;
+		m->arena = a;
+	}
+	p = m->arena->data + m->arena->used;
+	memcpy(p, s, n);
+	m->arena->used += n;
+	return p;
+}
+
+/* Grow an array of `*n` elements of `size` bytes by one; returns the new zeroed element. */
+static void *array_push(void **arr, int *n, size_t size, int *rc)
+{
+	char *p;
+
+	if (*rc)
+		return NULL;
+	p = realloc(*arr, (size_t)(*n + 1) * size);
+	if (!p) {
+		*rc = hearth_error_set(HEARTH_ERROR, "cannot read the site data: out of memory");
+		return NULL;
+	}
+	*arr = p;
+	memset(p + (size_t)*n * size, 0, size);
+	return p + (size_t)(*n)++ * size;
+}
+
+/* A reader of one table's public columns. */
+typedef struct {
+	site_model *m;
+	sqlite3 *db;
+	sqlite3_stmt *st;
+	int rc;
+} reader;
+
+static int is_public(sqlite3 *db, const char *table, const char *col, int *rc)
+{
+	sqlite3_stmt *st = NULL;
+	int pub = 0;
+
+	if (*rc)
+		return 0;
+	if (sqlite3_prepare_v2(db,
+		    "SELECT 1 FROM hearth_column WHERE tbl = ?1 AND col = ?2 AND visibility = 'public'",
+		    -1, &st, NULL) != SQLITE_OK) {
+		*rc = hearth_error_sqlite(db, HEARTH_ERROR, "cannot read column declarations");
+		return 0;
+	}
+	sqlite3_bind_text(st, 1, table, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, col, -1, SQLITE_STATIC);
+	pub = sqlite3_step(st) == SQLITE_ROW;
+	sqlite3_finalize(st);
+	return pub;
+}
+
+/* Prepare SELECT of `cols` (space-separated) from `table`: private columns read as NULL, rows
+ * limited by the table's public_rows condition, ordered by `order`. */
+static void reader_open(reader *r, const char *table, const char *cols, const char *order)
+{
+	hearth_buf sql = HEARTH_BUF_INIT, col = HEARTH_BUF_INIT;
+	sqlite3_stmt *st = NULL;
+	const char *p = cols;
+	int first = 1;
+
+	if (r->rc)
+		return;
+	r->rc = hearth_buf_puts(&sql, "SELECT ");
+	while (r->rc == 0 && *p) {
+		size_t n = strcspn(p, " ");
+		hearth_buf_clear(&col);
+		r->rc = hearth_buf_put(&col, p, n);
+		p += n + (p[n] == ' ');
+		if (r->rc == 0)
+			r->rc = hearth_buf_printf(&sql, "%s%s", first ? "" : ", ",
+				is_public(r->db, table, col.ptr, &r->rc) ? col.ptr : "NULL");
+		first = 0;
+	}
+	if (r->rc == 0)
+		r->rc = hearth_buf_printf(&sql, " FROM \"%s\"", table);
+	if (r->rc == 0 &&
+	    sqlite3_prepare_v2(r->db, "SELECT public_rows FROM hearth_table WHERE name = ?1", -1, &st,
+		    NULL) == SQLITE_OK) {
+		sqlite3_bind_text(st, 1, table, -1, SQLITE_STATIC);
+		if (sqlite3_step(st) == SQLITE_ROW && sqlite3_column_text(st, 0))
+			r->rc = hearth_buf_printf(&sql, " WHERE (%s)",
+				(const char *)sqlite3_column_text(st, 0));
+	}
+	sqlite3_finalize(st);
+	if (r->rc == 0)
+		r->rc = hearth_buf_printf(&sql, " ORDER BY %s", order);
+	if (r->rc == 0 && sqlite3_prepare_v2(r->db, sql.ptr, -1, &r->st, NULL) != SQLITE_OK)
+		r->rc = hearth_error_sqlite(r->db, HEARTH_ERROR, "cannot read the site data");
+	hearth_buf_dispose(&sql);
+	hearth_buf_dispose(&col);
+}
+
+static int reader_next(reader *r)
+{
+	int step;
+
+	if (r->rc || !r->st)
+		return 0;
+	step = sqlite3_step(r->st);
+	if (step == SQLITE_ROW)
+		return 1;
+	if (step != SQLITE_DONE)
+		r->rc = hearth_error_sqlite(r->db, HEARTH_ERROR, "cannot read the site data");
+	sqlite3_finalize(r->st);
+	r->st = NULL;
+	return 0;
+}
+
+static char *col_text(reader *r, int i)
+{
+	return arena_strdup(r->m, (const char *)sqlite3_column_text(r->st, i), &r->rc);
+}
+
+static long col_long(reader *r, int i)
+{
+	if (sqlite3_column_type(r->st, i) == SQLITE_NULL)
+		return -1;
+	return (long)sqlite3_column_int64(r->st, i);
+}
+
+static void load_regions(reader *r)
+{
+	site_model *m = r->m;
+	int i, j, k;
+
+	reader_open(r, "region", "id parent_id level name name_en", "id");
+	while (reader_next(r)) {
+		site_region *g = array_push((void **)&m->regions, &m->nregions, sizeof *g, &r->rc);
+		if (!g)
+			break;
+		g->id = col_text(r, 0), g->parent_id = col_text(r, 1), g->level = col_text(r, 2);
+		g->name = col_text(r, 3), g->name_en = col_text(r, 4);
+	}
+	for (i = 0; r->rc == 0 && i < m->nregions; i++) {
+		m->regions[i].county = -1;
+		for (j = i, k = 0; j >= 0 && k < 8; k++) {
+			if (m->regions[j].level && strcmp(m->regions[j].level, "county") == 0) {
+				m->regions[i].county = j;
+				break;
+			}
+			j = m->regions[j].parent_id ? site_model_region(m, m->regions[j].parent_id) : -1;
+		}
+	}
+}
+
+static void load_stypes(reader *r)
+{
+	site_model *m = r->m;
+
+	reader_open(r, "service_type", "id domain name name_en description", "id");
+	while (reader_next(r)) {
+		site_stype *t = array_push((void **)&m->stypes, &m->nstypes, sizeof *t, &r->rc);
+		if (!t)
+			break;
+		t->id = col_text(r, 0), t->domain = col_text(r, 1), t->name = col_text(r, 2);
+		t->name_en = col_text(r, 3), t->description = col_text(r, 4);
+	}
+}
+
+static void load_nodes(reader *r)
+{
+	site_model *m = r->m;
+	sqlite3_stmt *seen = NULL;
+	int i;
+
+	reader_open(r, "node",
+		"id kind name name_en region_id address phone hours operator affordable status "
+		"opens_on places floor_area_m2 site_area_m2 description_md lat lon",
+		"id");
+	while (reader_next(r)) {
+		site_node *n = array_push((void **)&m->nodes, &m->nnodes, sizeof *n, &r->rc);
+		if (!n)
+			break;
+		n->id = col_text(r, 0), n->kind = col_text(r, 1), n->name = col_text(r, 2);
+		n->name_en = col_text(r, 3), n->region_id = col_text(r, 4);
+		n->address = col_text(r, 5), n->phone = col_text(r, 6), n->hours = col_text(r, 7);
+		n->operator_ = col_text(r, 8), n->affordable = col_long(r, 9);
+		n->status = col_text(r, 10), n->opens_on = col_text(r, 11);
+		n->places = col_long(r, 12), n->floor_area_m2 = col_long(r, 13);
+		n->site_area_m2 = col_long(r, 14), n->description_md = col_text(r, 15);
+		n->has_latlon = sqlite3_column_type(r->st, 16) != SQLITE_NULL &&
+				sqlite3_column_type(r->st, 17) != SQLITE_NULL;
+		n->lat = sqlite3_column_double(r->st, 16), n->lon = sqlite3_column_double(r->st, 17);
+		if (!n->id || !n->name || !n->kind || !n->status)
+			r->rc = hearth_error_set(HEARTH_ECORRUPT,
+				"cannot publish node '%s': id, kind, name and status must be public",
+				n->id ? n->id : "?");
+	}
+	if (r->rc == 0 &&
+	    sqlite3_prepare_v2(r->db, "SELECT last_seen_ms FROM hearth_remote WHERE name = ?1", -1,
+		    &seen, NULL) != SQLITE_OK)
+		r->rc = hearth_error_sqlite(r->db, HEARTH_ERROR, "cannot read remotes");
+	for (i = 0; r->rc == 0 && i < m->nnodes; i++) {
+		site_node *n = &m->nodes[i];
+		hearth_buf slug = HEARTH_BUF_INIT;
+		int reg = n->region_id ? site_model_region(m, n->region_id) : -1;
+
+		n->county = reg >= 0 ? m->regions[reg].county : -1;
+		n->last_seen_ms = -1;
+		sqlite3_reset(seen);
+		sqlite3_bind_text(seen, 1, n->id, -1, SQLITE_STATIC);
+		if (sqlite3_step(seen) == SQLITE_ROW && sqlite3_column_type(seen, 0) != SQLITE_NULL)
+			n->last_seen_ms = sqlite3_column_int64(seen, 0);
+		r->rc = site_slug(&slug, n->id);
+		n->slug = arena_strdup(m, slug.ptr, &r->rc);
+		hearth_buf_dispose(&slug);
+	}
+	sqlite3_finalize(seen);
+}
+
+static int band_index(const char *band)
+{
+	if (!band)
+		return -1;
+	if (strcmp(band, "0-1") == 0)
+		return 0;
+	if (strcmp(band, "1-2") == 0)
+		return 1;
+	return strcmp(band, "2-3") == 0 ? 2 : -1;
+}
+
+/* Vacancies = capacity minus full-day enrolments active today: read as counts per class, the
+ * only thing the site ever reads from `enrolment`. */
+static void load_classes(reader *r)
+{
+	site_model *m = r->m;
+	sqlite3_stmt *st = NULL;
+	int i;
+
+	reader_open(r, "care_class", "owner id name age_band capacity", "owner, id");
+	while (reader_next(r)) {
+		site_class *c = array_push((void **)&m->classes, &m->nclasses, sizeof *c, &r->rc);
+		if (!c)
+			break;
+		c->owner = col_text(r, 0), c->id = col_text(r, 1), c->name = col_text(r, 2);
+		c->age_band = col_text(r, 3), c->capacity = col_long(r, 4);
+		c->vacancies = c->capacity;
+	}
+	if (r->rc == 0 &&
+	    sqlite3_prepare_v2(r->db,
+		    "SELECT COUNT(*) FROM enrolment WHERE owner = ?1 AND class_id = ?2 "
+		    "AND mode = 'full_day' "
+		    "AND (starts_on IS NULL OR starts_on = '' OR substr(starts_on, 1, 10) <= ?3) "
+		    "AND (ends_on IS NULL OR ends_on = '' OR substr(ends_on, 1, 10) >= ?3)",
+		    -1, &st, NULL) != SQLITE_OK)
+		r->rc = hearth_error_sqlite(r->db, HEARTH_ERROR, "cannot count enrolments");
+	for (i = 0; r->rc == 0 && i < m->nclasses; i++) {
+		site_class *c = &m->classes[i];
+		int node = site_model_node(m, c->owner), band = band_index(c->age_band);
+
+		sqlite3_reset(st);
+		sqlite3_bind_text(st, 1, c->owner, -1, SQLITE_STATIC);
+		sqlite3_bind_text(st, 2, c->id, -1, SQLITE_STATIC);
+		sqlite3_bind_text(st, 3, m->today, -1, SQLITE_STATIC);
+		if (c->capacity >= 0 && sqlite3_step(st) == SQLITE_ROW) {
+			c->vacancies = c->capacity - (long)sqlite3_column_int64(st, 0);
+			if (c->vacancies < 0)
+				c->vacancies = 0;
+		}
+		if (node < 0 || c->capacity < 0)
+			continue;
+		m->nodes[node].capacity += c->capacity;
+		m->nodes[node].vacancies += c->vacancies;
+		if (band >= 0)
+			m->nodes[node].band_vac[band] += c->vacancies;
+	}
+	sqlite3_finalize(st);
+}
+
+static void load_offers(reader *r)
+{
+	static const char *const care[3] = { "full_day", "temporary", "hourly" };
+	site_model *m = r->m;
+	int i, k;
+
+	reader_open(r, "care_offer", "owner id service_type_id fee_yuan fee_unit hours notes",
+		"owner, id");
+	while (reader_next(r)) {
+		site_offer *o = array_push((void **)&m->offers, &m->noffers, sizeof *o, &r->rc);
+		if (!o)
+			break;
+		o->owner = col_text(r, 0), o->id = col_text(r, 1), o->service_type_id = col_text(r, 2);
+		o->fee_yuan = col_long(r, 3), o->fee_unit = col_text(r, 4), o->hours = col_text(r, 5);
+		o->notes = col_text(r, 6);
+	}
+	for (i = 0; r->rc == 0 && i < m->noffers; i++) {
+		int node = site_model_node(m, m->offers[i].owner);
+		for (k = 0; node >= 0 && m->offers[i].service_type_id && k < 3; k++)
+			if (strcmp(m->offers[i].service_type_id, care[k]) == 0)
+				m->nodes[node].care[k] = 1;
+	}
+}
+
+static void load_partners(reader *r)
+{
+	site_model *m = r->m;
+
+	reader_open(r, "partnership", "owner id partner_id kind since services", "owner, id");
+	while (reader_next(r)) {
+		site_partner *p = array_push((void **)&m->partners, &m->npartners, sizeof *p, &r->rc);
+		if (!p)
+			break;
+		p->owner = col_text(r, 0), p->id = col_text(r, 1), p->partner_id = col_text(r, 2);
+		p->kind = col_text(r, 3), p->since = col_text(r, 4), p->services = col_text(r, 5);
+	}
+}
+
+static void load_teams(reader *r)
+{
+	site_model *m = r->m;
+
+	reader_open(r, "volunteer_team", "owner id name service_type_id members", "owner, id");
+	while (reader_next(r)) {
+		site_team *t = array_push((void **)&m->teams, &m->nteams, sizeof *t, &r->rc);
+		if (!t)
+			break;
+		t->owner = col_text(r, 0), t->id = col_text(r, 1), t->name = col_text(r, 2);
+		t->service_type_id = col_text(r, 3), t->members = col_long(r, 4);
+	}
+}
+
+static void load_events(reader *r)
+{
+	site_model *m = r->m;
+	int i;
+
+	reader_open(r, "event",
+		"owner id kind title title_en starts_at ends_at place audience description_md",
+		"starts_at, owner, id");
+	while (reader_next(r)) {
+		site_event *e = array_push((void **)&m->events, &m->nevents, sizeof *e, &r->rc);
+		if (!e)
+			break;
+		e->owner = col_text(r, 0), e->id = col_text(r, 1), e->kind = col_text(r, 2);
+		e->title = col_text(r, 3), e->title_en = col_text(r, 4), e->starts_at = col_text(r, 5);
+		e->ends_at = col_text(r, 6), e->place = col_text(r, 7), e->audience = col_text(r, 8);
+		e->description_md = col_text(r, 9);
+		if (!e->owner || !e->id || !e->title || !e->starts_at)
+			r->rc = hearth_error_set(HEARTH_ECORRUPT,
+				"cannot publish events: owner, id, title and starts_at must be public");
+	}
+	for (i = 0; r->rc == 0 && i < m->nevents; i++) {
+		site_event *e = &m->events[i];
+		hearth_buf slug = HEARTH_BUF_INIT;
+
+		e->node = site_model_node(m, e->owner);
+		r->rc = site_slug(&slug, e->owner);
+		if (r->rc == 0)
+			r->rc = hearth_buf_putc(&slug, '/');
+		if (r->rc == 0)
+			r->rc = site_slug(&slug, e->id);
+		e->slug = arena_strdup(m, slug.ptr, &r->rc);
+		hearth_buf_dispose(&slug);
+	}
+}
+
+static int month_ok(const char *s)
+{
+	return s && strlen(s) == 7 && s[4] == '-' && strspn(s, "0123456789-") == 7;
+}
+
+/* Requests solved per service type and month: the only thing read from service_request. */
+static void load_solved(reader *r)
+{
+	site_model *m = r->m;
+	sqlite3_stmt *st = NULL;
+
+	if (r->rc)
+		return;
+	if (sqlite3_prepare_v2(r->db,
+		    "SELECT service_type_id, substr(done_at, 1, 7), COUNT(*) FROM service_request "
+		    "WHERE status = 'done' AND done_at IS NOT NULL "
+		    "GROUP BY 1, 2 ORDER BY 2, 1",
+		    -1, &st, NULL) != SQLITE_OK) {
+		r->rc = hearth_error_sqlite(r->db, HEARTH_ERROR, "cannot count service requests");
+		return;
+	}
+	while (r->rc == 0 && sqlite3_step(st) == SQLITE_ROW) {
+		const char *type = (const char *)sqlite3_column_text(st, 0);
+		const char *month = (const char *)sqlite3_column_text(st, 1);
+		int t = type ? site_model_stype(m, type) : -1;
+		site_solved *s;
+
+		/* a type that is not public reference data never becomes a label */
+		if (t < 0 || !month_ok(month))
+			continue;
+		s = array_push((void **)&m->solved, &m->nsolved, sizeof *s, &r->rc);
+		if (!s)
+			break;
+		s->service_type_id = m->stypes[t].id;
+		memcpy(s->month, month, 8);
+		s->count = (long)sqlite3_column_int64(st, 2);
+	}
+	sqlite3_finalize(st);
+}
+
+/* "Now" from the data: the newest time any node was heard of, else the office's newest
+ * recorded write. Never the wall clock: identical data must give identical output. */
+static uint64_t derive_now(sqlite3 *db)
+{
+	sqlite3_stmt *st = NULL;
+	uint64_t now = 0;
+
+	if (sqlite3_prepare_v2(db, "SELECT MAX(last_seen_ms) FROM hearth_remote", -1, &st, NULL) ==
+		    SQLITE_OK &&
+	    sqlite3_step(st) == SQLITE_ROW)
+		now = (uint64_t)sqlite3_column_int64(st, 0);
+	sqlite3_finalize(st);
+	st = NULL;
+	if (now == 0 &&
+	    sqlite3_prepare_v2(db, "SELECT MAX(clock) FROM hearth_outbox", -1, &st, NULL) ==
+		    SQLITE_OK &&
+	    sqlite3_step(st) == SQLITE_ROW && sqlite3_column_text(st, 0)) {
+		hearth_clock c = strtoull((const char *)sqlite3_column_text(st, 0), NULL, 16);
+		now = HEARTH_CLOCK_MS(c);
+	}
+	sqlite3_finalize(st);
+	return now;
+}
+
+/* Civil date from days since 1970-01-01 (Howard Hinnant's algorithm). */
+static void civil(int64_t days, int *y, int *mo, int *d)
+{
+	int64_t z = days + 719468, era = (z >= 0 ? z : z - 146096) / 146097;
+	int64_t doe = z - era * 146097;
+	int64_t yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+	int64_t doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+	int64_t mp = (5 * doy + 2) / 153;
+
+	*d = (int)(doy - (153 * mp + 2) / 5 + 1);
+	*mo = (int)(mp < 10 ? mp + 3 : mp - 9);
+	*y = (int)(yoe + era * 400 + (*mo <= 2));
+}
+
+static void format_ms(char *out, size_t outsz, int64_t ms, int offset_h, int mode)
+{
+	int64_t s = ms / 1000 + offset_h * 3600, days = s / 86400, rem = s % 86400;
+	int y, mo, d;
+
+	if (rem < 0)
+		rem += 86400, days--;
+	civil(days, &y, &mo, &d);
+	if (mode == 0)
+		snprintf(out, outsz, "%04d-%02d-%02d", y, mo, d);
+	else if (mode == 1)
+		snprintf(out, outsz, "%04d-%02d-%02d %02d:%02d", y, mo, d, (int)(rem / 3600),
+			(int)(rem / 60 % 60));
+	else if (mode == 2)
+		snprintf(out, outsz, "%04d-%02d-%02dT%02d:%02d", y, mo, d, (int)(rem / 3600),
+			(int)(rem / 60 % 60));
+	else
+		snprintf(out, outsz, "%04d-%02d-%02dT%02d:%02d:%02dZ", y, mo, d, (int)(rem / 3600),
+			(int)(rem / 60 % 60), (int)(rem % 60));
+}
+
+void site_format_time(char *out, size_t outsz, int64_t ms, int date_only)
+{
+	format_ms(out, outsz, ms, 8, date_only ? 0 : 1);
+}
+
+int site_model_load(site_model *m, sqlite3 *db, uint64_t now_ms)
+{
+	reader r = { m, db, NULL, 0 };
+
+	memset(m, 0, sizeof *m);
+	m->now_ms = now_ms ? now_ms : derive_now(db);
+	format_ms(m->today, sizeof m->today, (int64_t)m->now_ms, 8, 0);
+	format_ms(m->now_local, sizeof m->now_local, (int64_t)m->now_ms, 8, 2);
+	format_ms(m->now_utc, sizeof m->now_utc, (int64_t)m->now_ms, 0, 3);
+	load_regions(&r);
+	load_stypes(&r);
+	load_nodes(&r);
+	load_classes(&r);
+	load_offers(&r);
+	load_partners(&r);
+	load_teams(&r);
+	load_events(&r);
+	load_solved(&r);
+	sqlite3_finalize(r.st);
+	if (r.rc)
+		site_model_free(m);
+	return r.rc;
+}
+
+void site_model_free(site_model *m)
+{
+	while (m->arena) {
+		site_arena *next = m->arena->next;
+		free(m->arena);
+		m->arena = next;
+	}
+	free(m->regions);
+	free(m->stypes);
+	free(m->nodes);
+	free(m->classes);
+	free(m->offers);
+	free(m->partners);
+	free(m->teams);
+	free(m->events);
+	free(m->solved);
+	memset(m, 0, sizeof *m);
+}
+
+int site_model_node(const site_model *m, const char *id)
+{
+	int i;
+
+	for (i = 0; id && i < m->nnodes; i++)
+		if (strcmp(m->nodes[i].id, id) == 0)
+			return i;
+	return -1;
+}
+
+int site_model_region(const site_model *m, const char *id)
+{
+	int i;
+
+	for (i = 0; id && i < m->nregions; i++)
+		if (m->regions[i].id && strcmp(m->regions[i].id, id) == 0)
+			return i;
+	return -1;
+}
+
+int site_model_stype(const site_model *m, const char *id)
+{
+	int i;
+
+	for (i = 0; id && i < m->nstypes; i++)
+		if (m->stypes[i].id && strcmp(m->stypes[i].id, id) == 0)
+			return i;
+	return -1;
+}
+
+int site_node_is_centre(const site_node *n)
+{
+	return strcmp(n->kind, "childcare_centre") == 0 ||
+	       strcmp(n->kind, "special_care_centre") == 0;
+}
+
+int site_node_has_page(const site_node *n)
+{
+	return strcmp(n->kind, "office") != 0 && strcmp(n->kind, "volunteer_team") != 0;
+}

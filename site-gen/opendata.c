@@ -1,0 +1,208 @@
+/*
+ * Open data: each public table as CSV (UTF-8), CSV with a byte-order mark (Excel opens it as
+ * UTF-8), and JSON; public columns only (hearth_column), public rows only
+ * (hearth_table.public_rows); plus the aggregates of private tables (vacancies per class,
+ * requests solved per type and month). The tables are those listed on data.html.
+ */
+#include "site_int.h"
+
+#include <string.h>
+
+const char *const site_open_tables[] = { "region", "service_type", "node", "care_class",
+	"care_offer", "partnership", "volunteer_team", "event", NULL };
+
+typedef struct {
+	hearth_buf *csv, *excel, *json;
+	int rc;
+} outputs;
+
+static void put_all(outputs *o, const char *s)
+{
+	if (o->rc == 0)
+		o->rc = hearth_buf_puts(o->csv, s);
+	if (o->rc == 0)
+		o->rc = hearth_buf_puts(o->excel, s);
+}
+
+static void csv_field(outputs *o, const char *s)
+{
+	hearth_buf f = HEARTH_BUF_INIT;
+
+	if (o->rc == 0)
+		o->rc = site_esc_csv(&f, s);
+	put_all(o, f.ptr);
+	hearth_buf_dispose(&f);
+}
+
+static int open_files(site_ctx *ctx, outputs *o, const char *name)
+{
+	o->csv = site_files_add(ctx->files, NULL, "data/%s.csv", name);
+	o->excel = o->csv ? site_files_add(ctx->files, NULL, "data/%s-excel.csv", name) : NULL;
+	o->json = o->excel ? site_files_add(ctx->files, NULL, "data/%s.json", name) : NULL;
+	o->rc = o->json ? hearth_buf_puts(o->excel, "\xef\xbb\xbf") : HEARTH_ERROR;
+	if (o->rc == 0)
+		o->rc = hearth_buf_puts(o->json, "[");
+	return o->rc;
+}
+
+/* The public columns of `table` in table order, as a comma-separated quoted list. */
+static int public_columns(sqlite3 *db, const char *table, hearth_buf *cols, int *ncols)
+{
+	sqlite3_stmt *st = NULL;
+	int rc = 0;
+
+	*ncols = 0;
+	if (sqlite3_prepare_v2(db,
+		    "SELECT p.name FROM pragma_table_info(?1) p JOIN hearth_column c "
+		    "ON c.tbl = ?1 AND c.col = p.name AND c.visibility = 'public' ORDER BY p.cid",
+		    -1, &st, NULL) != SQLITE_OK)
+		return hearth_error_sqlite(db, HEARTH_ERROR, "cannot read column declarations");
+	sqlite3_bind_text(st, 1, table, -1, SQLITE_STATIC);
+	while (rc == 0 && sqlite3_step(st) == SQLITE_ROW) {
+		rc = hearth_buf_printf(cols, "%s\"%s\"", *ncols ? ", " : "",
+			(const char *)sqlite3_column_text(st, 0));
+		(*ncols)++;
+	}
+	sqlite3_finalize(st);
+	return rc;
+}
+
+static int export_table(site_ctx *ctx, sqlite3 *db, const char *table)
+{
+	hearth_buf cols = HEARTH_BUF_INIT, sql = HEARTH_BUF_INIT;
+	sqlite3_stmt *st = NULL;
+	outputs o;
+	int ncols, i, rows = 0, step;
+
+	if (open_files(ctx, &o, table))
+		return o.rc;
+	o.rc = public_columns(db, table, &cols, &ncols);
+	if (o.rc || ncols == 0)
+		goto finish;
+	o.rc = hearth_buf_printf(&sql, "SELECT %s FROM \"%s\"", cols.ptr, table);
+	if (o.rc == 0 &&
+	    sqlite3_prepare_v2(db, "SELECT public_rows FROM hearth_table WHERE name = ?1", -1, &st,
+		    NULL) == SQLITE_OK) {
+		sqlite3_bind_text(st, 1, table, -1, SQLITE_STATIC);
+		if (sqlite3_step(st) == SQLITE_ROW && sqlite3_column_text(st, 0))
+			o.rc = hearth_buf_printf(&sql, " WHERE (%s)",
+				(const char *)sqlite3_column_text(st, 0));
+	}
+	sqlite3_finalize(st);
+	st = NULL;
+	if (o.rc == 0)
+		o.rc = hearth_buf_puts(&sql, " ORDER BY owner, id");
+	if (o.rc == 0 && sqlite3_prepare_v2(db, sql.ptr, -1, &st, NULL) != SQLITE_OK)
+		o.rc = hearth_error_sqlite(db, HEARTH_ERROR, "cannot export open data");
+	for (i = 0; o.rc == 0 && i < ncols; i++) {
+		put_all(&o, i ? "," : "");
+		csv_field(&o, sqlite3_column_name(st, i));
+	}
+	put_all(&o, "\r\n");
+	while (o.rc == 0 && (step = sqlite3_step(st)) == SQLITE_ROW) {
+		o.rc = hearth_buf_puts(o.json, rows++ ? ",\n{" : "\n{");
+		for (i = 0; o.rc == 0 && i < ncols; i++) {
+			int type = sqlite3_column_type(st, i);
+			const char *text = (const char *)sqlite3_column_text(st, i);
+			put_all(&o, i ? "," : "");
+			o.rc = o.rc ? o.rc : hearth_buf_puts(o.json, i ? "," : "");
+			o.rc = o.rc ? o.rc : site_esc_json(o.json, sqlite3_column_name(st, i));
+			o.rc = o.rc ? o.rc : hearth_buf_putc(o.json, ':');
+			if (type == SQLITE_NULL) {
+				o.rc = o.rc ? o.rc : hearth_buf_puts(o.json, "null");
+			} else if (type == SQLITE_INTEGER || type == SQLITE_FLOAT) {
+				put_all(&o, text);
+				o.rc = o.rc ? o.rc : hearth_buf_puts(o.json, text);
+			} else {
+				csv_field(&o, text);
+				o.rc = o.rc ? o.rc : site_esc_json(o.json, text);
+			}
+		}
+		o.rc = o.rc ? o.rc : hearth_buf_putc(o.json, '}');
+		put_all(&o, "\r\n");
+	}
+finish:
+	sqlite3_finalize(st);
+	if (o.rc == 0)
+		o.rc = hearth_buf_puts(o.json, "\n]\n");
+	hearth_buf_dispose(&cols);
+	hearth_buf_dispose(&sql);
+	return o.rc;
+}
+
+static int export_vacancies(site_ctx *ctx)
+{
+	const site_model *m = ctx->m;
+	outputs o;
+	int i;
+
+	if (open_files(ctx, &o, "vacancies"))
+		return o.rc;
+	put_all(&o, "owner,class_id,age_band,capacity,vacancies\r\n");
+	for (i = 0; o.rc == 0 && i < m->nclasses; i++) {
+		const site_class *c = &m->classes[i];
+		hearth_buf line = HEARTH_BUF_INIT;
+		csv_field(&o, c->owner);
+		put_all(&o, ",");
+		csv_field(&o, c->id);
+		put_all(&o, ",");
+		csv_field(&o, c->age_band);
+		o.rc = o.rc ? o.rc : hearth_buf_printf(&line, ",%ld,%ld\r\n", c->capacity, c->vacancies);
+		put_all(&o, line.ptr);
+		hearth_buf_clear(&line);
+		o.rc = o.rc ? o.rc : hearth_buf_puts(o.json, i ? ",\n{\"owner\":" : "\n{\"owner\":");
+		o.rc = o.rc ? o.rc : site_esc_json(o.json, c->owner);
+		o.rc = o.rc ? o.rc : hearth_buf_puts(o.json, ",\"class_id\":");
+		o.rc = o.rc ? o.rc : site_esc_json(o.json, c->id);
+		o.rc = o.rc ? o.rc : hearth_buf_puts(o.json, ",\"age_band\":");
+		o.rc = o.rc ? o.rc : site_esc_json(o.json, c->age_band);
+		o.rc = o.rc ? o.rc : hearth_buf_printf(o.json, ",\"capacity\":%ld,\"vacancies\":%ld}",
+					     c->capacity, c->vacancies);
+		hearth_buf_dispose(&line);
+	}
+	if (o.rc == 0)
+		o.rc = hearth_buf_puts(o.json, "\n]\n");
+	return o.rc;
+}
+
+static int export_solved(site_ctx *ctx)
+{
+	const site_model *m = ctx->m;
+	outputs o;
+	int i;
+
+	if (open_files(ctx, &o, "requests_solved"))
+		return o.rc;
+	put_all(&o, "month,service_type_id,solved\r\n");
+	for (i = 0; o.rc == 0 && i < m->nsolved; i++) {
+		const site_solved *s = &m->solved[i];
+		hearth_buf line = HEARTH_BUF_INIT;
+		o.rc = hearth_buf_printf(&line, "%s,", s->month);
+		put_all(&o, line.ptr);
+		csv_field(&o, s->service_type_id);
+		hearth_buf_clear(&line);
+		o.rc = o.rc ? o.rc : hearth_buf_printf(&line, ",%ld\r\n", s->count);
+		put_all(&o, line.ptr);
+		o.rc = o.rc ? o.rc : hearth_buf_printf(o.json, "%s{\"month\":\"%s\",\"service_type_id\":",
+					     i ? ",\n" : "\n", s->month);
+		o.rc = o.rc ? o.rc : site_esc_json(o.json, s->service_type_id);
+		o.rc = o.rc ? o.rc : hearth_buf_printf(o.json, ",\"solved\":%ld}", s->count);
+		hearth_buf_dispose(&line);
+	}
+	if (o.rc == 0)
+		o.rc = hearth_buf_puts(o.json, "\n]\n");
+	return o.rc;
+}
+
+int site_opendata_write(site_ctx *ctx, sqlite3 *db)
+{
+	int i, rc = 0;
+
+	for (i = 0; rc == 0 && site_open_tables[i]; i++)
+		rc = export_table(ctx, db, site_open_tables[i]);
+	if (rc == 0)
+		rc = export_vacancies(ctx);
+	if (rc == 0)
+		rc = export_solved(ctx);
+	return rc;
+}

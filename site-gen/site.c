@@ -1,0 +1,70 @@
+/*
+ * hearth_site_build: read the public model, produce every file in memory, commit the set
+ * atomically. Each output kind lives in its own file (pages.c, search.c, feed.c, ics.c,
+ * opendata.c, sitemap.c, assets.c); the order here only matters for the sitemap, which lists
+ * the pages already produced.
+ */
+#include "site_int.h"
+
+#include <string.h>
+
+int hearth_site_build_sqlite(sqlite3 *db, const char *out_dir, const hearth_site_opts *opts,
+	hearth_site_stats *out)
+{
+	site_model m;
+	site_files files = { NULL, 0, 0 };
+	site_ctx ctx;
+	hearth_site_stats stats;
+	int rc, i, loaded = 0;
+
+	memset(&stats, 0, sizeof stats);
+	if (out)
+		memset(out, 0, sizeof *out);
+	if (!db || !out_dir || !*out_dir)
+		return hearth_error_set(HEARTH_EUSAGE, "cannot build the site: no database or folder");
+	rc = site_model_load(&m, db, opts ? opts->now_ms : 0);
+	if (rc)
+		goto done;
+	loaded = 1;
+	ctx.files = &files;
+	ctx.m = &m;
+	ctx.base_url = opts && opts->base_url ? opts->base_url : "";
+	ctx.rc = 0;
+	rc = site_pages_write(&ctx);
+	if (rc == 0)
+		rc = site_assets_write(&ctx);
+	if (rc == 0)
+		rc = site_search_write(&ctx);
+	if (rc == 0)
+		rc = site_feed_write(&ctx);
+	if (rc == 0)
+		rc = site_ics_write(&ctx);
+	if (rc == 0)
+		rc = site_opendata_write(&ctx, db);
+	if (rc == 0)
+		rc = site_sitemap_write(&ctx);
+	for (i = 0; rc == 0 && i < files.n; i++) {
+		size_t n = strlen(files.files[i]->path);
+		if (n > 5 && strcmp(files.files[i]->path + n - 5, ".html") == 0)
+			stats.pages++;
+	}
+	if (rc == 0)
+		rc = site_files_commit(&files, out_dir, &stats);
+	if (rc == 0 && out)
+		*out = stats;
+done:
+	if (loaded)
+		site_model_free(&m);
+	site_files_dispose(&files);
+	return rc;
+}
+
+int hearth_site_build(hearth_db *db, const char *out_dir, const hearth_site_opts *opts,
+	hearth_site_stats *out)
+{
+	if (out)
+		memset(out, 0, sizeof *out);
+	if (!db)
+		return hearth_error_set(HEARTH_EUSAGE, "cannot build the site: no database");
+	return hearth_site_build_sqlite(hearth_db_sqlite(db), out_dir, opts, out);
+}

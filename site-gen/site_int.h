@@ -1,0 +1,282 @@
+/*
+ * libhearth-site internals: the public model read from the database, the output set, the page
+ * builder and the one escaping module every writer goes through.
+ */
+#ifndef HEARTH_SITE_INT_H
+#define HEARTH_SITE_INT_H
+
+#include "hearth_site.h"
+
+#include <stdint.h>
+
+/* ---- escaping (escape.c): every user string reaches a file through one of these ---------- */
+
+/* Longest user string, in bytes, that reaches a page; longer text is cut at a character
+ * boundary and ends with an ellipsis. Descriptions get more room than names. */
+#define SITE_NAME_MAX 300
+#define SITE_TEXT_MAX 4000
+
+/** Append `s` as clean UTF-8: invalid bytes become U+FFFD, control characters (but tab and
+ * newline) are dropped, text past `max` bytes (0: no limit) is cut and ends with "…". */
+int site_text_clean(hearth_buf *out, const char *s, size_t max);
+/** Text for HTML element content and quoted attribute values: & < > " ' escaped. */
+int site_esc_html(hearth_buf *out, const char *s);
+/** Text for Markdown inline content: every ASCII punctuation character backslash-escaped,
+ * line breaks turned into spaces, so cmark renders it as literal text and nothing else. */
+int site_esc_md(hearth_buf *out, const char *s);
+/** Text for XML (Atom, sitemap): as HTML. */
+int site_esc_xml(hearth_buf *out, const char *s);
+/** A JSON string literal, quotes included. */
+int site_esc_json(hearth_buf *out, const char *s);
+/** One CSV field (RFC 4180): quoted when it holds a comma, quote, CR or LF; a leading = + - @
+ * is prefixed with ' so spreadsheets never run it as a formula. */
+int site_esc_csv(hearth_buf *out, const char *s);
+/** iCalendar TEXT value: \ ; , escaped, newlines as \n (folding is done per line). */
+int site_esc_ics(hearth_buf *out, const char *s);
+/** A file-name slug for a record id: [a-z0-9-]; an id that is not already a slug gets the
+ * hash of its bytes appended, so different ids never share a slug. */
+int site_slug(hearth_buf *out, const char *id);
+/** 1 if `s` is a phone number fit for a tel: link (digits, + - space, 3..20 characters). */
+int site_phone_ok(const char *s);
+
+/* ---- search tokens (search.c) --------------------------------------------------------------- */
+
+/** Called once per token (NUL-terminated, valid for the call). Return non-zero to stop. */
+typedef int (*site_token_fn)(const char *tok, size_t len, void *payload);
+/** Tokens of `text`: each pair of adjacent CJK characters (a lone CJK character gives itself),
+ * every run of Latin letters/digits lowercased. */
+int site_tokenize(const char *text, site_token_fn fn, void *payload);
+/** The shard (0..SITE_SHARDS-1) of a token: FNV-1a of its first character's UTF-8 bytes. */
+#define SITE_SHARDS 16
+unsigned site_token_shard(const char *tok);
+
+/* ---- charts (svg.c) ------------------------------------------------------------------------- */
+
+typedef struct {
+	const char *label; /* category label (user text: escaped) */
+	long a, b;         /* the series values (b ignored for single-series charts) */
+} site_bar;
+
+/** Geometry shared by the charts and checked by the tests. */
+#define SITE_CHART_W 640
+#define SITE_BAR_H 18
+#define SITE_LABEL_W 150
+/** Width in px of a bar of `value` when `max` fills the plot area (`plot_w` px). */
+int site_bar_width(long value, long max, int plot_w);
+/** A horizontal grouped bar chart (series a and b, or a only when `name_b` is NULL) as inline
+ * SVG with role="img", <title> and <desc>, colours as attributes (no inline style). */
+int site_svg_bars(hearth_buf *out, const char *id, const char *title, const char *desc,
+	const char *name_a, const char *name_b, const site_bar *bars, int n);
+
+/* ---- the public model (model.c) ------------------------------------------------------------ */
+
+typedef struct {
+	char *id, *parent_id, *level, *name, *name_en;
+	int county; /* index of its county-level region, or -1 */
+} site_region;
+
+typedef struct {
+	char *id, *domain, *name, *name_en, *description;
+} site_stype;
+
+typedef struct {
+	char *owner, *id, *name, *age_band;
+	long capacity, vacancies;
+} site_class;
+
+typedef struct {
+	char *owner, *id, *service_type_id, *fee_unit, *hours, *notes;
+	long fee_yuan; /* -1: not given */
+} site_offer;
+
+typedef struct {
+	char *owner, *id, *partner_id, *kind, *since, *services;
+} site_partner;
+
+typedef struct {
+	char *owner, *id, *name, *service_type_id;
+	long members; /* -1: not given */
+} site_team;
+
+typedef struct {
+	char *id, *kind, *name, *name_en, *region_id, *address, *phone, *hours, *operator_;
+	char *status, *opens_on, *description_md;
+	long affordable, places, floor_area_m2, site_area_m2; /* -1: not given */
+	double lat, lon;
+	int has_latlon;
+	int county;            /* region index of its county, or -1 */
+	int64_t last_seen_ms;  /* -1: never heard of */
+	long capacity, vacancies;
+	long band_vac[3];      /* vacancies per age band 0-1, 1-2, 2-3 */
+	int care[3];           /* offers full_day, temporary, hourly */
+	char *slug;
+} site_node;
+
+typedef struct {
+	char *owner, *id, *kind, *title, *title_en, *starts_at, *ends_at, *place, *audience;
+	char *description_md;
+	int node; /* index of the owner's node, or -1 */
+	char *slug; /* "<owner>/<id>" made of slugs */
+} site_event;
+
+typedef struct {
+	char *service_type_id;
+	char month[8]; /* YYYY-MM */
+	long count;
+} site_solved;
+
+typedef struct site_arena site_arena;
+
+typedef struct {
+	site_arena *arena;
+	site_region *regions; int nregions;
+	site_stype *stypes; int nstypes;
+	site_node *nodes; int nnodes;
+	site_class *classes; int nclasses;
+	site_offer *offers; int noffers;
+	site_partner *partners; int npartners;
+	site_team *teams; int nteams;
+	site_event *events; int nevents; /* sorted by starts_at, owner, id */
+	site_solved *solved; int nsolved; /* sorted by month, type */
+	uint64_t now_ms;
+	char today[11];   /* YYYY-MM-DD in China time (UTC+8) */
+	char now_local[17]; /* YYYY-MM-DDTHH:MM */
+	char now_utc[21];  /* YYYY-MM-DDTHH:MM:SSZ */
+} site_model;
+
+/** Read the public model; now_ms 0 derives "now" from the data. Free with site_model_free. */
+int site_model_load(site_model *m, sqlite3 *db, uint64_t now_ms);
+void site_model_free(site_model *m);
+/** Index of the node / region / service type with that id, or -1. */
+int site_model_node(const site_model *m, const char *id);
+int site_model_region(const site_model *m, const char *id);
+int site_model_stype(const site_model *m, const char *id);
+/** 1 for the kinds listed in the centre directory (childcare and special care centres). */
+int site_node_is_centre(const site_node *n);
+/** 1 for the nodes that get a page of their own (all but the office and team phones). */
+int site_node_has_page(const site_node *n);
+/** Format `ms` as China time (UTC+8): "YYYY-MM-DD" (date_only) or "YYYY-MM-DD HH:MM". */
+void site_format_time(char *out, size_t outsz, int64_t ms, int date_only);
+
+/* ---- languages (lang.c) -------------------------------------------------------------------- */
+
+typedef struct {
+	const char *code;   /* "zh-CN", "en" */
+	const char *prefix; /* "" or "en/" */
+	int en;
+} site_lang;
+
+extern const site_lang site_zh, site_en;
+
+/** The label of message `key` (an English word or phrase) in `l`. */
+const char *site_l(const site_lang *l, const char *key);
+/** Label of an enumerated value (`what`: "status", "kind", "operator", "band", "audience",
+ * "event", "unit", "partner") in `l`; the value itself if unknown. */
+const char *site_enum(const site_lang *l, const char *what, const char *value);
+/** The name to show: name_en in English when present, else name. */
+const char *site_name(const site_lang *l, const char *name, const char *name_en);
+
+/* ---- output set (output.c) ----------------------------------------------------------------- */
+
+typedef struct {
+	char *path; /* relative to the output root, '/'-separated */
+	hearth_buf data;
+	char lastmod[11]; /* for HTML pages listed in the sitemap; "" otherwise */
+} site_file;
+
+typedef struct {
+	site_file **files; /* each file allocated on its own: pointers into it stay valid */
+	int n, alloc;
+} site_files;
+
+/** A new empty file at `path` (printf-style); NULL on OOM or duplicate (error set). */
+hearth_buf *site_files_add(site_files *fs, const char *lastmod, const char *fmt, ...)
+#if defined(__GNUC__)
+	__attribute__((format(printf, 3, 4)))
+#endif
+	;
+void site_files_dispose(site_files *fs);
+/** Write the set into `out_dir` atomically (see hearth_site_build), with .gz companions. */
+int site_files_commit(site_files *fs, const char *out_dir, hearth_site_stats *stats);
+/** gzip `data` (zlib level 9, no name, mtime 0) into `out`. */
+int site_gzip(hearth_buf *out, const char *data, size_t len);
+
+/* ---- pages (page.c: builder and template; pages.c: the page kinds) ------------------------- */
+
+typedef struct {
+	site_files *files;
+	const site_model *m;
+	const char *base_url; /* "" if none */
+	int rc;
+} site_ctx;
+
+typedef struct {
+	site_ctx *ctx;
+	const site_lang *lang;
+	char *path;        /* path of the page (with the language prefix) */
+	char *alt_path;    /* the same page in the other language */
+	const char *from;  /* where links are relative to: path, or "/" for root-absolute links */
+	const char *lastmod;
+	hearth_buf md;     /* the Markdown summary (content/) */
+	hearth_buf pending; /* generated Markdown not yet rendered */
+	hearth_buf body;   /* rendered HTML of <main> */
+	int rc;
+} site_page;
+
+/** Start a page at `path` (without language prefix, e.g. "centres/x.html"). */
+void site_page_begin(site_page *p, site_ctx *ctx, const site_lang *l, const char *path,
+	const char *lastmod);
+/** Generated Markdown (printf-style; user strings must come through site_esc_md). */
+void site_page_md(site_page *p, const char *fmt, ...)
+#if defined(__GNUC__)
+	__attribute__((format(printf, 2, 3)))
+#endif
+	;
+/** A Markdown-escaped user string into the generated Markdown. */
+void site_page_mdtext(site_page *p, const char *s);
+/** A block of generated HTML, with `md_alt` as its form in the Markdown summary. */
+void site_page_html(site_page *p, const char *html, const char *md_alt);
+/** User-written Markdown: cmark without raw HTML, headings demoted below the page's,
+ * images reduced to their text (no request leaves the site). */
+void site_page_user_md(site_page *p, const char *md);
+/** Render the template and add the page (HTML and its content/ summary) to the output. */
+int site_page_end(site_page *p, const char *title, const char *description);
+void site_page_dispose(site_page *p);
+/** Append the relative URL from page `from` to site path `to` (both from the site root). */
+int site_href(hearth_buf *out, const char *from, const char *to);
+
+/* A table written both as HTML and as a Markdown pipe table. */
+typedef struct {
+	hearth_buf html, md;
+	int ncol, col, rc;
+	const char *from; /* page path, for links */
+} site_table;
+
+void site_table_begin(site_table *t, const char *from, const char *caption, int ncol,
+	const char *const *headers, const char *cls);
+/** Next cell: user text `text` (escaped), linked to site path `href` when not NULL;
+ * `num` right-aligns it. */
+void site_table_cell(site_table *t, const char *text, const char *href, int num);
+void site_table_cellf(site_table *t, int num, const char *fmt, ...)
+#if defined(__GNUC__)
+	__attribute__((format(printf, 3, 4)))
+#endif
+	;
+/** Finish and hand the table to the page. */
+void site_table_end(site_table *t, site_page *p);
+
+int site_pages_write(site_ctx *ctx);
+int site_assets_write(site_ctx *ctx);
+int site_search_write(site_ctx *ctx);
+int site_feed_write(site_ctx *ctx);
+int site_ics_write(site_ctx *ctx);
+int site_opendata_write(site_ctx *ctx, sqlite3 *db);
+int site_sitemap_write(site_ctx *ctx);
+/** The tables exported as open data, NULL-terminated (opendata.c). */
+extern const char *const site_open_tables[];
+
+/** Helpers shared by the page kinds. */
+const char *site_county_name(const site_model *m, const site_lang *l, int county);
+void site_event_path(hearth_buf *out, const site_event *e, const char *ext);
+
+#endif
