@@ -51,11 +51,14 @@ static int status_json(hearth_db *db, hearth_buf *out)
 	if (rc == 0)
 		rc = hearth_buf_printf(out,
 			", \"schema_version\": %d, \"clock\": \"%s\", \"pending\": %lld, "
-			"\"unpushed\": %lld, \"pushed_unacked\": %lld, \"remotes\": ",
+			"\"unpushed\": %lld, \"pushed_unacked\": %lld, \"open_conflicts\": %lld, "
+			"\"quarantined\": %lld, \"remotes\": ",
 			hearth_db_schema_version(db), hex,
 			scalar(db, "SELECT count(*) FROM hearth_outbox"),
 			scalar(db, "SELECT count(*) FROM hearth_outbox WHERE pushed = 0"),
-			scalar(db, "SELECT count(*) FROM hearth_outbox WHERE pushed = 1"));
+			scalar(db, "SELECT count(*) FROM hearth_outbox WHERE pushed = 1"),
+			scalar(db, "SELECT count(*) FROM hearth_conflict WHERE resolved IS NULL"),
+			scalar(db, "SELECT count(*) FROM hearth_quarantine"));
 	if (rc == 0)
 		rc = hearth_query(db,
 			"SELECT name, url, last_sync_ms, last_seen_ms, last_error, last_error_ms "
@@ -85,6 +88,22 @@ static int status_text(hearth_db *db, hearth_buf *out)
 					    "waiting for the office\n",
 			scalar(db, "SELECT count(*) FROM hearth_outbox WHERE pushed = 0"),
 			scalar(db, "SELECT count(*) FROM hearth_outbox WHERE pushed = 1"));
+	if (rc == 0 && hearth_db_is_office(db))
+		rc = hearth_buf_printf(out,
+			"open conflicts: %lld (hearth conflicts list); quarantined commits: %lld\n",
+			scalar(db, "SELECT count(*) FROM hearth_conflict WHERE resolved IS NULL"),
+			scalar(db, "SELECT count(*) FROM hearth_quarantine"));
+	if (rc == 0 && hearth_db_is_office(db)) {
+		sqlite3_stmt *q = NULL;
+		if (sqlite3_prepare_v2(hearth_db_sqlite(db),
+			    "SELECT node, commit_id, coalesce(seq, ''), reason FROM hearth_quarantine "
+			    "ORDER BY node, at_ms", -1, &q, NULL) == SQLITE_OK)
+			while (rc == 0 && sqlite3_step(q) == SQLITE_ROW)
+				rc = hearth_buf_printf(out, "  quarantined %s commit %.12s seq %s: %s\n",
+					sqlite3_column_text(q, 0), sqlite3_column_text(q, 1),
+					sqlite3_column_text(q, 2), sqlite3_column_text(q, 3));
+		sqlite3_finalize(q);
+	}
 	if (rc < 0 || sqlite3_prepare_v2(hearth_db_sqlite(db),
 			      "SELECT name, url, last_sync_ms, last_error, last_error_ms "
 			      "FROM hearth_remote ORDER BY name",
