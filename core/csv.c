@@ -163,7 +163,8 @@ static int csv_unquoted(struct csv *cs)
 		return rc;
 	if (cs->p < cs->end && *cs->p == '"')
 		return csv_error(cs, HEARTH_ECORRUPT, cs->line, cs->nfields,
-			"quote inside an unquoted field (quote the whole field and double the quote)");
+			"quote inside an unquoted field "
+			"(quote the whole field and double the quote)");
 	return 0;
 }
 
@@ -232,7 +233,8 @@ static int csv_record(struct csv *cs)
 		if (*cs->p == '\r') {
 			if (cs->p + 1 == cs->end || cs->p[1] != '\n')
 				return csv_error(cs, HEARTH_ECORRUPT, cs->line, cs->nfields - 1,
-					"carriage return without line feed (lines must end in LF or CRLF)");
+					"carriage return without line feed "
+					"(lines must end in LF or CRLF)");
 			cs->p++;
 		}
 		cs->p++;
@@ -357,7 +359,7 @@ static int import_load_types(struct import *im)
 {
 	sqlite3 *db = hearth_db_sqlite(im->db);
 	sqlite3_stmt *stmt = NULL;
-	char type[64];
+	const char *name, *type;
 	int rc = 0, c, s;
 
 	im->affinity = calloc((size_t)im->t->ncol, 1);
@@ -370,10 +372,11 @@ static int import_load_types(struct import *im)
 		goto done;
 	}
 	while ((s = sqlite3_step(stmt)) == SQLITE_ROW) {
-		c = hearth_table_column(im->t, (const char *)sqlite3_column_text(stmt, 0));
-		snprintf(type, sizeof(type), "%s", (const char *)sqlite3_column_text(stmt, 1));
+		name = (const char *)sqlite3_column_text(stmt, 0);
+		type = (const char *)sqlite3_column_text(stmt, 1);
+		c = name ? hearth_table_column(im->t, name) : -1;
 		if (c >= 0)
-			im->affinity[c] = (unsigned char)affinity_of(type);
+			im->affinity[c] = (unsigned char)affinity_of(type ? type : "");
 	}
 	if (s != SQLITE_DONE)
 		rc = hearth_error_sqlite(db, HEARTH_ERROR, "cannot read column types");
@@ -391,7 +394,8 @@ static int import_prepare(struct import *im, struct csv *cs)
 	/* names come from the schema, not the file; quoted all the same */
 	rc = hearth_buf_printf(&sql, "INSERT INTO \"%s\"(", im->t->name);
 	for (i = 0; i < im->ncol && !rc; i++)
-		rc = hearth_buf_printf(&sql, "%s\"%s\"", i ? ", " : "", im->t->cols[im->map[i]].name);
+		rc = hearth_buf_printf(&sql, "%s\"%s\"", i ? ", " : "",
+			im->t->cols[im->map[i]].name);
 	if (!rc)
 		rc = hearth_buf_puts(&sql, ") VALUES (");
 	for (i = 0; i < im->ncol && !rc; i++)
@@ -588,7 +592,8 @@ static int import_pass(struct import *im)
 	im->stmt = NULL;
 	if (!rc && !im->have_header)
 		rc = hearth_error_set(HEARTH_EUSAGE,
-			"CSV for '%s' is empty (the first line must name the columns)", im->t->name);
+			"CSV for '%s' is empty (the first line must name the columns)",
+			im->t->name);
 	return rc;
 }
 
@@ -611,7 +616,8 @@ int hearth_import_csv(hearth_db *db, const char *table, const char *data, size_t
 	if (out)
 		memset(out, 0, sizeof(*out));
 	if (!db || !table)
-		return hearth_error_set(HEARTH_EUSAGE, "hearth_import_csv needs a database and a table");
+		return hearth_error_set(HEARTH_EUSAGE,
+			"hearth_import_csv needs a database and a table");
 	s = hearth_db_schema(db);
 	if (!s)
 		return hearth_error_code() ? hearth_error_code() : HEARTH_ERROR;
@@ -623,8 +629,8 @@ int hearth_import_csv(hearth_db *db, const char *table, const char *data, size_t
 	im->len = len;
 	im->t = hearth_schema_table(s, table);
 	if (!im->t) {
-		rc = hearth_error_set(HEARTH_EUSAGE, "cannot import into '%.60s': not a synced table",
-			table);
+		rc = hearth_error_set(HEARTH_EUSAGE,
+			"cannot import into '%.60s': not a synced table", table);
 		goto done;
 	}
 	/* check the whole file before taking the write lock, so a bad file costs no transaction

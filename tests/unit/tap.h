@@ -47,6 +47,9 @@ static int ok(int cond, const char *fmt, ...)
 			printf("#   got:  %lld\n#   want: %lld\n", g_, w_);                        \
 	} while (0)
 
+#if defined(__GNUC__)
+__attribute__((format(printf, 1, 2)))
+#endif
 static void diag(const char *fmt, ...)
 {
 	va_list ap;

@@ -101,6 +101,8 @@ static void test_parse_shapes(void)
 	parses("spaces kept", "a,b\n x , y \n", -1, "L1[a|b]L2[ x | y ]");
 	parses("chinese", "名称,年龄段,容量\n托小班,1-2,20\n\"乳儿班，上午\",0-1,\"十\"\n", -1,
 		"L1[名称|年龄段|容量]L2[托小班|1-2|20]L3[乳儿班，上午|0-1|十]");
+	parses("utf-8 edges", "a\n\xe0\xa0\x80\xed\x9f\xbf\xf0\x90\x80\x80\xf4\x8f\xbf\xbf\n", -1,
+		"L1[a]L2[\xe0\xa0\x80\xed\x9f\xbf\xf0\x90\x80\x80\xf4\x8f\xbf\xbf]");
 	parses("four-byte utf-8", "a\n\xf0\x9f\x98\x80\n", -1, "L1[a]L2[\xf0\x9f\x98\x80]");
 	parses("sql is data", "a\n\"x'); DROP TABLE child; --\"\n", -1,
 		"L1[a]L2[x'); DROP TABLE child; --]");
@@ -132,9 +134,15 @@ static void test_parse_errors(void)
 		"line 2, column 2 ('b'): invalid UTF-8 (save the file as UTF-8)");
 	refuses("overlong", "a\n\xc0\xaf\n", -1,
 		"line 2, column 1 ('a'): invalid UTF-8 (save the file as UTF-8)");
+	refuses("overlong, three bytes", "a\n\xe0\x80\xaf\n", -1,
+		"line 2, column 1 ('a'): invalid UTF-8 (save the file as UTF-8)");
+	refuses("overlong, four bytes", "a\n\xf0\x80\x80\xaf\n", -1,
+		"line 2, column 1 ('a'): invalid UTF-8 (save the file as UTF-8)");
 	refuses("surrogate", "a\n\xed\xa0\x80\n", -1,
 		"line 2, column 1 ('a'): invalid UTF-8 (save the file as UTF-8)");
 	refuses("above U+10FFFF", "a\n\xf4\x90\x80\x80\n", -1,
+		"line 2, column 1 ('a'): invalid UTF-8 (save the file as UTF-8)");
+	refuses("lead byte above f4", "a\n\xf5\x80\x80\x80\n", -1,
 		"line 2, column 1 ('a'): invalid UTF-8 (save the file as UTF-8)");
 	refuses("truncated at end", "a\n\xe6\x89", -1,
 		"line 2, column 1 ('a'): invalid UTF-8 (save the file as UTF-8)");
@@ -329,6 +337,13 @@ static void test_import_good(hearth_db *db)
 		       s, sizeof(s)),
 		"integer15", "good import: INTEGER column holds an integer");
 
+	outbox = sql_int(db, "SELECT count(*) FROM hearth_outbox");
+	rc = import(db, "care_class", "owner,id,name,age_band,capacity\n", &info);
+	ok(rc == 0 && info.seq == 0 && info.changes == 0, "header only: nothing to write (rc %d)",
+		rc);
+	is_int(sql_int(db, "SELECT count(*) FROM hearth_outbox"), outbox,
+		"header only: no outbox entry");
+
 	/* an empty field is NULL, a quoted empty field is empty text; REAL columns get reals */
 	rc = import(db, "care_offer",
 		"owner,id,service_type_id,fee_yuan,fee_unit,hours,notes\n"
@@ -376,8 +391,10 @@ static void test_import_sql_is_data(hearth_db *db)
 
 	rc = import(db, "child",
 		"owner,id,name,notes\n"
-		"lucai,e1,\"x'); DROP TABLE care_class; --\",\"\"\"); DELETE FROM hearth_outbox; --\"\n"
-		"lucai,e2,'; UPDATE care_class SET capacity = 0; SELECT ',Robert'); DROP TABLE child;--\n",
+		"lucai,e1,\"x'); DROP TABLE care_class; --\","
+		"\"\"\"); DELETE FROM hearth_outbox; --\"\n"
+		"lucai,e2,'; UPDATE care_class SET capacity = 0; SELECT ',"
+		"Robert'); DROP TABLE child;--\n",
 		&info);
 	if (!ok(rc == 0, "import of SQL-looking text"))
 		diag("rc %d: %s", rc, hearth_error_last());
@@ -433,7 +450,8 @@ static void test_import_refused(hearth_db *db)
 	import_refused(db, "decimal comma unquoted", "health_check",
 		"owner,id,centre_id,child_id,height_cm\nlucai,h9,lucai,k1,85,5\n",
 		HEARTH_ECORRUPT,
-		"line 2, column 6: record has 6 fields, the header 5 (quote fields that hold commas)");
+		"line 2, column 6: record has 6 fields, the header 5 "
+		"(quote fields that hold commas)");
 	import_refused(db, "not a number", "health_check",
 		"owner,id,centre_id,child_id,height_cm\nlucai,h9,lucai,k1,\"85,5\"\n",
 		HEARTH_EUSAGE, "line 2, column 5 ('height_cm'): not a number");
@@ -446,13 +464,15 @@ static void test_import_refused(hearth_db *db)
 		"(quote the whole field and double the quote)");
 	import_refused(db, "unknown column", "care_class",
 		"owner,id,name,age_band,capcity\nlucai,n1,ok,0-1,5\n",
-		HEARTH_EUSAGE, "line 1, column 5 ('capcity'): table 'care_class' has no such column");
+		HEARTH_EUSAGE,
+		"line 1, column 5 ('capcity'): table 'care_class' has no such column");
 	import_refused(db, "column named twice", "care_class",
 		"owner,id,name,name,age_band,capacity\nlucai,n1,a,b,0-1,5\n",
 		HEARTH_EUSAGE, "line 1, column 4 ('name'): column named twice (also column 3)");
 	import_refused(db, "no id column", "care_class",
 		"owner,name,age_band,capacity\nlucai,a,0-1,5\n",
-		HEARTH_EUSAGE, "line 1: the header has no 'id' column (every row needs owner and id)");
+		HEARTH_EUSAGE,
+		"line 1: the header has no 'id' column (every row needs owner and id)");
 	import_refused(db, "no owner column", "care_class",
 		"id,name,age_band,capacity\nn1,a,0-1,5\n",
 		HEARTH_EUSAGE,
