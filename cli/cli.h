@@ -61,6 +61,11 @@ int cmd_pull(cli_ctx *ctx);
 int cmd_sync(cli_ctx *ctx);
 int cmd_conflicts(cli_ctx *ctx);
 int cmd_site(cli_ctx *ctx);
+int cmd_snapshot(cli_ctx *ctx);
+int cmd_clone(cli_ctx *ctx);
 int cmd_demo(cli_ctx *ctx);
+int cmd_gen(cli_ctx *ctx);
+int cmd_report(cli_ctx *ctx);
+int cmd_purge(cli_ctx *ctx);
 
 #endif

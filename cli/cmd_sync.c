@@ -188,3 +188,49 @@ int cmd_conflicts(cli_ctx *ctx)
 	hearth_db_free(db);
 	return rc;
 }
+
+int cmd_snapshot(cli_ctx *ctx)
+{
+	int all = cli_opt_flag(ctx, "--all");
+	hearth_db *db;
+	int rc, written = 0;
+
+	if ((rc = cli_no_unknown_opts(ctx, "snapshot")) != EXIT_OK)
+		return rc;
+	if ((all && ctx->argc) || (!all && ctx->argc != 1))
+		return cli_usage("snapshot", "name one node, or --all");
+	if (!(db = cli_open(ctx)))
+		return EXIT_FAIL;
+	if (hearth_sync_init() < 0 ||
+	    hearth_snapshot(db, all ? NULL : ctx->argv[0], NULL, &written) < 0)
+		rc = cli_fail();
+	else
+		printf("snapshot: %d written and pushed\n", written);
+	hearth_db_free(db);
+	hearth_sync_shutdown();
+	return rc;
+}
+
+int cmd_clone(cli_ctx *ctx)
+{
+	const char *node = cli_opt_value(ctx, "--node");
+	hearth_clone_info info;
+	hearth_db *db = NULL;
+	int rc;
+
+	if ((rc = cli_no_unknown_opts(ctx, "clone")) != EXIT_OK)
+		return rc;
+	if (ctx->argc != 1 || !node)
+		return cli_usage("clone", "give the node's repository URL and --node ID");
+	if (hearth_sync_init() < 0 || hearth_clone(&db, ctx->dir, ctx->argv[0], node, NULL, &info) < 0)
+		rc = cli_fail();
+	else
+		printf("restored '%s' (%s) in %s: %d down commit%s read, %d rows from the snapshot, "
+		       "%d later change%s, %d of its own changes waiting for the office\n",
+			node, hearth_db_kind(db), ctx->dir, info.down_commits_read,
+			info.down_commits_read == 1 ? "" : "s", info.snapshot_rows, info.received,
+			info.received == 1 ? "" : "s", info.pending_restored);
+	hearth_db_free(db);
+	hearth_sync_shutdown();
+	return rc;
+}

@@ -196,6 +196,103 @@ void hearth_cs_writer_dispose(hearth_cs_writer *w)
 	w->rc = 0;
 }
 
+/* ---- reading ------------------------------------------------------------------------------ */
+
+/* SQLite's varint (see the top of this file) at p[*pos..n); -1 if it runs past the end. */
+static int get_varint(const unsigned char *p, size_t n, size_t *pos, uint64_t *out)
+{
+	uint64_t v = 0;
+	int i;
+
+	for (i = 0; i < 9; i++) {
+		if (*pos >= n)
+			return -1;
+		if (i == 8) {
+			*out = (v << 8) | p[(*pos)++];
+			return 0;
+		}
+		v = (v << 7) | (p[*pos] & 0x7f);
+		if (!(p[(*pos)++] & 0x80))
+			break;
+	}
+	*out = v;
+	return 0;
+}
+
+/* One record of `ncol` values at p[*pos..n); -1 if it does not fit or a type is unknown. */
+static int skip_record(const unsigned char *p, size_t n, size_t *pos, uint64_t ncol)
+{
+	uint64_t i, len;
+
+	for (i = 0; i < ncol; i++) {
+		if (*pos >= n)
+			return -1;
+		switch (p[(*pos)++]) {
+		case 0:
+		case SQLITE_NULL:
+			break;
+		case SQLITE_INTEGER:
+		case SQLITE_FLOAT:
+			if (n - *pos < 8)
+				return -1;
+			*pos += 8;
+			break;
+		case SQLITE_TEXT:
+		case SQLITE_BLOB:
+			if (get_varint(p, n, pos, &len) < 0 || len > n - *pos)
+				return -1;
+			*pos += (size_t)len;
+			break;
+		default:
+			return -1;
+		}
+	}
+	return 0;
+}
+
+/*
+ * Walk the framing of a changeset (table headers, changes, records) within its n bytes, before
+ * SQLite sees it: SQLite 3.40's iterator loops forever on a table header whose name has no NUL
+ * before the end of the buffer ("T\x01\x01abc"), and reads a byte past the end after a header
+ * that ends the buffer. Stricter than SQLite where hearth never writes such bytes: patchsets,
+ * unknown value types, a header not followed by a change.
+ */
+static int framing_check(const void *cs, int n)
+{
+	const unsigned char *p = cs, *nul;
+	size_t len = (size_t)n, pos = 0;
+	uint64_t ncol = 0;
+	int change_due = 0;
+
+	while (pos < len) {
+		unsigned char op = p[pos++];
+		if (op == 'T') {
+			if (change_due || get_varint(p, len, &pos, &ncol) < 0 || ncol < 1 ||
+			    ncol > 65536 || ncol > len - pos)
+				goto corrupt;
+			pos += (size_t)ncol;
+			if (!(nul = memchr(p + pos, 0, len - pos)))
+				goto corrupt;
+			pos = (size_t)(nul - p) + 1;
+			change_due = 1;
+			continue;
+		}
+		if (!ncol || (op != SQLITE_INSERT && op != SQLITE_UPDATE && op != SQLITE_DELETE) ||
+		    pos >= len)
+			goto corrupt;
+		pos++; /* indirect flag */
+		if (skip_record(p, len, &pos, ncol) < 0 ||
+		    (op == SQLITE_UPDATE && skip_record(p, len, &pos, ncol) < 0))
+			goto corrupt;
+		change_due = 0;
+	}
+	if (change_due)
+		goto corrupt;
+	return 0;
+corrupt:
+	return hearth_error_set(HEARTH_ECORRUPT, "changeset does not parse (byte %zu)", pos);
+}
+
 int hearth_changeset_validate(const void *cs, int n, int *nchanges)
 {
 	sqlite3_changeset_iter *it = NULL;
@@ -205,6 +302,8 @@ int hearth_changeset_validate(const void *cs, int n, int *nchanges)
 		*nchanges = 0;
 	if (n < 0 || (n > 0 && !cs))
 		return hearth_error_set(HEARTH_ECORRUPT, "changeset does not parse");
+	if ((rc = framing_check(cs, n)) < 0)
+		return rc;
 	if (sqlite3changeset_start(&it, n, (void *)cs) != SQLITE_OK)
 		return hearth_error_set(HEARTH_ECORRUPT, "changeset does not parse");
 	while ((step = sqlite3changeset_next(it)) == SQLITE_ROW) {
@@ -241,6 +340,10 @@ int hearth_changeset_summary(hearth_buf *out, const void *cs, int n)
 	char last[128] = "";
 	int ins = 0, upd = 0, del = 0, first = 1, step, rc = 0;
 
+	if (n < 0 || (n > 0 && !cs))
+		return hearth_error_set(HEARTH_ECORRUPT, "changeset does not parse");
+	if ((rc = framing_check(cs, n)) < 0)
+		return rc;
 	if (sqlite3changeset_start(&it, n, (void *)cs) != SQLITE_OK)
 		return hearth_error_set(HEARTH_ECORRUPT, "changeset does not parse");
 	for (;;) {

@@ -154,6 +154,44 @@ static int user_version(sqlite3 *sql, int *out)
 	return rc;
 }
 
+static int record_fingerprint(sqlite3 *sql, int version)
+{
+	hearth_schema *s = NULL;
+	sqlite3_stmt *st = NULL;
+	char fp[HEARTH_CLOCK_HEX + 1];
+	int rc;
+
+	if ((rc = hearth_schema_load(&s, sql)) < 0)
+		return rc;
+	hearth_schema_fingerprint(s, fp);
+	hearth_schema_free(s);
+	if ((rc = hearth_sql_prepare(&st, sql,
+		     "INSERT OR REPLACE INTO hearth_schema_history (version, fingerprint) "
+		     "VALUES (?1, ?2)")) < 0)
+		return rc;
+	sqlite3_bind_int(st, 1, version);
+	sqlite3_bind_text(st, 2, fp, -1, SQLITE_STATIC);
+	if (sqlite3_step(st) != SQLITE_DONE)
+		rc = hearth_error_sqlite(sql, HEARTH_ERROR, "cannot record the schema fingerprint");
+	sqlite3_finalize(st);
+	return rc;
+}
+
+int hearth_schema_known(hearth_db *db, int version, const char *fingerprint)
+{
+	sqlite3_stmt *st = NULL;
+	int yes = 0;
+
+	if (hearth_sql_prepare(&st, db->sql,
+		    "SELECT 1 FROM hearth_schema_history WHERE version = ?1 AND fingerprint = ?2") < 0)
+		return 0;
+	sqlite3_bind_int(st, 1, version);
+	sqlite3_bind_text(st, 2, fingerprint, -1, SQLITE_STATIC);
+	yes = sqlite3_step(st) == SQLITE_ROW;
+	sqlite3_finalize(st);
+	return yes;
+}
+
 /* Bring the database to the newest schema in one transaction; refuse a newer one. */
 static int migrate(hearth_db *db)
 {
@@ -180,7 +218,8 @@ static int migrate(hearth_db *db)
 		const hearth_migration *m = &hearth_migrations[i];
 		if (m->version <= version)
 			continue;
-		if ((rc = hearth_sql_exec(db->sql, m->sql, m->file)) < 0)
+		if ((rc = hearth_sql_exec(db->sql, m->sql, m->file)) < 0 ||
+		    (rc = record_fingerprint(db->sql, m->version)) < 0)
 			goto fail;
 		version = m->version;
 	}
@@ -302,8 +341,23 @@ static int region_exists(hearth_db *db, const char *region)
 	return found;
 }
 
+static int db_create(hearth_db **out, const char *dir, const char *node_id, const char *kind,
+	const char *name, const char *region, int record);
+
 int hearth_db_create(hearth_db **out, const char *dir, const char *node_id, const char *kind,
 	const char *name, const char *region)
+{
+	return db_create(out, dir, node_id, kind, name, region, 1);
+}
+
+int hearth_db_create_restored(hearth_db **out, const char *dir, const char *node_id,
+	const char *kind)
+{
+	return db_create(out, dir, node_id, kind, "-", NULL, 0);
+}
+
+static int db_create(hearth_db **out, const char *dir, const char *node_id, const char *kind,
+	const char *name, const char *region, int record)
 {
 	hearth_db *db = NULL;
 	struct node_row row = { kind, name, region };
@@ -350,7 +404,7 @@ int hearth_db_create(hearth_db **out, const char *dir, const char *node_id, cons
 		hearth_db_rollback(db);
 		goto done;
 	}
-	if ((rc = hearth_write_run(db, insert_node_row, &row, NULL, NULL)) < 0)
+	if (record && (rc = hearth_write_run(db, insert_node_row, &row, NULL, NULL)) < 0)
 		goto done;
 	*out = db;
 	db = NULL;
@@ -374,6 +428,23 @@ done:
 	}
 	free(path);
 	return rc;
+}
+
+int hearth_db_set_kind(hearth_db *db, const char *kind)
+{
+	char *k;
+	int rc;
+
+	if (!hearth_kind_valid(kind))
+		return hearth_error_set(HEARTH_EUSAGE, "unknown node kind '%.40s'", kind);
+	if ((rc = hearth_meta_set(db, "kind", kind)) < 0)
+		return rc;
+	if (!(k = strdup(kind)))
+		return hearth_error_set(HEARTH_ERROR, "out of memory");
+	free(db->kind);
+	db->kind = k;
+	db->is_office = strcmp(kind, "office") == 0;
+	return 0;
 }
 
 void hearth_db_free(hearth_db *db)

@@ -135,6 +135,13 @@ int hearth_schema_version_max(void);
 int hearth_db_create(hearth_db **out, const char *dir, const char *node_id, const char *kind,
 	const char *name, const char *region);
 
+/** As hearth_db_create, for restoring a node whose data comes from its repository (clone):
+ * identity only, no recorded change. */
+int hearth_db_create_restored(hearth_db **out, const char *dir, const char *node_id,
+	const char *kind);
+/** Change the stored node kind (clone learns it from the restored node row). */
+int hearth_db_set_kind(hearth_db *db, const char *kind);
+
 /** Open the node in `dir`, migrating it if older; HEARTH_ENEWER if it is newer than this build,
  * HEARTH_ENOTFOUND if `dir` holds no node. Free with hearth_db_free(). */
 int hearth_db_open(hearth_db **out, const char *dir);
@@ -224,6 +231,9 @@ const hearth_table_decl *hearth_schema_table(const hearth_schema *s, const char 
 int hearth_table_column(const hearth_table_decl *t, const char *col);
 /** Fingerprint of the synced tables' names and columns: 16 hex digits + NUL into `out`. */
 void hearth_schema_fingerprint(const hearth_schema *s, char *out);
+/** 1 if this database passed through schema `version` with `fingerprint` (an older node's
+ * changes can then be lifted: columns added since take their defaults), else 0. */
+int hearth_schema_known(hearth_db *db, int version, const char *fingerprint);
 /** Rank of `state` in a state policy, or -1 if unknown. */
 int hearth_column_state_rank(const hearth_column_decl *c, const char *state);
 
@@ -339,5 +349,38 @@ int hearth_changeset_validate(const void *cs, int n, int *nchanges);
 
 /** One-line summary like "care_class +1 ~2, child -1" appended to `out`. */
 int hearth_changeset_summary(hearth_buf *out, const void *cs, int n);
+
+/* ---- retention ---------------------------------------------------------------------------- */
+
+#define HEARTH_PURGE_DEFAULT "3y"
+
+/** What one purge did. Row counts are per table; no value of a purged row is kept anywhere. */
+typedef struct {
+	char cutoff[11];  /* YYYY-MM-DD (China time): records closed before this day were purged */
+	int64_t seq;      /* outbox seq of the recorded write, 0 if nothing was purged */
+	int64_t purge_id; /* the purge's id in hearth_purge_log */
+	int requests, volunteers, health_checks, enrolments, children;
+	int64_t tallied;  /* solved requests folded into request_tally before their rows went */
+} hearth_purge_info;
+
+/**
+ * The cutoff date for a retention period `older_than` ("3y", "18m", "400d": a number and y, m or
+ * d) counted back from `now_ms`, in China time, into `out` (11 bytes: YYYY-MM-DD and a NUL).
+ * A day past the end of the month lands on its last day (2024-02-29 minus 1y is 2023-02-28).
+ * HEARTH_EUSAGE if `older_than` is not such a period.
+ */
+int hearth_purge_cutoff(char *out, const char *older_than, uint64_t now_ms);
+
+/**
+ * Office only: purge the personal rows (service_request, volunteer, health_check, enrolment,
+ * child) of records closed before the cutoff of `older_than` (NULL: HEARTH_PURGE_DEFAULT) from
+ * now (hearth_time_now_ms()), as one recorded write that reaches the nodes with the next sync.
+ * Solved requests are added to `request_tally` in the same write, so the site's aggregates do
+ * not change; values the conflict log kept of purged rows are cleared; hearth_purge_log gets one
+ * row per table (when, by which node, the period, the cutoff, how many rows), even when nothing
+ * was old enough. "Closed" per table is defined in core/purge.c and the manual.
+ * HEARTH_EDENIED at a node, HEARTH_EUSAGE for a bad period. `out` may be NULL.
+ */
+int hearth_purge(hearth_db *db, const char *older_than, hearth_purge_info *out);
 
 #endif

@@ -43,14 +43,14 @@ done:
 }
 
 /* An update by the row's audience node that touches only audience-writable columns. */
-static int audience_may_update(sqlite3 *state, const hearth_table_decl *t,
+static int audience_may_update(sqlite3 *state, const hearth_table_decl *t, int ncol,
 	sqlite3_changeset_iter *it, sqlite3_value *owner, sqlite3_value *id, const char *writer)
 {
 	int i;
 
 	if (t->audience_col < 0)
 		return 0;
-	for (i = 0; i < t->ncol; i++) {
+	for (i = 0; i < ncol; i++) {
 		sqlite3_value *v = NULL;
 		if (sqlite3changeset_new(it, i, &v) != SQLITE_OK)
 			return 0;
@@ -88,7 +88,8 @@ int hearth_changeset_check_owner(sqlite3 *state, const hearth_schema *s, const c
 
 		sqlite3changeset_op(it, &tab, &ncol, &op, &indirect);
 		t = hearth_schema_table(s, tab);
-		if (!t || t->ncol != ncol) {
+		/* fewer columns than ours: a node on an older schema (its changes are lifted) */
+		if (!t || ncol > t->ncol || ncol < 2) {
 			rc = hearth_error_set(HEARTH_EDENIED,
 				"changeset writes '%.60s', which is not a synced table of this schema",
 				tab);
@@ -108,7 +109,7 @@ int hearth_changeset_check_owner(sqlite3 *state, const hearth_schema *s, const c
 		}
 		if (writer_is_office || text_eq(owner, writer))
 			continue;
-		if (op == SQLITE_UPDATE && audience_may_update(state, t, it, owner, id, writer))
+		if (op == SQLITE_UPDATE && audience_may_update(state, t, ncol, it, owner, id, writer))
 			continue;
 		rc = deny(tab, owner, id, writer);
 		goto done;

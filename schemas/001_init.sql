@@ -31,6 +31,13 @@ CREATE TABLE hearth_column (
 
 -- Engine state (never synced) ----------------------------------------------------------------
 
+-- The fingerprint of the synced tables after each migration: the office accepts changes from
+-- nodes still on an older schema it knows, lifting them (added columns take their defaults).
+CREATE TABLE hearth_schema_history (
+	version INTEGER PRIMARY KEY,
+	fingerprint TEXT NOT NULL
+);
+
 CREATE TABLE hearth_meta (
 	key TEXT NOT NULL PRIMARY KEY,
 	value TEXT
@@ -81,7 +88,8 @@ CREATE TABLE hearth_peer (
 	applied_seq INTEGER NOT NULL DEFAULT 0,
 	down_head TEXT,
 	down_office_seq INTEGER NOT NULL DEFAULT 0,
-	down_ack INTEGER NOT NULL DEFAULT 0
+	down_ack INTEGER NOT NULL DEFAULT 0,
+	down_since_snapshot INTEGER NOT NULL DEFAULT 0
 ) WITHOUT ROWID;
 
 -- Office: the merged log, net effect of each merged entry (what the downs are cut from).
@@ -132,6 +140,19 @@ CREATE TABLE hearth_conflict (
 	at_ms INTEGER NOT NULL,
 	resolved TEXT
 );
+
+-- Office: every retention purge (`hearth purge`), one row per table purged from: what, when, by
+-- whom and how many rows. Never the purged values.
+CREATE TABLE hearth_purge_log (
+	id INTEGER NOT NULL,
+	at_ms INTEGER NOT NULL,
+	by_node TEXT NOT NULL,
+	older_than TEXT NOT NULL,
+	cutoff TEXT NOT NULL,
+	tbl TEXT NOT NULL,
+	rows INTEGER NOT NULL,
+	PRIMARY KEY (id, tbl)
+) WITHOUT ROWID;
 
 -- Node: entries received on `down`, for `log`.
 CREATE TABLE hearth_received (
@@ -310,6 +331,18 @@ CREATE TABLE event (
 	PRIMARY KEY (owner, id)
 ) WITHOUT ROWID;
 
+-- Requests solved per service type and month (YYYY-MM of done_at) whose rows `hearth purge`
+-- removed: the site adds these to the requests it counts, so its aggregates survive the purge.
+-- Written by the office only.
+CREATE TABLE request_tally (
+	owner TEXT NOT NULL,
+	id TEXT NOT NULL,
+	service_type_id TEXT NOT NULL,
+	month TEXT NOT NULL,
+	solved INTEGER NOT NULL DEFAULT 0 CHECK (solved >= 0),
+	PRIMARY KEY (owner, id)
+) WITHOUT ROWID;
+
 -- Declarations of the synced tables -----------------------------------------------------------
 
 INSERT INTO hearth_table (name, rank, audience_col, public_rows) VALUES
@@ -325,7 +358,8 @@ INSERT INTO hearth_table (name, rank, audience_col, public_rows) VALUES
 	('volunteer_team', 10, NULL, NULL),
 	('volunteer', 11, NULL, NULL),
 	('service_request', 12, 'assignee', NULL),
-	('event', 13, NULL, 'public = 1');
+	('event', 13, NULL, 'public = 1'),
+	('request_tally', 14, NULL, NULL);
 
 -- Public columns (everything not listed here is private).
 INSERT INTO hearth_column (tbl, col, visibility) VALUES
@@ -358,7 +392,10 @@ INSERT INTO hearth_column (tbl, col, visibility) VALUES
 	('event', 'title', 'public'), ('event', 'title_en', 'public'),
 	('event', 'starts_at', 'public'), ('event', 'ends_at', 'public'),
 	('event', 'place', 'public'), ('event', 'audience', 'public'),
-	('event', 'description_md', 'public'), ('event', 'public', 'public');
+	('event', 'description_md', 'public'), ('event', 'public', 'public'),
+	('request_tally', 'owner', 'public'), ('request_tally', 'id', 'public'),
+	('request_tally', 'service_type_id', 'public'), ('request_tally', 'month', 'public'),
+	('request_tally', 'solved', 'public');
 
 -- Merge policies other than lww.
 INSERT INTO hearth_column (tbl, col, policy) VALUES

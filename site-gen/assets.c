@@ -107,6 +107,7 @@ static const char js[] =
 	"    if (count) count.textContent = n + ' ' + count.getAttribute('data-label');\n"
 	"  };\n"
 	"  form.addEventListener('change', apply);\n"
+	"  form.addEventListener('submit', function (e) { e.preventDefault(); apply(); });\n"
 	"  apply();\n"
 	"}\n"
 	"\n"

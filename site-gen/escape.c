@@ -83,7 +83,7 @@ static int dropped(uint32_t cp)
 int site_text_clean(hearth_buf *out, const char *s, size_t max)
 {
 	const unsigned char *u = (const unsigned char *)s;
-	size_t len, i = 0, start = out->size;
+	size_t len, i = 0, start = out->size, cut;
 	int rc = 0;
 
 	if (!s)
@@ -95,13 +95,20 @@ int site_text_clean(hearth_buf *out, const char *s, size_t max)
 			cp = '\n';
 		if (dropped(cp))
 			continue;
-		if (max && out->size - start + 4 > max) {
-			rc = hearth_buf_puts(out, "\xe2\x80\xa6");
-			break;
-		}
 		rc = utf8_put(out, cp);
+		/* stop early on huge input; the cut below makes the length exact */
+		if (max && out->size - start > max + 4)
+			break;
 	}
-	return rc;
+	if (rc || !max || out->size - start <= max)
+		return rc;
+	/* cut at a character boundary, leaving room for the ellipsis */
+	cut = start + (max > 3 ? max - 3 : 0);
+	while (cut > start && ((unsigned char)out->ptr[cut] & 0xc0) == 0x80)
+		cut--;
+	out->size = cut;
+	out->ptr[cut] = 0;
+	return hearth_buf_puts(out, "\xe2\x80\xa6");
 }
 
 /* Clean `s` into a scratch buffer, then escape byte by byte with `esc`, which returns the
@@ -164,9 +171,46 @@ static const char *md_rep(unsigned char c, char tmp[3])
 	return tmp;
 }
 
+/* Length of the whitespace character (as cmark sees it: ASCII and Unicode Zs, U+2028/9) at
+ * s[0..len), or 0. */
+static size_t md_space(const unsigned char *s, size_t len)
+{
+	if (len >= 1 && s[0] == ' ')
+		return 1;
+	if (len >= 2 && s[0] == 0xc2 && s[1] == 0xa0)
+		return 2;
+	if (len >= 3 && ((s[0] == 0xe1 && s[1] == 0x9a && s[2] == 0x80) ||
+			    (s[0] == 0xe2 && s[1] == 0x80 && (s[2] <= 0x8a || s[2] == 0xa8 ||
+				    s[2] == 0xa9 || s[2] == 0xaf)) ||
+			    (s[0] == 0xe2 && s[1] == 0x81 && s[2] == 0x9f) ||
+			    (s[0] == 0xe3 && s[1] == 0x80 && s[2] == 0x80)))
+		return 3;
+	return 0;
+}
+
 int site_esc_md(hearth_buf *out, const char *s)
 {
-	return escape_with(out, s, SITE_TEXT_MAX, md_rep);
+	size_t start = out->size, from = start, to, n;
+	int rc = escape_with(out, s, SITE_TEXT_MAX, md_rep);
+
+	if (rc)
+		return rc;
+	/* no whitespace at either end: the generated Markdown puts delimiters around the text
+	 * ("**name**", "[name](...)"), and cmark does not take "** name **" for emphasis */
+	while ((n = md_space((unsigned char *)out->ptr + from, out->size - from)) > 0)
+		from += n;
+	for (to = out->size; to > from;) {
+		size_t back = to - from < 3 ? to - from : 3;
+		while (back > 0 && md_space((unsigned char *)out->ptr + to - back, back) != back)
+			back--;
+		if (!back)
+			break;
+		to -= back;
+	}
+	memmove(out->ptr + start, out->ptr + from, to - from);
+	out->size = start + (to - from);
+	out->ptr[out->size] = '\0';
+	return 0;
 }
 
 static const char *json_rep(unsigned char c, char tmp[3])

@@ -52,4 +52,15 @@ int hearth_site_build(hearth_db *db, const char *out_dir, const hearth_site_opts
 int hearth_site_build_sqlite(sqlite3 *db, const char *out_dir, const hearth_site_opts *opts,
 	hearth_site_stats *out);
 
+/**
+ * The private report for staff, appended to `out`: Markdown, or with `html` a whole HTML page
+ * rendered by cmark. At a node: changes not yet at the office, each remote's last sync and its
+ * age, the last error verbatim, open service requests and classes near capacity. At the office:
+ * one row per node (last heard of and its age, last sync, how far behind, quarantined commits,
+ * open conflicts; the nodes silent for more than 7 days first), the open conflicts with both
+ * values, the quarantined commits. `now_ms` is "now" for ages (0: hearth_time_now_ms()).
+ * The report holds private data: it is never part of the site. Errors: -1 (SQLite, memory).
+ */
+int hearth_report(hearth_buf *out, hearth_db *db, int html, uint64_t now_ms);
+
 #endif

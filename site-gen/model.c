@@ -397,7 +397,8 @@ static int month_ok(const char *s)
 	return s && strlen(s) == 7 && s[4] == '-' && strspn(s, "0123456789-") == 7;
 }
 
-/* Requests solved per service type and month: the only thing read from service_request. */
+/* Requests solved per service type and month: the only thing read from service_request, plus
+ * the tally `hearth purge` keeps of the solved requests it removed (request_tally). */
 static void load_solved(reader *r)
 {
 	site_model *m = r->m;
@@ -406,8 +407,10 @@ static void load_solved(reader *r)
 	if (r->rc)
 		return;
 	if (sqlite3_prepare_v2(r->db,
-		    "SELECT service_type_id, substr(done_at, 1, 7), COUNT(*) FROM service_request "
-		    "WHERE status = 'done' AND done_at IS NOT NULL "
+		    "SELECT service_type_id, month, SUM(n) FROM ("
+		    "SELECT service_type_id, substr(done_at, 1, 7) AS month, COUNT(*) AS n "
+		    "FROM service_request WHERE status = 'done' AND done_at IS NOT NULL "
+		    "GROUP BY 1, 2 UNION ALL SELECT service_type_id, month, solved FROM request_tally) "
 		    "GROUP BY 1, 2 ORDER BY 2, 1",
 		    -1, &st, NULL) != SQLITE_OK) {
 		r->rc = hearth_error_sqlite(r->db, HEARTH_ERROR, "cannot count service requests");

@@ -222,7 +222,7 @@ static void template_head(site_page *p, hearth_buf *b, const char *title, const 
 	const char *site = site_l(l, "Changzhi childcare and community services");
 
 	prc(p, hearth_buf_printf(b,
-		"<!doctype html>\n<html lang=\"%s\">\n<head>\n<meta charset=\"utf-8\">\n"
+		"<!DOCTYPE html>\n<html lang=\"%s\">\n<head>\n<meta charset=\"utf-8\">\n"
 		"<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n"
 		"<meta http-equiv=\"Content-Security-Policy\" content=\"%s\">\n<title>",
 		l->code, CSP));
@@ -368,7 +368,8 @@ void site_table_begin(site_table *t, const char *from, const char *caption, int 
 	hearth_buf_init(&t->html, 0);
 	hearth_buf_init(&t->md, 0);
 	t->ncol = ncol, t->from = from;
-	trc(t, hearth_buf_puts(&t->html, "<div class=\"table-wrap\" tabindex=\"0\" role=\"region\" aria-label=\""));
+	/* a focusable, named region: a narrow screen scrolls the table, keyboards included */
+	trc(t, hearth_buf_puts(&t->html, "<section class=\"table-wrap\" tabindex=\"0\" aria-label=\""));
 	trc(t, site_esc_html(&t->html, caption));
 	trc(t, hearth_buf_printf(&t->html, "\">\n<table%s%s%s>\n<caption>", cls ? " class=\"" : "",
 		cls ? cls : "", cls ? "\"" : ""));
@@ -427,7 +428,7 @@ void site_table_cellf(site_table *t, int num, const char *fmt, ...)
 
 void site_table_end(site_table *t, site_page *p)
 {
-	trc(t, hearth_buf_puts(&t->html, "</tbody>\n</table>\n</div>\n"));
+	trc(t, hearth_buf_puts(&t->html, "</tbody>\n</table>\n</section>\n"));
 	trc(t, hearth_buf_puts(&t->md, "\n"));
 	prc(p, t->rc);
 	site_page_html(p, t->html.ptr, t->md.ptr);

@@ -582,7 +582,9 @@ static void facet_nav(site_page *p, int with_form)
 			E(p, &h, site_enum(p->lang, "care", cares[k]));
 			H(p, &h, "</option>\n");
 		}
-		H(p, &h, "</select>\n</form>\n");
+		H(p, &h, "</select>\n<button type=\"submit\">");
+		E(p, &h, L("Show"));
+		H(p, &h, "</button>\n</form>\n");
 	}
 	block(p, &h, &md);
 	hearth_buf_dispose(&h);
@@ -662,7 +664,15 @@ static void contact_block(site_page *p, const site_node *n)
 			if (n->phone[i] != ' ')
 				H(p, &h, "%c", n->phone[i]);
 		H(p, &h, "\">");
-		E(p, &h, n->phone);
+		/* the number must not wrap across lines: non-breaking hyphens and spaces */
+		for (i = 0; n->phone[i]; i++) {
+			if (n->phone[i] == '-')
+				H(p, &h, "&#8209;");
+			else if (n->phone[i] == ' ')
+				H(p, &h, "&nbsp;");
+			else
+				H(p, &h, "%c", n->phone[i]); /* digits and '+': site_phone_ok */
+		}
 		H(p, &h, "</a>");
 	} else {
 		E(p, &h, n->phone ? n->phone : "—");

@@ -54,9 +54,11 @@ int site_tokenize(const char *text, site_token_fn fn, void *payload)
 					    (cp >= '0' && cp <= '9'));
 
 		if (!is_word && wlen) {
-			word[wlen] = 0;
-			if (wlen <= WORD_MAX)
+			/* a word longer than WORD_MAX is no word anyone types: not indexed */
+			if (wlen <= WORD_MAX) {
+				word[wlen] = 0;
 				rc = fn(word, wlen, payload);
+			}
 			wlen = 0;
 		}
 		if (!is_cjk && run) {
@@ -177,6 +179,7 @@ static void index_doc(postings *ps, const site_model *m, const doc_ref *d)
 
 	if (d->kind == 0) {
 		const site_node *n = &m->nodes[d->index];
+		index_text(ps, n->id); /* pinyin, so Latin keyboards find Chinese names */
 		index_text(ps, n->name);
 		index_text(ps, n->name_en);
 		index_text(ps, n->address);

@@ -72,9 +72,9 @@ int site_svg_bars(hearth_buf *out, const char *id, const char *title, const char
 	}
 	if (rc == 0)
 		rc = hearth_buf_puts(out, "</desc>\n");
-	legend(out, &rc, 0, SITE_LABEL_W, name_a);
+	legend(out, &rc, 0, 10, name_a);
 	if (series == 2)
-		legend(out, &rc, 1, SITE_LABEL_W + 160, name_b);
+		legend(out, &rc, 1, 170, name_b);
 	for (i = 0; rc == 0 && i < n; i++) {
 		int y = TOP + i * row;
 		rc = hearth_buf_printf(out, "<text x=\"%d\" y=\"%d\" text-anchor=\"end\">",

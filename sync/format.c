@@ -147,6 +147,10 @@ int sync_message_parse(sync_message *out, const char *msg, size_t len)
 			if (parse_i64(&out->ack, v, vl) < 0)
 				rc = bad("malformed Hearth-Ack", lineno);
 			seen_ack++;
+		} else if (field(p, l, "Hearth-Snapshot", &v, &vl)) {
+			if (vl != 1 || v[0] != '1' || out->is_snapshot)
+				rc = bad("malformed Hearth-Snapshot", lineno);
+			out->is_snapshot = 1;
 		} else if (field(p, l, "Hearth-Entry", &v, &vl)) {
 			rc = add_entry(out, &cap, v, vl, lineno);
 		} else if (l >= 7 && memcmp(p, "Hearth-", 7) == 0) {
@@ -171,9 +175,17 @@ int sync_message_parse(sync_message *out, const char *msg, size_t len)
 			if (out->entries[i].seq != out->entries[i - 1].seq + 1)
 				rc = bad("up entries are not contiguous", lineno);
 	}
-	if (rc == 0 && out->is_down && out->nentries &&
-	    (out->entries[0].seq <= out->range_from ||
-		    out->entries[out->nentries - 1].seq > out->range_to))
+	if (rc == 0 && out->is_snapshot) {
+		int i;
+		/* a snapshot adds no log entries (empty range); its entries are parts 1..k */
+		if (!out->is_down || out->range_from != out->range_to || out->nentries == 0)
+			rc = bad("snapshot must be a down commit with an empty range", lineno);
+		for (i = 0; rc == 0 && i < out->nentries; i++)
+			if (out->entries[i].seq != i + 1)
+				rc = bad("snapshot parts must be numbered 1..k", lineno);
+	} else if (rc == 0 && out->is_down && out->nentries &&
+		   (out->entries[0].seq <= out->range_from ||
+			   out->entries[out->nentries - 1].seq > out->range_to))
 		rc = bad("down entries outside Hearth-Range", lineno);
 	if (rc < 0)
 		sync_message_dispose(out);
@@ -191,6 +203,8 @@ int sync_message_format(hearth_buf *out, const char *subject, const sync_message
 	if (rc == 0 && m->is_down)
 		rc = hearth_buf_printf(out, "Hearth-Range: %lld %lld\nHearth-Ack: %lld\n",
 			(long long)m->range_from, (long long)m->range_to, (long long)m->ack);
+	if (rc == 0 && m->is_snapshot)
+		rc = hearth_buf_puts(out, "Hearth-Snapshot: 1\n");
 	for (i = 0; rc == 0 && i < m->nentries; i++) {
 		char hex[HEARTH_CLOCK_HEX + 1];
 		hearth_clock_format(hex, m->entries[i].clock);
@@ -277,6 +291,85 @@ void sync_commit_dispose(sync_commit *c)
 	c->entries = NULL;
 }
 
+/* SQLite's varint (as in sqlite3session.c); 0 if it runs past the end or exceeds 2^31. */
+static size_t cs_varint(const unsigned char *p, size_t n, uint64_t *v)
+{
+	size_t i;
+
+	*v = 0;
+	for (i = 0; i < n && i < 9; i++) {
+		if (i == 8) {
+			*v = (*v << 8) | p[i];
+			break;
+		}
+		*v = (*v << 7) | (p[i] & 0x7f);
+		if (!(p[i] & 0x80))
+			break;
+	}
+	if (i == n || *v > 0x7fffffff)
+		return 0;
+	return i + 1;
+}
+
+/*
+ * Walk the bytes of a changeset (docs/format.md section 5) without SQLite: SQLite 3.40's
+ * changeset iterator never returns on some malformed input (a table name without its NUL, a
+ * record cut short: it waits for more input that a buffer never brings), so nothing from the
+ * network reaches it before this check.
+ */
+static int cs_wellformed(const unsigned char *p, size_t n)
+{
+	size_t i = 0, len;
+	uint64_t ncol = 0, v;
+	int rec, c;
+
+	while (i < n) {
+		unsigned char op = p[i++];
+		if (op == 'T') {
+			if (!(len = cs_varint(p + i, n - i, &ncol)) || ncol == 0 || ncol > 65536)
+				return -1;
+			i += len;
+			if (n - i < ncol)
+				return -1;
+			i += ncol;
+			while (i < n && p[i])
+				i++;
+			if (i++ == n)
+				return -1;
+			continue;
+		}
+		if (!ncol || (op != SQLITE_INSERT && op != SQLITE_DELETE && op != SQLITE_UPDATE) ||
+		    i++ == n) /* the indirect flag */
+			return -1;
+		for (rec = op == SQLITE_UPDATE ? 2 : 1; rec > 0; rec--) {
+			for (c = 0; c < (int)ncol; c++) {
+				if (i == n)
+					return -1;
+				switch (p[i++]) {
+				case 0:
+				case SQLITE_NULL:
+					break;
+				case SQLITE_INTEGER:
+				case SQLITE_FLOAT:
+					if (n - i < 8)
+						return -1;
+					i += 8;
+					break;
+				case SQLITE_TEXT:
+				case SQLITE_BLOB:
+					if (!(len = cs_varint(p + i, n - i, &v)) || n - i - len < v)
+						return -1;
+					i += len + v;
+					break;
+				default:
+					return -1;
+				}
+			}
+		}
+	}
+	return 0;
+}
+
 int sync_commit_read(sync_commit *out, git_repository *repo, const git_oid *id)
 {
 	git_commit *commit = NULL;
@@ -331,6 +424,10 @@ int sync_commit_read(sync_commit *out, git_repository *repo, const git_oid *id)
 			rc = hearth_buf_put(&e->cs, git_blob_rawcontent(blob),
 				(size_t)git_blob_rawsize(blob));
 		}
+		if (rc == 0 && cs_wellformed((const unsigned char *)e->cs.ptr, e->cs.size) < 0)
+			rc = hearth_error_set(HEARTH_ECORRUPT,
+				"entry %lld: changeset does not parse (malformed bytes)",
+				(long long)e->head.seq);
 		git_blob_free(blob);
 		if (rc < 0)
 			goto done;
@@ -405,11 +502,16 @@ done:
 
 int sync_repo_open(git_repository **out, hearth_db *db)
 {
+	return sync_repo_open_dir(out, hearth_db_dir(db));
+}
+
+int sync_repo_open_dir(git_repository **out, const char *dir)
+{
 	hearth_buf path = HEARTH_BUF_INIT;
 	int rc = 0;
 
 	*out = NULL;
-	if ((rc = hearth_buf_printf(&path, "%s/repo.git", hearth_db_dir(db))) < 0)
+	if ((rc = hearth_buf_printf(&path, "%s/repo.git", dir)) < 0)
 		return rc;
 	if (git_repository_open_bare(out, path.ptr) < 0 &&
 	    git_repository_init(out, path.ptr, 1) < 0)
@@ -418,11 +520,23 @@ int sync_repo_open(git_repository **out, hearth_db *db)
 	return rc;
 }
 
+/* Point `ref` at `id`. A `.lock` left by a hearth process that was killed while moving this ref
+ * would refuse every later move: the repository is hearth's own (no other git works in it) and
+ * its moves happen under the database's write lock or after it, so such a lock is stale; it is
+ * removed and the move tried once more. */
 int sync_ref_set(git_repository *repo, const char *ref, const git_oid *id)
 {
 	git_reference *r = NULL;
+	int err = git_reference_create(&r, repo, ref, id, 1, "hearth");
 
-	if (git_reference_create(&r, repo, ref, id, 1, "hearth") < 0)
+	if (err == GIT_ELOCKED) {
+		hearth_buf lock = HEARTH_BUF_INIT;
+		if (hearth_buf_printf(&lock, "%s%s.lock", git_repository_path(repo), ref) == 0)
+			remove(lock.ptr);
+		hearth_buf_dispose(&lock);
+		err = git_reference_create(&r, repo, ref, id, 1, "hearth");
+	}
+	if (err < 0)
 		return git_fail(HEARTH_ERROR, "cannot move ref");
 	git_reference_free(r);
 	return 0;

@@ -67,6 +67,30 @@ int hearth_sync(hearth_db *db, const hearth_sync_opts *opts, hearth_sync_result 
  */
 int hearth_conflict_resolve(hearth_db *db, int64_t id, int restore);
 
+/**
+ * Office: write a snapshot commit on the `down` of node `node` (NULL: every node) holding every
+ * row that node may see, and push it. A restored device (hearth_clone) starts from the newest
+ * snapshot instead of replaying all of `down`. The office also writes one by itself every
+ * 'snapshot_every' down commits (meta value, default 1000). *written counts the snapshots.
+ */
+int hearth_snapshot(hearth_db *db, const char *node, const hearth_sync_opts *opts, int *written);
+
+typedef struct {
+	int down_commits_read;  /* the snapshot and the commits after it */
+	int snapshot_rows;      /* rows restored from the snapshot */
+	int received;           /* office log entries applied after it */
+	int pending_restored;   /* own entries pushed but not yet merged, back in the outbox */
+} hearth_clone_info;
+
+/**
+ * Restore node `node` into folder `dir` (a lost or replaced device) from its repository at
+ * `url`: the office state it may see (newest snapshot on `down`, then the commits after it) plus
+ * its own changes that were pushed on `up` but not yet merged, which go back into the outbox.
+ * The remote is added as 'office'. Free the returned node with hearth_db_free().
+ */
+int hearth_clone(hearth_db **out, const char *dir, const char *url, const char *node,
+	const hearth_sync_opts *opts, hearth_clone_info *info);
+
 /** Append a one-line summary of `r` ("up 3, down 5, acked 3, pending 0, nothing lost"). */
 int hearth_sync_result_format(hearth_buf *out, const hearth_sync_result *r, int office);
 

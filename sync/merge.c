@@ -217,9 +217,17 @@ static int row_insert(merge_ctx *m, const hearth_table_decl *t, sqlite3_value **
 	sqlite3_stmt *st = NULL;
 	int i, rc;
 
-	rc = hearth_buf_printf(&sql, "INSERT INTO \"%s\" VALUES (", t->name);
+	int n = 0;
+
+	rc = hearth_buf_printf(&sql, "INSERT INTO \"%s\" (", t->name);
 	for (i = 0; rc == 0 && i < t->ncol; i++)
-		rc = hearth_buf_printf(&sql, "%s?%d", i ? ", " : "", i + 1);
+		if (vals[i])
+			rc = hearth_buf_printf(&sql, "%s\"%s\"", n++ ? ", " : "", t->cols[i].name);
+	if (rc == 0)
+		rc = hearth_buf_puts(&sql, ") VALUES (");
+	for (i = 0, n = 0; rc == 0 && i < t->ncol; i++)
+		if (vals[i])
+			rc = hearth_buf_printf(&sql, "%s?%d", n++ ? ", " : "", i + 1);
 	if (rc == 0)
 		rc = hearth_buf_putc(&sql, ')');
 	if (rc < 0 || (rc = hearth_sql_prepare(&st, m->h, sql.ptr)) < 0)
@@ -338,13 +346,15 @@ static int merge_change(merge_ctx *m, sqlite3_changeset_iter *it)
 	sqlite3_value *owner, *id;
 
 	sqlite3changeset_op(it, &tab, &ncol, &op, &indirect);
-	if (!(t = hearth_schema_table(s, tab)) || t->ncol != ncol)
+	/* fewer columns: a node still on an older schema; the columns added since are lifted
+	 * (undefined: inserts take their defaults, updates leave them) */
+	if (!(t = hearth_schema_table(s, tab)) || ncol > t->ncol || ncol < 2)
 		return hearth_error_set(HEARTH_ECORRUPT,
 			"entry changes '%.60s' with %d columns, not a table of this schema", tab, ncol);
-	old = calloc((size_t)ncol, sizeof(*old));
-	nw = calloc((size_t)ncol, sizeof(*nw));
-	cur = calloc((size_t)ncol, sizeof(*cur));
-	set = calloc((size_t)ncol, sizeof(*set));
+	old = calloc((size_t)t->ncol, sizeof(*old));
+	nw = calloc((size_t)t->ncol, sizeof(*nw));
+	cur = calloc((size_t)t->ncol, sizeof(*cur));
+	set = calloc((size_t)t->ncol, sizeof(*set));
 	if (!old || !nw || !cur || !set) {
 		rc = hearth_error_set(HEARTH_ERROR, "out of memory");
 		goto done;
@@ -382,7 +392,7 @@ static int merge_change(merge_ctx *m, sqlite3_changeset_iter *it)
 			rc = row_update(m, t, owner, id, set);
 	} else if (found) {
 		/* delete meets update: the delete wins, the values changed since are kept */
-		for (i = 2; rc == 0 && i < ncol; i++)
+		for (i = 2; rc == 0 && i < t->ncol; i++)
 			if (old[i] && !values_equal(old[i], cur[i])) {
 				origin held;
 				char held_hex[HEARTH_CLOCK_HEX + 1] = "";
@@ -400,7 +410,7 @@ static int merge_change(merge_ctx *m, sqlite3_changeset_iter *it)
 corrupt:
 	rc = hearth_error_set(HEARTH_ECORRUPT, "entry for '%s' lacks values it must carry", tab);
 done:
-	for (i = 0; cur && i < ncol; i++)
+	for (i = 0; cur && i < t->ncol; i++)
 		sqlite3_value_free(cur[i]);
 	free(old);
 	free(nw);

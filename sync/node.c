@@ -430,7 +430,7 @@ done:
 
 /* Replay the still-pending outbox over the office state under a session: the recording is the
  * new overlay. */
-static int replay_pending(hearth_db *db)
+int sync_replay_pending(hearth_db *db)
 {
 	sqlite3 *h = hearth_db_sqlite(db);
 	const hearth_schema *s = hearth_db_schema(db);
@@ -489,7 +489,11 @@ static int check_down(hearth_db *db, const sync_commit *c, int64_t expect_from)
 		return hearth_error_set(HEARTH_ECORRUPT,
 			"the office's down branch holds a commit for '%s', not for this node",
 			c->msg.node);
-	if (c->msg.schema > hearth_db_schema_version(db) || strcmp(c->msg.fingerprint, fp) != 0)
+	/* an office on an older schema this node passed through is fine: SQLite applies a
+	 * changeset with fewer columns, the added ones taking their defaults */
+	if (c->msg.schema > hearth_db_schema_version(db) ||
+	    (strcmp(c->msg.fingerprint, fp) != 0 &&
+		    !hearth_schema_known(db, c->msg.schema, c->msg.fingerprint)))
 		return hearth_error_set(HEARTH_ENEWER,
 			"the office runs schema version %d, this node %d: upgrade hearth to pull "
 			"(your changes stay safe in the outbox and keep being pushed)",
@@ -501,7 +505,7 @@ static int check_down(hearth_db *db, const sync_commit *c, int64_t expect_from)
 	return 0;
 }
 
-static int record_received(sqlite3 *h, const sync_entry *e)
+int sync_record_received(sqlite3 *h, const sync_entry *e)
 {
 	sqlite3_stmt *st = NULL;
 	hearth_buf sum = HEARTH_BUF_INIT;
@@ -558,12 +562,12 @@ static int apply_down(hearth_db *db, git_repository *repo, const git_oid *ids, s
 	    (rc = invert_overlay(h)) < 0)
 		goto fail;
 	for (i = 0; i < n; i++)
-		for (j = 0; j < commits[i].msg.nentries; j++) {
+		for (j = 0; !commits[i].msg.is_snapshot && j < commits[i].msg.nentries; j++) {
 			sync_entry *e = &commits[i].entries[j];
 			hearth_clock c;
 			if ((rc = sync_apply(h, e->cs.ptr, (int)e->cs.size, SYNC_APPLY_OFFICE_WINS)) <
 				    0 ||
-			    (rc = record_received(h, e)) < 0 ||
+			    (rc = sync_record_received(h, e)) < 0 ||
 			    (rc = hearth_db_clock_observe(db, e->head.clock, &c)) < 0)
 				goto fail;
 			res->received++;
@@ -572,7 +576,7 @@ static int apply_down(hearth_db *db, git_repository *repo, const git_oid *ids, s
 	if ((rc = hearth_sql_exec_i64(h, "DELETE FROM hearth_outbox WHERE seq <= ?1", ack)) < 0)
 		goto fail;
 	res->acked += (int)(before - hearth_sql_count(h, "SELECT count(*) FROM hearth_outbox"));
-	if ((rc = replay_pending(db)) < 0)
+	if ((rc = sync_replay_pending(db)) < 0)
 		goto fail;
 	git_oid_tostr(hex, sizeof(hex), &ids[n - 1]);
 	if ((rc = hearth_meta_set(db, "down_head", hex)) < 0 ||
@@ -659,8 +663,18 @@ int hearth_sync(hearth_db *db, const hearth_sync_opts *opts, hearth_sync_result 
 	if ((rc = sync_remotes_load(&remotes, &n, db, opts ? opts->only_remote : NULL)) < 0 ||
 	    (rc = sync_repo_open(&repo, db)) < 0)
 		goto done;
-	if ((rc = node_pull_remote(db, repo, &remotes[0], opts, &res)) < 0 ||
-	    (rc = node_push_remote(db, repo, &remotes[0], opts, &res)) < 0)
+	rc = node_pull_remote(db, repo, &remotes[0], opts, &res);
+	if (rc == HEARTH_ENEWER) {
+		/* the office runs a newer schema: this node cannot read its down yet, but its own
+		 * changes still go up (the office lifts them), so nothing waits on the upgrade */
+		char saved[1024];
+		snprintf(saved, sizeof(saved), "%s", hearth_error_last());
+		sync_remote_record(db, remotes[0].name, 0, saved);
+		if ((rc = node_push_remote(db, repo, &remotes[0], opts, &res)) == 0)
+			rc = hearth_error_set(HEARTH_ENEWER, "%s", saved);
+		goto done;
+	}
+	if (rc < 0 || (rc = node_push_remote(db, repo, &remotes[0], opts, &res)) < 0)
 		goto done;
 	sync_remote_record(db, remotes[0].name, 1, NULL);
 done:

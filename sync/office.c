@@ -79,6 +79,7 @@ typedef struct {
 	char down_head[GIT_OID_HEXSZ + 1];
 	int64_t down_office_seq;
 	int64_t down_ack;
+	int64_t down_since_snapshot;
 } peer;
 
 static int peer_load(sqlite3 *h, const char *node, peer *p)
@@ -90,7 +91,8 @@ static int peer_load(sqlite3 *h, const char *node, peer *p)
 	snprintf(p->node, sizeof(p->node), "%s", node);
 	if ((rc = hearth_sql_prepare(&st, h,
 		     "SELECT coalesce(up_head, ''), applied_seq, coalesce(down_head, ''), "
-		     "down_office_seq, down_ack FROM hearth_peer WHERE node = ?1")) < 0)
+		     "down_office_seq, down_ack, down_since_snapshot FROM hearth_peer "
+		     "WHERE node = ?1")) < 0)
 		return rc;
 	sqlite3_bind_text(st, 1, node, -1, SQLITE_STATIC);
 	if (sqlite3_step(st) == SQLITE_ROW) {
@@ -99,6 +101,7 @@ static int peer_load(sqlite3 *h, const char *node, peer *p)
 		snprintf(p->down_head, sizeof(p->down_head), "%s", sqlite3_column_text(st, 2));
 		p->down_office_seq = sqlite3_column_int64(st, 3);
 		p->down_ack = sqlite3_column_int64(st, 4);
+		p->down_since_snapshot = sqlite3_column_int64(st, 5);
 	}
 	sqlite3_finalize(st);
 	return 0;
@@ -111,8 +114,8 @@ static int peer_store(sqlite3 *h, const peer *p)
 
 	if ((rc = hearth_sql_prepare(&st, h,
 		     "INSERT OR REPLACE INTO hearth_peer (node, up_head, applied_seq, down_head, "
-		     "down_office_seq, down_ack) VALUES (?1, nullif(?2, ''), ?3, nullif(?4, ''), ?5, "
-		     "?6)")) < 0)
+		     "down_office_seq, down_ack, down_since_snapshot) "
+		     "VALUES (?1, nullif(?2, ''), ?3, nullif(?4, ''), ?5, ?6, ?7)")) < 0)
 		return rc;
 	sqlite3_bind_text(st, 1, p->node, -1, SQLITE_STATIC);
 	sqlite3_bind_text(st, 2, p->up_head, -1, SQLITE_STATIC);
@@ -120,6 +123,7 @@ static int peer_store(sqlite3 *h, const peer *p)
 	sqlite3_bind_text(st, 4, p->down_head, -1, SQLITE_STATIC);
 	sqlite3_bind_int64(st, 5, p->down_office_seq);
 	sqlite3_bind_int64(st, 6, p->down_ack);
+	sqlite3_bind_int64(st, 7, p->down_since_snapshot);
 	if (sqlite3_step(st) != SQLITE_DONE)
 		rc = hearth_error_sqlite(h, HEARTH_ERROR, "cannot record node progress");
 	sqlite3_finalize(st);
@@ -154,21 +158,20 @@ static int quarantine(sqlite3 *h, const char *node, const git_oid *id, int64_t s
 	return rc;
 }
 
-static int is_quarantined(sqlite3 *h, const char *node, const git_oid *id)
+static int unquarantine(sqlite3 *h, const char *node, const char *commit_hex)
 {
 	sqlite3_stmt *st = NULL;
-	char hex[GIT_OID_HEXSZ + 1];
-	int yes = 0;
+	int rc;
 
-	git_oid_tostr(hex, sizeof(hex), id);
-	if (hearth_sql_prepare(&st, h,
-		    "SELECT 1 FROM hearth_quarantine WHERE node = ?1 AND commit_id = ?2") < 0)
-		return 0;
+	if ((rc = hearth_sql_prepare(&st, h,
+		     "DELETE FROM hearth_quarantine WHERE node = ?1 AND commit_id = ?2")) < 0)
+		return rc;
 	sqlite3_bind_text(st, 1, node, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 2, hex, -1, SQLITE_STATIC);
-	yes = sqlite3_step(st) == SQLITE_ROW;
+	sqlite3_bind_text(st, 2, commit_hex, -1, SQLITE_STATIC);
+	if (sqlite3_step(st) != SQLITE_DONE)
+		rc = hearth_error_sqlite(h, HEARTH_ERROR, "cannot clear quarantine");
 	sqlite3_finalize(st);
-	return yes;
+	return rc;
 }
 
 static int applied_in(sqlite3 *h, const char *node, int64_t seq, const char *commit_hex)
@@ -311,9 +314,9 @@ static int merge_commit(hearth_db *db, git_repository *repo, peer *p, const git_
 	int i, fresh, rc;
 	int64_t bad_seq = 0;
 
+	/* a quarantined commit is verified again each time: the office may have been upgraded
+	 * since (a newer schema), and a refusal that still holds is recorded once */
 	git_oid_tostr(hex, sizeof(hex), id);
-	if (is_quarantined(h, p->node, id))
-		return 1;
 	hearth_schema_fingerprint(hearth_db_schema(db), fp);
 	if ((rc = sync_commit_read(&c, repo, id)) < 0) {
 		snprintf(reason, sizeof(reason), "%s", hearth_error_last());
@@ -325,10 +328,12 @@ static int merge_commit(hearth_db *db, git_repository *repo, peer *p, const git_
 			p->node);
 		goto refuse_read;
 	}
-	if (strcmp(c.msg.fingerprint, fp) != 0) {
+	if (strcmp(c.msg.fingerprint, fp) != 0 &&
+	    !hearth_schema_known(db, c.msg.schema, c.msg.fingerprint)) {
 		snprintf(reason, sizeof(reason),
-			"schema version %d with fingerprint %s is not the office's (%d, %s)",
-			c.msg.schema, c.msg.fingerprint, hearth_db_schema_version(db), fp);
+			"schema version %d (fingerprint %s) is unknown to the office, which runs %d: "
+			"upgrade hearth at the office",
+			c.msg.schema, c.msg.fingerprint, hearth_db_schema_version(db));
 		goto refuse_read;
 	}
 	for (i = 0; i < c.msg.nentries; i++) {
@@ -358,6 +363,8 @@ static int merge_commit(hearth_db *db, git_repository *repo, peer *p, const git_
 	}
 	snprintf(p->up_head, sizeof(p->up_head), "%s", hex);
 	rc = peer_store(h, p);
+	if (rc == 0)
+		rc = unquarantine(h, p->node, hex);
 	sync_commit_dispose(&c);
 	return rc;
 refuse_read:
@@ -544,6 +551,20 @@ int sync_down_filter(hearth_cs_writer *w, hearth_db *db, const char *node, const
 	return w->rc;
 }
 
+#define SNAPSHOT_EVERY_DEFAULT 1000
+
+/* Down commits between automatic snapshots: meta 'snapshot_every' (0 turns them off). */
+static int64_t snapshot_every(hearth_db *db)
+{
+	hearth_buf v = HEARTH_BUF_INIT;
+	int64_t every = SNAPSHOT_EVERY_DEFAULT;
+
+	if (hearth_meta_get(db, "snapshot_every", &v) == 0)
+		every = strtoll(v.ptr, NULL, 10);
+	hearth_buf_dispose(&v);
+	return every > 0 ? every : INT64_MAX;
+}
+
 /* Write the node's next down commits (the database records each before its ref moves). */
 static int write_down(hearth_db *db, git_repository *repo, const char *node, const char *ref)
 {
@@ -636,11 +657,15 @@ static int write_down(hearth_db *db, git_repository *repo, const char *node, con
 		snprintf(p.down_head, sizeof(p.down_head), "%s", hex);
 		p.down_office_seq = to;
 		p.down_ack = p.applied_seq;
+		p.down_since_snapshot++;
 		if ((rc = peer_store(h, &p)) < 0 || (rc = sync_ref_set(repo, ref, &id)) < 0)
 			goto done;
 		if (scanned == 0)
 			break;
 	} while (p.down_office_seq < max_log);
+	/* a restored device starts from the newest snapshot instead of replaying years */
+	if (p.down_since_snapshot >= snapshot_every(db))
+		rc = sync_snapshot_write(db, repo, node, ref);
 done:
 	sqlite3_finalize(st);
 	for (i = 0; entries && i < SYNC_BATCH_ENTRIES; i++)
@@ -728,6 +753,193 @@ int sync_office(hearth_db *db, const hearth_sync_opts *opts, hearth_sync_result 
 done:
 	if (out)
 		*out = res;
+	git_repository_free(repo);
+	sync_remotes_free(remotes, n);
+	return rc;
+}
+
+/* ---- snapshots ---------------------------------------------------------------------------- */
+
+#define SNAPSHOT_PART_BYTES (8u << 20)
+
+/* Every row `node` may see, as INSERTs, cut into parts of at most ~8 MiB. */
+static int snapshot_parts(hearth_db *db, const char *node, sync_entry **out, int *nparts)
+{
+	const hearth_schema *s = hearth_db_schema(db);
+	sqlite3 *h = hearth_db_sqlite(db);
+	hearth_cs_writer w = HEARTH_CS_WRITER_INIT;
+	sync_entry *parts = NULL;
+	int n = 0, i, rc = 0;
+
+	*out = NULL;
+	*nparts = 0;
+	for (i = 0; rc == 0 && i < hearth_schema_count(s); i++) {
+		const hearth_table_decl *t = hearth_schema_at(s, i);
+		hearth_buf sql = HEARTH_BUF_INIT;
+		sqlite3_stmt *st = NULL;
+		unsigned char pk[256];
+		sqlite3_value *vals[256];
+		int c, k = 0;
+
+		if (t->ncol > 256) {
+			rc = hearth_error_set(HEARTH_ERROR, "table '%s' is too wide", t->name);
+			break;
+		}
+		for (c = 0; c < t->ncol; c++)
+			pk[c] = t->cols[c].is_pk ? (unsigned char)++k : 0;
+		rc = hearth_buf_printf(&sql, "SELECT * FROM \"%s\" WHERE ", t->name);
+		if (rc == 0)
+			rc = hearth_visible_sql(&sql, t, node);
+		if (rc == 0)
+			rc = hearth_buf_puts(&sql, " ORDER BY owner, id");
+		if (rc == 0)
+			rc = hearth_sql_prepare(&st, h, sql.ptr);
+		hearth_buf_dispose(&sql);
+		while (rc == 0 && sqlite3_step(st) == SQLITE_ROW) {
+			for (c = 0; c < t->ncol; c++)
+				vals[c] = sqlite3_column_value(st, c);
+			hearth_cs_writer_table(&w, t->name, t->ncol, pk);
+			hearth_cs_writer_change(&w, SQLITE_INSERT, 0, NULL, vals);
+			rc = w.rc;
+			if (rc == 0 && (w.buf.size >= SNAPSHOT_PART_BYTES)) {
+				sync_entry *np = realloc(parts, (size_t)(n + 1) * sizeof(*np));
+				if (!np) {
+					rc = hearth_error_set(HEARTH_ERROR, "out of memory");
+					break;
+				}
+				parts = np;
+				memset(&parts[n], 0, sizeof(parts[n]));
+				parts[n].cs = w.buf;
+				hearth_buf_init(&w.buf, 0);
+				free(w.table);
+				w.table = NULL; /* the next part repeats its table header */
+				n++;
+			}
+		}
+		sqlite3_finalize(st);
+	}
+	if (rc == 0 && w.buf.size > 0) {
+		sync_entry *np = realloc(parts, (size_t)(n + 1) * sizeof(*np));
+		if (!np)
+			rc = hearth_error_set(HEARTH_ERROR, "out of memory");
+		else {
+			parts = np;
+			memset(&parts[n], 0, sizeof(parts[n]));
+			parts[n].cs = w.buf;
+			hearth_buf_init(&w.buf, 0);
+			n++;
+		}
+	}
+	hearth_cs_writer_dispose(&w);
+	if (rc < 0) {
+		for (i = 0; i < n; i++)
+			hearth_buf_dispose(&parts[i].cs);
+		free(parts);
+		return rc;
+	}
+	*out = parts;
+	*nparts = n;
+	return 0;
+}
+
+int sync_snapshot_write(hearth_db *db, git_repository *repo, const char *node, const char *ref)
+{
+	sqlite3 *h = hearth_db_sqlite(db);
+	sync_entry *parts = NULL, **ptrs = NULL;
+	sync_message m;
+	hearth_clock now;
+	git_oid parent, id;
+	char hex[GIT_OID_HEXSZ + 1], subject[160];
+	int n = 0, i, rc;
+	peer p;
+
+	memset(&m, 0, sizeof(m));
+	if ((rc = peer_load(h, node, &p)) < 0 || (rc = hearth_db_clock_tick(db, &now)) < 0 ||
+	    (rc = snapshot_parts(db, node, &parts, &n)) < 0)
+		goto done;
+	if (!(ptrs = calloc((size_t)n + 1, sizeof(*ptrs))) ||
+	    !(m.entries = calloc((size_t)n + 1, sizeof(*m.entries)))) {
+		rc = hearth_error_set(HEARTH_ERROR, "out of memory");
+		goto done;
+	}
+	for (i = 0; i < n; i++) {
+		parts[i].head.seq = i + 1;
+		parts[i].head.clock = now;
+		m.entries[i] = parts[i].head;
+		ptrs[i] = &parts[i];
+	}
+	m.format = HEARTH_FORMAT_VERSION;
+	m.is_down = 1;
+	m.is_snapshot = 1;
+	snprintf(m.node, sizeof(m.node), "%s", node);
+	m.schema = hearth_db_schema_version(db);
+	hearth_schema_fingerprint(hearth_db_schema(db), m.fingerprint);
+	m.range_from = m.range_to = p.down_office_seq;
+	m.ack = p.down_ack;
+	m.nentries = n;
+	snprintf(subject, sizeof(subject), "office -> %s: snapshot at office entry %lld", node,
+		(long long)p.down_office_seq);
+	if (p.down_head[0] && git_oid_fromstr(&parent, p.down_head) < 0) {
+		rc = hearth_error_set(HEARTH_ECORRUPT, "bad stored down head for '%s'", node);
+		goto done;
+	}
+	if ((rc = sync_commit_write(&id, repo, p.down_head[0] ? &parent : NULL, subject, &m,
+		     ptrs)) < 0)
+		goto done;
+	git_oid_tostr(hex, sizeof(hex), &id);
+	snprintf(p.down_head, sizeof(p.down_head), "%s", hex);
+	p.down_since_snapshot = 0;
+	if ((rc = peer_store(h, &p)) == 0)
+		rc = sync_ref_set(repo, ref, &id);
+done:
+	for (i = 0; parts && i < n; i++)
+		hearth_buf_dispose(&parts[i].cs);
+	free(parts);
+	free(ptrs);
+	free(m.entries);
+	return rc;
+}
+
+int hearth_snapshot(hearth_db *db, const char *node, const hearth_sync_opts *opts, int *written)
+{
+	git_repository *repo = NULL;
+	sync_remote *remotes = NULL;
+	hearth_buf ref = HEARTH_BUF_INIT, spec = HEARTH_BUF_INIT;
+	hearth_transport_opts topts;
+	int n = 0, i, rc;
+
+	*written = 0;
+	if (!hearth_db_is_office(db))
+		return hearth_error_set(HEARTH_EUSAGE, "snapshots are written by the office");
+	if ((rc = sync_remotes_load(&remotes, &n, db, node)) < 0 ||
+	    (rc = sync_repo_open(&repo, db)) < 0)
+		goto done;
+	sync_transport_opts(&topts, opts);
+	for (i = 0; i < n; i++) {
+		const char *specs[1];
+		hearth_buf_clear(&ref);
+		hearth_buf_clear(&spec);
+		if ((rc = hearth_buf_printf(&ref, "refs/nodes/%s/down", remotes[i].name)) < 0 ||
+		    (rc = hearth_buf_printf(&spec, "+%s:refs/heads/down", ref.ptr)) < 0 ||
+		    (rc = hearth_db_begin(db)) < 0)
+			goto done;
+		/* pending down commits first, so the snapshot sits on top of everything */
+		if ((rc = write_down(db, repo, remotes[i].name, ref.ptr)) < 0 ||
+		    (rc = sync_snapshot_write(db, repo, remotes[i].name, ref.ptr)) < 0 ||
+		    (rc = hearth_db_commit(db)) < 0) {
+			hearth_db_rollback(db);
+			goto done;
+		}
+		(*written)++;
+		specs[0] = spec.ptr;
+		if ((rc = hearth_transport_push(repo, remotes[i].url, specs, 1, &topts)) < 0) {
+			sync_remote_record(db, remotes[i].name, 0, hearth_error_last());
+			goto done;
+		}
+	}
+done:
+	hearth_buf_dispose(&ref);
+	hearth_buf_dispose(&spec);
 	git_repository_free(repo);
 	sync_remotes_free(remotes, n);
 	return rc;

@@ -27,6 +27,7 @@ typedef struct {
 	char fingerprint[HEARTH_CLOCK_HEX + 1];
 	int64_t range_from, range_to; /* down */
 	int64_t ack;                  /* down */
+	int is_snapshot;              /* down: entries are parts 1..k of the full state */
 	int nentries;
 	sync_entry_head *entries;
 } sync_message;
@@ -84,6 +85,14 @@ int sync_office_take_own(hearth_db *db);
 int sync_merge_entry(hearth_db *db, const char *node, const sync_entry *e, int *conflicts);
 int sync_origin_note(hearth_db *db, const void *cs, int n, const char *node, const char *clock);
 int sync_down_filter(hearth_cs_writer *w, hearth_db *db, const char *node, const void *cs, int n);
+
+/* Node pull pieces, shared with clone. */
+int sync_replay_pending(hearth_db *db);
+int sync_record_received(sqlite3 *h, const sync_entry *e);
+int sync_repo_open_dir(git_repository **out, const char *dir);
+
+/* Office: write a snapshot commit on `node`'s down ref (inside the caller's transaction). */
+int sync_snapshot_write(hearth_db *db, git_repository *repo, const char *node, const char *ref);
 
 /* Apply a changeset with a fixed conflict answer (node pull). */
 enum { SYNC_APPLY_OFFICE_WINS, SYNC_APPLY_LOCAL_WINS };

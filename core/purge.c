@@ -1,0 +1,281 @@
+/*
+ * Retention: `hearth purge` removes, at the office, the personal rows of records closed for longer
+ * than a period, as one recorded write (so the deletes reach the nodes like any office change),
+ * folds the solved requests it removes into `request_tally` (so the site's aggregates do not
+ * change), and logs what it did in hearth_purge_log: per table, how many rows, never a value.
+ *
+ * What "closed before the cutoff" means, per table (dates compare as their first 10 characters;
+ * an empty or missing date never counts as old):
+ * - service_request: status done or cancelled, and done_at (else requested_at) before the cutoff;
+ * - volunteer: on no team (team_id empty), named in at least one request, and every request
+ *   naming it is purged; a volunteer with no request has no date to judge by and is kept;
+ * - enrolment: ends_on before the cutoff;
+ * - child: at least one enrolment, every enrolment purged, and no health check of it checked or
+ *   due on or after the cutoff;
+ * - health_check: of a child purged now; or of a child that no longer exists, checked before the
+ *   cutoff and not due on or after it.
+ * Vacancies count only active enrolments, so purging ended ones leaves them as they were.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core_int.h"
+
+/* ---- the cutoff date ---------------------------------------------------------------------- */
+
+/* Civil date of a day number since 1970-01-01 (Howard Hinnant's algorithm). */
+static void civil_from_days(int64_t days, int64_t *y, int *m, int *d)
+{
+	int64_t z = days + 719468, era = (z >= 0 ? z : z - 146096) / 146097;
+	int64_t doe = z - era * 146097;
+	int64_t yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+	int64_t doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+	int64_t mp = (5 * doy + 2) / 153;
+
+	*d = (int)(doy - (153 * mp + 2) / 5 + 1);
+	*m = (int)(mp < 10 ? mp + 3 : mp - 9);
+	*y = yoe + era * 400 + (*m <= 2);
+}
+
+static int month_days(int64_t y, int m)
+{
+	static const int n[12] = { 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31 };
+	int leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
+
+	return m == 2 && leap ? 29 : n[m - 1];
+}
+
+int hearth_purge_cutoff(char *out, const char *older_than, uint64_t now_ms)
+{
+	int64_t y, days = (int64_t)((now_ms / 1000 + 8 * 3600) / 86400); /* China time, UTC+8 */
+	long n = 0;
+	char unit;
+	int m, d, i;
+
+	out[0] = '\0';
+	for (i = 0; older_than && older_than[i] >= '0' && older_than[i] <= '9' && i < 6; i++)
+		n = n * 10 + (older_than[i] - '0');
+	unit = older_than && i > 0 ? older_than[i] : '\0';
+	if (!older_than || i == 0 || older_than[i] == '\0' || older_than[i + 1] != '\0' || n < 1 ||
+		(unit == 'y' && n > 200) || (unit == 'm' && n > 2400) ||
+		(unit == 'd' && n > 73000) || !strchr("ymd", unit))
+		return hearth_error_set(HEARTH_EUSAGE,
+			"'%.40s' is not a retention period: give a number and y, m or d, like 3y, "
+			"18m "
+			"or 400d",
+			older_than ? older_than : "");
+	civil_from_days(days, &y, &m, &d);
+	if (unit == 'd') {
+		civil_from_days(days - n, &y, &m, &d);
+	} else {
+		int64_t months = y * 12 + (m - 1) - (unit == 'y' ? n * 12 : n);
+		y = months / 12;
+		m = (int)(months % 12) + 1;
+		if (d > month_days(y, m))
+			d = month_days(y, m);
+	}
+	snprintf(out, 11, "%04d-%02d-%02d", (int)y, m, d);
+	return 0;
+}
+
+/* ---- the purge ---------------------------------------------------------------------------- */
+
+/* The rows to purge, found table by table before anything is deleted: later rules read the
+ * earlier tables' choices (a child goes only with all its enrolments). ?1 is the cutoff. */
+static const char *const find_sql[] = {
+	"INSERT INTO temp.hearth_purge_set SELECT 'service_request', owner, id "
+	"FROM service_request WHERE status IN ('done', 'cancelled') "
+	"AND coalesce(nullif(done_at, ''), nullif(requested_at, '')) IS NOT NULL "
+	"AND substr(coalesce(nullif(done_at, ''), requested_at), 1, 10) < ?1",
+
+	"INSERT INTO temp.hearth_purge_set SELECT 'volunteer', v.owner, v.id FROM volunteer v "
+	"WHERE coalesce(v.team_id, '') = '' "
+	"AND EXISTS (SELECT 1 FROM service_request r WHERE r.owner = v.owner "
+	" AND r.volunteer_id = v.id) "
+	"AND NOT EXISTS (SELECT 1 FROM service_request r WHERE r.owner = v.owner "
+	" AND r.volunteer_id = v.id AND NOT EXISTS (SELECT 1 FROM temp.hearth_purge_set p "
+	"  WHERE p.tbl = 'service_request' AND p.owner = r.owner AND p.id = r.id))",
+
+	"INSERT INTO temp.hearth_purge_set SELECT 'enrolment', owner, id FROM enrolment "
+	"WHERE nullif(ends_on, '') IS NOT NULL AND substr(ends_on, 1, 10) < ?1",
+
+	"INSERT INTO temp.hearth_purge_set SELECT 'child', c.owner, c.id FROM child c "
+	"WHERE EXISTS (SELECT 1 FROM enrolment e WHERE e.owner = c.owner AND e.child_id = c.id) "
+	"AND NOT EXISTS (SELECT 1 FROM enrolment e WHERE e.owner = c.owner AND e.child_id = c.id "
+	" AND NOT EXISTS (SELECT 1 FROM temp.hearth_purge_set p "
+	"  WHERE p.tbl = 'enrolment' AND p.owner = e.owner AND p.id = e.id)) "
+	"AND NOT EXISTS (SELECT 1 FROM health_check h WHERE h.centre_id = c.owner "
+	" AND h.child_id = c.id AND (substr(coalesce(h.checked_on, ''), 1, 10) >= ?1 "
+	"  OR substr(coalesce(h.next_due, ''), 1, 10) >= ?1))",
+
+	"INSERT INTO temp.hearth_purge_set SELECT 'health_check', h.owner, h.id "
+	"FROM health_check h WHERE EXISTS (SELECT 1 FROM temp.hearth_purge_set p "
+	" WHERE p.tbl = 'child' AND p.owner = h.centre_id AND p.id = h.child_id) "
+	"OR (NOT EXISTS (SELECT 1 FROM child c WHERE c.owner = h.centre_id AND c.id = h.child_id) "
+	" AND nullif(h.checked_on, '') IS NOT NULL AND substr(h.checked_on, 1, 10) < ?1 "
+	" AND (nullif(h.next_due, '') IS NULL OR substr(h.next_due, 1, 10) < ?1))",
+};
+
+/* The solved requests about to go, added to the tally the site reads beside service_request:
+ * the same rows and months the site counts (status done, done_at given). */
+static const char tally_sql[] =
+	"INSERT INTO request_tally (owner, id, service_type_id, month, solved) "
+	"SELECT 'office', substr(r.done_at, 1, 7) || '-' || r.service_type_id, r.service_type_id, "
+	"substr(r.done_at, 1, 7), COUNT(*) FROM service_request r JOIN temp.hearth_purge_set p "
+	"ON p.tbl = 'service_request' AND p.owner = r.owner AND p.id = r.id "
+	"WHERE r.status = 'done' AND r.done_at IS NOT NULL GROUP BY 2 "
+	"ON CONFLICT (owner, id) DO UPDATE SET solved = solved + excluded.solved";
+
+/* Children last: their enrolments point at them. */
+static const char *const purge_tables[] = { "service_request", "volunteer", "health_check",
+	"enrolment", "child" };
+#define NTABLES (sizeof(purge_tables) / sizeof(purge_tables[0]))
+
+typedef struct {
+	const char *older_than;
+	uint64_t now_ms;
+	hearth_purge_info *info;
+} purge_run;
+
+static int step_sql(sqlite3 *h, const char *sql, const char *cutoff, int *changes)
+{
+	sqlite3_stmt *st = NULL;
+	int rc;
+
+	if ((rc = hearth_sql_prepare(&st, h, sql)) < 0)
+		return rc;
+	if (cutoff && sqlite3_bind_parameter_count(st) > 0)
+		sqlite3_bind_text(st, 1, cutoff, -1, SQLITE_STATIC);
+	if (sqlite3_step(st) != SQLITE_DONE)
+		rc = hearth_error_sqlite(h, HEARTH_ERROR, "cannot purge");
+	else if (changes)
+		*changes = sqlite3_changes(h);
+	sqlite3_finalize(st);
+	return rc;
+}
+
+static int *count_of(hearth_purge_info *info, const char *tbl)
+{
+	if (strcmp(tbl, "service_request") == 0)
+		return &info->requests;
+	if (strcmp(tbl, "volunteer") == 0)
+		return &info->volunteers;
+	if (strcmp(tbl, "health_check") == 0)
+		return &info->health_checks;
+	if (strcmp(tbl, "enrolment") == 0)
+		return &info->enrolments;
+	return &info->children;
+}
+
+static int log_purge(sqlite3 *h, const purge_run *p, const char *node)
+{
+	sqlite3_stmt *st = NULL;
+	size_t i;
+	int rc;
+
+	if ((rc = hearth_sql_scalar(h, "SELECT coalesce(max(id), 0) + 1 FROM hearth_purge_log",
+		     &p->info->purge_id)) < 0 ||
+		(rc = hearth_sql_prepare(&st, h,
+			 "INSERT INTO hearth_purge_log (id, at_ms, by_node, older_than, cutoff, "
+			 "tbl, rows) "
+			 "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)")) < 0)
+		return rc;
+	for (i = 0; rc == 0 && i < NTABLES; i++) {
+		sqlite3_reset(st);
+		sqlite3_bind_int64(st, 1, p->info->purge_id);
+		sqlite3_bind_int64(st, 2, (int64_t)p->now_ms);
+		sqlite3_bind_text(st, 3, node, -1, SQLITE_STATIC);
+		sqlite3_bind_text(st, 4, p->older_than, -1, SQLITE_STATIC);
+		sqlite3_bind_text(st, 5, p->info->cutoff, -1, SQLITE_STATIC);
+		sqlite3_bind_text(st, 6, purge_tables[i], -1, SQLITE_STATIC);
+		sqlite3_bind_int(st, 7, *count_of(p->info, purge_tables[i]));
+		if (sqlite3_step(st) != SQLITE_DONE)
+			rc = hearth_error_sqlite(h, HEARTH_ERROR, "cannot write the purge log");
+	}
+	sqlite3_finalize(st);
+	return rc;
+}
+
+/* The write body: find, tally, delete, then forget the values the conflict log kept of the
+ * purged rows (the conflict stays, marked 'purged') and log the purge. */
+static int purge_body(hearth_db *db, void *payload)
+{
+	purge_run *p = payload;
+	sqlite3 *h = hearth_db_sqlite(db);
+	hearth_buf sql = HEARTH_BUF_INIT;
+	size_t i;
+	int rc;
+
+	if ((rc = hearth_sql_exec(h,
+		     "CREATE TEMP TABLE IF NOT EXISTS hearth_purge_set (tbl TEXT NOT NULL, "
+		     "owner TEXT NOT NULL, id TEXT NOT NULL, PRIMARY KEY (tbl, owner, id)); "
+		     "DELETE FROM temp.hearth_purge_set;",
+		     "cannot purge")) < 0)
+		goto done;
+	for (i = 0; rc == 0 && i < sizeof(find_sql) / sizeof(find_sql[0]); i++)
+		rc = step_sql(h, find_sql[i], p->info->cutoff, NULL);
+	if (rc == 0)
+		rc = hearth_sql_scalar(h,
+			"SELECT COUNT(*) FROM service_request r JOIN temp.hearth_purge_set p "
+			"ON p.tbl = 'service_request' AND p.owner = r.owner AND p.id = r.id "
+			"WHERE r.status = 'done' AND r.done_at IS NOT NULL",
+			&p->info->tallied);
+	if (rc == 0)
+		rc = step_sql(h, tally_sql, NULL, NULL);
+	for (i = 0; rc == 0 && i < NTABLES; i++) {
+		hearth_buf_clear(&sql);
+		if ((rc = hearth_buf_printf(&sql,
+			     "DELETE FROM \"%s\" WHERE (owner, id) IN (SELECT owner, id FROM "
+			     "temp.hearth_purge_set WHERE tbl = '%s')",
+			     purge_tables[i], purge_tables[i])) == 0)
+			rc = step_sql(h, sql.ptr, NULL, count_of(p->info, purge_tables[i]));
+	}
+	if (rc == 0)
+		rc = hearth_sql_exec(h,
+			"UPDATE hearth_conflict SET kept = NULL, lost = NULL, "
+			"resolved = coalesce(resolved, 'purged') WHERE (tbl, owner, row_id) IN "
+			"(SELECT tbl, owner, id FROM temp.hearth_purge_set)",
+			"cannot purge the conflict log");
+	if (rc == 0)
+		rc = log_purge(h, p, hearth_db_node(db));
+	if (rc == 0)
+		rc = hearth_sql_exec(h, "DROP TABLE temp.hearth_purge_set", "cannot purge");
+done:
+	hearth_buf_dispose(&sql);
+	return rc;
+}
+
+int hearth_purge(hearth_db *db, const char *older_than, hearth_purge_info *out)
+{
+	hearth_purge_info info;
+	hearth_write_info w;
+	purge_run p;
+	char summary[128];
+	int rc;
+
+	memset(&info, 0, sizeof(info));
+	if (out)
+		memset(out, 0, sizeof(*out));
+	if (!older_than)
+		older_than = HEARTH_PURGE_DEFAULT;
+	p.older_than = older_than;
+	p.now_ms = hearth_time_now_ms();
+	p.info = &info;
+	if (!hearth_db_is_office(db))
+		return hearth_error_set(HEARTH_EDENIED,
+			"purge runs at the office only: this is node '%s' (the purge reaches the "
+			"nodes with the next sync)",
+			hearth_db_node(db));
+	if ((rc = hearth_purge_cutoff(info.cutoff, older_than, p.now_ms)) < 0)
+		return rc;
+	snprintf(summary, sizeof(summary),
+		"purge: personal records closed before %s (older than %s)", info.cutoff,
+		older_than);
+	if ((rc = hearth_write_run(db, purge_body, &p, summary, &w)) < 0)
+		return rc;
+	info.seq = w.seq;
+	if (out)
+		*out = info;
+	return 0;
+}

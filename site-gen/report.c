@@ -1,0 +1,596 @@
+/*
+ * The private report for staff (`hearth report`): Markdown, or HTML rendered by cmark.
+ *
+ * At a node: changes not yet at the office, each remote's last sync and last error, open
+ * service requests and classes near capacity. At the office: one row per node (the nodes silent
+ * for more than 7 days first), open conflicts with both values, quarantined commits.
+ *
+ * The report is built as generated Markdown blocks and tables. Plain cmark has no tables, so in
+ * HTML the tables are written as HTML and only the blocks between them go through cmark. Every
+ * string from the database goes through the site's escaping module (site_esc_md, site_esc_html).
+ */
+#include "site_int.h"
+
+#include <cmark.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define SILENT_MS (7 * HEARTH_DAY_MS)
+
+typedef struct {
+	hearth_buf *out;
+	int html;
+	hearth_buf md; /* generated Markdown not yet written (HTML: not yet rendered) */
+	int ncol, col;
+	int rc;
+} report;
+
+/* ---- the builder -------------------------------------------------------------------------- */
+
+static void rp_md(report *r, const char *fmt, ...)
+#if defined(__GNUC__)
+	__attribute__((format(printf, 2, 3)))
+#endif
+	;
+
+static void rp_md(report *r, const char *fmt, ...)
+{
+	hearth_buf tmp = HEARTH_BUF_INIT;
+	va_list ap;
+	char small[512];
+	int n;
+
+	if (r->rc)
+		return;
+	va_start(ap, fmt);
+	n = vsnprintf(small, sizeof(small), fmt, ap);
+	va_end(ap);
+	if (n < 0) {
+		r->rc = hearth_error_set(HEARTH_ERROR, "cannot format the report");
+		return;
+	}
+	if ((size_t)n < sizeof(small)) {
+		r->rc = hearth_buf_puts(&r->md, small);
+		return;
+	}
+	if (hearth_buf_grow(&tmp, (size_t)n + 1) == 0) {
+		va_start(ap, fmt);
+		vsnprintf(tmp.ptr, (size_t)n + 1, fmt, ap);
+		va_end(ap);
+		r->rc = hearth_buf_put(&r->md, tmp.ptr, (size_t)n);
+	} else {
+		r->rc = HEARTH_ERROR;
+	}
+	hearth_buf_dispose(&tmp);
+}
+
+/* A string from the database into the Markdown: escaped, so it is text and nothing else. */
+static void rp_text(report *r, const char *s)
+{
+	if (r->rc == 0)
+		r->rc = site_esc_md(&r->md, s ? s : "");
+}
+
+/* HTML: render the pending Markdown with cmark into the output. Markdown: copy it. */
+static void rp_flush(report *r)
+{
+	char *html;
+
+	if (r->rc || r->md.size == 0)
+		return;
+	if (!r->html) {
+		r->rc = hearth_buf_put(r->out, r->md.ptr, r->md.size);
+	} else {
+		html = cmark_markdown_to_html(r->md.ptr, r->md.size, CMARK_OPT_DEFAULT);
+		if (!html)
+			r->rc = hearth_error_set(
+				HEARTH_ERROR, "cannot render the report: cmark failed");
+		else
+			r->rc = hearth_buf_puts(r->out, html);
+		free(html);
+	}
+	hearth_buf_clear(&r->md);
+}
+
+static void rp_table_begin(report *r, int ncol, const char *const *heads)
+{
+	int i;
+
+	rp_flush(r);
+	r->ncol = ncol, r->col = 0;
+	if (r->rc)
+		return;
+	if (r->html) {
+		r->rc = hearth_buf_puts(r->out, "<table>\n<thead>\n<tr>");
+		for (i = 0; r->rc == 0 && i < ncol; i++) {
+			r->rc = hearth_buf_puts(r->out, "<th>");
+			if (r->rc == 0)
+				r->rc = site_esc_html(r->out, heads[i]);
+			if (r->rc == 0)
+				r->rc = hearth_buf_puts(r->out, "</th>");
+		}
+		if (r->rc == 0)
+			r->rc = hearth_buf_puts(r->out, "</tr>\n</thead>\n<tbody>\n");
+		return;
+	}
+	for (i = 0; i < ncol; i++) {
+		rp_md(r, "| ");
+		rp_text(r, heads[i]);
+		rp_md(r, " ");
+	}
+	rp_md(r, "|\n");
+	for (i = 0; i < ncol; i++)
+		rp_md(r, "|---");
+	rp_md(r, "|\n");
+}
+
+/* The next cell: `text` escaped; `generated` marks text hearth formatted itself (dates, ages,
+ * numbers), which Markdown shows as it is. */
+static void rp_cell_as(report *r, const char *text, int generated)
+{
+	const char *s = text ? text : "";
+
+	if (r->rc)
+		return;
+	if (r->html) {
+		r->rc = hearth_buf_puts(r->out, r->col == 0 ? "<tr><td>" : "<td>");
+		if (r->rc == 0)
+			r->rc = site_esc_html(r->out, s);
+		if (r->rc == 0)
+			r->rc = hearth_buf_puts(
+				r->out, r->col + 1 == r->ncol ? "</td></tr>\n" : "</td>");
+	} else {
+		rp_md(r, "| ");
+		if (generated)
+			rp_md(r, "%s", s);
+		else
+			rp_text(r, s);
+		rp_md(r, r->col + 1 == r->ncol ? " |\n" : " ");
+	}
+	r->col = (r->col + 1) % r->ncol;
+}
+
+static void rp_cell(report *r, const char *text)
+{
+	rp_cell_as(r, text, 0);
+}
+
+/* A generated cell, printf-style: digits, dates and words of hearth's own. */
+
+static void rp_cellf(report *r, const char *fmt, ...)
+#if defined(__GNUC__)
+	__attribute__((format(printf, 2, 3)))
+#endif
+	;
+
+static void rp_cellf(report *r, const char *fmt, ...)
+{
+	char tmp[256];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(tmp, sizeof(tmp), fmt, ap);
+	va_end(ap);
+	rp_cell_as(r, tmp, 1);
+}
+
+static void rp_table_end(report *r)
+{
+	if (r->rc == 0 && r->html)
+		r->rc = hearth_buf_puts(r->out, "</tbody>\n</table>\n");
+	else
+		rp_md(r, "\n");
+}
+
+/* ---- formatting --------------------------------------------------------------------------- */
+
+/* "3 min", "2 h", "8 days" */
+static void age_text(char *out, size_t n, int64_t ms)
+{
+	int64_t s = ms / 1000;
+
+	if (s < 0)
+		snprintf(out, n, "in the future");
+	else if (s < 120)
+		snprintf(out, n, "%lld s", (long long)s);
+	else if (s < 7200)
+		snprintf(out, n, "%lld min", (long long)(s / 60));
+	else if (s < 172800)
+		snprintf(out, n, "%lld h", (long long)(s / 3600));
+	else
+		snprintf(out, n, "%lld days", (long long)(s / 86400));
+}
+
+/* "2026-12-01 09:00" and its age, or "never" */
+static void when_text(char *when, char *age, size_t n, sqlite3_stmt *st, int col, uint64_t now)
+{
+	if (sqlite3_column_type(st, col) == SQLITE_NULL) {
+		snprintf(when, n, "never");
+		snprintf(age, n, "-");
+		return;
+	}
+	site_format_time(when, n, sqlite3_column_int64(st, col), 0);
+	age_text(age, n, (int64_t)now - sqlite3_column_int64(st, col));
+}
+
+/* A conflict value as text: NULL, numbers, text, or the size of a blob. */
+static void value_cell(report *r, sqlite3_stmt *st, int col)
+{
+	switch (sqlite3_column_type(st, col)) {
+	case SQLITE_NULL:
+		rp_cellf(r, "NULL");
+		break;
+	case SQLITE_INTEGER:
+		rp_cellf(r, "%lld", (long long)sqlite3_column_int64(st, col));
+		break;
+	case SQLITE_FLOAT:
+		rp_cellf(r, "%g", sqlite3_column_double(st, col));
+		break;
+	case SQLITE_BLOB:
+		rp_cellf(r, "(%d bytes)", sqlite3_column_bytes(st, col));
+		break;
+	default:
+		rp_cell(r, (const char *)sqlite3_column_text(st, col));
+	}
+}
+
+static const char *col_str(sqlite3_stmt *st, int col)
+{
+	const char *s = (const char *)sqlite3_column_text(st, col);
+
+	return s ? s : "";
+}
+
+static sqlite3_stmt *rp_prepare(report *r, sqlite3 *h, const char *sql)
+{
+	sqlite3_stmt *st = NULL;
+
+	if (r->rc == 0 && sqlite3_prepare_v2(h, sql, -1, &st, NULL) != SQLITE_OK)
+		r->rc = hearth_error_sqlite(h, HEARTH_ERROR, "cannot read the report's data");
+	return r->rc ? NULL : st;
+}
+
+static int64_t rp_count(report *r, sqlite3 *h, const char *sql)
+{
+	int64_t n = 0;
+
+	if (r->rc == 0)
+		r->rc = hearth_sql_scalar(h, sql, &n);
+	return n;
+}
+
+/* ---- sections ----------------------------------------------------------------------------- */
+
+static void section_pending(report *r, sqlite3 *h, int office)
+{
+	int64_t unpushed = rp_count(r, h, "SELECT count(*) FROM hearth_outbox WHERE pushed = 0");
+	int64_t pushed = rp_count(r, h, "SELECT count(*) FROM hearth_outbox WHERE pushed = 1");
+
+	rp_md(r,
+		office ? "## Changes not yet in the office log\n\n"
+		       : "## Changes not yet at the office\n\n");
+	if (office)
+		rp_md(r,
+			"%lld change(s) made here are not yet in the office log: the next sync "
+			"takes them in and sends them to the nodes.\n\n",
+			(long long)(unpushed + pushed));
+	else
+		rp_md(r,
+			"%lld change(s) not yet pushed, %lld pushed and waiting for the office to "
+			"merge them.\n\n",
+			(long long)unpushed, (long long)pushed);
+}
+
+static void section_remotes(report *r, sqlite3 *h, uint64_t now)
+{
+	static const char *const heads[] = { "Remote", "Last sync", "Age", "Last error" };
+	sqlite3_stmt *st = rp_prepare(r, h,
+		"SELECT name, last_sync_ms, last_error, last_error_ms FROM "
+		"hearth_remote ORDER BY name");
+	int rows = 0;
+
+	rp_md(r, "## Sync\n\n");
+	while (st && r->rc == 0 && sqlite3_step(st) == SQLITE_ROW) {
+		char when[40], age[40], ewhen[40], eage[40];
+		hearth_buf err = HEARTH_BUF_INIT;
+
+		if (rows++ == 0)
+			rp_table_begin(r, 4, heads);
+		when_text(when, age, sizeof(when), st, 1, now);
+		rp_cell(r, col_str(st, 0));
+		rp_cellf(r, "%s", when);
+		rp_cellf(r, "%s", age);
+		if (sqlite3_column_type(st, 2) == SQLITE_NULL) {
+			rp_cellf(r, "none");
+		} else {
+			when_text(ewhen, eage, sizeof(ewhen), st, 3, now);
+			if (hearth_buf_printf(
+				    &err, "%s (%s, %s ago)", col_str(st, 2), ewhen, eage) < 0)
+				r->rc = HEARTH_ERROR;
+			rp_cell(r, err.ptr);
+		}
+		hearth_buf_dispose(&err);
+	}
+	sqlite3_finalize(st);
+	if (rows)
+		rp_table_end(r);
+	else
+		rp_md(r, "No remote yet: `hearth remote add office URL`.\n\n");
+}
+
+static void section_requests(report *r, sqlite3 *h)
+{
+	static const char *const heads[] = { "Requested", "Service", "Status", "Team", "Details" };
+	sqlite3_stmt *st;
+	int rows = 0;
+
+	if (rp_count(r, h, "SELECT count(*) FROM service_request") == 0)
+		return;
+	st = rp_prepare(r, h,
+		"SELECT r.requested_at, coalesce(t.name, r.service_type_id), r.status, "
+		"coalesce(v.name, r.team_id), r.details FROM service_request r "
+		"LEFT JOIN service_type t ON t.id = r.service_type_id AND t.owner = 'office' "
+		"LEFT JOIN volunteer_team v ON v.owner = r.owner AND v.id = r.team_id "
+		"WHERE r.status IN ('new', 'accepted') ORDER BY r.requested_at, r.owner, r.id");
+	rp_md(r, "## Open service requests\n\n");
+	while (st && r->rc == 0 && sqlite3_step(st) == SQLITE_ROW) {
+		if (rows++ == 0) {
+			rp_md(r, "Requests that are new or accepted, oldest first.\n\n");
+			rp_table_begin(r, 5, heads);
+		}
+		rp_cell(r, col_str(st, 0));
+		rp_cell(r, col_str(st, 1));
+		rp_cell(r, col_str(st, 2));
+		rp_cell(r, col_str(st, 3));
+		rp_cell(r, col_str(st, 4));
+	}
+	sqlite3_finalize(st);
+	if (rows)
+		rp_table_end(r);
+	else
+		rp_md(r, "None: every request is done or cancelled.\n\n");
+}
+
+/* Full-day enrolments active on `today`, counted as the public site counts vacancies. */
+static void section_classes(report *r, sqlite3 *h, const char *node, const char *today)
+{
+	static const char *const heads[] = { "Class", "Age band", "Capacity", "Enrolled", "Free" };
+	sqlite3_stmt *st;
+	int rows = 0, listed = 0;
+
+	st = rp_prepare(r, h,
+		"SELECT c.name, c.age_band, c.capacity, (SELECT count(*) FROM enrolment e "
+		" WHERE e.owner = c.owner AND e.class_id = c.id AND e.mode = 'full_day' "
+		" AND (e.starts_on IS NULL OR e.starts_on = '' OR substr(e.starts_on, 1, 10) <= "
+		"?2) "
+		" AND (e.ends_on IS NULL OR e.ends_on = '' OR substr(e.ends_on, 1, 10) >= ?2)) AS "
+		"n "
+		"FROM care_class c WHERE c.owner = ?1 ORDER BY c.name, c.id");
+	if (!st)
+		return;
+	sqlite3_bind_text(st, 1, node, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, today, -1, SQLITE_STATIC);
+	while (r->rc == 0 && sqlite3_step(st) == SQLITE_ROW) {
+		int64_t cap = sqlite3_column_int64(st, 2), n = sqlite3_column_int64(st, 3);
+		int64_t free_ = cap - n;
+
+		if (rows++ == 0)
+			rp_md(r,
+				"## Classes near capacity\n\n"
+				"Free places = capacity minus the full-day enrolments active today "
+				"(as "
+				"the public site counts vacancies); a class is listed when 2 or "
+				"fewer, "
+				"or "
+				"10%% of its capacity or fewer, are free.\n\n");
+		if (free_ > 2 && free_ * 10 > cap)
+			continue;
+		if (listed++ == 0)
+			rp_table_begin(r, 5, heads);
+		rp_cell(r, col_str(st, 0));
+		rp_cell(r, col_str(st, 1));
+		rp_cellf(r, "%lld", (long long)cap);
+		rp_cellf(r, "%lld", (long long)n);
+		rp_cellf(r, "%lld", (long long)(free_ < 0 ? 0 : free_));
+	}
+	sqlite3_finalize(st);
+	if (listed)
+		rp_table_end(r);
+	else if (rows)
+		rp_md(r, "None: every class has more free places.\n\n");
+}
+
+static void section_nodes(report *r, sqlite3 *h, uint64_t now)
+{
+	static const char *const heads[] = { "Node", "Name", "Last heard of", "Age", "Last sync",
+		"Behind", "Quarantined", "Open conflicts", "Last error" };
+	sqlite3_stmt *st;
+	int silent = 0, rows = 0;
+
+	rp_md(r,
+		"## Nodes\n\n"
+		"One row per node the office syncs with. *Last heard of* is the time of the newest "
+		"change merged from the node (by its clock); a node not heard of for more than 7 "
+		"days is **silent** and listed first, the longest silent first. *Last sync* is the "
+		"office's last completed exchange with the node's repository. *Behind* counts the "
+		"entries of the office log not yet written to the node's `down` branch (the node "
+		"receives only those it may see); the office cannot see changes the node has not "
+		"pushed, nor count the commits held back behind a quarantined one. *Quarantined* "
+		"counts the node's refused commits; *Open conflicts* the unresolved conflicts on "
+		"the node's rows or with its values.\n\n");
+	st = rp_prepare(r, h,
+		"SELECT m.name, coalesce(n.name, ''), m.last_seen_ms, m.last_sync_ms, "
+		" max(0, (SELECT coalesce(max(office_seq), 0) FROM hearth_log) "
+		"  - coalesce(p.down_office_seq, 0)), "
+		" (SELECT count(*) FROM hearth_quarantine q WHERE q.node = m.name), "
+		" (SELECT count(*) FROM hearth_conflict c WHERE c.resolved IS NULL "
+		"  AND (c.owner = m.name OR c.lost_node = m.name OR c.kept_node = m.name)), "
+		" m.last_error, "
+		" m.last_seen_ms IS NULL OR ?1 - m.last_seen_ms > ?2 AS silent "
+		"FROM hearth_remote m LEFT JOIN hearth_peer p ON p.node = m.name "
+		"LEFT JOIN node n ON n.owner = m.name AND n.id = m.name "
+		"ORDER BY silent DESC, CASE WHEN silent THEN coalesce(m.last_seen_ms, 0) END, "
+		"m.name");
+	if (st) {
+		sqlite3_bind_int64(st, 1, (int64_t)now);
+		sqlite3_bind_int64(st, 2, (int64_t)SILENT_MS);
+	}
+	while (st && r->rc == 0 && sqlite3_step(st) == SQLITE_ROW) {
+		char when[40], age[40], swhen[40], sage[40], agecell[64];
+		int is_silent = sqlite3_column_int(st, 8);
+
+		if (rows++ == 0)
+			rp_table_begin(r, 9, heads);
+		silent += is_silent;
+		when_text(when, age, sizeof(when), st, 2, now);
+		when_text(swhen, sage, sizeof(swhen), st, 3, now);
+		snprintf(agecell, sizeof(agecell), "%s%s", age, is_silent ? ", silent" : "");
+		rp_cell(r, col_str(st, 0));
+		rp_cell(r, col_str(st, 1));
+		rp_cellf(r, "%s", when);
+		rp_cellf(r, "%s", agecell);
+		rp_cellf(r, "%s", swhen);
+		rp_cellf(r, "%lld", (long long)sqlite3_column_int64(st, 4));
+		rp_cellf(r, "%lld", (long long)sqlite3_column_int64(st, 5));
+		rp_cellf(r, "%lld", (long long)sqlite3_column_int64(st, 6));
+		rp_cell(r, sqlite3_column_type(st, 7) == SQLITE_NULL ? "none" : col_str(st, 7));
+	}
+	sqlite3_finalize(st);
+	if (rows) {
+		rp_table_end(r);
+		rp_md(r, "%d of %d node(s) silent for more than 7 days.\n\n", silent, rows);
+	} else {
+		rp_md(r, "No node yet: `hearth remote add NODE URL`.\n\n");
+	}
+}
+
+static void section_conflicts(report *r, sqlite3 *h)
+{
+	static const char *const heads[] = { "Id", "Table", "Row", "Column", "Kept", "Kept from",
+		"Lost", "Lost from", "Policy" };
+	sqlite3_stmt *st = rp_prepare(r, h,
+		"SELECT id, tbl, owner || '/' || row_id, col, kept, coalesce(kept_node, ''), lost, "
+		"coalesce(lost_node, ''), policy FROM hearth_conflict WHERE resolved IS NULL "
+		"ORDER BY id");
+	int rows = 0;
+
+	rp_md(r, "## Open conflicts\n\n");
+	while (st && r->rc == 0 && sqlite3_step(st) == SQLITE_ROW) {
+		if (rows++ == 0) {
+			rp_md(r,
+				"Each value that lost a merge, beside the value kept. "
+				"`hearth conflicts resolve ID` accepts the merge, `--restore` puts "
+				"the lost value back.\n\n");
+			rp_table_begin(r, 9, heads);
+		}
+		rp_cellf(r, "%lld", (long long)sqlite3_column_int64(st, 0));
+		rp_cell(r, col_str(st, 1));
+		rp_cell(r, col_str(st, 2));
+		rp_cell(r, col_str(st, 3));
+		value_cell(r, st, 4);
+		rp_cell(r, col_str(st, 5));
+		value_cell(r, st, 6);
+		rp_cell(r, col_str(st, 7));
+		rp_cell(r, col_str(st, 8));
+	}
+	sqlite3_finalize(st);
+	if (rows)
+		rp_table_end(r);
+	else
+		rp_md(r, "None.\n\n");
+}
+
+static void section_quarantine(report *r, sqlite3 *h)
+{
+	static const char *const heads[] = { "Node", "Commit", "Seq", "Since", "Reason" };
+	sqlite3_stmt *st = rp_prepare(r, h,
+		"SELECT node, substr(commit_id, 1, 12), coalesce(seq, ''), at_ms, reason "
+		"FROM hearth_quarantine ORDER BY node, at_ms, commit_id");
+	int rows = 0;
+
+	rp_md(r, "## Quarantined commits\n\n");
+	while (st && r->rc == 0 && sqlite3_step(st) == SQLITE_ROW) {
+		char when[40];
+
+		if (rows++ == 0) {
+			rp_md(r,
+				"Commits that failed the office's checks; the node's later changes "
+				"wait behind them.\n\n");
+			rp_table_begin(r, 5, heads);
+		}
+		site_format_time(when, sizeof(when), sqlite3_column_int64(st, 3), 0);
+		rp_cell(r, col_str(st, 0));
+		rp_cell(r, col_str(st, 1));
+		rp_cell(r, col_str(st, 2));
+		rp_cellf(r, "%s", when);
+		rp_cell(r, col_str(st, 4));
+	}
+	sqlite3_finalize(st);
+	if (rows)
+		rp_table_end(r);
+	else
+		rp_md(r, "None.\n\n");
+}
+
+/* ---- the report --------------------------------------------------------------------------- */
+
+static void node_name(report *r, sqlite3 *h, const char *node, hearth_buf *out)
+{
+	sqlite3_stmt *st = rp_prepare(r, h, "SELECT name FROM node WHERE owner = ?1 AND id = ?1");
+
+	if (!st)
+		return;
+	sqlite3_bind_text(st, 1, node, -1, SQLITE_STATIC);
+	if (sqlite3_step(st) == SQLITE_ROW && sqlite3_column_text(st, 0))
+		r->rc = hearth_buf_puts(out, (const char *)sqlite3_column_text(st, 0));
+	sqlite3_finalize(st);
+}
+
+int hearth_report(hearth_buf *out, hearth_db *db, int html, uint64_t now_ms)
+{
+	report r = { out, html, HEARTH_BUF_INIT, 0, 0, 0 };
+	sqlite3 *h = hearth_db_sqlite(db);
+	const char *node = hearth_db_node(db);
+	int office = hearth_db_is_office(db);
+	hearth_buf name = HEARTH_BUF_INIT;
+	char now_text[40], today[16];
+
+	if (!now_ms)
+		now_ms = hearth_time_now_ms();
+	site_format_time(now_text, sizeof(now_text), (int64_t)now_ms, 0);
+	site_format_time(today, sizeof(today), (int64_t)now_ms, 1);
+	node_name(&r, h, node, &name);
+	if (html && r.rc == 0) {
+		r.rc = hearth_buf_puts(out,
+			"<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n"
+			"<meta charset=\"utf-8\">\n<title>hearth report: ");
+		if (r.rc == 0)
+			r.rc = site_esc_html(out, name.size ? name.ptr : node);
+		if (r.rc == 0)
+			r.rc = hearth_buf_puts(out, "</title>\n</head>\n<body>\n");
+	}
+	rp_md(&r, "# hearth report: ");
+	rp_text(&r, name.size ? name.ptr : node);
+	rp_md(&r, " (");
+	rp_text(&r, node);
+	rp_md(&r, ")\n\nPrivate, for staff: do not publish. Generated %s (China time), %s.\n\n",
+		now_text, office ? "at the office" : "at this node");
+	section_pending(&r, h, office);
+	if (office) {
+		section_nodes(&r, h, now_ms);
+		section_conflicts(&r, h);
+		section_quarantine(&r, h);
+	} else {
+		section_remotes(&r, h, now_ms);
+		section_requests(&r, h);
+		section_classes(&r, h, node, today);
+	}
+	rp_flush(&r);
+	if (html && r.rc == 0)
+		r.rc = hearth_buf_puts(out, "</body>\n</html>\n");
+	hearth_buf_dispose(&r.md);
+	hearth_buf_dispose(&name);
+	return r.rc;
+}

@@ -1,0 +1,279 @@
+/*
+ * Restoring a node (a lost or replaced device) from its own repository: the newest snapshot on
+ * `down` and the commits after it give the office state the node may see; the entries on `up`
+ * that the office has not acknowledged yet go back into the outbox, so nothing the centre had
+ * sent is lost.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "sync_int.h"
+
+#define CLONE_DOWN "refs/remotes/office/down"
+#define CLONE_UP "refs/heads/up"
+
+/* Commits from the newest snapshot (or the root) to `head`, oldest first. Only those are read. */
+static int walk_to_snapshot(git_oid **out, size_t *n, git_repository *repo, const git_oid *head)
+{
+	git_oid *ids = NULL, cur;
+	size_t count = 0, cap = 0, i;
+	int rc = 0;
+
+	*out = NULL;
+	*n = 0;
+	git_oid_cpy(&cur, head);
+	for (;;) {
+		git_commit *c = NULL;
+		sync_message m;
+		const char *raw;
+		int snapshot;
+
+		if (count == cap) {
+			size_t ncap = cap ? cap * 2 : 64;
+			git_oid *nids = realloc(ids, ncap * sizeof(*ids));
+			if (!nids) {
+				rc = hearth_error_set(HEARTH_ERROR, "out of memory");
+				goto done;
+			}
+			ids = nids;
+			cap = ncap;
+		}
+		git_oid_cpy(&ids[count++], &cur);
+		if (git_commit_lookup(&c, repo, &cur) < 0) {
+			rc = hearth_error_set(HEARTH_ECORRUPT, "cannot read a commit of down");
+			goto done;
+		}
+		raw = git_commit_message_raw(c);
+		if ((rc = sync_message_parse(&m, raw, strlen(raw))) < 0) {
+			git_commit_free(c);
+			goto done;
+		}
+		snapshot = m.is_snapshot;
+		sync_message_dispose(&m);
+		if (snapshot || git_commit_parentcount(c) == 0) {
+			git_commit_free(c);
+			break;
+		}
+		git_oid_cpy(&cur, git_commit_parent_id(c, 0));
+		git_commit_free(c);
+	}
+	for (i = 0; i < count / 2; i++) {
+		git_oid t = ids[i];
+		ids[i] = ids[count - 1 - i];
+		ids[count - 1 - i] = t;
+	}
+	*out = ids;
+	*n = count;
+	ids = NULL;
+done:
+	free(ids);
+	return rc;
+}
+
+static int count_rows(const sync_entry *e)
+{
+	int n = 0;
+
+	return hearth_changeset_validate(e->cs.ptr, (int)e->cs.size, &n) < 0 ? 0 : n;
+}
+
+static int restore_down(hearth_db *db, git_repository *repo, hearth_clone_info *info,
+	int64_t *ack)
+{
+	sqlite3 *h = hearth_db_sqlite(db);
+	git_oid head, *ids = NULL;
+	size_t n = 0, i;
+	int64_t office_seq = 0;
+	char hex[GIT_OID_HEXSZ + 1], num[32];
+	int j, rc;
+
+	*ack = 0;
+	if ((rc = sync_ref_get(&head, repo, CLONE_DOWN)) == HEARTH_ENOTFOUND)
+		return 0; /* the office never wrote to this node: only its own pushed changes */
+	if (rc < 0 || (rc = walk_to_snapshot(&ids, &n, repo, &head)) < 0)
+		goto done;
+	for (i = 0; i < n; i++) {
+		sync_commit c;
+		hearth_clock clk;
+		if ((rc = sync_commit_read(&c, repo, &ids[i])) < 0)
+			goto done;
+		if (!c.msg.is_down || strcmp(c.msg.node, hearth_db_node(db)) != 0) {
+			rc = hearth_error_set(HEARTH_ECORRUPT,
+				"the repository's down branch is not for node '%s'", hearth_db_node(db));
+			sync_commit_dispose(&c);
+			goto done;
+		}
+		info->down_commits_read++;
+		for (j = 0; rc == 0 && j < c.msg.nentries; j++) {
+			sync_entry *e = &c.entries[j];
+			/* a snapshot in the middle of the chain is only ever the first commit read */
+			if (c.msg.is_snapshot && i > 0)
+				break;
+			rc = sync_apply(h, e->cs.ptr, (int)e->cs.size, SYNC_APPLY_OFFICE_WINS);
+			if (rc == 0 && c.msg.is_snapshot)
+				info->snapshot_rows += count_rows(e);
+			else if (rc == 0) {
+				info->received++;
+				rc = sync_record_received(h, e);
+			}
+			if (rc == 0)
+				rc = hearth_db_clock_observe(db, e->head.clock, &clk);
+		}
+		office_seq = c.msg.range_to;
+		*ack = c.msg.ack;
+		sync_commit_dispose(&c);
+		if (rc < 0)
+			goto done;
+	}
+	git_oid_tostr(hex, sizeof(hex), &head);
+	snprintf(num, sizeof(num), "%lld", (long long)office_seq);
+	if ((rc = hearth_meta_set(db, "down_head", hex)) == 0)
+		rc = hearth_meta_set(db, "office_seq", num);
+done:
+	free(ids);
+	return rc;
+}
+
+static int outbox_put(sqlite3 *h, const sync_entry *e)
+{
+	hearth_buf sum = HEARTH_BUF_INIT;
+	sqlite3_stmt *st = NULL;
+	char hex[HEARTH_CLOCK_HEX + 1];
+	int rc;
+
+	if ((rc = hearth_changeset_summary(&sum, e->cs.ptr, (int)e->cs.size)) < 0 ||
+	    (rc = hearth_sql_prepare(&st, h,
+		     "INSERT OR REPLACE INTO hearth_outbox (seq, clock, summary, changeset, pushed) "
+		     "VALUES (?1, ?2, ?3, ?4, 1)")) < 0)
+		goto done;
+	hearth_clock_format(hex, e->head.clock);
+	sqlite3_bind_int64(st, 1, e->head.seq);
+	sqlite3_bind_text(st, 2, hex, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 3, sum.ptr, -1, SQLITE_STATIC);
+	sqlite3_bind_blob(st, 4, e->cs.ptr, (int)e->cs.size, SQLITE_STATIC);
+	if (sqlite3_step(st) != SQLITE_DONE)
+		rc = hearth_error_sqlite(h, HEARTH_ERROR, "cannot restore an outbox entry");
+done:
+	sqlite3_finalize(st);
+	hearth_buf_dispose(&sum);
+	return rc;
+}
+
+/* Entries on `up` after `ack`: walk back from the head only until the acknowledged ones. */
+static int restore_pending(hearth_db *db, git_repository *repo, int64_t ack,
+	hearth_clone_info *info)
+{
+	sqlite3 *h = hearth_db_sqlite(db);
+	git_oid head, cur;
+	int64_t top = ack;
+	char hex[GIT_OID_HEXSZ + 1], num[32];
+	int rc, j;
+
+	if ((rc = sync_ref_get(&head, repo, CLONE_UP)) == HEARTH_ENOTFOUND)
+		goto mark;
+	if (rc < 0)
+		return rc;
+	git_oid_cpy(&cur, &head);
+	for (;;) {
+		sync_commit c;
+		git_commit *gc = NULL;
+		int more;
+		if ((rc = sync_commit_read(&c, repo, &cur)) < 0)
+			return rc;
+		if (c.msg.is_down || strcmp(c.msg.node, hearth_db_node(db)) != 0) {
+			sync_commit_dispose(&c);
+			return hearth_error_set(HEARTH_ECORRUPT,
+				"the repository's up branch is not from node '%s'", hearth_db_node(db));
+		}
+		for (j = 0; rc == 0 && j < c.msg.nentries; j++) {
+			hearth_clock clk;
+			if (c.entries[j].head.seq <= ack)
+				continue;
+			if ((rc = outbox_put(h, &c.entries[j])) == 0)
+				rc = hearth_db_clock_observe(db, c.entries[j].head.clock, &clk);
+			info->pending_restored++;
+			if (c.entries[j].head.seq > top)
+				top = c.entries[j].head.seq;
+		}
+		more = c.msg.nentries > 0 && c.msg.entries[0].seq > ack + 1;
+		sync_commit_dispose(&c);
+		if (rc < 0)
+			return rc;
+		if (!more || git_commit_lookup(&gc, repo, &cur) < 0 || git_commit_parentcount(gc) == 0) {
+			git_commit_free(gc);
+			break;
+		}
+		git_oid_cpy(&cur, git_commit_parent_id(gc, 0));
+		git_commit_free(gc);
+	}
+	git_oid_tostr(hex, sizeof(hex), &head);
+	if ((rc = hearth_meta_set(db, "up_head", hex)) < 0)
+		return rc;
+mark:
+	snprintf(num, sizeof(num), "%lld", (long long)top);
+	if ((rc = hearth_meta_set(db, "seq", num)) == 0)
+		rc = hearth_meta_set(db, "remote_up_seq", num);
+	return rc;
+}
+
+int hearth_clone(hearth_db **out, const char *dir, const char *url, const char *node,
+	const hearth_sync_opts *opts, hearth_clone_info *info)
+{
+	const char *specs[] = { "+refs/heads/down:" CLONE_DOWN, "+refs/heads/up:" CLONE_UP };
+	hearth_clone_info local;
+	hearth_transport_opts topts;
+	git_repository *repo = NULL;
+	hearth_db *db = NULL;
+	sqlite3_stmt *st = NULL;
+	int64_t ack = 0;
+	int rc;
+
+	*out = NULL;
+	if (!info)
+		info = &local;
+	memset(info, 0, sizeof(*info));
+	if ((rc = hearth_id_check("node id", node)) < 0)
+		return rc;
+	if (strcmp(node, HEARTH_OFFICE) == 0)
+		return hearth_error_set(HEARTH_EUSAGE, "the office is not restored by clone");
+	/* the kind is corrected from the restored node row below */
+	if ((rc = hearth_db_create_restored(&db, dir, node, "childcare_centre")) < 0)
+		return rc;
+	if ((rc = sync_repo_open_dir(&repo, dir)) < 0)
+		goto done;
+	sync_transport_opts(&topts, opts);
+	if ((rc = hearth_transport_fetch(repo, url, specs, 2, &topts)) < 0)
+		goto done;
+	if ((rc = hearth_db_begin(db)) < 0)
+		goto done;
+	if ((rc = hearth_sql_exec(hearth_db_sqlite(db), "PRAGMA defer_foreign_keys = ON", "clone")) <
+		    0 ||
+	    (rc = restore_down(db, repo, info, &ack)) < 0 ||
+	    (rc = restore_pending(db, repo, ack, info)) < 0 || (rc = sync_replay_pending(db)) < 0 ||
+	    (rc = hearth_remote_add(db, "office", url)) < 0)
+		goto fail;
+	if ((rc = hearth_sql_prepare(&st, hearth_db_sqlite(db),
+		     "SELECT kind FROM node WHERE id = ?1")) < 0)
+		goto fail;
+	sqlite3_bind_text(st, 1, node, -1, SQLITE_STATIC);
+	if (sqlite3_step(st) == SQLITE_ROW &&
+	    (rc = hearth_db_set_kind(db, (const char *)sqlite3_column_text(st, 0))) < 0)
+		goto fail;
+	sqlite3_finalize(st);
+	st = NULL;
+	if ((rc = hearth_db_commit(db)) < 0)
+		goto fail;
+	*out = db;
+	db = NULL;
+	goto done;
+fail:
+	sqlite3_finalize(st);
+	st = NULL;
+	hearth_db_rollback(db);
+done:
+	sqlite3_finalize(st);
+	git_repository_free(repo);
+	hearth_db_free(db);
+	return rc;
+}

@@ -1,0 +1,337 @@
+/*
+ * Office merge figures:
+ *   4  merge without conflicts, rows/s, against raw sqlite3changeset_apply_v2 of the same
+ *      changesets into the same schema (no git, no policies);
+ *   5  the same with 10% of the changes conflicting under lww and office policies;
+ *   6  against PouchDB replicating the same rows as documents (--pouch CMD: a command that
+ *      prints the seconds its replication took; skipped without it);
+ *   9  peak RSS of the office merging a large amount of pending changesets (a `hearth sync`
+ *      process, measured with wait4), against the pending bytes and a raw-apply process.
+ *
+ * The office's time is one whole `hearth_sync` round: fetch every node's `up` from its bare
+ * repository (local path), verify, merge, log, and write and push every node's `down`.
+ *
+ *   bench_merge --hearth PATH [--quick] [--pouch CMD]
+ *   bench_merge --raw-apply OFFICE NODE_DIR...     (internal: the raw process of figure 9)
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "bench_world.h"
+#include "sync/hearth_sync.h"
+
+static const char *arg_value(int argc, char **argv, const char *name)
+{
+	int i;
+
+	for (i = 1; i + 1 < argc; i++)
+		if (strcmp(argv[i], name) == 0)
+			return argv[i + 1];
+	return NULL;
+}
+
+static double office_round(const bench_world *w, const char *dir, hearth_sync_result *res)
+{
+	hearth_db *db = bench_world_office_copy(w, dir);
+	double t0 = bench_now(), t;
+
+	bench_check(hearth_sync(db, NULL, res), "office sync");
+	t = bench_now() - t0;
+	hearth_db_free(db);
+	return t;
+}
+
+static double raw_round(const bench_world *w, const char *dir)
+{
+	hearth_db *db = bench_world_office_copy(w, dir);
+	double t0 = bench_now(), t;
+
+	bench_raw_apply(hearth_db_sqlite(db), w->cs, w->ncs_bytes, w->ncs);
+	t = bench_now() - t0;
+	hearth_db_free(db);
+	return t;
+}
+
+/* ---- documents for the peer --------------------------------------------------------------- */
+
+static void json_value(hearth_buf *out, sqlite3_stmt *st, int i)
+{
+	switch (sqlite3_column_type(st, i)) {
+	case SQLITE_NULL:
+		hearth_buf_puts(out, "null");
+		break;
+	case SQLITE_INTEGER:
+		hearth_buf_printf(out, "%lld", (long long)sqlite3_column_int64(st, i));
+		break;
+	case SQLITE_FLOAT:
+		hearth_buf_printf(out, "%.17g", sqlite3_column_double(st, i));
+		break;
+	default:
+		hearth_json_string(out, (const char *)sqlite3_column_text(st, i),
+			(size_t)sqlite3_column_bytes(st, i));
+	}
+}
+
+/* Every row a node owns, as one JSON document a line ({"_id": "table/owner/id", ...}). */
+static long export_docs(const bench_world *w, const char *docs_dir)
+{
+	long ndocs = 0;
+	int i, t, c;
+
+	bench_sh("rm -rf '%s' && mkdir -p '%s'", docs_dir, docs_dir);
+	for (i = 0; i < w->nnodes; i++) {
+		hearth_db *db = NULL;
+		hearth_buf line = HEARTH_BUF_INIT, sql = HEARTH_BUF_INIT;
+		char path[1024];
+		const hearth_schema *s;
+		FILE *f;
+
+		snprintf(path, sizeof(path), "%s/nodes/%s", w->root, w->nodes[i]);
+		bench_check(hearth_db_open(&db, path), "open node");
+		snprintf(path, sizeof(path), "%s/%04d.jsonl", docs_dir, i);
+		if (!(f = fopen(path, "w")))
+			bench_die("cannot write %s", path);
+		s = hearth_db_schema(db);
+		for (t = 0; t < hearth_schema_count(s); t++) {
+			const hearth_table_decl *td = hearth_schema_at(s, t);
+			sqlite3_stmt *st = NULL;
+
+			hearth_buf_clear(&sql);
+			hearth_buf_printf(&sql, "SELECT * FROM \"%s\" WHERE owner = ?1", td->name);
+			bench_check(hearth_sql_prepare(&st, hearth_db_sqlite(db), sql.ptr), "select");
+			sqlite3_bind_text(st, 1, w->nodes[i], -1, SQLITE_STATIC);
+			while (sqlite3_step(st) == SQLITE_ROW) {
+				hearth_buf_clear(&line);
+				hearth_buf_printf(&line, "{\"_id\":\"%s/%s/%s\",\"table\":\"%s\"", td->name,
+					sqlite3_column_text(st, 0), sqlite3_column_text(st, 1), td->name);
+				for (c = 0; c < sqlite3_column_count(st); c++) {
+					hearth_buf_printf(&line, ",\"%s\":", sqlite3_column_name(st, c));
+					json_value(&line, st, c);
+				}
+				hearth_buf_puts(&line, "}\n");
+				fwrite(line.ptr, 1, line.size, f);
+				ndocs++;
+			}
+			sqlite3_finalize(st);
+		}
+		fclose(f);
+		hearth_buf_dispose(&line);
+		hearth_buf_dispose(&sql);
+		hearth_db_free(db);
+	}
+	return ndocs;
+}
+
+/* ---- figures 4, 5, 6 ---------------------------------------------------------------------- */
+
+static void merge_figures(const char *hearth, const char *root, int quick, const char *pouch,
+	int conflicts)
+{
+	bench_world w;
+	hearth_sync_result res;
+	double th[BENCH_RUNS], tr[BENCH_RUNS], tp[BENCH_RUNS], mh, mr, mp;
+	char world[1024], run[1024], docs[1024], cmd[4096], base[512];
+	long ndocs = 0;
+	int r, nodes = quick ? 6 : 20, changes = quick ? 500 : 2000;
+
+	snprintf(world, sizeof(world), "%s/world-%d", root, conflicts);
+	snprintf(run, sizeof(run), "%s/run", root);
+	snprintf(docs, sizeof(docs), "%s/docs", root);
+	bench_world_make(&w, hearth, world, nodes, changes, conflicts);
+	if (pouch && !conflicts)
+		ndocs = export_docs(&w, docs);
+	memset(&res, 0, sizeof(res));
+	for (r = 0; r < BENCH_RUNS; r++) {
+		th[r] = office_round(&w, run, &res);
+		tr[r] = raw_round(&w, run);
+		if (pouch && !conflicts) {
+			snprintf(cmd, sizeof(cmd), "%s '%s' '%s/pouch'", pouch, docs, root);
+			tp[r] = bench_sh_double(cmd);
+		}
+	}
+	mh = bench_median(th, BENCH_RUNS);
+	mr = bench_median(tr, BENCH_RUNS);
+	snprintf(base, sizeof(base),
+		"raw sqlite3changeset_apply_v2 %.0f rows/s, hearth office sync %.0f rows/s; %d nodes, "
+		"%ld row changes in %d changesets, %d merged, %d conflicts logged",
+		w.rows / mr, w.rows / mh, w.nnodes, w.rows, w.ncs, res.merged, res.conflicts);
+	bench_figure(conflicts ? "merge_10pct_conflicts_vs_raw_apply" : "merge_vs_raw_apply",
+		mr / mh, "x", base, BENCH_AT_LEAST, conflicts ? 0.3 : 0.5);
+	if (!conflicts && pouch) {
+		mp = bench_median(tp, BENCH_RUNS);
+		snprintf(base, sizeof(base),
+			"PouchDB 9 leveldb local replication %.0f docs/s, hearth %.0f rows/s; the same "
+			"%ld rows as documents",
+			ndocs / mp, ndocs / mh, ndocs);
+		bench_figure("merge_vs_pouchdb", mp / mh, "x faster", base, BENCH_AT_LEAST, 10);
+	} else if (!conflicts && bench_selected("merge_vs_pouchdb")) {
+		printf("skip merge_vs_pouchdb: npm or PouchDB unavailable (see tests/bench/run)\n");
+	}
+	bench_sh("rm -rf '%s' '%s' '%s'", world, run, docs);
+	bench_world_dispose(&w);
+}
+
+/* ---- figure 9: memory --------------------------------------------------------------------- */
+
+/* Wait for `pid` and return its peak RSS in bytes (die unless it exited 0). */
+static double child_rss(pid_t pid)
+{
+	struct rusage ru;
+	int status = 0;
+
+	if (wait4(pid, &status, 0, &ru) != pid || !WIFEXITED(status) || WEXITSTATUS(status) != 0)
+		bench_die("measured process failed (status %d)", status);
+	return (double)ru.ru_maxrss * 1024.0;
+}
+
+static pid_t spawn(char *const argv[])
+{
+	pid_t pid;
+
+	fflush(stdout);
+	if ((pid = fork()) < 0)
+		bench_die("fork failed");
+	if (pid == 0) {
+		execv(argv[0], argv);
+		_exit(127);
+	}
+	return pid;
+}
+
+/* The raw process of figure 9: apply every node's outbox into OFFICE, one changeset at a time. */
+static int raw_apply_main(int argc, char **argv, int at)
+{
+	hearth_db *office = NULL;
+	int i;
+
+	bench_check(hearth_db_open(&office, argv[at]), "open office");
+	for (i = at + 1; i < argc; i++) {
+		hearth_db *db = NULL;
+		sqlite3_stmt *st = NULL;
+
+		bench_check(hearth_db_open(&db, argv[i]), "open node");
+		bench_check(hearth_sql_prepare(&st, hearth_db_sqlite(db),
+				    "SELECT changeset FROM hearth_outbox ORDER BY seq"),
+			"outbox");
+		while (sqlite3_step(st) == SQLITE_ROW) {
+			void *cs = (void *)sqlite3_column_blob(st, 0);
+			int n = sqlite3_column_bytes(st, 0);
+			bench_raw_apply(hearth_db_sqlite(office), &cs, &n, 1);
+		}
+		sqlite3_finalize(st);
+		hearth_db_free(db);
+	}
+	hearth_db_free(office);
+	return 0;
+}
+
+static void memory_figure(const char *hearth, const char *self, const char *root, int quick)
+{
+	/* 2 KB rows in recorded writes of 512 rows (about 1 MB each), spread over 8 nodes */
+	const int nnodes = 8, rows_per_write = 512;
+	const size_t note_len = 2000;
+	size_t target = (size_t)(quick ? 32 : 256) << 20, per_node = target / nnodes, bytes = 0;
+	double rss_h[BENCH_RUNS], rss_r[BENCH_RUNS], t_h[BENCH_RUNS], mh, mr;
+	char dir[1024], office[1024], run[1024], base[512];
+	char *node_dirs[8];
+	uint64_t rng = 42;
+	hearth_db *off = NULL;
+	int i, r;
+
+	snprintf(office, sizeof(office), "%s/mem/office", root);
+	snprintf(run, sizeof(run), "%s/mem/run", root);
+	bench_sh("rm -rf '%s/mem' && mkdir -p '%s/mem'", root, root);
+	bench_check(hearth_db_create(&off, office, "office", "office", "长治市卫生健康委员会",
+			    "changzhi"),
+		"create office");
+	for (i = 0; i < nnodes; i++) {
+		hearth_db *db = NULL;
+		hearth_sync_result res;
+		char id[32], repo[1024];
+		size_t mine = 0;
+		int start = 0;
+
+		snprintf(id, sizeof(id), "mem-%d", i);
+		snprintf(dir, sizeof(dir), "%s/mem/%s", root, id);
+		snprintf(repo, sizeof(repo), "%s/mem/%s.git", root, id);
+		if (!(node_dirs[i] = strdup(dir)))
+			bench_die("out of memory");
+		bench_check(hearth_db_create(&db, dir, id, "childcare_centre", "内存托育中心", "luzhou"),
+			"create node");
+		while (mine < per_node) {
+			bench_check(bench_write_children(db, start, rows_per_write, note_len, &rng),
+				"write");
+			start += rows_per_write;
+			mine += (size_t)rows_per_write * (note_len + 100);
+		}
+		bytes += (size_t)hearth_sql_count(hearth_db_sqlite(db),
+			"SELECT sum(length(changeset)) FROM hearth_outbox");
+		bench_check(hearth_repo_init_bare(repo), "bare repository");
+		bench_check(hearth_remote_add(db, "office", repo), "remote");
+		bench_check(hearth_push(db, NULL, &res), "push");
+		bench_check(hearth_remote_add(off, id, repo), "office remote");
+		hearth_db_free(db);
+	}
+	hearth_db_free(off);
+	for (r = 0; r < BENCH_RUNS; r++) {
+		char *hargv[] = { (char *)hearth, "-C", run, "sync", NULL };
+		char *rargv[12];
+		double t0;
+		int k = 0;
+
+		bench_sh("rm -rf '%s' && cp -a '%s' '%s'", run, office, run);
+		t0 = bench_now();
+		rss_h[r] = child_rss(spawn(hargv));
+		t_h[r] = bench_now() - t0;
+		bench_sh("rm -rf '%s' && cp -a '%s' '%s'", run, office, run);
+		rargv[k++] = (char *)self;
+		rargv[k++] = "--raw-apply";
+		rargv[k++] = run;
+		for (i = 0; i < nnodes; i++)
+			rargv[k++] = node_dirs[i];
+		rargv[k] = NULL;
+		rss_r[r] = child_rss(spawn(rargv));
+	}
+	mh = bench_median(rss_h, BENCH_RUNS);
+	mr = bench_median(rss_r, BENCH_RUNS);
+	snprintf(base, sizeof(base),
+		"%.0f MB of pending changesets from %d nodes; raw apply process %.1f MB; office sync "
+		"%.1f s",
+		bytes / 1048576.0, nnodes, mr / 1048576.0, bench_median(t_h, BENCH_RUNS));
+	bench_figure("merge_peak_rss", mh / 1048576.0, "MB", base, BENCH_AT_MOST, 256);
+	for (i = 0; i < nnodes; i++)
+		free(node_dirs[i]);
+	bench_sh("rm -rf '%s/mem'", root);
+}
+
+int main(int argc, char **argv)
+{
+	const char *hearth = arg_value(argc, argv, "--hearth");
+	const char *pouch = arg_value(argc, argv, "--pouch");
+	int quick = bench_quick(argc, argv), i;
+	char *root;
+
+	for (i = 1; i < argc; i++)
+		if (strcmp(argv[i], "--raw-apply") == 0 && i + 1 < argc)
+			return raw_apply_main(argc, argv, i + 1);
+	if (!hearth)
+		bench_die("usage: bench_merge --hearth PATH [--quick] [--pouch CMD]");
+	bench_check(hearth_sync_init(), "sync init");
+	root = bench_tmpdir("hearth-bench-merge");
+	if (pouch && !*pouch)
+		pouch = NULL;
+	if (bench_selected("merge_vs_raw_apply") || bench_selected("merge_vs_pouchdb"))
+		merge_figures(hearth, root, quick, bench_selected("merge_vs_pouchdb") ? pouch : NULL,
+			0);
+	if (bench_selected("merge_10pct_conflicts_vs_raw_apply"))
+		merge_figures(hearth, root, quick, NULL, 10);
+	if (bench_selected("merge_peak_rss"))
+		memory_figure(hearth, "/proc/self/exe", root, quick);
+	bench_sh("rm -rf '%s'", root);
+	hearth_sync_shutdown();
+	return 0;
+}

@@ -1,0 +1,297 @@
+/*
+ * Site figures, on an office written by `hearth gen --office-only`:
+ *   10  full build (hearth_site_build into an empty folder) against a baseline program that
+ *       renders the same Markdown (the content/ folder of the build) with libcmark and writes
+ *       each page and its .gz (zlib level 9), without hearth's template, assets or fsyncs;
+ *   11  `hearth site build` (whole process) against Hugo building the same Markdown to disk
+ *       (--hugo PATH; skipped without it);
+ *   12  rebuild after one centre changed against the full build.
+ *
+ *   bench_site --hearth PATH [--hugo PATH] [--nodes N] [--quick]
+ */
+#include <cmark.h>
+#include <dirent.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <zlib.h>
+
+#include "bench.h"
+#include "site-gen/hearth_site.h"
+
+static const char *arg_value(int argc, char **argv, const char *name)
+{
+	int i;
+
+	for (i = 1; i + 1 < argc; i++)
+		if (strcmp(argv[i], name) == 0)
+			return argv[i + 1];
+	return NULL;
+}
+
+typedef struct {
+	char *rel;     /* path under content/, without ".md" */
+	char *md;
+	size_t len;
+} page;
+
+typedef struct {
+	page *p;
+	int n, cap;
+} pages;
+
+static void read_file(hearth_buf *out, const char *path)
+{
+	char chunk[65536];
+	size_t k;
+	FILE *f = fopen(path, "rb");
+
+	if (!f)
+		bench_die("cannot read %s", path);
+	hearth_buf_clear(out);
+	while ((k = fread(chunk, 1, sizeof(chunk), f)) > 0)
+		if (hearth_buf_put(out, chunk, k) < 0)
+			bench_die("out of memory");
+	fclose(f);
+}
+
+/* Every content/**.md of a built site, in memory. */
+static void collect(pages *ps, const char *dir, const char *rel)
+{
+	struct dirent *e;
+	DIR *d = opendir(dir);
+
+	if (!d)
+		bench_die("cannot list %s", dir);
+	while ((e = readdir(d))) {
+		char path[2048], sub[1024];
+		struct stat sb;
+		size_t n = strlen(e->d_name);
+
+		if (e->d_name[0] == '.')
+			continue;
+		snprintf(path, sizeof(path), "%s/%s", dir, e->d_name);
+		snprintf(sub, sizeof(sub), "%s%s%s", rel, *rel ? "/" : "", e->d_name);
+		if (stat(path, &sb) < 0)
+			continue;
+		if (S_ISDIR(sb.st_mode)) {
+			collect(ps, path, sub);
+		} else if (n > 3 && strcmp(e->d_name + n - 3, ".md") == 0) {
+			hearth_buf b = HEARTH_BUF_INIT;
+			page *p;
+
+			if (ps->n == ps->cap) {
+				ps->cap = ps->cap ? ps->cap * 2 : 1024;
+				if (!(ps->p = realloc(ps->p, (size_t)ps->cap * sizeof(*ps->p))))
+					bench_die("out of memory");
+			}
+			p = &ps->p[ps->n++];
+			read_file(&b, path);
+			p->len = b.size;
+			p->md = hearth_buf_detach(&b);
+			sub[strlen(sub) - 3] = '\0';
+			if (!(p->rel = strdup(sub)) || !p->md)
+				bench_die("out of memory");
+		}
+	}
+	closedir(d);
+}
+
+static void write_gz(const char *path, const char *data, size_t len)
+{
+	gzFile g = gzopen(path, "wb9");
+
+	if (!g || gzwrite(g, data, (unsigned)len) != (int)len || gzclose(g) != Z_OK)
+		bench_die("cannot write %s", path);
+}
+
+/* The baseline program: cmark -> page.html and page.html.gz, each folder made once. */
+static double baseline_round(const pages *ps, const char *out)
+{
+	char path[2048], last_dir[2048] = "";
+	double t0;
+	int i;
+
+	bench_sh("rm -rf '%s'", out);
+	t0 = bench_now();
+	for (i = 0; i < ps->n; i++) {
+		char *html = cmark_markdown_to_html(ps->p[i].md, ps->p[i].len, CMARK_OPT_DEFAULT);
+		char *slash;
+		size_t hl = strlen(html);
+		FILE *f;
+
+		snprintf(path, sizeof(path), "%s/%s.html", out, ps->p[i].rel);
+		if ((slash = strrchr(path, '/'))) {
+			*slash = '\0';
+			if (strcmp(path, last_dir) != 0) {
+				char *q;
+				for (q = path + 1; *q; q++)
+					if (*q == '/') {
+						*q = '\0';
+						mkdir(path, 0777);
+						*q = '/';
+					}
+				mkdir(path, 0777);
+				snprintf(last_dir, sizeof(last_dir), "%s", path);
+			}
+			*slash = '/';
+		}
+		if (!(f = fopen(path, "wb")) || fwrite(html, 1, hl, f) != hl || fclose(f) != 0)
+			bench_die("cannot write %s", path);
+		strcat(path, ".gz");
+		write_gz(path, html, hl);
+		free(html);
+	}
+	return bench_now() - t0;
+}
+
+static double full_build(hearth_db *db, const char *out, hearth_site_stats *st)
+{
+	double t0;
+
+	bench_sh("rm -rf '%s'", out);
+	t0 = bench_now();
+	bench_check(hearth_site_build(db, out, NULL, st), "site build");
+	return bench_now() - t0;
+}
+
+/* Change one centre (its places), as the office would, and rebuild into the same folder. */
+static double rebuild_one(hearth_db *db, const char *out, int run, hearth_site_stats *st)
+{
+	hearth_write_info info;
+	char sql[512];
+	double t0;
+
+	snprintf(sql, sizeof(sql),
+		"UPDATE node SET places = coalesce(places, 0) + %d WHERE id = (SELECT id FROM node "
+		"WHERE kind = 'childcare_centre' ORDER BY id LIMIT 1 OFFSET 7)",
+		run + 1);
+	bench_check(hearth_write_exec(db, sql, &info), "change one centre");
+	if (info.changes != 1)
+		bench_die("changing one centre changed %d rows", info.changes);
+	t0 = bench_now();
+	bench_check(hearth_site_build(db, out, NULL, st), "site rebuild");
+	return bench_now() - t0;
+}
+
+/* A Hugo site over a copy of the content folder: one plain template, no lists beyond what
+ * the sections need, no taxonomies, feeds or sitemap (hearth's own extras are not asked of
+ * Hugo). */
+static void hugo_site(const char *dir, const char *content)
+{
+	FILE *f;
+	char path[1024];
+
+	bench_sh("rm -rf '%s' && mkdir -p '%s/layouts/_default' && cp -a '%s' '%s/content' && "
+		 "find '%s/content' -name '*.gz' -delete",
+		dir, dir, content, dir, dir);
+	snprintf(path, sizeof(path), "%s/hugo.toml", dir);
+	if (!(f = fopen(path, "w")))
+		bench_die("cannot write %s", path);
+	fputs("baseURL = 'https://care.example.org/'\n"
+	      "disableKinds = ['taxonomy', 'term', 'RSS', 'sitemap', 'robotsTXT', '404']\n",
+		f);
+	fclose(f);
+	snprintf(path, sizeof(path), "%s/layouts/_default/single.html", dir);
+	if (!(f = fopen(path, "w")))
+		bench_die("cannot write %s", path);
+	fputs("<!DOCTYPE html><html><head><meta charset=\"utf-8\"><title>{{ .Title }}</title>"
+	      "</head><body>{{ .Content }}</body></html>\n",
+		f);
+	fclose(f);
+	bench_sh("cp '%s' '%s/layouts/_default/list.html'", path, dir);
+}
+
+int main(int argc, char **argv)
+{
+	const char *hearth = arg_value(argc, argv, "--hearth");
+	const char *hugo = arg_value(argc, argv, "--hugo");
+	const char *nodes_arg = arg_value(argc, argv, "--nodes");
+	int quick = bench_quick(argc, argv);
+	int nodes = nodes_arg ? atoi(nodes_arg) : quick ? 300 : 10000;
+	double tf[BENCH_RUNS], tb[BENCH_RUNS], trb[BENCH_RUNS], tc[BENCH_RUNS], tg[BENCH_RUNS];
+	double mf, mb, mrb, mc, mg;
+	char world[1024], office[1024], out[1024], bout[1024], cout[1024], hsite[1024], hout[1024];
+	char content[1024], cmd[4096], base[512];
+	hearth_site_stats st, rst;
+	hearth_db *db = NULL;
+	pages ps = { NULL, 0, 0 };
+	char *root;
+	int r, i;
+
+	if (!hearth)
+		bench_die("usage: bench_site --hearth PATH [--hugo PATH] [--nodes N] [--quick]");
+	if (hugo && !*hugo)
+		hugo = NULL;
+	root = bench_tmpdir("hearth-bench-site");
+	snprintf(world, sizeof(world), "%s/world", root);
+	snprintf(office, sizeof(office), "%s/world/nodes/office", root);
+	snprintf(out, sizeof(out), "%s/site", root);
+	snprintf(bout, sizeof(bout), "%s/baseline", root);
+	snprintf(cout, sizeof(cout), "%s/site-cli", root);
+	snprintf(hsite, sizeof(hsite), "%s/hugo", root);
+	snprintf(hout, sizeof(hout), "%s/hugo-out", root);
+	snprintf(content, sizeof(content), "%s/content", out);
+	bench_sh("'%s' gen --out '%s' --nodes %d --changes 20 --office-only >/dev/null", hearth, world,
+		nodes);
+	bench_check(hearth_db_open(&db, office), "open office");
+	/* a first build gives the Markdown the baselines render */
+	full_build(db, out, &st);
+	collect(&ps, content, "");
+	if (hugo)
+		hugo_site(hsite, content);
+	memset(&rst, 0, sizeof(rst));
+	for (r = 0; r < BENCH_RUNS; r++) {
+		tf[r] = full_build(db, out, &st);
+		tb[r] = baseline_round(&ps, bout);
+		trb[r] = rebuild_one(db, out, r, &rst);
+		if (hugo && bench_selected("site_build_vs_hugo")) {
+			bench_sh("rm -rf '%s'", cout);
+			snprintf(cmd, sizeof(cmd), "'%s' -C '%s' site build --out '%s' >/dev/null", hearth,
+				office, cout);
+			tc[r] = bench_now();
+			bench_sh("%s", cmd);
+			tc[r] = bench_now() - tc[r];
+			bench_sh("rm -rf '%s'", hout);
+			snprintf(cmd, sizeof(cmd), "'%s' --quiet -s '%s' -d '%s' >/dev/null", hugo, hsite,
+				hout);
+			tg[r] = bench_now();
+			bench_sh("%s", cmd);
+			tg[r] = bench_now() - tg[r];
+		}
+	}
+	mf = bench_median(tf, BENCH_RUNS);
+	mb = bench_median(tb, BENCH_RUNS);
+	mrb = bench_median(trb, BENCH_RUNS);
+	snprintf(base, sizeof(base),
+		"cmark + write page and .gz %.2f s for %d Markdown pages, hearth full build %.2f s "
+		"(%d pages, %d files); %d nodes",
+		mb, ps.n, mf, st.pages, st.files_written, nodes);
+	if (bench_selected("site_build_vs_cmark"))
+		bench_figure("site_build_vs_cmark", mf / mb, "x", base, BENCH_AT_MOST, 2);
+	if (hugo && bench_selected("site_build_vs_hugo")) {
+		mc = bench_median(tc, BENCH_RUNS);
+		mg = bench_median(tg, BENCH_RUNS);
+		snprintf(base, sizeof(base),
+			"Hugo %.2f s for the same %d Markdown pages, hearth site build %.2f s; %d nodes",
+			mg, ps.n, mc, nodes);
+		bench_figure("site_build_vs_hugo", mg / mc, "x faster", base, BENCH_AT_LEAST, 3);
+	} else if (bench_selected("site_build_vs_hugo")) {
+		printf("skip site_build_vs_hugo: hugo is not installed (apt-get install hugo)\n");
+	}
+	snprintf(base, sizeof(base),
+		"full build %.2f s, rebuild %.3f s after one centre changed (%d files written, %d "
+		"unchanged); %d nodes",
+		mf, mrb, rst.files_written, rst.files_unchanged, nodes);
+	if (bench_selected("site_rebuild_one_vs_full"))
+		bench_figure("site_rebuild_one_vs_full", mrb / mf, "x", base, BENCH_AT_MOST, 0.05);
+	hearth_db_free(db);
+	for (i = 0; i < ps.n; i++) {
+		free(ps.p[i].rel);
+		free(ps.p[i].md);
+	}
+	free(ps.p);
+	bench_sh("rm -rf '%s'", root);
+	return 0;
+}

@@ -1,0 +1,999 @@
+/*
+ * Whole-site tests on a real schema-v1 database holding a small Changzhi world (fixture.sql):
+ * byte-identical rebuilds, minimal rewrites when one centre changes, removal of deleted
+ * records, atomic replacement, .gz companions, privacy (no private marker in any file, content/
+ * and .gz included), hostile text, internal links, page size.
+ *
+ * usage: test_site_build SCHEMA.sql FIXTURE.sql
+ *        test_site_build --emit DIR SCHEMA.sql FIXTURE.sql   (build the fixture site into DIR,
+ *                                                             for the browser test)
+ */
+#include "site-gen/site_int.h"
+#include "tap.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include <zlib.h>
+
+static const char *schema_path, *fixture_path;
+static char scratch[512];
+
+/* ---- helpers ------------------------------------------------------------------------------ */
+
+static char *slurp(const char *path, size_t *len)
+{
+	FILE *f = fopen(path, "rb");
+	char *buf;
+	long n;
+
+	if (!f)
+		return NULL;
+	fseek(f, 0, SEEK_END);
+	n = ftell(f);
+	rewind(f);
+	buf = malloc((size_t)n + 1);
+	if (buf && fread(buf, 1, (size_t)n, f) != (size_t)n) {
+		free(buf);
+		buf = NULL;
+	}
+	if (buf)
+		buf[n] = 0;
+	if (len)
+		*len = (size_t)n;
+	fclose(f);
+	return buf;
+}
+
+static sqlite3 *open_world(const char *extra_sql)
+{
+	sqlite3 *db = NULL;
+	char *err = NULL, *schema = slurp(schema_path, NULL), *fixture = slurp(fixture_path, NULL);
+
+	if (!schema || !fixture || sqlite3_open(":memory:", &db) != SQLITE_OK ||
+	    sqlite3_exec(db, schema, NULL, NULL, &err) != SQLITE_OK ||
+	    sqlite3_exec(db, fixture, NULL, NULL, &err) != SQLITE_OK ||
+	    (extra_sql && sqlite3_exec(db, extra_sql, NULL, NULL, &err) != SQLITE_OK)) {
+		diag("cannot make the fixture database: %s", err ? err : "missing file");
+		sqlite3_free(err);
+		exit(1);
+	}
+	free(schema);
+	free(fixture);
+	return db;
+}
+
+static void run(sqlite3 *db, const char *sql)
+{
+	char *err = NULL;
+
+	if (sqlite3_exec(db, sql, NULL, NULL, &err) != SQLITE_OK) {
+		diag("sql failed: %s", err);
+		exit(1);
+	}
+}
+
+static int build(sqlite3 *db, const char *dir, hearth_site_stats *st)
+{
+	hearth_site_opts opts = { "https://care.example", 0 };
+	int rc = hearth_site_build_sqlite(db, dir, &opts, st);
+
+	if (rc)
+		diag("build failed: %d %s", rc, hearth_error_last());
+	return rc;
+}
+
+static void path_of(char *out, size_t n, const char *name)
+{
+	snprintf(out, n, "%s/%s", scratch, name);
+}
+
+typedef struct {
+	char path[600];
+	ino_t ino;
+	struct timespec mtime;
+	off_t size;
+} entry;
+
+typedef struct {
+	entry *e;
+	int n, alloc;
+} tree;
+
+static void walk(tree *t, const char *root, const char *rel)
+{
+	char dir[4096], child[4096], sub[600];
+	struct dirent *d;
+	DIR *h;
+
+	snprintf(dir, sizeof dir, "%s%s%s", root, *rel ? "/" : "", rel);
+	h = opendir(dir);
+	while (h && (d = readdir(h)) != NULL) {
+		struct stat st;
+		if (d->d_name[0] == '.' && (!d->d_name[1] || (d->d_name[1] == '.' && !d->d_name[2])))
+			continue;
+		snprintf(sub, sizeof sub, "%s%s%s", rel, *rel ? "/" : "", d->d_name);
+		snprintf(child, sizeof child, "%s/%s", root, sub);
+		if (lstat(child, &st) < 0)
+			continue;
+		if (S_ISDIR(st.st_mode)) {
+			walk(t, root, sub);
+			continue;
+		}
+		if (t->n == t->alloc) {
+			t->alloc = t->alloc ? t->alloc * 2 : 512;
+			t->e = realloc(t->e, sizeof *t->e * (size_t)t->alloc);
+		}
+		snprintf(t->e[t->n].path, sizeof t->e[t->n].path, "%s", sub);
+		t->e[t->n].ino = st.st_ino;
+		t->e[t->n].mtime = st.st_mtim;
+		t->e[t->n].size = st.st_size;
+		t->n++;
+	}
+	if (h)
+		closedir(h);
+}
+
+static int cmp_entry(const void *a, const void *b)
+{
+	return strcmp(((const entry *)a)->path, ((const entry *)b)->path);
+}
+
+static tree scan(const char *root)
+{
+	tree t = { NULL, 0, 0 };
+
+	walk(&t, root, "");
+	qsort(t.e, (size_t)t.n, sizeof *t.e, cmp_entry);
+	return t;
+}
+
+static const entry *find(const tree *t, const char *path)
+{
+	entry key;
+
+	snprintf(key.path, sizeof key.path, "%s", path);
+	return bsearch(&key, t->e, (size_t)t->n, sizeof key, cmp_entry);
+}
+
+static int ends_with(const char *s, const char *suffix)
+{
+	size_t n = strlen(s), m = strlen(suffix);
+	return n >= m && strcmp(s + n - m, suffix) == 0;
+}
+
+static char *read_rel(const char *root, const char *rel, size_t *len)
+{
+	char p[4096];
+
+	snprintf(p, sizeof p, "%s/%s", root, rel);
+	return slurp(p, len);
+}
+
+/* gunzip a whole .gz file; NULL if it is not valid gzip */
+static char *gunzip(const char *data, size_t len, size_t *out_len)
+{
+	size_t cap = len * 4 + 1024;
+	char *out = malloc(cap + 1);
+	z_stream z;
+	int r = Z_OK;
+
+	memset(&z, 0, sizeof z);
+	if (!out || inflateInit2(&z, 15 + 16) != Z_OK)
+		return NULL;
+	z.next_in = (Bytef *)data, z.avail_in = (uInt)len;
+	while (r == Z_OK) {
+		char *grown;
+		z.next_out = (Bytef *)out + z.total_out;
+		z.avail_out = (uInt)(cap - z.total_out);
+		r = inflate(&z, Z_NO_FLUSH);
+		if (r == Z_OK || (r == Z_BUF_ERROR && z.avail_out == 0)) {
+			cap *= 2;
+			grown = realloc(out, cap + 1);
+			if (!grown)
+				break;
+			out = grown;
+			r = Z_OK;
+		}
+	}
+	*out_len = z.total_out;
+	inflateEnd(&z);
+	if (r != Z_STREAM_END) {
+		free(out);
+		return NULL;
+	}
+	out[*out_len] = 0;
+	return out;
+}
+
+static int same_time(struct timespec a, struct timespec b)
+{
+	return a.tv_sec == b.tv_sec && a.tv_nsec == b.tv_nsec;
+}
+
+static int is_text(const char *p)
+{
+	static const char *const ext[] = { ".html", ".css", ".js", ".json", ".csv", ".xml", ".ics",
+		".txt", ".svg", ".md", ".atom" };
+	size_t i;
+
+	for (i = 0; i < sizeof ext / sizeof ext[0]; i++)
+		if (ends_with(p, ext[i]))
+			return 1;
+	return 0;
+}
+
+static int utf8_valid(const unsigned char *s, size_t n)
+{
+	size_t i = 0;
+
+	while (i < n) {
+		size_t k, len;
+		uint32_t cp;
+		if (s[i] < 0x80) {
+			i++;
+			continue;
+		}
+		if (s[i] >= 0xc2 && s[i] <= 0xdf)
+			len = 1, cp = s[i] & 0x1f;
+		else if (s[i] >= 0xe0 && s[i] <= 0xef)
+			len = 2, cp = s[i] & 0x0f;
+		else if (s[i] >= 0xf0 && s[i] <= 0xf4)
+			len = 3, cp = s[i] & 0x07;
+		else
+			return 0;
+		if (i + len >= n)
+			return 0;
+		for (k = 1; k <= len; k++) {
+			if ((s[i + k] & 0xc0) != 0x80)
+				return 0;
+			cp = cp << 6 | (s[i + k] & 0x3f);
+		}
+		if ((len == 2 && cp < 0x800) || (len == 3 && cp < 0x10000) ||
+		    (cp >= 0xd800 && cp <= 0xdfff) || cp > 0x10ffff)
+			return 0;
+		i += len + 1;
+	}
+	return 1;
+}
+
+/* ---- tests -------------------------------------------------------------------------------- */
+
+static void test_deterministic(void)
+{
+	char a[600], b[600];
+	hearth_site_stats s1, s2, s3;
+	sqlite3 *db = open_world(NULL);
+	tree ta, tb, ta2;
+	int i, same = 1, gz_ok = 1, gz_time = 1, kept = 1;
+
+	path_of(a, sizeof a, "a");
+	path_of(b, sizeof b, "b");
+	ok(build(db, a, &s1) == 0, "first build succeeds");
+	ok(s1.pages > 50 && s1.files_written > 100 && s1.files_unchanged == 0,
+		"first build writes everything (%d pages, %d files)", s1.pages, s1.files_written);
+	ok(build(db, b, &s2) == 0, "second build into another folder succeeds");
+	ta = scan(a);
+	tb = scan(b);
+	is_int(ta.n, tb.n, "both builds have the same files");
+	for (i = 0; i < ta.n && i < tb.n; i++) {
+		size_t la, lb;
+		char *x = read_rel(a, ta.e[i].path, &la), *y = read_rel(b, tb.e[i].path, &lb);
+		if (strcmp(ta.e[i].path, tb.e[i].path) != 0 || !x || !y || la != lb ||
+		    memcmp(x, y, la) != 0) {
+			if (same)
+				diag("differs: %s", ta.e[i].path);
+			same = 0;
+		}
+		free(x);
+		free(y);
+	}
+	ok(same, "identical data gives byte-identical output");
+
+	/* every text file has a .gz of the same bytes and the same mtime */
+	for (i = 0; i < ta.n; i++) {
+		char gzp[700];
+		const entry *g;
+		size_t lsrc, lgz, lun;
+		char *src, *gz, *un;
+		if (!is_text(ta.e[i].path))
+			continue;
+		snprintf(gzp, sizeof gzp, "%s.gz", ta.e[i].path);
+		g = find(&ta, gzp);
+		if (!g) {
+			if (gz_ok)
+				diag("no .gz for %s", ta.e[i].path);
+			gz_ok = 0;
+			continue;
+		}
+		if (!same_time(g->mtime, ta.e[i].mtime))
+			gz_time = 0;
+		src = read_rel(a, ta.e[i].path, &lsrc);
+		gz = read_rel(a, gzp, &lgz);
+		un = gz ? gunzip(gz, lgz, &lun) : NULL;
+		if (!un || lun != lsrc || memcmp(un, src, lsrc) != 0 || (unsigned char)gz[8] != 2) {
+			if (gz_ok)
+				diag("bad .gz for %s", ta.e[i].path);
+			gz_ok = 0;
+		}
+		free(src);
+		free(gz);
+		free(un);
+	}
+	ok(gz_ok, "every text file has a .gz holding its bytes, compressed at level 9");
+	ok(gz_time, "every .gz has its source's mtime");
+
+	sleep(1); /* so a rewritten file would show a new mtime */
+	ok(build(db, a, &s3) == 0, "rebuild in place succeeds");
+	is_int(s3.files_written, 0, "rebuild of identical data writes nothing");
+	is_int(s3.files_unchanged, ta.n, "rebuild keeps every file");
+	is_int(s3.files_removed, 0, "rebuild removes nothing");
+	ta2 = scan(a);
+	for (i = 0; i < ta2.n; i++) {
+		const entry *o = find(&ta, ta2.e[i].path);
+		if (!o || o->ino != ta2.e[i].ino || !same_time(o->mtime, ta2.e[i].mtime))
+			kept = 0;
+	}
+	ok(kept && ta2.n == ta.n, "unchanged files keep their inode and mtime");
+	free(ta.e);
+	free(tb.e);
+	free(ta2.e);
+	sqlite3_close(db);
+}
+
+/* Paths allowed to change when centre xiaoxiangwan changes its name: its own pages, the
+ * listings and indexes that show it, the open data of `node`, and their .gz and content/. */
+static int allowed_change(const char *p)
+{
+	static const char *const allowed[] = { "centres/index.html", "centres/county-luzhou.html",
+		"centres/age-1-2.html", "centres/age-2-3.html", "centres/care-full_day.html",
+		"site-index.html", "coverage.html", "data/node.csv", "data/node-excel.csv",
+		"data/node.json", "fuyou.html", NULL };
+	char base[700];
+	size_t i;
+
+	snprintf(base, sizeof base, "%s", p);
+	if (ends_with(base, ".gz"))
+		base[strlen(base) - 3] = 0;
+	if (strncmp(base, "content/", 8) == 0) {
+		memmove(base, base + 8, strlen(base + 8) + 1);
+		if (ends_with(base, ".md"))
+			strcpy(base + strlen(base) - 3, ".html");
+	}
+	if (strncmp(base, "en/", 3) == 0)
+		memmove(base, base + 3, strlen(base + 3) + 1);
+	if (strstr(base, "xiaoxiangwan") || strncmp(base, "search/", 7) == 0)
+		return 1;
+	for (i = 0; allowed[i]; i++)
+		if (ends_with(base, allowed[i]))
+			return 1;
+	return 0;
+}
+
+static void test_minimal_rewrite(void)
+{
+	char a[600];
+	hearth_site_stats s1, s2;
+	sqlite3 *db = open_world(NULL);
+	tree before, after;
+	int i, only_allowed = 1, changed = 0;
+	const char *must_change[] = { "centres/xiaoxiangwan.html", "centres/xiaoxiangwan.html.gz",
+		"en/centres/xiaoxiangwan.html", "centres/index.html", "centres/county-luzhou.html",
+		"content/centres/xiaoxiangwan.md", "data/node.csv", NULL };
+	const char *must_stay[] = { "centres/lucai.html", "centres/lucai.html.gz", "about.html",
+		"assets/site.css", "events/index.html", "centres/county-qinyuan.html", "index.html",
+		"centres/age-0-1.html", "data/event.json", NULL };
+
+	path_of(a, sizeof a, "m");
+	ok(build(db, a, &s1) == 0, "build before the change");
+	before = scan(a);
+	sleep(1);
+	run(db, "UPDATE node SET name = '小象湾托育中心（紫苑园）' WHERE id = 'xiaoxiangwan'");
+	ok(build(db, a, &s2) == 0, "build after renaming one centre");
+	after = scan(a);
+	is_int(after.n, before.n, "same number of files");
+	for (i = 0; i < after.n; i++) {
+		const entry *o = find(&before, after.e[i].path);
+		if (o && o->ino == after.e[i].ino && same_time(o->mtime, after.e[i].mtime))
+			continue;
+		changed++;
+		if (!allowed_change(after.e[i].path)) {
+			diag("changed but should not have: %s", after.e[i].path);
+			only_allowed = 0;
+		}
+	}
+	ok(only_allowed, "only its pages, the listings and indexes showing it changed (%d files)",
+		changed);
+	is_int(s2.files_written, changed, "stats count the rewritten files");
+	for (i = 0; must_change[i]; i++) {
+		const entry *o = find(&before, must_change[i]), *n = find(&after, must_change[i]);
+		ok(o && n && (o->ino != n->ino || !same_time(o->mtime, n->mtime)), "changed: %s",
+			must_change[i]);
+	}
+	for (i = 0; must_stay[i]; i++) {
+		const entry *o = find(&before, must_stay[i]), *n = find(&after, must_stay[i]);
+		ok(o && n && o->ino == n->ino && same_time(o->mtime, n->mtime), "kept: %s",
+			must_stay[i]);
+	}
+	free(before.e);
+	free(after.e);
+
+	/* deleting a record removes its pages */
+	run(db, "DELETE FROM event WHERE owner = 'qimingxing'; DELETE FROM care_class WHERE owner = "
+		"'qimingxing'; DELETE FROM care_offer WHERE owner = 'qimingxing'; DELETE FROM node WHERE "
+		"id = 'qimingxing'");
+	ok(build(db, a, &s2) == 0, "build after deleting a centre");
+	after = scan(a);
+	ok(!find(&after, "centres/qimingxing.html") && !find(&after, "en/centres/qimingxing.html") &&
+		   !find(&after, "centres/qimingxing.html.gz") &&
+		   !find(&after, "content/centres/qimingxing.md") &&
+		   !find(&after, "events/qimingxing/ev01.html") &&
+		   !find(&after, "events/qimingxing/ev01.ics"),
+		"pages, summaries and .ics of deleted records are removed");
+	ok(s2.files_removed >= 10, "stats count removed files (%d)", s2.files_removed);
+	free(after.e);
+	sqlite3_close(db);
+}
+
+static void test_atomic(void)
+{
+	char a[600], stale[600], junk[700], user[600], p[700];
+	hearth_site_stats st;
+	sqlite3 *db = open_world(NULL);
+	struct stat s1, s2;
+	FILE *f;
+
+	path_of(a, sizeof a, "atomic");
+	path_of(stale, sizeof stale, ".atomic.hearth-new");
+	mkdir(stale, 0755);
+	snprintf(junk, sizeof junk, "%s/junk.html", stale);
+	f = fopen(junk, "w");
+	if (f)
+		fclose(f);
+	ok(build(db, a, &st) == 0, "build succeeds over the leftovers of a crashed build");
+	ok(access(stale, F_OK) != 0, "the crashed build's folder is gone");
+	snprintf(p, sizeof p, "%s/junk.html", a);
+	ok(access(p, F_OK) != 0, "nothing of the crashed build is published");
+
+	snprintf(p, sizeof p, "%s/index.html", a);
+	stat(p, &s1);
+	/* a build that fails half-way (the event table is unreadable) */
+	run(db, "ALTER TABLE event RENAME TO event_gone");
+	ok(build(db, a, &st) != 0, "a build that fails reports the failure");
+	ok(stat(p, &s2) == 0 && s1.st_ino == s2.st_ino, "the previous site is left whole");
+	ok(access(stale, F_OK) != 0, "a failed build leaves no folder behind");
+	run(db, "ALTER TABLE event_gone RENAME TO event");
+
+	path_of(user, sizeof user, "userfiles");
+	mkdir(user, 0755);
+	snprintf(p, sizeof p, "%s/thesis.txt", user);
+	f = fopen(p, "w");
+	if (f)
+		fclose(f);
+	ok(hearth_site_build_sqlite(db, user, NULL, &st) == HEARTH_EUSAGE,
+		"refuses to replace a folder hearth did not write");
+	ok(access(p, F_OK) == 0, "and leaves its files alone");
+	ok(strstr(hearth_error_last(), "userfiles") != NULL, "the error names the folder: %s",
+		hearth_error_last());
+	sqlite3_close(db);
+}
+
+/* Every file of the site, .gz files decompressed. Calls fn(path, bytes, len). */
+static void each_file(const char *root, void (*fn)(const char *, const char *, size_t, void *),
+	void *payload)
+{
+	tree t = scan(root);
+	int i;
+
+	for (i = 0; i < t.n; i++) {
+		size_t len, ulen;
+		char *data = read_rel(root, t.e[i].path, &len), *un;
+		if (!data)
+			continue;
+		if (ends_with(t.e[i].path, ".gz") && (un = gunzip(data, len, &ulen)) != NULL) {
+			free(data);
+			data = un, len = ulen;
+		}
+		fn(t.e[i].path, data, len, payload);
+		free(data);
+	}
+	free(t.e);
+}
+
+static int contains(const char *hay, size_t len, const char *needle)
+{
+	size_t n = strlen(needle), i;
+
+	for (i = 0; n && i + n <= len; i++)
+		if (hay[i] == needle[0] && memcmp(hay + i, needle, n) == 0)
+			return 1;
+	return 0;
+}
+
+typedef struct {
+	const char *const *needles;
+	int hits, files;
+} leak;
+
+static void find_leaks(const char *path, const char *data, size_t len, void *payload)
+{
+	leak *l = payload;
+	int i;
+
+	l->files++;
+	for (i = 0; l->needles[i]; i++) {
+		if (contains(data, len, l->needles[i])) {
+			if (l->hits < 5)
+				diag("'%s' found in %s", l->needles[i], path);
+			l->hits++;
+		}
+	}
+}
+
+static void test_privacy(void)
+{
+	static const char *const markers[] = { "MARK", "13800009", "13800008", "13800007",
+		"英华小区", NULL };
+	char a[600];
+	hearth_site_stats st;
+	leak l = { markers, 0, 0 };
+	sqlite3 *db = open_world(
+		/* a public table's column declared private must not reach the site either */
+		"UPDATE hearth_column SET visibility = 'private' WHERE tbl = 'node' AND col = 'lat';"
+		"UPDATE node SET lat = 36.123456789, lon = 113.1 WHERE id = 'lucai';"
+		"UPDATE hearth_column SET visibility = 'private' WHERE tbl = 'care_offer' AND "
+		"col = 'notes';"
+		"UPDATE care_offer SET notes = 'MARKOFFERNOTE' WHERE owner = 'lucai' AND id = 'o01';");
+	tree t;
+
+	path_of(a, sizeof a, "privacy");
+	ok(build(db, a, &st) == 0, "build with private markers in every private column");
+	each_file(a, find_leaks, &l);
+	ok(l.files > 300, "scanned every file, .gz decompressed (%d)", l.files);
+	is_int(l.hits, 0, "no child, guardian, volunteer, resident or phone marker in any file");
+	{
+		size_t len;
+		char *csv = read_rel(a, "data/node.csv", &len);
+		ok(csv && strstr(csv, "36.12345") == NULL && strstr(csv, "lat") == NULL,
+			"a column declared private is left out of open data");
+		ok(csv && strncmp(csv, "owner,id,kind,name,name_en", 26) == 0,
+			"open data has the public columns in table order");
+		free(csv);
+		csv = read_rel(a, "data/event.csv", &len);
+		ok(csv && strstr(csv, "高血压") && !strstr(csv, "MARKPRIVATEEVENT"),
+			"open data has public events only");
+		free(csv);
+		csv = read_rel(a, "data/vacancies.csv", &len);
+		ok(csv && strstr(csv, "lucai,c01,0-1,2,0\r\n") && strstr(csv, "lucai,c02,1-2,20,20\r\n"),
+			"vacancies = capacity minus active full-day enrolments");
+		free(csv);
+		csv = read_rel(a, "data/requests_solved.csv", &len);
+		ok(csv && strstr(csv, "2026-10,elderly_canteen,1\r\n") &&
+			   strstr(csv, "2026-10,repair,1\r\n") && !strstr(csv, "ride_escort"),
+			"requests solved per type and month; unknown types never become labels");
+		free(csv);
+		csv = read_rel(a, "data/node-excel.csv", &len);
+		ok(csv && memcmp(csv, "\xef\xbb\xbfowner,", 9) == 0, "the Excel variant starts with a BOM");
+		free(csv);
+	}
+	t = scan(a);
+	ok(find(&t, "content/centres/lucai.md") && find(&t, "content/en/index.md"),
+		"Markdown summaries are written under content/");
+	ok(!find(&t, "events/guangchangdong/ev02.html"), "a non-public event gets no page");
+	free(t.e);
+	sqlite3_close(db);
+}
+
+typedef struct {
+	int bad_tag, bad_utf8, files;
+	const char *why;
+} hostile_scan;
+
+/* 1 if a (lower-cased) tag is a script other than the site's, an image or frame, carries an
+ * event handler or style attribute, or a URL with a scheme that runs or embeds. Attribute
+ * values are double-quoted and escaped, so names are what lies outside quotes. */
+static int hostile_tag(const char *tag)
+{
+	char names[4096];
+	const char *p = tag, *q;
+	size_t n = 0;
+
+	if ((strncmp(tag, "<script", 7) == 0 && !strstr(tag, "assets/site.js\"")) ||
+	    strncmp(tag, "<img", 4) == 0 || strncmp(tag, "<iframe", 7) == 0 ||
+	    strncmp(tag, "<object", 7) == 0 || strncmp(tag, "<embed", 6) == 0)
+		return 1;
+	while (*p && n < sizeof names - 1) {
+		if (*p == '"') {
+			q = strchr(p + 1, '"');
+			if (!q)
+				return 1;
+			if ((n >= 5 && strncmp(names + n - 5, "href=", 5) == 0) ||
+			    (n >= 4 && strncmp(names + n - 4, "src=", 4) == 0)) {
+				if (!strncmp(p + 1, "javascript:", 11) || !strncmp(p + 1, "data:", 5) ||
+				    !strncmp(p + 1, "vbscript:", 9))
+					return 1;
+			}
+			p = q + 1;
+			continue;
+		}
+		names[n++] = *p++;
+	}
+	names[n] = 0;
+	return strstr(names, " on") != NULL || strstr(names, "style=") != NULL;
+}
+
+/* In HTML, every tag must be one hearth writes: no script but the site's own, no image, no
+ * event handler, no javascript: URL. Escaped user text never contains a raw '<'. */
+static void scan_tags(const char *path, const char *data, size_t len, void *payload)
+{
+	hostile_scan *h = payload;
+	const char *p = data, *end = data + len;
+
+	h->files++;
+	if (is_text(path) && !utf8_valid((const unsigned char *)data, len)) {
+		diag("invalid UTF-8 in %s", path);
+		h->bad_utf8++;
+	}
+	if (!ends_with(path, ".html") || ends_with(path, ".gz"))
+		return;
+	while ((p = memchr(p, '<', (size_t)(end - p))) != NULL) {
+		const char *close = memchr(p, '>', (size_t)(end - p));
+		char tag[4096];
+		size_t n = close ? (size_t)(close - p) + 1 : (size_t)(end - p), i;
+		if (n >= sizeof tag)
+			n = sizeof tag - 1;
+		for (i = 0; i < n; i++)
+			tag[i] = (char)((p[i] >= 'A' && p[i] <= 'Z') ? p[i] - 'A' + 'a' : p[i]);
+		tag[n] = 0;
+		if (hostile_tag(tag)) {
+			if (h->bad_tag < 5)
+				diag("hostile tag in %s: %.120s", path, tag);
+			h->bad_tag++;
+		}
+		p += n;
+	}
+}
+
+static void test_hostile(void)
+{
+	char a[600], big[12000], sql[30000];
+	hearth_site_stats st;
+	hostile_scan h = { 0, 0, 0, NULL };
+	sqlite3 *db = open_world(NULL);
+	size_t len;
+	char *page, *gz;
+
+	memset(big, 0, sizeof big);
+	memset(big, 'A', 10240);
+	run(db, "INSERT INTO node (owner, id, kind, name, name_en, region_id, address, phone, "
+		"hours, status, places, description_md) VALUES ('evil', 'evil', "
+		"'childcare_centre', '<script>alert(1)</script>恶意', "
+		"'\"><img src=x onerror=alert(2)>', 'luzhou', "
+		"'<a href=\"javascript:alert(3)\">addr</a>', 'javascript:alert(4)', "
+		"'[x](javascript:alert(5))', 'open', 10, "
+		"'<script>alert(6)</script>\n\n<div onclick=\"alert(7)\">raw block</div>\n\n"
+		"[click](javascript:alert(8)) [data](data:text/html;base64,PHNjcmlwdD4=) "
+		"![pixel](http://tracker.example/p.png \"t\") <img src=x onerror=alert(9)>\n\n"
+		"# big heading\n\n[ref]: javascript:alert(10)\n\n[ref] "
+		"<javascript:alert(11)> [a](<javascript:alert(12)>) "
+		"[b](jav&#x61;script:alert(13))');"
+		"INSERT INTO care_class (owner, id, name, age_band, capacity) VALUES "
+		"('evil', 'c1', '<b onmouseover=alert(14)>班</b>', '0-1', 5);"
+		"INSERT INTO event (owner, id, kind, title, starts_at, place, description_md, public) "
+		"VALUES ('evil', 'e1', 'health_lecture', '</title><script>alert(15)</script>', "
+		"'2026-12-30T09:00', 'a,b;c\\d', '<iframe src=\"http://x\"></iframe>', 1);"
+		"INSERT INTO event (owner, id, kind, title, starts_at, public) VALUES ('evil', 'e2', "
+		"'health_lecture', CAST(X'E8AEB2FF3C7363726970743EC0AF' AS TEXT), 'not a date', 1);");
+	snprintf(sql, sizeof sql,
+		"INSERT INTO node (owner, id, kind, name, region_id, status, description_md) VALUES "
+		"('huge', 'huge', 'childcare_centre', '%s', 'luzhou', 'open', '%s')",
+		big, big);
+	run(db, sql);
+	path_of(a, sizeof a, "hostile");
+	ok(build(db, a, &st) == 0, "hostile text builds (escaped or rejected, never executed)");
+	each_file(a, scan_tags, &h);
+	is_int(h.bad_tag, 0, "no script, image, event handler or javascript:/data: URL in any tag");
+	is_int(h.bad_utf8, 0, "every text file is valid UTF-8 (invalid bytes replaced)");
+	page = read_rel(a, "centres/evil.html", &len);
+	ok(page && strstr(page, "&lt;script&gt;alert(1)&lt;/script&gt;恶意"),
+		"a hostile name is shown as text");
+	ok(page && !strstr(page, "href=\"tel:javascript"), "a hostile phone is no tel: link");
+	ok(page && strstr(page, "<h3>big heading</h3>"), "user headings are demoted below the page's");
+	ok(page && strstr(page, "raw HTML omitted") && !strstr(page, "raw block</div>"),
+		"raw HTML blocks are omitted");
+	ok(page && strstr(page, "pixel") && !strstr(page, "tracker.example/p.png\""),
+		"images become their text: no request leaves the site");
+	free(page);
+	page = read_rel(a, "centres/huge.html", &len);
+	ok(page && len < 60000, "a 10 KB name and description are cut (%zu bytes)", len);
+	free(page);
+	gz = read_rel(a, "events/evil/e2.ics", &len);
+	ok(gz && strstr(gz, "DTSTART;VALUE=DATE:") && strstr(gz, "\xef\xbf\xbd"),
+		"an event with a broken date and bytes still gives a valid .ics");
+	free(gz);
+	gz = read_rel(a, "events/evil/e1.ics", &len);
+	ok(gz && strstr(gz, "LOCATION:a\\,b\\;c\\\\d\r\n") && strstr(gz, "DTSTART:20261230T010000Z"),
+		"ics text is escaped and China time converted to UTC");
+	free(gz);
+	sqlite3_close(db);
+}
+
+/* Every href/src in every page resolves to a file of the site. */
+typedef struct {
+	const char *root;
+	int links, broken;
+} link_scan;
+
+static void check_links(const char *path, const char *data, size_t len, void *payload)
+{
+	link_scan *ls = payload;
+	const char *p = data, *end = data + len;
+
+	if (!ends_with(path, ".html") || ends_with(path, ".gz"))
+		return;
+	while (p < end) {
+		const char *h = strstr(p, "href=\""), *s = strstr(p, "src=\""), *v, *q;
+		char url[512], target[4096], dir[700];
+		if (!h && !s)
+			break;
+		v = (h && (!s || h < s)) ? h + 6 : s + 5;
+		q = strchr(v, '"');
+		if (!q)
+			break;
+		snprintf(url, sizeof url, "%.*s", (int)(q - v), v);
+		p = q;
+		if (!strncmp(url, "tel:", 4) || !strncmp(url, "https://", 8) ||
+		    !strncmp(url, "http://", 7) || url[0] == '#' || !strncmp(url, "mailto:", 7))
+			continue;
+		url[strcspn(url, "#?")] = 0;
+		snprintf(dir, sizeof dir, "%s", path);
+		if (strrchr(dir, '/'))
+			strrchr(dir, '/')[1] = 0;
+		else
+			dir[0] = 0;
+		if (url[0] == '/')
+			snprintf(target, sizeof target, "%s%s", ls->root, url);
+		else
+			snprintf(target, sizeof target, "%s/%s%s", ls->root, dir, url);
+		ls->links++;
+		{
+			char real[4096];
+			if (!realpath(target, real) || strncmp(real, ls->root, strlen(ls->root)) != 0) {
+				if (ls->broken < 5)
+					diag("broken link in %s: %s", path, url);
+				ls->broken++;
+			}
+		}
+	}
+}
+
+typedef struct {
+	int big, pages;
+	size_t max;
+	char max_path[256];
+} size_scan;
+
+static void check_sizes(const char *root)
+{
+	tree t = scan(root);
+	size_scan s = { 0, 0, 0, "" };
+	int i;
+
+	for (i = 0; i < t.n; i++) {
+		if (!ends_with(t.e[i].path, ".html.gz"))
+			continue;
+		s.pages++;
+		if ((size_t)t.e[i].size > s.max)
+			s.max = (size_t)t.e[i].size, snprintf(s.max_path, sizeof s.max_path, "%s",
+							    t.e[i].path);
+		if (t.e[i].size >= 100 * 1024)
+			s.big++;
+	}
+	ok(s.pages > 50 && s.big == 0, "every page is under 100 KB compressed (largest %zu B: %s)",
+		s.max, s.max_path);
+	free(t.e);
+}
+
+static void test_links_and_content(void)
+{
+	char a[600], real[4096];
+	hearth_site_stats st;
+	sqlite3 *db = open_world(NULL);
+	link_scan ls = { NULL, 0, 0 };
+	size_t len;
+	char *page;
+
+	path_of(a, sizeof a, "links");
+	ok(build(db, a, &st) == 0, "build for the link check");
+	ls.root = realpath(a, real) ? real : a;
+	each_file(a, check_links, &ls);
+	ok(ls.links > 1000 && ls.broken == 0, "every internal link resolves (%d links, %d broken)",
+		ls.links, ls.broken);
+	check_sizes(a);
+
+	page = read_rel(a, "centres/xiaoxiangwan.html", &len);
+	ok(page && strstr(page, "class=\"warning\"") && strstr(page, "超过14天未同步"),
+		"a centre not heard of for 4 weeks shows the stale warning");
+	ok(page && strstr(page, "长治市妇幼保健院") && strstr(page, "医育结合"),
+		"the partner hospital is shown");
+	free(page);
+	page = read_rel(a, "centres/lucai.html", &len);
+	ok(page && !strstr(page, "class=\"warning\""), "a centre heard of yesterday shows none");
+	ok(page && strstr(page, "<a class=\"tel\" href=\"tel:0355-0000001\">"),
+		"the phone is a tel: link");
+	ok(page && strstr(page, "<dt>数据更新于") == NULL && strstr(page, "数据更新于</td><td>2026-11-28"),
+		"数据更新于 comes from the data");
+	ok(page && strstr(page, "lang=\"zh-CN\"") && strstr(page, "Content-Security-Policy"),
+		"lang and CSP are set");
+	ok(page && strstr(page, "¥1200 / 月"), "fees are shown");
+	free(page);
+	page = read_rel(a, "en/centres/lucai.html", &len);
+	ok(page && strstr(page, "<html lang=\"en\">") &&
+		   strstr(page, "<h1>Lucai Community Childcare Centre</h1>"),
+		"the English page uses the English name");
+	free(page);
+	page = read_rel(a, "en/centres/xiaoxiangwan.html", &len);
+	ok(page && strstr(page, "<h1>小象湾托育中心</h1>"), "Chinese where no English name exists");
+	free(page);
+	page = read_rel(a, "index.html", &len);
+	/* open centres: lucai 150 + xiaoxiangwan 45 + qimingxing 30 places; affordable 195 */
+	ok(page && strstr(page, "开放的托育机构</a></td><td class=\"num\">3<") &&
+		   strstr(page, "托位</td><td class=\"num\">225<") &&
+		   strstr(page, "普惠托位占比</td><td class=\"num\">87%<"),
+		"home figures: centres open, places, affordable share");
+	ok(page && strstr(page, "今年解决的求助</a></td><td class=\"num\">3<"),
+		"requests solved this year");
+	ok(page && strstr(page, "高血压防治健康讲座") && !strstr(page, "禁毒宣传"),
+		"home lists upcoming events only");
+	free(page);
+	page = read_rel(a, "coverage.html", &len);
+	ok(page && strstr(page, "沁源县公办示范性综合托育机构") && strstr(page, "建设中") &&
+		   strstr(page, "2027-07-01") && strstr(page, "尚未登记"),
+		"coverage: one row per county with status, places, opening date");
+	ok(page && strstr(page, "<svg") && strstr(page, "<table"), "coverage has a chart and its table");
+	free(page);
+	page = read_rel(a, "centres/age-0-1.html", &len);
+	ok(page && strstr(page, "qinyuan-demo.html") && !strstr(page, "lucai.html\""),
+		"facet page: age 0-1 with vacancies excludes the full infant class");
+	free(page);
+	page = read_rel(a, "centres/care-hourly.html", &len);
+	ok(page && strstr(page, "href=\"../centres/lucai.html\"") &&
+		   !strstr(page, "xiaoxiangwan.html"),
+		"facet page: hourly care lists only centres offering it");
+	free(page);
+	page = read_rel(a, "search/docs.json", &len);
+	ok(page && strstr(page, "[\"centres/lucai.html\",\"潞才社区综合托育中心\""),
+		"the search documents list the centre");
+	free(page);
+	{
+		char shard[64];
+		snprintf(shard, sizeof shard, "search/s/%02x.json", site_token_shard("潞才"));
+		page = read_rel(a, shard, &len);
+		ok(page && strstr(page, "\"潞才\":["), "the bigram 潞才 is in its shard");
+		free(page);
+	}
+	page = read_rel(a, "sitemap.xml", &len);
+	ok(page && strstr(page, "<loc>https://care.example/centres/lucai.html</loc><lastmod>2026-11-28") &&
+		   strstr(page, "<loc>https://care.example/centres/xiaoxiangwan.html</loc><lastmod>2026-11-01") &&
+		   !strstr(page, "404.html"),
+		"sitemap with lastmod from the data");
+	free(page);
+	page = read_rel(a, "robots.txt", &len);
+	ok(page && strstr(page, "Sitemap: https://care.example/sitemap.xml"), "robots.txt names it");
+	free(page);
+	page = read_rel(a, "events.atom", &len);
+	ok(page && strstr(page, "<feed xmlns=\"http://www.w3.org/2005/Atom\"") &&
+		   strstr(page, "高血压防治健康讲座") && !strstr(page, "MARKPRIVATE") &&
+		   strstr(page, "<updated>2026-11-28T02:00:00Z</updated>"),
+		"Atom feed of public events, times from the data");
+	free(page);
+	page = read_rel(a, "events/donghua/ev01.ics", &len);
+	ok(page && strstr(page, "BEGIN:VEVENT\r\n") && strstr(page, "DTSTART:20261205T010000Z\r\n") &&
+		   strstr(page, "SUMMARY:高血压防治健康讲座\r\n"),
+		"one .ics per event");
+	free(page);
+	page = read_rel(a, "404.html", &len);
+	ok(page && strstr(page, "href=\"/assets/site.css\""), "404 links are root-absolute");
+	free(page);
+	sqlite3_close(db);
+}
+
+/* The public entry point on a real node database made by core. */
+static void test_hearth_db(void)
+{
+	char dir[600], out[600], page[700];
+	hearth_site_stats st;
+	hearth_db *db = NULL;
+	char *fixture = slurp(fixture_path, NULL), *err = NULL;
+	struct stat s;
+	int rc;
+
+	path_of(dir, sizeof dir, "office-node");
+	path_of(out, sizeof out, "office-site");
+	rc = hearth_db_create(&db, dir, "office", "office", "长治市卫生健康委员会", NULL);
+	ok(rc == 0, "core creates an office database (%s)", rc ? hearth_error_last() : "ok");
+	if (rc)
+		return;
+	/* the office's own node row exists already: the fixture brings its own */
+	if (sqlite3_exec(hearth_db_sqlite(db), "DELETE FROM node WHERE id = 'office'", NULL, NULL,
+		    &err) != SQLITE_OK ||
+	    sqlite3_exec(hearth_db_sqlite(db), fixture, NULL, NULL, &err) != SQLITE_OK)
+		diag("fixture: %s", err ? err : "?");
+	sqlite3_free(err);
+	rc = hearth_site_build(db, out, NULL, &st);
+	ok(rc == 0 && st.pages > 50, "hearth_site_build on a core database (%d pages) %s", st.pages,
+		rc ? hearth_error_last() : "");
+	snprintf(page, sizeof page, "%s/centres/lucai.html", out);
+	ok(stat(page, &s) == 0, "the centre page is there");
+	ok(hearth_site_build(NULL, out, NULL, &st) == HEARTH_EUSAGE, "no database: usage error");
+	ok(hearth_site_build(db, "", NULL, &st) == HEARTH_EUSAGE, "no folder: usage error");
+	hearth_db_free(db);
+	free(fixture);
+}
+
+static int emit(const char *dir)
+{
+	hearth_site_stats st;
+	sqlite3 *db = open_world(NULL);
+	int rc = build(db, dir, &st);
+
+	sqlite3_close(db);
+	return rc ? 1 : 0;
+}
+
+static void remove_tree(const char *path)
+{
+	struct stat st;
+	struct dirent *d;
+	DIR *h;
+
+	if (lstat(path, &st) < 0)
+		return;
+	if (!S_ISDIR(st.st_mode)) {
+		unlink(path);
+		return;
+	}
+	h = opendir(path);
+	while (h && (d = readdir(h)) != NULL) {
+		char child[1024];
+		if (!strcmp(d->d_name, ".") || !strcmp(d->d_name, ".."))
+			continue;
+		snprintf(child, sizeof child, "%s/%s", path, d->d_name);
+		remove_tree(child);
+	}
+	if (h)
+		closedir(h);
+	rmdir(path);
+}
+
+int main(int argc, char **argv)
+{
+	const char *tmp = getenv("TMPDIR");
+
+	if (argc == 5 && strcmp(argv[1], "--emit") == 0) {
+		schema_path = argv[3], fixture_path = argv[4];
+		return emit(argv[2]);
+	}
+	if (argc != 3) {
+		fprintf(stderr, "usage: test_site_build SCHEMA.sql FIXTURE.sql\n");
+		return 2;
+	}
+	schema_path = argv[1], fixture_path = argv[2];
+	snprintf(scratch, sizeof scratch, "%s/hearth-site-XXXXXX", tmp && *tmp ? tmp : "/tmp");
+	if (!mkdtemp(scratch)) {
+		perror("mkdtemp");
+		return 1;
+	}
+	test_deterministic();
+	test_minimal_rewrite();
+	test_atomic();
+	test_privacy();
+	test_hostile();
+	test_links_and_content();
+	test_hearth_db();
+	remove_tree(scratch);
+	return done_testing();
+}
