@@ -145,7 +145,7 @@ static int find_audience(hearth_table_decl *t, const char *col)
  * table iff their fingerprints match. */
 static void fingerprint(hearth_schema *s)
 {
-	uint64_t h = 1469598103934665603ULL;
+	uint64_t h = 14695981039346656037ULL;
 	int i, j;
 
 #define MIX(str)                                                                                   \

@@ -4,9 +4,12 @@
  * that the office has not acknowledged yet go back into the outbox, so nothing the centre had
  * sent is lost.
  */
+#define _XOPEN_SOURCE 700
+#include <ftw.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "sync_int.h"
 
@@ -217,6 +220,30 @@ mark:
 	return rc;
 }
 
+static int remove_entry(const char *path, const struct stat *sb, int flag, struct FTW *ftw)
+{
+	return remove(path) < 0 ? -1 : 0;
+}
+
+/* A failed restore leaves the folder as it found it: no half-made node to trip over. */
+static void undo_restore(const char *dir)
+{
+	hearth_buf p = HEARTH_BUF_INIT;
+	static const char *const files[] = { "hearth.db", "hearth.db-wal", "hearth.db-shm" };
+	size_t i;
+
+	for (i = 0; i < sizeof(files) / sizeof(files[0]); i++) {
+		hearth_buf_clear(&p);
+		if (hearth_buf_printf(&p, "%s/%s", dir, files[i]) == 0)
+			unlink(p.ptr);
+	}
+	hearth_buf_clear(&p);
+	if (hearth_buf_printf(&p, "%s/repo.git", dir) == 0)
+		nftw(p.ptr, remove_entry, 16, FTW_DEPTH | FTW_PHYS);
+	rmdir(dir); /* only if it is empty: a folder that held other things keeps them */
+	hearth_buf_dispose(&p);
+}
+
 int hearth_clone(hearth_db **out, const char *dir, const char *url, const char *node,
 	const hearth_sync_opts *opts, hearth_clone_info *info)
 {
@@ -227,7 +254,7 @@ int hearth_clone(hearth_db **out, const char *dir, const char *url, const char *
 	hearth_db *db = NULL;
 	sqlite3_stmt *st = NULL;
 	int64_t ack = 0;
-	int rc;
+	int rc, created = 0;
 
 	*out = NULL;
 	if (!info)
@@ -240,6 +267,7 @@ int hearth_clone(hearth_db **out, const char *dir, const char *url, const char *
 	/* the kind is corrected from the restored node row below */
 	if ((rc = hearth_db_create_restored(&db, dir, node, "childcare_centre")) < 0)
 		return rc;
+	created = 1;
 	if ((rc = sync_repo_open_dir(&repo, dir)) < 0)
 		goto done;
 	sync_transport_opts(&topts, opts);
@@ -275,5 +303,7 @@ done:
 	sqlite3_finalize(st);
 	git_repository_free(repo);
 	hearth_db_free(db);
+	if (rc < 0 && created)
+		undo_restore(dir);
 	return rc;
 }

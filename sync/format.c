@@ -105,7 +105,8 @@ int sync_message_parse(sync_message *out, const char *msg, size_t len)
 
 		lineno++;
 		if (field(p, l, "Hearth-Format", &v, &vl)) {
-			if (parse_i64(&num, v, vl) < 0)
+			/* bounded like Hearth-Schema: 4294967297 must not read as format 1 */
+			if (parse_i64(&num, v, vl) < 0 || num > 1000000)
 				rc = bad("malformed Hearth-Format", lineno);
 			out->format = (int)num;
 			seen_format++;
@@ -242,8 +243,9 @@ int sync_commit_write(git_oid *out, git_repository *repo, const git_oid *parent_
 	char email[HEARTH_ID_MAX + 32];
 	const char *who = m->is_down ? HEARTH_OFFICE : m->node;
 
-	if (!ms && !m->nentries)
-		ms = hearth_time_now_ms();
+	/* the commit time comes from the clock, never the wall: equal logs give equal commits */
+	if (!m->nentries)
+		ms = HEARTH_CLOCK_MS(m->stamp);
 	if (git_treebuilder_new(&tb, repo, NULL) < 0) {
 		rc = git_fail(HEARTH_ERROR, "cannot build tree");
 		goto done;

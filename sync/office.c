@@ -646,6 +646,8 @@ static int write_down(hearth_db *db, git_repository *repo, const char *node, con
 		m.range_from = p.down_office_seq;
 		m.range_to = to;
 		m.ack = p.applied_seq;
+		if ((rc = hearth_db_clock_get(db, &m.stamp)) < 0)
+			goto done;
 		snprintf(subject, sizeof(subject), "office -> %s: %d change%s, acked up to %lld", node,
 			n, n == 1 ? "" : "s", (long long)p.applied_seq);
 		if (p.down_head[0])

@@ -28,6 +28,7 @@ typedef struct {
 	int64_t range_from, range_to; /* down */
 	int64_t ack;                  /* down */
 	int is_snapshot;              /* down: entries are parts 1..k of the full state */
+	hearth_clock stamp;           /* commit time when there are no entries (not written) */
 	int nentries;
 	sync_entry_head *entries;
 } sync_message;

@@ -5,13 +5,16 @@
  *   5  the same with 10% of the changes conflicting under lww and office policies;
  *   6  against PouchDB replicating the same rows as documents (--pouch CMD: a command that
  *      prints the seconds its replication took; skipped without it);
+ *  13  end to end (--gitd-port, --gitd-root: a `git daemon` serving that folder on 127.0.0.1):
+ *      one office sync round over git:// against the sum of `git fetch` (git CLI) of the same
+ *      commits and the raw apply of the same changesets;
  *   9  peak RSS of the office merging a large amount of pending changesets (a `hearth sync`
  *      process, measured with wait4), against the pending bytes and a raw-apply process.
  *
  * The office's time is one whole `hearth_sync` round: fetch every node's `up` from its bare
  * repository (local path), verify, merge, log, and write and push every node's `down`.
  *
- *   bench_merge --hearth PATH [--quick] [--pouch CMD]
+ *   bench_merge --hearth PATH [--quick] [--pouch CMD] [--gitd-port P --gitd-root DIR]
  *   bench_merge --raw-apply OFFICE NODE_DIR...     (internal: the raw process of figure 9)
  */
 #include <stdio.h>
@@ -86,7 +89,7 @@ static long export_docs(const bench_world *w, const char *docs_dir)
 	for (i = 0; i < w->nnodes; i++) {
 		hearth_db *db = NULL;
 		hearth_buf line = HEARTH_BUF_INIT, sql = HEARTH_BUF_INIT;
-		char path[1024];
+		char path[1100];
 		const hearth_schema *s;
 		FILE *f;
 
@@ -172,6 +175,68 @@ static void merge_figures(const char *hearth, const char *root, int quick, const
 		printf("skip merge_vs_pouchdb: npm or PouchDB unavailable (see tests/bench/run)\n");
 	}
 	bench_sh("rm -rf '%s' '%s' '%s'", world, run, docs);
+	bench_world_dispose(&w);
+}
+
+/* ---- figure 13: end to end through a git daemon ------------------------------------------ */
+
+static void e2e_figure(const char *hearth, const char *root, const char *port,
+	const char *gitd_root, int quick)
+{
+	bench_world w;
+	hearth_sync_result res;
+	hearth_db *db = NULL;
+	double th[BENCH_RUNS], tf[BENCH_RUNS], ta[BENCH_RUNS], mh, mf, ma, t0;
+	char world[1024], office[1100], run[1024], fetch_repo[1024], script[1024], sql[512],
+		base[512];
+	int r, i, nodes = quick ? 50 : 1000;
+	FILE *f;
+
+	snprintf(world, sizeof(world), "%s/e2e", gitd_root);
+	snprintf(office, sizeof(office), "%s/office-gitd", world);
+	snprintf(run, sizeof(run), "%s/run", root);
+	snprintf(fetch_repo, sizeof(fetch_repo), "%s/fetch.git", root);
+	snprintf(script, sizeof(script), "%s/fetch.sh", root);
+	bench_world_make(&w, hearth, world, nodes, 100, 0);
+	/* the office reaches every node's repository through the daemon */
+	bench_sh("cp -a '%s' '%s'", w.office, office);
+	bench_check(hearth_db_open(&db, office), "open office");
+	snprintf(sql, sizeof(sql),
+		"UPDATE hearth_remote SET url = 'git://127.0.0.1:%s/e2e/remotes/' || name || '.git'",
+		port);
+	bench_check(hearth_sql_exec(hearth_db_sqlite(db), sql, "remote urls"), "remote urls");
+	hearth_db_free(db);
+	free(w.office);
+	if (!(w.office = strdup(office)))
+		bench_die("out of memory");
+	/* the git CLI fetching the same branches into one repository, as the office does */
+	if (!(f = fopen(script, "w")))
+		bench_die("cannot write %s", script);
+	fprintf(f, "set -e\n");
+	for (i = 0; i < w.nnodes; i++)
+		fprintf(f, "git -C '%s' fetch -q git://127.0.0.1:%s/e2e/remotes/%s.git "
+			   "+refs/heads/up:refs/nodes/%s/up\n",
+			fetch_repo, port, w.nodes[i], w.nodes[i]);
+	fclose(f);
+	memset(&res, 0, sizeof(res));
+	for (r = 0; r < BENCH_RUNS; r++) {
+		th[r] = office_round(&w, run, &res);
+		bench_sh("rm -rf '%s' && git init -q --bare '%s'", fetch_repo, fetch_repo);
+		t0 = bench_now();
+		bench_sh("sh '%s'", script);
+		tf[r] = bench_now() - t0;
+		ta[r] = raw_round(&w, run);
+	}
+	mh = bench_median(th, BENCH_RUNS);
+	mf = bench_median(tf, BENCH_RUNS);
+	ma = bench_median(ta, BENCH_RUNS);
+	snprintf(base, sizeof(base),
+		"git fetch %.2f s + raw apply %.2f s = %.2f s, hearth office sync round %.2f s; %d "
+		"nodes x 100 changes, %ld row changes, %d entries merged",
+		mf, ma, mf + ma, mh, w.nnodes, w.rows, res.merged);
+	bench_figure("sync_round_gitd_vs_git_fetch_raw_apply", mh / (mf + ma), "x", base,
+		BENCH_AT_MOST, 2);
+	bench_sh("rm -rf '%s' '%s' '%s'", world, run, fetch_repo);
 	bench_world_dispose(&w);
 }
 
@@ -278,7 +343,8 @@ static void memory_figure(const char *hearth, const char *self, const char *root
 	}
 	hearth_db_free(off);
 	for (r = 0; r < BENCH_RUNS; r++) {
-		char *hargv[] = { (char *)hearth, "-C", run, "sync", NULL };
+		char c_opt[] = "-C", sync_cmd[] = "sync", raw_opt[] = "--raw-apply";
+		char *hargv[] = { (char *)hearth, c_opt, run, sync_cmd, NULL };
 		char *rargv[12];
 		double t0;
 		int k = 0;
@@ -289,7 +355,7 @@ static void memory_figure(const char *hearth, const char *self, const char *root
 		t_h[r] = bench_now() - t0;
 		bench_sh("rm -rf '%s' && cp -a '%s' '%s'", run, office, run);
 		rargv[k++] = (char *)self;
-		rargv[k++] = "--raw-apply";
+		rargv[k++] = raw_opt;
 		rargv[k++] = run;
 		for (i = 0; i < nnodes; i++)
 			rargv[k++] = node_dirs[i];
@@ -312,6 +378,8 @@ int main(int argc, char **argv)
 {
 	const char *hearth = arg_value(argc, argv, "--hearth");
 	const char *pouch = arg_value(argc, argv, "--pouch");
+	const char *gitd_port = arg_value(argc, argv, "--gitd-port");
+	const char *gitd_root = arg_value(argc, argv, "--gitd-root");
 	int quick = bench_quick(argc, argv), i;
 	char *root;
 
@@ -329,6 +397,8 @@ int main(int argc, char **argv)
 			0);
 	if (bench_selected("merge_10pct_conflicts_vs_raw_apply"))
 		merge_figures(hearth, root, quick, NULL, 10);
+	if (gitd_port && gitd_root && bench_selected("sync_round_gitd_vs_git_fetch_raw_apply"))
+		e2e_figure(hearth, root, gitd_port, gitd_root, quick);
 	if (bench_selected("merge_peak_rss"))
 		memory_figure(hearth, "/proc/self/exe", root, quick);
 	bench_sh("rm -rf '%s'", root);

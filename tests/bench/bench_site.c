@@ -56,7 +56,7 @@ static void read_file(hearth_buf *out, const char *path)
 	fclose(f);
 }
 
-/* Every content/**.md of a built site, in memory. */
+/* Every .md file under content/ of a built site, in memory. */
 static void collect(pages *ps, const char *dir, const char *rel)
 {
 	struct dirent *e;
@@ -181,7 +181,7 @@ static double rebuild_one(hearth_db *db, const char *out, int run, hearth_site_s
 static void hugo_site(const char *dir, const char *content)
 {
 	FILE *f;
-	char path[1024];
+	char path[1100];
 
 	bench_sh("rm -rf '%s' && mkdir -p '%s/layouts/_default' && cp -a '%s' '%s/content' && "
 		 "find '%s/content' -name '*.gz' -delete",
@@ -213,7 +213,7 @@ int main(int argc, char **argv)
 	double tf[BENCH_RUNS], tb[BENCH_RUNS], trb[BENCH_RUNS], tc[BENCH_RUNS], tg[BENCH_RUNS];
 	double mf, mb, mrb, mc, mg;
 	char world[1024], office[1024], out[1024], bout[1024], cout[1024], hsite[1024], hout[1024];
-	char content[1024], cmd[4096], base[512];
+	char content[1100], cmd[8192], base[512];
 	hearth_site_stats st, rst;
 	hearth_db *db = NULL;
 	pages ps = { NULL, 0, 0 };

@@ -59,6 +59,25 @@ static void check_same(const sync_message *a, const sync_message *b)
 	}
 }
 
+/* The number written after `key` on the line of the raw message that carries it. */
+static long long raw_number(const uint8_t *data, size_t size, const char *key)
+{
+	size_t klen = strlen(key), i = 0;
+	long long v = 0;
+
+	while (i < size) {
+		const uint8_t *nl = memchr(data + i, '\n', size - i);
+		size_t end = nl ? (size_t)(nl - data) : size;
+		if (end - i > klen && memcmp(data + i, key, klen) == 0) {
+			for (i += klen; i < end; i++)
+				v = v * 10 + (data[i] - '0');
+			return v;
+		}
+		i = end + 1;
+	}
+	return -1;
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	sync_message first, again;
@@ -74,6 +93,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		return 0;
 	}
 	CHECK(hearth_error_code() == 0);
+	/* the numbers are the ones written, not wrapped into an int */
+	CHECK(raw_number(data, size, "Hearth-Format: ") == first.format);
+	CHECK(raw_number(data, size, "Hearth-Schema: ") == first.schema);
 	CHECK(sync_message_format(&text, "fuzz: reformatted", &first) == 0);
 	rc = sync_message_parse(&again, text.ptr, text.size);
 	if (rc)

@@ -40,6 +40,7 @@ static hearth_db *office;
 static char dir[4096];
 static hearth_buf initial_dump = HEARTH_BUF_INIT;
 static unsigned long ninputs;
+static int verbose;
 
 static const char *const setup_sql =
 	"INSERT INTO node (owner, id, kind, name, region_id, status, description_md) VALUES "
@@ -176,8 +177,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 	if (size > SYNC_ENTRY_MAX)
 		return 0;
-	if (!office)
+	if (!office) {
+		/* FUZZ_MERGE_VERBOSE=1: one line per input saying how far it got */
+		verbose = getenv("FUZZ_MERGE_VERBOSE") != NULL;
 		setup();
+	}
 	h = hearth_db_sqlite(office);
 	memset(&e, 0, sizeof(e));
 	hearth_buf_init(&e.cs, SYNC_ENTRY_MAX);
@@ -219,6 +223,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	}
 	hearth_db_rollback(office);
 	CHECK(sqlite3_get_autocommit(h));
+	if (verbose)
+		fprintf(stderr, "fuzz_merge: rc %d, %d conflicts, net %d bytes: %s\n", rc, conflicts,
+			nnet, rc ? hearth_error_last() : "merged");
 	if (++ninputs % CHECK_EVERY == 0)
 		check_integrity();
 	sqlite3_free(net);

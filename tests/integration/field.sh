@@ -55,6 +55,8 @@ ok $? "nothing merged twice"
 H -C lucai2 clone "$tmp/nowhere.git" --node lucai >/dev/null 2>err
 [ $? -ne 0 ] && grep -q "cannot reach" err
 ok $? "clone from a missing repository fails with a clear error"
+[ ! -e lucai2/hearth.db ] && [ ! -e lucai2/repo.git ]
+ok $? "and leaves no half-made node behind"
 
 # --- snapshot + 1,000 later commits ------------------------------------------------------------
 # automatic snapshots off for now: this part wants exactly one, made on demand

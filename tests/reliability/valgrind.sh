@@ -22,7 +22,7 @@ HEARTH=$T/hearth-vg
 cat >"$HEARTH" <<EOF
 #!/bin/sh
 exec valgrind -q --error-exitcode=9 --leak-check=full --errors-for-leak-kinds=definite \\
-	--show-leak-kinds=definite --track-origins=yes --suppressions="$REL_DIR/valgrind.supp" \\
+	--show-leak-kinds=definite --suppressions="$REL_DIR/valgrind.supp" \\
 	--log-file="$T/vg/%p.log" "$REAL" "\$@"
 EOF
 chmod +x "$HEARTH"
