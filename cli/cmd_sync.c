@@ -2,6 +2,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <signal.h>
 #include <unistd.h>
 
 #include "cli.h"
@@ -14,6 +15,10 @@ int cmd_remote(cli_ctx *ctx)
 	hearth_db *db;
 	int rc = EXIT_OK;
 
+	const char *key = cli_opt_value(ctx, "--ssh-key");
+
+	if ((rc = cli_no_unknown_opts(ctx, "remote")) != EXIT_OK)
+		return rc;
 	if (strcmp(sub, "add") == 0 && ctx->argc != 3)
 		return cli_usage("remote", "'remote add' takes a name and a URL");
 	if (strcmp(sub, "remove") == 0 && ctx->argc != 2)
@@ -23,7 +28,8 @@ int cmd_remote(cli_ctx *ctx)
 	if (!(db = cli_open(ctx)))
 		return EXIT_FAIL;
 	if (strcmp(sub, "add") == 0) {
-		if (hearth_remote_add(db, ctx->argv[1], ctx->argv[2]) < 0)
+		if (hearth_remote_add(db, ctx->argv[1], ctx->argv[2]) < 0 ||
+		    (key && hearth_meta_set(db, "ssh_key", key) < 0))
 			rc = cli_fail();
 		else
 			printf("added remote '%s' %s\n", ctx->argv[1], ctx->argv[2]);
@@ -47,8 +53,49 @@ int cmd_remote(cli_ctx *ctx)
 	return rc;
 }
 
+/*
+ * A remote that accepts the connection and then says nothing would hold a sync for as long as
+ * the server keeps the socket open (libgit2 1.5 has no transfer timeout). The command gives up
+ * after a quiet spell instead: every byte of progress re-arms the alarm, so a slow 2G transfer
+ * goes on; exiting at any moment is safe (the crash tests kill sync at random and lose nothing),
+ * and the next sync resumes. HEARTH_NET_IDLE_SECONDS changes the spell (default 120).
+ */
+#define NET_IDLE_DEFAULT 120
+
+static unsigned net_idle_seconds;
+static int progress_tty;
+
+static void on_net_idle(int sig)
+{
+	static const char msg[] = "hearth: the remote stopped answering; nothing is lost, run the "
+				  "command again when the link is better\n";
+	ssize_t w = write(STDERR_FILENO, msg, sizeof(msg) - 1);
+
+	(void)w;
+	_exit(EXIT_NET);
+}
+
+static void net_watchdog_arm(void)
+{
+	const char *env = getenv("HEARTH_NET_IDLE_SECONDS");
+	struct sigaction sa;
+
+	net_idle_seconds = env && *env ? (unsigned)strtoul(env, NULL, 10) : NET_IDLE_DEFAULT;
+	if (!net_idle_seconds)
+		return;
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_net_idle;
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGALRM, &sa, NULL);
+	alarm(net_idle_seconds);
+}
+
 static void progress(const char *phase, unsigned done, unsigned total, void *payload)
 {
+	if (net_idle_seconds)
+		alarm(net_idle_seconds);
+	if (!progress_tty)
+		return;
 	if (total)
 		fprintf(stderr, "\r%s: %u/%u objects", phase, done, total);
 	if (done == total)
@@ -70,8 +117,9 @@ static int run_sync(cli_ctx *ctx, const char *name, sync_fn fn)
 	if (ctx->argc > 1)
 		return cli_usage(name, "at most one remote");
 	opts.only_remote = ctx->argc ? ctx->argv[0] : NULL;
-	if (isatty(STDERR_FILENO))
-		opts.progress = progress;
+	progress_tty = isatty(STDERR_FILENO);
+	opts.progress = progress;
+	net_watchdog_arm();
 	if (!(db = cli_open(ctx)))
 		return EXIT_FAIL;
 	if (hearth_sync_init() < 0) {
@@ -222,6 +270,7 @@ int cmd_clone(cli_ctx *ctx)
 		return rc;
 	if (ctx->argc != 1 || !node)
 		return cli_usage("clone", "give the node's repository URL and --node ID");
+	net_watchdog_arm();
 	if (hearth_sync_init() < 0 || hearth_clone(&db, ctx->dir, ctx->argv[0], node, NULL, &info) < 0)
 		rc = cli_fail();
 	else

@@ -112,13 +112,19 @@ void hearth_cs_writer_table(hearth_cs_writer *w, const char *table, int ncol,
 {
 	if (w->rc)
 		return;
-	if (w->table && strcmp(w->table, table) == 0 && w->ncol == ncol)
+	/* the same name with other PK flags is another block: merging them would change the key
+	 * SQLite applies the second block's changes by */
+	if (w->table && strcmp(w->table, table) == 0 && w->ncol == ncol &&
+	    memcmp(w->pk, pk, (size_t)ncol) == 0)
 		return;
 	free(w->table);
-	if (!(w->table = strdup(table))) {
+	free(w->pk);
+	w->pk = NULL;
+	if (!(w->table = strdup(table)) || !(w->pk = malloc(ncol > 0 ? (size_t)ncol : 1))) {
 		w->rc = hearth_error_set(HEARTH_ERROR, "out of memory");
 		return;
 	}
+	memcpy(w->pk, pk, (size_t)ncol);
 	w->ncol = ncol;
 	put_byte(w, 'T');
 	put_varint(w, (uint64_t)ncol);
@@ -191,7 +197,9 @@ void hearth_cs_writer_dispose(hearth_cs_writer *w)
 {
 	hearth_buf_dispose(&w->buf);
 	free(w->table);
+	free(w->pk);
 	w->table = NULL;
+	w->pk = NULL;
 	w->ncol = 0;
 	w->rc = 0;
 }

@@ -329,11 +329,13 @@ typedef struct {
 	int rc;
 	int ncol;            /* columns of the current table */
 	char *table;         /* current table name */
+	unsigned char *pk;   /* its ncol primary-key flags */
 } hearth_cs_writer;
 
-#define HEARTH_CS_WRITER_INIT { HEARTH_BUF_INIT, 0, 0, NULL }
+#define HEARTH_CS_WRITER_INIT { HEARTH_BUF_INIT, 0, 0, NULL, NULL }
 
-/** Start a table block (only written if different from the current one). */
+/** Start a table block (only written if name, column count or primary-key flags differ from the
+ * current one). */
 void hearth_cs_writer_table(hearth_cs_writer *w, const char *table, int ncol,
 	const unsigned char *pk);
 /** Append a change; `old`/`new_` are arrays of ncol values where NULL means "undefined" (not

@@ -270,7 +270,7 @@ int hearth_clone(hearth_db **out, const char *dir, const char *url, const char *
 	created = 1;
 	if ((rc = sync_repo_open_dir(&repo, dir)) < 0)
 		goto done;
-	sync_transport_opts(&topts, opts);
+	sync_transport_opts(&topts, opts, db);
 	if ((rc = hearth_transport_fetch(repo, url, specs, 2, &topts)) < 0)
 		goto done;
 	if ((rc = hearth_db_begin(db)) < 0)

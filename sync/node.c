@@ -164,13 +164,23 @@ void sync_remote_record(hearth_db *db, const char *name, int ok, const char *err
 		hearth_error_set(code, "%s", saved);
 }
 
-void sync_transport_opts(hearth_transport_opts *t, const hearth_sync_opts *opts)
+void sync_transport_opts(hearth_transport_opts *t, const hearth_sync_opts *opts, hearth_db *db)
 {
+	hearth_buf key = HEARTH_BUF_INIT;
+
 	memset(t, 0, sizeof(*t));
 	if (opts) {
 		t->progress = opts->progress;
 		t->payload = opts->payload;
 	}
+	/* an ssh key file named in the node's config ('hearth remote add ... --ssh-key FILE');
+	 * the key itself is never copied into the database */
+	if (db && hearth_meta_get(db, "ssh_key", &key) == 0 && key.size < sizeof(t->ssh_key_buf)) {
+		memcpy(t->ssh_key_buf, key.ptr, key.size + 1);
+		t->ssh_key = t->ssh_key_buf;
+	}
+	hearth_buf_dispose(&key);
+	hearth_error_clear();
 }
 
 /* ---- applying changesets at a node -------------------------------------------------------- */
@@ -354,7 +364,7 @@ static int node_push_remote(hearth_db *db, git_repository *repo, const sync_remo
 		    0 ||
 	    (rc = meta_i64(db, "remote_up_seq", &on_remote)) < 0)
 		return rc;
-	sync_transport_opts(&topts, opts);
+	sync_transport_opts(&topts, opts, db);
 	if ((rc = hearth_transport_push(repo, r->url, spec, 1, &topts)) < 0) {
 		sync_remote_record(db, r->name, 0, hearth_error_last());
 		return rc;
@@ -602,7 +612,7 @@ static int node_pull_remote(hearth_db *db, git_repository *repo, const sync_remo
 	size_t n = 0;
 	int have_last, rc;
 
-	sync_transport_opts(&topts, opts);
+	sync_transport_opts(&topts, opts, db);
 	if ((rc = hearth_transport_fetch(repo, r->url, spec, 1, &topts)) < 0) {
 		sync_remote_record(db, r->name, 0, hearth_error_last());
 		return rc;

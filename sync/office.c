@@ -392,7 +392,7 @@ static int office_fetch_merge(hearth_db *db, git_repository *repo, const sync_re
 	    (rc = hearth_buf_printf(&spec, "+refs/heads/up:%s", ref.ptr)) < 0)
 		goto done;
 	specs[0] = spec.ptr;
-	sync_transport_opts(&topts, opts);
+	sync_transport_opts(&topts, opts, db);
 	if ((rc = hearth_transport_fetch(repo, r->url, specs, 1, &topts)) < 0) {
 		sync_remote_record(db, r->name, 0, hearth_error_last());
 		goto done;
@@ -698,7 +698,7 @@ static int office_publish(hearth_db *db, git_repository *repo, const sync_remote
 	if ((rc = hearth_db_commit(db)) < 0)
 		goto done;
 	specs[0] = spec.ptr;
-	sync_transport_opts(&topts, opts);
+	sync_transport_opts(&topts, opts, db);
 	if ((rc = hearth_transport_push(repo, r->url, specs, 1, &topts)) < 0)
 		sync_remote_record(db, r->name, 0, hearth_error_last());
 done:
@@ -916,7 +916,7 @@ int hearth_snapshot(hearth_db *db, const char *node, const hearth_sync_opts *opt
 	if ((rc = sync_remotes_load(&remotes, &n, db, node)) < 0 ||
 	    (rc = sync_repo_open(&repo, db)) < 0)
 		goto done;
-	sync_transport_opts(&topts, opts);
+	sync_transport_opts(&topts, opts, db);
 	for (i = 0; i < n; i++) {
 		const char *specs[1];
 		hearth_buf_clear(&ref);

@@ -14,6 +14,7 @@ typedef struct {
 	void *payload;
 	/* a private key file for ssh (from the node's config), or NULL for ssh-agent */
 	const char *ssh_key;
+	char ssh_key_buf[1024]; /* storage for ssh_key when it comes from the node's config */
 } hearth_transport_opts;
 
 /**
