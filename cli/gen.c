@@ -26,6 +26,7 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "cli.h"
 #include "sync/hearth_sync.h"
@@ -218,45 +219,46 @@ enum {
 /* Owner is always ?1 and bound explicitly: the office writes other nodes' rows with these too. */
 static const char *const stmt_sql[S_COUNT] = {
 	[S_ID] = "SELECT hearth_id()",
-	[S_NODE_REG] = "INSERT INTO node (owner, id, kind, name, region_id) VALUES (?1, ?1, ?2, ?3, ?4)",
+	[S_NODE_REG] = "INSERT INTO node (owner, id, kind, name, region_id) "
+		"VALUES (?1, ?1, ?2, ?3, ?4)",
 	[S_NODE_DETAILS] = "UPDATE node SET name_en = ?2, address = ?3, phone = ?4, hours = ?5, "
-			   "operator = ?6, affordable = ?7, status = ?8, opens_on = ?9, places = ?10, "
-			   "floor_area_m2 = ?11, description_md = ?12, lat = ?13, lon = ?14 "
-			   "WHERE owner = ?1 AND id = ?1",
-	[S_NODE_EDIT] = "UPDATE node SET status = coalesce(?2, status), places = coalesce(?3, places), "
-			"hours = coalesce(?4, hours), phone = coalesce(?5, phone) "
-			"WHERE owner = ?1 AND id = ?1",
+		"operator = ?6, affordable = ?7, status = ?8, opens_on = ?9, places = ?10, "
+		"floor_area_m2 = ?11, description_md = ?12, lat = ?13, lon = ?14 "
+		"WHERE owner = ?1 AND id = ?1",
+	[S_NODE_EDIT] = "UPDATE node SET status = coalesce(?2, status), "
+		"places = coalesce(?3, places), hours = coalesce(?4, hours), "
+		"phone = coalesce(?5, phone) WHERE owner = ?1 AND id = ?1",
 	[S_CLASS] = "INSERT INTO care_class (owner, id, name, age_band, capacity) "
-		    "VALUES (?1, ?2, ?3, ?4, ?5)",
+		"VALUES (?1, ?2, ?3, ?4, ?5)",
 	[S_CLASS_CAP] = "UPDATE care_class SET capacity = ?3 WHERE owner = ?1 AND id = ?2",
-	[S_OFFER] = "INSERT INTO care_offer (owner, id, service_type_id, fee_yuan, fee_unit, hours, "
-		    "notes) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+	[S_OFFER] = "INSERT INTO care_offer (owner, id, service_type_id, fee_yuan, fee_unit, "
+		"hours, notes) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
 	[S_OFFER_FEE] = "UPDATE care_offer SET fee_yuan = ?3 WHERE owner = ?1 AND id = ?2",
 	[S_CHILD] = "INSERT INTO child (owner, id, name, birth_date, sex, guardian_name, "
-		    "guardian_phone, notes) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+		"guardian_phone, notes) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
 	[S_CHILD_NOTES] = "UPDATE child SET notes = ?3 WHERE owner = ?1 AND id = ?2",
 	[S_ENROL] = "INSERT INTO enrolment (owner, id, child_id, class_id, mode, starts_on) "
-		    "VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+		"VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
 	[S_ENROL_END] = "UPDATE enrolment SET ends_on = ?3 WHERE owner = ?1 AND id = ?2",
 	[S_TEAM] = "INSERT INTO volunteer_team (owner, id, name, service_type_id, members) "
-		   "VALUES (?1, ?2, ?3, ?4, ?5)",
+		"VALUES (?1, ?2, ?3, ?4, ?5)",
 	[S_VOLUNTEER] = "INSERT INTO volunteer (owner, id, name, phone, team_id, skills, "
-			"party_member) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+		"party_member) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
 	[S_REQUEST] = "INSERT INTO service_request (owner, id, service_type_id, requested_at, "
-		      "resident_name, resident_phone, address, details, status, team_id) "
-		      "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, 'new', ?9)",
+		"resident_name, resident_phone, address, details, status, team_id) "
+		"VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, 'new', ?9)",
 	[S_REQ_ACCEPT] = "UPDATE service_request SET status = 'accepted', volunteer_id = ?3 "
-			 "WHERE owner = ?1 AND id = ?2",
+		"WHERE owner = ?1 AND id = ?2",
 	[S_REQ_DONE] = "UPDATE service_request SET status = 'done', done_at = ?3, feedback = ?4 "
-		       "WHERE owner = ?1 AND id = ?2",
+		"WHERE owner = ?1 AND id = ?2",
 	[S_PARTNER] = "INSERT INTO partnership (owner, id, partner_id, kind, since, services) "
-		      "VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+		"VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
 	[S_CHECK] = "INSERT INTO health_check (owner, id, centre_id, child_id, checked_on, "
-		    "height_cm, weight_kg, findings, next_due) "
-		    "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
-	[S_EVENT] = "INSERT INTO event (owner, id, kind, title, title_en, starts_at, ends_at, place, "
-		    "audience, description_md, public) "
-		    "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
+		"height_cm, weight_kg, findings, next_due) "
+		"VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+	[S_EVENT] = "INSERT INTO event (owner, id, kind, title, title_en, starts_at, ends_at, "
+		"place, audience, description_md, public) "
+		"VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
 };
 
 /* Statements of one database, prepared on first use and kept across its recorded writes. */
@@ -514,7 +516,8 @@ static int op_row_edit(gen_state *st, gen_stmts *s)
 	case 1:
 		if (centre) {
 			st->places = (st->places ? st->places : 60) + rng_range(&st->r, 1, 5);
-			return run(s, S_NODE_EDIT, "ssIss", owner(st), NULL, st->places, NULL, NULL);
+			return run(s, S_NODE_EDIT, "ssIss", owner(st), NULL, st->places, NULL,
+				NULL);
 		}
 		snprintf(tel, sizeof(tel), "0355-%07d", rng_below(&st->r, 10000000));
 		return run(s, S_NODE_EDIT, "ssIss", owner(st), NULL, 0, NULL, tel);
@@ -1106,10 +1109,12 @@ static int add_remotes(hearth_db *office, const gen_world *w, const char *root)
 
 	if ((rc = hearth_db_begin(office)) < 0)
 		return rc;
-	for (i = 0; i < w->nodes; i++)
-		if ((rc = path_join(url, sizeof(url), root, "remotes", w->node[i].id, ".git")) < 0 ||
-		    (rc = hearth_remote_add(office, w->node[i].id, url)) < 0)
+	for (i = 0; i < w->nodes; i++) {
+		const char *id = w->node[i].id;
+		if ((rc = path_join(url, sizeof(url), root, "remotes", id, ".git")) < 0 ||
+		    (rc = hearth_remote_add(office, id, url)) < 0)
 			break;
+	}
 	if (rc == 0)
 		return hearth_db_commit(office);
 	hearth_db_rollback(office);
@@ -1128,7 +1133,8 @@ static int sync_round(hearth_db *office, const gen_world *w, const char *root,
 	memset(out, 0, sizeof(*out));
 	for (pass = 0; pass < 2; pass++) {
 		for (i = 0; i < w->nodes; i++) {
-			if ((rc = path_join(dir, sizeof(dir), root, "nodes", w->node[i].id, "")) < 0 ||
+			const char *id = w->node[i].id;
+			if ((rc = path_join(dir, sizeof(dir), root, "nodes", id, "")) < 0 ||
 			    (rc = hearth_db_open(&db, dir)) < 0)
 				return rc;
 			rc = pass == 0 ? hearth_push(db, NULL, &r) : hearth_pull(db, NULL, &r);
@@ -1184,7 +1190,8 @@ static int gen_office_only(hearth_db *office, gen_state *st)
 	memset(&s, 0, sizeof(s));
 	s.h = hearth_db_sqlite(office);
 	/* a large write touches every table's pages again and again: keep them in memory */
-	if ((rc = hearth_sql_exec(s.h, "PRAGMA cache_size = -1048576", "cannot size the cache")) < 0)
+	rc = hearth_sql_exec(s.h, "PRAGMA cache_size = -1048576", "cannot size the cache");
+	if (rc < 0)
 		return rc;
 	for (from = 0; rc == 0 && from < w->nodes; from += GEN_OFFICE_BATCH) {
 		gen_span sp = { st, &s, from,
@@ -1275,8 +1282,11 @@ int cmd_gen(cli_ctx *ctx)
 		return EXIT_FAIL;
 	}
 	snprintf(dir, sizeof(dir), "%s/nodes", root);
-	if (mkdir(dir, 0777) < 0 || (!office_only && snprintf(dir, sizeof(dir), "%s/remotes", root) &&
-					    mkdir(dir, 0777) < 0)) {
+	if (mkdir(dir, 0777) == 0 && !office_only) {
+		snprintf(dir, sizeof(dir), "%s/remotes", root);
+		mkdir(dir, 0777);
+	}
+	if (access(dir, F_OK) != 0) {
 		fprintf(stderr, "hearth gen: cannot create '%s': %s\n", dir, strerror(errno));
 		return EXIT_FAIL;
 	}
@@ -1308,7 +1318,8 @@ int cmd_gen(cli_ctx *ctx)
 	else
 		printf("hearth gen: %d nodes x %d changes (seed %" PRIu64 ", %d%% conflicting) in "
 		       "%s/nodes, bare repositories in %s/remotes, office %s in %.1f s\n",
-			w.nodes, w.changes, w.seed, w.conflicts, root, root, dir, seconds_since(&t0));
+			w.nodes, w.changes, w.seed, w.conflicts, root, root, dir,
+			seconds_since(&t0));
 	rc = EXIT_OK;
 done:
 	hearth_db_free(office);

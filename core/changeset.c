@@ -301,6 +301,11 @@ corrupt:
 	return hearth_error_set(HEARTH_ECORRUPT, "changeset does not parse (byte %zu)", pos);
 }
 
+int hearth_changeset_wellformed(const void *cs, size_t n)
+{
+	return n <= INT32_MAX && (n == 0 || cs) && framing_check(cs, (int)n) == 0;
+}
+
 int hearth_changeset_validate(const void *cs, int n, int *nchanges)
 {
 	sqlite3_changeset_iter *it = NULL;

@@ -346,7 +346,12 @@ void hearth_cs_writer_change(hearth_cs_writer *w, int op, int indirect, sqlite3_
 void hearth_cs_writer_append_iter(hearth_cs_writer *w, sqlite3_changeset_iter *it);
 void hearth_cs_writer_dispose(hearth_cs_writer *w);
 
-/** Walk the whole changeset once: HEARTH_ECORRUPT if it does not parse. Sets *nchanges. */
+/** 1 if the bytes have the shape of a changeset (headers, ops, complete records), checked
+ * without SQLite: SQLite 3.40's iterator never returns on some truncated input, so untrusted
+ * bytes pass this before they reach it. 0 otherwise. */
+int hearth_changeset_wellformed(const void *cs, size_t n);
+/** Walk the whole changeset once (after hearth_changeset_wellformed): HEARTH_ECORRUPT if it does
+ * not parse. Sets *nchanges. */
 int hearth_changeset_validate(const void *cs, int n, int *nchanges);
 
 /** One-line summary like "care_class +1 ~2, child -1" appended to `out`. */

@@ -293,85 +293,6 @@ void sync_commit_dispose(sync_commit *c)
 	c->entries = NULL;
 }
 
-/* SQLite's varint (as in sqlite3session.c); 0 if it runs past the end or exceeds 2^31. */
-static size_t cs_varint(const unsigned char *p, size_t n, uint64_t *v)
-{
-	size_t i;
-
-	*v = 0;
-	for (i = 0; i < n && i < 9; i++) {
-		if (i == 8) {
-			*v = (*v << 8) | p[i];
-			break;
-		}
-		*v = (*v << 7) | (p[i] & 0x7f);
-		if (!(p[i] & 0x80))
-			break;
-	}
-	if (i == n || *v > 0x7fffffff)
-		return 0;
-	return i + 1;
-}
-
-/*
- * Walk the bytes of a changeset (docs/format.md section 5) without SQLite: SQLite 3.40's
- * changeset iterator never returns on some malformed input (a table name without its NUL, a
- * record cut short: it waits for more input that a buffer never brings), so nothing from the
- * network reaches it before this check.
- */
-static int cs_wellformed(const unsigned char *p, size_t n)
-{
-	size_t i = 0, len;
-	uint64_t ncol = 0, v;
-	int rec, c;
-
-	while (i < n) {
-		unsigned char op = p[i++];
-		if (op == 'T') {
-			if (!(len = cs_varint(p + i, n - i, &ncol)) || ncol == 0 || ncol > 65536)
-				return -1;
-			i += len;
-			if (n - i < ncol)
-				return -1;
-			i += ncol;
-			while (i < n && p[i])
-				i++;
-			if (i++ == n)
-				return -1;
-			continue;
-		}
-		if (!ncol || (op != SQLITE_INSERT && op != SQLITE_DELETE && op != SQLITE_UPDATE) ||
-		    i++ == n) /* the indirect flag */
-			return -1;
-		for (rec = op == SQLITE_UPDATE ? 2 : 1; rec > 0; rec--) {
-			for (c = 0; c < (int)ncol; c++) {
-				if (i == n)
-					return -1;
-				switch (p[i++]) {
-				case 0:
-				case SQLITE_NULL:
-					break;
-				case SQLITE_INTEGER:
-				case SQLITE_FLOAT:
-					if (n - i < 8)
-						return -1;
-					i += 8;
-					break;
-				case SQLITE_TEXT:
-				case SQLITE_BLOB:
-					if (!(len = cs_varint(p + i, n - i, &v)) || n - i - len < v)
-						return -1;
-					i += len + v;
-					break;
-				default:
-					return -1;
-				}
-			}
-		}
-	}
-	return 0;
-}
-
 int sync_commit_read(sync_commit *out, git_repository *repo, const git_oid *id)
 {
 	git_commit *commit = NULL;
@@ -426,7 +347,7 @@ int sync_commit_read(sync_commit *out, git_repository *repo, const git_oid *id)
 			rc = hearth_buf_put(&e->cs, git_blob_rawcontent(blob),
 				(size_t)git_blob_rawsize(blob));
 		}
-		if (rc == 0 && cs_wellformed((const unsigned char *)e->cs.ptr, e->cs.size) < 0)
+		if (rc == 0 && !hearth_changeset_wellformed(e->cs.ptr, e->cs.size))
 			rc = hearth_error_set(HEARTH_ECORRUPT,
 				"entry %lld: changeset does not parse (malformed bytes)",
 				(long long)e->head.seq);

@@ -33,7 +33,7 @@ for (const src of sources)
 const seconds = Number(process.hrtime.bigint() - t0) / 1e9;
 const info = await office.info();
 console.log(seconds.toFixed(6));
-console.error(`pouchdb: ${info.doc_count} documents replicated from ${sources.length} nodes`);
+console.log(`pouchdb: ${info.doc_count} documents replicated from ${sources.length} nodes`);
 for (const db of [...sources, office])
 	await db.close();
 fs.rmSync(work, { recursive: true, force: true });
