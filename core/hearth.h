@@ -92,6 +92,10 @@ char *hearth_buf_detach(hearth_buf *buf);
 int hearth_id_valid(const char *id);
 /** As hearth_id_valid, but sets HEARTH_EUSAGE naming `what` when invalid. */
 int hearth_id_check(const char *what, const char *id);
+#define HEARTH_RECORD_ID_MAX 64
+/** 1 if `id` is a valid record id: [A-Za-z0-9][A-Za-z0-9_-]{0,63} (service types such as
+ * 'elderly_canteen' have underscores; no '/', '.', spaces: ids become file names). */
+int hearth_record_id_valid(const char *id);
 /** 1 if `kind` is one of the node kinds of the schema. */
 int hearth_kind_valid(const char *kind);
 

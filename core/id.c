@@ -29,6 +29,24 @@ int hearth_id_check(const char *what, const char *id)
 		what, id ? id : "");
 }
 
+int hearth_record_id_valid(const char *id)
+{
+	size_t i;
+
+	if (!id || !((id[0] >= 'a' && id[0] <= 'z') || (id[0] >= 'A' && id[0] <= 'Z') ||
+		    (id[0] >= '0' && id[0] <= '9')))
+		return 0;
+	for (i = 1; id[i]; i++) {
+		char c = id[i];
+		if (i >= HEARTH_RECORD_ID_MAX)
+			return 0;
+		if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+			    c == '-' || c == '_'))
+			return 0;
+	}
+	return 1;
+}
+
 int hearth_kind_valid(const char *kind)
 {
 	static const char *const kinds[] = { "office", "childcare_centre", "volunteer_station",

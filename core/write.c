@@ -60,6 +60,66 @@ static int audience_may_update(sqlite3 *state, const hearth_table_decl *t, int n
 	return audience_is(state, t, owner, id, writer);
 }
 
+/* Strict UTF-8 (no overlongs, no surrogates, nothing above U+10FFFF) without NUL bytes. */
+static int text_clean(const unsigned char *s, int n)
+{
+	int i = 0;
+
+	while (i < n) {
+		unsigned char c = s[i];
+		int len, k;
+		uint32_t cp;
+		if (c == 0)
+			return 0;
+		if (c < 0x80) {
+			i++;
+			continue;
+		}
+		if (c >= 0xc2 && c <= 0xdf)
+			len = 2, cp = c & 0x1f;
+		else if (c >= 0xe0 && c <= 0xef)
+			len = 3, cp = c & 0x0f;
+		else if (c >= 0xf0 && c <= 0xf4)
+			len = 4, cp = c & 0x07;
+		else
+			return 0;
+		if (i + len > n)
+			return 0;
+		for (k = 1; k < len; k++) {
+			if ((s[i + k] & 0xc0) != 0x80)
+				return 0;
+			cp = (cp << 6) | (s[i + k] & 0x3f);
+		}
+		if ((len == 3 && (cp < 0x800 || (cp >= 0xd800 && cp <= 0xdfff))) ||
+		    (len == 4 && (cp < 0x10000 || cp > 0x10ffff)))
+			return 0;
+		i += len;
+	}
+	return 1;
+}
+
+/* Text that enters the shared data must be clean UTF-8 without NUL bytes: every node, the site
+ * and other implementations read it. */
+static int check_text(sqlite3_changeset_iter *it, const hearth_table_decl *t, int ncol, int op)
+{
+	int i;
+
+	if (op == SQLITE_DELETE)
+		return 0;
+	for (i = 0; i < ncol; i++) {
+		sqlite3_value *v = NULL;
+		if (sqlite3changeset_new(it, i, &v) != SQLITE_OK || !v ||
+		    sqlite3_value_type(v) != SQLITE_TEXT)
+			continue;
+		if (!text_clean(sqlite3_value_text(v), sqlite3_value_bytes(v)))
+			return hearth_error_set(HEARTH_EUSAGE,
+				"'%s.%s' holds text that is not valid UTF-8 or has a NUL byte: "
+				"nothing was written",
+				t->name, t->cols[i].name);
+	}
+	return 0;
+}
+
 static int deny(const char *table, sqlite3_value *owner, sqlite3_value *id, const char *writer)
 {
 	const unsigned char *o = owner ? sqlite3_value_text(owner) : NULL;
@@ -70,6 +130,26 @@ static int deny(const char *table, sqlite3_value *owner, sqlite3_value *id, cons
 		"from '%s' (a node writes only its own rows)",
 		table, o ? (const char *)o : "", i ? (const char *)i : "", o ? (const char *)o : "",
 		writer);
+}
+
+/* The changeset's primary-key flags are the schema's, and the change carries its id. */
+static int check_key(sqlite3_changeset_iter *it, const hearth_table_decl *t, int ncol,
+	const char *tab, sqlite3_value *id)
+{
+	unsigned char *pk = NULL;
+	int npk = 0, i;
+
+	if (sqlite3changeset_pk(it, &pk, &npk) != SQLITE_OK || npk != ncol)
+		goto bad;
+	for (i = 0; i < ncol; i++)
+		if (!pk[i] != !t->cols[i].is_pk)
+			goto bad;
+	if (!id)
+		goto bad;
+	return 0;
+bad:
+	return hearth_error_set(HEARTH_ECORRUPT,
+		"changeset keys '%.60s' by other columns than (owner, id), or lacks the id", tab);
 }
 
 int hearth_changeset_check_owner(sqlite3 *state, const hearth_schema *s, const char *writer,
@@ -107,6 +187,23 @@ int hearth_changeset_check_owner(sqlite3 *state, const hearth_schema *s, const c
 			rc = hearth_error_set(HEARTH_EDENIED, "'%s' row has an invalid owner", tab);
 			goto done;
 		}
+		/* the key is (owner, id) whatever the changeset's PK flags claim: with `id` flagged
+		 * as no key, SQLite hands out no old id for an UPDATE, and the audience lookup below
+		 * would bind a NULL pointer (a crafted entry crashed the office: found by fuzzing) */
+		if ((rc = check_key(it, t, ncol, tab, id)) < 0)
+			goto done;
+		/* record ids become file names on the site and keys everywhere: the same rule as node
+		 * ids, checked on the way in (a key never changes after insert) */
+		if (op == SQLITE_INSERT && (!id || sqlite3_value_type(id) != SQLITE_TEXT ||
+						   !hearth_record_id_valid((const char *)sqlite3_value_text(id)))) {
+			rc = hearth_error_set(HEARTH_EUSAGE,
+				"invalid id '%.60s' for a '%s' row: use 1-64 of letters, digits, '-' "
+				"and '_', starting with a letter or digit (hearth_id() makes one)",
+				id ? (const char *)sqlite3_value_text(id) : "", tab);
+			goto done;
+		}
+		if ((rc = check_text(it, t, ncol, op)) < 0)
+			goto done;
 		if (writer_is_office || text_eq(owner, writer))
 			continue;
 		if (op == SQLITE_UPDATE && audience_may_update(state, t, ncol, it, owner, id, writer))

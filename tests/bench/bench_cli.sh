@@ -6,8 +6,8 @@
 #   bench_cli.sh HEARTH [--quick]
 set -euo pipefail
 hearth=$1
-n=200
-[ "${2:-}" = --quick ] && n=50
+n=100
+[ "${2:-}" = --quick ] && n=20
 command -v sqlite3 >/dev/null || { echo "skip write_cli_vs_sqlite3_cli: no sqlite3 CLI (apt-get install sqlite3)"; exit 0; }
 tmp=$(mktemp -d "${BENCH_TMP:-/tmp}/hearth-bench-cli-XXXXXX")
 trap 'rm -rf "$tmp"' EXIT

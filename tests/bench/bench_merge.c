@@ -139,7 +139,7 @@ static void merge_figures(const char *hearth, const char *root, int quick, const
 	double th[BENCH_RUNS], tr[BENCH_RUNS], tp[BENCH_RUNS], mh, mr, mp;
 	char world[1024], run[1024], docs[1024], cmd[4096], base[512];
 	long ndocs = 0;
-	int r, nodes = quick ? 6 : 20, changes = quick ? 500 : 2000;
+	int r, nodes = quick ? 4 : 10, changes = quick ? 300 : 1000;
 
 	snprintf(world, sizeof(world), "%s/world-%d", root, conflicts);
 	snprintf(run, sizeof(run), "%s/run", root);
@@ -189,7 +189,7 @@ static void e2e_figure(const char *hearth, const char *root, const char *port,
 	double th[BENCH_RUNS], tf[BENCH_RUNS], ta[BENCH_RUNS], mh, mf, ma, t0;
 	char world[1024], office[1100], run[1024], fetch_repo[1024], script[1024], sql[512],
 		base[512];
-	int r, i, nodes = quick ? 50 : 1000;
+	int r, i, nodes = quick ? 10 : 200;
 	FILE *f;
 
 	snprintf(world, sizeof(world), "%s/e2e", gitd_root);
@@ -261,6 +261,8 @@ static pid_t spawn(char *const argv[])
 	if ((pid = fork()) < 0)
 		bench_die("fork failed");
 	if (pid == 0) {
+		FILE *null = freopen("/dev/null", "w", stdout);
+		(void)null;
 		execv(argv[0], argv);
 		_exit(127);
 	}
@@ -299,7 +301,7 @@ static void memory_figure(const char *hearth, const char *self, const char *root
 	/* 2 KB rows in recorded writes of 512 rows (about 1 MB each), spread over 8 nodes */
 	const int nnodes = 8, rows_per_write = 512;
 	const size_t note_len = 2000;
-	size_t target = (size_t)(quick ? 32 : 256) << 20, per_node = target / nnodes, bytes = 0;
+	size_t target = (size_t)(quick ? 8 : 64) << 20, per_node = target / nnodes, bytes = 0;
 	double rss_h[BENCH_RUNS], rss_r[BENCH_RUNS], t_h[BENCH_RUNS], mh, mr;
 	char dir[1024], office[1024], run[1024], base[512];
 	char *node_dirs[8];

@@ -24,35 +24,10 @@ sync_all $attackers xiaoxiangwan office
 is "$SYNC_FAILED" 0 "legit syncs exit 0"
 is "$(hq office "SELECT count(*) FROM care_class")" 8 "the office merged every legit class"
 
-# a changeset of `node`'s own rows that the real node never wrote: from a scratch node of the
-# same id. Prints its file name.
-own_changeset() { # own_changeset NODE MARKER
-	local d="scratch-$1"
-	hh "$d" init --node "$1" --kind childcare_centre --name scratch >/dev/null &&
-		hh "$d" exec "INSERT INTO child (owner,id,name) VALUES ('$1','hk','$2')" &&
-		sq "$d" "SELECT writefile('$T/$d.cs', changeset) FROM hearth_outbox WHERE seq = 2" >/dev/null
-	echo "$T/$d.cs"
-}
 fingerprint=$(git -C "$T/usb/xiaoxiangwan.git" log -1 --format=%B up | sed -n 's/^Hearth-Fingerprint: //p')
 schema=$(git -C "$T/usb/xiaoxiangwan.git" log -1 --format=%B up | sed -n 's/^Hearth-Schema: //p')
 clock=$(sq lucai "SELECT clock FROM hearth_outbox WHERE seq = 2")
 isnt "$fingerprint" "" "the real fingerprint is read from a real commit"
-
-# craft NODE BLOBFILE SEQ [CLAIMED_NODE [FINGERPRINT [FORMAT]]]: one commit on NODE's `up`,
-# child of the current head, written into NODE's bare remote repository
-craft() {
-	local node=$1 file=$2 seq=$3 claim=${4:-$1} fp=${5:-$fingerprint} fmt=${6:-1}
-	local repo="$T/usb/$node.git" blob tree parent commit name
-	name=$(printf '%020d' "$seq")
-	blob=$(git -C "$repo" hash-object -w "$file") &&
-		tree=$(printf '100644 blob %s\t%s\n' "$blob" "$name" | git -C "$repo" mktree) &&
-		parent=$(git -C "$repo" rev-parse refs/heads/up) &&
-		printf '%s: crafted\n\nHearth-Format: %s\nHearth-Direction: up\nHearth-Node: %s\nHearth-Schema: %s\nHearth-Fingerprint: %s\nHearth-Entry: %s %s\n' \
-			"$claim" "$fmt" "$claim" "$schema" "$fp" "$seq" "$clock" >"$T/msg" &&
-		commit=$(git -C "$repo" commit-tree "$tree" -p "$parent" -F "$T/msg") &&
-		git -C "$repo" update-ref refs/heads/up "$commit" "$parent" &&
-		echo "$commit"
-}
 
 sq lucai "SELECT writefile('$T/lucai.cs', changeset) FROM hearth_outbox WHERE seq = 2" >/dev/null
 # a truncated changeset: the last record stops half-way
