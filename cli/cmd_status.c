@@ -171,11 +171,24 @@ int cmd_log(cli_ctx *ctx)
 		return cli_usage("log", "unexpected argument '%s'", ctx->argv[0]);
 	if (!(db = cli_open(ctx)))
 		return EXIT_FAIL;
-	hearth_buf_printf(&sql,
-		"SELECT 'up' AS direction, seq, clock, CASE pushed WHEN 1 THEN 'pushed' "
-		"ELSE 'pending' END AS state, summary FROM hearth_outbox "
-		"ORDER BY seq DESC LIMIT %ld",
-		limit);
+	/* both directions, newest first: at a node what it wrote (up) and what the office sent
+	 * (down); at the office its own pending writes and the merged log with each origin */
+	if (hearth_db_is_office(db))
+		hearth_buf_printf(&sql,
+			"SELECT direction, seq, clock, origin, state, summary FROM ("
+			" SELECT 'local' AS direction, seq, clock, 'office' AS origin, 'pending' AS state,"
+			"  summary FROM hearth_outbox"
+			" UNION ALL SELECT 'merged', office_seq, clock, origin, 'sent down', summary"
+			"  FROM hearth_log) ORDER BY clock DESC, direction LIMIT %ld",
+			limit);
+	else
+		hearth_buf_printf(&sql,
+			"SELECT direction, seq, clock, state, summary FROM ("
+			" SELECT 'up' AS direction, seq, clock, CASE pushed WHEN 1 THEN 'pushed'"
+			"  ELSE 'pending' END AS state, summary FROM hearth_outbox"
+			" UNION ALL SELECT 'down', office_seq, clock, 'applied', summary"
+			"  FROM hearth_received) ORDER BY clock DESC, direction DESC LIMIT %ld",
+			limit);
 	if (hearth_query(db, sql.ptr, json ? HEARTH_FORMAT_JSON : HEARTH_FORMAT_TEXT, &out) < 0)
 		rc = cli_fail();
 	else

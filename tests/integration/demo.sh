@@ -48,6 +48,13 @@ status=$("$hearth" -C "$out/nodes/guangchangdong" query "SELECT status, feedback
 echo "$status" | grep -q "^done	更换了老化的空气开关"
 ok $? "the request moved to done with the team's feedback at the station"
 
+log=$("$hearth" -C "$out/nodes/lucai" log -n 50)
+echo "$log" | grep -q "^down	[0-9]*	[0-9a-f]*	applied	care_class ~1"
+ok $? "log at a centre shows what came down (the office's capacity correction)"
+log=$("$hearth" -C "$out/nodes/office" log -n 50)
+echo "$log" | grep -q "	hongbanshou-repair	sent down	service_request ~1"
+ok $? "log at the office shows merged entries with their origin"
+
 leaked=$(grep -rl -e 示例儿童 -e 示例家长 -e 示例居民 -e 13800000001 -e 13800000021 "$site" | wc -l)
 [ "$leaked" -eq 0 ]
 ok $? "no private demo string on the site ($leaked files)"
