@@ -45,6 +45,8 @@ StrictModes no
 UsePAM no
 AllowUsers $USER_NAME
 LogLevel VERBOSE
+MaxStartups 100:30:200
+LoginGraceTime 600
 EOF
 		"$SSHD" -D -e -f "$S/sshd_config" 2>>"$S/sshd.log" &
 		SSHD_PID=$!
@@ -66,6 +68,7 @@ if ! sshd_start; then
 	exit 1
 fi
 at_cleanup 'kill $SSHD_PID; wait $SSHD_PID'
+
 diag "sshd on 127.0.0.1:$SSH_PORT"
 
 # libgit2 checks the server's host key against ~/.ssh/known_hosts: a HOME of the test's own
@@ -136,4 +139,6 @@ cp "$S/kh.good" "$HOME/.ssh/known_hosts"
 check "with the right host key again, push works" h lucai push
 grep -q "Accepted publickey for $USER_NAME" "$S/sshd.log" && pass "sshd logged the key login" ||
 	fail "sshd logged the key login" "$(tail -n 5 "$S/sshd.log")"
+# on a failure, what sshd said is the first thing to read
+[ "$TAP_FAILED" -gt 0 ] && sed 's/^/# sshd: /' "$S/sshd.log" | tail -n 40
 done_testing
