@@ -123,6 +123,9 @@ static int connect(hearth_db *db, const char *dir, int create)
 	}
 	sqlite3_extended_result_codes(db->sql, 1);
 	sqlite3_busy_timeout(db->sql, BUSY_TIMEOUT_MS);
+	/* every `hearth` command is one process: a checkpoint at each close would cost several
+	 * fsyncs per command; the WAL is checkpointed as it grows (every 1000 pages) instead */
+	sqlite3_db_config(db->sql, SQLITE_DBCONFIG_NO_CKPT_ON_CLOSE, 1, NULL);
 	if ((rc = hearth_sql_exec(db->sql,
 		     "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL;"
 		     "PRAGMA foreign_keys = ON;",
