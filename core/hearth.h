@@ -283,6 +283,13 @@ int hearth_write_run(hearth_db *db, hearth_write_fn fn, void *payload, const cha
 int hearth_changeset_check_owner(sqlite3 *state, const hearth_schema *s, const char *writer,
 	int writer_is_office, const void *changeset, int n);
 
+/**
+ * The overlay as it stands: one changeset taking the office's last known state to this node's
+ * current state (the stored overlay of the last pull combined with the writes since). Into
+ * `out` (cleared first; empty if the node holds nothing the office has not seen).
+ */
+int hearth_overlay_current(hearth_db *db, hearth_buf *out);
+
 /* ---- CSV ---------------------------------------------------------------------------------- */
 
 /** Called for each record: `line` is the 1-based line where it starts. Return non-zero to stop

@@ -1,6 +1,6 @@
 /*
  * The recorded write: BEGIN IMMEDIATE, a session on the synced tables, the caller's statements,
- * the ownership check of every change, the changeset into the outbox and the overlay, COMMIT.
+ * the ownership check of every change, the changeset into the outbox, COMMIT.
  * A write is either in the data and the outbox, or in neither.
  */
 #include <stdio.h>
@@ -310,45 +310,6 @@ done:
 	return rc;
 }
 
-/* overlay := overlay + cs (sqlite3changegroup combines them into the net change) */
-static int overlay_add(sqlite3 *h, const void *cs, int n)
-{
-	sqlite3_changegroup *g = NULL;
-	sqlite3_stmt *st = NULL;
-	void *merged = NULL;
-	int nmerged = 0, rc = 0;
-
-	if (sqlite3changegroup_new(&g) != SQLITE_OK)
-		return hearth_error_set(HEARTH_ERROR, "out of memory");
-	if ((rc = hearth_sql_prepare(&st, h, "SELECT changeset FROM hearth_overlay WHERE id = 1")) < 0)
-		goto done;
-	if (sqlite3_step(st) == SQLITE_ROW &&
-	    sqlite3changegroup_add(g, sqlite3_column_bytes(st, 0),
-		    (void *)sqlite3_column_blob(st, 0)) != SQLITE_OK) {
-		rc = hearth_error_set(HEARTH_ECORRUPT, "the stored overlay does not parse");
-		goto done;
-	}
-	sqlite3_finalize(st);
-	st = NULL;
-	if (sqlite3changegroup_add(g, n, (void *)cs) != SQLITE_OK ||
-	    sqlite3changegroup_output(g, &nmerged, &merged) != SQLITE_OK) {
-		rc = hearth_error_set(HEARTH_ERROR, "cannot combine the change into the overlay");
-		goto done;
-	}
-	if ((rc = hearth_sql_prepare(&st, h,
-		     "INSERT INTO hearth_overlay (id, changeset) VALUES (1, ?1) "
-		     "ON CONFLICT (id) DO UPDATE SET changeset = excluded.changeset")) < 0)
-		goto done;
-	sqlite3_bind_blob(st, 1, merged ? merged : "", nmerged, SQLITE_STATIC);
-	if (sqlite3_step(st) != SQLITE_DONE)
-		rc = hearth_error_sqlite(h, HEARTH_ERROR, "cannot store the overlay");
-done:
-	sqlite3_finalize(st);
-	sqlite3_free(merged);
-	sqlite3changegroup_delete(g);
-	return rc;
-}
-
 static int outbox_add(hearth_db *db, const void *cs, int n, const char *summary,
 	hearth_write_info *info)
 {
@@ -375,11 +336,8 @@ static int outbox_add(hearth_db *db, const void *cs, int n, const char *summary,
 	sqlite3_bind_text(st, 2, hex, -1, SQLITE_STATIC);
 	sqlite3_bind_text(st, 3, sum.ptr, (int)sum.size, SQLITE_STATIC);
 	sqlite3_bind_blob(st, 4, cs, n, SQLITE_STATIC);
-	if (sqlite3_step(st) != SQLITE_DONE) {
+	if (sqlite3_step(st) != SQLITE_DONE)
 		rc = hearth_error_sqlite(h, HEARTH_ERROR, "cannot write the outbox");
-		goto done;
-	}
-	rc = overlay_add(h, cs, n);
 done:
 	sqlite3_finalize(st);
 	hearth_buf_dispose(&sum);
@@ -439,5 +397,63 @@ done:
 		hearth_db_rollback(db);
 	else if (out)
 		*out = info;
+	return rc;
+}
+
+/* ---- the overlay ------------------------------------------------------------------------- */
+
+int hearth_overlay_current(hearth_db *db, hearth_buf *out)
+{
+	sqlite3 *h = hearth_db_sqlite(db);
+	sqlite3_changegroup *g = NULL;
+	sqlite3_stmt *st = NULL;
+	void *merged = NULL;
+	int nmerged = 0, rc = 0, any = 0;
+	int64_t upto = 0;
+
+	hearth_buf_clear(out);
+	if (sqlite3changegroup_new(&g) != SQLITE_OK)
+		return hearth_error_set(HEARTH_ERROR, "out of memory");
+	if ((rc = hearth_sql_prepare(&st, h,
+		     "SELECT changeset, upto_seq FROM hearth_overlay WHERE id = 1")) < 0)
+		goto done;
+	if (sqlite3_step(st) == SQLITE_ROW) {
+		upto = sqlite3_column_int64(st, 1);
+		if (sqlite3_column_bytes(st, 0) > 0) {
+			any = 1;
+			if (!hearth_changeset_wellformed(sqlite3_column_blob(st, 0),
+				    (size_t)sqlite3_column_bytes(st, 0)) ||
+			    sqlite3changegroup_add(g, sqlite3_column_bytes(st, 0),
+				    (void *)sqlite3_column_blob(st, 0)) != SQLITE_OK) {
+				rc = hearth_error_set(HEARTH_ECORRUPT, "the stored overlay does not parse");
+				goto done;
+			}
+		}
+	}
+	sqlite3_finalize(st);
+	st = NULL;
+	if ((rc = hearth_sql_prepare(&st, h,
+		     "SELECT changeset FROM hearth_outbox WHERE seq > ?1 ORDER BY seq")) < 0)
+		goto done;
+	sqlite3_bind_int64(st, 1, upto);
+	while (sqlite3_step(st) == SQLITE_ROW) {
+		any = 1;
+		if (sqlite3changegroup_add(g, sqlite3_column_bytes(st, 0),
+			    (void *)sqlite3_column_blob(st, 0)) != SQLITE_OK) {
+			rc = hearth_error_set(HEARTH_ECORRUPT, "an outbox entry does not parse");
+			goto done;
+		}
+	}
+	if (!any)
+		goto done;
+	if (sqlite3changegroup_output(g, &nmerged, &merged) != SQLITE_OK) {
+		rc = hearth_error_set(HEARTH_ERROR, "cannot combine the overlay");
+		goto done;
+	}
+	rc = hearth_buf_put(out, merged, (size_t)nmerged);
+done:
+	sqlite3_finalize(st);
+	sqlite3_free(merged);
+	sqlite3changegroup_delete(g);
 	return rc;
 }

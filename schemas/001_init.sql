@@ -52,10 +52,14 @@ CREATE TABLE hearth_outbox (
 	pushed INTEGER NOT NULL DEFAULT 0
 );
 
--- One changeset taking the office's last known state to this node's current state.
+-- The overlay: what takes the office's last known state to this node's current state. Stored
+-- as of the last pull (covering the node's writes up to upto_seq); the writes since are the
+-- outbox entries above upto_seq, combined in only when a pull needs the whole overlay, so a
+-- recorded write never rewrites it.
 CREATE TABLE hearth_overlay (
 	id INTEGER PRIMARY KEY CHECK (id = 1),
-	changeset BLOB NOT NULL
+	changeset BLOB NOT NULL,
+	upto_seq INTEGER NOT NULL DEFAULT 0
 );
 
 -- Remotes: at a node usually one ('office'); at the office one per node, named by the node id.

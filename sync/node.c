@@ -404,34 +404,19 @@ done:
 
 /* ---- pull --------------------------------------------------------------------------------- */
 
-static int load_overlay(sqlite3 *h, hearth_buf *out)
-{
-	sqlite3_stmt *st = NULL;
-	int rc;
-
-	if ((rc = hearth_sql_prepare(&st, h, "SELECT changeset FROM hearth_overlay WHERE id = 1")) <
-	    0)
-		return rc;
-	if (sqlite3_step(st) == SQLITE_ROW)
-		rc = hearth_buf_put(out, sqlite3_column_blob(st, 0),
-			(size_t)sqlite3_column_bytes(st, 0));
-	sqlite3_finalize(st);
-	return rc;
-}
-
-static int invert_overlay(sqlite3 *h)
+static int invert_overlay(hearth_db *db)
 {
 	hearth_buf ov = HEARTH_BUF_INIT;
 	void *inv = NULL;
 	int ninv = 0, rc;
 
-	if ((rc = load_overlay(h, &ov)) < 0 || ov.size == 0)
+	if ((rc = hearth_overlay_current(db, &ov)) < 0 || ov.size == 0)
 		goto done;
 	if (sqlite3changeset_invert((int)ov.size, ov.ptr, &ninv, &inv) != SQLITE_OK) {
-		rc = hearth_error_set(HEARTH_ECORRUPT, "the stored overlay does not parse");
+		rc = hearth_error_set(HEARTH_ECORRUPT, "the overlay does not parse");
 		goto done;
 	}
-	rc = sync_apply(h, inv, ninv, SYNC_APPLY_OFFICE_WINS);
+	rc = sync_apply(hearth_db_sqlite(db), inv, ninv, SYNC_APPLY_OFFICE_WINS);
 done:
 	sqlite3_free(inv);
 	hearth_buf_dispose(&ov);
@@ -472,16 +457,15 @@ int sync_replay_pending(hearth_db *db)
 	}
 	sqlite3session_delete(sess);
 	sess = NULL;
-	if ((rc = hearth_sql_exec(h, "DELETE FROM hearth_overlay", "cannot reset overlay")) < 0)
+	/* the recording covers every write so far: later writes are added at the next pull */
+	if ((rc = hearth_sql_prepare(&st, h,
+		     "INSERT OR REPLACE INTO hearth_overlay (id, changeset, upto_seq) "
+		     "VALUES (1, ?1, coalesce((SELECT CAST(value AS INTEGER) FROM hearth_meta "
+		     "WHERE key = 'seq'), 0))")) < 0)
 		goto done;
-	if (n > 0) {
-		if ((rc = hearth_sql_prepare(&st, h,
-			     "INSERT INTO hearth_overlay (id, changeset) VALUES (1, ?1)")) < 0)
-			goto done;
-		sqlite3_bind_blob(st, 1, cs, n, SQLITE_STATIC);
-		if (sqlite3_step(st) != SQLITE_DONE)
-			rc = hearth_error_sqlite(h, HEARTH_ERROR, "cannot store the overlay");
-	}
+	sqlite3_bind_blob(st, 1, n > 0 ? cs : "", n, SQLITE_STATIC);
+	if (sqlite3_step(st) != SQLITE_DONE)
+		rc = hearth_error_sqlite(h, HEARTH_ERROR, "cannot store the overlay");
 done:
 	sqlite3_finalize(st);
 	if (sess)
@@ -569,7 +553,7 @@ static int apply_down(hearth_db *db, git_repository *repo, const git_oid *ids, s
 	if ((rc = hearth_db_begin(db)) < 0)
 		goto done;
 	if ((rc = hearth_sql_exec(h, "PRAGMA defer_foreign_keys = ON", "pull")) < 0 ||
-	    (rc = invert_overlay(h)) < 0)
+	    (rc = invert_overlay(db)) < 0)
 		goto fail;
 	for (i = 0; i < n; i++)
 		for (j = 0; !commits[i].msg.is_snapshot && j < commits[i].msg.nentries; j++) {
