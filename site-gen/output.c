@@ -6,6 +6,7 @@
  * mtime), so a rebuild "rewrites only files whose content changed" and a web server's caches
  * and rsync see only real changes. Every text file gets a `.gz` with the same mtime.
  */
+#define _GNU_SOURCE /* syncfs */
 #include "site_int.h"
 
 #include <dirent.h>
@@ -32,7 +33,7 @@ hearth_buf *site_files_add(site_files *fs, const char *lastmod, const char *fmt,
 	hearth_buf path = HEARTH_BUF_INIT;
 	site_file *f;
 	va_list ap;
-	int i, n;
+	int n;
 
 	va_start(ap, fmt);
 	n = vsnprintf(NULL, 0, fmt, ap);
@@ -45,14 +46,7 @@ hearth_buf *site_files_add(site_files *fs, const char *lastmod, const char *fmt,
 	vsnprintf(path.ptr, (size_t)n + 1, fmt, ap);
 	va_end(ap);
 	path.size = (size_t)n;
-	for (i = 0; i < fs->n; i++) {
-		if (strcmp(fs->files[i]->path, path.ptr) == 0) {
-			hearth_error_set(HEARTH_ECORRUPT, "cannot build the site: two files at '%s'",
-				path.ptr);
-			hearth_buf_dispose(&path);
-			return NULL;
-		}
-	}
+	/* two files at one path are found once, after sorting, where the set is written */
 	if (fs->n == fs->alloc) {
 		int alloc = fs->alloc ? fs->alloc * 2 : 256;
 		site_file **p = realloc(fs->files, (size_t)alloc * sizeof *p);
@@ -233,9 +227,26 @@ static int write_file(const char *path, const char *data, size_t len)
 		}
 		off += (size_t)w;
 	}
-	if (fsync(fd) < 0 || close(fd) < 0)
+	/* no fsync per file: one syncfs of the whole new tree before the swap (below) is what
+	 * makes the swap safe, at the cost of one flush instead of thousands */
+	if (close(fd) < 0)
 		return io_error("write", path);
 	return 0;
+}
+
+/* Everything written under `dir` reaches the disk before the folder is swapped in: a crash
+ * then leaves the old site or the whole new one. */
+static int sync_tree(const char *dir)
+{
+	int fd = open(dir, O_RDONLY | O_DIRECTORY);
+	int rc = 0;
+
+	if (fd < 0)
+		return io_error("open", dir);
+	if (syncfs(fd) < 0)
+		rc = io_error("sync", dir);
+	close(fd);
+	return rc;
 }
 
 /* Keep the old file (hard link: same inode and mtime) or copy it keeping its times. */
@@ -461,6 +472,12 @@ int site_files_commit(site_files *fs, const char *out_arg, hearth_site_stats *st
 		goto done;
 	}
 	qsort(fs->files, (size_t)fs->n, sizeof *fs->files, cmp_file);
+	for (i = 1; i < fs->n; i++)
+		if (strcmp(fs->files[i - 1]->path, fs->files[i]->path) == 0) {
+			rc = hearth_error_set(HEARTH_ECORRUPT, "cannot build the site: two files at '%s'",
+				fs->files[i]->path);
+			goto done;
+		}
 	/* a folder left by a build that crashed is only ever our own scratch space */
 	rc = remove_tree(tmp.ptr);
 	if (rc == 0 && mkdir(tmp.ptr, 0755) < 0)
@@ -468,6 +485,8 @@ int site_files_commit(site_files *fs, const char *out_arg, hearth_site_stats *st
 	w.out_dir = out.ptr, w.tmp_dir = tmp.ptr;
 	for (i = 0; rc == 0 && i < fs->n; i++)
 		rc = write_one(&w, fs->files[i]);
+	if (rc == 0)
+		rc = sync_tree(tmp.ptr);
 	exists = lstat(out.ptr, &st) == 0;
 	if (rc == 0 && exists)
 		rc = count_removed(fs, out.ptr, "", &removed);
