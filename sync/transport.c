@@ -21,6 +21,7 @@
 #include <spawn.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <limits.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/types.h>
@@ -789,6 +790,38 @@ int hearth_transport_fetch(git_repository *repo, const char *url, const char **r
 	return rc;
 }
 
+/*
+ * A push into a local repository (a USB stick) that was killed or unplugged half-way leaves the
+ * remote's ref lock behind ("failed to lock file '<ref>.lock'"), and every later push would fail
+ * on it. Only hearth writes a node's repository, so the lock is stale: remove it, once, and try
+ * again. Servers (git://, ssh, https) clean up their own locks.
+ */
+static int remove_stale_remote_lock(const char *url)
+{
+	const char *msg = hearth_error_last(), *start, *end;
+	char path[PATH_MAX];
+	size_t len;
+
+	if (!(strncmp(url, "file://", 7) == 0 || (!strstr(url, "://") && url[0] == '/')))
+		return 0;
+	if (!(start = strstr(msg, "failed to lock file '")))
+		return 0;
+	start += strlen("failed to lock file '");
+	if (!(end = strstr(start, ".lock'")))
+		return 0;
+	len = (size_t)(end - start) + strlen(".lock");
+	if (len >= sizeof(path))
+		return 0;
+	memcpy(path, start, len);
+	path[len] = '\0';
+	/* only a lock inside the remote repository itself */
+	if (strncmp(path, strncmp(url, "file://", 7) == 0 ? url + 7 : url,
+		    strlen(strncmp(url, "file://", 7) == 0 ? url + 7 : url)) != 0 ||
+	    strstr(path, "/../"))
+		return 0;
+	return unlink(path) == 0;
+}
+
 int hearth_transport_push(git_repository *repo, const char *url, const char **refspecs,
 	size_t n, const hearth_transport_opts *opts)
 {
@@ -797,6 +830,8 @@ int hearth_transport_push(git_repository *repo, const char *url, const char **re
 
 	sigpipe_block(&g);
 	rc = push_run(repo, url, refspecs, n, opts);
+	if (rc < 0 && remove_stale_remote_lock(url))
+		rc = push_run(repo, url, refspecs, n, opts);
 	sigpipe_restore(&g);
 	return rc;
 }
