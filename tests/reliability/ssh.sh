@@ -19,10 +19,10 @@ ssh-keygen -q -t ed25519 -N '' -f "$S/host_key" -C hearth-test-host &&
 cp "$S/user_key.pub" "$S/authorized_keys"
 USER_NAME=$(id -un)
 
-# sshd as root wants its privilege separation folder; make it only if it is missing, and
-# remove it again then
+# sshd as root wants its privilege separation folder; make it only if it is missing
+# (left in place afterwards: another sshd on the machine may need it too)
 if [ "$(id -u)" = 0 ] && [ ! -d /run/sshd ]; then
-	mkdir -p /run/sshd && at_cleanup "rmdir /run/sshd"
+	mkdir -p /run/sshd
 fi
 
 sshd_start() {
@@ -140,5 +140,8 @@ check "with the right host key again, push works" h lucai push
 grep -q "Accepted publickey for $USER_NAME" "$S/sshd.log" && pass "sshd logged the key login" ||
 	fail "sshd logged the key login" "$(tail -n 5 "$S/sshd.log")"
 # on a failure, what sshd said is the first thing to read
-[ "$TAP_FAILED" -gt 0 ] && sed 's/^/# sshd: /' "$S/sshd.log" | tail -n 40
+if [ "$TAP_FAILED" -gt 0 ]; then
+	sed 's/^/# sshd: /' "$S/sshd.log" | tail -n 40
+	diag "sshd alive: $(kill -0 "$SSHD_PID" 2>/dev/null && echo yes || echo no); /run/sshd: $(ls -d /run/sshd 2>&1)"
+fi
 done_testing
