@@ -265,6 +265,10 @@ typedef struct {
  */
 int hearth_write_exec(hearth_db *db, const char *sql, hearth_write_info *out);
 
+/** A session attached to every synced table of `db` (the recording of a write, a merge, a
+ * replay). Free with sqlite3session_delete(). */
+int hearth_session_new(sqlite3_session **out, hearth_db *db);
+
 /** A write body for hearth_write_run: runs statements on `db`'s handle; returns 0 or an error
  * (set with hearth_error_set). */
 typedef int (*hearth_write_fn)(hearth_db *db, void *payload);

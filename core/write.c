@@ -283,13 +283,22 @@ int hearth_write_exec(hearth_db *db, const char *sql, hearth_write_info *out)
 	return hearth_write_run(db, run_sql, &b, NULL, out);
 }
 
-static int attach_all(sqlite3_session *sess, const hearth_schema *s, sqlite3 *h)
+int hearth_session_new(sqlite3_session **out, hearth_db *db)
 {
+	const hearth_schema *s = hearth_db_schema(db);
+	sqlite3 *h = hearth_db_sqlite(db);
 	int i;
 
+	*out = NULL;
+	if (sqlite3session_create(h, "main", out) != SQLITE_OK)
+		return hearth_error_sqlite(h, HEARTH_ERROR, "cannot create session");
 	for (i = 0; i < hearth_schema_count(s); i++)
-		if (sqlite3session_attach(sess, hearth_schema_at(s, i)->name) != SQLITE_OK)
-			return hearth_error_sqlite(h, HEARTH_ERROR, "cannot attach session");
+		if (sqlite3session_attach(*out, hearth_schema_at(s, i)->name) != SQLITE_OK) {
+			int rc = hearth_error_sqlite(h, HEARTH_ERROR, "cannot attach session");
+			sqlite3session_delete(*out);
+			*out = NULL;
+			return rc;
+		}
 	return 0;
 }
 
@@ -368,11 +377,7 @@ int hearth_write_run(hearth_db *db, hearth_write_fn fn, void *payload, const cha
 	/* another process may have ticked the clock: hearth_id() must start above it */
 	if ((rc = hearth_db_clock_get(db, &info.clock)) < 0)
 		goto done;
-	if (sqlite3session_create(h, "main", &sess) != SQLITE_OK) {
-		rc = hearth_error_sqlite(h, HEARTH_ERROR, "cannot create session");
-		goto done;
-	}
-	if ((rc = attach_all(sess, s, h)) < 0 || (rc = fn(db, payload)) < 0)
+	if ((rc = hearth_session_new(&sess, db)) < 0 || (rc = fn(db, payload)) < 0)
 		goto done;
 	if (sqlite3session_changeset(sess, &n, &cs) != SQLITE_OK) {
 		rc = hearth_error_sqlite(h, HEARTH_ERROR, "cannot collect the changes");

@@ -16,64 +16,6 @@
 #define CLONE_DOWN "refs/remotes/office/down"
 #define CLONE_UP "refs/heads/up"
 
-/* Commits from the newest snapshot (or the root) to `head`, oldest first. Only those are read. */
-static int walk_to_snapshot(git_oid **out, size_t *n, git_repository *repo, const git_oid *head)
-{
-	git_oid *ids = NULL, cur;
-	size_t count = 0, cap = 0, i;
-	int rc = 0;
-
-	*out = NULL;
-	*n = 0;
-	git_oid_cpy(&cur, head);
-	for (;;) {
-		git_commit *c = NULL;
-		sync_message m;
-		const char *raw;
-		int snapshot;
-
-		if (count == cap) {
-			size_t ncap = cap ? cap * 2 : 64;
-			git_oid *nids = realloc(ids, ncap * sizeof(*ids));
-			if (!nids) {
-				rc = hearth_error_set(HEARTH_ERROR, "out of memory");
-				goto done;
-			}
-			ids = nids;
-			cap = ncap;
-		}
-		git_oid_cpy(&ids[count++], &cur);
-		if (git_commit_lookup(&c, repo, &cur) < 0) {
-			rc = hearth_error_set(HEARTH_ECORRUPT, "cannot read a commit of down");
-			goto done;
-		}
-		raw = git_commit_message_raw(c);
-		if ((rc = sync_message_parse(&m, raw, strlen(raw))) < 0) {
-			git_commit_free(c);
-			goto done;
-		}
-		snapshot = m.is_snapshot;
-		sync_message_dispose(&m);
-		if (snapshot || git_commit_parentcount(c) == 0) {
-			git_commit_free(c);
-			break;
-		}
-		git_oid_cpy(&cur, git_commit_parent_id(c, 0));
-		git_commit_free(c);
-	}
-	for (i = 0; i < count / 2; i++) {
-		git_oid t = ids[i];
-		ids[i] = ids[count - 1 - i];
-		ids[count - 1 - i] = t;
-	}
-	*out = ids;
-	*n = count;
-	ids = NULL;
-done:
-	free(ids);
-	return rc;
-}
-
 static int count_rows(const sync_entry *e)
 {
 	int n = 0;
@@ -94,7 +36,7 @@ static int restore_down(hearth_db *db, git_repository *repo, hearth_clone_info *
 	*ack = 0;
 	if ((rc = sync_ref_get(&head, repo, CLONE_DOWN)) == HEARTH_ENOTFOUND)
 		return 0; /* the office never wrote to this node: only its own pushed changes */
-	if (rc < 0 || (rc = walk_to_snapshot(&ids, &n, repo, &head)) < 0)
+	if (rc < 0 || (rc = sync_walk(&ids, &n, repo, &head, NULL, 1)) < 0)
 		goto done;
 	for (i = 0; i < n; i++) {
 		sync_commit c;

@@ -363,8 +363,22 @@ done:
 	return rc;
 }
 
+/* 1 if commit `c` is a snapshot (its message says so; a message that does not parse is not) */
+static int is_snapshot(git_commit *c)
+{
+	const char *raw = git_commit_message_raw(c);
+	sync_message m;
+	int yes;
+
+	if (sync_message_parse(&m, raw, strlen(raw)) < 0)
+		return 0;
+	yes = m.is_snapshot;
+	sync_message_dispose(&m);
+	return yes;
+}
+
 int sync_walk(git_oid **out, size_t *n, git_repository *repo, const git_oid *head,
-	const git_oid *stop)
+	const git_oid *stop, int to_snapshot)
 {
 	git_oid *ids = NULL, cur;
 	size_t count = 0, cap = 0, i;
@@ -395,6 +409,10 @@ int sync_walk(git_oid **out, size_t *n, git_repository *repo, const git_oid *hea
 		if (git_commit_lookup(&c, repo, &cur) < 0) {
 			rc = git_fail(HEARTH_ECORRUPT, "cannot read commit");
 			goto done;
+		}
+		if (to_snapshot && is_snapshot(c)) {
+			git_commit_free(c);
+			break;
 		}
 		if (git_commit_parentcount(c) == 0) {
 			git_commit_free(c);

@@ -376,32 +376,6 @@ static int node_push_remote(hearth_db *db, git_repository *repo, const sync_remo
 	return rc;
 }
 
-int hearth_push(hearth_db *db, const hearth_sync_opts *opts, hearth_sync_result *out)
-{
-	git_repository *repo = NULL;
-	sync_remote *remotes = NULL;
-	hearth_sync_result res;
-	int n = 0, rc;
-
-	memset(&res, 0, sizeof(res));
-	if (out)
-		memset(out, 0, sizeof(*out));
-	if (hearth_db_is_office(db))
-		return hearth_error_set(HEARTH_EUSAGE,
-			"the office does not push: 'hearth sync' merges and publishes");
-	if ((rc = sync_remotes_load(&remotes, &n, db, opts ? opts->only_remote : NULL)) < 0 ||
-	    (rc = sync_repo_open(&repo, db)) < 0)
-		goto done;
-	rc = node_push_remote(db, repo, &remotes[0], opts, &res);
-done:
-	res.pending = (int)hearth_sql_count(hearth_db_sqlite(db), "SELECT count(*) FROM hearth_outbox");
-	if (out)
-		*out = res;
-	git_repository_free(repo);
-	sync_remotes_free(remotes, n);
-	return rc;
-}
-
 /* ---- pull --------------------------------------------------------------------------------- */
 
 static int invert_overlay(hearth_db *db)
@@ -428,19 +402,13 @@ done:
 int sync_replay_pending(hearth_db *db)
 {
 	sqlite3 *h = hearth_db_sqlite(db);
-	const hearth_schema *s = hearth_db_schema(db);
 	sqlite3_session *sess = NULL;
 	sqlite3_stmt *st = NULL;
 	void *cs = NULL;
-	int n = 0, i, rc = 0;
+	int n = 0, rc = 0;
 
-	if (sqlite3session_create(h, "main", &sess) != SQLITE_OK)
-		return hearth_error_sqlite(h, HEARTH_ERROR, "cannot create session");
-	for (i = 0; i < hearth_schema_count(s); i++)
-		if (sqlite3session_attach(sess, hearth_schema_at(s, i)->name) != SQLITE_OK) {
-			rc = hearth_error_sqlite(h, HEARTH_ERROR, "cannot attach session");
-			goto done;
-		}
+	if ((rc = hearth_session_new(&sess, db)) < 0)
+		return rc;
 	if ((rc = hearth_sql_prepare(&st, h,
 		     "SELECT changeset FROM hearth_outbox ORDER BY seq")) < 0)
 		goto done;
@@ -607,7 +575,7 @@ static int node_pull_remote(hearth_db *db, git_repository *repo, const sync_remo
 		return rc;
 	if (have_last && git_oid_equal(&head, &last))
 		return 0;
-	if ((rc = sync_walk(&ids, &n, repo, &head, have_last ? &last : NULL)) < 0)
+	if ((rc = sync_walk(&ids, &n, repo, &head, have_last ? &last : NULL, 0)) < 0)
 		goto done;
 	if (n > 0)
 		rc = apply_down(db, repo, ids, n, res);
@@ -616,49 +584,24 @@ done:
 	return rc;
 }
 
-int hearth_pull(hearth_db *db, const hearth_sync_opts *opts, hearth_sync_result *out)
+enum { NODE_PULL = 1, NODE_PUSH = 2 };
+
+/* The office's remote, then pull and/or push: one driver for the three node commands. */
+static int node_run(hearth_db *db, const hearth_sync_opts *opts, hearth_sync_result *out,
+	int what)
 {
 	git_repository *repo = NULL;
 	sync_remote *remotes = NULL;
 	hearth_sync_result res;
-	int n = 0, rc;
+	int n = 0, rc = 0;
 
-	memset(&res, 0, sizeof(res));
-	if (out)
-		memset(out, 0, sizeof(*out));
-	if (hearth_db_is_office(db))
-		return hearth_error_set(HEARTH_EUSAGE,
-			"the office does not pull: 'hearth sync' merges and publishes");
-	if ((rc = sync_remotes_load(&remotes, &n, db, opts ? opts->only_remote : NULL)) < 0 ||
-	    (rc = sync_repo_open(&repo, db)) < 0)
-		goto done;
-	rc = node_pull_remote(db, repo, &remotes[0], opts, &res);
-done:
-	res.pending = (int)hearth_sql_count(hearth_db_sqlite(db), "SELECT count(*) FROM hearth_outbox");
-	if (out)
-		*out = res;
-	git_repository_free(repo);
-	sync_remotes_free(remotes, n);
-	return rc;
-}
-
-int hearth_sync(hearth_db *db, const hearth_sync_opts *opts, hearth_sync_result *out)
-{
-	git_repository *repo = NULL;
-	sync_remote *remotes = NULL;
-	hearth_sync_result res;
-	int n = 0, rc;
-
-	if (out)
-		memset(out, 0, sizeof(*out));
-	if (hearth_db_is_office(db))
-		return sync_office(db, opts, out);
 	memset(&res, 0, sizeof(res));
 	if ((rc = sync_remotes_load(&remotes, &n, db, opts ? opts->only_remote : NULL)) < 0 ||
 	    (rc = sync_repo_open(&repo, db)) < 0)
 		goto done;
-	rc = node_pull_remote(db, repo, &remotes[0], opts, &res);
-	if (rc == HEARTH_ENEWER) {
+	if (what & NODE_PULL)
+		rc = node_pull_remote(db, repo, &remotes[0], opts, &res);
+	if (rc == HEARTH_ENEWER && (what & NODE_PUSH)) {
 		/* the office runs a newer schema: this node cannot read its down yet, but its own
 		 * changes still go up (the office lifts them), so nothing waits on the upgrade */
 		char saved[1024];
@@ -668,9 +611,10 @@ int hearth_sync(hearth_db *db, const hearth_sync_opts *opts, hearth_sync_result 
 			rc = hearth_error_set(HEARTH_ENEWER, "%s", saved);
 		goto done;
 	}
-	if (rc < 0 || (rc = node_push_remote(db, repo, &remotes[0], opts, &res)) < 0)
-		goto done;
-	sync_remote_record(db, remotes[0].name, 1, NULL);
+	if (rc == 0 && (what & NODE_PUSH))
+		rc = node_push_remote(db, repo, &remotes[0], opts, &res);
+	if (rc == 0 && what == (NODE_PULL | NODE_PUSH))
+		sync_remote_record(db, remotes[0].name, 1, NULL);
 done:
 	res.pending = (int)hearth_sql_count(hearth_db_sqlite(db), "SELECT count(*) FROM hearth_outbox");
 	if (out)
@@ -678,6 +622,35 @@ done:
 	git_repository_free(repo);
 	sync_remotes_free(remotes, n);
 	return rc;
+}
+
+int hearth_push(hearth_db *db, const hearth_sync_opts *opts, hearth_sync_result *out)
+{
+	if (out)
+		memset(out, 0, sizeof(*out));
+	if (hearth_db_is_office(db))
+		return hearth_error_set(HEARTH_EUSAGE,
+			"the office does not push: 'hearth sync' merges and publishes");
+	return node_run(db, opts, out, NODE_PUSH);
+}
+
+int hearth_pull(hearth_db *db, const hearth_sync_opts *opts, hearth_sync_result *out)
+{
+	if (out)
+		memset(out, 0, sizeof(*out));
+	if (hearth_db_is_office(db))
+		return hearth_error_set(HEARTH_EUSAGE,
+			"the office does not pull: 'hearth sync' merges and publishes");
+	return node_run(db, opts, out, NODE_PULL);
+}
+
+int hearth_sync(hearth_db *db, const hearth_sync_opts *opts, hearth_sync_result *out)
+{
+	if (out)
+		memset(out, 0, sizeof(*out));
+	if (hearth_db_is_office(db))
+		return sync_office(db, opts, out);
+	return node_run(db, opts, out, NODE_PULL | NODE_PUSH);
 }
 
 int hearth_sync_result_format(hearth_buf *out, const hearth_sync_result *r, int office)

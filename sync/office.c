@@ -192,20 +192,6 @@ static int applied_in(sqlite3 *h, const char *node, int64_t seq, const char *com
 
 /* ---- merging one entry -------------------------------------------------------------------- */
 
-static int attach_session(sqlite3_session **out, hearth_db *db)
-{
-	const hearth_schema *s = hearth_db_schema(db);
-	sqlite3 *h = hearth_db_sqlite(db);
-	int i;
-
-	if (sqlite3session_create(h, "main", out) != SQLITE_OK)
-		return hearth_error_sqlite(h, HEARTH_ERROR, "cannot create session");
-	for (i = 0; i < hearth_schema_count(s); i++)
-		if (sqlite3session_attach(*out, hearth_schema_at(s, i)->name) != SQLITE_OK)
-			return hearth_error_sqlite(h, HEARTH_ERROR, "cannot attach session");
-	return 0;
-}
-
 static int record_applied(sqlite3 *h, const char *node, const sync_entry *e,
 	const char *commit_hex, int64_t office_seq, int clamped)
 {
@@ -266,7 +252,7 @@ static int merge_one(hearth_db *db, peer *p, const sync_entry *e, const char *co
 	if ((rc = hearth_sql_exec(h, "PRAGMA defer_foreign_keys = ON", "merge")) < 0 ||
 	    (rc = hearth_changeset_check_owner(h, hearth_db_schema(db), p->node, 0, e->cs.ptr,
 		     (int)e->cs.size)) < 0 ||
-	    (rc = attach_session(&sess, db)) < 0)
+	    (rc = hearth_session_new(&sess, db)) < 0)
 		goto fail;
 	if ((clamped = rc = sync_merge_entry(db, p->node, e, &conflicts)) < 0)
 		goto fail;
@@ -409,7 +395,7 @@ static int office_fetch_merge(hearth_db *db, git_repository *repo, const sync_re
 	}
 	if (p.up_head[0] && git_oid_equal(&head, &last))
 		goto done;
-	if ((rc = sync_walk(&ids, &n, repo, &head, p.up_head[0] ? &last : NULL)) < 0) {
+	if ((rc = sync_walk(&ids, &n, repo, &head, p.up_head[0] ? &last : NULL, 0)) < 0) {
 		if (rc == HEARTH_ECONFLICT || rc == HEARTH_ECORRUPT) {
 			rc = quarantine(hearth_db_sqlite(db), r->name, &head, 0, hearth_error_last(),
 				&fresh);

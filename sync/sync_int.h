@@ -58,10 +58,11 @@ int sync_commit_write(git_oid *out, git_repository *repo, const git_oid *parent,
 /* Read and check a commit: message parses, tree holds exactly the listed entries. */
 int sync_commit_read(sync_commit *out, git_repository *repo, const git_oid *id);
 
-/* Commits after `stop` up to `head`, oldest first (first-parent chain). `stop` NULL: all.
- * HEARTH_ECONFLICT if `stop` is not on the chain (history rewritten). Free with free(). */
+/* Commits after `stop` up to `head`, oldest first (first-parent chain). `stop` NULL: all, or
+ * with `to_snapshot` from the newest snapshot commit on. HEARTH_ECONFLICT if `stop` is not on
+ * the chain (history rewritten). Free with free(). */
 int sync_walk(git_oid **out, size_t *n, git_repository *repo, const git_oid *head,
-	const git_oid *stop);
+	const git_oid *stop, int to_snapshot);
 
 /* The node's repository (DIR/repo.git, created bare when missing). */
 int sync_repo_open(git_repository **out, hearth_db *db);
