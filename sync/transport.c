@@ -798,11 +798,15 @@ int hearth_transport_fetch(git_repository *repo, const char *url, const char **r
  */
 static int remove_stale_remote_lock(const char *url)
 {
-	const char *msg = hearth_error_last(), *start, *end;
+	const char *msg = hearth_error_last(), *start, *end, *root;
 	char path[PATH_MAX];
 	size_t len;
 
-	if (!(strncmp(url, "file://", 7) == 0 || (!strstr(url, "://") && url[0] == '/')))
+	if (strncmp(url, "file://", 7) == 0)
+		root = strchr(url, ':') + 3;
+	else if (!strstr(url, "://") && url[0] == '/')
+		root = url;
+	else
 		return 0;
 	if (!(start = strstr(msg, "failed to lock file '")))
 		return 0;
@@ -815,9 +819,7 @@ static int remove_stale_remote_lock(const char *url)
 	memcpy(path, start, len);
 	path[len] = '\0';
 	/* only a lock inside the remote repository itself */
-	if (strncmp(path, strncmp(url, "file://", 7) == 0 ? url + 7 : url,
-		    strlen(strncmp(url, "file://", 7) == 0 ? url + 7 : url)) != 0 ||
-	    strstr(path, "/../"))
+	if (strncmp(path, root, strlen(root)) != 0 || strstr(path, "/../"))
 		return 0;
 	return unlink(path) == 0;
 }

@@ -41,9 +41,13 @@ daemon_down() {
 	done
 }
 
-# start it again on the same port (the URL names it); 10 s at most
+# start it again on the same port (the URL names it); 10 s at most. A receive-pack killed while
+# it moved a ref leaves that ref's lock in the served repository: a server that crashed there is
+# cleaned up when it comes back (as a git host's own recovery would), or no client, git's
+# included, could push again. Only locks of refs, only in this test's repositories.
 daemon_up() {
 	local i
+	find "$T/gitroot" -path '*/refs/*' -name '*.lock' -type f -delete
 	"$(git --exec-path)/git-daemon" --export-all --enable=receive-pack --base-path="$T/gitroot" \
 		--listen=127.0.0.1 --port="$PORT" --reuseaddr 2>>"$T/gitd.log" &
 	GITD_PID=$!

@@ -226,8 +226,9 @@ static void test_svg(void)
 	is_int(rect_width(b.ptr, 0), plot, "first bar spans the plot");
 	is_int(rect_width(b.ptr, 1), site_bar_width(45, 150, plot), "second bar is to scale");
 	is_int(rect_width(b.ptr, 2), plot / 2, "half value, half bar");
-	ok(strstr(b.ptr, "viewBox=\"0 0 640 182\"") != NULL,
-		"height = legend + rows × (2 bars + gap) + gap (%s)", strstr(b.ptr, "viewBox"));
+	if (!ok(strstr(b.ptr, "viewBox=\"0 0 640 182\"") != NULL,
+		    "height = legend + rows × (2 bars + gap) + gap"))
+		diag("%.40s", strstr(b.ptr, "viewBox") ? strstr(b.ptr, "viewBox") : "no viewBox");
 	hearth_buf_dispose(&b);
 }
 
