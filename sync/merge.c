@@ -182,8 +182,7 @@ static int incoming_wins(merge_ctx *m, const hearth_column_decl *c, const origin
 	return later(m->clock, m->node, held->clock, held->node);
 }
 
-/* Current row of (owner, id): values duplicated into `cur` (ncol entries), *found. */
-static int row_load(merge_ctx *m, const hearth_table_decl *t, sqlite3_value *owner,
+int sync_row_load(sqlite3 *h, const hearth_table_decl *t, sqlite3_value *owner,
 	sqlite3_value *id, sqlite3_value **cur, int *found)
 {
 	hearth_buf sql = HEARTH_BUF_INIT;
@@ -193,7 +192,7 @@ static int row_load(merge_ctx *m, const hearth_table_decl *t, sqlite3_value *own
 	*found = 0;
 	if ((rc = hearth_buf_printf(&sql, "SELECT * FROM \"%s\" WHERE owner = ?1 AND id = ?2",
 		     t->name)) < 0 ||
-	    (rc = hearth_sql_prepare(&st, m->h, sql.ptr)) < 0)
+	    (rc = hearth_sql_prepare(&st, h, sql.ptr)) < 0)
 		goto done;
 	sqlite3_bind_value(st, 1, owner);
 	sqlite3_bind_value(st, 2, id);
@@ -369,7 +368,7 @@ static int merge_change(merge_ctx *m, sqlite3_changeset_iter *it)
 	id = op == SQLITE_INSERT ? nw[1] : old[1];
 	if (!owner || !id)
 		goto corrupt;
-	if ((rc = row_load(m, t, owner, id, cur, &found)) < 0)
+	if ((rc = sync_row_load(m->h, t, owner, id, cur, &found)) < 0)
 		goto done;
 	if (op == SQLITE_INSERT) {
 		for (i = 0; i < ncol; i++)

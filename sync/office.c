@@ -425,32 +425,6 @@ static int text_is(sqlite3_value *v, const char *s)
 	return t && sqlite3_value_type(v) == SQLITE_TEXT && strcmp((const char *)t, s) == 0;
 }
 
-/* The office's current row, or NULL values if it is gone. `vals` gets ncol dup'd values. */
-static int current_row(sqlite3 *h, const hearth_table_decl *t, sqlite3_value *owner,
-	sqlite3_value *id, sqlite3_value **vals, int *found)
-{
-	hearth_buf sql = HEARTH_BUF_INIT;
-	sqlite3_stmt *st = NULL;
-	int i, rc;
-
-	*found = 0;
-	if ((rc = hearth_buf_printf(&sql, "SELECT * FROM \"%s\" WHERE owner = ?1 AND id = ?2",
-		     t->name)) < 0 ||
-	    (rc = hearth_sql_prepare(&st, h, sql.ptr)) < 0)
-		goto done;
-	sqlite3_bind_value(st, 1, owner);
-	sqlite3_bind_value(st, 2, id);
-	if (sqlite3_step(st) == SQLITE_ROW) {
-		*found = 1;
-		for (i = 0; i < t->ncol; i++)
-			vals[i] = sqlite3_value_dup(sqlite3_column_value(st, i));
-	}
-done:
-	sqlite3_finalize(st);
-	hearth_buf_dispose(&sql);
-	return rc;
-}
-
 static void filter_audience_update(hearth_cs_writer *w, sqlite3 *h, const hearth_table_decl *t,
 	sqlite3_changeset_iter *it, const char *node)
 {
@@ -465,7 +439,7 @@ static void filter_audience_update(hearth_cs_writer *w, sqlite3 *h, const hearth
 		sqlite3changeset_old(it, i, &old[i]);
 		sqlite3changeset_new(it, i, &nw[i]);
 	}
-	if (current_row(h, t, old[0], old[1], cur, &found) < 0)
+	if (sync_row_load(h, t, old[0], old[1], cur, &found) < 0)
 		return;
 	old_aud = old[a] ? old[a] : cur[a];
 	new_aud = nw[a] ? nw[a] : old_aud;

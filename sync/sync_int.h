@@ -84,6 +84,10 @@ void sync_transport_opts(hearth_transport_opts *t, const hearth_sync_opts *opts,
 /* Office */
 int sync_office(hearth_db *db, const hearth_sync_opts *opts, hearth_sync_result *out);
 int sync_office_take_own(hearth_db *db);
+/* The row (owner, id) of `t` as it stands: ncol values dup'd into `cur` (free each with
+ * sqlite3_value_free), *found 0 if there is none. */
+int sync_row_load(sqlite3 *h, const hearth_table_decl *t, sqlite3_value *owner,
+	sqlite3_value *id, sqlite3_value **cur, int *found);
 int sync_merge_entry(hearth_db *db, const char *node, const sync_entry *e, int *conflicts);
 int sync_origin_note(hearth_db *db, const void *cs, int n, const char *node, const char *clock);
 int sync_down_filter(hearth_cs_writer *w, hearth_db *db, const char *node, const void *cs, int n);
