@@ -778,6 +778,8 @@ done:
 
 /* ---- the API ------------------------------------------------------------------------------ */
 
+static int remove_stale_lock(const char *root);
+
 int hearth_transport_fetch(git_repository *repo, const char *url, const char **refspecs,
 	size_t n, const hearth_transport_opts *opts)
 {
@@ -786,6 +788,10 @@ int hearth_transport_fetch(git_repository *repo, const char *url, const char **r
 
 	sigpipe_block(&g);
 	rc = fetch_run(repo, url, refspecs, n, opts);
+	/* a fetch killed while it moved a ref of our own repository left its lock: only hearth
+	 * writes this repository, so the lock is stale */
+	if (rc < 0 && remove_stale_lock(git_repository_path(repo)))
+		rc = fetch_run(repo, url, refspecs, n, opts);
 	sigpipe_restore(&g);
 	return rc;
 }
@@ -796,18 +802,13 @@ int hearth_transport_fetch(git_repository *repo, const char *url, const char **r
  * on it. Only hearth writes a node's repository, so the lock is stale: remove it, once, and try
  * again. Servers (git://, ssh, https) clean up their own locks.
  */
-static int remove_stale_remote_lock(const char *url)
+/* Remove the lock named in the last error if it lies inside `root`; 1 if one was removed. */
+static int remove_stale_lock(const char *root)
 {
-	const char *msg = hearth_error_last(), *start, *end, *root;
+	const char *msg = hearth_error_last(), *start, *end;
 	char path[PATH_MAX];
 	size_t len;
 
-	if (strncmp(url, "file://", 7) == 0)
-		root = strchr(url, ':') + 3;
-	else if (!strstr(url, "://") && url[0] == '/')
-		root = url;
-	else
-		return 0;
 	if (!(start = strstr(msg, "failed to lock file '")))
 		return 0;
 	start += strlen("failed to lock file '");
@@ -818,10 +819,18 @@ static int remove_stale_remote_lock(const char *url)
 		return 0;
 	memcpy(path, start, len);
 	path[len] = '\0';
-	/* only a lock inside the remote repository itself */
 	if (strncmp(path, root, strlen(root)) != 0 || strstr(path, "/../"))
 		return 0;
 	return unlink(path) == 0;
+}
+
+static int remove_stale_remote_lock(const char *url)
+{
+	if (strncmp(url, "file://", 7) == 0)
+		return remove_stale_lock(strchr(url, ':') + 3);
+	if (!strstr(url, "://") && url[0] == '/')
+		return remove_stale_lock(url);
+	return 0;
 }
 
 int hearth_transport_push(git_repository *repo, const char *url, const char **refspecs,
