@@ -455,6 +455,7 @@ void hearth_db_free(hearth_db *db)
 	if (!db)
 		return;
 	hearth_schema_free(db->schema);
+	hearth_db_stmt_clear(db);
 	sqlite3_close_v2(db->sql);
 	free(db->dir);
 	free(db->node);

@@ -192,6 +192,13 @@ int hearth_sql_scalar(sqlite3 *db, const char *sql, int64_t *out);
 /** As hearth_sql_scalar, returning the value, or -1 on error. */
 int64_t hearth_sql_count(sqlite3 *db, const char *sql);
 
+/** A statement from the database's cache, prepared on first use, reset with its bindings
+ *  cleared. Do not finalize it; call hearth_stmt_done() when its rows are read, so that no
+ *  read transaction outlives its use. Valid until hearth_db_free(). */
+int hearth_db_stmt(hearth_db *db, sqlite3_stmt **out, const char *sql);
+/** Reset a cached statement and clear its bindings (NULL is allowed). */
+void hearth_stmt_done(sqlite3_stmt *st);
+
 /* ---- schema declarations ------------------------------------------------------------------ */
 
 typedef enum {

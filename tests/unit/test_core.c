@@ -260,6 +260,58 @@ static void test_migrate_older(void)
 	hearth_db_free(db);
 }
 
+static void test_stmt_cache(void)
+{
+	hearth_db *db = NULL;
+	sqlite3_stmt *a = NULL, *b = NULL, *c = NULL;
+	char sql[64];
+	int rc, i, same = 1, rows = 0;
+
+	rc = hearth_db_create(&db, tmp_path("cache"), "cache", "childcare_centre", "cache", "luzhou");
+	ok(rc == 0, "create a node for the statement cache (%s)", hearth_error_last());
+	if (!db)
+		return;
+	ok(hearth_db_stmt(db, &a, "SELECT ?1 + 1") == 0 && a, "first use prepares");
+	sqlite3_bind_int(a, 1, 41);
+	ok(sqlite3_step(a) == SQLITE_ROW && sqlite3_column_int(a, 0) == 42, "the statement runs");
+	/* left mid-step on purpose: the next fetch must reset it and clear its bindings */
+	ok(hearth_db_stmt(db, &b, "SELECT ?1 + 1") == 0 && b == a, "same SQL, same statement");
+	ok(sqlite3_step(b) == SQLITE_ROW && sqlite3_column_type(b, 0) == SQLITE_NULL,
+		"handed out reset, with bindings cleared");
+	hearth_stmt_done(b);
+	ok(hearth_db_stmt(db, &c, "SELECT ?1 + 2") == 0 && c && c != a, "other SQL, other statement");
+	/* enough distinct statements to grow the table several times; each still found */
+	for (i = 0; i < 300 && same; i++) {
+		snprintf(sql, sizeof(sql), "SELECT %d", i);
+		if (hearth_db_stmt(db, &a, sql) < 0 || sqlite3_step(a) != SQLITE_ROW ||
+		    sqlite3_column_int(a, 0) != i)
+			same = 0;
+		hearth_stmt_done(a);
+	}
+	ok(same, "300 distinct statements each prepared and run");
+	for (i = 0; i < 300 && same; i++) {
+		snprintf(sql, sizeof(sql), "SELECT %d", i);
+		if (hearth_db_stmt(db, &a, sql) < 0 || sqlite3_step(a) != SQLITE_ROW ||
+		    sqlite3_column_int(a, 0) != i)
+			same = 0;
+		hearth_stmt_done(a);
+	}
+	ok(same, "and found again after the table grew");
+	ok(hearth_db_stmt(db, &a, "SELECT nope FROM nowhere") == HEARTH_ERROR && !a,
+		"bad SQL is an error, not a cached statement");
+	/* a cached statement survives a schema change (SQLite re-prepares it) */
+	ok(hearth_db_stmt(db, &a, "SELECT count(*) FROM region") == 0 && sqlite3_step(a) == SQLITE_ROW,
+		"count before a schema change");
+	rows = sqlite3_column_int(a, 0);
+	hearth_stmt_done(a);
+	sqlite3_exec(hearth_db_sqlite(db), "CREATE TABLE scratch(x)", NULL, NULL, NULL);
+	ok(hearth_db_stmt(db, &a, "SELECT count(*) FROM region") == 0 && sqlite3_step(a) == SQLITE_ROW &&
+		sqlite3_column_int(a, 0) == rows, "and after it");
+	hearth_stmt_done(a);
+	hearth_stmt_done(NULL);
+	hearth_db_free(db); /* finalizes the cache; ASan and valgrind see leaks if it did not */
+}
+
 int main(void)
 {
 	if (!mkdtemp(tmp_root))
@@ -270,6 +322,7 @@ int main(void)
 	test_create_and_write();
 	test_open_errors();
 	test_migrate_older();
+	test_stmt_cache();
 	{
 		char cmd[300];
 		snprintf(cmd, sizeof(cmd), "rm -rf '%s'", tmp_root);
