@@ -32,6 +32,8 @@ int hearth_remote_add(hearth_db *db, const char *name, const char *url)
 		return rc;
 	if (!url || !*url || strchr(url, '\n'))
 		return hearth_error_set(HEARTH_EUSAGE, "remote '%s' needs a URL", name);
+	if ((rc = hearth_url_check(url)) < 0)
+		return rc;
 	if (sqlite3_prepare_v2(h, "INSERT INTO hearth_remote (name, url) VALUES (?1, ?2)", -1, &st,
 		    NULL) != SQLITE_OK)
 		return hearth_error_sqlite(h, HEARTH_ERROR, "cannot add remote");

@@ -54,6 +54,50 @@ typedef struct {
 
 /* ---- messages ----------------------------------------------------------------------------- */
 
+int hearth_url_check(const char *url)
+{
+	static const char *const schemes[] = { "file", "git", "ssh", "http", "https" };
+	const char *sep = strstr(url, "://"), *host, *end, *colon, *p;
+	size_t i, n;
+	long port = 0;
+
+	for (p = url; *p; p++)
+		if ((unsigned char)*p < 0x20 || *p == 0x7f)
+			return hearth_error_set(HEARTH_EUSAGE, "remote URL has a control character");
+	if (!*url)
+		return hearth_error_set(HEARTH_EUSAGE, "remote URL is empty");
+	if (!sep)
+		return 0; /* a path, or scp-like user@host:path: git's own syntax */
+	n = (size_t)(sep - url);
+	for (i = 0; i < sizeof(schemes) / sizeof(*schemes); i++)
+		if (strlen(schemes[i]) == n && strncmp(url, schemes[i], n) == 0)
+			break;
+	if (i == sizeof(schemes) / sizeof(*schemes))
+		return hearth_error_set(HEARTH_EUSAGE,
+			"remote URL: unknown scheme '%.*s' (use file, git, ssh, http, https or a path)",
+			(int)(n > 20 ? 20 : n), url);
+	host = sep + 3;
+	if (i == 0)
+		return *host ? 0 : hearth_error_set(HEARTH_EUSAGE, "remote URL has no path");
+	end = host + strcspn(host, "/");
+	if ((p = memchr(host, '@', (size_t)(end - host))))
+		host = p + 1; /* user[:password]@ */
+	colon = host < end && *host == '[' ? memchr(host, ']', (size_t)(end - host)) : host;
+	colon = colon ? memchr(colon, ':', (size_t)(end - colon)) : NULL;
+	if ((colon ? colon : end) == host)
+		return hearth_error_set(HEARTH_EUSAGE, "remote URL has no host");
+	if (colon) {
+		for (p = colon + 1; p < end && *p >= '0' && *p <= '9' && port <= 65535; p++)
+			port = port * 10 + (*p - '0');
+		if (p != end || port < 1 || port > 65535)
+			return hearth_error_set(HEARTH_EUSAGE,
+				"remote URL: the port must be a number from 1 to 65535");
+	}
+	if (!*end || !end[1])
+		return hearth_error_set(HEARTH_EUSAGE, "remote URL has no path after the host");
+	return 0;
+}
+
 /* The URL as it may appear in a message: without a password. */
 static void url_redact(char *out, size_t size, const char *url)
 {

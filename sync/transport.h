@@ -30,4 +30,10 @@ int hearth_transport_fetch(git_repository *repo, const char *url, const char **r
 int hearth_transport_push(git_repository *repo, const char *url, const char **refspecs,
 	size_t n, const hearth_transport_opts *opts);
 
+/** 0 if `url` is a remote hearth can use: a path, scp-like user@host:path, or a file://,
+ * git://, ssh://, http:// or https:// URL with a host, an optional numeric port and a path;
+ * else HEARTH_EUSAGE with a one-line reason. Checked when a remote is added, so a typing
+ * mistake is a usage error at once rather than a network error at every later sync. */
+int hearth_url_check(const char *url);
+
 #endif

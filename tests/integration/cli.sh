@@ -149,6 +149,19 @@ run -C "$D" remote add office
 is "$RC" 2 "remote add without a URL exits 2"
 run -C "$D" remote add ../x /tmp/x.git
 is "$RC" 2 "remote add with an invalid name exits 2"
+for bad in 'git://host:/x' 'git://host:99999/x' 'git:///x' 'ssh://host' 'ftp://host/x' \
+	"$(printf 'ssh://host/x\tb')"; do
+	run -C "$D" remote add office "$bad"
+	is "$RC" 2 "remote add '$bad' (malformed) exits 2"
+	like "$ERR" 'hearth: remote URL' "  and says what is wrong with the URL"
+	one_line && pass "  in one line" || fail "  in one line" "$ERR"
+done
+for good in 'git://127.0.0.1:9418/x.git' 'ssh://git@[::1]:22/x' 'https://u:p@host/x' \
+	'file:///tmp/x' 'git@host:x.git' 'relative/x.git'; do
+	run -C "$D" remote add probe "$good"
+	is "$RC" 0 "remote add '$good' is accepted"
+	run -C "$D" remote remove probe
+done
 run -C "$D" remote add office "$T/office.git"
 is "$RC" 0 "remote add exits 0"
 run -C "$D" remote add office "$T/office.git"
