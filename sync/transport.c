@@ -187,6 +187,12 @@ static int fail_net(const transfer *t, const char *url, int gitrc)
 			where, why);
 	}
 	git_message(why, sizeof(why));
+	/* retrying does not help a host key that is unknown or changed: somebody has to look */
+	if (strstr(why, "hostkey") || strstr(why, "host key") || strstr(why, "known_hosts"))
+		return hearth_error_set(HEARTH_ENET,
+			"cannot reach '%s': %s (the server's ssh host key is not the one in "
+			"~/.ssh/known_hosts: verify it with the server's keeper, then add it)",
+			where, why);
 	return hearth_error_set(HEARTH_ENET, "cannot reach '%s': %s (will retry on next sync)",
 		where, why);
 }

@@ -135,6 +135,8 @@ ssh-keygen -q -t ed25519 -N '' -f "$S/other_key" -C other && cp "$HOME/.ssh/know
 h lucai push >"$T/out" 2>"$T/err"
 is "$?" 3 "an unknown host key: push exits 3"
 like "$(cat "$T/err")" "hostkey" "the message names the host key"
+like "$(cat "$T/err")" "known_hosts: verify it" "  and says what to do about it"
+unlike "$(cat "$T/err")" "will retry" "  rather than promising a retry that cannot help"
 cp "$S/kh.good" "$HOME/.ssh/known_hosts"
 check "with the right host key again, push works" h lucai push
 grep -q "Accepted publickey for $USER_NAME" "$S/sshd.log" && pass "sshd logged the key login" ||
