@@ -15,10 +15,29 @@ struct hearth_db {
 	hearth_clock clock; /* last clock handed out, mirrored in hearth_meta 'clock' */
 	struct hearth_stmt_slot *stmts; /* the statement cache (stmt.c), open addressing */
 	size_t stmt_cap, stmt_n;
+	int guard;              /* the caller's SQL of a recorded write is running */
 };
+
+/** The authorizer of the connection, installed once at open (setting an authorizer expires
+ * every prepared statement, the cached ones too): while db->guard is set, it allows writes to
+ * synced tables only, no schema changes and no transactions; otherwise everything. */
+int hearth_authorize(void *db, int action, const char *a, const char *b, const char *dbname,
+	const char *trigger);
 
 /** Finalize every cached statement (before the connection closes). */
 void hearth_db_stmt_clear(hearth_db *db);
+
+/** The stored seq of the last recorded write (0 if none) into *seq; the clock moves up to the
+ * stored one (another process may have ticked it). */
+int hearth_db_seq_clock_read(hearth_db *db, int64_t *seq);
+/** Tick the clock and store it with `seq`, in one statement; the new clock into *clock. */
+int hearth_db_seq_clock_write(hearth_db *db, int64_t seq, hearth_clock *clock);
+
+/** changeset.c: SQLite's varint at p[*pos..n); -1 if it runs past the end. */
+int hearth_cs_get_varint(const unsigned char *p, size_t n, size_t *pos, uint64_t *out);
+/** The summary (hearth_changeset_summary) appended to `sum` unless NULL, and the number of
+ * changes into *count unless NULL, from one walk of the bytes (the framing check). */
+int hearth_changeset_summary_count(hearth_buf *sum, int *count, const void *cs, int n);
 
 int hearth_schema_load(hearth_schema **out, sqlite3 *db);
 void hearth_schema_free(hearth_schema *s);

@@ -209,7 +209,7 @@ typedef enum {
 
 typedef struct {
 	char *name;
-	int is_pk;
+	int is_pk;            /* position in the primary key (1-based), 0 if not part of it */
 	int is_public;
 	int audience_writable;
 	hearth_policy_kind policy;
@@ -265,8 +265,8 @@ typedef struct {
 
 /**
  * Run arbitrary SQL as one recorded write: BEGIN IMMEDIATE, a session on the synced tables,
- * the statements, the ownership check of every changed row, the changeset into the outbox and
- * the overlay, COMMIT. On any failure nothing stays: no data, no outbox entry.
+ * the statements, the ownership check of every changed row, the changeset into the outbox,
+ * COMMIT. On any failure nothing stays: no data, no outbox entry.
  * HEARTH_EDENIED names the table and owner of a refused row. Schema changes and writes to
  * hearth's own tables are refused.
  */

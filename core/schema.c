@@ -104,7 +104,7 @@ static int load_columns(hearth_table_decl *t, sqlite3 *db)
 		c = &t->cols[t->ncol++];
 		memset(c, 0, sizeof(*c));
 		c->name = dup_col(st, 0);
-		c->is_pk = sqlite3_column_int(st, 1) > 0;
+		c->is_pk = sqlite3_column_int(st, 1);
 		c->is_public = strcmp((const char *)sqlite3_column_text(st, 2), "public") == 0;
 		c->policy_text = dup_col(st, 3);
 		c->audience_writable = sqlite3_column_int(st, 4);

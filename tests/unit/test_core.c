@@ -312,6 +312,240 @@ static void test_stmt_cache(void)
 	hearth_db_free(db); /* finalizes the cache; ASan and valgrind see leaks if it did not */
 }
 
+/* ---- a recorded write against a plain SQLite session ------------------------------------- */
+
+static int cmp_str(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+static void canon_value(hearth_buf *b, sqlite3_value *v)
+{
+	int i, n;
+	const unsigned char *p;
+
+	if (!v) {
+		hearth_buf_puts(b, " -");
+		return;
+	}
+	switch (sqlite3_value_type(v)) {
+	case SQLITE_INTEGER:
+		hearth_buf_printf(b, " i:%lld", (long long)sqlite3_value_int64(v));
+		break;
+	case SQLITE_FLOAT:
+		hearth_buf_printf(b, " f:%.17g", sqlite3_value_double(v));
+		break;
+	case SQLITE_TEXT:
+		hearth_buf_printf(b, " t:%s", (const char *)sqlite3_value_text(v));
+		break;
+	case SQLITE_BLOB:
+		p = sqlite3_value_blob(v);
+		n = sqlite3_value_bytes(v);
+		hearth_buf_puts(b, " b:");
+		for (i = 0; i < n; i++)
+			hearth_buf_printf(b, "%02x", p[i]);
+		break;
+	default:
+		hearth_buf_puts(b, " null");
+	}
+}
+
+/* A changeset as its tables in order, then every change as a line, sorted (the order of rows
+ * within a table is a hash order in SQLite's output, and means nothing). */
+static void canon(const void *cs, int n, hearth_buf *out)
+{
+	sqlite3_changeset_iter *it = NULL;
+	char *lines[512];
+	int nlines = 0, i;
+	char last[64] = "";
+
+	hearth_buf_clear(out);
+	if (n == 0)
+		return;
+	if (sqlite3changeset_start(&it, n, (void *)cs) != SQLITE_OK) {
+		hearth_buf_puts(out, "unparsable");
+		return;
+	}
+	while (sqlite3changeset_next(it) == SQLITE_ROW && nlines < 512) {
+		hearth_buf line = HEARTH_BUF_INIT;
+		const char *tab;
+		int ncol, op, ind, npk, c;
+		unsigned char *pk;
+		sqlite3changeset_op(it, &tab, &ncol, &op, &ind);
+		sqlite3changeset_pk(it, &pk, &npk);
+		if (strcmp(tab, last) != 0) {
+			hearth_buf_printf(out, "%s ", tab);
+			snprintf(last, sizeof(last), "%s", tab);
+		}
+		hearth_buf_printf(&line, "%s op=%d indirect=%d pk=", tab, op, ind);
+		for (c = 0; c < npk; c++)
+			hearth_buf_printf(&line, "%d", pk[c]);
+		for (c = 0; c < ncol; c++) {
+			sqlite3_value *v = NULL;
+			if (op != SQLITE_INSERT)
+				sqlite3changeset_old(it, c, &v);
+			canon_value(&line, v);
+		}
+		hearth_buf_puts(&line, " |");
+		for (c = 0; c < ncol; c++) {
+			sqlite3_value *v = NULL;
+			if (op != SQLITE_DELETE)
+				sqlite3changeset_new(it, c, &v);
+			canon_value(&line, v);
+		}
+		lines[nlines++] = hearth_buf_detach(&line);
+	}
+	sqlite3changeset_finalize(it);
+	qsort(lines, (size_t)nlines, sizeof(*lines), cmp_str);
+	for (i = 0; i < nlines; i++) {
+		hearth_buf_printf(out, "; %s", lines[i]);
+		free(lines[i]);
+	}
+}
+
+static int exec_body(hearth_db *db, void *payload)
+{
+	return sqlite3_exec(hearth_db_sqlite(db), payload, NULL, NULL, NULL) == SQLITE_OK
+		? 0
+		: hearth_error_set(HEARTH_EUSAGE, "%s", sqlite3_errmsg(hearth_db_sqlite(db)));
+}
+
+/* A body that goes on after a failed statement: the enrolment names no child, so its insert is
+ * undone at the end of the statement, after the pre-update hook saw it. */
+static int partial_body(hearth_db *db, void *payload)
+{
+	sqlite3 *h = hearth_db_sqlite(db);
+
+	if (sqlite3_exec(h, "UPDATE care_class SET capacity = 7 WHERE id = 'k3'", NULL, NULL,
+		    NULL) != SQLITE_OK)
+		return hearth_error_set(HEARTH_ERROR, "update failed");
+	if (sqlite3_exec(h, "INSERT INTO enrolment (owner, id, child_id, class_id) "
+			    "VALUES ('lucai', 'e9', 'nobody', 'k3')",
+		    NULL, NULL, NULL) == SQLITE_OK)
+		return hearth_error_set(HEARTH_ERROR, "the enrolment should have failed");
+	return sqlite3_exec(h, "DELETE FROM child WHERE id = 'ch2'", NULL, NULL, NULL) == SQLITE_OK
+		? 0
+		: hearth_error_set(HEARTH_ERROR, "delete failed");
+}
+
+/* What a session records of the same body, in a transaction rolled back afterwards. */
+static int session_canon(hearth_db *db, hearth_write_fn fn, void *payload, hearth_buf *out)
+{
+	sqlite3 *h = hearth_db_sqlite(db);
+	sqlite3_session *sess = NULL;
+	void *cs = NULL;
+	int n = 0, rc = -1;
+
+	if (sqlite3_exec(h, "BEGIN IMMEDIATE", NULL, NULL, NULL) != SQLITE_OK)
+		return -1;
+	if (hearth_session_new(&sess, db) == 0 && fn(db, payload) == 0 &&
+	    sqlite3session_changeset(sess, &n, &cs) == SQLITE_OK) {
+		canon(cs, n, out);
+		rc = 0;
+	}
+	if (sess)
+		sqlite3session_delete(sess);
+	sqlite3_free(cs);
+	sqlite3_exec(h, "ROLLBACK", NULL, NULL, NULL);
+	return rc;
+}
+
+/* The recorded changeset of a write equals the session's of the same statements, its summary
+ * and count are the changeset's, and the write is kept. */
+static void same_as_session(hearth_db *db, hearth_write_fn fn, void *payload, const char *what)
+{
+	hearth_buf want = HEARTH_BUF_INIT, got = HEARTH_BUF_INIT, sum = HEARTH_BUF_INIT;
+	hearth_write_info info;
+	sqlite3_stmt *st = NULL;
+	int nch = -1;
+
+	ok(session_canon(db, fn, payload, &want) == 0, "%s: the session records it (%s)", what,
+		hearth_error_last());
+	ok(hearth_write_run(db, fn, payload, NULL, &info) == 0, "%s: recorded (%s)", what,
+		hearth_error_last());
+	if (info.seq > 0 &&
+	    sqlite3_prepare_v2(hearth_db_sqlite(db),
+		    "SELECT changeset, summary FROM hearth_outbox WHERE seq = ?1", -1, &st,
+		    NULL) == SQLITE_OK) {
+		sqlite3_bind_int64(st, 1, info.seq);
+		if (sqlite3_step(st) == SQLITE_ROW) {
+			const void *cs = sqlite3_column_blob(st, 0);
+			int n = sqlite3_column_bytes(st, 0);
+			canon(cs, n, &got);
+			hearth_changeset_summary(&sum, cs, n);
+			is_str((const char *)sqlite3_column_text(st, 1), sum.ptr,
+				"%s: the summary is the changeset's", what);
+			if (hearth_changeset_validate(cs, n, &nch) < 0)
+				nch = -1;
+			is_int(nch, info.changes, "%s: the count is the changeset's", what);
+		}
+		sqlite3_finalize(st);
+	}
+	ok(want.size > 0, "%s: the session saw changes", what);
+	is_str(got.ptr, want.ptr, "%s: the same changes as SQLite's session", what);
+	hearth_buf_dispose(&want);
+	hearth_buf_dispose(&got);
+	hearth_buf_dispose(&sum);
+}
+
+static void test_recorder(void)
+{
+	hearth_db *db = NULL;
+	static const char *const writes[][2] = {
+		{ "two tables, written children first",
+			"INSERT INTO child (owner, id, name, birth_date, sex, notes) VALUES "
+			"('lucai', 'ch1', '王小明', '2023-05-01', 'm', '过敏：花生'), "
+			"('lucai', 'ch2', '李小红', NULL, 'f', x'00ff');"
+			"INSERT INTO care_class (owner, id, name, age_band, capacity) VALUES "
+			"('lucai', 'k1', '托大班', '2-3', 25), ('lucai', 'k2', '托小班', '1-2', 15)" },
+		{ "one row updated twice",
+			"UPDATE care_class SET capacity = capacity + 1 WHERE id = 'k1';"
+			"UPDATE care_class SET name = name || '一' WHERE id = 'k1'" },
+		{ "an update undone and another kept",
+			"UPDATE care_class SET capacity = 99 WHERE id = 'k2';"
+			"UPDATE care_class SET capacity = 15 WHERE id = 'k2';"
+			"UPDATE child SET notes = NULL WHERE id = 'ch1'" },
+		{ "inserted and deleted in the same write",
+			"INSERT INTO care_class (owner, id, name, age_band, capacity) VALUES "
+			"('lucai', 'k9', 'x', '0-1', 1);"
+			"DELETE FROM care_class WHERE id = 'k9';"
+			"UPDATE child SET sex = 'f' WHERE id = 'ch1'" },
+		{ "deleted and inserted again with other values",
+			"DELETE FROM child WHERE id = 'ch1';"
+			"INSERT INTO child (owner, id, name, sex) VALUES ('lucai', 'ch1', '王小明', 'm')" },
+		{ "a key changed", "UPDATE care_class SET id = 'k3' WHERE id = 'k1'" },
+		{ "replaced",
+			"INSERT OR REPLACE INTO care_class (owner, id, name, age_band, capacity) VALUES "
+			"('lucai', 'k2', '托小班', '0-1', 12)" },
+		{ "real, integer and null values",
+			"INSERT INTO health_check (owner, id, centre_id, child_id, checked_on, height_cm, "
+			"weight_kg) VALUES ('lucai', 'h1', 'lucai', 'ch1', '2024-03-01', 95.5, 14), "
+			"('lucai', 'h2', 'lucai', 'ch2', NULL, 100.0, NULL);"
+			"UPDATE health_check SET weight_kg = 14.25 WHERE id = 'h1'" },
+		{ "several rows deleted",
+			"DELETE FROM health_check; UPDATE care_class SET capacity = 0" },
+	};
+	size_t i;
+	int rc;
+
+	rc = hearth_db_create(&db, tmp_path("rec"), "lucai", "childcare_centre", "潞才", "luzhou");
+	ok(rc == 0, "create a node for the recorded-write comparison (%s)", hearth_error_last());
+	if (!db)
+		return;
+	for (i = 0; i < sizeof(writes) / sizeof(writes[0]); i++)
+		same_as_session(db, exec_body, (void *)writes[i][1], writes[i][0]);
+	same_as_session(db, partial_body, NULL, "a statement undone in a body that goes on");
+	is_int(count(db, "SELECT count(*) FROM enrolment"), 0, "the undone insert is not there");
+	ok(count(db, "SELECT count(*) FROM hearth_outbox WHERE summary LIKE '%enrolment%'") == 0,
+		"nor in the outbox");
+	{
+		hearth_write_info info;
+		rc = hearth_write_exec(db, "UPDATE care_class SET capacity = capacity", &info);
+		ok(rc == 0 && info.seq == 0 && info.changes == 0, "an unchanged row records nothing");
+	}
+	hearth_db_free(db);
+}
+
 int main(void)
 {
 	if (!mkdtemp(tmp_root))
@@ -323,6 +557,7 @@ int main(void)
 	test_open_errors();
 	test_migrate_older();
 	test_stmt_cache();
+	test_recorder();
 	{
 		char cmd[300];
 		snprintf(cmd, sizeof(cmd), "rm -rf '%s'", tmp_root);
