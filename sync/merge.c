@@ -18,6 +18,7 @@
 typedef struct {
 	hearth_db *db;
 	sqlite3 *h;
+	sync_sql_cache *sql;   /* the round's statement shapes (NULL: none) */
 	const char *node;      /* writer of the entry */
 	hearth_clock clock;    /* its clock (clamped) */
 	char clock_hex[HEARTH_CLOCK_HEX + 1];
@@ -61,7 +62,7 @@ static int origin_get(merge_ctx *m, const hearth_table_decl *t, sqlite3_value *o
 	int rc;
 
 	memset(out, 0, sizeof(*out));
-	if ((rc = hearth_sql_prepare(&st, m->h,
+	if ((rc = hearth_db_stmt(m->db, &st,
 		     "SELECT clock, node FROM hearth_origin WHERE tbl = ?1 AND owner = ?2 AND id = ?3 "
 		     "AND col IN (?4, '') ORDER BY col DESC LIMIT 1")) < 0)
 		return rc;
@@ -73,18 +74,18 @@ static int origin_get(merge_ctx *m, const hearth_table_decl *t, sqlite3_value *o
 		hearth_clock_parse(&out->clock, (const char *)sqlite3_column_text(st, 0));
 		snprintf(out->node, sizeof(out->node), "%s", sqlite3_column_text(st, 1));
 	}
-	sqlite3_finalize(st);
+	hearth_stmt_done(st);
 	return 0;
 }
 
 /* col '' = the whole row (an insert); a per-column entry overrides it. */
-static int origin_set(sqlite3 *h, const char *tbl, sqlite3_value *owner, sqlite3_value *id,
+static int origin_set(hearth_db *db, const char *tbl, sqlite3_value *owner, sqlite3_value *id,
 	const char *col, const char *clock_hex, const char *node)
 {
 	sqlite3_stmt *st = NULL;
 	int rc;
 
-	if ((rc = hearth_sql_prepare(&st, h,
+	if ((rc = hearth_db_stmt(db, &st,
 		     "INSERT OR REPLACE INTO hearth_origin (tbl, owner, id, col, clock, node) "
 		     "VALUES (?1, ?2, ?3, ?4, ?5, ?6)")) < 0)
 		return rc;
@@ -95,25 +96,25 @@ static int origin_set(sqlite3 *h, const char *tbl, sqlite3_value *owner, sqlite3
 	sqlite3_bind_text(st, 5, clock_hex, -1, SQLITE_STATIC);
 	sqlite3_bind_text(st, 6, node, -1, SQLITE_STATIC);
 	if (sqlite3_step(st) != SQLITE_DONE)
-		rc = hearth_error_sqlite(h, HEARTH_ERROR, "cannot record origin");
-	sqlite3_finalize(st);
+		rc = hearth_error_sqlite(hearth_db_sqlite(db), HEARTH_ERROR, "cannot record origin");
+	hearth_stmt_done(st);
 	return rc;
 }
 
-static int origin_clear(sqlite3 *h, const char *tbl, sqlite3_value *owner, sqlite3_value *id)
+static int origin_clear(hearth_db *db, const char *tbl, sqlite3_value *owner, sqlite3_value *id)
 {
 	sqlite3_stmt *st = NULL;
 	int rc;
 
-	if ((rc = hearth_sql_prepare(&st, h,
+	if ((rc = hearth_db_stmt(db, &st,
 		     "DELETE FROM hearth_origin WHERE tbl = ?1 AND owner = ?2 AND id = ?3")) < 0)
 		return rc;
 	sqlite3_bind_text(st, 1, tbl, -1, SQLITE_STATIC);
 	sqlite3_bind_value(st, 2, owner);
 	sqlite3_bind_value(st, 3, id);
 	if (sqlite3_step(st) != SQLITE_DONE)
-		rc = hearth_error_sqlite(h, HEARTH_ERROR, "cannot clear origin");
-	sqlite3_finalize(st);
+		rc = hearth_error_sqlite(hearth_db_sqlite(db), HEARTH_ERROR, "cannot clear origin");
+	hearth_stmt_done(st);
 	return rc;
 }
 
@@ -125,7 +126,7 @@ static int log_conflict(merge_ctx *m, const hearth_table_decl *t, sqlite3_value 
 	sqlite3_stmt *st = NULL;
 	int rc;
 
-	if ((rc = hearth_sql_prepare(&st, m->h,
+	if ((rc = hearth_db_stmt(m->db, &st,
 		     "INSERT INTO hearth_conflict (tbl, owner, row_id, col, policy, kept, kept_node, "
 		     "kept_clock, lost, lost_node, lost_clock, at_ms) "
 		     "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)")) < 0)
@@ -152,7 +153,7 @@ static int log_conflict(merge_ctx *m, const hearth_table_decl *t, sqlite3_value 
 		rc = hearth_error_sqlite(m->h, HEARTH_ERROR, "cannot write the conflict log");
 	else
 		m->conflicts++;
-	sqlite3_finalize(st);
+	hearth_stmt_done(st);
 	return rc;
 }
 
@@ -182,18 +183,133 @@ static int incoming_wins(merge_ctx *m, const hearth_column_decl *c, const origin
 	return later(m->clock, m->node, held->clock, held->node);
 }
 
-int sync_row_load(sqlite3 *h, const hearth_table_decl *t, sqlite3_value *owner,
+/* ---- row statements ----------------------------------------------------------------------- */
+
+/* SQL text of one shape: a table, an operation and the set of columns it writes. */
+struct sync_sql_shape {
+	const hearth_table_decl *t;
+	int op;
+	uint64_t cols;
+	char *sql;
+};
+
+void sync_sql_cache_dispose(sync_sql_cache *c)
+{
+	int i;
+
+	for (i = 0; i < c->n; i++)
+		free(c->shapes[i].sql);
+	free(c->shapes);
+	memset(c, 0, sizeof(*c));
+}
+
+/* "INSERT INTO t (a, b) VALUES (?1, ?2)" or "UPDATE t SET a = ?3 ... WHERE owner = ?1 AND
+ * id = ?2" for the columns whose value in `vals` is defined. */
+static int shape_build(hearth_buf *sql, const hearth_table_decl *t, int op, sqlite3_value **vals)
+{
+	int i, n = 0, rc;
+
+	if (op == SQLITE_INSERT) {
+		rc = hearth_buf_printf(sql, "INSERT INTO \"%s\" (", t->name);
+		for (i = 0; rc == 0 && i < t->ncol; i++)
+			if (vals[i])
+				rc = hearth_buf_printf(sql, "%s\"%s\"", n++ ? ", " : "", t->cols[i].name);
+		if (rc == 0)
+			rc = hearth_buf_puts(sql, ") VALUES (");
+		for (i = 0, n = 0; rc == 0 && i < t->ncol; i++)
+			if (vals[i])
+				rc = hearth_buf_printf(sql, "%s?%d", n++ ? ", " : "", i + 1);
+		return rc == 0 ? hearth_buf_putc(sql, ')') : rc;
+	}
+	rc = hearth_buf_printf(sql, "UPDATE \"%s\" SET ", t->name);
+	for (i = 0; rc == 0 && i < t->ncol; i++)
+		if (vals[i])
+			rc = hearth_buf_printf(sql, "%s\"%s\" = ?%d", n++ ? ", " : "", t->cols[i].name,
+				i + 3);
+	return rc == 0 ? hearth_buf_puts(sql, " WHERE owner = ?1 AND id = ?2") : rc;
+}
+
+/* The statement writing the defined values of `vals`. The first SYNC_SQL_SHAPES shapes of a
+ * round are built once and their statements cached (*cached = 1: hearth_stmt_done); any further
+ * one (a crafted entry can make thousands) is prepared for this row alone (*cached = 0:
+ * sqlite3_finalize), so neither cache grows without bound. */
+static int shape_stmt(merge_ctx *m, const hearth_table_decl *t, int op, sqlite3_value **vals,
+	sqlite3_stmt **st, int *cached)
+{
+	sync_sql_cache *c = m->sql;
+	struct sync_sql_shape *s;
+	hearth_buf sql = HEARTH_BUF_INIT;
+	uint64_t cols = 0;
+	int i, rc;
+
+	*cached = 0;
+	for (i = 0; i < t->ncol && i < 64; i++)
+		if (vals[i])
+			cols |= (uint64_t)1 << i;
+	for (i = 0; c && t->ncol <= 64 && i < c->n; i++)
+		if (c->shapes[i].t == t && c->shapes[i].op == op && c->shapes[i].cols == cols) {
+			*cached = 1;
+			return hearth_db_stmt(m->db, st, c->shapes[i].sql);
+		}
+	if ((rc = shape_build(&sql, t, op, vals)) < 0)
+		goto done;
+	if (!c || t->ncol > 64 || c->n >= SYNC_SQL_SHAPES) {
+		rc = hearth_sql_prepare(st, m->h, sql.ptr);
+		goto done;
+	}
+	if (c->n == c->cap) {
+		int cap = c->cap ? c->cap * 2 : 16;
+		if (!(s = realloc(c->shapes, (size_t)cap * sizeof(*s)))) {
+			rc = hearth_error_set(HEARTH_ERROR, "out of memory");
+			goto done;
+		}
+		c->shapes = s;
+		c->cap = cap;
+	}
+	if ((rc = hearth_db_stmt(m->db, st, sql.ptr)) < 0)
+		goto done;
+	*cached = 1;
+	s = &c->shapes[c->n];
+	s->t = t;
+	s->op = op;
+	s->cols = cols;
+	if ((s->sql = hearth_buf_detach(&sql)))
+		c->n++;
+done:
+	hearth_buf_dispose(&sql);
+	return rc;
+}
+
+static void stmt_release(sqlite3_stmt *st, int cached)
+{
+	if (cached)
+		hearth_stmt_done(st);
+	else
+		sqlite3_finalize(st);
+}
+
+/* A cached statement on one table: `head`, the quoted table name, `tail`. */
+static int table_stmt(hearth_db *db, const hearth_table_decl *t, const char *head,
+	const char *tail, sqlite3_stmt **st)
+{
+	char sql[512];
+	int n = snprintf(sql, sizeof(sql), "%s\"%s\"%s", head, t->name, tail);
+
+	*st = NULL;
+	if (n < 0 || (size_t)n >= sizeof(sql))
+		return hearth_error_set(HEARTH_ERROR, "table name '%.60s' is too long", t->name);
+	return hearth_db_stmt(db, st, sql);
+}
+
+int sync_row_load(hearth_db *db, const hearth_table_decl *t, sqlite3_value *owner,
 	sqlite3_value *id, sqlite3_value **cur, int *found)
 {
-	hearth_buf sql = HEARTH_BUF_INIT;
 	sqlite3_stmt *st = NULL;
 	int i, rc;
 
 	*found = 0;
-	if ((rc = hearth_buf_printf(&sql, "SELECT * FROM \"%s\" WHERE owner = ?1 AND id = ?2",
-		     t->name)) < 0 ||
-	    (rc = hearth_sql_prepare(&st, h, sql.ptr)) < 0)
-		goto done;
+	if ((rc = table_stmt(db, t, "SELECT * FROM ", " WHERE owner = ?1 AND id = ?2", &st)) < 0)
+		return rc;
 	sqlite3_bind_value(st, 1, owner);
 	sqlite3_bind_value(st, 2, id);
 	if (sqlite3_step(st) == SQLITE_ROW) {
@@ -201,65 +317,41 @@ int sync_row_load(sqlite3 *h, const hearth_table_decl *t, sqlite3_value *owner,
 		for (i = 0; i < t->ncol; i++)
 			if (!(cur[i] = sqlite3_value_dup(sqlite3_column_value(st, i)))) {
 				rc = hearth_error_set(HEARTH_ERROR, "out of memory");
-				goto done;
+				break;
 			}
 	}
-done:
-	sqlite3_finalize(st);
-	hearth_buf_dispose(&sql);
+	hearth_stmt_done(st);
 	return rc;
 }
 
 static int row_insert(merge_ctx *m, const hearth_table_decl *t, sqlite3_value **vals)
 {
-	hearth_buf sql = HEARTH_BUF_INIT;
 	sqlite3_stmt *st = NULL;
-	int i, rc;
+	int i, cached, rc;
 
-	int n = 0;
-
-	rc = hearth_buf_printf(&sql, "INSERT INTO \"%s\" (", t->name);
-	for (i = 0; rc == 0 && i < t->ncol; i++)
-		if (vals[i])
-			rc = hearth_buf_printf(&sql, "%s\"%s\"", n++ ? ", " : "", t->cols[i].name);
-	if (rc == 0)
-		rc = hearth_buf_puts(&sql, ") VALUES (");
-	for (i = 0, n = 0; rc == 0 && i < t->ncol; i++)
-		if (vals[i])
-			rc = hearth_buf_printf(&sql, "%s?%d", n++ ? ", " : "", i + 1);
-	if (rc == 0)
-		rc = hearth_buf_putc(&sql, ')');
-	if (rc < 0 || (rc = hearth_sql_prepare(&st, m->h, sql.ptr)) < 0)
-		goto done;
+	if ((rc = shape_stmt(m, t, SQLITE_INSERT, vals, &st, &cached)) < 0)
+		return rc;
 	for (i = 0; i < t->ncol; i++)
 		if (vals[i])
 			sqlite3_bind_value(st, i + 1, vals[i]);
 	if (sqlite3_step(st) != SQLITE_DONE)
 		rc = hearth_error_sqlite(m->h, HEARTH_ECORRUPT, "change refused by the schema");
-done:
-	sqlite3_finalize(st);
-	hearth_buf_dispose(&sql);
+	stmt_release(st, cached);
 	return rc;
 }
 
 static int row_update(merge_ctx *m, const hearth_table_decl *t, sqlite3_value *owner,
 	sqlite3_value *id, sqlite3_value **set)
 {
-	hearth_buf sql = HEARTH_BUF_INIT;
 	sqlite3_stmt *st = NULL;
-	int i, n = 0, rc;
+	int i, n = 0, cached, rc;
 
-	rc = hearth_buf_printf(&sql, "UPDATE \"%s\" SET ", t->name);
-	for (i = 0; rc == 0 && i < t->ncol; i++)
-		if (set[i])
-			rc = hearth_buf_printf(&sql, "%s\"%s\" = ?%d", n++ ? ", " : "", t->cols[i].name,
-				i + 3);
+	for (i = 0; i < t->ncol; i++)
+		n += set[i] != NULL;
 	if (n == 0)
-		goto done;
-	if (rc == 0)
-		rc = hearth_buf_puts(&sql, " WHERE owner = ?1 AND id = ?2");
-	if (rc < 0 || (rc = hearth_sql_prepare(&st, m->h, sql.ptr)) < 0)
-		goto done;
+		return 0;
+	if ((rc = shape_stmt(m, t, SQLITE_UPDATE, set, &st, &cached)) < 0)
+		return rc;
 	sqlite3_bind_value(st, 1, owner);
 	sqlite3_bind_value(st, 2, id);
 	for (i = 0; i < t->ncol; i++)
@@ -267,33 +359,24 @@ static int row_update(merge_ctx *m, const hearth_table_decl *t, sqlite3_value *o
 			sqlite3_bind_value(st, i + 3, set[i]);
 	if (sqlite3_step(st) != SQLITE_DONE)
 		rc = hearth_error_sqlite(m->h, HEARTH_ECORRUPT, "change refused by the schema");
-done:
-	sqlite3_finalize(st);
-	hearth_buf_dispose(&sql);
+	stmt_release(st, cached);
 	return rc;
 }
 
 static int row_delete(merge_ctx *m, const hearth_table_decl *t, sqlite3_value *owner,
 	sqlite3_value *id)
 {
-	hearth_buf sql = HEARTH_BUF_INIT;
 	sqlite3_stmt *st = NULL;
 	int rc;
 
-	if ((rc = hearth_buf_printf(&sql, "DELETE FROM \"%s\" WHERE owner = ?1 AND id = ?2",
-		     t->name)) < 0 ||
-	    (rc = hearth_sql_prepare(&st, m->h, sql.ptr)) < 0)
-		goto done;
+	if ((rc = table_stmt(m->db, t, "DELETE FROM ", " WHERE owner = ?1 AND id = ?2", &st)) < 0)
+		return rc;
 	sqlite3_bind_value(st, 1, owner);
 	sqlite3_bind_value(st, 2, id);
 	if (sqlite3_step(st) != SQLITE_DONE)
 		rc = hearth_error_sqlite(m->h, HEARTH_ECORRUPT, "delete refused by the schema");
-	else
-		rc = origin_clear(m->h, t->name, owner, id);
-done:
-	sqlite3_finalize(st);
-	hearth_buf_dispose(&sql);
-	return rc;
+	hearth_stmt_done(st);
+	return rc == 0 ? origin_clear(m->db, t->name, owner, id) : rc;
 }
 
 /* Decide column by column for a change meeting an existing row (UPDATE, or INSERT of a key that
@@ -312,7 +395,7 @@ static int merge_columns(merge_ctx *m, const hearth_table_decl *t, sqlite3_value
 			continue;
 		if (old && old[i] && values_equal(cur[i], old[i])) {
 			set[i] = nw[i]; /* the node saw what we hold: no conflict */
-			rc = origin_set(m->h, t->name, cur[0], cur[1], c->name, m->clock_hex,
+			rc = origin_set(m->db, t->name, cur[0], cur[1], c->name, m->clock_hex,
 				m->node);
 			continue;
 		}
@@ -325,7 +408,7 @@ static int merge_columns(merge_ctx *m, const hearth_table_decl *t, sqlite3_value
 			rc = log_conflict(m, t, cur[0], cur[1], c->name, c->policy_text, nw[i],
 				m->node, m->clock_hex, cur[i], held.node, held_hex);
 			if (rc == 0)
-				rc = origin_set(m->h, t->name, cur[0], cur[1], c->name, m->clock_hex,
+				rc = origin_set(m->db, t->name, cur[0], cur[1], c->name, m->clock_hex,
 					m->node);
 		} else {
 			rc = log_conflict(m, t, cur[0], cur[1], c->name, c->policy_text, cur[i],
@@ -368,16 +451,17 @@ static int merge_change(merge_ctx *m, sqlite3_changeset_iter *it)
 	id = op == SQLITE_INSERT ? nw[1] : old[1];
 	if (!owner || !id)
 		goto corrupt;
-	if ((rc = sync_row_load(m->h, t, owner, id, cur, &found)) < 0)
+	if ((rc = sync_row_load(m->db, t, owner, id, cur, &found)) < 0)
 		goto done;
 	if (op == SQLITE_INSERT) {
 		for (i = 0; i < ncol; i++)
 			if (!nw[i])
 				goto corrupt;
+		/* one origin row for the new row: a key that is not there has no origins left, as
+		 * every delete clears them (row_delete, sync_origin_note) */
 		if (!found) {
-			if ((rc = row_insert(m, t, nw)) == 0 &&
-			    (rc = origin_clear(m->h, t->name, owner, id)) == 0)
-				rc = origin_set(m->h, t->name, owner, id, "", m->clock_hex, m->node);
+			if ((rc = row_insert(m, t, nw)) == 0)
+				rc = origin_set(m->db, t->name, owner, id, "", m->clock_hex, m->node);
 		} else if ((rc = merge_columns(m, t, cur, NULL, nw, set)) == 0)
 			rc = row_update(m, t, owner, id, set);
 	} else if (op == SQLITE_UPDATE) {
@@ -435,7 +519,8 @@ static int merge_changeset(merge_ctx *m, const void *cs, int n)
 	return rc;
 }
 
-int sync_merge_entry(hearth_db *db, const char *node, const sync_entry *e, int *conflicts)
+int sync_merge_entry(hearth_db *db, sync_sql_cache *sql, const char *node, const sync_entry *e,
+	int *conflicts)
 {
 	merge_ctx m;
 	uint64_t limit = hearth_time_now_ms() + HEARTH_DAY_MS;
@@ -444,6 +529,7 @@ int sync_merge_entry(hearth_db *db, const char *node, const sync_entry *e, int *
 	memset(&m, 0, sizeof(m));
 	m.db = db;
 	m.h = hearth_db_sqlite(db);
+	m.sql = sql;
 	m.node = node;
 	m.clock = e->head.clock;
 	/* a device clock far ahead must not win every future conflict */
@@ -463,7 +549,6 @@ int sync_merge_entry(hearth_db *db, const char *node, const sync_entry *e, int *
 /* The office's own writes are applied already; only their origins are noted. */
 int sync_origin_note(hearth_db *db, const void *cs, int n, const char *node, const char *clock)
 {
-	sqlite3 *h = hearth_db_sqlite(db);
 	sqlite3_changeset_iter *it = NULL;
 	int step, rc = 0;
 
@@ -478,19 +563,19 @@ int sync_origin_note(hearth_db *db, const void *cs, int n, const char *node, con
 		if (op == SQLITE_INSERT) {
 			sqlite3changeset_new(it, 0, &owner);
 			sqlite3changeset_new(it, 1, &id);
-			if ((rc = origin_clear(h, tab, owner, id)) == 0)
-				rc = origin_set(h, tab, owner, id, "", clock, node);
+			if ((rc = origin_clear(db, tab, owner, id)) == 0)
+				rc = origin_set(db, tab, owner, id, "", clock, node);
 		} else if (op == SQLITE_DELETE) {
 			sqlite3changeset_old(it, 0, &owner);
 			sqlite3changeset_old(it, 1, &id);
-			rc = origin_clear(h, tab, owner, id);
+			rc = origin_clear(db, tab, owner, id);
 		} else {
 			const hearth_table_decl *t = hearth_schema_table(hearth_db_schema(db), tab);
 			sqlite3changeset_old(it, 0, &owner);
 			sqlite3changeset_old(it, 1, &id);
 			for (i = 2; t && rc == 0 && i < ncol && i < t->ncol; i++)
 				if (sqlite3changeset_new(it, i, &v) == SQLITE_OK && v)
-					rc = origin_set(h, tab, owner, id, t->cols[i].name, clock, node);
+					rc = origin_set(db, tab, owner, id, t->cols[i].name, clock, node);
 		}
 	}
 	sqlite3changeset_finalize(it);

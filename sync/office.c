@@ -6,19 +6,21 @@
 
 #include "sync_int.h"
 
-static int log_append(sqlite3 *h, const char *clock, const char *origin, int64_t origin_seq,
+/* The next office seq is the largest one + 1: office_seq is the rowid, which SQLite hands out
+ * so without a query of ours. */
+static int log_append(hearth_db *db, const char *clock, const char *origin, int64_t origin_seq,
 	const void *cs, int n, int64_t *office_seq)
 {
+	sqlite3 *h = hearth_db_sqlite(db);
 	hearth_buf sum = HEARTH_BUF_INIT;
 	sqlite3_stmt *st = NULL;
 	int rc;
 
 	*office_seq = 0;
 	if ((rc = hearth_changeset_summary(&sum, cs, n)) < 0 ||
-	    (rc = hearth_sql_prepare(&st, h,
+	    (rc = hearth_db_stmt(db, &st,
 		     "INSERT INTO hearth_log (office_seq, clock, origin, origin_seq, summary, "
-		     "changeset) VALUES ((SELECT coalesce(max(office_seq), 0) + 1 FROM hearth_log), "
-		     "?1, ?2, ?3, ?4, ?5)")) < 0)
+		     "changeset) VALUES (NULL, ?1, ?2, ?3, ?4, ?5)")) < 0)
 		goto done;
 	sqlite3_bind_text(st, 1, clock, -1, SQLITE_STATIC);
 	sqlite3_bind_text(st, 2, origin, -1, SQLITE_STATIC);
@@ -30,7 +32,7 @@ static int log_append(sqlite3 *h, const char *clock, const char *origin, int64_t
 	else
 		*office_seq = sqlite3_last_insert_rowid(h);
 done:
-	sqlite3_finalize(st);
+	hearth_stmt_done(st);
 	hearth_buf_dispose(&sum);
 	return rc;
 }
@@ -55,7 +57,7 @@ int sync_office_take_own(hearth_db *db)
 		int64_t office_seq;
 		rc = sync_origin_note(db, cs, n, HEARTH_OFFICE, clock);
 		if (rc == 0)
-			rc = log_append(h, clock, HEARTH_OFFICE, sqlite3_column_int64(st, 0), cs, n,
+			rc = log_append(db, clock, HEARTH_OFFICE, sqlite3_column_int64(st, 0), cs, n,
 				&office_seq);
 	}
 	sqlite3_finalize(st);
@@ -82,14 +84,14 @@ typedef struct {
 	int64_t down_since_snapshot;
 } peer;
 
-static int peer_load(sqlite3 *h, const char *node, peer *p)
+static int peer_load(hearth_db *db, const char *node, peer *p)
 {
 	sqlite3_stmt *st = NULL;
 	int rc;
 
 	memset(p, 0, sizeof(*p));
 	snprintf(p->node, sizeof(p->node), "%s", node);
-	if ((rc = hearth_sql_prepare(&st, h,
+	if ((rc = hearth_db_stmt(db, &st,
 		     "SELECT coalesce(up_head, ''), applied_seq, coalesce(down_head, ''), "
 		     "down_office_seq, down_ack, down_since_snapshot FROM hearth_peer "
 		     "WHERE node = ?1")) < 0)
@@ -103,16 +105,16 @@ static int peer_load(sqlite3 *h, const char *node, peer *p)
 		p->down_ack = sqlite3_column_int64(st, 4);
 		p->down_since_snapshot = sqlite3_column_int64(st, 5);
 	}
-	sqlite3_finalize(st);
+	hearth_stmt_done(st);
 	return 0;
 }
 
-static int peer_store(sqlite3 *h, const peer *p)
+static int peer_store(hearth_db *db, const peer *p)
 {
 	sqlite3_stmt *st = NULL;
 	int rc;
 
-	if ((rc = hearth_sql_prepare(&st, h,
+	if ((rc = hearth_db_stmt(db, &st,
 		     "INSERT OR REPLACE INTO hearth_peer (node, up_head, applied_seq, down_head, "
 		     "down_office_seq, down_ack, down_since_snapshot) "
 		     "VALUES (?1, nullif(?2, ''), ?3, nullif(?4, ''), ?5, ?6, ?7)")) < 0)
@@ -125,8 +127,9 @@ static int peer_store(sqlite3 *h, const peer *p)
 	sqlite3_bind_int64(st, 6, p->down_ack);
 	sqlite3_bind_int64(st, 7, p->down_since_snapshot);
 	if (sqlite3_step(st) != SQLITE_DONE)
-		rc = hearth_error_sqlite(h, HEARTH_ERROR, "cannot record node progress");
-	sqlite3_finalize(st);
+		rc = hearth_error_sqlite(hearth_db_sqlite(db), HEARTH_ERROR,
+			"cannot record node progress");
+	hearth_stmt_done(st);
 	return rc;
 }
 
@@ -158,48 +161,48 @@ static int quarantine(sqlite3 *h, const char *node, const git_oid *id, int64_t s
 	return rc;
 }
 
-static int unquarantine(sqlite3 *h, const char *node, const char *commit_hex)
+static int unquarantine(hearth_db *db, const char *node, const char *commit_hex)
 {
 	sqlite3_stmt *st = NULL;
 	int rc;
 
-	if ((rc = hearth_sql_prepare(&st, h,
+	if ((rc = hearth_db_stmt(db, &st,
 		     "DELETE FROM hearth_quarantine WHERE node = ?1 AND commit_id = ?2")) < 0)
 		return rc;
 	sqlite3_bind_text(st, 1, node, -1, SQLITE_STATIC);
 	sqlite3_bind_text(st, 2, commit_hex, -1, SQLITE_STATIC);
 	if (sqlite3_step(st) != SQLITE_DONE)
-		rc = hearth_error_sqlite(h, HEARTH_ERROR, "cannot clear quarantine");
-	sqlite3_finalize(st);
+		rc = hearth_error_sqlite(hearth_db_sqlite(db), HEARTH_ERROR, "cannot clear quarantine");
+	hearth_stmt_done(st);
 	return rc;
 }
 
-static int applied_in(sqlite3 *h, const char *node, int64_t seq, const char *commit_hex)
+static int applied_in(hearth_db *db, const char *node, int64_t seq, const char *commit_hex)
 {
 	sqlite3_stmt *st = NULL;
 	int yes = 0;
 
-	if (hearth_sql_prepare(&st, h,
+	if (hearth_db_stmt(db, &st,
 		    "SELECT 1 FROM hearth_applied WHERE node = ?1 AND seq = ?2 AND commit_id = ?3") < 0)
 		return 0;
 	sqlite3_bind_text(st, 1, node, -1, SQLITE_STATIC);
 	sqlite3_bind_int64(st, 2, seq);
 	sqlite3_bind_text(st, 3, commit_hex, -1, SQLITE_STATIC);
 	yes = sqlite3_step(st) == SQLITE_ROW;
-	sqlite3_finalize(st);
+	hearth_stmt_done(st);
 	return yes;
 }
 
-/* ---- merging one entry -------------------------------------------------------------------- */
+/* ---- merging a commit --------------------------------------------------------------------- */
 
-static int record_applied(sqlite3 *h, const char *node, const sync_entry *e,
+static int record_applied(hearth_db *db, const char *node, const sync_entry *e,
 	const char *commit_hex, int64_t office_seq, int clamped)
 {
 	sqlite3_stmt *st = NULL;
 	char hex[HEARTH_CLOCK_HEX + 1];
 	int rc;
 
-	if ((rc = hearth_sql_prepare(&st, h,
+	if ((rc = hearth_db_stmt(db, &st,
 		     "INSERT INTO hearth_applied (node, seq, clock, commit_id, office_seq, clamped) "
 		     "VALUES (?1, ?2, ?3, ?4, nullif(?5, 0), ?6)")) < 0)
 		return rc;
@@ -211,54 +214,74 @@ static int record_applied(sqlite3 *h, const char *node, const sync_entry *e,
 	sqlite3_bind_int64(st, 5, office_seq);
 	sqlite3_bind_int(st, 6, clamped);
 	if (sqlite3_step(st) != SQLITE_DONE)
-		rc = hearth_error_sqlite(h, HEARTH_ERROR, "cannot record the merge");
-	sqlite3_finalize(st);
+		rc = hearth_error_sqlite(hearth_db_sqlite(db), HEARTH_ERROR, "cannot record the merge");
+	hearth_stmt_done(st);
 	return rc;
 }
 
-static int note_seen(sqlite3 *h, const char *node, hearth_clock c)
+static int note_seen(hearth_db *db, const char *node, hearth_clock c)
 {
 	sqlite3_stmt *st = NULL;
 	int rc;
 
-	if ((rc = hearth_sql_prepare(&st, h,
+	if ((rc = hearth_db_stmt(db, &st,
 		     "UPDATE hearth_remote SET last_seen_ms = max(coalesce(last_seen_ms, 0), ?2) "
 		     "WHERE name = ?1")) < 0)
 		return rc;
 	sqlite3_bind_text(st, 1, node, -1, SQLITE_STATIC);
 	sqlite3_bind_int64(st, 2, (sqlite3_int64)HEARTH_CLOCK_MS(c));
 	if (sqlite3_step(st) != SQLITE_DONE)
-		rc = hearth_error_sqlite(h, HEARTH_ERROR, "cannot note the node's time");
-	sqlite3_finalize(st);
+		rc = hearth_error_sqlite(hearth_db_sqlite(db), HEARTH_ERROR,
+			"cannot note the node's time");
+	hearth_stmt_done(st);
 	return rc;
 }
 
-/* One transaction: ownership check, merge under a session, log, applied, progress. */
-static int merge_one(hearth_db *db, peer *p, const sync_entry *e, const char *commit_hex,
-	hearth_sync_result *res)
+/* SAVEPOINT, RELEASE or ROLLBACK TO around one entry of a commit's transaction. */
+static int entry_mark(hearth_db *db, const char *sql)
+{
+	sqlite3_stmt *st = NULL;
+	int rc;
+
+	if ((rc = hearth_db_stmt(db, &st, sql)) < 0)
+		return rc;
+	if (sqlite3_step(st) != SQLITE_DONE)
+		rc = hearth_error_sqlite(hearth_db_sqlite(db), HEARTH_ERROR, "cannot mark the entry");
+	hearth_stmt_done(st);
+	return rc;
+}
+
+/* A commit being merged: its transaction's progress. */
+typedef struct {
+	const char *hex;      /* commit id */
+	int merged;           /* entries merged in this transaction */
+	int conflicts;
+	hearth_clock seen;    /* the latest (clamped) entry clock merged */
+} commit_merge;
+
+/* One entry, inside its commit's transaction: ownership check, merge under a session, log,
+ * applied. Its foreign keys must hold when it ends, as if it were committed alone. */
+static int merge_one(hearth_db *db, sync_sql_cache *sql, peer *p, const sync_entry *e,
+	commit_merge *cm)
 {
 	sqlite3 *h = hearth_db_sqlite(db);
 	sqlite3_session *sess = NULL;
 	void *net = NULL;
-	int nnet = 0, conflicts = 0, clamped, rc;
+	int nnet = 0, conflicts = 0, clamped, fks = 0, hi = 0, rc;
 	int64_t office_seq = 0;
 	char hex[HEARTH_CLOCK_HEX + 1];
 	hearth_clock c;
 
-	if ((rc = hearth_changeset_validate(e->cs.ptr, (int)e->cs.size, NULL)) < 0)
-		return rc;
-	if ((rc = hearth_db_begin(db)) < 0)
-		return rc;
-	if ((rc = hearth_sql_exec(h, "PRAGMA defer_foreign_keys = ON", "merge")) < 0 ||
+	if ((rc = hearth_changeset_validate(e->cs.ptr, (int)e->cs.size, NULL)) < 0 ||
 	    (rc = hearth_changeset_check_owner(h, hearth_db_schema(db), p->node, 0, e->cs.ptr,
 		     (int)e->cs.size)) < 0 ||
 	    (rc = hearth_session_new(&sess, db)) < 0)
-		goto fail;
-	if ((clamped = rc = sync_merge_entry(db, p->node, e, &conflicts)) < 0)
-		goto fail;
+		goto done;
+	if ((clamped = rc = sync_merge_entry(db, sql, p->node, e, &conflicts)) < 0)
+		goto done;
 	if (sqlite3session_changeset(sess, &nnet, &net) != SQLITE_OK) {
 		rc = hearth_error_sqlite(h, HEARTH_ERROR, "cannot record the merge");
-		goto fail;
+		goto done;
 	}
 	sqlite3session_delete(sess);
 	sess = NULL;
@@ -268,34 +291,55 @@ static int merge_one(hearth_db *db, peer *p, const sync_entry *e, const char *co
 	if (clamped)
 		c = (hearth_time_now_ms() + HEARTH_DAY_MS) << 16;
 	hearth_clock_format(hex, c);
-	if ((nnet > 0 && (rc = log_append(h, hex, p->node, e->head.seq, net, nnet, &office_seq)) < 0) ||
-	    (rc = record_applied(h, p->node, e, commit_hex, office_seq, clamped)) < 0 ||
-	    (rc = note_seen(h, p->node, c)) < 0 || (rc = hearth_db_clock_observe(db, c, &c)) < 0)
-		goto fail;
+	if ((nnet > 0 && (rc = log_append(db, hex, p->node, e->head.seq, net, nnet, &office_seq)) < 0) ||
+	    (rc = record_applied(db, p->node, e, cm->hex, office_seq, clamped)) < 0)
+		goto done;
+	/* deferred foreign keys are counted over the transaction; the entries before held theirs */
+	if (sqlite3_db_status(h, SQLITE_DBSTATUS_DEFERRED_FKS, &fks, &hi, 0) != SQLITE_OK || fks) {
+		rc = hearth_error_set(HEARTH_ECORRUPT, "FOREIGN KEY constraint failed");
+		goto done;
+	}
 	p->applied_seq = e->head.seq;
-	if ((rc = peer_store(h, p)) < 0 || (rc = hearth_db_commit(db)) < 0)
-		goto fail;
-	res->merged++;
-	res->conflicts += conflicts;
-	sqlite3_free(net);
-	return 0;
-fail:
+	cm->merged++;
+	cm->conflicts += conflicts;
+	if (c > cm->seen)
+		cm->seen = c;
+done:
 	if (sess)
 		sqlite3session_delete(sess);
 	sqlite3_free(net);
-	hearth_db_rollback(db);
-	if (rc != HEARTH_ERROR || strstr(hearth_error_last(), "FOREIGN KEY"))
-		return rc == HEARTH_ERROR ? HEARTH_ECORRUPT : rc;
-	return rc;
+	return rc < 0 ? rc : 0;
 }
 
-/* Verify and merge one commit of a node's `up`. A refused commit is quarantined and returns
- * 1 (stop this node); errors of our own (disk, memory) return < 0. */
-static int merge_commit(hearth_db *db, git_repository *repo, peer *p, const git_oid *id,
+/* Close a commit's transaction: the node's time and the office clock from the latest entry,
+ * the node's progress, and (when the commit was merged whole) its quarantine lifted. */
+static int merge_finish(hearth_db *db, peer *p, const commit_merge *cm, int whole,
 	hearth_sync_result *res)
+{
+	hearth_clock c;
+	int rc;
+
+	if ((cm->seen && ((rc = note_seen(db, p->node, cm->seen)) < 0 ||
+			     (rc = hearth_db_clock_observe(db, cm->seen, &c)) < 0)) ||
+	    (rc = peer_store(db, p)) < 0 || (whole && (rc = unquarantine(db, p->node, cm->hex)) < 0) ||
+	    (rc = hearth_db_commit(db)) < 0)
+		return rc;
+	res->merged += cm->merged;
+	res->conflicts += cm->conflicts;
+	return 0;
+}
+
+/* Verify and merge one commit of a node's `up`, all its entries in one transaction (each under
+ * a savepoint, with the applied rows that make a second merge a no-op). A refused commit keeps
+ * the entries before the refused one, is quarantined and returns 1 (stop this node); errors of
+ * our own (disk, memory) roll the commit back and return < 0. */
+static int merge_commit(hearth_db *db, sync_sql_cache *sql, git_repository *repo, peer *p,
+	const git_oid *id, hearth_sync_result *res)
 {
 	sqlite3 *h = hearth_db_sqlite(db);
 	sync_commit c;
+	commit_merge cm;
+	peer before = *p;
 	char fp[HEARTH_CLOCK_HEX + 1], hex[GIT_OID_HEXSZ + 1], reason[1200];
 	int i, fresh, rc;
 	int64_t bad_seq = 0;
@@ -303,6 +347,8 @@ static int merge_commit(hearth_db *db, git_repository *repo, peer *p, const git_
 	/* a quarantined commit is verified again each time: the office may have been upgraded
 	 * since (a newer schema), and a refusal that still holds is recorded once */
 	git_oid_tostr(hex, sizeof(hex), id);
+	memset(&cm, 0, sizeof(cm));
+	cm.hex = hex;
 	hearth_schema_fingerprint(hearth_db_schema(db), fp);
 	if ((rc = sync_commit_read(&c, repo, id)) < 0) {
 		snprintf(reason, sizeof(reason), "%s", hearth_error_last());
@@ -322,37 +368,55 @@ static int merge_commit(hearth_db *db, git_repository *repo, peer *p, const git_
 			c.msg.schema, c.msg.fingerprint, hearth_db_schema_version(db));
 		goto refuse_read;
 	}
+	if ((rc = hearth_db_begin(db)) < 0) {
+		sync_commit_dispose(&c);
+		return rc;
+	}
+	if ((rc = hearth_sql_exec(h, "PRAGMA defer_foreign_keys = ON", "merge")) < 0)
+		goto fail;
 	for (i = 0; i < c.msg.nentries; i++) {
 		sync_entry *e = &c.entries[i];
 		bad_seq = e->head.seq;
 		if (e->head.seq <= p->applied_seq) {
-			if (applied_in(h, p->node, e->head.seq, hex))
+			if (applied_in(db, p->node, e->head.seq, hex))
 				continue; /* resuming a commit merged in part before a crash */
 			snprintf(reason, sizeof(reason), "duplicate seq %lld (already merged up to %lld)",
 				(long long)e->head.seq, (long long)p->applied_seq);
-			goto refuse_read;
+			goto refuse_part;
 		}
 		if (e->head.seq != p->applied_seq + 1) {
 			snprintf(reason, sizeof(reason), "seq gap: expected %lld, got %lld",
 				(long long)p->applied_seq + 1, (long long)e->head.seq);
-			goto refuse_read;
+			goto refuse_part;
 		}
-		if ((rc = merge_one(db, p, e, hex, res)) < 0) {
-			if (rc == HEARTH_ERROR) {
-				sync_commit_dispose(&c);
-				return rc;
-			}
+		if ((rc = entry_mark(db, "SAVEPOINT hearth_entry")) < 0)
+			goto fail;
+		if ((rc = merge_one(db, sql, p, e, &cm)) < 0) {
 			snprintf(reason, sizeof(reason), "seq %lld: %s", (long long)e->head.seq,
 				hearth_error_last());
-			goto refuse_read;
+			if (rc == HEARTH_ERROR && !strstr(hearth_error_last(), "FOREIGN KEY"))
+				goto fail;
+			if ((rc = entry_mark(db, "ROLLBACK TO hearth_entry")) < 0 ||
+			    (rc = entry_mark(db, "RELEASE hearth_entry")) < 0)
+				goto fail;
+			goto refuse_part;
 		}
+		if ((rc = entry_mark(db, "RELEASE hearth_entry")) < 0)
+			goto fail;
 	}
 	snprintf(p->up_head, sizeof(p->up_head), "%s", hex);
-	rc = peer_store(h, p);
-	if (rc == 0)
-		rc = unquarantine(h, p->node, hex);
+	if ((rc = merge_finish(db, p, &cm, 1, res)) < 0)
+		goto fail;
 	sync_commit_dispose(&c);
+	return 0;
+fail:
+	hearth_db_rollback(db);
+	sync_commit_dispose(&c);
+	*p = before;
 	return rc;
+refuse_part:
+	if ((rc = merge_finish(db, p, &cm, 0, res)) < 0)
+		goto fail;
 refuse_read:
 	sync_commit_dispose(&c);
 refuse:
@@ -362,8 +426,8 @@ refuse:
 	return 1;
 }
 
-static int office_fetch_merge(hearth_db *db, git_repository *repo, const sync_remote *r,
-	const hearth_sync_opts *opts, hearth_sync_result *res)
+static int office_fetch_merge(hearth_db *db, sync_sql_cache *sql, git_repository *repo,
+	const sync_remote *r, const hearth_sync_opts *opts, hearth_sync_result *res)
 {
 	hearth_buf ref = HEARTH_BUF_INIT, spec = HEARTH_BUF_INIT;
 	hearth_transport_opts topts;
@@ -373,7 +437,7 @@ static int office_fetch_merge(hearth_db *db, git_repository *repo, const sync_re
 	peer p;
 	int rc, fresh;
 
-	if ((rc = peer_load(hearth_db_sqlite(db), r->name, &p)) < 0 ||
+	if ((rc = peer_load(db, r->name, &p)) < 0 ||
 	    (rc = hearth_buf_printf(&ref, "refs/nodes/%s/up", r->name)) < 0 ||
 	    (rc = hearth_buf_printf(&spec, "+refs/heads/up:%s", ref.ptr)) < 0)
 		goto done;
@@ -404,7 +468,7 @@ static int office_fetch_merge(hearth_db *db, git_repository *repo, const sync_re
 		goto done;
 	}
 	for (i = 0; i < n; i++) {
-		if ((rc = merge_commit(db, repo, &p, &ids[i], res)) != 0)
+		if ((rc = merge_commit(db, sql, repo, &p, &ids[i], res)) != 0)
 			break;
 	}
 	if (rc > 0)
@@ -425,7 +489,7 @@ static int text_is(sqlite3_value *v, const char *s)
 	return t && sqlite3_value_type(v) == SQLITE_TEXT && strcmp((const char *)t, s) == 0;
 }
 
-static void filter_audience_update(hearth_cs_writer *w, sqlite3 *h, const hearth_table_decl *t,
+static void filter_audience_update(hearth_cs_writer *w, hearth_db *db, const hearth_table_decl *t,
 	sqlite3_changeset_iter *it, const char *node)
 {
 	sqlite3_value *old[256] = { 0 }, *nw[256] = { 0 }, *cur[256] = { 0 }, *row[256];
@@ -439,7 +503,7 @@ static void filter_audience_update(hearth_cs_writer *w, sqlite3 *h, const hearth
 		sqlite3changeset_old(it, i, &old[i]);
 		sqlite3changeset_new(it, i, &nw[i]);
 	}
-	if (sync_row_load(h, t, old[0], old[1], cur, &found) < 0)
+	if (sync_row_load(db, t, old[0], old[1], cur, &found) < 0)
 		return;
 	old_aud = old[a] ? old[a] : cur[a];
 	new_aud = nw[a] ? nw[a] : old_aud;
@@ -470,7 +534,6 @@ static void filter_audience_update(hearth_cs_writer *w, sqlite3 *h, const hearth
 int sync_down_filter(hearth_cs_writer *w, hearth_db *db, const char *node, const void *cs, int n)
 {
 	const hearth_schema *s = hearth_db_schema(db);
-	sqlite3 *h = hearth_db_sqlite(db);
 	sqlite3_changeset_iter *it = NULL;
 	int step;
 
@@ -504,11 +567,216 @@ int sync_down_filter(hearth_cs_writer *w, hearth_db *db, const char *node, const
 			if (text_is(aud, node))
 				hearth_cs_writer_append_iter(w, it);
 		} else {
-			filter_audience_update(w, h, t, it, node);
+			filter_audience_update(w, db, t, it, node);
 		}
 	}
 	sqlite3changeset_finalize(it);
 	return w->rc;
+}
+
+/* ---- routes: which nodes an office log entry reaches, worked out once for all nodes ---------
+ *
+ * Most rows go to their owner only, so cutting every log entry for every node parsed each entry
+ * once per node. During the publishing of a round (the database does not change), each entry is
+ * walked once, the first time a node's down reads it: the nodes it can reach (owners and
+ * audiences, every node for the office's rows) are noted, and whether one node (or every node)
+ * gets the entry whole. A node then skips the entries that cannot reach it, takes the bytes of
+ * an entry it gets whole, and cuts only the others with sync_down_filter. */
+
+#define ROUTE_NAMES_MAX 32 /* more nodes named by one entry: cut it for every node */
+
+typedef struct {
+	unsigned char known;
+	unsigned char every;  /* holds the office's rows, or its route is in doubt: cut for all */
+	unsigned char whole;  /* one node gets it whole (`owner`), or every node if owner < 0 */
+	int owner;            /* offset in names of the one owner of its rows, -1 none */
+	int first, n;         /* offsets in names of the nodes it can reach: names + first .. */
+} down_route;
+
+typedef struct {
+	int64_t from;         /* routes[i] is office seq from + 1 + i */
+	int64_t count;
+	down_route *routes;
+	hearth_buf names;     /* NUL-terminated node ids, each entry's after the one before */
+} down_routes;
+
+static void routes_dispose(down_routes *r)
+{
+	free(r->routes);
+	hearth_buf_dispose(&r->names);
+	memset(r, 0, sizeof(*r));
+}
+
+/* Routes for the log entries after `from` up to `last`. */
+static int routes_init(down_routes *r, int64_t from, int64_t last)
+{
+	memset(r, 0, sizeof(*r));
+	hearth_buf_init(&r->names, 0);
+	r->from = from;
+	r->count = last > from ? last - from : 0;
+	if (r->count && !(r->routes = calloc((size_t)r->count, sizeof(*r->routes))))
+		return hearth_error_set(HEARTH_ERROR, "out of memory");
+	return 0;
+}
+
+/* Note the node id `v` as reached by entry `e`: its offset in names, -1 if `v` is no text; a
+ * full list or no memory puts the entry in doubt. */
+static int route_name(down_routes *r, down_route *e, sqlite3_value *v)
+{
+	const char *t, *p = r->names.ptr + e->first;
+	int i, off;
+
+	if (!v || sqlite3_value_type(v) != SQLITE_TEXT)
+		return -1;
+	t = (const char *)sqlite3_value_text(v);
+	for (i = 0; i < e->n; p += strlen(p) + 1, i++)
+		if (strcmp(p, t) == 0)
+			return (int)(p - r->names.ptr);
+	off = (int)r->names.size;
+	if (e->n == ROUTE_NAMES_MAX || (size_t)off != r->names.size ||
+	    hearth_buf_put(&r->names, t, strlen(t) + 1) < 0) {
+		e->every = 1;
+		return -1;
+	}
+	e->n++;
+	return off;
+}
+
+/* The audiences of an updated row before and after, as filter_audience_update sees them (read
+ * from the database when the update does not carry the column). */
+static void route_audience_update(down_routes *r, down_route *e, hearth_db *db,
+	const hearth_table_decl *t, sqlite3_changeset_iter *it)
+{
+	sqlite3_value *owner = NULL, *id = NULL, *was = NULL, *now = NULL, *cur[256] = { 0 };
+	int i, found = 0, a = t->audience_col;
+
+	if (t->ncol > 256)
+		return; /* filter_audience_update sends such a row to no audience */
+	sqlite3changeset_old(it, a, &was);
+	sqlite3changeset_new(it, a, &now);
+	if (!was) {
+		sqlite3changeset_old(it, 0, &owner);
+		sqlite3changeset_old(it, 1, &id);
+		if (!owner || !id || sync_row_load(db, t, owner, id, cur, &found) < 0)
+			e->every = 1;
+		was = cur[a];
+	}
+	route_name(r, e, was);
+	route_name(r, e, now ? now : was);
+	for (i = 0; i < t->ncol; i++)
+		sqlite3_value_free(cur[i]);
+}
+
+/* Walk one log entry once and note its route. */
+static void route_entry(down_routes *r, down_route *e, hearth_db *db, const void *cs, int n)
+{
+	const hearth_schema *s = hearth_db_schema(db);
+	sqlite3_changeset_iter *it = NULL;
+	int whole = 1, step = SQLITE_ERROR;
+
+	memset(e, 0, sizeof(*e));
+	e->known = 1;
+	e->owner = -1;
+	e->first = (int)r->names.size;
+	if (sqlite3changeset_start(&it, n, (void *)cs) == SQLITE_OK) {
+		while ((step = sqlite3changeset_next(it)) == SQLITE_ROW) {
+			const char *tab;
+			int ncol, op, indirect, off;
+			sqlite3_value *owner = NULL, *aud = NULL;
+			const hearth_table_decl *t;
+
+			sqlite3changeset_op(it, &tab, &ncol, &op, &indirect);
+			if (!(t = hearth_schema_table(s, tab))) {
+				whole = 0; /* a change no node gets */
+				continue;
+			}
+			if (op == SQLITE_INSERT)
+				sqlite3changeset_new(it, 0, &owner);
+			else
+				sqlite3changeset_old(it, 0, &owner);
+			if (text_is(owner, HEARTH_OFFICE)) {
+				e->every = 1;
+				continue;
+			}
+			if ((off = route_name(r, e, owner)) < 0 || (e->owner >= 0 && off != e->owner))
+				whole = 0;
+			e->owner = off;
+			if (t->audience_col < 0)
+				continue;
+			if (op == SQLITE_UPDATE) {
+				route_audience_update(r, e, db, t, it);
+				continue;
+			}
+			if (op == SQLITE_INSERT)
+				sqlite3changeset_new(it, t->audience_col, &aud);
+			else
+				sqlite3changeset_old(it, t->audience_col, &aud);
+			route_name(r, e, aud);
+		}
+		sqlite3changeset_finalize(it);
+	}
+	if (step != SQLITE_DONE) {
+		e->every = 1; /* sync_down_filter reports it */
+		whole = 0;
+	}
+	e->whole = (unsigned char)whole;
+}
+
+#define ROUTES_MAX (1 << 18) /* entries routed in a round; older ones are cut for each node */
+
+/* Routes for the entries the nodes of `remotes` have not received yet. */
+static int routes_start(down_routes *r, hearth_db *db, const sync_remote *remotes, int n)
+{
+	int64_t from = INT64_MAX, last = 0;
+	peer p;
+	int i, rc;
+
+	for (i = 0; i < n; i++) {
+		if ((rc = peer_load(db, remotes[i].name, &p)) < 0)
+			return rc;
+		if (p.down_office_seq < from)
+			from = p.down_office_seq;
+	}
+	if ((rc = hearth_sql_scalar(hearth_db_sqlite(db),
+		     "SELECT coalesce(max(office_seq), 0) FROM hearth_log", &last)) < 0)
+		return rc;
+	if (from == INT64_MAX || from > last)
+		from = last;
+	if (last - from > ROUTES_MAX)
+		from = last - ROUTES_MAX;
+	return routes_init(r, from, last);
+}
+
+/* 1 if `node` is among the nodes `e` can reach. */
+static int route_reaches(const down_routes *r, const down_route *e, const char *node)
+{
+	const char *p = r->names.ptr + e->first;
+	int i;
+
+	for (i = 0; i < e->n; p += strlen(p) + 1, i++)
+		if (strcmp(p, node) == 0)
+			return 1;
+	return 0;
+}
+
+/* What `node` gets of log entry `seq`: appended to `w`, like sync_down_filter. */
+static int down_cut(hearth_cs_writer *w, down_routes *r, hearth_db *db, const char *node,
+	int64_t seq, const void *cs, int n)
+{
+	down_route *e;
+
+	if (!r || seq <= r->from || seq - r->from > r->count)
+		return sync_down_filter(w, db, node, cs, n);
+	e = &r->routes[seq - r->from - 1];
+	if (!e->known)
+		route_entry(r, e, db, cs, n);
+	if (e->whole && (e->owner < 0 || strcmp(r->names.ptr + e->owner, node) == 0)) {
+		w->rc = hearth_buf_put(&w->buf, cs, (size_t)n);
+		return w->rc;
+	}
+	if (e->every || route_reaches(r, e, node))
+		return sync_down_filter(w, db, node, cs, n);
+	return 0;
 }
 
 #define SNAPSHOT_EVERY_DEFAULT 1000
@@ -525,8 +793,11 @@ static int64_t snapshot_every(hearth_db *db)
 	return every > 0 ? every : INT64_MAX;
 }
 
-/* Write the node's next down commits (the database records each before its ref moves). */
-static int write_down(hearth_db *db, git_repository *repo, const char *node, const char *ref)
+/* Write the node's next down commits (the database records each before its ref moves), each
+ * of at most SYNC_BATCH_ENTRIES entries and, past its first entry, SYNC_BATCH_BYTES bytes.
+ * `routes` (or NULL) tell which entries the node gets. */
+static int write_down(hearth_db *db, git_repository *repo, const char *node, const char *ref,
+	down_routes *routes)
 {
 	sqlite3 *h = hearth_db_sqlite(db);
 	sync_message m;
@@ -536,7 +807,7 @@ static int write_down(hearth_db *db, git_repository *repo, const char *node, con
 	peer p;
 	int rc, i, n;
 
-	if ((rc = peer_load(h, node, &p)) < 0 ||
+	if ((rc = peer_load(db, node, &p)) < 0 ||
 	    (rc = hearth_sql_scalar(h, "SELECT coalesce(max(office_seq), 0) FROM hearth_log",
 		     &max_log)) < 0)
 		return rc;
@@ -563,6 +834,7 @@ static int write_down(hearth_db *db, git_repository *repo, const char *node, con
 		git_oid parent, id;
 		char hex[GIT_OID_HEXSZ + 1], subject[160];
 		int64_t to = p.down_office_seq;
+		size_t bytes = 0;
 		int scanned = 0;
 
 		for (i = 0; i < SYNC_BATCH_ENTRIES; i++)
@@ -579,12 +851,14 @@ static int write_down(hearth_db *db, git_repository *repo, const char *node, con
 			goto done;
 		sqlite3_bind_int64(st, 1, p.down_office_seq);
 		n = 0;
-		while (n < SYNC_BATCH_ENTRIES && sqlite3_step(st) == SQLITE_ROW) {
+		while (n < SYNC_BATCH_ENTRIES && bytes < SYNC_BATCH_BYTES &&
+		       sqlite3_step(st) == SQLITE_ROW) {
 			hearth_cs_writer w = HEARTH_CS_WRITER_INIT;
 			to = sqlite3_column_int64(st, 0);
 			scanned++;
-			rc = sync_down_filter(&w, db, node, sqlite3_column_blob(st, 2),
+			rc = down_cut(&w, routes, db, node, to, sqlite3_column_blob(st, 2),
 				sqlite3_column_bytes(st, 2));
+			bytes += w.buf.size;
 			if (rc == 0 && w.buf.size > 0) {
 				sync_entry *e = &entries[n];
 				e->head.seq = to;
@@ -620,7 +894,7 @@ static int write_down(hearth_db *db, git_repository *repo, const char *node, con
 		p.down_office_seq = to;
 		p.down_ack = p.applied_seq;
 		p.down_since_snapshot++;
-		if ((rc = peer_store(h, &p)) < 0 || (rc = sync_ref_set(repo, ref, &id)) < 0)
+		if ((rc = peer_store(db, &p)) < 0 || (rc = sync_ref_set(repo, ref, &id)) < 0)
 			goto done;
 		if (scanned == 0)
 			break;
@@ -639,7 +913,7 @@ done:
 }
 
 static int office_publish(hearth_db *db, git_repository *repo, const sync_remote *r,
-	const hearth_sync_opts *opts)
+	const hearth_sync_opts *opts, down_routes *routes)
 {
 	hearth_buf ref = HEARTH_BUF_INIT, spec = HEARTH_BUF_INIT;
 	hearth_transport_opts topts;
@@ -651,7 +925,7 @@ static int office_publish(hearth_db *db, git_repository *repo, const sync_remote
 		goto done;
 	if ((rc = hearth_db_begin(db)) < 0)
 		goto done;
-	if ((rc = write_down(db, repo, r->name, ref.ptr)) < 0) {
+	if ((rc = write_down(db, repo, r->name, ref.ptr, routes)) < 0) {
 		hearth_db_rollback(db);
 		goto done;
 	}
@@ -672,10 +946,13 @@ int sync_office(hearth_db *db, const hearth_sync_opts *opts, hearth_sync_result 
 	git_repository *repo = NULL;
 	sync_remote *remotes = NULL;
 	hearth_sync_result res;
+	sync_sql_cache sql = SYNC_SQL_CACHE_INIT;
+	down_routes routes;
 	char first_error[1024] = "";
 	int n = 0, i, rc, failed_rc = 0;
 
 	memset(&res, 0, sizeof(res));
+	memset(&routes, 0, sizeof(routes));
 	if ((rc = sync_office_take_own(db)) < 0 ||
 	    (rc = sync_remotes_load(&remotes, &n, db, opts ? opts->only_remote : NULL)) < 0 ||
 	    (rc = sync_repo_open(&repo, db)) < 0)
@@ -684,7 +961,7 @@ int sync_office(hearth_db *db, const hearth_sync_opts *opts, hearth_sync_result 
 		if ((rc = hearth_id_check("node id (remote name)", remotes[i].name)) < 0)
 			goto done;
 		res.nodes++;
-		rc = office_fetch_merge(db, repo, &remotes[i], opts, &res);
+		rc = office_fetch_merge(db, &sql, repo, &remotes[i], opts, &res);
 		if (rc == HEARTH_ENET) {
 			res.failed_remotes++;
 			if (!first_error[0])
@@ -696,8 +973,10 @@ int sync_office(hearth_db *db, const hearth_sync_opts *opts, hearth_sync_result 
 			goto done;
 	}
 	/* downs after all merges, so every node gets everything merged this round */
+	if ((rc = routes_start(&routes, db, remotes, n)) < 0)
+		goto done;
 	for (i = 0; i < n; i++) {
-		rc = office_publish(db, repo, &remotes[i], opts);
+		rc = office_publish(db, repo, &remotes[i], opts, &routes);
 		if (rc == HEARTH_ENET) {
 			res.failed_remotes++;
 			if (!first_error[0])
@@ -715,6 +994,8 @@ int sync_office(hearth_db *db, const hearth_sync_opts *opts, hearth_sync_result 
 done:
 	if (out)
 		*out = res;
+	sync_sql_cache_dispose(&sql);
+	routes_dispose(&routes);
 	git_repository_free(repo);
 	sync_remotes_free(remotes, n);
 	return rc;
@@ -806,7 +1087,6 @@ static int snapshot_parts(hearth_db *db, const char *node, sync_entry **out, int
 
 int sync_snapshot_write(hearth_db *db, git_repository *repo, const char *node, const char *ref)
 {
-	sqlite3 *h = hearth_db_sqlite(db);
 	sync_entry *parts = NULL, **ptrs = NULL;
 	sync_message m;
 	hearth_clock now;
@@ -816,7 +1096,7 @@ int sync_snapshot_write(hearth_db *db, git_repository *repo, const char *node, c
 	peer p;
 
 	memset(&m, 0, sizeof(m));
-	if ((rc = peer_load(h, node, &p)) < 0 || (rc = hearth_db_clock_tick(db, &now)) < 0 ||
+	if ((rc = peer_load(db, node, &p)) < 0 || (rc = hearth_db_clock_tick(db, &now)) < 0 ||
 	    (rc = snapshot_parts(db, node, &parts, &n)) < 0)
 		goto done;
 	if (!(ptrs = calloc((size_t)n + 1, sizeof(*ptrs))) ||
@@ -851,7 +1131,7 @@ int sync_snapshot_write(hearth_db *db, git_repository *repo, const char *node, c
 	git_oid_tostr(hex, sizeof(hex), &id);
 	snprintf(p.down_head, sizeof(p.down_head), "%s", hex);
 	p.down_since_snapshot = 0;
-	if ((rc = peer_store(h, &p)) == 0)
+	if ((rc = peer_store(db, &p)) == 0)
 		rc = sync_ref_set(repo, ref, &id);
 done:
 	for (i = 0; parts && i < n; i++)
@@ -886,7 +1166,7 @@ int hearth_snapshot(hearth_db *db, const char *node, const hearth_sync_opts *opt
 		    (rc = hearth_db_begin(db)) < 0)
 			goto done;
 		/* pending down commits first, so the snapshot sits on top of everything */
-		if ((rc = write_down(db, repo, remotes[i].name, ref.ptr)) < 0 ||
+		if ((rc = write_down(db, repo, remotes[i].name, ref.ptr, NULL)) < 0 ||
 		    (rc = sync_snapshot_write(db, repo, remotes[i].name, ref.ptr)) < 0 ||
 		    (rc = hearth_db_commit(db)) < 0) {
 			hearth_db_rollback(db);

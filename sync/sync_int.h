@@ -86,9 +86,22 @@ int sync_office(hearth_db *db, const hearth_sync_opts *opts, hearth_sync_result 
 int sync_office_take_own(hearth_db *db);
 /* The row (owner, id) of `t` as it stands: ncol values dup'd into `cur` (free each with
  * sqlite3_value_free), *found 0 if there is none. */
-int sync_row_load(sqlite3 *h, const hearth_table_decl *t, sqlite3_value *owner,
+int sync_row_load(hearth_db *db, const hearth_table_decl *t, sqlite3_value *owner,
 	sqlite3_value *id, sqlite3_value **cur, int *found);
-int sync_merge_entry(hearth_db *db, const char *node, const sync_entry *e, int *conflicts);
+/* The SQL of the merge's row statements, built once per table, operation and set of columns
+ * for a round (the statements themselves are in the database's cache), for the first
+ * SYNC_SQL_SHAPES of them. */
+#define SYNC_SQL_SHAPES 256
+typedef struct {
+	struct sync_sql_shape *shapes;
+	int n, cap;
+} sync_sql_cache;
+#define SYNC_SQL_CACHE_INIT { NULL, 0, 0 }
+void sync_sql_cache_dispose(sync_sql_cache *c);
+/* Merge one entry of `node` (inside the caller's transaction and session); `sql` may be NULL.
+ * Returns 1 if the entry's clock was clamped, 0, or < 0. */
+int sync_merge_entry(hearth_db *db, sync_sql_cache *sql, const char *node, const sync_entry *e,
+	int *conflicts);
 int sync_origin_note(hearth_db *db, const void *cs, int n, const char *node, const char *clock);
 int sync_down_filter(hearth_cs_writer *w, hearth_db *db, const char *node, const void *cs, int n);
 

@@ -40,6 +40,7 @@ static hearth_db *office;
 static char dir[4096];
 static hearth_buf initial_dump = HEARTH_BUF_INIT;
 static unsigned long ninputs;
+static sync_sql_cache shapes = SYNC_SQL_CACHE_INIT; /* kept across inputs, as in a round */
 static int verbose;
 
 static const char *const setup_sql =
@@ -200,7 +201,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (rc == 0) {
 		CHECK(hearth_sql_exec(h, "SAVEPOINT fuzz_merge", "savepoint") == 0);
 		attach_session(&sess, h);
-		rc = sync_merge_entry(office, "lucai", &e, &conflicts);
+		rc = sync_merge_entry(office, &shapes, "lucai", &e, &conflicts);
 		CHECK(rc <= 1);        /* 1: the clock was clamped, which the fixed clock never is */
 		CHECK(rc != 1);
 		CHECK(conflicts >= 0);

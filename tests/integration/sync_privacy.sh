@@ -58,6 +58,32 @@ is "$(hq lucai "SELECT findings FROM health_check WHERE id = 'h2'")" "$MARK3" \
 cmp_dump lucai "lucai: dump equals the office's view after the audience move"
 cmp_dump xiaoxiangwan "xiaoxiangwan: dump equals the office's view after the audience move"
 
+# one office write mixing reference data and lucai's private row, merged in the same round as
+# entries of lucai and fuyou: the office routes each log entry once for all nodes, and each node
+# still gets exactly its share
+MARK4="Rf5mixed$$w"
+w office "INSERT INTO service_type (owner, id, domain, name) VALUES ('office', 'mixed', 'health', 'Mixed');
+	UPDATE child SET notes = '$MARK4' WHERE owner = 'lucai' AND id = 'k1'"
+w lucai "INSERT INTO care_class (owner, id, name, age_band, capacity) VALUES ('lucai','c2','Moon','2-3',12)"
+w fuyou "UPDATE health_check SET centre_id = 'xiaoxiangwan' WHERE id = 'h2'"
+SYNC_FAILED=0
+sync_all lucai fuyou office xiaoxiangwan lucai fuyou
+is "$SYNC_FAILED" 0 "syncs around the mixed office write exited 0"
+is "$(hq xiaoxiangwan "SELECT name FROM service_type WHERE id = 'mixed'")" "Mixed" \
+	"xiaoxiangwan received the reference row of the mixed write"
+is "$(hq fuyou "SELECT name FROM service_type WHERE id = 'mixed'")" "Mixed" \
+	"fuyou received the reference row of the mixed write"
+is "$(hq lucai "SELECT notes FROM child WHERE id = 'k1'")" "$MARK4" \
+	"lucai received its row of the mixed write"
+is "$(hq xiaoxiangwan "SELECT count(*) FROM health_check WHERE id = 'h2'")" 1 \
+	"the health check moved back to xiaoxiangwan reached it whole"
+is "$(hq lucai "SELECT count(*) FROM health_check WHERE id = 'h2'")" 0 \
+	"... and left lucai with a delete"
+is "$(hq lucai "SELECT count(*) FROM care_class WHERE id = 'c2'")" 1 "lucai's own entry came back"
+cmp_dump lucai "lucai: dump equals the office's view after the mixed write"
+cmp_dump xiaoxiangwan "xiaoxiangwan: dump equals the office's view after the mixed write"
+cmp_dump fuyou "fuyou: dump equals the office's view after the mixed write"
+
 # ---- bytes: grep everything xiaoxiangwan holds or can fetch --------------------------------
 # count of files among $@ whose raw bytes contain $1
 raw_hits() {
@@ -80,7 +106,7 @@ isnt "$(raw_hits "$MARK" $(db_files office))" 0 "control: the marker is visible 
 isnt "$(obj_hits "$T/usb/lucai.git" "$MARK")" 0 "control: the marker is visible in lucai's repository objects"
 isnt "$(obj_hits "$T/lucai/repo.git" "$MARK2")" 0 "control: lucai's down carries the health check naming it"
 isnt "$(obj_hits "$T/xiaoxiangwan/repo.git" "visible to x")" 0 "control: xiaoxiangwan's down carries its health check"
-for m in "$MARK" "$MARK2"; do
+for m in "$MARK" "$MARK2" "$MARK4"; do
 	is "$(raw_hits "$m" $(db_files xiaoxiangwan))" 0 "xiaoxiangwan's database files never held '$m'"
 	is "$(obj_hits "$T/usb/xiaoxiangwan.git" "$m")" 0 "no object of xiaoxiangwan's remote repository holds '$m'"
 	is "$(obj_hits "$T/xiaoxiangwan/repo.git" "$m")" 0 "no object of xiaoxiangwan's local repo.git holds '$m'"
