@@ -1,6 +1,8 @@
 /*
- * The log format in git (docs/format.md): commit messages with trailers, and trees holding one
- * changeset blob per entry. Everything read here comes from the network: parsed defensively.
+ * The log format in git (docs/format.md): commit messages with trailers, and trees holding the
+ * entries' changesets: format 2 (written) keeps all the entries of a commit in one blob of
+ * length-prefixed records, format 1 (still read) one blob per entry. Everything read here comes
+ * from the network: parsed defensively.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -87,15 +89,90 @@ static int copy_id(char *dst, const char *v, size_t len, int line)
 	return 0;
 }
 
+/* "<count> <first> <last>" of Hearth-Entries (format 2) */
+static int parse_entries(sync_message *m, const char *v, size_t len, int line)
+{
+	const char *sp1 = memchr(v, ' ', len), *sp2;
+	int64_t count;
+
+	if (!sp1 || !(sp2 = memchr(sp1 + 1, ' ', (size_t)(v + len - sp1 - 1))) ||
+	    parse_i64(&count, v, (size_t)(sp1 - v)) < 0 ||
+	    parse_i64(&m->first_seq, sp1 + 1, (size_t)(sp2 - sp1 - 1)) < 0 ||
+	    parse_i64(&m->last_seq, sp2 + 1, (size_t)(v + len - sp2 - 1)) < 0)
+		return bad("malformed Hearth-Entries", line);
+	/* count seqs between first and last, both included */
+	if (count < 1 || count > SYNC_COMMIT_ENTRIES || m->first_seq < 1 ||
+	    m->last_seq < m->first_seq || count - 1 > m->last_seq - m->first_seq ||
+	    (count == 1) != (m->first_seq == m->last_seq))
+		return bad("impossible Hearth-Entries", line);
+	m->count = (int)count;
+	return 0;
+}
+
+/* The number on the first Hearth-Format line, or -1: a newer format is refused as such before
+ * its other trailers are judged (a newer format may have trailers this build does not know). */
+static int64_t first_format(const char *p, const char *end)
+{
+	static const char key[] = "Hearth-Format: ";
+	int64_t num;
+
+	while (p < end) {
+		const char *nl = memchr(p, '\n', (size_t)(end - p));
+		size_t l = nl ? (size_t)(nl - p) : (size_t)(end - p);
+		if (l >= sizeof(key) - 1 && memcmp(p, key, sizeof(key) - 1) == 0)
+			return parse_i64(&num, p + sizeof(key) - 1, l - (sizeof(key) - 1)) < 0 ? -1 : num;
+		p = nl ? nl + 1 : end;
+	}
+	return -1;
+}
+
+/* What the trailers say about the entries, checked once the format is known. */
+static int check_entries(sync_message *out, int seen_entries, int lineno)
+{
+	int i;
+
+	if (out->format == 1 && seen_entries)
+		return bad("Hearth-Entries in a format 1 commit", lineno);
+	if (out->format >= 2 && out->nentries)
+		return bad("Hearth-Entry in a format 2 commit (its entries are in the blob)", lineno);
+	if (out->format == 1 && out->nentries) {
+		out->count = out->nentries;
+		out->first_seq = out->entries[0].seq;
+		out->last_seq = out->entries[out->nentries - 1].seq;
+	}
+	if (!out->is_down && out->count == 0)
+		return bad("up commit must list entries and no range or ack", lineno);
+	if (!out->is_down && out->last_seq - out->first_seq != out->count - 1)
+		return bad("up entries are not contiguous", lineno);
+	if (out->is_snapshot) {
+		/* a snapshot adds no log entries (empty range); its entries are parts 1..k */
+		if (!out->is_down || out->range_from != out->range_to || out->count == 0)
+			return bad("snapshot must be a down commit with an empty range", lineno);
+		for (i = 0; i < out->nentries; i++)
+			if (out->entries[i].seq != i + 1)
+				return bad("snapshot parts must be numbered 1..k", lineno);
+		if (out->first_seq != 1 || out->last_seq != out->count)
+			return bad("snapshot parts must be numbered 1..k", lineno);
+	} else if (out->is_down && out->count &&
+		   (out->first_seq <= out->range_from || out->last_seq > out->range_to))
+		return bad("down entries outside Hearth-Range", lineno);
+	return 0;
+}
+
 int sync_message_parse(sync_message *out, const char *msg, size_t len)
 {
 	const char *p = msg, *end = msg + len;
 	int lineno = 0, cap = 0, rc = 0, seen_format = 0, seen_node = 0, seen_dir = 0;
-	int seen_schema = 0, seen_fp = 0, seen_range = 0, seen_ack = 0;
+	int seen_schema = 0, seen_fp = 0, seen_range = 0, seen_ack = 0, seen_entries = 0;
+	int64_t newer;
 
 	memset(out, 0, sizeof(*out));
 	if (memchr(msg, '\0', len))
 		return bad("NUL byte", 0);
+	if ((newer = first_format(msg, end)) > HEARTH_FORMAT_VERSION && newer <= 1000000)
+		return hearth_error_set(HEARTH_ENEWER,
+			"commit uses log format %d, this hearth reads up to %d: upgrade hearth",
+			(int)newer, HEARTH_FORMAT_VERSION);
 	while (rc == 0 && p < end) {
 		const char *nl = memchr(p, '\n', (size_t)(end - p));
 		size_t l = nl ? (size_t)(nl - p) : (size_t)(end - p);
@@ -154,6 +231,9 @@ int sync_message_parse(sync_message *out, const char *msg, size_t len)
 			out->is_snapshot = 1;
 		} else if (field(p, l, "Hearth-Entry", &v, &vl)) {
 			rc = add_entry(out, &cap, v, vl, lineno);
+		} else if (field(p, l, "Hearth-Entries", &v, &vl)) {
+			rc = seen_entries++ ? bad("repeated Hearth-Entries", lineno)
+					    : parse_entries(out, v, vl, lineno);
 		} else if (l >= 7 && memcmp(p, "Hearth-", 7) == 0) {
 			rc = bad("unknown trailer", lineno);
 		}
@@ -162,32 +242,18 @@ int sync_message_parse(sync_message *out, const char *msg, size_t len)
 	if (rc == 0 && (seen_format != 1 || seen_dir != 1 || seen_node != 1 || seen_schema != 1 ||
 			       seen_fp != 1))
 		rc = bad("missing or repeated trailer", lineno);
-	if (rc == 0 && out->format != HEARTH_FORMAT_VERSION)
+	if (rc == 0 && out->format < 1)
+		rc = bad("malformed Hearth-Format", lineno);
+	if (rc == 0 && out->format > HEARTH_FORMAT_VERSION)
 		rc = hearth_error_set(HEARTH_ENEWER,
-			"commit uses log format %d, this hearth reads %d: upgrade hearth", out->format,
-			HEARTH_FORMAT_VERSION);
+			"commit uses log format %d, this hearth reads up to %d: upgrade hearth",
+			out->format, HEARTH_FORMAT_VERSION);
 	if (rc == 0 && out->is_down && (seen_range != 1 || seen_ack != 1))
 		rc = bad("down commit without Hearth-Range and Hearth-Ack", lineno);
-	if (rc == 0 && !out->is_down && (seen_range || seen_ack || out->nentries == 0))
+	if (rc == 0 && !out->is_down && (seen_range || seen_ack))
 		rc = bad("up commit must list entries and no range or ack", lineno);
-	if (rc == 0 && !out->is_down) {
-		int i;
-		for (i = 1; i < out->nentries; i++)
-			if (out->entries[i].seq != out->entries[i - 1].seq + 1)
-				rc = bad("up entries are not contiguous", lineno);
-	}
-	if (rc == 0 && out->is_snapshot) {
-		int i;
-		/* a snapshot adds no log entries (empty range); its entries are parts 1..k */
-		if (!out->is_down || out->range_from != out->range_to || out->nentries == 0)
-			rc = bad("snapshot must be a down commit with an empty range", lineno);
-		for (i = 0; rc == 0 && i < out->nentries; i++)
-			if (out->entries[i].seq != i + 1)
-				rc = bad("snapshot parts must be numbered 1..k", lineno);
-	} else if (rc == 0 && out->is_down && out->nentries &&
-		   (out->entries[0].seq <= out->range_from ||
-			   out->entries[out->nentries - 1].seq > out->range_to))
-		rc = bad("down entries outside Hearth-Range", lineno);
+	if (rc == 0)
+		rc = check_entries(out, seen_entries, lineno);
 	if (rc < 0)
 		sync_message_dispose(out);
 	return rc;
@@ -206,13 +272,195 @@ int sync_message_format(hearth_buf *out, const char *subject, const sync_message
 			(long long)m->range_from, (long long)m->range_to, (long long)m->ack);
 	if (rc == 0 && m->is_snapshot)
 		rc = hearth_buf_puts(out, "Hearth-Snapshot: 1\n");
-	for (i = 0; rc == 0 && i < m->nentries; i++) {
+	if (rc == 0 && m->format >= 2 && m->count > 0)
+		rc = hearth_buf_printf(out, "Hearth-Entries: %d %lld %lld\n", m->count,
+			(long long)m->first_seq, (long long)m->last_seq);
+	for (i = 0; rc == 0 && m->format == 1 && i < m->nentries; i++) {
 		char hex[HEARTH_CLOCK_HEX + 1];
 		hearth_clock_format(hex, m->entries[i].clock);
 		rc = hearth_buf_printf(out, "Hearth-Entry: %lld %s\n",
 			(long long)m->entries[i].seq, hex);
 	}
 	return rc;
+}
+
+/* ---- format 2: the entries blob ----------------------------------------------------------- */
+
+/* SQLite's varint, as in changesets (docs/format.md, section 5); returns its length. */
+static int varint_put(unsigned char *out, uint64_t v)
+{
+	unsigned char tmp[9];
+	int i, n = 0;
+
+	if (v & (0xff000000ULL << 32)) {
+		out[8] = (unsigned char)v;
+		v >>= 8;
+		for (i = 7; i >= 0; i--) {
+			out[i] = (unsigned char)((v & 0x7f) | 0x80);
+			v >>= 7;
+		}
+		return 9;
+	}
+	do {
+		tmp[n++] = (unsigned char)((v & 0x7f) | 0x80);
+		v >>= 7;
+	} while (v != 0);
+	tmp[0] &= 0x7f;
+	for (i = 0; i < n; i++)
+		out[i] = tmp[n - 1 - i];
+	return n;
+}
+
+/* A varint at p[*pos..n), in its shortest form only (one encoding per value); -1 if not. */
+static int varint_get(const unsigned char *p, size_t n, size_t *pos, uint64_t *out)
+{
+	unsigned char again[9];
+	size_t start = *pos;
+	uint64_t v = 0;
+	int i;
+
+	for (i = 0; i < 9; i++) {
+		if (*pos >= n)
+			return -1;
+		if (i == 8) {
+			v = (v << 8) | p[(*pos)++];
+			break;
+		}
+		v = (v << 7) | (p[*pos] & 0x7f);
+		if (!(p[(*pos)++] & 0x80))
+			break;
+	}
+	*out = v;
+	return (size_t)varint_put(again, v) == *pos - start ? 0 : -1;
+}
+
+/* Clocks are written as the difference from the previous entry's, zigzag-folded so that a
+ * small step back (down entries come in office order, not clock order) stays small. */
+static uint64_t zigzag(uint64_t d)
+{
+	return (d << 1) ^ (0 - (d >> 63));
+}
+
+static uint64_t unzigzag(uint64_t z)
+{
+	return (z >> 1) ^ (0 - (z & 1));
+}
+
+/* The header of entry `e` after `prev`: seq step, clock step, changeset length. */
+static int record_head(unsigned char out[27], const sync_entry *e, const sync_entry_head *prev)
+{
+	int n = varint_put(out, (uint64_t)(e->head.seq - prev->seq));
+
+	n += varint_put(out + n, zigzag(e->head.clock - prev->clock));
+	return n + varint_put(out + n, (uint64_t)e->cs.size);
+}
+
+size_t sync_blob_record_size(const sync_entry *e, const sync_entry_head *prev)
+{
+	unsigned char head[27];
+
+	return (size_t)record_head(head, e, prev) + e->cs.size;
+}
+
+int sync_blob_append(hearth_buf *blob, const sync_entry *e, sync_entry_head *prev)
+{
+	unsigned char head[27];
+	int rc;
+
+	if ((rc = hearth_buf_put(blob, head, (size_t)record_head(head, e, prev))) < 0 ||
+	    (rc = hearth_buf_put(blob, e->cs.ptr, e->cs.size)) < 0)
+		return rc;
+	*prev = e->head;
+	return 0;
+}
+
+static int bad_entry(int blob_no, int index, const char *what)
+{
+	return hearth_error_set(HEARTH_ECORRUPT, "entries blob %d, entry %d: %s", blob_no, index,
+		what);
+}
+
+/* Room for one more entry in c->entries and c->msg.entries (zeroed). */
+static int grow_entries(sync_commit *c, int *cap)
+{
+	int ncap = *cap ? *cap * 2 : 16;
+	sync_entry *ne;
+	sync_entry_head *nh;
+
+	if (c->msg.nentries < *cap)
+		return 0;
+	if (ncap > c->msg.count)
+		ncap = c->msg.count;
+	if (!(ne = realloc(c->entries, (size_t)ncap * sizeof(*ne))))
+		return hearth_error_set(HEARTH_ERROR, "out of memory");
+	c->entries = ne;
+	if (!(nh = realloc(c->msg.entries, (size_t)ncap * sizeof(*nh))))
+		return hearth_error_set(HEARTH_ERROR, "out of memory");
+	c->msg.entries = nh;
+	memset(ne + *cap, 0, (size_t)(ncap - *cap) * sizeof(*ne));
+	*cap = ncap;
+	return 0;
+}
+
+int sync_blob_decode(sync_commit *c, int *cap, int blob_no, const void *blob, size_t n,
+	sync_entry_head *prev)
+{
+	const unsigned char *p = blob;
+	size_t pos = 0;
+	int rc;
+
+	if (n == 0)
+		return bad_entry(blob_no, c->msg.nentries + 1, "the blob is empty");
+	while (pos < n) {
+		int index = c->msg.nentries + 1;
+		uint64_t step, zclock, len;
+		sync_entry *e;
+
+		if (c->msg.nentries >= c->msg.count)
+			return bad_entry(blob_no, index, "more entries than Hearth-Entries lists");
+		if (varint_get(p, n, &pos, &step) < 0 || varint_get(p, n, &pos, &zclock) < 0 ||
+		    varint_get(p, n, &pos, &len) < 0)
+			return bad_entry(blob_no, index, "malformed header (truncated or not minimal)");
+		/* seqs ascend up to the last one listed: the step is bounded, nothing overflows */
+		if (step < 1 || step > (uint64_t)(c->msg.last_seq - prev->seq))
+			return bad_entry(blob_no, index, "seq not ascending or beyond Hearth-Entries");
+		if (len > SYNC_ENTRY_MAX)
+			return hearth_error_set(HEARTH_ECORRUPT,
+				"entry %lld is larger than the limit of %u bytes",
+				(long long)(prev->seq + (int64_t)step), SYNC_ENTRY_MAX);
+		if (len > n - pos)
+			return bad_entry(blob_no, index, "length runs past the end of the blob");
+		if ((rc = grow_entries(c, cap)) < 0)
+			return rc;
+		e = &c->entries[c->msg.nentries++];
+		hearth_buf_init(&e->cs, SYNC_ENTRY_MAX);
+		e->head.seq = prev->seq + (int64_t)step;
+		e->head.clock = prev->clock + unzigzag(zclock);
+		c->msg.entries[c->msg.nentries - 1] = e->head;
+		*prev = e->head;
+		if ((rc = hearth_buf_put(&e->cs, p + pos, (size_t)len)) < 0)
+			return rc;
+		pos += (size_t)len;
+		if (!hearth_changeset_wellformed(e->cs.ptr, e->cs.size))
+			return hearth_error_set(HEARTH_ECORRUPT,
+				"entry %lld: changeset does not parse (malformed bytes)",
+				(long long)e->head.seq);
+	}
+	return 0;
+}
+
+int sync_blob_finish(const sync_commit *c)
+{
+	const sync_message *m = &c->msg;
+
+	if (m->nentries != m->count ||
+	    (m->count && (m->entries[0].seq != m->first_seq ||
+				 m->entries[m->nentries - 1].seq != m->last_seq)))
+		return hearth_error_set(HEARTH_ECORRUPT,
+			"Hearth-Entries lists %d entries (%lld to %lld), the blobs hold %d%s", m->count,
+			(long long)m->first_seq, (long long)m->last_seq, m->nentries,
+			m->nentries == m->count ? " with other seqs" : "");
+	return 0;
 }
 
 /* ---- commits ------------------------------------------------------------------------------ */
@@ -229,6 +477,59 @@ static void entry_name(char *out, int64_t seq)
 	snprintf(out, 21, "%020lld", (long long)seq);
 }
 
+static int tree_add(git_treebuilder *tb, git_repository *repo, const char *name, const void *p,
+	size_t n)
+{
+	git_oid blob;
+
+	if (git_blob_create_from_buffer(&blob, repo, p, n) < 0 ||
+	    git_treebuilder_insert(NULL, tb, name, &blob, GIT_FILEMODE_BLOB) < 0)
+		return git_fail(HEARTH_ERROR, "cannot write entry");
+	return 0;
+}
+
+/* Format 1: one blob per entry, named by its seq. */
+static int tree_fill_v1(git_treebuilder *tb, git_repository *repo, const sync_message *m,
+	sync_entry *const *entries)
+{
+	int i, rc = 0;
+
+	for (i = 0; rc == 0 && i < m->nentries; i++) {
+		char name[21];
+		entry_name(name, entries[i]->head.seq);
+		rc = tree_add(tb, repo, name, entries[i]->cs.ptr, entries[i]->cs.size);
+	}
+	return rc;
+}
+
+/* Format 2: the entries in order in blobs entries.1 ... entries.k, each up to SYNC_BLOB_MAX,
+ * so that git compresses them as one stream. */
+static int tree_fill_v2(git_treebuilder *tb, git_repository *repo, const sync_message *m,
+	sync_entry *const *entries)
+{
+	hearth_buf blob = HEARTH_BUF_INIT;
+	sync_entry_head prev = { 0, 0 };
+	char name[32];
+	int i, k = 0, rc = 0;
+
+	for (i = 0; rc == 0 && i < m->nentries; i++) {
+		if (blob.size &&
+		    blob.size + sync_blob_record_size(entries[i], &prev) > SYNC_BLOB_MAX) {
+			snprintf(name, sizeof(name), "entries.%d", ++k);
+			rc = tree_add(tb, repo, name, blob.ptr, blob.size);
+			hearth_buf_clear(&blob);
+		}
+		if (rc == 0)
+			rc = sync_blob_append(&blob, entries[i], &prev);
+	}
+	if (rc == 0 && blob.size) {
+		snprintf(name, sizeof(name), "entries.%d", ++k);
+		rc = tree_add(tb, repo, name, blob.ptr, blob.size);
+	}
+	hearth_buf_dispose(&blob);
+	return rc;
+}
+
 int sync_commit_write(git_oid *out, git_repository *repo, const git_oid *parent_id,
 	const char *subject, const sync_message *m, sync_entry *const *entries)
 {
@@ -237,8 +538,9 @@ int sync_commit_write(git_oid *out, git_repository *repo, const git_oid *parent_
 	git_commit *parent = NULL;
 	git_signature *sig = NULL;
 	hearth_buf msg = HEARTH_BUF_INIT;
+	sync_message w = *m;
 	git_oid tree_id;
-	int i, rc = 0;
+	int rc = 0;
 	uint64_t ms = m->nentries ? HEARTH_CLOCK_MS(m->entries[m->nentries - 1].clock) : 0;
 	char email[HEARTH_ID_MAX + 32];
 	const char *who = m->is_down ? HEARTH_OFFICE : m->node;
@@ -246,21 +548,17 @@ int sync_commit_write(git_oid *out, git_repository *repo, const git_oid *parent_
 	/* the commit time comes from the clock, never the wall: equal logs give equal commits */
 	if (!m->nentries)
 		ms = HEARTH_CLOCK_MS(m->stamp);
+	w.count = m->nentries;
+	w.first_seq = m->nentries ? m->entries[0].seq : 0;
+	w.last_seq = m->nentries ? m->entries[m->nentries - 1].seq : 0;
 	if (git_treebuilder_new(&tb, repo, NULL) < 0) {
 		rc = git_fail(HEARTH_ERROR, "cannot build tree");
 		goto done;
 	}
-	for (i = 0; i < m->nentries; i++) {
-		git_oid blob;
-		char name[21];
-		entry_name(name, entries[i]->head.seq);
-		if (git_blob_create_from_buffer(&blob, repo, entries[i]->cs.ptr,
-			    entries[i]->cs.size) < 0 ||
-		    git_treebuilder_insert(NULL, tb, name, &blob, GIT_FILEMODE_BLOB) < 0) {
-			rc = git_fail(HEARTH_ERROR, "cannot write entry");
-			goto done;
-		}
-	}
+	rc = m->format == 1 ? tree_fill_v1(tb, repo, m, entries)
+			    : tree_fill_v2(tb, repo, m, entries);
+	if (rc < 0)
+		goto done;
 	snprintf(email, sizeof(email), "%s@hearth.invalid", who);
 	if (git_treebuilder_write(&tree_id, tb) < 0 || git_tree_lookup(&tree, repo, &tree_id) < 0 ||
 	    git_signature_new(&sig, who, email, (git_time_t)(ms / 1000), 0) < 0 ||
@@ -268,7 +566,7 @@ int sync_commit_write(git_oid *out, git_repository *repo, const git_oid *parent_
 		rc = git_fail(HEARTH_ERROR, "cannot write commit");
 		goto done;
 	}
-	if ((rc = sync_message_format(&msg, subject, m)) < 0)
+	if ((rc = sync_message_format(&msg, subject, &w)) < 0)
 		goto done;
 	if (git_commit_create(out, repo, NULL, sig, sig, NULL, msg.ptr, tree, parent ? 1 : 0,
 		    (const git_commit **)&parent) < 0)
@@ -293,34 +591,19 @@ void sync_commit_dispose(sync_commit *c)
 	c->entries = NULL;
 }
 
-int sync_commit_read(sync_commit *out, git_repository *repo, const git_oid *id)
+/* Format 1: the tree holds exactly one blob per listed entry, named by its seq. */
+static int read_v1(sync_commit *out, git_repository *repo, git_tree *tree)
 {
-	git_commit *commit = NULL;
-	git_tree *tree = NULL;
-	const char *raw;
 	int i, rc = 0;
 
-	memset(out, 0, sizeof(*out));
-	git_oid_cpy(&out->id, id);
-	if (git_commit_lookup(&commit, repo, id) < 0 || git_commit_tree(&tree, commit) < 0) {
-		rc = git_fail(HEARTH_ECORRUPT, "cannot read commit");
-		goto done;
-	}
-	raw = git_commit_message_raw(commit);
-	if ((rc = sync_message_parse(&out->msg, raw, strlen(raw))) < 0)
-		goto done;
-	if (git_tree_entrycount(tree) != (size_t)out->msg.nentries) {
-		rc = hearth_error_set(HEARTH_ECORRUPT,
+	if (git_tree_entrycount(tree) != (size_t)out->msg.nentries)
+		return hearth_error_set(HEARTH_ECORRUPT,
 			"commit tree holds %zu files but lists %d entries", git_tree_entrycount(tree),
 			out->msg.nentries);
-		goto done;
-	}
 	if (out->msg.nentries &&
-	    !(out->entries = calloc((size_t)out->msg.nentries, sizeof(*out->entries)))) {
-		rc = hearth_error_set(HEARTH_ERROR, "out of memory");
-		goto done;
-	}
-	for (i = 0; i < out->msg.nentries; i++) {
+	    !(out->entries = calloc((size_t)out->msg.nentries, sizeof(*out->entries))))
+		return hearth_error_set(HEARTH_ERROR, "out of memory");
+	for (i = 0; rc == 0 && i < out->msg.nentries; i++) {
 		sync_entry *e = &out->entries[i];
 		const git_tree_entry *te;
 		git_blob *blob = NULL;
@@ -330,15 +613,11 @@ int sync_commit_read(sync_commit *out, git_repository *repo, const git_oid *id)
 		e->head = out->msg.entries[i];
 		entry_name(name, e->head.seq);
 		te = git_tree_entry_byname(tree, name);
-		if (!te || git_tree_entry_type(te) != GIT_OBJECT_BLOB) {
-			rc = hearth_error_set(HEARTH_ECORRUPT, "entry %lld missing from the commit tree",
+		if (!te || git_tree_entry_type(te) != GIT_OBJECT_BLOB)
+			return hearth_error_set(HEARTH_ECORRUPT, "entry %lld missing from the commit tree",
 				(long long)e->head.seq);
-			goto done;
-		}
-		if (git_blob_lookup(&blob, repo, git_tree_entry_id(te)) < 0) {
-			rc = git_fail(HEARTH_ECORRUPT, "cannot read entry");
-			goto done;
-		}
+		if (git_blob_lookup(&blob, repo, git_tree_entry_id(te)) < 0)
+			return git_fail(HEARTH_ECORRUPT, "cannot read entry");
 		if ((git_blob_rawsize(blob) > SYNC_ENTRY_MAX)) {
 			rc = hearth_error_set(HEARTH_ECORRUPT,
 				"entry %lld is larger than the limit of %u bytes", (long long)e->head.seq,
@@ -352,9 +631,71 @@ int sync_commit_read(sync_commit *out, git_repository *repo, const git_oid *id)
 				"entry %lld: changeset does not parse (malformed bytes)",
 				(long long)e->head.seq);
 		git_blob_free(blob);
-		if (rc < 0)
-			goto done;
 	}
+	return rc;
+}
+
+/* Format 2: the tree holds blobs entries.1 ... entries.k (k <= count) and nothing else. Each
+ * blob's size is read from its header before the blob itself is loaded. */
+static int read_v2(sync_commit *out, git_repository *repo, git_tree *tree)
+{
+	size_t k = git_tree_entrycount(tree), i;
+	sync_entry_head prev = { 0, 0 };
+	git_odb *odb = NULL;
+	int cap = 0, rc = 0;
+
+	/* the message lists no entries (it parsed as format 2): they come from the blobs */
+	if ((out->msg.count == 0) != (k == 0) || k > (size_t)out->msg.count)
+		return hearth_error_set(HEARTH_ECORRUPT,
+			"commit tree holds %zu files for %d entries", k, out->msg.count);
+	if (k && git_repository_odb(&odb, repo) < 0)
+		return git_fail(HEARTH_ERROR, "cannot read the object database");
+	for (i = 1; rc == 0 && i <= k; i++) {
+		const git_tree_entry *te;
+		git_blob *blob = NULL;
+		git_object_t type;
+		size_t size;
+		char name[32];
+
+		snprintf(name, sizeof(name), "entries.%zu", i);
+		te = git_tree_entry_byname(tree, name);
+		if (!te || git_tree_entry_filemode(te) != GIT_FILEMODE_BLOB)
+			rc = hearth_error_set(HEARTH_ECORRUPT,
+				"commit tree of %zu files lacks the blob '%s'", k, name);
+		else if (git_odb_read_header(&size, &type, odb, git_tree_entry_id(te)) < 0 ||
+			 type != GIT_OBJECT_BLOB)
+			rc = git_fail(HEARTH_ECORRUPT, "cannot read entries");
+		else if (size > SYNC_BLOB_MAX)
+			rc = hearth_error_set(HEARTH_ECORRUPT,
+				"blob '%s' is larger than the limit of %u bytes", name, SYNC_BLOB_MAX);
+		else if (git_blob_lookup(&blob, repo, git_tree_entry_id(te)) < 0)
+			rc = git_fail(HEARTH_ECORRUPT, "cannot read entries");
+		else
+			rc = sync_blob_decode(out, &cap, (int)i, git_blob_rawcontent(blob),
+				(size_t)git_blob_rawsize(blob), &prev);
+		git_blob_free(blob);
+	}
+	git_odb_free(odb);
+	return rc < 0 ? rc : sync_blob_finish(out);
+}
+
+int sync_commit_read(sync_commit *out, git_repository *repo, const git_oid *id)
+{
+	git_commit *commit = NULL;
+	git_tree *tree = NULL;
+	const char *raw;
+	int rc = 0;
+
+	memset(out, 0, sizeof(*out));
+	git_oid_cpy(&out->id, id);
+	if (git_commit_lookup(&commit, repo, id) < 0 || git_commit_tree(&tree, commit) < 0) {
+		rc = git_fail(HEARTH_ECORRUPT, "cannot read commit");
+		goto done;
+	}
+	raw = git_commit_message_raw(commit);
+	if ((rc = sync_message_parse(&out->msg, raw, strlen(raw))) < 0)
+		goto done;
+	rc = out->msg.format == 1 ? read_v1(out, repo, tree) : read_v2(out, repo, tree);
 done:
 	git_tree_free(tree);
 	git_commit_free(commit);

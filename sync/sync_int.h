@@ -9,6 +9,8 @@
 #include "transport.h"
 
 #define SYNC_ENTRY_MAX (16u << 20)   /* one changeset */
+#define SYNC_BLOB_MAX (64u << 20)    /* one blob of entries (format 2) */
+#define SYNC_COMMIT_ENTRIES 524288   /* entries a reader accepts in one commit */
 #define SYNC_BATCH_ENTRIES 256       /* entries per commit */
 #define SYNC_BATCH_BYTES (4u << 20)  /* changeset bytes per commit */
 #define SYNC_WALK_MAX 10000000       /* commits walked looking for the last one seen */
@@ -29,6 +31,11 @@ typedef struct {
 	int64_t ack;                  /* down */
 	int is_snapshot;              /* down: entries are parts 1..k of the full state */
 	hearth_clock stamp;           /* commit time when there are no entries (not written) */
+	int count;                    /* entries of the commit, 0 if none */
+	int64_t first_seq, last_seq;  /* the seqs of its first and last entry */
+	/* the entries' seqs and clocks, in ascending seq: format 1 lists them in the message;
+	 * format 2 keeps them in the blob, so a parsed message has none (nentries 0) until
+	 * sync_commit_read decodes the blob. A writer fills them, and count/first/last follow. */
 	int nentries;
 	sync_entry_head *entries;
 } sync_message;
@@ -52,7 +59,20 @@ typedef struct {
 
 void sync_commit_dispose(sync_commit *c);
 
-/* Write a commit object (no ref moves) with `entries` as blobs. */
+/* Format 2: the entries of a commit, in the blobs of its tree. A writer appends each entry
+ * with sync_blob_append (prev: the previous entry's head, zeroed before the first). A reader
+ * decodes each blob in turn with sync_blob_decode, into c->entries and c->msg.entries (the
+ * message parsed already, prev and *cap zeroed before the first blob), then checks the whole
+ * against the message with sync_blob_finish. Untrusted bytes: HEARTH_ECORRUPT with the reason. */
+int sync_blob_append(hearth_buf *blob, const sync_entry *e, sync_entry_head *prev);
+size_t sync_blob_record_size(const sync_entry *e, const sync_entry_head *prev);
+int sync_blob_decode(sync_commit *c, int *cap, int blob_no, const void *blob, size_t n,
+	sync_entry_head *prev);
+int sync_blob_finish(const sync_commit *c);
+
+/* Write a commit object (no ref moves) with `entries` in blobs (format 1: one per entry;
+ * format 2: as few as fit SYNC_BLOB_MAX). m->count/first_seq/last_seq are taken from the
+ * entries. */
 int sync_commit_write(git_oid *out, git_repository *repo, const git_oid *parent,
 	const char *subject, const sync_message *m, sync_entry *const *entries);
 /* Read and check a commit: message parses, tree holds exactly the listed entries. */

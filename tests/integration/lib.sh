@@ -310,3 +310,74 @@ craft() {
 		echo "$commit"
 }
 
+
+# ---- format 2 commits (docs/format.md, section 2): the entries in one blob ------------------------
+
+# entries_blob OUT PREV_SEQ PREV_CLOCK [SEQ CLOCK FILE]...: write to OUT the format 2 encoding of
+# the entries (each: seq, clock as 16 hex digits, the file of its changeset), after an entry
+# PREV_SEQ PREV_CLOCK (0 0 for the first blob of a commit). Written from the format document, not
+# from hearth's code, so a commit crafted with it checks the document too.
+entries_blob() {
+	perl -e '
+		use strict;
+		sub varint {
+			my ($v) = @_;
+			my @b;
+			if ($v >> 56) {
+				@b = ($v & 0xff);
+				$v >>= 8;
+				for (1 .. 8) { unshift @b, ($v & 0x7f) | 0x80; $v >>= 7; }
+				return pack("C*", @b);
+			}
+			@b = ($v & 0x7f);
+			$v >>= 7;
+			while ($v) { unshift @b, ($v & 0x7f) | 0x80; $v >>= 7; }
+			return pack("C*", @b);
+		}
+		my ($out, $pseq, $pclock, @e) = @ARGV;
+		$pclock = hex($pclock);
+		open(my $o, ">:raw", $out) or die "$out: $!";
+		while (@e) {
+			my ($seq, $clock, $file) = splice(@e, 0, 3);
+			$clock = hex($clock);
+			open(my $f, "<:raw", $file) or die "$file: $!";
+			local $/;
+			my $cs = <$f>;
+			$cs = "" unless defined $cs;
+			close($f);
+			# the clock step, zigzag-folded: 2d, or 2|d| - 1 for a step back
+			my $d = $clock >= $pclock ? ($clock - $pclock) << 1 : (($pclock - $clock) << 1) - 1;
+			print $o varint($seq - $pseq), varint($d), varint(length($cs)), $cs;
+			($pseq, $pclock) = ($seq, $clock);
+		}
+		close($o);
+	' "$@" 2>>"$T/log"
+}
+
+# craft2 NODE ENTRIES CLAIMED_NODE FILE... : one format 2 commit on NODE's `up` (child of the
+# current head) whose message says "Hearth-Entries: ENTRIES" for CLAIMED_NODE and whose tree
+# holds the FILEs as entries.1, entries.2, ... A FILE given as NAME=PATH is stored as NAME
+# instead. Extra trailer lines come from $CRAFT_TRAILERS, the format from $CRAFT_FORMAT (2).
+craft2() {
+	local node=$1 entries=$2 claim=$3 repo="$T/usb/$1.git" blob tree parent commit f name i=0
+	shift 3
+	: >"$T/tree"
+	for f in "$@"; do
+		i=$((i + 1))
+		name="entries.$i"
+		case $f in *=*) name=${f%%=*} f=${f#*=} ;; esac
+		blob=$(git -C "$repo" hash-object -w "$f") || return 1
+		printf '100644 blob %s\t%s\n' "$blob" "$name" >>"$T/tree"
+	done
+	tree=$(git -C "$repo" mktree <"$T/tree") &&
+		parent=$(git -C "$repo" rev-parse refs/heads/up) &&
+		{
+			printf '%s: crafted\n\nHearth-Format: %s\nHearth-Direction: up\nHearth-Node: %s\nHearth-Schema: %s\nHearth-Fingerprint: %s\n' \
+				"$claim" "${CRAFT_FORMAT:-2}" "$claim" "$schema" "$fingerprint"
+			[ -n "${CRAFT_TRAILERS:-}" ] && printf '%s\n' "$CRAFT_TRAILERS"
+			printf 'Hearth-Entries: %s\n' "$entries"
+		} >"$T/msg" &&
+		commit=$(git -C "$repo" commit-tree "$tree" -p "$parent" -F "$T/msg") &&
+		git -C "$repo" update-ref refs/heads/up "$commit" "$parent" &&
+		echo "$commit"
+}

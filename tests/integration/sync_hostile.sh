@@ -1,5 +1,6 @@
 #!/bin/bash
-# Hostile `up` branches: commits crafted with the git CLI (hash-object, mktree, commit-tree,
+# Hostile `up` branches in format 1 (which repositories still hold; sync_hostile_v2.sh has the
+# format 2 cases): commits crafted with the git CLI (hash-object, mktree, commit-tree,
 # update-ref in the node's bare repository) that write another node's rows, carry a corrupt
 # changeset, skip a seq, repeat a seq, use an unknown schema fingerprint, claim another node id
 # or a newer format. Each is quarantined with a clear reason, nothing of it is applied, other
@@ -39,8 +40,9 @@ commit_of[c-gap]=$(craft c-gap "$(own_changeset c-gap HostileGap)" 5)
 commit_of[d-dup]=$(craft d-dup "$(own_changeset d-dup HostileDup)" 2)
 commit_of[e-fingerprint]=$(craft e-fingerprint "$(own_changeset e-fingerprint HostileFp)" 3 \
 	e-fingerprint 0123456789abcdef)
+# format 3: one newer than this hearth writes and reads
 commit_of[f-format]=$(craft f-format "$(own_changeset f-format HostileFormat)" 3 f-format \
-	"$fingerprint" 2)
+	"$fingerprint" 3)
 commit_of[zz-claim]=$(craft zz-claim "$(own_changeset zz-claim HostileClaim)" 3 lucai)
 for n in $attackers; do
 	isnt "${commit_of[$n]}" "" "crafted a commit on $n's up"

@@ -5,7 +5,7 @@
 # escaped; nothing partial is applied; the other nodes and the site are unaffected.
 . "$(dirname "$0")/../integration/lib.sh" "$@"
 
-attackers="g-oversize h-utf8 i-nul j-badid"
+attackers="g-oversize g2-oversize h-utf8 i-nul j-badid"
 mkdir -p "$T/usb"
 hh office init --node office --kind office --name Office
 for n in xiaoxiangwan $attackers; do
@@ -36,6 +36,9 @@ craft i-nul "$f" 3 >/dev/null
 f=$(scratch_cs j-badid zqzqzq HostileBadId) && perl -pi -e 's/zqzqzq/..\/..\//' "$f"
 craft j-badid "$f" 3 >/dev/null
 craft g-oversize "$T/oversize.cs" 3 >/dev/null
+# the same in a format 2 entries blob: the length is read, the entry is refused before its bytes
+entries_blob "$T/oversize.blob" 0 0 3 "$clock" "$T/oversize.cs" &&
+	craft2 g2-oversize "1 3 3" g2-oversize "$T/oversize.blob" >/dev/null
 grep -c HostileUtf "$T/scratch-h-utf8.cs" >/dev/null && fail "the UTF-8 case was not altered" ||
 	pass "the crafted UTF-8 case holds invalid bytes"
 
@@ -47,6 +50,7 @@ is "$?" 0 "the office sync with hostile commits exits 0"
 is "$(hq office "SELECT name FROM child WHERE id = 'xk'")" HonestRow "the honest node merged in the same sync"
 reason() { sq office "SELECT reason FROM hearth_quarantine WHERE node = '$1'"; }
 like "$(reason g-oversize)" "larger than the limit" "a changeset over the size limit is quarantined"
+like "$(reason g2-oversize)" "larger than the limit" "... and in a format 2 entries blob too"
 like "$(reason h-utf8)" "not valid UTF-8" "invalid UTF-8 in a node's text is quarantined"
 like "$(reason i-nul)" "NUL byte" "a NUL byte in a node's text is quarantined"
 like "$(reason j-badid)" "invalid id '../../'" "an id with '../' is quarantined"
