@@ -351,7 +351,7 @@ int main(int argc, char **argv)
 {
 	const char *port = arg_value(argc, argv, "--gitd-port");
 	const char *gitd_root = arg_value(argc, argv, "--gitd-root");
-	int quick = bench_quick(argc, argv), n = quick ? 100 : 500, r, relay_port;
+	int quick = bench_quick(argc, argv), n = quick ? 300 : 500, r, relay_port;
 	wire upd[BENCH_RUNS], ins[BENCH_RUNS];
 	relay rl;
 	char *root;
