@@ -80,26 +80,41 @@ static int dropped(uint32_t cp)
 	return cp == 0xfeff || cp == 0xfffe || cp == 0xffff;
 }
 
+/* Append u[from..to) as it is (a run of characters that need no change). */
+static int put_run(hearth_buf *out, const unsigned char *u, size_t from, size_t to)
+{
+	return to > from ? hearth_buf_put(out, u + from, to - from) : 0;
+}
+
 int site_text_clean(hearth_buf *out, const char *s, size_t max)
 {
 	const unsigned char *u = (const unsigned char *)s;
-	size_t len, i = 0, start = out->size, cut;
+	size_t len, i = 0, from = 0, start = out->size, cut;
 	int rc = 0;
 
 	if (!s)
 		return 0;
 	len = strlen(s);
+	/* characters that come out as they went in are copied in runs; only a changed one (CR,
+	 * a dropped character, an invalid byte) ends a run */
 	while (i < len && rc == 0) {
-		uint32_t cp = utf8_next(u, len, &i);
-		if (cp == '\r')
-			cp = '\n';
-		if (dropped(cp))
-			continue;
-		rc = utf8_put(out, cp);
+		size_t at = i;
+		uint32_t cp = u[i] >= 0x20 && u[i] < 0x7f ? u[i++] : utf8_next(u, len, &i);
+		int bad = cp == 0xfffd && i - at == 1, cr = cp == '\r';
+		if (cp >= 0x7f || cp < 0x20) {
+			if (cr || bad || dropped(cp)) {
+				rc = put_run(out, u, from, at);
+				from = i;
+			}
+			if (rc == 0 && (cr || bad))
+				rc = utf8_put(out, cr ? '\n' : cp);
+		}
 		/* stop early on huge input; the cut below makes the length exact */
-		if (max && out->size - start > max + 4)
+		if (max && out->size - start + (i - from) > max + 4)
 			break;
 	}
+	if (rc == 0)
+		rc = put_run(out, u, from, i);
 	if (rc || !max || out->size - start <= max)
 		return rc;
 	/* cut at a character boundary, leaving room for the ellipsis */
@@ -111,30 +126,38 @@ int site_text_clean(hearth_buf *out, const char *s, size_t max)
 	return hearth_buf_puts(out, "\xe2\x80\xa6");
 }
 
-/* Clean `s` into a scratch buffer, then escape byte by byte with `esc`, which returns the
- * replacement for a byte or NULL to copy it. */
+/* Clean `s` onto `out`, then escape what was appended byte by byte with `esc`, which returns
+ * the replacement for a byte or NULL to keep it. Most text needs no escaping and is only
+ * cleaned; otherwise the tail from the first byte to escape is copied aside and escaped. */
 typedef const char *(*esc_fn)(unsigned char c, char tmp[3]);
 
 static int escape_with(hearth_buf *out, const char *s, size_t max, esc_fn esc)
 {
-	hearth_buf clean = HEARTH_BUF_INIT;
-	size_t i, from = 0;
+	hearth_buf tail = HEARTH_BUF_INIT;
+	size_t i, from = 0, first = out->size;
+	char tmp[3];
 	int rc;
 
-	rc = site_text_clean(&clean, s, max);
-	for (i = 0; rc == 0 && i < clean.size; i++) {
-		char tmp[3];
-		const char *rep = esc((unsigned char)clean.ptr[i], tmp);
+	rc = site_text_clean(out, s, max);
+	while (rc == 0 && first < out->size && !esc((unsigned char)out->ptr[first], tmp))
+		first++;
+	if (rc || first == out->size)
+		return rc;
+	rc = hearth_buf_put(&tail, out->ptr + first, out->size - first);
+	out->size = first;
+	out->ptr[first] = 0;
+	for (i = 0; rc == 0 && i < tail.size; i++) {
+		const char *rep = esc((unsigned char)tail.ptr[i], tmp);
 		if (!rep)
 			continue;
-		rc = hearth_buf_put(out, clean.ptr + from, i - from);
+		rc = hearth_buf_put(out, tail.ptr + from, i - from);
 		if (rc == 0)
 			rc = hearth_buf_puts(out, rep);
 		from = i + 1;
 	}
 	if (rc == 0)
-		rc = hearth_buf_put(out, clean.ptr + from, clean.size - from);
-	hearth_buf_dispose(&clean);
+		rc = hearth_buf_put(out, tail.ptr + from, tail.size - from);
+	hearth_buf_dispose(&tail);
 	return rc;
 }
 

@@ -93,8 +93,10 @@ static int ics_write(site_ctx *ctx, const site_lang *l, const site_event *e)
 	hearth_buf_dispose(&path);
 	if (!b)
 		return HEARTH_ERROR;
-	snprintf(stamp, sizeof stamp, "DTSTAMP:%.4s%.2s%.2sT%.2s%.2s%.2sZ", m->now_utc,
-		m->now_utc + 5, m->now_utc + 8, m->now_utc + 11, m->now_utc + 14, m->now_utc + 17);
+	/* the start of the build's day, not its second: an .ics changes when its event does or
+	 * once a day (as every page's "Data updated" date), not with every write elsewhere */
+	snprintf(stamp, sizeof stamp, "DTSTAMP:%.4s%.2s%.2sT%.2s%.2s%.2sZ", m->day_utc,
+		m->day_utc + 5, m->day_utc + 8, m->day_utc + 11, m->day_utc + 14, m->day_utc + 17);
 	rc = hearth_buf_puts(b, "BEGIN:VCALENDAR\r\nVERSION:2.0\r\n"
 				"PRODID:-//hearth//site " HEARTH_VERSION "//EN\r\n"
 				"CALSCALE:GREGORIAN\r\nMETHOD:PUBLISH\r\nBEGIN:VEVENT\r\n");

@@ -494,6 +494,15 @@ static void format_ms(char *out, size_t outsz, int64_t ms, int offset_h, int mod
 			(int)(rem / 60 % 60), (int)(rem % 60));
 }
 
+/* The start of the China-time (UTC+8) day holding `ms`. */
+static int64_t day_start_ms(int64_t ms)
+{
+	int64_t day = (int64_t)HEARTH_DAY_MS, local = ms + 8 * 3600 * 1000;
+	int64_t days = local / day - (local % day < 0);
+
+	return days * day - 8 * 3600 * 1000;
+}
+
 void site_format_time(char *out, size_t outsz, int64_t ms, int date_only)
 {
 	format_ms(out, outsz, ms, 8, date_only ? 0 : 1);
@@ -508,6 +517,7 @@ int site_model_load(site_model *m, sqlite3 *db, uint64_t now_ms)
 	format_ms(m->today, sizeof m->today, (int64_t)m->now_ms, 8, 0);
 	format_ms(m->now_local, sizeof m->now_local, (int64_t)m->now_ms, 8, 2);
 	format_ms(m->now_utc, sizeof m->now_utc, (int64_t)m->now_ms, 0, 3);
+	format_ms(m->day_utc, sizeof m->day_utc, day_start_ms((int64_t)m->now_ms), 0, 3);
 	load_regions(&r);
 	load_stypes(&r);
 	load_nodes(&r);

@@ -4,7 +4,12 @@
  *
  * Files whose bytes did not change are hard-linked from the old output (same inode, same
  * mtime), so a rebuild "rewrites only files whose content changed" and a web server's caches
- * and rsync see only real changes. Every text file gets a `.gz` with the same mtime.
+ * and rsync see only real changes. Every text file gets a `.gz` with the same mtime. A text
+ * file is compared with the old one before anything is compressed: when it is the same and
+ * the old .gz beside it has its mtime, both are linked and nothing is compressed.
+ *
+ * The set is sorted, so each folder is made once; the old tree is removed after the swap in
+ * one walk that also counts the files the new set no longer has.
  */
 #define _GNU_SOURCE /* syncfs */
 #include "site_int.h"
@@ -89,32 +94,49 @@ void site_files_dispose(site_files *fs)
 	memset(fs, 0, sizeof *fs);
 }
 
+/* Compress `data` into `out` on a stream set up (or reset) by the caller: the same bytes as a
+ * fresh stream, without allocating and clearing zlib's tables for every file. */
+static int gzip_on(z_stream *z, hearth_buf *out, const char *data, size_t len)
+{
+	gz_header h;
+	int rc, zr;
+
+	/* the header carries no name and mtime 0, so equal input gives equal bytes */
+	memset(&h, 0, sizeof h);
+	h.os = 255;
+	deflateSetHeader(z, &h);
+	rc = hearth_buf_grow(out, deflateBound(z, (uLong)len) + 32);
+	if (rc)
+		return rc;
+	z->next_in = (Bytef *)data;
+	z->avail_in = (uInt)len;
+	z->next_out = (Bytef *)out->ptr + out->size;
+	z->avail_out = (uInt)(out->asize - out->size - 1);
+	zr = deflate(z, Z_FINISH);
+	if (zr != Z_STREAM_END)
+		return hearth_error_set(HEARTH_ERROR, "cannot compress: zlib error %d", zr);
+	out->size += z->total_out;
+	out->ptr[out->size] = 0;
+	return 0;
+}
+
+/* windowBits 15 + 16: gzip wrapper; level 9, memLevel 9 */
+static int gzip_init(z_stream *z)
+{
+	memset(z, 0, sizeof *z);
+	if (deflateInit2(z, 9, Z_DEFLATED, 15 + 16, 9, Z_DEFAULT_STRATEGY) != Z_OK)
+		return hearth_error_set(HEARTH_ERROR, "cannot compress: zlib init failed");
+	return 0;
+}
+
 int site_gzip(hearth_buf *out, const char *data, size_t len)
 {
 	z_stream z;
-	gz_header h;
-	int rc = 0, zr;
+	int rc = gzip_init(&z);
 
-	memset(&z, 0, sizeof z);
-	memset(&h, 0, sizeof h);
-	/* windowBits 15 + 16: gzip wrapper; the header carries no name and mtime 0, so equal
-	 * input gives equal bytes */
-	if (deflateInit2(&z, 9, Z_DEFLATED, 15 + 16, 9, Z_DEFAULT_STRATEGY) != Z_OK)
-		return hearth_error_set(HEARTH_ERROR, "cannot compress: zlib init failed");
-	h.os = 255;
-	deflateSetHeader(&z, &h);
-	rc = hearth_buf_grow(out, deflateBound(&z, (uLong)len) + 32);
-	if (rc == 0) {
-		z.next_in = (Bytef *)data;
-		z.avail_in = (uInt)len;
-		z.next_out = (Bytef *)out->ptr + out->size;
-		z.avail_out = (uInt)(out->asize - out->size - 1);
-		zr = deflate(&z, Z_FINISH);
-		if (zr != Z_STREAM_END)
-			rc = hearth_error_set(HEARTH_ERROR, "cannot compress: zlib error %d", zr);
-		else
-			out->size += z.total_out, out->ptr[out->size] = 0;
-	}
+	if (rc)
+		return rc;
+	rc = gzip_on(&z, out, data, len);
 	deflateEnd(&z);
 	return rc;
 }
@@ -138,100 +160,92 @@ static int io_error(const char *what, const char *path)
 	return hearth_error_set(HEARTH_ERROR, "cannot %s '%s': %s", what, path, strerror(errno));
 }
 
-static int mkdirs(char *path)
+/* Create folder `path` and any missing parent: one mkdir for a folder whose parent exists. */
+static int make_dir(char *path)
 {
-	char *p;
+	char *slash;
+	int rc;
 
-	for (p = path + 1; *p; p++) {
-		if (*p != '/')
-			continue;
-		*p = 0;
-		if (mkdir(path, 0755) < 0 && errno != EEXIST) {
-			int rc = io_error("create folder", path);
-			*p = '/';
-			return rc;
-		}
-		*p = '/';
-	}
-	return 0;
-}
-
-/* Remove a tree without following symlinks. */
-static int remove_tree(const char *path)
-{
-	struct stat st;
-	DIR *d;
-	struct dirent *e;
-	int rc = 0;
-
-	if (lstat(path, &st) < 0)
-		return errno == ENOENT ? 0 : io_error("inspect", path);
-	if (!S_ISDIR(st.st_mode))
-		return unlink(path) < 0 ? io_error("remove", path) : 0;
-	d = opendir(path);
-	if (!d)
-		return io_error("open folder", path);
-	while (rc == 0 && (e = readdir(d)) != NULL) {
-		hearth_buf child = HEARTH_BUF_INIT;
-		if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0)
-			continue;
-		rc = hearth_buf_printf(&child, "%s/%s", path, e->d_name);
-		if (rc == 0)
-			rc = remove_tree(child.ptr);
-		hearth_buf_dispose(&child);
-	}
-	closedir(d);
-	if (rc == 0 && rmdir(path) < 0)
-		rc = io_error("remove folder", path);
+	if (mkdir(path, 0755) == 0 || errno == EEXIST)
+		return 0;
+	slash = strrchr(path, '/');
+	if (errno != ENOENT || !slash || slash == path)
+		return io_error("create folder", path);
+	*slash = 0;
+	rc = make_dir(path);
+	*slash = '/';
+	if (rc == 0 && mkdir(path, 0755) < 0 && errno != EEXIST)
+		rc = io_error("create folder", path);
 	return rc;
 }
 
-/* 1 if the file at `path` holds exactly `data`. */
-static int same_bytes(const char *path, const char *data, size_t len)
+static int same_time(struct timespec a, struct timespec b)
 {
-	struct stat st;
-	char buf[65536];
-	size_t off = 0;
-	ssize_t r;
-	int fd, same = 1;
-
-	if (lstat(path, &st) < 0 || !S_ISREG(st.st_mode) || (size_t)st.st_size != len)
-		return 0;
-	fd = open(path, O_RDONLY);
-	if (fd < 0)
-		return 0;
-	while (same && (r = read(fd, buf, sizeof buf)) > 0) {
-		if (off + (size_t)r > len || memcmp(buf, data + off, (size_t)r) != 0)
-			same = 0;
-		off += (size_t)r;
-	}
-	close(fd);
-	return same && off == len;
+	return a.tv_sec == b.tv_sec && a.tv_nsec == b.tv_nsec;
 }
 
-static int write_file(const char *path, const char *data, size_t len)
-{
-	size_t off = 0;
-	int fd = open(path, O_WRONLY | O_CREAT | O_EXCL, 0644);
+/*
+ * Remove the tree at `path` without following symlinks. With `fs`, count in *removed the
+ * files (by their path `rel` under the tree) that the new set does not have.
+ */
+static int in_set(const site_files *fs, hearth_buf *rel);
 
-	if (fd < 0)
-		return io_error("create", path);
-	while (off < len) {
-		ssize_t w = write(fd, data + off, len - off);
-		if (w < 0 && errno == EINTR)
+static int remove_walk(hearth_buf *path, hearth_buf *rel, const site_files *fs, int *removed)
+{
+	size_t plen = path->size, rlen = rel->size;
+	struct dirent *e;
+	DIR *d = opendir(path->ptr);
+	int rc = 0;
+
+	if (!d)
+		return io_error("open folder", path->ptr);
+	while (rc == 0 && (e = readdir(d)) != NULL) {
+		int dir = e->d_type == DT_DIR;
+		struct stat st;
+		if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0)
 			continue;
-		if (w < 0) {
-			int rc = io_error("write", path);
-			close(fd);
-			return rc;
-		}
-		off += (size_t)w;
+		if (e->d_type == DT_UNKNOWN)
+			dir = fstatat(dirfd(d), e->d_name, &st, AT_SYMLINK_NOFOLLOW) == 0 &&
+			      S_ISDIR(st.st_mode);
+		rc = hearth_buf_printf(path, "/%s", e->d_name);
+		if (rc == 0)
+			rc = hearth_buf_printf(rel, "%s%s", rlen ? "/" : "", e->d_name);
+		if (rc == 0 && dir)
+			rc = remove_walk(path, rel, fs, removed);
+		else if (rc == 0 && unlinkat(dirfd(d), e->d_name, 0) < 0)
+			rc = io_error("remove", path->ptr);
+		else if (rc == 0 && fs && !in_set(fs, rel))
+			(*removed)++;
+		path->size = plen, path->ptr[plen] = 0;
+		rel->size = rlen, rel->ptr[rlen] = 0;
 	}
-	/* no fsync per file: one syncfs of the whole new tree before the swap (below) is what
-	 * makes the swap safe, at the cost of one flush instead of thousands */
-	if (close(fd) < 0)
-		return io_error("write", path);
-	return 0;
+	closedir(d);
+	if (rc == 0 && rmdir(path->ptr) < 0)
+		rc = io_error("remove folder", path->ptr);
+	return rc;
+}
+
+static int remove_counting(const char *root, const site_files *fs, int *removed)
+{
+	hearth_buf path = HEARTH_BUF_INIT, rel = HEARTH_BUF_INIT;
+	struct stat st;
+	int rc;
+
+	if (lstat(root, &st) < 0)
+		return errno == ENOENT ? 0 : io_error("inspect", root);
+	if (!S_ISDIR(st.st_mode))
+		return unlink(root) < 0 ? io_error("remove", root) : 0;
+	rc = hearth_buf_puts(&path, root);
+	if (rc == 0)
+		rc = remove_walk(&path, &rel, fs, removed);
+	hearth_buf_dispose(&path);
+	hearth_buf_dispose(&rel);
+	return rc;
+}
+
+static int remove_tree(const char *path)
+{
+	return remove_counting(path, NULL, NULL);
 }
 
 /* Everything written under `dir` reaches the disk before the folder is swapped in: a crash
@@ -249,87 +263,173 @@ static int sync_tree(const char *dir)
 	return rc;
 }
 
-/* Keep the old file (hard link: same inode and mtime) or copy it keeping its times. */
-static int keep_file(const char *old, const char *path, const char *data, size_t len)
+/*
+ * Create `path` holding `data`. `times` (may be NULL) sets its access and modification times;
+ * `mtime` (may be NULL) receives the modification time it got. No fsync per file: one syncfs of
+ * the whole new tree before the swap (above) makes the swap safe, at the cost of one flush.
+ */
+static int write_file(const char *path, const char *data, size_t len,
+	const struct timespec times[2], struct timespec *mtime)
 {
+	size_t off = 0;
 	struct stat st;
-	struct timespec ts[2];
-	int rc;
+	int rc = 0, fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
 
-	if (link(old, path) == 0)
-		return 0;
-	if (lstat(old, &st) < 0)
-		return io_error("inspect", old);
-	rc = write_file(path, data, len);
-	ts[0] = st.st_atim, ts[1] = st.st_mtim;
-	if (rc == 0 && utimensat(AT_FDCWD, path, ts, 0) < 0)
+	if (fd < 0)
+		return io_error("create", path);
+	while (rc == 0 && off < len) {
+		ssize_t w = write(fd, data + off, len - off);
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w < 0)
+			rc = io_error("write", path);
+		else
+			off += (size_t)w;
+	}
+	if (rc == 0 && times && futimens(fd, times) < 0)
 		rc = io_error("set the time of", path);
+	if (rc == 0 && mtime && fstat(fd, &st) < 0)
+		rc = io_error("inspect", path);
+	if (rc == 0 && mtime)
+		*mtime = st.st_mtim;
+	if (close(fd) < 0 && rc == 0)
+		rc = io_error("write", path);
 	return rc;
 }
 
-/* Give `path` the mtime of `src`. */
-static int same_mtime(const char *path, const char *src)
+/* 1 if the file at `path` holds exactly `data`; its status in *st. */
+static int same_bytes(const char *path, const char *data, size_t len, struct stat *st)
 {
-	struct stat st;
-	struct timespec ts[2];
+	char buf[65536];
+	size_t off = 0;
+	ssize_t r;
+	int fd, same;
 
-	if (stat(src, &st) < 0)
-		return io_error("inspect", src);
-	ts[0] = st.st_mtim, ts[1] = st.st_mtim;
-	return utimensat(AT_FDCWD, path, ts, 0) < 0 ? io_error("set the time of", path) : 0;
+	/* O_NONBLOCK: a FIFO put in the old output must not hang the build */
+	fd = open(path, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
+	if (fd < 0)
+		return 0;
+	same = fstat(fd, st) == 0 && S_ISREG(st->st_mode) && (size_t)st->st_size == len;
+	while (same && off < len && (r = read(fd, buf, sizeof buf)) > 0) {
+		if (off + (size_t)r > len || memcmp(buf, data + off, (size_t)r) != 0)
+			same = 0;
+		off += (size_t)r;
+	}
+	close(fd);
+	return same && off == len;
 }
 
 typedef struct {
-	hearth_buf dst, old;
+	hearth_buf dst, old, gz;
+	hearth_buf dir; /* the folder made last, under tmp_dir */
 	const char *out_dir, *tmp_dir;
+	int have_old;   /* there is an old output to keep files from */
+	z_stream z;
+	int z_ready;
 	hearth_site_stats *stats;
 } writer;
 
-/* Write one file (or keep the old one) at `rel`; returns 1 in *kept when kept. */
-static int put_file(writer *w, const char *rel, const char *data, size_t len, int *kept)
+static int writer_gzip(writer *w, const char *data, size_t len)
 {
 	int rc;
 
-	hearth_buf_clear(&w->dst);
-	hearth_buf_clear(&w->old);
-	rc = hearth_buf_printf(&w->dst, "%s/%s", w->tmp_dir, rel);
-	if (rc == 0)
-		rc = hearth_buf_printf(&w->old, "%s/%s", w->out_dir, rel);
-	if (rc == 0)
-		rc = mkdirs(w->dst.ptr);
-	if (rc)
-		return rc;
-	*kept = same_bytes(w->old.ptr, data, len);
-	if (*kept) {
-		w->stats->files_unchanged++;
-		return keep_file(w->old.ptr, w->dst.ptr, data, len);
+	hearth_buf_clear(&w->gz);
+	if (!w->z_ready) {
+		if ((rc = gzip_init(&w->z)) != 0)
+			return rc;
+		w->z_ready = 1;
+	} else if (deflateReset(&w->z) != Z_OK) {
+		return hearth_error_set(HEARTH_ERROR, "cannot compress: zlib reset failed");
 	}
-	w->stats->files_written++;
-	return write_file(w->dst.ptr, data, len);
+	return gzip_on(&w->z, &w->gz, data, len);
 }
 
+/* Make the folder of file `path` (under tmp_dir) unless it is the one made last: the set is
+ * sorted, so a folder's files come together. */
+static int make_parent(writer *w, const char *path)
+{
+	const char *slash = strrchr(path, '/');
+	size_t n = (size_t)(slash - path);
+
+	if (w->dir.size == n && memcmp(w->dir.ptr, path, n) == 0)
+		return 0;
+	hearth_buf_clear(&w->dir);
+	if (hearth_buf_put(&w->dir, path, n) < 0)
+		return HEARTH_ERROR;
+	return make_dir(w->dir.ptr);
+}
+
+/* Keep the old file at w->old as w->dst: a hard link (same inode and mtime), or where links
+ * do not work a copy of `data` with the old file's times. */
+static int keep_file(writer *w, const char *data, size_t len, const struct stat *st)
+{
+	struct timespec ts[2];
+
+	if (link(w->old.ptr, w->dst.ptr) == 0)
+		return 0;
+	ts[0] = st->st_atim, ts[1] = st->st_mtim;
+	return write_file(w->dst.ptr, data, len, ts, NULL);
+}
+
+/* The .gz of a text file at w->dst + ".gz": kept from the old output when its source was kept
+ * and the old .gz has the source's mtime (the pair is whole), else compressed and given the
+ * source's mtime `mtime`. */
+static int put_gz(writer *w, const site_file *f, int kept, struct timespec mtime)
+{
+	struct timespec ts[2];
+	struct stat st;
+	int rc = hearth_buf_puts(&w->dst, ".gz");
+
+	if (rc == 0 && kept)
+		rc = hearth_buf_puts(&w->old, ".gz");
+	if (rc)
+		return rc;
+	kept = kept && lstat(w->old.ptr, &st) == 0 && S_ISREG(st.st_mode) &&
+	       same_time(st.st_mtim, mtime);
+	if (kept)
+		w->stats->files_unchanged++;
+	else
+		w->stats->files_written++;
+	if (kept && link(w->old.ptr, w->dst.ptr) == 0)
+		return 0;
+	/* a new .gz, or a copy of the kept one where links do not work */
+	rc = writer_gzip(w, f->data.ptr, f->data.size);
+	ts[0] = mtime, ts[1] = mtime;
+	if (rc == 0)
+		rc = write_file(w->dst.ptr, w->gz.ptr, w->gz.size, ts, NULL);
+	return rc;
+}
+
+/* Write one file of the set, or keep the old one when its bytes are the same; a text file's
+ * .gz follows it, so an unchanged page costs a read and links, not a compression. */
 static int write_one(writer *w, const site_file *f)
 {
-	hearth_buf gz = HEARTH_BUF_INIT, gzrel = HEARTH_BUF_INIT, src = HEARTH_BUF_INIT;
-	int rc, kept = 0, gzkept = 0;
+	struct timespec mtime;
+	struct stat st;
+	int rc, kept = 0;
 
-	rc = put_file(w, f->path, f->data.ptr, f->data.size, &kept);
-	if (rc || !is_text(f->path))
-		goto done;
-	rc = site_gzip(&gz, f->data.ptr, f->data.size);
+	hearth_buf_clear(&w->dst);
+	rc = hearth_buf_printf(&w->dst, "%s/%s", w->tmp_dir, f->path);
 	if (rc == 0)
-		rc = hearth_buf_printf(&gzrel, "%s.gz", f->path);
-	if (rc == 0)
-		rc = hearth_buf_printf(&src, "%s/%s", w->tmp_dir, f->path);
-	if (rc == 0)
-		rc = put_file(w, gzrel.ptr, gz.ptr, gz.size, &gzkept);
+		rc = make_parent(w, w->dst.ptr);
+	if (rc == 0 && w->have_old) {
+		hearth_buf_clear(&w->old);
+		rc = hearth_buf_printf(&w->old, "%s/%s", w->out_dir, f->path);
+		kept = rc == 0 && same_bytes(w->old.ptr, f->data.ptr, f->data.size, &st);
+	}
+	if (rc)
+		return rc;
+	if (kept) {
+		w->stats->files_unchanged++;
+		rc = keep_file(w, f->data.ptr, f->data.size, &st);
+		mtime = st.st_mtim;
+	} else {
+		w->stats->files_written++;
+		rc = write_file(w->dst.ptr, f->data.ptr, f->data.size, NULL, &mtime);
+	}
 	/* the .gz always carries its source's mtime, so a server can tell them paired */
-	if (rc == 0 && !(kept && gzkept))
-		rc = same_mtime(w->dst.ptr, src.ptr);
-done:
-	hearth_buf_dispose(&gz);
-	hearth_buf_dispose(&gzrel);
-	hearth_buf_dispose(&src);
+	if (rc == 0 && is_text(f->path))
+		rc = put_gz(w, f, kept, mtime);
 	return rc;
 }
 
@@ -338,60 +438,27 @@ static int cmp_file(const void *a, const void *b)
 	return strcmp((*(const site_file *const *)a)->path, (*(const site_file *const *)b)->path);
 }
 
-static int in_set(const site_files *fs, const char *rel)
+static int find_path(const site_files *fs, const char *path)
 {
 	site_file key;
 	const site_file *keyp = &key;
-	size_t n = strlen(rel);
-	char *base;
-	int found;
 
-	if (n > 3 && strcmp(rel + n - 3, ".gz") == 0) {
-		base = strdup(rel);
-		if (!base)
-			return 1;
-		base[n - 3] = 0;
-		key.path = base;
-		found = bsearch(&keyp, fs->files, (size_t)fs->n, sizeof keyp, cmp_file) != NULL &&
-			is_text(base);
-		free(base);
-		return found;
-	}
-	key.path = (char *)rel;
+	key.path = (char *)path;
 	return bsearch(&keyp, fs->files, (size_t)fs->n, sizeof keyp, cmp_file) != NULL;
 }
 
-/* Count the old output's files that the new set does not have. */
-static int count_removed(const site_files *fs, const char *root, const char *rel, int *count)
+/* 1 if the sorted set has the file at `rel`, or the text file whose .gz `rel` is. */
+static int in_set(const site_files *fs, hearth_buf *rel)
 {
-	hearth_buf path = HEARTH_BUF_INIT, sub = HEARTH_BUF_INIT;
-	struct dirent *e;
-	DIR *d;
-	int rc = hearth_buf_printf(&path, "%s%s%s", root, *rel ? "/" : "", rel);
+	int found;
 
-	d = rc == 0 ? opendir(path.ptr) : NULL;
-	while (d && rc == 0 && (e = readdir(d)) != NULL) {
-		struct stat st;
-		if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0)
-			continue;
-		hearth_buf_clear(&sub);
-		rc = hearth_buf_printf(&sub, "%s%s%s", rel, *rel ? "/" : "", e->d_name);
-		if (rc)
-			break;
-		hearth_buf_clear(&path);
-		rc = hearth_buf_printf(&path, "%s/%s", root, sub.ptr);
-		if (rc || lstat(path.ptr, &st) < 0)
-			continue;
-		if (S_ISDIR(st.st_mode))
-			rc = count_removed(fs, root, sub.ptr, count);
-		else if (!in_set(fs, sub.ptr))
-			(*count)++;
+	if (rel->size > 3 && strcmp(rel->ptr + rel->size - 3, ".gz") == 0) {
+		rel->ptr[rel->size - 3] = 0;
+		found = is_text(rel->ptr) && find_path(fs, rel->ptr);
+		rel->ptr[rel->size - 3] = '.';
+		return found;
 	}
-	if (d)
-		closedir(d);
-	hearth_buf_dispose(&path);
-	hearth_buf_dispose(&sub);
-	return rc;
+	return find_path(fs, rel->ptr);
 }
 
 static int exchange(const char *a, const char *b)
@@ -439,15 +506,49 @@ static int check_replaceable(const char *out_dir)
 	return rc;
 }
 
+/* Move the new tree `tmp` to `out`, the old one aside and then away (counting the files it
+ * had that the new set has not): atomically where the system can exchange two folders. */
+static int publish(const site_files *fs, const char *tmp, const char *out, int *removed)
+{
+	hearth_buf old = HEARTH_BUF_INIT;
+	struct stat st;
+	int rc;
+
+	if (lstat(out, &st) < 0)
+		return rename(tmp, out) < 0 ? io_error("publish", out) : 0;
+	if (exchange(tmp, out) == 0)
+		return remove_counting(tmp, fs, removed);
+	/* no atomic exchange here: two renames, the old site kept until the new is in */
+	rc = hearth_buf_printf(&old, "%s.old", tmp);
+	if (rc == 0)
+		rc = remove_tree(old.ptr);
+	if (rc == 0 && rename(out, old.ptr) < 0)
+		rc = io_error("move aside", out);
+	if (rc == 0 && rename(tmp, out) < 0) {
+		rc = io_error("publish", out);
+		rename(old.ptr, out);
+	}
+	if (rc == 0)
+		rc = remove_counting(old.ptr, fs, removed);
+	hearth_buf_dispose(&old);
+	return rc;
+}
+
 int site_files_commit(site_files *fs, const char *out_arg, hearth_site_stats *stats)
 {
 	hearth_buf out = HEARTH_BUF_INIT, tmp = HEARTH_BUF_INIT;
-	writer w = { HEARTH_BUF_INIT, HEARTH_BUF_INIT, NULL, NULL, stats };
+	writer w;
 	hearth_buf *marker;
 	const char *base;
 	struct stat st;
-	int rc, i, exists, removed = 0;
+	int rc, i, removed = 0;
 
+	memset(&w, 0, sizeof w);
+	hearth_buf_init(&w.dst, 0);
+	hearth_buf_init(&w.old, 0);
+	hearth_buf_init(&w.gz, 0);
+	hearth_buf_init(&w.dir, 0);
+	w.stats = stats;
 	rc = hearth_buf_puts(&out, out_arg);
 	while (rc == 0 && out.size > 1 && out.ptr[out.size - 1] == '/')
 		out.ptr[--out.size] = 0;
@@ -483,42 +584,24 @@ int site_files_commit(site_files *fs, const char *out_arg, hearth_site_stats *st
 	if (rc == 0 && mkdir(tmp.ptr, 0755) < 0)
 		rc = io_error("create folder", tmp.ptr);
 	w.out_dir = out.ptr, w.tmp_dir = tmp.ptr;
+	w.have_old = lstat(out.ptr, &st) == 0;
 	for (i = 0; rc == 0 && i < fs->n; i++)
 		rc = write_one(&w, fs->files[i]);
 	if (rc == 0)
 		rc = sync_tree(tmp.ptr);
-	exists = lstat(out.ptr, &st) == 0;
-	if (rc == 0 && exists)
-		rc = count_removed(fs, out.ptr, "", &removed);
-	if (rc)
-		goto done;
-	stats->files_removed = removed;
-	if (!exists) {
-		if (rename(tmp.ptr, out.ptr) < 0)
-			rc = io_error("publish", out.ptr);
-	} else if (exchange(tmp.ptr, out.ptr) == 0) {
-		rc = remove_tree(tmp.ptr);
-	} else {
-		/* no atomic exchange here: two renames, the old site kept until the new is in */
-		hearth_buf old = HEARTH_BUF_INIT;
-		rc = hearth_buf_printf(&old, "%s.old", tmp.ptr);
-		if (rc == 0)
-			rc = remove_tree(old.ptr);
-		if (rc == 0 && rename(out.ptr, old.ptr) < 0)
-			rc = io_error("move aside", out.ptr);
-		if (rc == 0 && rename(tmp.ptr, out.ptr) < 0) {
-			rc = io_error("publish", out.ptr);
-			rename(old.ptr, out.ptr);
-		}
-		if (rc == 0)
-			rc = remove_tree(old.ptr);
-		hearth_buf_dispose(&old);
-	}
+	if (rc == 0)
+		rc = publish(fs, tmp.ptr, out.ptr, &removed);
+	if (rc == 0)
+		stats->files_removed = removed;
 done:
 	if (rc && tmp.size)
 		remove_tree(tmp.ptr);
+	if (w.z_ready)
+		deflateEnd(&w.z);
 	hearth_buf_dispose(&w.dst);
 	hearth_buf_dispose(&w.old);
+	hearth_buf_dispose(&w.gz);
+	hearth_buf_dispose(&w.dir);
 	hearth_buf_dispose(&out);
 	hearth_buf_dispose(&tmp);
 	return rc;

@@ -26,20 +26,32 @@ static void H(site_page *p, hearth_buf *b, const char *fmt, ...)
 static void H(site_page *p, hearth_buf *b, const char *fmt, ...)
 {
 	va_list ap;
+	size_t room;
 	int n;
 
-	if (p->rc)
-		return;
-	va_start(ap, fmt);
-	n = vsnprintf(NULL, 0, fmt, ap);
-	va_end(ap);
-	if (n < 0 || hearth_buf_grow(b, (size_t)n) < 0) {
-		p->rc = HEARTH_ERROR;
+	/* format straight into the buffer's spare room; only a longer result formats twice */
+	if (p->rc || hearth_buf_grow(b, 128) < 0) {
+		p->rc = p->rc ? p->rc : HEARTH_ERROR;
 		return;
 	}
+	room = b->asize - b->size;
 	va_start(ap, fmt);
-	vsnprintf(b->ptr + b->size, (size_t)n + 1, fmt, ap);
+	n = vsnprintf(b->ptr + b->size, room, fmt, ap);
 	va_end(ap);
+	if (n >= 0 && (size_t)n >= room) {
+		if (hearth_buf_grow(b, (size_t)n) < 0) {
+			p->rc = HEARTH_ERROR;
+			return;
+		}
+		va_start(ap, fmt);
+		vsnprintf(b->ptr + b->size, (size_t)n + 1, fmt, ap);
+		va_end(ap);
+	}
+	if (n < 0) {
+		p->rc = HEARTH_ERROR;
+		b->ptr[b->size] = 0;
+		return;
+	}
 	b->size += (size_t)n;
 }
 

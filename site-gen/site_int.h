@@ -142,6 +142,7 @@ typedef struct {
 	char today[11];   /* YYYY-MM-DD in China time (UTC+8) */
 	char now_local[17]; /* YYYY-MM-DDTHH:MM */
 	char now_utc[21];  /* YYYY-MM-DDTHH:MM:SSZ */
+	char day_utc[21];  /* the start of `today` (China time) in UTC, as now_utc */
 } site_model;
 
 /** Read the public model; now_ms 0 derives "now" from the data. Free with site_model_free. */

@@ -1,8 +1,11 @@
 /*
  * Site figures, on an office written by `hearth gen --office-only`:
  *   10  full build (hearth_site_build into an empty folder) against a baseline program that
- *       renders the same Markdown (the content/ folder of the build) with libcmark and writes
- *       each page and its .gz (zlib level 9), without hearth's template, assets or fsyncs;
+ *       renders the same Markdown (the content/ folder of the build) with libcmark into each
+ *       page and writes the same files as hearth: every page, its Markdown, the other files
+ *       of the build (.ics, search index, open data, feed, assets, copied as they are) and a
+ *       .gz (zlib level 9) beside each; without hearth's model, template, escaping, search
+ *       indexing, atomic swap or syncfs;
  *   11  `hearth site build` (whole process) against Hugo building the same Markdown to disk
  *       (--hugo PATH; skipped without it);
  *   12  rebuild after one centre changed against the full build.
@@ -30,15 +33,17 @@ static const char *arg_value(int argc, char **argv, const char *name)
 	return NULL;
 }
 
+/* One file the baseline writes: `data` as it is, or rendered by cmark when `render`. */
 typedef struct {
-	char *rel;     /* path under content/, without ".md" */
-	char *md;
+	char *rel;     /* path under the output folder */
+	char *data;
 	size_t len;
+	int render;    /* a page: `data` is its Markdown */
 } page;
 
 typedef struct {
 	page *p;
-	int n, cap;
+	int n, cap, pages;
 } pages;
 
 static void read_file(hearth_buf *out, const char *path)
@@ -56,7 +61,33 @@ static void read_file(hearth_buf *out, const char *path)
 	fclose(f);
 }
 
-/* Every .md file under content/ of a built site, in memory. */
+static int ends_with(const char *s, const char *suffix)
+{
+	size_t n = strlen(s), k = strlen(suffix);
+
+	return n >= k && strcmp(s + n - k, suffix) == 0;
+}
+
+static void add(pages *ps, const char *rel, const char *data, size_t len, int render)
+{
+	page *p;
+
+	if (ps->n == ps->cap) {
+		ps->cap = ps->cap ? ps->cap * 2 : 1024;
+		if (!(ps->p = realloc(ps->p, (size_t)ps->cap * sizeof(*ps->p))))
+			bench_die("out of memory");
+	}
+	p = &ps->p[ps->n++];
+	p->len = len;
+	p->render = render;
+	if (!(p->rel = strdup(rel)) || !(p->data = malloc(len + 1)))
+		bench_die("out of memory");
+	memcpy(p->data, data, len);
+	p->data[len] = 0;
+}
+
+/* Every file of a built site but the .gz, hearth's marker and the HTML pages, in memory; each
+ * content/X.md also gives the page X.html that the baseline renders from it. */
 static void collect(pages *ps, const char *dir, const char *rel)
 {
 	struct dirent *e;
@@ -66,8 +97,8 @@ static void collect(pages *ps, const char *dir, const char *rel)
 		bench_die("cannot list %s", dir);
 	while ((e = readdir(d))) {
 		char path[2048], sub[1024];
+		hearth_buf b = HEARTH_BUF_INIT;
 		struct stat sb;
-		size_t n = strlen(e->d_name);
 
 		if (e->d_name[0] == '.')
 			continue;
@@ -77,25 +108,38 @@ static void collect(pages *ps, const char *dir, const char *rel)
 			continue;
 		if (S_ISDIR(sb.st_mode)) {
 			collect(ps, path, sub);
-		} else if (n > 3 && strcmp(e->d_name + n - 3, ".md") == 0) {
-			hearth_buf b = HEARTH_BUF_INIT;
-			page *p;
-
-			if (ps->n == ps->cap) {
-				ps->cap = ps->cap ? ps->cap * 2 : 1024;
-				if (!(ps->p = realloc(ps->p, (size_t)ps->cap * sizeof(*ps->p))))
-					bench_die("out of memory");
-			}
-			p = &ps->p[ps->n++];
-			read_file(&b, path);
-			p->len = b.size;
-			p->md = hearth_buf_detach(&b);
-			sub[strlen(sub) - 3] = '\0';
-			if (!(p->rel = strdup(sub)) || !p->md)
-				bench_die("out of memory");
+			continue;
 		}
+		if (ends_with(sub, ".gz") || ends_with(sub, ".html"))
+			continue;
+		read_file(&b, path);
+		add(ps, sub, b.ptr, b.size, 0);
+		if (strncmp(sub, "content/", 8) == 0 && ends_with(sub, ".md")) {
+			char html[1024];
+			snprintf(html, sizeof(html), "%.*s.html", (int)strlen(sub) - 11, sub + 8);
+			add(ps, html, b.ptr, b.size, 1);
+			ps->pages++;
+		}
+		hearth_buf_dispose(&b);
 	}
 	closedir(d);
+}
+
+static int cmp_page(const void *a, const void *b)
+{
+	return strcmp(((const page *)a)->rel, ((const page *)b)->rel);
+}
+
+static int is_text(const char *rel)
+{
+	static const char *const ext[] = { ".html", ".css", ".js", ".json", ".csv", ".xml",
+		".ics", ".txt", ".svg", ".md", ".atom" };
+	size_t i;
+
+	for (i = 0; i < sizeof(ext) / sizeof(ext[0]); i++)
+		if (ends_with(rel, ext[i]))
+			return 1;
+	return 0;
 }
 
 static void write_gz(const char *path, const char *data, size_t len)
@@ -106,22 +150,26 @@ static void write_gz(const char *path, const char *data, size_t len)
 		bench_die("cannot write %s", path);
 }
 
-/* The baseline program: cmark -> page.html and page.html.gz, each folder made once. */
-static double baseline_round(const pages *ps, const char *out)
+/* The baseline program: cmark for the pages, every file and its .gz written, each folder made
+ * once. Returns the seconds taken; *files gets the number of files written. */
+static double baseline_round(const pages *ps, const char *out, int *files)
 {
 	char path[2048], last_dir[2048] = "";
 	double t0;
 	int i;
 
 	bench_sh("rm -rf '%s'", out);
+	*files = 0;
 	t0 = bench_now();
 	for (i = 0; i < ps->n; i++) {
-		char *html = cmark_markdown_to_html(ps->p[i].md, ps->p[i].len, CMARK_OPT_DEFAULT);
+		char *html = ps->p[i].render ?
+			cmark_markdown_to_html(ps->p[i].data, ps->p[i].len, CMARK_OPT_DEFAULT) : NULL;
+		const char *data = html ? html : ps->p[i].data;
+		size_t len = html ? strlen(html) : ps->p[i].len;
 		char *slash;
-		size_t hl = strlen(html);
 		FILE *f;
 
-		snprintf(path, sizeof(path), "%s/%s.html", out, ps->p[i].rel);
+		snprintf(path, sizeof(path), "%s/%s", out, ps->p[i].rel);
 		if ((slash = strrchr(path, '/'))) {
 			*slash = '\0';
 			if (strcmp(path, last_dir) != 0) {
@@ -137,10 +185,14 @@ static double baseline_round(const pages *ps, const char *out)
 			}
 			*slash = '/';
 		}
-		if (!(f = fopen(path, "wb")) || fwrite(html, 1, hl, f) != hl || fclose(f) != 0)
+		if (!(f = fopen(path, "wb")) || fwrite(data, 1, len, f) != len || fclose(f) != 0)
 			bench_die("cannot write %s", path);
-		strcat(path, ".gz");
-		write_gz(path, html, hl);
+		(*files)++;
+		if (is_text(ps->p[i].rel)) {
+			strcat(path, ".gz");
+			write_gz(path, data, len);
+			(*files)++;
+		}
 		free(html);
 	}
 	return bench_now() - t0;
@@ -177,15 +229,18 @@ static double rebuild_one(hearth_db *db, const char *out, int run, hearth_site_s
 
 /* A Hugo site over a copy of the content folder: one plain template, no lists beyond what
  * the sections need, no taxonomies, feeds or sitemap (hearth's own extras are not asked of
- * Hugo). */
+ * Hugo). Each index.md becomes _index.md: to Hugo an index.md makes its folder a leaf bundle
+ * whose other Markdown files are resources, not pages, and content/index.md alone would leave
+ * Hugo one page to render out of 686. */
 static void hugo_site(const char *dir, const char *content)
 {
 	FILE *f;
 	char path[1100];
 
 	bench_sh("rm -rf '%s' && mkdir -p '%s/layouts/_default' && cp -a '%s' '%s/content' && "
-		 "find '%s/content' -name '*.gz' -delete",
-		dir, dir, content, dir, dir);
+		 "find '%s/content' -name '*.gz' -delete && "
+		 "find '%s/content' -name index.md -execdir mv index.md _index.md ';'",
+		dir, dir, content, dir, dir, dir);
 	snprintf(path, sizeof(path), "%s/hugo.toml", dir);
 	if (!(f = fopen(path, "w")))
 		bench_die("cannot write %s", path);
@@ -216,7 +271,8 @@ int main(int argc, char **argv)
 	char content[1100], cmd[8192], base[512];
 	hearth_site_stats st, rst;
 	hearth_db *db = NULL;
-	pages ps = { NULL, 0, 0 };
+	pages ps = { NULL, 0, 0, 0 };
+	int bfiles = 0;
 	char *root;
 	int r, i;
 
@@ -238,13 +294,14 @@ int main(int argc, char **argv)
 	bench_check(hearth_db_open(&db, office), "open office");
 	/* a first build gives the Markdown the baselines render */
 	full_build(db, out, &st);
-	collect(&ps, content, "");
+	collect(&ps, out, "");
+	qsort(ps.p, (size_t)ps.n, sizeof(*ps.p), cmp_page);
 	if (hugo)
 		hugo_site(hsite, content);
 	memset(&rst, 0, sizeof(rst));
 	for (r = 0; r < BENCH_RUNS; r++) {
 		tf[r] = full_build(db, out, &st);
-		tb[r] = baseline_round(&ps, bout);
+		tb[r] = baseline_round(&ps, bout, &bfiles);
 		trb[r] = rebuild_one(db, out, r, &rst);
 		if (hugo && bench_selected("site_build_vs_hugo")) {
 			bench_sh("rm -rf '%s'", cout);
@@ -265,17 +322,19 @@ int main(int argc, char **argv)
 	mb = bench_median(tb, BENCH_RUNS);
 	mrb = bench_median(trb, BENCH_RUNS);
 	snprintf(base, sizeof(base),
-		"cmark + write page and .gz %.2f s for %d Markdown pages, hearth full build %.2f s "
-		"(%d pages, %d files); %d nodes",
-		mb, ps.n, mf, st.pages, st.files_written, nodes);
+		"cmark for %d Markdown pages + write the same files and .gz %.2f s (%d files), hearth "
+		"full build %.2f s (%d pages, %d files); %d nodes",
+		ps.pages, mb, bfiles, mf, st.pages, st.files_written, nodes);
 	if (bench_selected("site_build_vs_cmark"))
 		bench_figure("site_build_vs_cmark", mf / mb, "x", base, BENCH_AT_MOST, 2);
 	if (hugo && bench_selected("site_build_vs_hugo")) {
 		mc = bench_median(tc, BENCH_RUNS);
 		mg = bench_median(tg, BENCH_RUNS);
+		snprintf(cmd, sizeof(cmd), "find '%s' -name '*.html' | wc -l", hout);
 		snprintf(base, sizeof(base),
-			"Hugo %.2f s for the same %d Markdown pages, hearth site build %.2f s; %d nodes",
-			mg, ps.n, mc, nodes);
+			"Hugo %.2f s for the same %d Markdown pages (%.0f HTML files, no .gz), hearth "
+			"site build %.2f s (%d files); %d nodes",
+			mg, ps.pages, bench_sh_double(cmd), mc, st.files_written, nodes);
 		bench_figure("site_build_vs_hugo", mg / mc, "x faster", base, BENCH_AT_LEAST, 3);
 	} else if (bench_selected("site_build_vs_hugo")) {
 		printf("skip site_build_vs_hugo: hugo is not installed (apt-get install hugo)\n");
@@ -289,7 +348,7 @@ int main(int argc, char **argv)
 	hearth_db_free(db);
 	for (i = 0; i < ps.n; i++) {
 		free(ps.p[i].rel);
-		free(ps.p[i].md);
+		free(ps.p[i].data);
 	}
 	free(ps.p);
 	bench_sh("rm -rf '%s'", root);

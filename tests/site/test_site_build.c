@@ -438,6 +438,75 @@ static void test_minimal_rewrite(void)
 	sqlite3_close(db);
 }
 
+/* "Now" moves with every write the office hears of. The .ics files stamp the start of the
+ * build's day (China time), so a later write the same day rewrites the feed, whose times are
+ * to the second, but no .ics; the next day every .ics gets the new day. */
+static void test_ics_stamp(void)
+{
+	const char *ics = "events/donghua/ev01.ics", *en_ics = "en/events/donghua/ev01.ics";
+	char a[600];
+	hearth_site_stats s1, s2;
+	sqlite3 *db = open_world(NULL);
+	tree before, after;
+	const entry *o, *n;
+	size_t len;
+	char *page;
+	int i, ics_kept = 1, pairs = 1;
+
+	path_of(a, sizeof a, "stamp");
+	ok(build(db, a, &s1) == 0, "build before a later write");
+	page = read_rel(a, ics, &len);
+	ok(page && strstr(page, "\r\nDTSTAMP:20261127T160000Z\r\n"),
+		"DTSTAMP is the start of the build's day in China time (2026-11-28 00:00 +08)");
+	free(page);
+	before = scan(a);
+	sleep(1);
+	/* an hour later the same day (10:00 -> 11:00 China time) */
+	run(db, "UPDATE hearth_remote SET last_seen_ms = last_seen_ms + 3600000 WHERE name = 'lucai'");
+	ok(build(db, a, &s2) == 0, "rebuild an hour later");
+	after = scan(a);
+	for (i = 0; i < after.n; i++) {
+		if (!ends_with(after.e[i].path, ".ics") && !ends_with(after.e[i].path, ".ics.gz"))
+			continue;
+		o = find(&before, after.e[i].path);
+		if (!o || o->ino != after.e[i].ino) {
+			if (ics_kept)
+				diag("rewritten: %s", after.e[i].path);
+			ics_kept = 0;
+		}
+	}
+	ok(ics_kept, "no .ics is rewritten by a later write the same day");
+	o = find(&before, "events.atom"), n = find(&after, "events.atom");
+	ok(o && n && o->ino != n->ino, "the feed, timed to the second, is rewritten");
+	/* a rewritten text file and its .gz stay a pair: same mtime */
+	for (i = 0; i < after.n; i++) {
+		char gzp[700];
+		const entry *g;
+		if (!is_text(after.e[i].path))
+			continue;
+		snprintf(gzp, sizeof gzp, "%s.gz", after.e[i].path);
+		g = find(&after, gzp);
+		if (!g || !same_time(g->mtime, after.e[i].mtime))
+			pairs = 0;
+	}
+	ok(pairs, "after a partial rewrite every .gz still has its source's mtime");
+	free(before.e);
+	free(after.e);
+
+	before = scan(a);
+	run(db, "UPDATE hearth_remote SET last_seen_ms = last_seen_ms + 86400000 WHERE name = 'lucai'");
+	ok(build(db, a, &s2) == 0, "rebuild the next day");
+	after = scan(a);
+	o = find(&before, en_ics), n = find(&after, en_ics);
+	ok(o && n && o->ino != n->ino, "the next day the .ics are stamped again");
+	page = read_rel(a, ics, &len);
+	ok(page && strstr(page, "\r\nDTSTAMP:20261128T160000Z\r\n"), "with the new day");
+	free(page);
+	free(before.e);
+	free(after.e);
+	sqlite3_close(db);
+}
+
 static void test_atomic(void)
 {
 	char a[600], stale[600], junk[700], user[600], p[700];
@@ -989,6 +1058,7 @@ int main(int argc, char **argv)
 	}
 	test_deterministic();
 	test_minimal_rewrite();
+	test_ics_stamp();
 	test_atomic();
 	test_privacy();
 	test_hostile();
