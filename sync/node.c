@@ -7,11 +7,20 @@
 
 #define UP_REF "refs/heads/up"
 #define DOWN_REF "refs/remotes/office/down"
+/* at most this much of the pack files is mapped at once, in windows of PACK_WINDOW_BYTES */
+#define PACK_WINDOW_BYTES (8u << 20)
+#define PACK_MAPPED_BYTES (64u << 20)
 
 int hearth_sync_init(void)
 {
 	if (git_libgit2_init() < 0)
 		return hearth_error_set(HEARTH_ERROR, "cannot initialise libgit2");
+	/* pack files are read through mappings that count in the resident size until unmapped:
+	 * libgit2 maps 1 GiB windows up to 8 GiB by default, so reading a year of packs would keep
+	 * them resident; small windows under a small limit keep a round's memory flat */
+	if (git_libgit2_opts(GIT_OPT_SET_MWINDOW_SIZE, (size_t)PACK_WINDOW_BYTES) < 0 ||
+	    git_libgit2_opts(GIT_OPT_SET_MWINDOW_MAPPED_LIMIT, (size_t)PACK_MAPPED_BYTES) < 0)
+		return hearth_error_set(HEARTH_ERROR, "cannot set libgit2's pack window sizes");
 	return 0;
 }
 

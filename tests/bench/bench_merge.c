@@ -15,6 +15,7 @@
  * repository (local path), verify, merge, log, and write and push every node's `down`.
  *
  *   bench_merge --hearth PATH [--quick] [--pouch CMD] [--gitd-port P --gitd-root DIR]
+ *               [--pending-mb N]   (figure 9 at N MB of pending changesets instead of its size)
  *   bench_merge --raw-apply OFFICE NODE_DIR...     (internal: the raw process of figure 9)
  */
 #include <stdio.h>
@@ -250,6 +251,9 @@ static void e2e_figure(const char *hearth, const char *root, const char *port,
 
 /* ---- figure 9: memory --------------------------------------------------------------------- */
 
+/* The pending changesets of figure 9's full size, in MB. */
+#define MEMORY_FULL_MB 128
+
 /* Wait for `pid` and return its peak RSS in bytes (die unless it exited 0). */
 static double child_rss(pid_t pid)
 {
@@ -304,12 +308,14 @@ static int raw_apply_main(int argc, char **argv, int at)
 	return 0;
 }
 
-static void memory_figure(const char *hearth, const char *self, const char *root, int quick)
+static void memory_figure(const char *hearth, const char *self, const char *root, int quick,
+	const char *pending_mb)
 {
 	/* 2 KB rows in recorded writes of 512 rows (about 1 MB each), spread over 8 nodes */
 	const int nnodes = 8, rows_per_write = 512;
 	const size_t note_len = 2000;
-	size_t target = (size_t)(quick ? 8 : 64) << 20, per_node = target / nnodes, bytes = 0;
+	size_t mb = pending_mb ? strtoul(pending_mb, NULL, 10) : quick ? 8 : MEMORY_FULL_MB;
+	size_t target = mb << 20, per_node = target / nnodes, bytes = 0;
 	double rss_h[BENCH_RUNS], rss_r[BENCH_RUNS], t_h[BENCH_RUNS], mh, mr;
 	char dir[1024], office[1024], run[1024], base[512];
 	char *node_dirs[8];
@@ -413,7 +419,8 @@ int main(int argc, char **argv)
 	if (gitd_port && gitd_root && bench_selected("sync_round_gitd_vs_git_fetch_raw_apply"))
 		e2e_figure(hearth, root, gitd_port, gitd_root, quick);
 	if (bench_selected("merge_peak_rss"))
-		memory_figure(hearth, "/proc/self/exe", root, quick);
+		memory_figure(hearth, "/proc/self/exe", root, quick,
+			arg_value(argc, argv, "--pending-mb"));
 	bench_sh("rm -rf '%s'", root);
 	hearth_sync_shutdown();
 	return 0;

@@ -12,6 +12,7 @@
 
 #include <arpa/inet.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <ftw.h>
 #include <limits.h>
 #include <netinet/in.h>
@@ -497,6 +498,113 @@ done:
 	git_repository_free(rival);
 }
 
+/* ---- local remotes ------------------------------------------------------------------------ */
+
+/* A pack file in the repository at `path` (a local copy writes objects one by one, no pack). */
+static int has_pack(const char *path)
+{
+	char dir[PATH_MAX + 32];
+
+	snprintf(dir, sizeof(dir), "%s/objects/pack", path);
+	nfiles = 0;
+	nftw(dir, count_one, 8, FTW_PHYS);
+	return nfiles > 0;
+}
+
+/* Pushes and fetches to a path copy the missing objects one at a time, oldest commit first, so a
+ * copy cut half-way leaves objects without a ref, which the next copy completes. */
+static void local_copies(void)
+{
+	char node_path[PATH_MAX], remote_path[PATH_MAX], office_path[PATH_MAX], lock[PATH_MAX + 32];
+	git_repository *node = NULL, *remote = NULL, *office = NULL;
+	const char *push_up[] = { "refs/heads/up:refs/heads/up" };
+	const char *fetch_up[] = { "+refs/heads/up:refs/nodes/n1/up" };
+	git_oid c1, c2, c3;
+	git_commit *commit = NULL;
+	git_odb *odb = NULL;
+	git_tree *tree = NULL;
+	git_oid copied;
+	int fd;
+
+	path_in(node_path, tmp, "local-node.git");
+	path_in(remote_path, tmp, "local-remote.git");
+	path_in(office_path, tmp, "local-office.git");
+	node = bare_new(node_path);
+	remote = bare_new(remote_path);
+	office = bare_new(office_path);
+	if (!node || !remote || !office || commit_text(&c1, node, "refs/heads/up", "seq 1") < 0 ||
+	    commit_text(&c2, node, "refs/heads/up", "seq 2") < 0 ||
+	    commit_text(&c3, node, "refs/heads/up", "seq 3") < 0) {
+		ok(0, "local: set up repositories");
+		goto done;
+	}
+	if (git_commit_lookup(&commit, node, &c2) < 0 || git_commit_tree(&tree, commit) < 0) {
+		ok(0, "local: read c2");
+		goto done;
+	}
+	is_int(hearth_transport_push(node, remote_path, push_up, 1, NULL), 0, "local: push");
+	ok(ref_is(remote_path, "refs/heads/up", &c3), "local: ... moves the remote's up");
+	ok(has_object(remote_path, &c1) && has_object(remote_path, &c2) &&
+			has_object(remote_path, &c3),
+		"local: ... with every commit");
+	ok(!has_pack(remote_path), "local: ... copied one object at a time, without a pack");
+
+	/* cut half-way: the office holds c2's blob and tree, but neither commit c2 nor a ref */
+	if (git_repository_odb(&odb, office) < 0) {
+		ok(0, "local: partial copy");
+		goto done;
+	}
+	{
+		git_odb *from = NULL;
+		git_odb_object *o = NULL;
+		size_t i;
+		int bad = git_repository_odb(&from, node) < 0;
+
+		for (i = 0; !bad && i < git_tree_entrycount(tree); i++) {
+			const git_oid *id = git_tree_entry_id(git_tree_entry_byindex(tree, i));
+
+			bad = git_odb_read(&o, from, id) < 0 ||
+			      git_odb_write(&copied, odb, git_odb_object_data(o),
+				      git_odb_object_size(o), GIT_OBJECT_BLOB) < 0;
+			git_odb_object_free(o);
+		}
+		bad = bad || git_odb_read(&o, from, git_tree_id(tree)) < 0 ||
+		      git_odb_write(&copied, odb, git_odb_object_data(o), git_odb_object_size(o),
+			      GIT_OBJECT_TREE) < 0;
+		if (!bad)
+			git_odb_object_free(o);
+		git_odb_free(from);
+		ok(!bad && !has_object(office_path, &c2), "local: a copy cut after c2's tree");
+	}
+	is_int(hearth_transport_fetch(office, remote_path, fetch_up, 1, NULL), 0,
+		"local: the fetch after it");
+	ok(ref_is(office_path, "refs/nodes/n1/up", &c3), "local: ... moves the office's ref");
+	ok(has_object(office_path, &c1) && has_object(office_path, &c2) &&
+			has_object(office_path, &c3),
+		"local: ... and completes the copy");
+	ok(!has_pack(office_path), "local: ... without a pack");
+
+	/* a push killed while it held the remote's ref lock: the next push removes the stale lock */
+	if (commit_text(&c1, node, "refs/heads/up", "seq 4") < 0)
+		goto done;
+	snprintf(lock, sizeof(lock), "%s/refs/heads/up.lock", remote_path);
+	if ((fd = open(lock, O_CREAT | O_WRONLY, 0644)) < 0) {
+		ok(0, "local: make a stale lock");
+		goto done;
+	}
+	close(fd);
+	is_int(hearth_transport_push(node, remote_path, push_up, 1, NULL), 0,
+		"local: a push over a stale ref lock: %s", hearth_error_last());
+	ok(ref_is(remote_path, "refs/heads/up", &c1), "local: ... moves up");
+done:
+	git_odb_free(odb);
+	git_tree_free(tree);
+	git_commit_free(commit);
+	git_repository_free(node);
+	git_repository_free(remote);
+	git_repository_free(office);
+}
+
 /* ---- failures ----------------------------------------------------------------------------- */
 
 static git_repository *scratch(const char *name)
@@ -779,6 +887,7 @@ int main(void)
 	snprintf(url, sizeof(url), "file://%s", remote_path);
 	round_trip("file", url, remote_path);
 
+	local_copies();
 	failures();
 	credential_helper();
 
