@@ -198,7 +198,7 @@ static void e2e_figure(const char *hearth, const char *root, const char *port,
 	double th[BENCH_RUNS], tf[BENCH_RUNS], ta[BENCH_RUNS], mh, mf, ma, t0;
 	char world[1024], office[1100], run[1024], fetch_repo[1024], script[1024], sql[512],
 		base[512];
-	int r, i, nodes = quick ? 10 : 100;
+	int r, i, nodes = quick ? 10 : 50;
 	FILE *f;
 
 	snprintf(world, sizeof(world), "%s/e2e", gitd_root);

@@ -264,7 +264,7 @@ int main(int argc, char **argv)
 	const char *hugo = arg_value(argc, argv, "--hugo");
 	const char *nodes_arg = arg_value(argc, argv, "--nodes");
 	int quick = bench_quick(argc, argv);
-	int nodes = nodes_arg ? atoi(nodes_arg) : quick ? 100 : 1000;
+	int nodes = nodes_arg ? atoi(nodes_arg) : quick ? 100 : 500;
 	double tf[BENCH_RUNS], tb[BENCH_RUNS], trb[BENCH_RUNS], tc[BENCH_RUNS], tg[BENCH_RUNS];
 	double mf, mb, mrb, mc, mg;
 	char world[1024], office[1024], out[1024], bout[1024], cout[1024], hsite[1024], hout[1024];
