@@ -30,9 +30,9 @@ static void put_byte(hearth_cs_writer *w, unsigned char b)
 	put(w, &b, 1);
 }
 
-static void put_varint(hearth_cs_writer *w, uint64_t v)
+int hearth_varint_put(unsigned char out[9], uint64_t v)
 {
-	unsigned char tmp[10], out[10];
+	unsigned char tmp[9];
 	int i, n = 0;
 
 	if (v & (0xff000000ULL << 32)) {
@@ -42,8 +42,7 @@ static void put_varint(hearth_cs_writer *w, uint64_t v)
 			out[i] = (unsigned char)((v & 0x7f) | 0x80);
 			v >>= 7;
 		}
-		put(w, out, 9);
-		return;
+		return 9;
 	}
 	do {
 		tmp[n++] = (unsigned char)((v & 0x7f) | 0x80);
@@ -52,7 +51,14 @@ static void put_varint(hearth_cs_writer *w, uint64_t v)
 	tmp[0] &= 0x7f;
 	for (i = 0; i < n; i++)
 		out[i] = tmp[n - 1 - i];
-	put(w, out, (size_t)n);
+	return n;
+}
+
+static void put_varint(hearth_cs_writer *w, uint64_t v)
+{
+	unsigned char out[9];
+
+	put(w, out, (size_t)hearth_varint_put(out, v));
 }
 
 static void put_u64be(hearth_cs_writer *w, uint64_t v)
@@ -207,7 +213,7 @@ void hearth_cs_writer_dispose(hearth_cs_writer *w)
 /* ---- reading ------------------------------------------------------------------------------ */
 
 /* SQLite's varint (see the top of this file) at p[*pos..n); -1 if it runs past the end. */
-int hearth_cs_get_varint(const unsigned char *p, size_t n, size_t *pos, uint64_t *out)
+int hearth_varint_get(const unsigned char *p, size_t n, size_t *pos, uint64_t *out)
 {
 	uint64_t v = 0;
 	int i;
@@ -247,7 +253,7 @@ static int skip_record(const unsigned char *p, size_t n, size_t *pos, uint64_t n
 			break;
 		case SQLITE_TEXT:
 		case SQLITE_BLOB:
-			if (hearth_cs_get_varint(p, n, pos, &len) < 0 || len > n - *pos)
+			if (hearth_varint_get(p, n, pos, &len) < 0 || len > n - *pos)
 				return -1;
 			*pos += (size_t)len;
 			break;
@@ -294,7 +300,7 @@ static int framing_walk(const void *cs, int n, hearth_buf *sum, int *count)
 	while (pos < len) {
 		unsigned char op = p[pos++];
 		if (op == 'T') {
-			if (change_due || hearth_cs_get_varint(p, len, &pos, &ncol) < 0 || ncol < 1 ||
+			if (change_due || hearth_varint_get(p, len, &pos, &ncol) < 0 || ncol < 1 ||
 			    ncol > 65536 || ncol > len - pos)
 				goto corrupt;
 			pos += (size_t)ncol;

@@ -33,8 +33,6 @@ int hearth_db_seq_clock_read(hearth_db *db, int64_t *seq);
 /** Tick the clock and store it with `seq`, in one statement; the new clock into *clock. */
 int hearth_db_seq_clock_write(hearth_db *db, int64_t seq, hearth_clock *clock);
 
-/** changeset.c: SQLite's varint at p[*pos..n); -1 if it runs past the end. */
-int hearth_cs_get_varint(const unsigned char *p, size_t n, size_t *pos, uint64_t *out);
 /** The summary (hearth_changeset_summary) appended to `sum` unless NULL, and the number of
  * changes into *count unless NULL, from one walk of the bytes (the framing check). */
 int hearth_changeset_summary_count(hearth_buf *sum, int *count, const void *cs, int n);

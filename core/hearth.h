@@ -368,6 +368,12 @@ void hearth_cs_writer_change(hearth_cs_writer *w, int op, int indirect, sqlite3_
 void hearth_cs_writer_append_iter(hearth_cs_writer *w, sqlite3_changeset_iter *it);
 void hearth_cs_writer_dispose(hearth_cs_writer *w);
 
+/** SQLite's varint (as in changesets: big-endian groups of 7 bits, a 9th byte of 8) of `v` into
+ * out[0..9); returns its length, 1 to 9. */
+int hearth_varint_put(unsigned char out[9], uint64_t v);
+/** The varint at p[*pos..n) into *out, *pos moved past it; -1 if it runs past the end. */
+int hearth_varint_get(const unsigned char *p, size_t n, size_t *pos, uint64_t *out);
+
 /** 1 if the bytes have the shape of a changeset (headers, ops, complete records), checked
  * without SQLite: SQLite 3.40's iterator never returns on some truncated input, so untrusted
  * bytes pass this before they reach it. 0 otherwise. */

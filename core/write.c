@@ -184,7 +184,7 @@ static int raw_value(const unsigned char *p, size_t n, size_t *pos, struct raw_v
 		break;
 	case SQLITE_TEXT:
 	case SQLITE_BLOB:
-		if (hearth_cs_get_varint(p, n, pos, &len) < 0)
+		if (hearth_varint_get(p, n, pos, &len) < 0)
 			return -1;
 		break;
 	default:
@@ -251,7 +251,7 @@ static int owner_fast(const hearth_schema *s, const char *writer, int writer_is_
 		unsigned char op = p[pos++];
 		if (op == 'T') {
 			const unsigned char *pk;
-			if (hearth_cs_get_varint(p, n, &pos, &ncol) < 0 || ncol < 2 || ncol > n - pos)
+			if (hearth_varint_get(p, n, &pos, &ncol) < 0 || ncol < 2 || ncol > n - pos)
 				return 0;
 			pk = p + pos;
 			pos += (size_t)ncol;

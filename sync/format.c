@@ -286,52 +286,15 @@ int sync_message_format(hearth_buf *out, const char *subject, const sync_message
 
 /* ---- format 2: the entries blob ----------------------------------------------------------- */
 
-/* SQLite's varint, as in changesets (docs/format.md, section 5); returns its length. */
-static int varint_put(unsigned char *out, uint64_t v)
-{
-	unsigned char tmp[9];
-	int i, n = 0;
-
-	if (v & (0xff000000ULL << 32)) {
-		out[8] = (unsigned char)v;
-		v >>= 8;
-		for (i = 7; i >= 0; i--) {
-			out[i] = (unsigned char)((v & 0x7f) | 0x80);
-			v >>= 7;
-		}
-		return 9;
-	}
-	do {
-		tmp[n++] = (unsigned char)((v & 0x7f) | 0x80);
-		v >>= 7;
-	} while (v != 0);
-	tmp[0] &= 0x7f;
-	for (i = 0; i < n; i++)
-		out[i] = tmp[n - 1 - i];
-	return n;
-}
-
 /* A varint at p[*pos..n), in its shortest form only (one encoding per value); -1 if not. */
 static int varint_get(const unsigned char *p, size_t n, size_t *pos, uint64_t *out)
 {
 	unsigned char again[9];
 	size_t start = *pos;
-	uint64_t v = 0;
-	int i;
 
-	for (i = 0; i < 9; i++) {
-		if (*pos >= n)
-			return -1;
-		if (i == 8) {
-			v = (v << 8) | p[(*pos)++];
-			break;
-		}
-		v = (v << 7) | (p[*pos] & 0x7f);
-		if (!(p[(*pos)++] & 0x80))
-			break;
-	}
-	*out = v;
-	return (size_t)varint_put(again, v) == *pos - start ? 0 : -1;
+	if (hearth_varint_get(p, n, pos, out) < 0)
+		return -1;
+	return (size_t)hearth_varint_put(again, *out) == *pos - start ? 0 : -1;
 }
 
 /* Clocks are written as the difference from the previous entry's, zigzag-folded so that a
@@ -349,10 +312,10 @@ static uint64_t unzigzag(uint64_t z)
 /* The header of entry `e` after `prev`: seq step, clock step, changeset length. */
 static int record_head(unsigned char out[27], const sync_entry *e, const sync_entry_head *prev)
 {
-	int n = varint_put(out, (uint64_t)(e->head.seq - prev->seq));
+	int n = hearth_varint_put(out, (uint64_t)(e->head.seq - prev->seq));
 
-	n += varint_put(out + n, zigzag(e->head.clock - prev->clock));
-	return n + varint_put(out + n, (uint64_t)e->cs.size);
+	n += hearth_varint_put(out + n, zigzag(e->head.clock - prev->clock));
+	return n + hearth_varint_put(out + n, (uint64_t)e->cs.size);
 }
 
 size_t sync_blob_record_size(const sync_entry *e, const sync_entry_head *prev)
