@@ -63,6 +63,8 @@ int cmd_conflicts(cli_ctx *ctx);
 int cmd_site(cli_ctx *ctx);
 int cmd_snapshot(cli_ctx *ctx);
 int cmd_clone(cli_ctx *ctx);
+int cmd_rejoin(cli_ctx *ctx);
+int cmd_quarantine(cli_ctx *ctx);
 int cmd_demo(cli_ctx *ctx);
 int cmd_gen(cli_ctx *ctx);
 int cmd_report(cli_ctx *ctx);

@@ -155,6 +155,25 @@ int cmd_sync(cli_ctx *ctx)
 	return run_sync(ctx, "sync", hearth_sync);
 }
 
+static int rerecorded;
+
+static int rejoin_fn(hearth_db *db, const hearth_sync_opts *opts, hearth_sync_result *res)
+{
+	return hearth_rejoin(db, opts, res, &rerecorded);
+}
+
+int cmd_rejoin(cli_ctx *ctx)
+{
+	int rc = run_sync(ctx, "rejoin", rejoin_fn);
+
+	if (rc == EXIT_OK)
+		printf(rerecorded ? "rejoin: %d change%s of this copy re-recorded after the other "
+				    "copy's, both on their way to the office\n"
+				  : "rejoin: this copy was not forked: nothing to re-record\n",
+			rerecorded, rerecorded == 1 ? "" : "s");
+	return rc;
+}
+
 static int conflicts_list(hearth_db *db, int json, int all)
 {
 	hearth_buf out = HEARTH_BUF_INIT;
@@ -281,5 +300,47 @@ int cmd_clone(cli_ctx *ctx)
 			info.received == 1 ? "" : "s", info.pending_restored);
 	hearth_db_free(db);
 	hearth_sync_shutdown();
+	return rc;
+}
+
+int cmd_quarantine(cli_ctx *ctx)
+{
+	int json = cli_opt_flag(ctx, "--json");
+	const char *by = cli_opt_value(ctx, "--by");
+	const char *sub = ctx->argc ? ctx->argv[0] : "list";
+	hearth_buf out = HEARTH_BUF_INIT;
+	char node[HEARTH_ID_MAX + 1];
+	hearth_db *db;
+	int rc, drop = strcmp(sub, "drop") == 0;
+
+	if ((rc = cli_no_unknown_opts(ctx, "quarantine")) != EXIT_OK)
+		return rc;
+	if (strcmp(sub, "list") && strcmp(sub, "show") && strcmp(sub, "release") && !drop)
+		return cli_usage("quarantine", "unknown subcommand '%s'", sub);
+	if (strcmp(sub, "list") ? ctx->argc != 2 : ctx->argc > 1)
+		return cli_usage("quarantine", "'%s' takes %s", sub,
+			strcmp(sub, "list") ? "a commit id" : "no argument");
+	if (!by)
+		by = getenv("USER") ? getenv("USER") : getenv("LOGNAME");
+	if (!(db = cli_open(ctx)))
+		return EXIT_FAIL;
+	if (hearth_sync_init() < 0) {
+		rc = cli_fail();
+	} else if (strcmp(sub, "list") == 0 || strcmp(sub, "show") == 0) {
+		rc = hearth_quarantine_list(db, ctx->argc == 2 ? ctx->argv[1] : NULL, json, &out) < 0
+			? cli_fail()
+			: cli_print(&out);
+	} else if (hearth_quarantine_handle(db, ctx->argv[1], drop, by, node) < 0) {
+		rc = cli_fail();
+	} else {
+		printf(drop ? "quarantine: dropped; '%s' goes on after commit %s, whose unmerged "
+			      "entries are never merged\n"
+			    : "quarantine: released; the next sync verifies '%s' commit %s again\n",
+			node, ctx->argv[1]);
+		rc = EXIT_OK;
+	}
+	hearth_sync_shutdown();
+	hearth_buf_dispose(&out);
+	hearth_db_free(db);
 	return rc;
 }

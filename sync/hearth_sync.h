@@ -64,6 +64,32 @@ int hearth_pull(hearth_db *db, const hearth_sync_opts *opts, hearth_sync_result 
 int hearth_sync(hearth_db *db, const hearth_sync_opts *opts, hearth_sync_result *out);
 
 /**
+ * Node: bring back a copy that another copy of the node overtook (a folder copied to a second
+ * PC, a restored backup, an old device back after hearth_clone). Fetch the remote's `up`,
+ * re-record this copy's entries that the remote does not hold after its last seq (new seqs,
+ * their clocks kept), then sync: the office merges both copies' writes, clashes going to the
+ * conflict log. *rerecorded counts the entries re-recorded (0 if the copy was not forked, when
+ * this is an ordinary sync).
+ */
+int hearth_rejoin(hearth_db *db, const hearth_sync_opts *opts, hearth_sync_result *out,
+	int *rerecorded);
+
+/**
+ * Office: the quarantine as text or JSON into `out`: every commit refused and not yet handled
+ * (`commit` NULL), or the one whose id begins with `commit` with what was done with it.
+ * HEARTH_ENOTFOUND for an unknown commit, HEARTH_EUSAGE at a node or for a malformed id.
+ */
+int hearth_quarantine_list(hearth_db *db, const char *commit, int json, hearth_buf *out);
+/**
+ * Office: handle the quarantined commit whose id begins with `commit`, recording the action,
+ * `by` whom, and the reason it answered. Release (`drop` 0): verified again at the next sync
+ * (after an upgrade or a fix). Drop: the node's log goes on after the commit, whose entries
+ * not yet merged are never merged. `node_out` receives the node's id.
+ */
+int hearth_quarantine_handle(hearth_db *db, const char *commit, int drop, const char *by,
+	char node_out[HEARTH_ID_MAX + 1]);
+
+/**
  * Office: resolve conflict `id`. With `restore`, the lost value is written back as a new
  * recorded change (it then flows down like any office edit); otherwise it is only marked
  * resolved. HEARTH_ENOTFOUND for an unknown id, HEARTH_ECONFLICT if already resolved.

@@ -5,8 +5,6 @@
 
 #include "sync_int.h"
 
-#define UP_REF "refs/heads/up"
-#define DOWN_REF "refs/remotes/office/down"
 /* at most this much of the pack files is mapped at once, in windows of PACK_WINDOW_BYTES */
 #define PACK_WINDOW_BYTES (8u << 20)
 #define PACK_MAPPED_BYTES (64u << 20)
@@ -226,7 +224,7 @@ int sync_apply(sqlite3 *db, const void *cs, int n, int mode)
 
 /* ---- push --------------------------------------------------------------------------------- */
 
-static int meta_i64(hearth_db *db, const char *key, int64_t *out)
+int sync_meta_i64(hearth_db *db, const char *key, int64_t *out)
 {
 	hearth_buf v = HEARTH_BUF_INIT;
 	int rc = hearth_meta_get(db, key, &v);
@@ -236,7 +234,7 @@ static int meta_i64(hearth_db *db, const char *key, int64_t *out)
 	return rc == HEARTH_ENOTFOUND ? 0 : rc;
 }
 
-static int meta_set_i64(hearth_db *db, const char *key, int64_t v)
+int sync_meta_set_i64(hearth_db *db, const char *key, int64_t v)
 {
 	char num[32];
 
@@ -244,7 +242,7 @@ static int meta_set_i64(hearth_db *db, const char *key, int64_t v)
 	return hearth_meta_set(db, key, num);
 }
 
-static int meta_oid(hearth_db *db, const char *key, git_oid *out, int *found)
+int sync_meta_oid(hearth_db *db, const char *key, git_oid *out, int *found)
 {
 	hearth_buf v = HEARTH_BUF_INIT;
 	int rc = hearth_meta_get(db, key, &v);
@@ -288,7 +286,7 @@ static int commit_batch(hearth_db *db, git_repository *repo, int *made)
 
 	*made = 0;
 	fill_message(&m, db, 0, hearth_db_node(db));
-	if ((rc = meta_oid(db, "up_head", &parent, &have_parent)) < 0)
+	if ((rc = sync_meta_oid(db, "up_head", &parent, &have_parent)) < 0)
 		return rc;
 	if (!(entries = calloc(SYNC_BATCH_ENTRIES, sizeof(*entries))) ||
 	    !(ptrs = calloc(SYNC_BATCH_ENTRIES, sizeof(*ptrs))) ||
@@ -336,7 +334,7 @@ static int commit_batch(hearth_db *db, git_repository *repo, int *made)
 		hearth_db_rollback(db);
 		goto done;
 	}
-	rc = sync_ref_set(repo, UP_REF, &id);
+	rc = sync_ref_set(repo, SYNC_UP_REF, &id);
 	*made = n;
 done:
 	sqlite3_finalize(st);
@@ -352,7 +350,8 @@ done:
 static int node_push_remote(hearth_db *db, git_repository *repo, const sync_remote *r,
 	const hearth_sync_opts *opts, hearth_sync_result *res)
 {
-	const char *spec[] = { "+" UP_REF ":refs/heads/up" };
+	/* fast-forward only: a copy of this node that synced in between is told, not overwritten */
+	const char *spec[] = { SYNC_UP_REF ":refs/heads/up" };
 	hearth_transport_opts topts;
 	int64_t committed = 0, on_remote = 0;
 	int made, rc;
@@ -360,29 +359,31 @@ static int node_push_remote(hearth_db *db, git_repository *repo, const sync_remo
 	int have;
 
 	/* re-derive the ref from the database (a crash may have left it behind) */
-	if ((rc = meta_oid(db, "up_head", &head, &have)) < 0)
+	if ((rc = sync_meta_oid(db, "up_head", &head, &have)) < 0)
 		return rc;
-	if (have && (rc = sync_ref_set(repo, UP_REF, &head)) < 0)
+	if (have && (rc = sync_ref_set(repo, SYNC_UP_REF, &head)) < 0)
 		return rc;
 	do {
 		if ((rc = commit_batch(db, repo, &made)) < 0)
 			return rc;
 	} while (made > 0);
-	if ((rc = meta_oid(db, "up_head", &head, &have)) < 0 || !have)
+	if ((rc = sync_meta_oid(db, "up_head", &head, &have)) < 0 || !have)
 		return rc;
 	if ((rc = hearth_sql_scalar(hearth_db_sqlite(db),
 		     "SELECT coalesce(max(seq), 0) FROM hearth_outbox WHERE pushed = 1", &committed)) <
 		    0 ||
-	    (rc = meta_i64(db, "remote_up_seq", &on_remote)) < 0)
+	    (rc = sync_meta_i64(db, "remote_up_seq", &on_remote)) < 0)
 		return rc;
 	sync_transport_opts(&topts, opts, db);
 	if ((rc = hearth_transport_push(repo, r->url, spec, 1, &topts)) < 0) {
+		if (rc == HEARTH_ECONFLICT)
+			rc = sync_fork_error(db);
 		sync_remote_record(db, r->name, 0, hearth_error_last());
 		return rc;
 	}
 	if (committed > on_remote) {
 		res->pushed += (int)(committed - on_remote);
-		rc = meta_set_i64(db, "remote_up_seq", committed);
+		rc = sync_meta_set_i64(db, "remote_up_seq", committed);
 	}
 	return rc;
 }
@@ -502,9 +503,12 @@ done:
 	return rc;
 }
 
-/* Apply the commits `ids` (oldest first) in one transaction. */
+/* Apply the commits `ids` (oldest first) in one transaction. The office's ack counts for this
+ * copy's entries up to `remote_last` only: the last seq on the remote's `up`, which the caller
+ * has checked is this copy's own history (sync_fork_check), so an ack names these very
+ * entries and never those another copy wrote under the same seqs. */
 static int apply_down(hearth_db *db, git_repository *repo, const git_oid *ids, size_t n,
-	hearth_sync_result *res)
+	int64_t remote_last, hearth_sync_result *res)
 {
 	sqlite3 *h = hearth_db_sqlite(db);
 	sync_commit *commits = NULL;
@@ -513,7 +517,7 @@ static int apply_down(hearth_db *db, git_repository *repo, const git_oid *ids, s
 	size_t i;
 	int j, rc;
 
-	if ((rc = meta_i64(db, "office_seq", &office_seq)) < 0)
+	if ((rc = sync_meta_i64(db, "office_seq", &office_seq)) < 0)
 		return rc;
 	if (!(commits = calloc(n, sizeof(*commits))))
 		return hearth_error_set(HEARTH_ERROR, "out of memory");
@@ -546,14 +550,15 @@ static int apply_down(hearth_db *db, git_repository *repo, const git_oid *ids, s
 			res->received++;
 		}
 	before = hearth_sql_count(h, "SELECT count(*) FROM hearth_outbox");
-	if ((rc = hearth_sql_exec_i64(h, "DELETE FROM hearth_outbox WHERE seq <= ?1", ack)) < 0)
+	if ((rc = hearth_sql_exec_i64(h, "DELETE FROM hearth_outbox WHERE seq <= ?1",
+		     ack < remote_last ? ack : remote_last)) < 0)
 		goto fail;
 	res->acked += (int)(before - hearth_sql_count(h, "SELECT count(*) FROM hearth_outbox"));
 	if ((rc = sync_replay_pending(db)) < 0)
 		goto fail;
 	git_oid_tostr(hex, sizeof(hex), &ids[n - 1]);
 	if ((rc = hearth_meta_set(db, "down_head", hex)) < 0 ||
-	    (rc = meta_set_i64(db, "office_seq", office_seq)) < 0 ||
+	    (rc = sync_meta_set_i64(db, "office_seq", office_seq)) < 0 ||
 	    (rc = hearth_db_commit(db)) < 0)
 		goto fail;
 	goto done;
@@ -566,30 +571,57 @@ done:
 	return rc;
 }
 
+int sync_node_fetch(hearth_db *db, git_repository *repo, const sync_remote *r,
+	const hearth_sync_opts *opts)
+{
+	/* `up` too: an ack is taken only for entries on the remote's `up` that are this copy's */
+	const char *specs[] = { "+refs/heads/down:" SYNC_DOWN_REF,
+		"+refs/heads/up:" SYNC_REMOTE_UP_REF };
+	hearth_transport_opts topts;
+	int rc;
+
+	sync_transport_opts(&topts, opts, db);
+	if ((rc = hearth_transport_fetch(repo, r->url, specs, 2, &topts)) < 0)
+		sync_remote_record(db, r->name, 0, hearth_error_last());
+	return rc;
+}
+
 static int node_pull_remote(hearth_db *db, git_repository *repo, const sync_remote *r,
 	const hearth_sync_opts *opts, hearth_sync_result *res)
 {
-	const char *spec[] = { "+refs/heads/down:" DOWN_REF };
-	hearth_transport_opts topts;
 	git_oid head, last, *ids = NULL;
+	int64_t remote_last = 0;
 	size_t n = 0;
-	int have_last, rc;
+	int have_last, forked, rc;
 
-	sync_transport_opts(&topts, opts, db);
-	if ((rc = hearth_transport_fetch(repo, r->url, spec, 1, &topts)) < 0) {
+	if ((rc = sync_node_fetch(db, repo, r, opts)) < 0)
+		return rc;
+	if ((rc = sync_fork_check(db, repo, &forked, &remote_last, NULL)) < 0)
+		return rc;
+	if (forked) {
+		rc = sync_fork_error(db);
 		sync_remote_record(db, r->name, 0, hearth_error_last());
 		return rc;
 	}
-	if ((rc = sync_ref_get(&head, repo, DOWN_REF)) == HEARTH_ENOTFOUND)
+	if ((rc = sync_ref_get(&head, repo, SYNC_DOWN_REF)) == HEARTH_ENOTFOUND)
 		return 0; /* the office has not written to this node yet */
-	if (rc < 0 || (rc = meta_oid(db, "down_head", &last, &have_last)) < 0)
+	if (rc < 0 || (rc = sync_meta_oid(db, "down_head", &last, &have_last)) < 0)
 		return rc;
 	if (have_last && git_oid_equal(&head, &last))
 		return 0;
-	if ((rc = sync_walk(&ids, &n, repo, &head, have_last ? &last : NULL, 0)) < 0)
+	if ((rc = sync_walk(&ids, &n, repo, &head, have_last ? &last : NULL, 0)) < 0) {
+		if (rc == HEARTH_ECONFLICT) {
+			rc = hearth_error_set(HEARTH_ECONFLICT,
+				"the office's down branch no longer holds what this node last received "
+				"(an office restored from an older backup?): nothing was applied or sent "
+				"and this node's changes are kept; the office must sync from its newest "
+				"state, then run 'hearth sync' here again");
+			sync_remote_record(db, r->name, 0, hearth_error_last());
+		}
 		goto done;
+	}
 	if (n > 0)
-		rc = apply_down(db, repo, ids, n, res);
+		rc = apply_down(db, repo, ids, n, remote_last, res);
 done:
 	free(ids);
 	return rc;

@@ -426,6 +426,22 @@ refuse:
 	return 1;
 }
 
+/* The node's `up` no longer holds the commit merged last: another copy of the node (or an
+ * older hearth, which forced its pushes) wrote over it. Name both histories. */
+static void rewritten_reason(git_repository *repo, const peer *p, const git_oid *head)
+{
+	char hex[GIT_OID_HEXSZ + 1];
+	int64_t head_seq = 0;
+
+	git_oid_tostr(hex, sizeof(hex), head);
+	sync_commit_last_seq(&head_seq, repo, head);
+	hearth_error_set(HEARTH_ECONFLICT,
+		"history rewritten: '%s' up is now %.12s (up to seq %lld), which does not hold "
+		"%.12s (up to seq %lld) merged before; another copy of the node wrote over it: "
+		"that copy runs 'hearth rejoin', then 'hearth quarantine drop %.12s' here",
+		p->node, hex, (long long)head_seq, p->up_head, (long long)p->applied_seq, hex);
+}
+
 static int office_fetch_merge(hearth_db *db, sync_sql_cache *sql, git_repository *repo,
 	const sync_remote *r, const hearth_sync_opts *opts, hearth_sync_result *res)
 {
@@ -460,6 +476,8 @@ static int office_fetch_merge(hearth_db *db, sync_sql_cache *sql, git_repository
 	if (p.up_head[0] && git_oid_equal(&head, &last))
 		goto done;
 	if ((rc = sync_walk(&ids, &n, repo, &head, p.up_head[0] ? &last : NULL, 0)) < 0) {
+		if (rc == HEARTH_ECONFLICT)
+			rewritten_reason(repo, &p, &head);
 		if (rc == HEARTH_ECONFLICT || rc == HEARTH_ECORRUPT) {
 			rc = quarantine(hearth_db_sqlite(db), r->name, &head, 0, hearth_error_last(),
 				&fresh);
@@ -912,6 +930,17 @@ done:
 	return rc;
 }
 
+/* `down` only moves forward: a repository whose `down` holds commits this office did not
+ * write is refused, not overwritten (the nodes would lose what it holds). */
+static int down_refused(const char *node)
+{
+	return hearth_error_set(HEARTH_ECONFLICT,
+		"the repository of '%s' holds down commits this office did not write (was the "
+		"office restored from an older backup?): nothing was sent there; restore the "
+		"office's newest state, then sync again",
+		node);
+}
+
 static int office_publish(hearth_db *db, git_repository *repo, const sync_remote *r,
 	const hearth_sync_opts *opts, down_routes *routes)
 {
@@ -921,7 +950,7 @@ static int office_publish(hearth_db *db, git_repository *repo, const sync_remote
 	int rc;
 
 	if ((rc = hearth_buf_printf(&ref, "refs/nodes/%s/down", r->name)) < 0 ||
-	    (rc = hearth_buf_printf(&spec, "+%s:refs/heads/down", ref.ptr)) < 0)
+	    (rc = hearth_buf_printf(&spec, "%s:refs/heads/down", ref.ptr)) < 0)
 		goto done;
 	if ((rc = hearth_db_begin(db)) < 0)
 		goto done;
@@ -933,8 +962,11 @@ static int office_publish(hearth_db *db, git_repository *repo, const sync_remote
 		goto done;
 	specs[0] = spec.ptr;
 	sync_transport_opts(&topts, opts, db);
-	if ((rc = hearth_transport_push(repo, r->url, specs, 1, &topts)) < 0)
+	if ((rc = hearth_transport_push(repo, r->url, specs, 1, &topts)) < 0) {
+		if (rc == HEARTH_ECONFLICT)
+			down_refused(r->name);
 		sync_remote_record(db, r->name, 0, hearth_error_last());
+	}
 done:
 	hearth_buf_dispose(&ref);
 	hearth_buf_dispose(&spec);
@@ -977,7 +1009,7 @@ int sync_office(hearth_db *db, const hearth_sync_opts *opts, hearth_sync_result 
 		goto done;
 	for (i = 0; i < n; i++) {
 		rc = office_publish(db, repo, &remotes[i], opts, &routes);
-		if (rc == HEARTH_ENET) {
+		if (rc == HEARTH_ENET || rc == HEARTH_ECONFLICT) {
 			res.failed_remotes++;
 			if (!first_error[0])
 				snprintf(first_error, sizeof(first_error), "%s", hearth_error_last());
@@ -1162,7 +1194,7 @@ int hearth_snapshot(hearth_db *db, const char *node, const hearth_sync_opts *opt
 		hearth_buf_clear(&ref);
 		hearth_buf_clear(&spec);
 		if ((rc = hearth_buf_printf(&ref, "refs/nodes/%s/down", remotes[i].name)) < 0 ||
-		    (rc = hearth_buf_printf(&spec, "+%s:refs/heads/down", ref.ptr)) < 0 ||
+		    (rc = hearth_buf_printf(&spec, "%s:refs/heads/down", ref.ptr)) < 0 ||
 		    (rc = hearth_db_begin(db)) < 0)
 			goto done;
 		/* pending down commits first, so the snapshot sits on top of everything */
@@ -1175,6 +1207,8 @@ int hearth_snapshot(hearth_db *db, const char *node, const hearth_sync_opts *opt
 		(*written)++;
 		specs[0] = spec.ptr;
 		if ((rc = hearth_transport_push(repo, remotes[i].url, specs, 1, &topts)) < 0) {
+			if (rc == HEARTH_ECONFLICT)
+				down_refused(remotes[i].name);
 			sync_remote_record(db, remotes[i].name, 0, hearth_error_last());
 			goto done;
 		}

@@ -125,6 +125,29 @@ int sync_merge_entry(hearth_db *db, sync_sql_cache *sql, const char *node, const
 int sync_origin_note(hearth_db *db, const void *cs, int n, const char *node, const char *clock);
 int sync_down_filter(hearth_cs_writer *w, hearth_db *db, const char *node, const void *cs, int n);
 
+/* A node's refs: its own `up`, and the office's `down` and the remote's `up` as fetched. */
+#define SYNC_UP_REF "refs/heads/up"
+#define SYNC_DOWN_REF "refs/remotes/office/down"
+#define SYNC_REMOTE_UP_REF "refs/remotes/office/up"
+
+/* A node's meta values: a number (0 when absent), a commit id (*found 0 when absent). */
+int sync_meta_i64(hearth_db *db, const char *key, int64_t *out);
+int sync_meta_set_i64(hearth_db *db, const char *key, int64_t v);
+int sync_meta_oid(hearth_db *db, const char *key, git_oid *out, int *found);
+
+/* Node: fetch the office's `down` and the remote's `up` (the error recorded for status). */
+int sync_node_fetch(hearth_db *db, git_repository *repo, const sync_remote *r,
+	const hearth_sync_opts *opts);
+/* Node, after sync_node_fetch: *forked = 1 when the remote's `up` holds commits this copy did
+ * not write (another copy of the node synced). *remote_last: the last seq on the remote's `up`
+ * (0 if it has none); `remote_head` (may be NULL) its commit. */
+int sync_fork_check(hearth_db *db, git_repository *repo, int *forked, int64_t *remote_last,
+	git_oid *remote_head);
+/* Set (and return) the one-line HEARTH_ECONFLICT that tells the person this copy is forked. */
+int sync_fork_error(hearth_db *db);
+/* The last seq of the commit `id` (0 if it holds no entries), from its message. */
+int sync_commit_last_seq(int64_t *out, git_repository *repo, const git_oid *id);
+
 /* Node pull pieces, shared with clone. */
 int sync_replay_pending(hearth_db *db);
 int sync_record_received(sqlite3 *h, const sync_entry *e);

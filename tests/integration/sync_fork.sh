@@ -1,0 +1,144 @@
+#!/bin/bash
+# Two copies of one centre: a folder copied to a second PC, and an old device back after
+# `clone` restored the centre elsewhere. Every acknowledged write of both copies reaches the
+# office exactly once, both copies converge with it, and the person is told in one line what
+# happened and what to do.
+. "$(dirname "$0")/lib.sh" "$@"
+
+same_as_office() { # FOLDER NODE DESC: the copy holds exactly the office's view of NODE
+	is "$(h "$1" dump)" "$(h office dump --for "$2")" "$3"
+}
+
+child() { # NODE ID NAME: one acknowledged write
+	h "$1" exec "INSERT INTO child (owner,id,name) VALUES (hearth_node(),'$2','$3')" >/dev/null
+}
+
+# ---- the issue's reproduction: pc1 copied to pc2 "as a backup" -------------------------------
+cd "$T" || exit 1
+git init -q --bare stick.git
+h office init --node office --kind office --name O >/dev/null
+h office remote add c "$T/stick.git" >/dev/null
+h pc1 init --node c --kind childcare_centre --name C >/dev/null
+h pc1 remote add office "$T/stick.git" >/dev/null
+h pc1 sync >/dev/null
+h office sync >/dev/null
+h pc1 sync >/dev/null
+cp -a pc1 pc2
+child pc1 a 甲
+child pc2 b 乙
+h pc1 sync >/dev/null
+h office sync >/dev/null
+up_before=$(git -C stick.git rev-parse up)
+
+out=$(h pc2 sync 2>&1)
+rc=$?
+is "$rc" 1 "pc2 sync after pc1's: exit 1"
+like "$out" "another copy of node 'c' has synced since this copy last did" \
+	"pc2 is told in one line that it was forked"
+like "$out" "run 'hearth rejoin'" "... and what to do"
+unlike "$out" "nothing lost" "no 'nothing lost' summary for a copy that sent nothing"
+is "$(printf '%s\n' "$out" | wc -l)" 1 "the explanation is one line"
+is "$(git -C stick.git rev-parse up)" "$up_before" "the stick's up did not move back"
+is "$(hq pc2 "SELECT id FROM child WHERE owner = 'c' ORDER BY id")" "b" "pc2 keeps its row b"
+is "$(sq pc2 "SELECT count(*) FROM hearth_outbox")" 1 "pc2 keeps its pending entry"
+like "$(h pc2 status)" "another copy of node 'c'" "status shows the fork"
+
+out=$(h office sync 2>&1)
+is "$?" 0 "office sync after the refused push"
+unlike "$out" "1 commit quarantined" "the office quarantines nothing"
+
+out=$(h pc2 rejoin 2>&1)
+is "$?" 0 "pc2 rejoin"
+like "$out" "1 change of this copy re-recorded" "rejoin says what it re-recorded"
+is "$(sq pc2 "SELECT seq FROM hearth_outbox")" 3 "pc2's entry is re-recorded as seq 3"
+h office sync >/dev/null
+is "$(hq office "SELECT id FROM child WHERE owner = 'c' ORDER BY id" | tr '\n' ' ')" "a b " \
+	"the office holds a and b"
+is "$(sq office "SELECT count(*) FROM hearth_applied WHERE node = 'c'")" 3 \
+	"the office merged c's three entries once each"
+
+out=$(h pc1 sync 2>&1)
+is "$?" 1 "pc1, overtaken by pc2's rejoin, is told too"
+like "$out" "run 'hearth rejoin'" "pc1 gets the same one line"
+check "pc1 rejoin" h pc1 rejoin
+check "pc2 sync" h pc2 sync
+same_as_office pc1 c "pc1 converges with the office"
+same_as_office pc2 c "pc2 converges with the office"
+is "$(sq pc1 "SELECT count(*) FROM hearth_outbox")" 0 "pc1: nothing pending"
+is "$(sq pc2 "SELECT count(*) FROM hearth_outbox")" 0 "pc2: nothing pending"
+is "$(sq office "SELECT count(*) FROM hearth_quarantine")" 0 "nothing quarantined"
+
+# both copies go on writing, each syncing in turn
+child pc1 c 丙
+child pc2 d 丁
+h pc1 sync >/dev/null
+h pc2 sync >/dev/null 2>&1 || h pc2 rejoin >/dev/null
+h office sync >/dev/null
+h pc1 sync >/dev/null 2>&1 || h pc1 rejoin >/dev/null
+h pc2 sync >/dev/null 2>&1 || h pc2 rejoin >/dev/null
+h office sync >/dev/null
+h pc1 sync >/dev/null 2>&1 || h pc1 rejoin >/dev/null
+h pc2 sync >/dev/null 2>&1 || h pc2 rejoin >/dev/null
+is "$(hq office "SELECT id FROM child WHERE owner = 'c' ORDER BY id" | tr '\n' ' ')" \
+	"a b c d " "the office holds every write of both copies"
+same_as_office pc1 c "pc1 converges after more rounds"
+same_as_office pc2 c "pc2 converges after more rounds"
+is "$(git -C stick.git fsck --strict 2>&1 | grep -c -i error)" 0 "the stick passes git fsck"
+
+# ---- a plain push is refused the same way --------------------------------------------------
+child pc2 e 戊
+h pc2 sync >/dev/null
+child pc1 f 己
+out=$(h pc1 push 2>&1)
+is "$?" 1 "pc1 push over pc2's: exit 1"
+like "$out" "another copy of node 'c' has synced" "push says so in the same words"
+check "pc1 rejoin after the refused push" h pc1 rejoin
+h office sync >/dev/null
+is "$(hq office "SELECT id FROM child WHERE owner = 'c' ORDER BY id" | tr '\n' ' ')" \
+	"a b c d e f " "e and f at the office"
+
+# ---- the returning device after clone ------------------------------------------------------
+git init -q --bare phone.git
+h office remote add p "$T/phone.git" >/dev/null
+h old init --node p --kind childcare_centre --name P >/dev/null
+h old remote add office "$T/phone.git" >/dev/null
+child old p1 一
+h old sync >/dev/null
+h office sync >/dev/null
+h old sync >/dev/null
+child old p2 二 # written, then the phone is lost before it syncs
+check "clone restores p elsewhere" h new clone "$T/phone.git" --node p
+child new p3 三
+h new sync >/dev/null
+h office sync >/dev/null
+out=$(h old sync 2>&1)
+is "$?" 1 "the old device, back after clone, is refused"
+like "$out" "another copy of node 'p' has synced since this copy last did" \
+	"the old device is told in one line"
+is "$(hq old "SELECT count(*) FROM child WHERE id = 'p2'")" 1 "the old device keeps p2"
+check "the old device rejoins" h old rejoin
+h office sync >/dev/null
+h new sync >/dev/null 2>&1 || h new rejoin >/dev/null
+h old sync >/dev/null 2>&1 || h old rejoin >/dev/null
+h office sync >/dev/null
+h new sync >/dev/null 2>&1 || h new rejoin >/dev/null
+h old sync >/dev/null 2>&1 || h old rejoin >/dev/null
+is "$(hq office "SELECT id FROM child WHERE owner = 'p' ORDER BY id" | tr '\n' ' ')" \
+	"p1 p2 p3 " "the office holds p1, p2 (old device) and p3 (new device)"
+is "$(sq office "SELECT count(*) FROM hearth_applied WHERE node = 'p'")" 4 \
+	"each of p's four entries (its node row, p1, p3, p2) merged once"
+same_as_office old p "the old device converges"
+same_as_office new p "the new device converges"
+
+# ---- the office's down only moves forward --------------------------------------------------
+cp -a office office-backup
+child pc1 g 庚
+h pc1 sync >/dev/null 2>&1 || h pc1 rejoin >/dev/null
+h office sync >/dev/null
+down_before=$(git -C stick.git rev-parse down)
+h office-backup exec "UPDATE node SET name = 'O2' WHERE id = 'office'" >/dev/null
+out=$(h office-backup sync 2>&1)
+is "$?" 1 "an office restored from an older backup is refused"
+like "$out" "holds down commits this office did not write" "... saying why"
+is "$(git -C stick.git rev-parse down)" "$down_before" "c's down is not rewritten"
+done_testing
