@@ -141,4 +141,58 @@ out=$(h office-backup sync 2>&1)
 is "$?" 1 "an office restored from an older backup is refused"
 like "$out" "holds down commits this office did not write" "... saying why"
 is "$(git -C stick.git rev-parse down)" "$down_before" "c's down is not rewritten"
+
+# ---- the office's quarantine worked off --------------------------------------------------
+# an older hearth forced its pushes: a copy overwrote the stick's up
+git init -q --bare q.git
+h office remote add q "$T/q.git" >/dev/null
+h q1 init --node q --kind childcare_centre --name Q >/dev/null
+h q1 remote add office "$T/q.git" >/dev/null
+h q1 sync >/dev/null
+h office sync >/dev/null
+h q1 sync >/dev/null
+cp -a q1 q2
+child q1 r1 一
+h q1 sync >/dev/null
+h office sync >/dev/null
+merged=$(sq office "SELECT up_head FROM hearth_peer WHERE node = 'q'")
+child q2 r2 二
+h q2 push >/dev/null 2>&1
+git -C q2/repo.git push -q --force "$T/q.git" up:up
+forced=$(git -C q.git rev-parse up)
+out=$(h office sync 2>&1)
+like "$out" "1 commit quarantined" "the office quarantines the overwritten up"
+reason=$(sq office "SELECT reason FROM hearth_quarantine WHERE node = 'q'")
+like "$reason" "history rewritten" "the reason names the cause"
+like "$reason" "${forced:0:12}" "... the new history"
+like "$reason" "${merged:0:12}" "... and the one merged before"
+like "$(h office quarantine list)" "${forced:0:12}" "quarantine list shows it"
+like "$(h office quarantine show "${forced:0:8}")" "open" "quarantine show shows it open"
+out=$(h office quarantine release "${forced:0:8}" --by alice)
+is "$?" 0 "quarantine release"
+is "$(sq office "SELECT count(*) FROM hearth_quarantine")" 0 "released: no longer listed"
+h office sync >/dev/null
+is "$(sq office "SELECT count(*) FROM hearth_quarantine")" 1 \
+	"verified again at the next sync, and quarantined again while the cause holds"
+check_not "a node has no quarantine" h q1 quarantine list
+check_not "an unknown commit is refused" h office quarantine drop 0000000
+out=$(h office quarantine drop "${forced:0:8}" --by bob)
+is "$?" 0 "quarantine drop"
+like "$out" "'q' goes on after commit" "drop says what it did"
+h office sync >/dev/null
+is "$(sq office "SELECT count(*) FROM hearth_quarantine")" 0 "dropped: not quarantined again"
+shown=$(h office quarantine show "${forced:0:8}")
+like "$shown" "released" "show records the release"
+like "$shown" "alice" "... by whom"
+like "$shown" "dropped" "show records the drop"
+like "$shown" "bob" "... by whom"
+out=$(h q1 sync 2>&1)
+like "$out" "another copy of node 'q'" "q1 is told about the other copy"
+child q1 r3 三
+check "q1 rejoins" h q1 rejoin
+h office sync >/dev/null
+is "$(hq office "SELECT id FROM child WHERE owner = 'q' ORDER BY id" | tr '\n' ' ')" "r1 r3 " \
+	"the office goes on with q's later writes"
+is "$(sq office "SELECT count(*) FROM hearth_applied WHERE node = 'q'")" 3 \
+	"q's node row, r1 and r3 merged once each, r2 (dropped) never"
 done_testing
