@@ -9,28 +9,37 @@
 
 #include "sync_int.h"
 
-int sync_commit_last_seq(int64_t *out, git_repository *repo, const git_oid *id)
+/* The last seq of the commit `id` and the node it names (`node` may be NULL). */
+static int commit_head(int64_t *last, char *node, git_repository *repo, const git_oid *id)
 {
 	git_commit *c = NULL;
 	sync_message m;
 	const char *msg;
 	int rc;
 
-	*out = 0;
+	*last = 0;
 	if (git_commit_lookup(&c, repo, id) < 0)
 		return hearth_error_set(HEARTH_ECORRUPT, "cannot read commit on 'up'");
 	msg = git_commit_message_raw(c);
 	if ((rc = sync_message_parse(&m, msg, strlen(msg))) == 0) {
-		*out = m.count > 0 ? m.last_seq : 0;
+		*last = m.count > 0 ? m.last_seq : 0;
+		if (node)
+			snprintf(node, HEARTH_ID_MAX + 1, "%s", m.node);
 		sync_message_dispose(&m);
 	}
 	git_commit_free(c);
 	return rc;
 }
 
+int sync_commit_last_seq(int64_t *out, git_repository *repo, const git_oid *id)
+{
+	return commit_head(out, NULL, repo, id);
+}
+
 int sync_fork_check(hearth_db *db, git_repository *repo, int *forked, int64_t *remote_last,
 	git_oid *remote_head)
 {
+	char node[HEARTH_ID_MAX + 1] = "";
 	git_oid remote, ours;
 	int have_ours, rc;
 
@@ -39,8 +48,13 @@ int sync_fork_check(hearth_db *db, git_repository *repo, int *forked, int64_t *r
 	if ((rc = sync_ref_get(&remote, repo, SYNC_REMOTE_UP_REF)) == HEARTH_ENOTFOUND)
 		return 0; /* nothing pushed there yet (or a new, empty repository) */
 	if (rc < 0 || (rc = sync_meta_oid(db, "up_head", &ours, &have_ours)) < 0 ||
-	    (rc = sync_commit_last_seq(remote_last, repo, &remote)) < 0)
+	    (rc = commit_head(remote_last, node, repo, &remote)) < 0)
 		return rc;
+	if (strcmp(node, hearth_db_node(db)) != 0)
+		return hearth_error_set(HEARTH_ECONFLICT,
+			"the remote's repository holds the branches of node '%s', not of '%s': nothing "
+			"was applied or sent; check the remote's URL ('hearth remote list')",
+			node, hearth_db_node(db));
 	if (remote_head)
 		git_oid_cpy(remote_head, &remote);
 	/* only this copy writes its `up`: a remote head that is not ours, nor behind ours, was
@@ -103,17 +117,9 @@ static int renumber(hearth_db *db, git_repository *repo, const git_oid *remote,
 		     shared)) < 0)
 		goto fail;
 	*moved = sqlite3_changes(h);
-	if ((rc = hearth_sql_prepare(&st, h,
-		     "UPDATE hearth_outbox SET seq = ?1 - seq, pushed = 0 WHERE seq < 0")) < 0)
-		goto fail;
-	sqlite3_bind_int64(st, 1, offset);
-	if (sqlite3_step(st) != SQLITE_DONE) {
-		rc = hearth_error_sqlite(h, HEARTH_ERROR, "cannot re-record the pending changes");
-		goto fail;
-	}
-	sqlite3_finalize(st);
-	st = NULL;
-	if ((rc = hearth_sql_prepare(&st, h,
+	if ((rc = hearth_sql_exec_i64(h,
+		     "UPDATE hearth_outbox SET seq = ?1 - seq, pushed = 0 WHERE seq < 0", offset)) < 0 ||
+	    (rc = hearth_sql_prepare(&st, h,
 		     "UPDATE hearth_overlay SET upto_seq = upto_seq + ?1 WHERE upto_seq > ?2")) < 0)
 		goto fail;
 	sqlite3_bind_int64(st, 1, offset);

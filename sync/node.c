@@ -596,10 +596,8 @@ static int node_pull_remote(hearth_db *db, git_repository *repo, const sync_remo
 
 	if ((rc = sync_node_fetch(db, repo, r, opts)) < 0)
 		return rc;
-	if ((rc = sync_fork_check(db, repo, &forked, &remote_last, NULL)) < 0)
-		return rc;
-	if (forked) {
-		rc = sync_fork_error(db);
+	if ((rc = sync_fork_check(db, repo, &forked, &remote_last, NULL)) < 0 ||
+	    (forked && (rc = sync_fork_error(db)) < 0)) {
 		sync_remote_record(db, r->name, 0, hearth_error_last());
 		return rc;
 	}

@@ -161,7 +161,7 @@ static int quarantine(sqlite3 *h, const char *node, const git_oid *id, int64_t s
 	return rc;
 }
 
-static int unquarantine(hearth_db *db, const char *node, const char *commit_hex)
+int sync_quarantine_clear(hearth_db *db, const char *node, const char *commit_hex)
 {
 	sqlite3_stmt *st = NULL;
 	int rc;
@@ -321,7 +321,7 @@ static int merge_finish(hearth_db *db, peer *p, const commit_merge *cm, int whol
 
 	if ((cm->seen && ((rc = note_seen(db, p->node, cm->seen)) < 0 ||
 			     (rc = hearth_db_clock_observe(db, cm->seen, &c)) < 0)) ||
-	    (rc = peer_store(db, p)) < 0 || (whole && (rc = unquarantine(db, p->node, cm->hex)) < 0) ||
+	    (rc = peer_store(db, p)) < 0 || (whole && (rc = sync_quarantine_clear(db, p->node, cm->hex)) < 0) ||
 	    (rc = hearth_db_commit(db)) < 0)
 		return rc;
 	res->merged += cm->merged;
@@ -935,9 +935,10 @@ done:
 static int down_refused(const char *node)
 {
 	return hearth_error_set(HEARTH_ECONFLICT,
-		"the repository of '%s' holds down commits this office did not write (was the "
-		"office restored from an older backup?): nothing was sent there; restore the "
-		"office's newest state, then sync again",
+		"the repository of '%s' holds down commits this office did not write (another "
+		"node's repository, or an office restored from an older backup?): nothing was sent "
+		"there; check the remote's URL, or restore the office's newest state, then sync "
+		"again",
 		node);
 }
 

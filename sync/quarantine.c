@@ -123,18 +123,7 @@ static int log_action(hearth_db *db, const quarantined *q, const char *action, c
 		rc = hearth_error_sqlite(hearth_db_sqlite(db), HEARTH_ERROR,
 			"cannot record the quarantine action");
 	sqlite3_finalize(st);
-	if (rc == 0) {
-		if ((rc = hearth_sql_prepare(&st, hearth_db_sqlite(db),
-			     "DELETE FROM hearth_quarantine WHERE node = ?1 AND commit_id = ?2")) < 0)
-			return rc;
-		sqlite3_bind_text(st, 1, q->node, -1, SQLITE_STATIC);
-		sqlite3_bind_text(st, 2, q->commit, -1, SQLITE_STATIC);
-		if (sqlite3_step(st) != SQLITE_DONE)
-			rc = hearth_error_sqlite(hearth_db_sqlite(db), HEARTH_ERROR,
-				"cannot clear the quarantine");
-		sqlite3_finalize(st);
-	}
-	return rc;
+	return rc < 0 ? rc : sync_quarantine_clear(db, q->node, q->commit);
 }
 
 /* Drop: the node's log goes on after the commit; what it held beyond what was merged is not

@@ -153,6 +153,9 @@ int sync_replay_pending(hearth_db *db);
 int sync_record_received(sqlite3 *h, const sync_entry *e);
 int sync_repo_open_dir(git_repository **out, const char *dir);
 
+/* Office: lift the quarantine of a node's commit. */
+int sync_quarantine_clear(hearth_db *db, const char *node, const char *commit_hex);
+
 /* Office: write a snapshot commit on `node`'s down ref (inside the caller's transaction). */
 int sync_snapshot_write(hearth_db *db, git_repository *repo, const char *node, const char *ref);
 

@@ -9,6 +9,14 @@ same_as_office() { # FOLDER NODE DESC: the copy holds exactly the office's view 
 	is "$(h "$1" dump)" "$(h office dump --for "$2")" "$3"
 }
 
+centre() { # NODE FOLDER: a centre on its own stick, synced once with the office both ways
+	git init -q --bare "$T/$1.git"
+	h office remote add "$1" "$T/$1.git" >/dev/null
+	h "$2" init --node "$1" --kind childcare_centre --name "$1" >/dev/null
+	h "$2" remote add office "$T/$1.git" >/dev/null
+	h "$2" sync >/dev/null && h office sync >/dev/null && h "$2" sync >/dev/null
+}
+
 child() { # NODE ID NAME: one acknowledged write
 	h "$1" exec "INSERT INTO child (owner,id,name) VALUES (hearth_node(),'$2','$3')" >/dev/null
 }
@@ -98,16 +106,13 @@ is "$(hq office "SELECT id FROM child WHERE owner = 'c' ORDER BY id" | tr '\n' '
 	"a b c d e f " "e and f at the office"
 
 # ---- the returning device after clone ------------------------------------------------------
-git init -q --bare phone.git
-h office remote add p "$T/phone.git" >/dev/null
-h old init --node p --kind childcare_centre --name P >/dev/null
-h old remote add office "$T/phone.git" >/dev/null
+centre p old
 child old p1 一
 h old sync >/dev/null
 h office sync >/dev/null
 h old sync >/dev/null
 child old p2 二 # written, then the phone is lost before it syncs
-check "clone restores p elsewhere" h new clone "$T/phone.git" --node p
+check "clone restores p elsewhere" h new clone "$T/p.git" --node p
 child new p3 三
 h new sync >/dev/null
 h office sync >/dev/null
@@ -156,15 +161,21 @@ like "$(h pc1 status)" "down branch no longer holds" "status shows it"
 git -C stick.git update-ref refs/heads/down "$down_ok"
 check "the node syncs again once down is back" h pc1 sync
 
+# pointed at another centre's repository: told so, nothing applied or sent there
+p_up=$(git -C p.git rev-parse up)
+h pc1 remote remove office >/dev/null
+h pc1 remote add office "$T/p.git" >/dev/null
+out=$(h pc1 sync 2>&1)
+is "$?" 1 "a node syncing with another centre's repository: exit 1"
+like "$out" "holds the branches of node 'p', not of 'c'" "... told whose repository it is"
+is "$(git -C p.git rev-parse up)" "$p_up" "... and p's up is untouched"
+h pc1 remote remove office >/dev/null
+h pc1 remote add office "$T/stick.git" >/dev/null
+check "back on its own repository, the node syncs" h pc1 sync
+
 # ---- the office's quarantine worked off --------------------------------------------------
 # an older hearth forced its pushes: a copy overwrote the stick's up
-git init -q --bare q.git
-h office remote add q "$T/q.git" >/dev/null
-h q1 init --node q --kind childcare_centre --name Q >/dev/null
-h q1 remote add office "$T/q.git" >/dev/null
-h q1 sync >/dev/null
-h office sync >/dev/null
-h q1 sync >/dev/null
+centre q q1
 cp -a q1 q2
 child q1 r1 一
 h q1 sync >/dev/null
