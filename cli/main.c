@@ -22,7 +22,7 @@ const cli_command cli_commands[] = {
 		"node: pull then push; office: fetch all, merge, publish all" },
 	{ "rejoin", cmd_rejoin, "rejoin [REMOTE]",
 		"bring back a copy of this node that another copy overtook, losing nothing" },
-	{ "quarantine", cmd_quarantine, "quarantine [list|show COMMIT|release COMMIT|drop COMMIT]",
+	{ "quarantine", cmd_quarantine, "quarantine [list|show|release|drop COMMIT]",
 		"office: commits refused by the merge, and what was done with them" },
 	{ "conflicts", cmd_conflicts, "conflicts [list|show ID|resolve ID [--restore]] [--json]",
 		"values that lost a merge, kept for review" },
