@@ -59,7 +59,7 @@ static int find(quarantined *out, hearth_db *db, const char *prefix)
 			"no quarantined commit '%s' (see 'hearth quarantine list')", prefix);
 	if (n > 1)
 		return hearth_error_set(HEARTH_EUSAGE,
-			"'%s' names %d quarantined commits: give more of the id", prefix, n);
+			"'%s' names more than one quarantined commit: give more of the id", prefix);
 	return 0;
 }
 
