@@ -196,6 +196,36 @@ int hearth_schema_known(hearth_db *db, int version, const char *fingerprint)
 	return yes;
 }
 
+/* 1 if migration `version` ran on this database (hearth_schema_history has its row). */
+static int migration_applied(sqlite3 *sql, int version)
+{
+	sqlite3_stmt *st = NULL;
+	int yes = 0;
+
+	if (sqlite3_prepare_v2(sql, "SELECT 1 FROM hearth_schema_history WHERE version = ?1", -1,
+		    &st, NULL) == SQLITE_OK) {
+		sqlite3_bind_int(st, 1, version);
+		yes = sqlite3_step(st) == SQLITE_ROW;
+	}
+	sqlite3_finalize(st);
+	return yes;
+}
+
+/* 1 if every compiled-in migration ran. Migration numbers may have gaps (one reserved for a
+ * change made elsewhere): a database at the newest version can still lack a lower one, which
+ * then runs on the next open. */
+static int migrations_all_applied(sqlite3 *sql)
+{
+	int64_t n = -1;
+	char q[96];
+
+	snprintf(q, sizeof(q), "SELECT count(*) FROM hearth_schema_history WHERE version <= %d",
+		hearth_schema_version_max());
+	if (hearth_sql_scalar(sql, q, &n) < 0)
+		return 0;
+	return n == hearth_migrations_count;
+}
+
 /* Bring the database to the newest schema in one transaction; refuse a newer one. */
 static int migrate(hearth_db *db)
 {
@@ -209,7 +239,7 @@ static int migrate(hearth_db *db)
 			"database in '%s' has schema version %d, newer than this hearth (%d): "
 			"upgrade hearth",
 			db->dir, version, hearth_schema_version_max());
-	if (version == hearth_schema_version_max()) {
+	if (version == hearth_schema_version_max() && migrations_all_applied(db->sql)) {
 		db->version = version;
 		return 0;
 	}
@@ -220,12 +250,13 @@ static int migrate(hearth_db *db)
 		goto fail;
 	for (i = 0; i < hearth_migrations_count; i++) {
 		const hearth_migration *m = &hearth_migrations[i];
-		if (m->version <= version)
+		if (m->version <= version && migration_applied(db->sql, m->version))
 			continue;
 		if ((rc = hearth_sql_exec(db->sql, m->sql, m->file)) < 0 ||
 		    (rc = record_fingerprint(db->sql, m->version)) < 0)
 			goto fail;
-		version = m->version;
+		if (m->version > version)
+			version = m->version;
 	}
 	snprintf(pragma, sizeof(pragma), "PRAGMA user_version = %d", version);
 	if ((rc = hearth_sql_exec(db->sql, pragma, "cannot set schema version")) < 0)
