@@ -213,14 +213,17 @@ w lucai "INSERT INTO enrolment (owner, id, child_id, class_id, mode, starts_on, 
 	VALUES ('lucai','e-old','k-old','c1','full_day','2015-09-01','2016-06-30')"
 w lucai "UPDATE child SET notes = '旧童甲的备注' WHERE id = 'k-old'"
 sync_all lucai office lucai
-is "$(sq lucai "SELECT count(*) FROM hearth_history WHERE instr(changeset, CAST('旧童甲' AS BLOB))")" 2 	"the node's history holds the child's changes before the purge"
+is "$(sq lucai "SELECT count(*) FROM hearth_history WHERE instr(changeset, CAST('旧童甲' AS BLOB))")" 2 \
+	"the node's history holds the child's changes before the purge"
 at 80
 run office purge --older-than 3y
 is "$RC" 0 "the office purges"
 sync_all office lucai
 is "$(hq lucai "SELECT count(*) FROM child WHERE id = 'k-old'")" 0 "the purge reached the node"
-is "$(sq lucai "SELECT count(*) FROM hearth_history WHERE instr(changeset, CAST('旧童甲' AS BLOB))")" 0 	"no value of the purged child is left in the node's history"
-is "$(sq lucai "SELECT count(*) FROM hearth_received WHERE instr(changeset, CAST('旧童甲' AS BLOB))")" 0 	"nor in what it received"
+is "$(sq lucai "SELECT count(*) FROM hearth_history WHERE instr(changeset, CAST('旧童甲' AS BLOB))")" 0 \
+	"no value of the purged child is left in the node's history"
+is "$(sq lucai "SELECT count(*) FROM hearth_received WHERE instr(changeset, CAST('旧童甲' AS BLOB))")" 0 \
+	"nor in what it received"
 run lucai history child k-old
 like "$OUT" "no change to child k-old is kept" "history of a purged record is empty"
 run lucai log -n 1
