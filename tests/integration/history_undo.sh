@@ -231,4 +231,14 @@ like "$OUT" "applied	child -1, enrolment -1	" "the purge's entry says what kind 
 run office history child k-old
 unlike "$OUT" "旧童甲" "at the office, history shows no value of the purged child"
 
+# ---- the manual documents show, history, undo and the guard ---------------------------------------
+man=$(dirname "$0")/../../docs/hearth.1
+for c in 'show \fR' 'history \fR' 'undo \fR' 'config wide\-change\-rows' 'exec \fR[\fP\-\-yes'; do
+	grep -qF ".B $c" "$man"
+	ok_=$?
+	is "$ok_" 0 "the manual documents '.B $c'"
+done
+grep -q "The guard on wide changes" "$man"
+is "$?" 0 "the manual explains the guard"
+
 done_testing
