@@ -5,21 +5,22 @@
 
 #include "cli.h"
 
-int cmd_show(cli_ctx *ctx)
+/* show and history: `nargs` arguments, then the library's text or JSON printed. */
+static int print_history(cli_ctx *ctx, const char *cmd, int nargs, const char *what)
 {
-	int json = cli_opt_flag(ctx, "--json");
+	hearth_format format = cli_opt_flag(ctx, "--json") ? HEARTH_FORMAT_JSON : HEARTH_FORMAT_TEXT;
 	hearth_buf out = HEARTH_BUF_INIT;
 	hearth_db *db;
 	int rc;
 
-	if ((rc = cli_no_unknown_opts(ctx, "show")) != EXIT_OK)
+	if ((rc = cli_no_unknown_opts(ctx, cmd)) != EXIT_OK)
 		return rc;
-	if (ctx->argc != 1)
-		return cli_usage("show", "give one change, as 'hearth log' names it");
+	if (ctx->argc != nargs)
+		return cli_usage(cmd, "give %s", what);
 	if (!(db = cli_open(ctx)))
 		return EXIT_FAIL;
-	if (hearth_history_show(db, ctx->argv[0], json ? HEARTH_FORMAT_JSON : HEARTH_FORMAT_TEXT,
-		    &out) < 0)
+	if ((nargs == 1 ? hearth_history_show(db, ctx->argv[0], format, &out)
+			: hearth_history_record(db, ctx->argv[0], ctx->argv[1], format, &out)) < 0)
 		rc = cli_fail();
 	else
 		rc = cli_print(&out);
@@ -28,27 +29,14 @@ int cmd_show(cli_ctx *ctx)
 	return rc;
 }
 
+int cmd_show(cli_ctx *ctx)
+{
+	return print_history(ctx, "show", 1, "one change, as 'hearth log' names it");
+}
+
 int cmd_history(cli_ctx *ctx)
 {
-	int json = cli_opt_flag(ctx, "--json");
-	hearth_buf out = HEARTH_BUF_INIT;
-	hearth_db *db;
-	int rc;
-
-	if ((rc = cli_no_unknown_opts(ctx, "history")) != EXIT_OK)
-		return rc;
-	if (ctx->argc != 2)
-		return cli_usage("history", "give a table and a record id");
-	if (!(db = cli_open(ctx)))
-		return EXIT_FAIL;
-	if (hearth_history_record(db, ctx->argv[0], ctx->argv[1],
-		    json ? HEARTH_FORMAT_JSON : HEARTH_FORMAT_TEXT, &out) < 0)
-		rc = cli_fail();
-	else
-		rc = cli_print(&out);
-	hearth_buf_dispose(&out);
-	hearth_db_free(db);
-	return rc;
+	return print_history(ctx, "history", 2, "a table and a record id");
 }
 
 static int count_lines(const hearth_buf *b)

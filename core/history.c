@@ -28,26 +28,31 @@ void history_change_dispose(history_change *c)
 }
 
 /* Every change of the node as one relation: ref, direction, seq, clock, origin, origin_seq,
- * state, summary, author, changeset, own. */
-static int history_sql(hearth_buf *sql, hearth_db *db)
+ * state, summary, author, changeset, own. With `keyed`, each part holds only the seq ?2 (the
+ * number of the ref looked up: one row read by its key, not every row's ref computed). */
+static int history_sql(hearth_buf *sql, hearth_db *db, int keyed)
 {
+	const char *by_seq = keyed ? " WHERE seq = ?2" : "";
+
 	if (hearth_db_is_office(db))
-		return hearth_buf_puts(sql,
+		return hearth_buf_printf(sql,
 			"SELECT CAST(seq AS TEXT) AS ref, 'local' AS direction, seq, clock, "
 			" 'office' AS origin, seq AS origin_seq, 'pending' AS state, summary, author,"
-			" changeset, 1 AS own FROM hearth_outbox"
+			" changeset, 1 AS own FROM hearth_outbox%s"
 			" UNION ALL SELECT CASE origin WHEN 'office' THEN CAST(origin_seq AS TEXT)"
 			" ELSE origin || ':' || origin_seq END, 'merged', office_seq, clock, origin,"
-			" origin_seq, 'merged', summary, NULL, changeset, 1 FROM hearth_log");
+			" origin_seq, 'merged', summary, NULL, changeset, 1 FROM hearth_log%s",
+			by_seq, keyed ? " WHERE origin_seq = ?2" : "");
 	return hearth_buf_printf(sql,
 		"SELECT CAST(seq AS TEXT) AS ref, 'up' AS direction, seq, clock, '%s' AS origin,"
 		" seq AS origin_seq, CASE pushed WHEN 1 THEN 'pushed' ELSE 'pending' END AS state,"
-		" summary, author, changeset, 1 AS own FROM hearth_outbox"
+		" summary, author, changeset, 1 AS own FROM hearth_outbox%s"
 		" UNION ALL SELECT CAST(seq AS TEXT), 'up', seq, clock, '%s', seq, 'merged', summary,"
-		" author, changeset, 1 FROM hearth_history"
+		" author, changeset, 1 FROM hearth_history%s"
 		" UNION ALL SELECT 'down:' || office_seq, 'down', office_seq, clock, 'office', 0,"
-		" 'applied', summary, NULL, changeset, 0 FROM hearth_received",
-		hearth_db_node(db), hearth_db_node(db));
+		" 'applied', summary, NULL, changeset, 0 FROM hearth_received%s",
+		hearth_db_node(db), by_seq, hearth_db_node(db), by_seq,
+		keyed ? " WHERE office_seq = ?2" : "");
 }
 
 static int change_read(history_change *c, sqlite3_stmt *st)
@@ -111,11 +116,13 @@ int history_change_load(history_change *c, hearth_db *db, const char *ref)
 	int rc;
 
 	if ((rc = ref_normalise(name, sizeof(name), db, ref)) < 0 ||
-	    (rc = hearth_buf_puts(&sql, "SELECT * FROM (")) < 0 || (rc = history_sql(&sql, db)) < 0 ||
+	    (rc = hearth_buf_puts(&sql, "SELECT * FROM (")) < 0 ||
+	    (rc = history_sql(&sql, db, 1)) < 0 ||
 	    (rc = hearth_buf_puts(&sql, ") WHERE ref = ?1")) < 0 ||
 	    (rc = hearth_sql_prepare(&st, hearth_db_sqlite(db), sql.ptr)) < 0)
 		goto done;
 	sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 2, strtoll(strchr(name, ':') ? strchr(name, ':') + 1 : name, NULL, 10));
 	if (sqlite3_step(st) == SQLITE_ROW)
 		rc = change_read(c, st);
 	else
@@ -136,7 +143,8 @@ int history_each(hearth_db *db, history_change_fn fn, void *payload)
 	int rc;
 
 	history_change_init(&c);
-	if ((rc = hearth_buf_puts(&sql, "SELECT * FROM (")) < 0 || (rc = history_sql(&sql, db)) < 0 ||
+	if ((rc = hearth_buf_puts(&sql, "SELECT * FROM (")) < 0 ||
+	    (rc = history_sql(&sql, db, 0)) < 0 ||
 	    (rc = hearth_buf_puts(&sql, ") ORDER BY clock DESC, direction, seq DESC")) < 0 ||
 	    (rc = hearth_sql_prepare(&st, hearth_db_sqlite(db), sql.ptr)) < 0)
 		goto done;
@@ -280,11 +288,10 @@ int hearth_history_keep_acked(hearth_db *db, int64_t ack)
 
 /* 1 if the entry deletes records of the tables purges apply to and is not this node's own
  * change coming back merged (same clock): then it is a purge, and its rows are forgotten. */
-static int received_purges(sqlite3 *h, const char *clock, const void *cs, int n)
+int history_is_echo(sqlite3 *h, const char *clock)
 {
-	sqlite3_changeset_iter *it = NULL;
 	sqlite3_stmt *st = NULL;
-	int own = 0, purges = 0;
+	int own;
 
 	if (hearth_sql_prepare(&st, h,
 		    "SELECT 1 FROM hearth_outbox WHERE clock = ?1 UNION ALL "
@@ -293,7 +300,15 @@ static int received_purges(sqlite3 *h, const char *clock, const void *cs, int n)
 	sqlite3_bind_text(st, 1, clock, -1, SQLITE_STATIC);
 	own = sqlite3_step(st) == SQLITE_ROW;
 	sqlite3_finalize(st);
-	if (own || sqlite3changeset_start(&it, n, (void *)cs) != SQLITE_OK)
+	return own;
+}
+
+static int received_purges(sqlite3 *h, const char *clock, const void *cs, int n)
+{
+	sqlite3_changeset_iter *it = NULL;
+	int purges = 0;
+
+	if (history_is_echo(h, clock) || sqlite3changeset_start(&it, n, (void *)cs) != SQLITE_OK)
 		return 0;
 	while (!purges && sqlite3changeset_next(it) == SQLITE_ROW) {
 		const char *tab;

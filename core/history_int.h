@@ -36,6 +36,9 @@ int history_change_load(history_change *c, hearth_db *db, const char *ref);
 typedef int (*history_change_fn)(const history_change *c, void *payload);
 int history_each(hearth_db *db, history_change_fn fn, void *payload);
 
+/* 1 if a change received with `clock` is the node's own change coming back merged. */
+int history_is_echo(sqlite3 *h, const char *clock);
+
 /* 1 if the row (owner, id) of `table` was purged (its changes are no longer shown). */
 int history_forgotten(hearth_db *db, const char *table, sqlite3_value *owner, sqlite3_value *id);
 

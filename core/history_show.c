@@ -523,7 +523,10 @@ static int record_one(const history_change *c, void *payload)
 	rows_walk probe;
 	int rc;
 
-	/* only the changes that touched the record */
+	/* only the changes that touched the record; the node's own changes once (not again as
+	 * they came back merged) */
+	if (strcmp(c->direction, "down") == 0 && history_is_echo(hearth_db_sqlite(r->db), c->clock))
+		return 0;
 	memset(&probe, 0, sizeof(probe));
 	probe.db = r->db;
 	probe.out = &body;

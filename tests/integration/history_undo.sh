@@ -58,6 +58,9 @@ is "$SYNC_FAILED" 0 "first syncs exit 0"
 is "$(sq lucai "SELECT count(*) FROM hearth_outbox")" 0 "the office acknowledged everything"
 is "$(sq lucai "SELECT count(*) FROM hearth_history")" "$(last_seq lucai)" \
 	"the acknowledged entries moved to the node's history"
+run lucai log --json -n 50
+like "$OUT" '"state": "merged", "summary": "care_class +30", "time": "2023-11-14 22:13:20", "ref": "2", "change": "care_class ' \
+	"log --json gives the acknowledged change as merged, with its local time, name and line"
 
 # ---- mistake 1: UPDATE without WHERE ---------------------------------------------------------
 at 20
@@ -109,6 +112,9 @@ like "$OUT" "change $((m2 + 1)) ·" "history of the child lists the undo"
 like "$OUT" "+ child 李小红" "... which put the child back"
 like "$OUT" "- child 李小红" "... and the delete"
 first=$(printf '%s\n' "$OUT" | grep -m1 '^change' | cut -d' ' -f2)
+run lucai history --json child lucai/k2
+printf '%s' "$OUT" | python3 -c 'import json,sys; d=json.load(sys.stdin); print(len(d["changes"]), d["changes"][1]["rows"][0]["op"])' >"$T/j" 2>&1
+is "$(cat "$T/j")" "3 delete" "history --json: three changes, the second the delete"
 is "$first" "$((m2 + 1))" "history is newest first"
 
 # ---- mistake 3: a sheet imported with a wrong column -----------------------------------------
