@@ -67,6 +67,10 @@ int cmd_undo(cli_ctx *ctx)
 		if (skipped.size)
 			fprintf(stderr, "changed since:\n%s", skipped.ptr);
 		rc = cli_fail();
+	} else if (!info.seq) {
+		fprintf(stderr, "%shearth: nothing to undo in change %s: it changes nothing any more\n",
+			skipped.ptr, ctx->argv[0]);
+		rc = EXIT_FAIL;
 	} else {
 		if (skipped.size)
 			printf("skipped %d (changed since):\n%s", count_lines(&skipped), skipped.ptr);

@@ -127,6 +127,10 @@ run lucai undo "$m3"
 is "$RC" 0 "undo of the import exits 0"
 dump lucai >"$T/after"
 check "mistake 3 undone: the dump is as before" cmp -s "$T/before3" "$T/after"
+run lucai undo --force "$m3"
+is "$RC" 1 "undoing the import twice has nothing left to undo"
+like "$ERR" "child lucai/k3: the record was deleted since (changed by $((m3 + 1)))" \
+	"and names the change that deleted the rows"
 
 # ---- the undos sync and merge like any change --------------------------------------------------
 at 30
