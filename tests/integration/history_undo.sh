@@ -241,6 +241,21 @@ like "$OUT" "applied	child -1, enrolment -1	" "the purge's entry says what kind 
 run office history child k-old
 unlike "$OUT" "旧童甲" "at the office, history shows no value of the purged child"
 
+# ---- show at the office: a quarantined change ------------------------------------------------------
+git init -q --bare "$T/usb/qn.git"
+new_node qn childcare_centre 问题中心 "$T/usb/qn.git" || fail "qn init"
+sync_all qn
+fingerprint=$(git -C "$T/usb/qn.git" log -1 --format=%B up | sed -n 's/^Hearth-Fingerprint: //p')
+schema=$(git -C "$T/usb/qn.git" log -1 --format=%B up | sed -n 's/^Hearth-Schema: //p')
+clock=$(sq qn "SELECT clock FROM hearth_outbox WHERE seq = 1")
+craft qn "$(own_changeset qn GapChild)" 5 >/dev/null || fail "crafting a commit with a seq gap"
+hh office sync
+run office show qn:5
+like "$OUT" "merge: quarantined" "show at the office says a change was quarantined"
+like "$OUT" "seq gap" "with its reason"
+run office show --json qn:5
+like "$OUT" '"merge": "quarantined", "reason": ' "and in JSON"
+
 # ---- the manual documents show, history, undo and the guard ---------------------------------------
 man=$(dirname "$0")/../../docs/hearth.1
 for c in 'show \fR' 'history \fR' 'undo \fR' 'config wide\-change\-rows' 'exec \fR[\fP\-\-yes'; do
