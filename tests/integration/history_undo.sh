@@ -215,6 +215,10 @@ is "$RC" 0 "the office undoes the node's change as merged"
 is "$(hq office "SELECT name || ' ' || capacity FROM care_class WHERE id = 'c4'")" "托大4班 5" 	"the merged part (the name) is undone, the value that won stays"
 sync_all office lucai
 cmp_dump lucai "the office's undo reached the node"
+run lucai undo "$p"
+is "$RC" 1 "at the node, the change partly lost at the office cannot be undone as it was"
+like "$ERR" "care_class lucai/c4 capacity: holds 5" "the refusal names the value the office kept"
+like "$ERR" "care_class lucai/c4 name: holds \"托大4班\"" "and the name the office's undo put back"
 
 # ---- retention: purged records leave no history ------------------------------------------------------
 at 70
