@@ -229,7 +229,7 @@ static int migrations_all_applied(sqlite3 *sql)
 /* Bring the database to the newest schema in one transaction; refuse a newer one. */
 static int migrate(hearth_db *db)
 {
-	int version, i, rc;
+	int version, records, i, rc;
 	char pragma[64];
 
 	if ((rc = user_version(db->sql, &version)) < 0)
@@ -239,7 +239,8 @@ static int migrate(hearth_db *db)
 			"database in '%s' has schema version %d, newer than this hearth (%d): "
 			"upgrade hearth",
 			db->dir, version, hearth_schema_version_max());
-	if (version == hearth_schema_version_max() && migrations_all_applied(db->sql)) {
+	if (version == hearth_schema_version_max() &&
+	    (!migration_applied(db->sql, version) || migrations_all_applied(db->sql))) {
 		db->version = version;
 		return 0;
 	}
@@ -248,9 +249,12 @@ static int migrate(hearth_db *db)
 	/* re-read under the write lock: another process may have migrated meanwhile */
 	if ((rc = user_version(db->sql, &version)) < 0)
 		goto fail;
+	/* a database that does not record its migrations (made before they were recorded) is
+	 * trusted to hold every one up to its version */
+	records = migration_applied(db->sql, version);
 	for (i = 0; i < hearth_migrations_count; i++) {
 		const hearth_migration *m = &hearth_migrations[i];
-		if (m->version <= version && migration_applied(db->sql, m->version))
+		if (m->version <= version && (!records || migration_applied(db->sql, m->version)))
 			continue;
 		if ((rc = hearth_sql_exec(db->sql, m->sql, m->file)) < 0 ||
 		    (rc = record_fingerprint(db->sql, m->version)) < 0)
