@@ -69,5 +69,9 @@ int cmd_demo(cli_ctx *ctx);
 int cmd_gen(cli_ctx *ctx);
 int cmd_report(cli_ctx *ctx);
 int cmd_purge(cli_ctx *ctx);
+int cmd_show(cli_ctx *ctx);
+int cmd_history(cli_ctx *ctx);
+int cmd_undo(cli_ctx *ctx);
+int cmd_config(cli_ctx *ctx);
 
 #endif

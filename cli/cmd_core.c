@@ -29,6 +29,7 @@ int cmd_init(cli_ctx *ctx)
 
 int cmd_exec(cli_ctx *ctx)
 {
+	int yes = cli_opt_flag(ctx, "--yes");
 	hearth_write_info info;
 	hearth_db *db;
 	int rc;
@@ -39,6 +40,8 @@ int cmd_exec(cli_ctx *ctx)
 		return cli_usage("exec", "give the SQL as one argument");
 	if (!(db = cli_open(ctx)))
 		return EXIT_FAIL;
+	if (!yes)
+		hearth_db_set_wide_limit(db, hearth_wide_rows(db));
 	if (hearth_write_exec(db, ctx->argv[0], &info) < 0) {
 		rc = cli_fail();
 	} else {

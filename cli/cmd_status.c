@@ -154,7 +154,7 @@ int cmd_log(cli_ctx *ctx)
 {
 	int json = cli_opt_flag(ctx, "--json");
 	const char *n = cli_opt_value(ctx, "-n");
-	hearth_buf out = HEARTH_BUF_INIT, sql = HEARTH_BUF_INIT;
+	hearth_buf out = HEARTH_BUF_INIT;
 	hearth_db *db;
 	long limit = 20;
 	int rc;
@@ -171,30 +171,11 @@ int cmd_log(cli_ctx *ctx)
 		return cli_usage("log", "unexpected argument '%s'", ctx->argv[0]);
 	if (!(db = cli_open(ctx)))
 		return EXIT_FAIL;
-	/* both directions, newest first: at a node what it wrote (up) and what the office sent
-	 * (down); at the office its own pending writes and the merged log with each origin */
-	if (hearth_db_is_office(db))
-		hearth_buf_printf(&sql,
-			"SELECT direction, seq, clock, origin, state, summary FROM ("
-			" SELECT 'local' AS direction, seq, clock, 'office' AS origin, 'pending' AS state,"
-			"  summary FROM hearth_outbox"
-			" UNION ALL SELECT 'merged', office_seq, clock, origin, 'sent down', summary"
-			"  FROM hearth_log) ORDER BY clock DESC, direction LIMIT %ld",
-			limit);
-	else
-		hearth_buf_printf(&sql,
-			"SELECT direction, seq, clock, state, summary FROM ("
-			" SELECT 'up' AS direction, seq, clock, CASE pushed WHEN 1 THEN 'pushed'"
-			"  ELSE 'pending' END AS state, summary FROM hearth_outbox"
-			" UNION ALL SELECT 'down', office_seq, clock, 'applied', summary"
-			"  FROM hearth_received) ORDER BY clock DESC, direction DESC LIMIT %ld",
-			limit);
-	if (hearth_query(db, sql.ptr, json ? HEARTH_FORMAT_JSON : HEARTH_FORMAT_TEXT, &out) < 0)
+	if (hearth_history_log(db, limit, json ? HEARTH_FORMAT_JSON : HEARTH_FORMAT_TEXT, &out) < 0)
 		rc = cli_fail();
 	else
 		rc = cli_print(&out);
 	hearth_buf_dispose(&out);
-	hearth_buf_dispose(&sql);
 	hearth_db_free(db);
 	return rc;
 }

@@ -16,6 +16,7 @@ struct hearth_db {
 	struct hearth_stmt_slot *stmts; /* the statement cache (stmt.c), open addressing */
 	size_t stmt_cap, stmt_n;
 	int guard;              /* the caller's SQL of a recorded write is running */
+	int wide_limit;         /* refuse a write of more rows (0: no limit) */
 };
 
 /** The authorizer of the connection, installed once at open (setting an authorizer expires

@@ -418,4 +418,66 @@ int hearth_purge_cutoff(char *out, const char *older_than, uint64_t now_ms);
  */
 int hearth_purge(hearth_db *db, const char *older_than, hearth_purge_info *out);
 
+/** 1 if purges apply to `table` (the personal records: children, enrolments, ...), else 0. */
+int hearth_purge_table(const char *table);
+
+/* ---- history and undo (core/history.c, history_show.c, undo.c) ----------------------------- */
+
+/*
+ * A change is named as `hearth log` shows it: at a node "5" (its own change 5) or "down:7"
+ * (office entry 7 as received); at the office "5" (its own change 5) or "lucai:3" (node lucai's
+ * change 3 as merged). Only what the node still holds: purged records leave no history.
+ */
+
+/** The label people read for column `col` of `t` (its name until labels are declared). */
+const char *hearth_column_label(const hearth_table_decl *t, int col);
+
+/** One change (`ref`) as people read it, or as JSON with the raw values, appended to `out`: when
+ * (local time), who, which rows, each column old -> new; at the office the origin and what the
+ * merge did (merged, conflicts lost or won, quarantined). HEARTH_ENOTFOUND if not held. */
+int hearth_history_show(hearth_db *db, const char *ref, hearth_format format, hearth_buf *out);
+
+/** Every change the node holds that touched record `key` ("ID" or "OWNER/ID") of `table`, newest
+ * first; at the office also the conflicts of that record. Appended to `out`. */
+int hearth_history_record(hearth_db *db, const char *table, const char *key,
+	hearth_format format, hearth_buf *out);
+
+/** The newest `limit` changes (both directions) with their local time and one readable line. */
+int hearth_history_log(hearth_db *db, long limit, hearth_format format, hearth_buf *out);
+
+/** Node pull, inside its transaction, before the acknowledged entries leave the outbox: keep
+ * the entries up to `ack` in the node's history (never synced). */
+int hearth_history_keep_acked(hearth_db *db, int64_t ack);
+
+/** Node pull: record office entry `office_seq` as received, with its changeset. An entry that
+ * deletes records purges apply to, and is not the node's own change coming back, is a purge:
+ * those records are forgotten (hearth_history_forget). */
+int hearth_history_received(sqlite3 *h, int64_t office_seq, hearth_clock clock, const void *cs,
+	int n);
+
+/** Forget the records listed in table `keys_table` (columns tbl, owner, id): their keys are
+ * kept in hearth_forgotten, never shown again, and their changes are cut out of the stored
+ * history (at the office: of the merged log entries every node has received). */
+int hearth_history_forget(sqlite3 *h, const char *keys_table);
+
+/**
+ * Record the inverse of change `ref` as a new change (the write path's checks apply). Each cell
+ * is put back only if it still holds the value the change wrote; the others are appended to
+ * `report` (one line each, with the changes that touched them) and, unless `force`, nothing is
+ * written (HEARTH_ECONFLICT). A node undoes only its own changes (HEARTH_EDENIED).
+ */
+int hearth_undo(hearth_db *db, const char *ref, int force, hearth_buf *report,
+	hearth_write_info *out);
+
+/* ---- the guard on wide changes -------------------------------------------------------------- */
+
+#define HEARTH_WIDE_ROWS_DEFAULT 20
+
+/** The node's wide-change limit: meta 'wide_change_rows', else HEARTH_WIDE_ROWS_DEFAULT. */
+int hearth_wide_rows(hearth_db *db);
+
+/** While set (> 0), a recorded write that changes more rows than `rows` is refused with
+ * HEARTH_ECONFLICT naming its rows per table, and writes nothing. 0 turns it off. */
+void hearth_db_set_wide_limit(hearth_db *db, int rows);
+
 #endif

@@ -132,6 +132,16 @@ static const char *const purge_tables[] = { "service_request", "volunteer", "hea
 	"enrolment", "child" };
 #define NTABLES (sizeof(purge_tables) / sizeof(purge_tables[0]))
 
+int hearth_purge_table(const char *table)
+{
+	size_t i;
+
+	for (i = 0; i < NTABLES; i++)
+		if (strcmp(purge_tables[i], table) == 0)
+			return 1;
+	return 0;
+}
+
 typedef struct {
 	const char *older_than;
 	uint64_t now_ms;
@@ -237,6 +247,8 @@ static int purge_body(hearth_db *db, void *payload)
 			"resolved = coalesce(resolved, 'purged') WHERE (tbl, owner, row_id) IN "
 			"(SELECT tbl, owner, id FROM temp.hearth_purge_set)",
 			"cannot purge the conflict log");
+	if (rc == 0) /* history keeps no change of a purged record */
+		rc = hearth_history_forget(h, "temp.hearth_purge_set");
 	if (rc == 0)
 		rc = log_purge(h, p, hearth_db_node(db));
 	if (rc == 0)

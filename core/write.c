@@ -453,6 +453,14 @@ static int outbox_add(hearth_db *db, const void *cs, int n, const hearth_buf *su
 	return rc;
 }
 
+static int wide_refuse(hearth_db *db, int changes, const hearth_buf *sum)
+{
+	return hearth_error_set(HEARTH_ECONFLICT,
+		"this change would change %d rows (%s), more than %d: nothing was written "
+		"(run it again with --yes to record it)",
+		changes, sum->ptr, db->wide_limit);
+}
+
 /* The changes the session captured, checked, and kept in the outbox with the next seq and a
  * new clock. */
 static int write_record(hearth_db *db, const void *cs, int n, const char *summary, int64_t seq,
@@ -464,6 +472,8 @@ static int write_record(hearth_db *db, const void *cs, int n, const char *summar
 	/* the session's own bytes: one walk counts them and, unless given, sums them up */
 	if ((rc = hearth_changeset_summary_count(summary ? NULL : &sum, &info->changes, cs, n)) < 0 ||
 	    (summary && (rc = hearth_buf_puts(&sum, summary)) < 0) ||
+	    (db->wide_limit > 0 && info->changes > db->wide_limit &&
+		    (rc = wide_refuse(db, info->changes, &sum)) < 0) ||
 	    (rc = hearth_changeset_check_owner(hearth_db_sqlite(db), hearth_db_schema(db),
 		     hearth_db_node(db), hearth_db_is_office(db), cs, n)) < 0 ||
 	    (rc = hearth_db_seq_clock_write(db, seq + 1, &info->clock)) < 0)

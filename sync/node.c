@@ -481,26 +481,7 @@ static int check_down(hearth_db *db, const sync_commit *c, int64_t expect_from)
 
 int sync_record_received(sqlite3 *h, const sync_entry *e)
 {
-	sqlite3_stmt *st = NULL;
-	hearth_buf sum = HEARTH_BUF_INIT;
-	char hex[HEARTH_CLOCK_HEX + 1];
-	int rc;
-
-	if ((rc = hearth_changeset_summary(&sum, e->cs.ptr, (int)e->cs.size)) < 0 ||
-	    (rc = hearth_sql_prepare(&st, h,
-		     "INSERT OR REPLACE INTO hearth_received (office_seq, clock, summary) "
-		     "VALUES (?1, ?2, ?3)")) < 0)
-		goto done;
-	hearth_clock_format(hex, e->head.clock);
-	sqlite3_bind_int64(st, 1, e->head.seq);
-	sqlite3_bind_text(st, 2, hex, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 3, sum.ptr, -1, SQLITE_STATIC);
-	if (sqlite3_step(st) != SQLITE_DONE)
-		rc = hearth_error_sqlite(h, HEARTH_ERROR, "cannot record received entry");
-done:
-	sqlite3_finalize(st);
-	hearth_buf_dispose(&sum);
-	return rc;
+	return hearth_history_received(h, e->head.seq, e->head.clock, e->cs.ptr, (int)e->cs.size);
 }
 
 /* Apply the commits `ids` (oldest first) in one transaction. The office's ack counts for this
@@ -550,8 +531,12 @@ static int apply_down(hearth_db *db, git_repository *repo, const git_oid *ids, s
 			res->received++;
 		}
 	before = hearth_sql_count(h, "SELECT count(*) FROM hearth_outbox");
-	if ((rc = hearth_sql_exec_i64(h, "DELETE FROM hearth_outbox WHERE seq <= ?1",
-		     ack < remote_last ? ack : remote_last)) < 0)
+	/* history: the acknowledged entries are kept (core/history.c) before they leave */
+	if (ack > remote_last)
+		ack = remote_last;
+	if ((rc = hearth_history_keep_acked(db, ack)) < 0)
+		goto fail;
+	if ((rc = hearth_sql_exec_i64(h, "DELETE FROM hearth_outbox WHERE seq <= ?1", ack)) < 0)
 		goto fail;
 	res->acked += (int)(before - hearth_sql_count(h, "SELECT count(*) FROM hearth_outbox"));
 	if ((rc = sync_replay_pending(db)) < 0)
