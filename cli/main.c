@@ -14,7 +14,7 @@ const cli_command cli_commands[] = {
 	{ "import", cmd_import, "import TABLE FILE.csv", "import CSV rows as one recorded change" },
 	{ "status", cmd_status, "status [--json]", "node, pending changes, clock, sync state" },
 	{ "log", cmd_log, "log [--json] [-n N]", "recorded changes, newest first" },
-	{ "remote", cmd_remote, "remote add|remove|list [NAME [URL]]",
+	{ "remote", cmd_remote, "remote add|set-url|remove|list [NAME [URL]] [--init]",
 		"manage remotes (at the office, NAME is the node id)" },
 	{ "push", cmd_push, "push [REMOTE]", "send pending changes on the node's `up` branch" },
 	{ "pull", cmd_pull, "pull [REMOTE]", "apply the office's merged changes from `down`" },
