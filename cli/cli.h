@@ -67,5 +67,6 @@ int cmd_demo(cli_ctx *ctx);
 int cmd_gen(cli_ctx *ctx);
 int cmd_report(cli_ctx *ctx);
 int cmd_purge(cli_ctx *ctx);
+int cmd_backup(cli_ctx *ctx);
 
 #endif

@@ -26,6 +26,8 @@ const cli_command cli_commands[] = {
 		"office: write a full-state commit on a node's down (for restores)" },
 	{ "clone", cmd_clone, "clone URL --node ID",
 		"restore a lost or replaced node from its repository into DIR" },
+	{ "backup", cmd_backup, "backup FILE [--force]",
+		"a consistent copy of the node's database, taken while it is in use" },
 	{ "dump", cmd_dump, "dump [--for NODE]", "canonical sorted text of the synced rows" },
 	{ "site", cmd_site, "site build --out DIR [--base-url URL]",
 		"build the public website from the office database" },
