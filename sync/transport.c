@@ -576,15 +576,21 @@ static int folder_is_empty(const char *path)
 	return empty;
 }
 
-/* A bare repository at `path`: 1, a repository with a working folder: 0, none: -1. */
-static int repository_bare(const char *path)
+/* A bare repository at `path`: 1, a repository with a working folder: 0, none: -1, one that
+ * cannot be opened (another owner, damaged): -2 with git's reason in `why`. */
+static int repository_bare(const char *path, char *why, size_t size)
 {
 	git_repository *repo = NULL;
-	int bare = -1;
+	int bare = -1, err;
 
 	git_libgit2_init();
-	if (git_repository_open_ext(&repo, path, GIT_REPOSITORY_OPEN_NO_SEARCH, NULL) == 0)
+	err = git_repository_open_ext(&repo, path, GIT_REPOSITORY_OPEN_NO_SEARCH, NULL);
+	if (err == 0)
 		bare = git_repository_is_bare(repo) ? 1 : 0;
+	else if (err != GIT_ENOTFOUND) {
+		git_message(why, size);
+		bare = -2;
+	}
 	git_repository_free(repo);
 	git_libgit2_shutdown();
 	return bare;
@@ -615,7 +621,7 @@ static int repository_create(const char *path, const char *where)
 int hearth_transport_local_check(const char *url, int create)
 {
 	const char *path = hearth_transport_local_path(url);
-	char where[MSG_MAX];
+	char where[MSG_MAX], why[MSG_MAX];
 	struct stat st;
 	int bare;
 
@@ -638,8 +644,11 @@ int hearth_transport_local_check(const char *url, int create)
 	}
 	if (!S_ISDIR(st.st_mode))
 		return hearth_error_set(HEARTH_ERROR, "'%s' is a file, not a repository", where);
-	if ((bare = repository_bare(path)) == 1)
+	if ((bare = repository_bare(path, why, sizeof(why))) == 1)
 		return 0;
+	if (bare == -2)
+		return hearth_error_set(HEARTH_ERROR, "cannot open the repository at '%s': %s",
+			where, why);
 	if (bare == 0)
 		return hearth_error_set(HEARTH_ERROR,
 			"'%s' is a git repository with a working folder: hearth needs a bare "
