@@ -156,6 +156,8 @@ out=$(h c exec "INSERT INTO child (owner,id) VALUES (hearth_node(),'c9')" 2>&1)
 is "$?" 1 "exec: a NOT NULL constraint failure exits 1"
 out=$(h c exec "INSERT INTO care_class (owner,id,name,age_band,capacity) VALUES (hearth_node(),'k','n','2-3',-1)" 2>&1)
 is "$?" 1 "exec: a CHECK constraint failure exits 1"
+out=$(h c exec "INSERT INTO enrolment (owner,id,child_id,class_id) VALUES (hearth_node(),'e9','nobody','noclass')" 2>&1)
+is "$?" 1 "exec: a FOREIGN KEY constraint failure exits 1"
 out=$(h c exec "INSERT INTO no_such_table VALUES (1)" 2>&1)
 is "$?" 2 "exec: SQL that does not compile is still a usage error (2)"
 printf 'owner,id,name\nc,c8,\n' >nn.csv
