@@ -73,5 +73,6 @@ int cmd_show(cli_ctx *ctx);
 int cmd_history(cli_ctx *ctx);
 int cmd_undo(cli_ctx *ctx);
 int cmd_config(cli_ctx *ctx);
+int cmd_backup(cli_ctx *ctx);
 
 #endif

@@ -133,3 +133,24 @@ int cmd_dump(cli_ctx *ctx)
 	hearth_db_free(db);
 	return rc;
 }
+
+int cmd_backup(cli_ctx *ctx)
+{
+	int force = cli_opt_flag(ctx, "--force");
+	hearth_db *db;
+	int rc;
+
+	if ((rc = cli_no_unknown_opts(ctx, "backup")) != EXIT_OK)
+		return rc;
+	if (ctx->argc != 1)
+		return cli_usage("backup", "give the backup's file name");
+	if (!(db = cli_open(ctx)))
+		return EXIT_FAIL;
+	if (hearth_db_backup(db, ctx->argv[0], force) < 0)
+		rc = cli_fail();
+	else
+		printf("backup of '%s' written to %s (restoring it: see BACKUP in 'man hearth')\n",
+			hearth_db_node(db), ctx->argv[0]);
+	hearth_db_free(db);
+	return rc;
+}

@@ -8,47 +8,75 @@
 #include "cli.h"
 #include "sync/hearth_sync.h"
 
-int cmd_remote(cli_ctx *ctx)
+static int remote_list(hearth_db *db)
 {
-	const char *sub = ctx->argc ? ctx->argv[0] : "list";
 	hearth_buf out = HEARTH_BUF_INIT;
-	hearth_db *db;
+	char *p;
+
+	if (hearth_query(db, "SELECT name, url FROM hearth_remote ORDER BY name", HEARTH_FORMAT_CSV,
+		    &out) < 0) {
+		hearth_buf_dispose(&out);
+		return cli_fail();
+	}
+	/* "name url" per line, without the CSV header */
+	p = strchr(out.ptr, '\n');
+	for (p = p ? p + 1 : out.ptr; *p; p++)
+		if (*p != '\r')
+			putchar(*p == ',' ? ' ' : *p);
+	hearth_buf_dispose(&out);
+	return EXIT_OK;
+}
+
+/* add and set-url: the URL as stored (a relative path made absolute) is printed back */
+static int remote_set(hearth_db *db, const char *name, const char *url, unsigned flags,
+	const char *key)
+{
+	hearth_buf stored = HEARTH_BUF_INIT;
 	int rc = EXIT_OK;
 
+	if (hearth_sync_init() < 0 || hearth_remote_set(db, name, url, flags, &stored) < 0 ||
+	    (key && hearth_meta_set(db, "ssh_key", key) < 0))
+		rc = cli_fail();
+	else
+		printf("%s remote '%s' %s\n", flags & HEARTH_REMOTE_REPLACE ? "changed" : "added",
+			name, stored.ptr);
+	hearth_buf_dispose(&stored);
+	hearth_sync_shutdown();
+	return rc;
+}
+
+int cmd_remote(cli_ctx *ctx)
+{
 	const char *key = cli_opt_value(ctx, "--ssh-key");
+	unsigned flags = cli_opt_flag(ctx, "--init") ? HEARTH_REMOTE_INIT : 0;
+	const char *sub = ctx->argc ? ctx->argv[0] : "list";
+	int set_url = strcmp(sub, "set-url") == 0;
+	hearth_db *db;
+	int rc;
 
 	if ((rc = cli_no_unknown_opts(ctx, "remote")) != EXIT_OK)
 		return rc;
-	if (strcmp(sub, "add") == 0 && ctx->argc != 3)
-		return cli_usage("remote", "'remote add' takes a name and a URL");
+	if ((strcmp(sub, "add") == 0 || set_url) && ctx->argc != 3)
+		return cli_usage("remote", "'remote %s' takes a name and a URL", sub);
 	if (strcmp(sub, "remove") == 0 && ctx->argc != 2)
 		return cli_usage("remote", "'remote remove' takes a name");
-	if (strcmp(sub, "add") && strcmp(sub, "remove") && strcmp(sub, "list"))
+	if (strcmp(sub, "add") && !set_url && strcmp(sub, "remove") && strcmp(sub, "list"))
 		return cli_usage("remote", "unknown subcommand '%s'", sub);
+	if ((flags || key) && strcmp(sub, "add") && !set_url)
+		return cli_usage("remote", "--init and --ssh-key go with add or set-url");
 	if (!(db = cli_open(ctx)))
 		return EXIT_FAIL;
-	if (strcmp(sub, "add") == 0) {
-		if (hearth_remote_add(db, ctx->argv[1], ctx->argv[2]) < 0 ||
-		    (key && hearth_meta_set(db, "ssh_key", key) < 0))
-			rc = cli_fail();
-		else
-			printf("added remote '%s' %s\n", ctx->argv[1], ctx->argv[2]);
+	if (strcmp(sub, "add") == 0 || set_url) {
+		rc = remote_set(db, ctx->argv[1], ctx->argv[2],
+			flags | (set_url ? HEARTH_REMOTE_REPLACE : 0), key);
 	} else if (strcmp(sub, "remove") == 0) {
 		if (hearth_remote_remove(db, ctx->argv[1]) < 0)
 			rc = cli_fail();
 		else
 			printf("removed remote '%s'\n", ctx->argv[1]);
-	} else if (hearth_query(db, "SELECT name, url FROM hearth_remote ORDER BY name",
-			   HEARTH_FORMAT_CSV, &out) < 0) {
-		rc = cli_fail();
 	} else {
-		/* "name url" per line, without the CSV header */
-		char *p = strchr(out.ptr, '\n');
-		for (p = p ? p + 1 : out.ptr; *p; p++)
-			if (*p != '\r')
-				putchar(*p == ',' ? ' ' : *p);
+		rc = remote_list(db);
 	}
-	hearth_buf_dispose(&out);
 	hearth_db_free(db);
 	return rc;
 }

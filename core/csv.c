@@ -560,8 +560,9 @@ static int import_row(struct import *im, struct csv *cs)
 	code = HEARTH_ERROR;
 	if ((s & 0xff) == SQLITE_CONSTRAINT) {
 		s = sqlite3_extended_errcode(db);
+		/* the data refused (exit 1), not the command misused (exit 2) */
 		code = s == SQLITE_CONSTRAINT_PRIMARYKEY || s == SQLITE_CONSTRAINT_UNIQUE ?
-			HEARTH_ECONFLICT : HEARTH_EUSAGE;
+			HEARTH_ECONFLICT : HEARTH_ERROR;
 	}
 	rc = csv_error(cs, code, cs->rec_line, constraint_column(im, sqlite3_errmsg(db)), "%s",
 		sqlite3_errmsg(db));

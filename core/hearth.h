@@ -153,6 +153,11 @@ int hearth_db_open(hearth_db **out, const char *dir);
 /** Close; accepts NULL. */
 void hearth_db_free(hearth_db *db);
 
+/** Write a copy of the node's database to the file `path`, consistent as of one moment while
+ * the node may be in use (SQLite's online backup), as one file that reads back whole.
+ * HEARTH_ECONFLICT if `path` exists and `replace` is 0; nothing is left at `path` on failure. */
+int hearth_db_backup(hearth_db *db, const char *path, int replace);
+
 /** The SQLite handle (owned by `db`); for reads and for sync's own transactions. */
 sqlite3 *hearth_db_sqlite(hearth_db *db);
 const char *hearth_db_dir(const hearth_db *db);

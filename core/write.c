@@ -393,7 +393,11 @@ static int run_sql(hearth_db *db, void *payload)
 
 	db->guard = 1;
 	if (sqlite3_exec(h, b->sql, NULL, NULL, &msg) != SQLITE_OK) {
-		int code = sqlite3_errcode(h) == SQLITE_AUTH ? HEARTH_EDENIED : HEARTH_EUSAGE;
+		/* a constraint refusing the data is a failure (exit 1), not a usage error */
+		int err = sqlite3_errcode(h) & 0xff;
+		int code = err == SQLITE_AUTH ? HEARTH_EDENIED
+			: err == SQLITE_CONSTRAINT ? HEARTH_ECONFLICT
+						   : HEARTH_EUSAGE;
 		rc = hearth_error_set(code, "%s%s", msg ? msg : sqlite3_errmsg(h),
 			code == HEARTH_EDENIED
 				? " (only rows of synced tables may be changed; no schema changes or "

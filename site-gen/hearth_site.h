@@ -18,9 +18,11 @@
 #include "core/hearth.h"
 
 typedef struct {
-	/** Absolute URL of the site root without trailing slash ("https://example.org/care"),
-	 * used where a format needs absolute URLs (sitemap, Atom, robots.txt). NULL or "": the
-	 * site is written with root-relative URLs there and robots.txt names no sitemap. */
+	/** Absolute http:// or https:// URL of the site root ("https://example.org/care"; a
+	 * trailing slash is dropped), used where a format needs absolute URLs (sitemap, Atom,
+	 * robots.txt); anything else (no host, a space, quote, '<', '>', '?' or '#') is
+	 * HEARTH_EUSAGE before anything is built. NULL or "": the site is written with
+	 * root-relative URLs there and robots.txt names no sitemap. */
 	const char *base_url;
 	/** "Now" in ms since the epoch for "upcoming", "this year" and the 14-day stale warning.
 	 * 0: derived from the data (the newest time a centre was heard of), never the wall clock,

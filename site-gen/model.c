@@ -87,12 +87,30 @@ static int is_public(sqlite3 *db, const char *table, const char *col, int *rc)
 	return pub;
 }
 
+int site_public_rows_where(hearth_buf *sql, sqlite3 *db, const char *table)
+{
+	sqlite3_stmt *st = NULL;
+	int rc = 0, step;
+
+	/* fail closed: a filter that cannot be read must not become "every row" */
+	if (sqlite3_prepare_v2(db, "SELECT public_rows FROM hearth_table WHERE name = ?1", -1, &st,
+		    NULL) != SQLITE_OK)
+		return hearth_error_sqlite(db, HEARTH_ERROR, "cannot read which rows are public");
+	sqlite3_bind_text(st, 1, table, -1, SQLITE_STATIC);
+	step = sqlite3_step(st);
+	if (step == SQLITE_ROW && sqlite3_column_text(st, 0))
+		rc = hearth_buf_printf(sql, " WHERE (%s)", (const char *)sqlite3_column_text(st, 0));
+	else if (step != SQLITE_ROW && step != SQLITE_DONE)
+		rc = hearth_error_sqlite(db, HEARTH_ERROR, "cannot read which rows are public");
+	sqlite3_finalize(st);
+	return rc;
+}
+
 /* Prepare SELECT of `cols` (space-separated) from `table`: private columns read as NULL, rows
  * limited by the table's public_rows condition, ordered by `order`. */
 static void reader_open(reader *r, const char *table, const char *cols, const char *order)
 {
 	hearth_buf sql = HEARTH_BUF_INIT, col = HEARTH_BUF_INIT;
-	sqlite3_stmt *st = NULL;
 	const char *p = cols;
 	int first = 1;
 
@@ -111,15 +129,8 @@ static void reader_open(reader *r, const char *table, const char *cols, const ch
 	}
 	if (r->rc == 0)
 		r->rc = hearth_buf_printf(&sql, " FROM \"%s\"", table);
-	if (r->rc == 0 &&
-	    sqlite3_prepare_v2(r->db, "SELECT public_rows FROM hearth_table WHERE name = ?1", -1, &st,
-		    NULL) == SQLITE_OK) {
-		sqlite3_bind_text(st, 1, table, -1, SQLITE_STATIC);
-		if (sqlite3_step(st) == SQLITE_ROW && sqlite3_column_text(st, 0))
-			r->rc = hearth_buf_printf(&sql, " WHERE (%s)",
-				(const char *)sqlite3_column_text(st, 0));
-	}
-	sqlite3_finalize(st);
+	if (r->rc == 0)
+		r->rc = site_public_rows_where(&sql, r->db, table);
 	if (r->rc == 0)
 		r->rc = hearth_buf_printf(&sql, " ORDER BY %s", order);
 	if (r->rc == 0 && sqlite3_prepare_v2(r->db, sql.ptr, -1, &r->st, NULL) != SQLITE_OK)

@@ -80,16 +80,8 @@ static int export_table(site_ctx *ctx, sqlite3 *db, const char *table)
 	if (o.rc || ncols == 0)
 		goto finish;
 	o.rc = hearth_buf_printf(&sql, "SELECT %s FROM \"%s\"", cols.ptr, table);
-	if (o.rc == 0 &&
-	    sqlite3_prepare_v2(db, "SELECT public_rows FROM hearth_table WHERE name = ?1", -1, &st,
-		    NULL) == SQLITE_OK) {
-		sqlite3_bind_text(st, 1, table, -1, SQLITE_STATIC);
-		if (sqlite3_step(st) == SQLITE_ROW && sqlite3_column_text(st, 0))
-			o.rc = hearth_buf_printf(&sql, " WHERE (%s)",
-				(const char *)sqlite3_column_text(st, 0));
-	}
-	sqlite3_finalize(st);
-	st = NULL;
+	if (o.rc == 0)
+		o.rc = site_public_rows_where(&sql, db, table);
 	if (o.rc == 0)
 		o.rc = hearth_buf_puts(&sql, " ORDER BY owner, id");
 	if (o.rc == 0 && sqlite3_prepare_v2(db, sql.ptr, -1, &st, NULL) != SQLITE_OK)

@@ -32,6 +32,7 @@
 /* Present in every output folder hearth wrote: a non-empty folder without it is never
  * replaced, so a mistyped --out cannot delete someone's files. */
 #define MARKER ".hearth-site"
+#define MARKER_TEXT "hearth site\n"
 
 hearth_buf *site_files_add(site_files *fs, const char *lastmod, const char *fmt, ...)
 {
@@ -474,6 +475,22 @@ static int exchange(const char *a, const char *b)
 	return -1;
 }
 
+/* 1 if `path` is a marker as hearth writes it: a planted or empty file proves nothing. */
+static int marker_is_hearths(const char *path)
+{
+	char text[sizeof(MARKER_TEXT) + 1];
+	struct stat st;
+	FILE *f;
+	size_t n;
+
+	if (lstat(path, &st) < 0 || !S_ISREG(st.st_mode) ||
+	    st.st_size != (off_t)(sizeof(MARKER_TEXT) - 1) || !(f = fopen(path, "rb")))
+		return 0;
+	n = fread(text, 1, sizeof(text), f);
+	fclose(f);
+	return n == sizeof(MARKER_TEXT) - 1 && memcmp(text, MARKER_TEXT, n) == 0;
+}
+
 /* Refuse to replace a non-empty folder hearth did not write. */
 static int check_replaceable(const char *out_dir)
 {
@@ -497,7 +514,7 @@ static int check_replaceable(const char *out_dir)
 			empty = 0;
 	closedir(d);
 	rc = hearth_buf_printf(&marker, "%s/%s", out_dir, MARKER);
-	if (rc == 0 && !empty && lstat(marker.ptr, &st) < 0)
+	if (rc == 0 && !empty && !marker_is_hearths(marker.ptr))
 		rc = hearth_error_set(HEARTH_EUSAGE,
 			"cannot build the site in '%s': the folder holds files hearth did not write "
 			"(choose a new or empty folder)",
@@ -568,7 +585,7 @@ int site_files_commit(site_files *fs, const char *out_arg, hearth_site_stats *st
 	if (rc)
 		goto done;
 	marker = site_files_add(fs, NULL, "%s", MARKER);
-	if (!marker || hearth_buf_puts(marker, "hearth site\n") < 0) {
+	if (!marker || hearth_buf_puts(marker, MARKER_TEXT) < 0) {
 		rc = HEARTH_ERROR;
 		goto done;
 	}

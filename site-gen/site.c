@@ -8,6 +8,31 @@
 
 #include <string.h>
 
+/* The base URL as the pages join it ("%s/path"): absolute http(s) with a host, nothing that
+ * would need escaping in an attribute, no query or fragment, without the trailing slash. */
+static int base_url_clean(hearth_buf *out, const char *url)
+{
+	const char *host;
+	size_t n;
+
+	if (strncmp(url, "https://", 8) == 0)
+		host = url + 8;
+	else if (strncmp(url, "http://", 7) == 0)
+		host = url + 7;
+	else
+		return hearth_error_set(HEARTH_EUSAGE,
+			"the base URL '%s' is not an absolute http:// or https:// URL", url);
+	if (!*host || *host == '/')
+		return hearth_error_set(HEARTH_EUSAGE, "the base URL '%s' has no host", url);
+	for (n = 0; url[n]; n++)
+		if ((unsigned char)url[n] <= ' ' || url[n] == 0x7f || strchr("\"'<>\\`?#", url[n]))
+			return hearth_error_set(HEARTH_EUSAGE,
+				"the base URL '%s' may hold no spaces, quotes, '<', '>', '?' or '#'", url);
+	while (n > 0 && url[n - 1] == '/')
+		n--;
+	return hearth_buf_put(out, url, n);
+}
+
 int hearth_site_build_sqlite(sqlite3 *db, const char *out_dir, const hearth_site_opts *opts,
 	hearth_site_stats *out)
 {
@@ -15,6 +40,7 @@ int hearth_site_build_sqlite(sqlite3 *db, const char *out_dir, const hearth_site
 	site_files files = { NULL, 0, 0 };
 	site_ctx ctx;
 	hearth_site_stats stats;
+	hearth_buf base = HEARTH_BUF_INIT;
 	int rc, i, loaded = 0;
 
 	memset(&stats, 0, sizeof stats);
@@ -22,13 +48,16 @@ int hearth_site_build_sqlite(sqlite3 *db, const char *out_dir, const hearth_site
 		memset(out, 0, sizeof *out);
 	if (!db || !out_dir || !*out_dir)
 		return hearth_error_set(HEARTH_EUSAGE, "cannot build the site: no database or folder");
+	if (opts && opts->base_url && *opts->base_url &&
+	    (rc = base_url_clean(&base, opts->base_url)) < 0)
+		return rc;
 	rc = site_model_load(&m, db, opts ? opts->now_ms : 0);
 	if (rc)
 		goto done;
 	loaded = 1;
 	ctx.files = &files;
 	ctx.m = &m;
-	ctx.base_url = opts && opts->base_url ? opts->base_url : "";
+	ctx.base_url = base.ptr;
 	ctx.rc = 0;
 	rc = site_pages_write(&ctx);
 	if (rc == 0)
@@ -56,6 +85,7 @@ done:
 	if (loaded)
 		site_model_free(&m);
 	site_files_dispose(&files);
+	hearth_buf_dispose(&base);
 	return rc;
 }
 

@@ -147,6 +147,9 @@ typedef struct {
 
 /** Read the public model; now_ms 0 derives "now" from the data. Free with site_model_free. */
 int site_model_load(site_model *m, sqlite3 *db, uint64_t now_ms);
+/* Append " WHERE (condition)" of `table`'s public_rows declaration to `sql` (nothing when it
+ * has none). A declaration that cannot be read is an error, never "every row". */
+int site_public_rows_where(hearth_buf *sql, sqlite3 *db, const char *table);
 void site_model_free(site_model *m);
 /** Index of the node / region / service type with that id, or -1. */
 int site_model_node(const site_model *m, const char *id);

@@ -186,6 +186,19 @@ static void undo_restore(const char *dir)
 	hearth_buf_dispose(&p);
 }
 
+/* The transport's advice suits sync, which runs again; a clone is run again by hand. */
+static int fetch_failed(int rc)
+{
+	static const char retry[] = " (will retry on next sync)";
+	char msg[1024], *at;
+
+	snprintf(msg, sizeof(msg), "%s", hearth_error_last());
+	if ((at = strstr(msg, retry)))
+		memmove(at, at + sizeof(retry) - 1, strlen(at + sizeof(retry) - 1) + 1);
+	return hearth_error_set(rc, "%s (nothing was restored: run clone again once it can be "
+				   "reached)", msg);
+}
+
 int hearth_clone(hearth_db **out, const char *dir, const char *url, const char *node,
 	const hearth_sync_opts *opts, hearth_clone_info *info)
 {
@@ -206,6 +219,8 @@ int hearth_clone(hearth_db **out, const char *dir, const char *url, const char *
 		return rc;
 	if (strcmp(node, HEARTH_OFFICE) == 0)
 		return hearth_error_set(HEARTH_EUSAGE, "the office is not restored by clone");
+	if ((rc = hearth_url_check(url)) < 0)
+		return rc;
 	/* the kind is corrected from the restored node row below */
 	if ((rc = hearth_db_create_restored(&db, dir, node, "childcare_centre")) < 0)
 		return rc;
@@ -213,8 +228,10 @@ int hearth_clone(hearth_db **out, const char *dir, const char *url, const char *
 	if ((rc = sync_repo_open_dir(&repo, dir)) < 0)
 		goto done;
 	sync_transport_opts(&topts, opts, db);
-	if ((rc = hearth_transport_fetch(repo, url, specs, 2, &topts)) < 0)
+	if ((rc = hearth_transport_fetch(repo, url, specs, 2, &topts)) < 0) {
+		rc = fetch_failed(rc);
 		goto done;
+	}
 	if ((rc = hearth_db_begin(db)) < 0)
 		goto done;
 	if ((rc = hearth_sql_exec(hearth_db_sqlite(db), "PRAGMA defer_foreign_keys = ON", "clone")) <

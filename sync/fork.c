@@ -52,8 +52,8 @@ int sync_fork_check(hearth_db *db, git_repository *repo, int *forked, int64_t *r
 		return rc;
 	if (strcmp(node, hearth_db_node(db)) != 0)
 		return hearth_error_set(HEARTH_ECONFLICT,
-			"the remote's repository holds the branches of node '%s', not of '%s': nothing "
-			"was applied or sent; check the remote's URL ('hearth remote list')",
+			"the remote holds the repository of node '%s', not of '%s': nothing was "
+			"applied or sent; point it at this node's with 'hearth remote set-url'",
 			node, hearth_db_node(db));
 	if (remote_head)
 		git_oid_cpy(remote_head, &remote);

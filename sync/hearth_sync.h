@@ -46,6 +46,22 @@ typedef struct {
 
 /** Add a remote. At the office, `name` is the node id the remote belongs to. */
 int hearth_remote_add(hearth_db *db, const char *name, const char *url);
+
+/* flags of hearth_remote_set */
+#define HEARTH_REMOTE_REPLACE 1u /* change the URL of an existing remote (else add a new one) */
+#define HEARTH_REMOTE_INIT 2u    /* create a bare repository at a local path that is missing or
+				  * an empty folder */
+/**
+ * Add a remote, or with HEARTH_REMOTE_REPLACE change its URL (and forget the old URL's last
+ * error). A relative path is stored absolute, resolved against the current folder. A local
+ * path that can never be synced with (an empty folder without HEARTH_REMOTE_INIT, a file, a
+ * repository with a working folder, a folder of other files) is refused with HEARTH_ERROR; a
+ * missing one is accepted (a USB stick not plugged in). `stored`, if not NULL, receives the
+ * URL as stored. HEARTH_ECONFLICT if adding a name that exists, HEARTH_ENOTFOUND if replacing
+ * one that does not, HEARTH_EUSAGE for a URL hearth does not support.
+ */
+int hearth_remote_set(hearth_db *db, const char *name, const char *url, unsigned flags,
+	hearth_buf *stored);
 /** Create an empty bare repository at `path` (a node's repository on a USB stick or a local
  * folder); an existing repository there is left as it is. */
 int hearth_repo_init_bare(const char *path);

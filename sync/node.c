@@ -29,33 +29,6 @@ void hearth_sync_shutdown(void)
 
 /* ---- remotes ------------------------------------------------------------------------------ */
 
-int hearth_remote_add(hearth_db *db, const char *name, const char *url)
-{
-	sqlite3 *h = hearth_db_sqlite(db);
-	sqlite3_stmt *st = NULL;
-	int rc;
-
-	if ((rc = hearth_id_check("remote name", name)) < 0)
-		return rc;
-	if (!url || !*url || strchr(url, '\n'))
-		return hearth_error_set(HEARTH_EUSAGE, "remote '%s' needs a URL", name);
-	if ((rc = hearth_url_check(url)) < 0)
-		return rc;
-	if (sqlite3_prepare_v2(h, "INSERT INTO hearth_remote (name, url) VALUES (?1, ?2)", -1, &st,
-		    NULL) != SQLITE_OK)
-		return hearth_error_sqlite(h, HEARTH_ERROR, "cannot add remote");
-	sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 2, url, -1, SQLITE_STATIC);
-	if (sqlite3_step(st) != SQLITE_DONE)
-		rc = sqlite3_extended_errcode(h) == SQLITE_CONSTRAINT_PRIMARYKEY
-			? hearth_error_set(HEARTH_ECONFLICT,
-				  "remote '%s' exists already: 'hearth remote remove %s' first", name,
-				  name)
-			: hearth_error_sqlite(h, HEARTH_ERROR, "cannot add remote");
-	sqlite3_finalize(st);
-	return rc;
-}
-
 int hearth_repo_init_bare(const char *path)
 {
 	git_repository *repo = NULL;
@@ -149,7 +122,8 @@ done:
 	return 0;
 }
 
-/* Keep the outcome of talking to a remote: status shows the last error verbatim with its time.
+/* Keep the outcome of talking to a remote: status shows the last error verbatim with its time,
+ * until a sync succeeds (the error is then no longer the latest outcome, and is forgotten).
  * The error message is saved and restored around the bookkeeping. */
 void sync_remote_record(hearth_db *db, const char *name, int ok, const char *error)
 {
@@ -159,7 +133,8 @@ void sync_remote_record(hearth_db *db, const char *name, int ok, const char *err
 
 	snprintf(saved, sizeof(saved), "%s", hearth_error_last());
 	if (sqlite3_prepare_v2(hearth_db_sqlite(db),
-		    ok ? "UPDATE hearth_remote SET last_sync_ms = ?2 WHERE name = ?1"
+		    ok ? "UPDATE hearth_remote SET last_sync_ms = ?2, last_error = NULL, "
+			 "last_error_ms = NULL WHERE name = ?1"
 		       : "UPDATE hearth_remote SET last_error = ?3, last_error_ms = ?2 WHERE name = ?1",
 		    -1, &st, NULL) == SQLITE_OK) {
 		sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
@@ -623,7 +598,8 @@ static int node_run(hearth_db *db, const hearth_sync_opts *opts, hearth_sync_res
 
 	memset(&res, 0, sizeof(res));
 	if ((rc = sync_remotes_load(&remotes, &n, db, opts ? opts->only_remote : NULL)) < 0 ||
-	    (rc = sync_repo_open(&repo, db)) < 0)
+	    (rc = sync_repo_open(&repo, db)) < 0 ||
+	    (rc = sync_remote_owner_check(db, repo, &remotes[0], opts)) < 0)
 		goto done;
 	if (what & NODE_PULL)
 		rc = node_pull_remote(db, repo, &remotes[0], opts, &res);

@@ -100,6 +100,10 @@ int sync_remotes_load(sync_remote **out, int *n, hearth_db *db, const char *only
 void sync_remotes_free(sync_remote *r, int n);
 void sync_remote_record(hearth_db *db, const char *name, int ok, const char *error);
 void sync_transport_opts(hearth_transport_opts *t, const hearth_sync_opts *opts, hearth_db *db);
+/* Refuse (HEARTH_ECONFLICT, recorded for status) a local remote (a path or file://: a USB
+ * stick) whose branches were written for another node, before anything is pulled or pushed. */
+int sync_remote_owner_check(hearth_db *db, git_repository *repo, const sync_remote *r,
+	const hearth_sync_opts *opts);
 
 /* Office */
 int sync_office(hearth_db *db, const hearth_sync_opts *opts, hearth_sync_result *out);

@@ -14,6 +14,7 @@
 
 #include "hearth.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <pthread.h>
@@ -66,6 +67,13 @@ int hearth_url_check(const char *url)
 			return hearth_error_set(HEARTH_EUSAGE, "remote URL has a control character");
 	if (!*url)
 		return hearth_error_set(HEARTH_EUSAGE, "remote URL is empty");
+	/* git's TRANSPORT::ADDRESS runs a remote helper (ext:: runs any command): never ours */
+	n = strspn(url, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789+.-");
+	if (n > 0 && strncmp(url + n, "::", 2) == 0)
+		return hearth_error_set(HEARTH_EUSAGE,
+			"remote URL: '%.*s::' is not a transport hearth uses (use file, git, ssh, "
+			"http, https or a path)",
+			(int)(n > 20 ? 20 : n), url);
 	if (!sep)
 		return 0; /* a path, or scp-like user@host:path: git's own syntax */
 	n = (size_t)(sep - url);
@@ -543,36 +551,125 @@ static int remote_open(git_remote **out, git_repository *repo, const char *url)
 	return hearth_error_set(HEARTH_EUSAGE, "invalid remote url '%s': %s", where, why);
 }
 
-/*
- * A path or file:// URL whose folder is not there (a USB stick not plugged in) is a remote that
- * cannot be reached; libgit2 would call a plain path "unsupported URL protocol".
- */
-static int local_missing(const char *url)
+const char *hearth_transport_local_path(const char *url)
 {
-	const char *path = NULL, *colon = strchr(url, ':'), *slash = strchr(url, '/');
-	struct stat st;
+	const char *colon = strchr(url, ':'), *slash = strchr(url, '/');
 
 	if (strncmp(url, "file://", 7) == 0)
-		path = url + 7;
-	else if (!strstr(url, "://") && (!colon || (slash && slash < colon)))
-		path = url;
-	return path && stat(path, &st) != 0;
+		return url + 7;
+	if (!strstr(url, "://") && (!colon || (slash && slash < colon)))
+		return url;
+	return NULL;
+}
+
+static int folder_is_empty(const char *path)
+{
+	DIR *d = opendir(path);
+	struct dirent *e;
+	int empty = 1;
+
+	if (!d)
+		return 0;
+	while (empty && (e = readdir(d)))
+		empty = strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0;
+	closedir(d);
+	return empty;
+}
+
+/* A bare repository at `path`: 1, a repository with a working folder: 0, none: -1, one that
+ * cannot be opened (another owner, damaged): -2 with git's reason in `why`. */
+static int repository_bare(const char *path, char *why, size_t size)
+{
+	git_repository *repo = NULL;
+	int bare = -1, err;
+
+	git_libgit2_init();
+	err = git_repository_open_ext(&repo, path, GIT_REPOSITORY_OPEN_NO_SEARCH, NULL);
+	if (err == 0)
+		bare = git_repository_is_bare(repo) ? 1 : 0;
+	else if (err != GIT_ENOTFOUND) {
+		git_message(why, size);
+		bare = -2;
+	}
+	git_repository_free(repo);
+	git_libgit2_shutdown();
+	return bare;
+}
+
+static int repository_create(const char *path, const char *where)
+{
+	git_repository *repo = NULL;
+	char why[MSG_MAX];
+
+	git_libgit2_init();
+	if (git_repository_init(&repo, path, 1) < 0) {
+		git_message(why, sizeof(why));
+		git_libgit2_shutdown();
+		return hearth_error_set(HEARTH_ERROR, "cannot create a repository at '%s': %s",
+			where, why);
+	}
+	git_repository_free(repo);
+	git_libgit2_shutdown();
+	return 0;
+}
+
+/*
+ * A path whose folder is not there (a USB stick not plugged in) is a remote that cannot be
+ * reached, worth retrying; anything else there that is not a bare repository never will be,
+ * however often the sync is run, so it is an error with what to do.
+ */
+int hearth_transport_local_check(const char *url, int create)
+{
+	const char *path = hearth_transport_local_path(url);
+	char where[MSG_MAX], why[MSG_MAX];
+	struct stat st;
+	int bare;
+
+	if (!path)
+		return 0;
+	url_redact(where, sizeof(where), url);
+	if (stat(path, &st) != 0) {
+		if (create)
+			return repository_create(path, where);
+		return hearth_error_set(HEARTH_ENET,
+			"cannot reach '%s': no such folder (will retry on next sync)", where);
+	}
+	if (S_ISDIR(st.st_mode) && folder_is_empty(path)) {
+		if (create)
+			return repository_create(path, where);
+		return hearth_error_set(HEARTH_ERROR,
+			"'%s' is an empty folder, not a repository: 'hearth remote set-url NAME URL "
+			"--init' creates one there",
+			where);
+	}
+	if (!S_ISDIR(st.st_mode))
+		return hearth_error_set(HEARTH_ERROR, "'%s' is a file, not a repository", where);
+	if ((bare = repository_bare(path, why, sizeof(why))) == 1)
+		return 0;
+	if (bare == -2)
+		return hearth_error_set(HEARTH_ERROR, "cannot open the repository at '%s': %s",
+			where, why);
+	if (bare == 0)
+		return hearth_error_set(HEARTH_ERROR,
+			"'%s' is a git repository with a working folder: hearth needs a bare "
+			"repository (give a new or empty folder with --init)",
+			where);
+	return hearth_error_set(HEARTH_ERROR,
+		"'%s' is a folder with other files in it, not a repository: give a new or empty "
+		"folder with --init, or a bare repository",
+		where);
 }
 
 /* Create the remote and connect it for `dir`; HEARTH_ENET if it cannot be reached. */
 static int remote_connect(git_remote **out, transfer *t, git_repository *repo, const char *url,
 	git_direction dir, const git_remote_callbacks *cb)
 {
-	char where[MSG_MAX];
 	int rc, grc;
 
 	if ((rc = remote_open(out, repo, url)) < 0)
 		return rc;
-	if (local_missing(url)) {
-		url_redact(where, sizeof(where), url);
-		return hearth_error_set(HEARTH_ENET,
-			"cannot reach '%s': no such folder (will retry on next sync)", where);
-	}
+	if ((rc = hearth_transport_local_check(url, 0)) < 0)
+		return rc;
 	if ((grc = git_remote_connect(*out, dir, cb, NULL, NULL)) < 0)
 		return fail_net(t, url, grc);
 	return 0;

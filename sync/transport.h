@@ -36,4 +36,17 @@ int hearth_transport_push(git_repository *repo, const char *url, const char **re
  * mistake is a usage error at once rather than a network error at every later sync. */
 int hearth_url_check(const char *url);
 
+/** The folder of a local remote (a path or a file:// URL, pointing into `url`), or NULL for a
+ * remote over the network. */
+const char *hearth_transport_local_path(const char *url);
+
+/**
+ * For a local remote, 0 when a bare repository is there. Nothing there: HEARTH_ENET (a USB
+ * stick not plugged in: retry later). An empty folder, a file, a repository with a working
+ * folder or a folder of other files: HEARTH_ERROR naming it (retrying never helps). With
+ * `create`, a bare repository is made where there is nothing or an empty folder. 0 for a
+ * remote over the network (nothing to look at here).
+ */
+int hearth_transport_local_check(const char *url, int create);
+
 #endif

@@ -158,7 +158,7 @@ for bad in 'git://host:/x' 'git://host:99999/x' 'git:///x' 'ssh://host' 'ftp://h
 	one_line && pass "  in one line" || fail "  in one line" "$ERR"
 done
 for good in 'git://127.0.0.1:9418/x.git' 'ssh://git@[::1]:22/x' 'https://u:p@host/x' \
-	'file:///tmp/x' 'git@host:x.git' 'relative/x.git'; do
+	"file://$T/not-plugged-in/x" 'git@host:x.git' 'relative/x.git'; do
 	run -C "$D" remote add probe "$good"
 	is "$RC" 0 "remote add '$good' is accepted"
 	run -C "$D" remote remove probe

@@ -167,7 +167,7 @@ h pc1 remote remove office >/dev/null
 h pc1 remote add office "$T/p.git" >/dev/null
 out=$(h pc1 sync 2>&1)
 is "$?" 1 "a node syncing with another centre's repository: exit 1"
-like "$out" "holds the branches of node 'p', not of 'c'" "... told whose repository it is"
+like "$out" "holds the repository of node 'p', not of 'c'" "... told whose repository it is"
 is "$(git -C p.git rev-parse up)" "$p_up" "... and p's up is untouched"
 h pc1 remote remove office >/dev/null
 h pc1 remote add office "$T/stick.git" >/dev/null

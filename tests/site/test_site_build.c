@@ -970,6 +970,38 @@ static void test_links_and_content(void)
 	sqlite3_close(db);
 }
 
+/* Fault injection: the statement reading a table's public_rows filter is refused (as a damaged
+ * declaration or a locked schema would make it fail), and the build must fail closed. */
+static int deny_public_rows(void *payload, int action, const char *table, const char *col,
+	const char *db, const char *trigger)
+{
+	(void)payload, (void)db, (void)trigger;
+	return action == SQLITE_READ && table && col && strcmp(table, "hearth_table") == 0 &&
+			strcmp(col, "public_rows") == 0
+		? SQLITE_DENY
+		: SQLITE_OK;
+}
+
+static void test_public_rows_unreadable(void)
+{
+	static const char *const markers[] = { "MARKPRIVATEEVENT", NULL };
+	char a[600];
+	hearth_site_stats st;
+	leak l = { markers, 0, 0 };
+	sqlite3 *db = open_world(NULL);
+	struct stat s;
+
+	path_of(a, sizeof a, "public-rows-denied");
+	sqlite3_set_authorizer(db, deny_public_rows, NULL);
+	ok(hearth_site_build_sqlite(db, a, NULL, &st) < 0,
+		"an unreadable public_rows filter fails the build (%s)", hearth_error_last());
+	ok(lstat(a, &s) < 0, "and nothing is written");
+	if (lstat(a, &s) == 0)
+		each_file(a, find_leaks, &l);
+	is_int(l.hits, 0, "no private event in any file");
+	sqlite3_close(db);
+}
+
 /* The public entry point on a real node database made by core. */
 static void test_hearth_db(void)
 {
@@ -1061,6 +1093,7 @@ int main(int argc, char **argv)
 	test_ics_stamp();
 	test_atomic();
 	test_privacy();
+	test_public_rows_unreadable();
 	test_hostile();
 	test_links_and_content();
 	test_hearth_db();

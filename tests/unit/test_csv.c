@@ -416,13 +416,13 @@ static void test_import_refused(hearth_db *db)
 		"owner,id,name,age_band,capacity\n"
 		"lucai,n1,\"two\nlines\",0-1,5\n"
 		"lucai,n2,bad,1-2,-1\n",
-		HEARTH_EUSAGE,
+		HEARTH_ERROR,
 		"line 4, column 5 ('capacity'): CHECK constraint failed: capacity >= 0");
 	import_refused(db, "not null", "care_class",
 		"owner,id,name,age_band,capacity\n"
 		"lucai,n1,ok,0-1,5\n"
 		"lucai,n2,,1-2,5\n",
-		HEARTH_EUSAGE,
+		HEARTH_ERROR,
 		"line 3, column 3 ('name'): NOT NULL constraint failed: care_class.name");
 	import_refused(db, "key already there", "care_class",
 		"owner,id,name,age_band,capacity\n"
