@@ -212,6 +212,7 @@ typedef struct {
 	int is_pk;            /* position in the primary key (1-based), 0 if not part of it */
 	int is_public;
 	int audience_writable;
+	int takes_blob;       /* declared BLOB (or no type): the only columns a BLOB value may enter */
 	hearth_policy_kind policy;
 	char *policy_text;    /* as declared: "lww", "office", "state:a<b<c" */
 	char **states;        /* for HEARTH_POLICY_STATE: the order, lowest first */
