@@ -326,6 +326,14 @@ typedef enum { HEARTH_FORMAT_TEXT, HEARTH_FORMAT_JSON, HEARTH_FORMAT_CSV } heart
  * header). A statement that would write is refused with HEARTH_EUSAGE. */
 int hearth_query(hearth_db *db, const char *sql, hearth_format format, hearth_buf *out);
 
+#define HEARTH_SQL_LIMIT_MS 60000
+/**
+ * How long the caller's SQL of hearth_write_exec and hearth_query may run (wall time, in ms)
+ * before SQLite stops it: the call fails with HEARTH_EUSAGE, a write changes nothing, and the
+ * write lock is released. 0 lets it run for ever. HEARTH_SQL_LIMIT_MS until set.
+ */
+void hearth_db_set_sql_limit(hearth_db *db, int64_t ms);
+
 /** Append `s` (length `len`) as a JSON string literal. */
 int hearth_json_string(hearth_buf *out, const char *s, size_t len);
 

@@ -409,7 +409,9 @@ static int run_sql(hearth_db *db, void *payload)
 	int rc = 0;
 
 	db->guard = 1;
-	if (sqlite3_exec(h, b->sql, NULL, NULL, &msg) != SQLITE_OK) {
+	hearth_sql_limit_begin(db);
+	if (sqlite3_exec(h, b->sql, NULL, NULL, &msg) != SQLITE_OK &&
+	    (rc = hearth_sql_limit_error(db)) == 0) {
 		int code = sqlite3_errcode(h) == SQLITE_AUTH ? HEARTH_EDENIED : HEARTH_EUSAGE;
 		rc = hearth_error_set(code, "%s%s", msg ? msg : sqlite3_errmsg(h),
 			code == HEARTH_EDENIED
@@ -417,6 +419,7 @@ static int run_sql(hearth_db *db, void *payload)
 				  "transactions)"
 				: "");
 	}
+	hearth_sql_limit_end(db);
 	db->guard = 0;
 	sqlite3_free(msg);
 	return rc;
