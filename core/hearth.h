@@ -398,6 +398,18 @@ int hearth_changeset_summary(hearth_buf *out, const void *cs, int n);
 
 #define HEARTH_PURGE_DEFAULT "3y"
 
+/**
+ * SQL for the date a service request `r` was closed, by its owner's facts and the office's: its
+ * done_at if the owner or the office wrote it (hearth_origin), else its requested_at. An assignee
+ * may close a request, not date it: a done_at of 1999 or 2999 would purge the owner's record
+ * at once, or never, and show in the public tally. The purge and the site's solved tally use it.
+ */
+#define HEARTH_REQUEST_CLOSED_ON                                                                   \
+	"(CASE WHEN coalesce((SELECT o.node FROM hearth_origin o WHERE o.tbl = 'service_request' "  \
+	"AND o.owner = r.owner AND o.id = r.id AND o.col IN ('done_at', '') ORDER BY o.col DESC "   \
+	"LIMIT 1), r.owner) IN (r.owner, 'office') "                                                \
+	"THEN coalesce(nullif(r.done_at, ''), r.requested_at) ELSE r.requested_at END)"
+
 /** What one purge did. Row counts are per table; no value of a purged row is kept anywhere. */
 typedef struct {
 	char cutoff[11];  /* YYYY-MM-DD (China time): records closed before this day were purged */

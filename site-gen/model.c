@@ -408,9 +408,9 @@ static void load_solved(reader *r)
 		return;
 	if (sqlite3_prepare_v2(r->db,
 		    "SELECT service_type_id, month, SUM(n) FROM ("
-		    "SELECT service_type_id, substr(done_at, 1, 7) AS month, COUNT(*) AS n "
-		    "FROM service_request WHERE status = 'done' AND done_at IS NOT NULL "
-		    "GROUP BY 1, 2 UNION ALL SELECT service_type_id, month, solved FROM request_tally) "
+		    "SELECT r.service_type_id, substr(" HEARTH_REQUEST_CLOSED_ON ", 1, 7) AS month, "
+		    "COUNT(*) AS n FROM service_request r "
+		    "WHERE r.status = 'done' AND r.done_at IS NOT NULL GROUP BY 1, 2 UNION ALL SELECT service_type_id, month, solved FROM request_tally) "
 		    "GROUP BY 1, 2 ORDER BY 2, 1",
 		    -1, &st, NULL) != SQLITE_OK) {
 		r->rc = hearth_error_sqlite(r->db, HEARTH_ERROR, "cannot count service requests");
