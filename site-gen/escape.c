@@ -324,7 +324,7 @@ int site_slug(hearth_buf *out, const char *id)
 		if (rc == 0)
 			rc = hearth_buf_putc(out, c);
 	}
-	if (rc)
+	if (rc && out->asize)
 		out->size = start, out->ptr[start] = '\0';
 	return rc;
 }

@@ -546,8 +546,13 @@ static void section_unpublished(report *r, sqlite3 *h, uint64_t now)
 	if (r->rc)
 		return;
 	rp_md(r, "## Rows left out of the public site\n\n");
-	if ((r->rc = site_model_load(&m, h, now)) < 0)
+	if (site_model_load(&m, h, now) < 0) {
+		/* the report still tells the rest: say why the site cannot be read */
+		rp_md(r, "The site cannot be built: ");
+		rp_text(r, hearth_error_last());
+		rp_md(r, "\n\n");
 		return;
+	}
 	if (m.nskipped) {
 		rp_md(r, "The site cannot publish these rows: it builds without them. Ask the owner "
 			 "to correct or delete them.\n\n");
