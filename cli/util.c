@@ -36,11 +36,19 @@ int cli_usage(const char *cmd, const char *fmt, ...)
 
 hearth_db *cli_open(cli_ctx *ctx)
 {
+	const char *limit = getenv("HEARTH_SQL_LIMIT_SECONDS");
 	hearth_db *db = NULL;
 
 	if (hearth_db_open(&db, ctx->dir) < 0) {
 		cli_fail();
 		return NULL;
+	}
+	/* seconds, fractions allowed; 0 runs the SQL for ever; anything else keeps the default */
+	if (limit && *limit) {
+		char *end = NULL;
+		double s = strtod(limit, &end);
+		if (end && !*end && s >= 0 && s < 1e9)
+			hearth_db_set_sql_limit(db, (int64_t)(s * 1000 + 0.5));
 	}
 	return db;
 }

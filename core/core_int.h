@@ -17,7 +17,16 @@ struct hearth_db {
 	size_t stmt_cap, stmt_n;
 	int guard;              /* the caller's SQL of a recorded write is running */
 	int wide_limit;         /* refuse a write of more rows (0: no limit) */
+	int64_t sql_limit_ms;   /* hearth_db_set_sql_limit (HEARTH_SQL_LIMIT_MS until set) */
+	int64_t sql_deadline;   /* monotonic ms at which the caller's SQL is stopped, 0: none */
 };
+
+/** Start / end the time limit on the caller's SQL (SQLite's progress handler). Around every
+ * statement a caller hands in: a runaway one would otherwise hold the write lock for ever. */
+void hearth_sql_limit_begin(hearth_db *db);
+void hearth_sql_limit_end(hearth_db *db);
+/** After SQLite failed: HEARTH_EUSAGE naming the limit if it stopped the SQL, else 0. */
+int hearth_sql_limit_error(hearth_db *db);
 
 /** The authorizer of the connection, installed once at open (setting an authorizer expires
  * every prepared statement, the cached ones too): while db->guard is set, it allows writes to

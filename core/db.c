@@ -278,6 +278,7 @@ static int db_alloc(hearth_db **out, const char *dir)
 		free(db);
 		return hearth_error_set(HEARTH_ERROR, "out of memory");
 	}
+	db->sql_limit_ms = HEARTH_SQL_LIMIT_MS;
 	*out = db;
 	return 0;
 }

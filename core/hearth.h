@@ -217,6 +217,7 @@ typedef struct {
 	int is_pk;            /* position in the primary key (1-based), 0 if not part of it */
 	int is_public;
 	int audience_writable;
+	int takes_blob;       /* declared BLOB (or no type): the only columns a BLOB value may enter */
 	hearth_policy_kind policy;
 	char *policy_text;    /* as declared: "lww", "office", "state:a<b<c" */
 	char **states;        /* for HEARTH_POLICY_STATE: the order, lowest first */
@@ -330,6 +331,14 @@ typedef enum { HEARTH_FORMAT_TEXT, HEARTH_FORMAT_JSON, HEARTH_FORMAT_CSV } heart
  * header). A statement that would write is refused with HEARTH_EUSAGE. */
 int hearth_query(hearth_db *db, const char *sql, hearth_format format, hearth_buf *out);
 
+#define HEARTH_SQL_LIMIT_MS 60000
+/**
+ * How long the caller's SQL of hearth_write_exec and hearth_query may run (wall time, in ms)
+ * before SQLite stops it: the call fails with HEARTH_EUSAGE, a write changes nothing, and the
+ * write lock is released. 0 lets it run for ever. HEARTH_SQL_LIMIT_MS until set.
+ */
+void hearth_db_set_sql_limit(hearth_db *db, int64_t ms);
+
 /** Append `s` (length `len`) as a JSON string literal. */
 int hearth_json_string(hearth_buf *out, const char *s, size_t len);
 
@@ -393,6 +402,18 @@ int hearth_changeset_summary(hearth_buf *out, const void *cs, int n);
 /* ---- retention ---------------------------------------------------------------------------- */
 
 #define HEARTH_PURGE_DEFAULT "3y"
+
+/**
+ * SQL for the date a service request `r` was closed, by its owner's facts and the office's: its
+ * done_at if the owner or the office wrote it (hearth_origin), else its requested_at. An assignee
+ * may close a request, not date it: a done_at of 1999 or 2999 would purge the owner's record
+ * at once, or never, and show in the public tally. The purge and the site's solved tally use it.
+ */
+#define HEARTH_REQUEST_CLOSED_ON                                                                   \
+	"(CASE WHEN coalesce((SELECT o.node FROM hearth_origin o WHERE o.tbl = 'service_request' "  \
+	"AND o.owner = r.owner AND o.id = r.id AND o.col IN ('done_at', '') ORDER BY o.col DESC "   \
+	"LIMIT 1), r.owner) IN (r.owner, 'office') "                                                \
+	"THEN coalesce(nullif(r.done_at, ''), r.requested_at) ELSE r.requested_at END)"
 
 /** What one purge did. Row counts are per table; no value of a purged row is kept anywhere. */
 typedef struct {

@@ -5,13 +5,17 @@
  * change), and logs what it did in hearth_purge_log: per table, how many rows, never a value.
  *
  * What "closed before the cutoff" means, per table (dates compare as their first 10 characters;
- * an empty or missing date never counts as old):
- * - service_request: status done or cancelled, and done_at (else requested_at) before the cutoff;
+ * an empty or missing date never counts as old). Only the owner's own facts and the office's
+ * close or keep open a record: another node (a request's assignee, a hospital checking a
+ * centre's child) cannot date it into the past or the far future.
+ * - service_request: status done or cancelled, closed (HEARTH_REQUEST_CLOSED_ON: done_at if the
+ *   owner or the office wrote it, else requested_at) before the cutoff, and every value another
+ *   node wrote into it reached the office before the cutoff (its clock in hearth_origin);
  * - volunteer: on no team (team_id empty), named in at least one request, and every request
  *   naming it is purged; a volunteer with no request has no date to judge by and is kept;
  * - enrolment: ends_on before the cutoff;
- * - child: at least one enrolment, every enrolment purged, and no health check of it checked or
- *   due on or after the cutoff;
+ * - child: at least one enrolment, every enrolment purged, and no health check of it by its own
+ *   centre or the office checked or due on or after the cutoff;
  * - health_check: of a child purged now; or of a child that no longer exists, checked before the
  *   cutoff and not due on or after it.
  * Vacancies count only active enrolments, so purging ended ones leaves them as they were.
@@ -84,10 +88,13 @@ int hearth_purge_cutoff(char *out, const char *older_than, uint64_t now_ms)
 /* The rows to purge, found table by table before anything is deleted: later rules read the
  * earlier tables' choices (a child goes only with all its enrolments). ?1 is the cutoff. */
 static const char *const find_sql[] = {
-	"INSERT INTO temp.hearth_purge_set SELECT 'service_request', owner, id "
-	"FROM service_request WHERE status IN ('done', 'cancelled') "
-	"AND coalesce(nullif(done_at, ''), nullif(requested_at, '')) IS NOT NULL "
-	"AND substr(coalesce(nullif(done_at, ''), requested_at), 1, 10) < ?1",
+"INSERT INTO temp.hearth_purge_set SELECT 'service_request', r.owner, r.id "
+	"FROM service_request r WHERE r.status IN ('done', 'cancelled') "
+	"AND nullif(" HEARTH_REQUEST_CLOSED_ON ", '') IS NOT NULL "
+	"AND substr(" HEARTH_REQUEST_CLOSED_ON ", 1, 10) < ?1 "
+	"AND NOT EXISTS (SELECT 1 FROM hearth_origin o WHERE o.tbl = 'service_request' "
+	" AND o.owner = r.owner AND o.id = r.id AND o.node NOT IN (r.owner, 'office') "
+	" AND o.clock >= ?2)",
 
 	"INSERT INTO temp.hearth_purge_set SELECT 'volunteer', v.owner, v.id FROM volunteer v "
 	"WHERE coalesce(v.team_id, '') = '' "
@@ -106,7 +113,7 @@ static const char *const find_sql[] = {
 	" AND NOT EXISTS (SELECT 1 FROM temp.hearth_purge_set p "
 	"  WHERE p.tbl = 'enrolment' AND p.owner = e.owner AND p.id = e.id)) "
 	"AND NOT EXISTS (SELECT 1 FROM health_check h WHERE h.centre_id = c.owner "
-	" AND h.child_id = c.id AND (substr(coalesce(h.checked_on, ''), 1, 10) >= ?1 "
+	" AND h.child_id = c.id AND h.owner IN (c.owner, 'office') AND (substr(coalesce(h.checked_on, ''), 1, 10) >= ?1 "
 	"  OR substr(coalesce(h.next_due, ''), 1, 10) >= ?1))",
 
 	"INSERT INTO temp.hearth_purge_set SELECT 'health_check', h.owner, h.id "
@@ -121,8 +128,8 @@ static const char *const find_sql[] = {
  * the same rows and months the site counts (status done, done_at given). */
 static const char tally_sql[] =
 	"INSERT INTO request_tally (owner, id, service_type_id, month, solved) "
-	"SELECT 'office', substr(r.done_at, 1, 7) || '-' || r.service_type_id, r.service_type_id, "
-	"substr(r.done_at, 1, 7), COUNT(*) FROM service_request r JOIN temp.hearth_purge_set p "
+	"SELECT 'office', substr(" HEARTH_REQUEST_CLOSED_ON ", 1, 7) || '-' || r.service_type_id, "
+	"r.service_type_id, substr(" HEARTH_REQUEST_CLOSED_ON ", 1, 7), COUNT(*) FROM service_request r JOIN temp.hearth_purge_set p "
 	"ON p.tbl = 'service_request' AND p.owner = r.owner AND p.id = r.id "
 	"WHERE r.status = 'done' AND r.done_at IS NOT NULL GROUP BY 2 "
 	"ON CONFLICT (owner, id) DO UPDATE SET solved = solved + excluded.solved";
@@ -146,17 +153,41 @@ typedef struct {
 	const char *older_than;
 	uint64_t now_ms;
 	hearth_purge_info *info;
+	char cutoff_clock[HEARTH_CLOCK_HEX + 1]; /* the cutoff's first clock (China time midnight) */
 } purge_run;
 
-static int step_sql(sqlite3 *h, const char *sql, const char *cutoff, int *changes)
+/* Days since 1970-01-01 of a civil date (Howard Hinnant's algorithm). */
+static int64_t days_from_civil(int64_t y, int m, int d)
+{
+	int64_t era, yoe, doy;
+
+	y -= m <= 2;
+	era = (y >= 0 ? y : y - 399) / 400;
+	yoe = y - era * 400;
+	doy = (153 * (m > 2 ? m - 3 : m + 9) + 2) / 5 + d - 1;
+	return era * 146097 + yoe * 365 + yoe / 4 - yoe / 100 + doy - 719468;
+}
+
+/* The clock of the cutoff's midnight in China time, compared as text with hearth_origin's. */
+static void cutoff_clock(char *out, const char *cutoff)
+{
+	int64_t days = days_from_civil(atoi(cutoff), atoi(cutoff + 5), atoi(cutoff + 8));
+	int64_t ms = days * (int64_t)HEARTH_DAY_MS - 8 * 3600 * 1000;
+
+	hearth_clock_format(out, ms > 0 ? (hearth_clock)ms << 16 : 0);
+}
+
+static int step_sql(sqlite3 *h, const purge_run *p, const char *sql, int *changes)
 {
 	sqlite3_stmt *st = NULL;
 	int rc;
 
 	if ((rc = hearth_sql_prepare(&st, h, sql)) < 0)
 		return rc;
-	if (cutoff && sqlite3_bind_parameter_count(st) > 0)
-		sqlite3_bind_text(st, 1, cutoff, -1, SQLITE_STATIC);
+	if (p && sqlite3_bind_parameter_count(st) > 0)
+		sqlite3_bind_text(st, 1, p->info->cutoff, -1, SQLITE_STATIC);
+	if (p && sqlite3_bind_parameter_count(st) > 1)
+		sqlite3_bind_text(st, 2, p->cutoff_clock, -1, SQLITE_STATIC);
 	if (sqlite3_step(st) != SQLITE_DONE)
 		rc = hearth_error_sqlite(h, HEARTH_ERROR, "cannot purge");
 	else if (changes)
@@ -224,7 +255,7 @@ static int purge_body(hearth_db *db, void *payload)
 		     "cannot purge")) < 0)
 		goto done;
 	for (i = 0; rc == 0 && i < sizeof(find_sql) / sizeof(find_sql[0]); i++)
-		rc = step_sql(h, find_sql[i], p->info->cutoff, NULL);
+		rc = step_sql(h, p, find_sql[i], NULL);
 	if (rc == 0)
 		rc = hearth_sql_scalar(h,
 			"SELECT COUNT(*) FROM service_request r JOIN temp.hearth_purge_set p "
@@ -232,14 +263,14 @@ static int purge_body(hearth_db *db, void *payload)
 			"WHERE r.status = 'done' AND r.done_at IS NOT NULL",
 			&p->info->tallied);
 	if (rc == 0)
-		rc = step_sql(h, tally_sql, NULL, NULL);
+		rc = step_sql(h, NULL, tally_sql, NULL);
 	for (i = 0; rc == 0 && i < NTABLES; i++) {
 		hearth_buf_clear(&sql);
 		if ((rc = hearth_buf_printf(&sql,
 			     "DELETE FROM \"%s\" WHERE (owner, id) IN (SELECT owner, id FROM "
 			     "temp.hearth_purge_set WHERE tbl = '%s')",
 			     purge_tables[i], purge_tables[i])) == 0)
-			rc = step_sql(h, sql.ptr, NULL, count_of(p->info, purge_tables[i]));
+			rc = step_sql(h, NULL, sql.ptr, count_of(p->info, purge_tables[i]));
 	}
 	if (rc == 0)
 		rc = hearth_sql_exec(h,
@@ -281,6 +312,7 @@ int hearth_purge(hearth_db *db, const char *older_than, hearth_purge_info *out)
 			hearth_db_node(db));
 	if ((rc = hearth_purge_cutoff(info.cutoff, older_than, p.now_ms)) < 0)
 		return rc;
+	cutoff_clock(p.cutoff_clock, info.cutoff);
 	snprintf(summary, sizeof(summary),
 		"purge: personal records closed before %s (older than %s)", info.cutoff,
 		older_than);

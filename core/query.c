@@ -1,6 +1,8 @@
-/* Read-only queries in three output forms, and the JSON string escaper everything shares. */
+/* Read-only queries in three output forms, the JSON string escaper everything shares, and the
+ * time limit on a caller's SQL. */
 #include <stdio.h>
 #include <string.h>
+#include <time.h>
 
 #include "core_int.h"
 
@@ -119,6 +121,51 @@ static int row(hearth_buf *out, sqlite3_stmt *st, hearth_format f, int *first_ro
 	return rc ? rc : hearth_buf_puts(out, f == HEARTH_FORMAT_CSV ? "\r\n" : "\n");
 }
 
+/* ---- the time limit on a caller's SQL ------------------------------------------------------- */
+
+static int64_t monotonic_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* SQLite calls this every few thousand instructions; non-zero stops the statement. */
+static int past_deadline(void *payload)
+{
+	hearth_db *db = payload;
+
+	return db->sql_deadline && monotonic_ms() >= db->sql_deadline;
+}
+
+void hearth_db_set_sql_limit(hearth_db *db, int64_t ms)
+{
+	db->sql_limit_ms = ms > 0 ? ms : 0;
+}
+
+void hearth_sql_limit_begin(hearth_db *db)
+{
+	db->sql_deadline = db->sql_limit_ms ? monotonic_ms() + db->sql_limit_ms : 0;
+	if (db->sql_deadline)
+		sqlite3_progress_handler(db->sql, 4000, past_deadline, db);
+}
+
+void hearth_sql_limit_end(hearth_db *db)
+{
+	sqlite3_progress_handler(db->sql, 0, NULL, NULL);
+}
+
+int hearth_sql_limit_error(hearth_db *db)
+{
+	if (sqlite3_errcode(db->sql) != SQLITE_INTERRUPT || !past_deadline(db))
+		return 0;
+	return hearth_error_set(HEARTH_EUSAGE,
+		"the SQL was stopped after %lld ms, the time limit (HEARTH_SQL_LIMIT_SECONDS): "
+		"nothing was changed",
+		(long long)db->sql_limit_ms);
+}
+
 int hearth_query(hearth_db *db, const char *sql, hearth_format format, hearth_buf *out)
 {
 	sqlite3 *h = hearth_db_sqlite(db);
@@ -142,10 +189,12 @@ int hearth_query(hearth_db *db, const char *sql, hearth_format format, hearth_bu
 		}
 		if (format != HEARTH_FORMAT_JSON && sqlite3_column_count(st) > 0)
 			rc = header(out, st, format);
+		hearth_sql_limit_begin(db);
 		while (rc == 0 && (step = sqlite3_step(st)) == SQLITE_ROW)
 			rc = row(out, st, format, &first_row);
-		if (rc == 0 && step != SQLITE_DONE)
+		if (rc == 0 && step != SQLITE_DONE && (rc = hearth_sql_limit_error(db)) == 0)
 			rc = hearth_error_sqlite(h, HEARTH_EUSAGE, "query failed");
+		hearth_sql_limit_end(db);
 		sqlite3_finalize(st);
 		st = NULL;
 	}

@@ -83,7 +83,8 @@ static int load_columns(hearth_table_decl *t, sqlite3 *db)
 
 	if ((rc = hearth_sql_prepare(&st, db,
 		     "SELECT p.name, p.pk, coalesce(c.visibility, 'private'), "
-		     "coalesce(c.policy, 'lww'), coalesce(c.audience_writable, 0) "
+		     "coalesce(c.policy, 'lww'), coalesce(c.audience_writable, 0), "
+		     "p.type = '' OR instr(upper(p.type), 'BLOB') > 0 "
 		     "FROM pragma_table_info(?1) p "
 		     "LEFT JOIN hearth_column c ON c.tbl = ?1 AND c.col = p.name ORDER BY p.cid")) < 0)
 		return rc;
@@ -108,6 +109,7 @@ static int load_columns(hearth_table_decl *t, sqlite3 *db)
 		c->is_public = strcmp((const char *)sqlite3_column_text(st, 2), "public") == 0;
 		c->policy_text = dup_col(st, 3);
 		c->audience_writable = sqlite3_column_int(st, 4);
+		c->takes_blob = sqlite3_column_int(st, 5);
 		if (!c->name || !c->policy_text) {
 			rc = hearth_error_set(HEARTH_ERROR, "out of memory");
 			goto done;

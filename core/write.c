@@ -98,6 +98,17 @@ static int text_clean(const unsigned char *s, int n)
 	return 1;
 }
 
+/* A value of changeset type `type` holding n bytes at s may enter column c: text must be clean,
+ * and bytes (a BLOB, which skips every text rule: x'ff00', an empty blob) enter only a column
+ * declared BLOB. No synced table of hearth declares one; the rule holds without STRICT tables,
+ * which old nodes lack. */
+static int value_clean(const hearth_column_decl *c, int type, const unsigned char *s, int n)
+{
+	if (type == SQLITE_BLOB)
+		return c->takes_blob;
+	return type != SQLITE_TEXT || text_clean(s, n);
+}
+
 /* Text that enters the shared data must be clean UTF-8 without NUL bytes: every node, the site
  * and other implementations read it. */
 static int check_text(sqlite3_changeset_iter *it, const hearth_table_decl *t, int ncol, int op)
@@ -108,10 +119,16 @@ static int check_text(sqlite3_changeset_iter *it, const hearth_table_decl *t, in
 		return 0;
 	for (i = 0; i < ncol; i++) {
 		sqlite3_value *v = NULL;
-		if (sqlite3changeset_new(it, i, &v) != SQLITE_OK || !v ||
-		    sqlite3_value_type(v) != SQLITE_TEXT)
+		int type;
+		if (sqlite3changeset_new(it, i, &v) != SQLITE_OK || !v)
 			continue;
-		if (!text_clean(sqlite3_value_text(v), sqlite3_value_bytes(v)))
+		type = sqlite3_value_type(v);
+		if (type == SQLITE_BLOB && !t->cols[i].takes_blob)
+			return hearth_error_set(HEARTH_EUSAGE,
+				"'%s.%s' holds bytes (a BLOB) where text is expected: "
+				"nothing was written",
+				t->name, t->cols[i].name);
+		if (!value_clean(&t->cols[i], type, sqlite3_value_text(v), sqlite3_value_bytes(v)))
 			return hearth_error_set(HEARTH_EUSAGE,
 				"'%s.%s' holds text that is not valid UTF-8 or has a NUL byte: "
 				"nothing was written",
@@ -227,8 +244,8 @@ static int raw_change(const hearth_table_decl *t, int op, int ncol, const char *
 				return 0;
 			if (rec == 0 && col < 2)
 				*(col == 0 ? &owner : &id) = v;
-			if (is_new && op != SQLITE_DELETE && v.type == SQLITE_TEXT &&
-			    !text_clean(v.p, (int)v.n))
+			if (is_new && op != SQLITE_DELETE &&
+			    !value_clean(&t->cols[col], v.type, v.p, (int)v.n))
 				return 0;
 		}
 	}
@@ -392,7 +409,9 @@ static int run_sql(hearth_db *db, void *payload)
 	int rc = 0;
 
 	db->guard = 1;
-	if (sqlite3_exec(h, b->sql, NULL, NULL, &msg) != SQLITE_OK) {
+	hearth_sql_limit_begin(db);
+	if (sqlite3_exec(h, b->sql, NULL, NULL, &msg) != SQLITE_OK &&
+	    (rc = hearth_sql_limit_error(db)) == 0) {
 		/* a constraint refusing the data is a failure (exit 1), not a usage error */
 		int err = sqlite3_errcode(h) & 0xff;
 		int code = err == SQLITE_AUTH ? HEARTH_EDENIED
@@ -404,6 +423,7 @@ static int run_sql(hearth_db *db, void *payload)
 				  "transactions)"
 				: "");
 	}
+	hearth_sql_limit_end(db);
 	db->guard = 0;
 	sqlite3_free(msg);
 	return rc;

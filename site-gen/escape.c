@@ -304,48 +304,28 @@ int site_esc_ics(hearth_buf *out, const char *s)
 	return escape_with(out, s, SITE_TEXT_MAX, ics_rep);
 }
 
-static uint32_t fnv1a(const unsigned char *s, size_t n)
-{
-	uint32_t h = 2166136261u;
-	size_t i;
-
-	for (i = 0; i < n; i++) {
-		h ^= s[i];
-		h *= 16777619u;
-	}
-	return h;
-}
-
 int site_slug(hearth_buf *out, const char *id)
 {
-	size_t i, len = strlen(id), start = out->size;
-	int changed = 0, rc = 0, dash = 1;
+	size_t i, start = out->size;
+	int rc = 0;
 
-	for (i = 0; rc == 0 && i < len && i < 60; i++) {
+	if (!hearth_record_id_valid(id))
+		return hearth_error_set(HEARTH_EUSAGE, "'%.60s' is no record id: it has no page",
+			id ? id : "");
+	/* one code per character, none a prefix of another: a-z 0-9 - as themselves, A-Z as '_' and
+	 * the lower-case letter, '_' as "__". Different ids never share a slug (a file system that
+	 * ignores case included), and a hearth id (lower case) is its own slug. */
+	for (i = 0; rc == 0 && id[i]; i++) {
 		char c = id[i];
 		if (c >= 'A' && c <= 'Z')
-			c = (char)(c - 'A' + 'a'), changed = 1;
-		if ((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9')) {
-			rc = hearth_buf_putc(out, c);
-			dash = 0;
-		} else if (c == '-' && !dash) {
-			rc = hearth_buf_putc(out, c);
-			dash = 1;
-		} else {
-			changed = 1;
-			if (!dash)
-				rc = hearth_buf_putc(out, '-');
-			dash = 1;
-		}
-	}
-	if (len > 60 || len == 0 || dash)
-		changed = 1;
-	if (rc == 0 && changed) {
-		if (out->size > start && out->ptr[out->size - 1] != '-')
-			rc = hearth_buf_putc(out, '-');
+			rc = hearth_buf_putc(out, '_'), c = (char)(c - 'A' + 'a');
+		else if (c == '_')
+			rc = hearth_buf_putc(out, '_');
 		if (rc == 0)
-			rc = hearth_buf_printf(out, "%08x", fnv1a((const unsigned char *)id, len));
+			rc = hearth_buf_putc(out, c);
 	}
+	if (rc && out->asize)
+		out->size = start, out->ptr[start] = '\0';
 	return rc;
 }
 

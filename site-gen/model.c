@@ -155,6 +155,49 @@ static int reader_next(reader *r)
 	return 0;
 }
 
+/* Leave out the row just read (the last element of an array of `*n`): it is listed instead. */
+static void skip_row(reader *r, int *n, const char *table, const char *owner, const char *id,
+	const char *reason)
+{
+	site_model *m = r->m;
+	site_skipped *s = array_push((void **)&m->skipped, &m->nskipped, sizeof *s, &r->rc);
+
+	(*n)--;
+	if (!s)
+		return;
+	s->table = table, s->reason = reason;
+	s->owner = arena_strdup(m, owner ? owner : "", &r->rc);
+	s->id = arena_strdup(m, id ? id : "", &r->rc);
+}
+
+/* Every column in `cols` (space-separated) must be public for `table` to be published at all:
+ * a declaration that hides one is the office's mistake, not a row's, and stops the build. */
+static void require_public(reader *r, const char *table, const char *cols)
+{
+	char col[32];
+	const char *p = cols;
+
+	while (r->rc == 0 && *p) {
+		size_t n = strcspn(p, " ");
+		snprintf(col, sizeof col, "%.*s", (int)n, p);
+		p += n + (p[n] == ' ');
+		if (!is_public(r->db, table, col, &r->rc) && r->rc == 0)
+			r->rc = hearth_error_set(HEARTH_ECORRUPT,
+				"cannot publish '%s': its column '%s' must be public", table, col);
+	}
+}
+
+/* 1 if every one of the `n` required values is there and not empty. */
+static int present(const char *const *v, int n)
+{
+	int i;
+
+	for (i = 0; i < n; i++)
+		if (!v[i] || !*v[i])
+			return 0;
+	return 1;
+}
+
 static char *col_text(reader *r, int i)
 {
 	return arena_strdup(r->m, (const char *)sqlite3_column_text(r->st, i), &r->rc);
@@ -212,6 +255,7 @@ static void load_nodes(reader *r)
 	sqlite3_stmt *seen = NULL;
 	int i;
 
+	require_public(r, "node", "id kind name status");
 	reader_open(r, "node",
 		"id kind name name_en region_id address phone hours operator affordable status "
 		"opens_on places floor_area_m2 site_area_m2 description_md lat lon",
@@ -230,10 +274,12 @@ static void load_nodes(reader *r)
 		n->has_latlon = sqlite3_column_type(r->st, 16) != SQLITE_NULL &&
 				sqlite3_column_type(r->st, 17) != SQLITE_NULL;
 		n->lat = sqlite3_column_double(r->st, 16), n->lon = sqlite3_column_double(r->st, 17);
-		if (!n->id || !n->name || !n->kind || !n->status)
-			r->rc = hearth_error_set(HEARTH_ECORRUPT,
-				"cannot publish node '%s': id, kind, name and status must be public",
-				n->id ? n->id : "?");
+		const char *need[] = { n->id, n->kind, n->name, n->status };
+		if (!hearth_id_valid(n->id))
+			skip_row(r, &m->nnodes, "node", n->id, n->id, "the id is no node id");
+		else if (!present(need, 4))
+			skip_row(r, &m->nnodes, "node", n->id, n->id,
+				"kind, name or status is empty");
 	}
 	if (r->rc == 0 &&
 	    sqlite3_prepare_v2(r->db, "SELECT last_seen_ms FROM hearth_remote WHERE name = ?1", -1,
@@ -250,7 +296,11 @@ static void load_nodes(reader *r)
 		sqlite3_bind_text(seen, 1, n->id, -1, SQLITE_STATIC);
 		if (sqlite3_step(seen) == SQLITE_ROW && sqlite3_column_type(seen, 0) != SQLITE_NULL)
 			n->last_seen_ms = sqlite3_column_int64(seen, 0);
-		r->rc = site_slug(&slug, n->id);
+		/* a centre named like a directory page gets the slug no node id can have */
+		if (site_centre_page_reserved(n->id))
+			r->rc = hearth_buf_putc(&slug, '_');
+		if (r->rc == 0)
+			r->rc = site_slug(&slug, n->id);
 		n->slug = arena_strdup(m, slug.ptr, &r->rc);
 		hearth_buf_dispose(&slug);
 	}
@@ -373,6 +423,7 @@ static void load_events(reader *r)
 	site_model *m = r->m;
 	int i;
 
+	require_public(r, "event", "owner id title starts_at");
 	reader_open(r, "event",
 		"owner id kind title title_en starts_at ends_at place audience description_md",
 		"starts_at, owner, id");
@@ -384,9 +435,13 @@ static void load_events(reader *r)
 		e->title = col_text(r, 3), e->title_en = col_text(r, 4), e->starts_at = col_text(r, 5);
 		e->ends_at = col_text(r, 6), e->place = col_text(r, 7), e->audience = col_text(r, 8);
 		e->description_md = col_text(r, 9);
-		if (!e->owner || !e->id || !e->title || !e->starts_at)
-			r->rc = hearth_error_set(HEARTH_ECORRUPT,
-				"cannot publish events: owner, id, title and starts_at must be public");
+		const char *need[] = { e->title, e->starts_at };
+		if (!hearth_id_valid(e->owner) || !hearth_record_id_valid(e->id))
+			skip_row(r, &m->nevents, "event", e->owner, e->id,
+				"the owner or id is no id");
+		else if (!present(need, 2))
+			skip_row(r, &m->nevents, "event", e->owner, e->id,
+				"title or starts_at is empty");
 	}
 	for (i = 0; r->rc == 0 && i < m->nevents; i++) {
 		site_event *e = &m->events[i];
@@ -419,9 +474,9 @@ static void load_solved(reader *r)
 		return;
 	if (sqlite3_prepare_v2(r->db,
 		    "SELECT service_type_id, month, SUM(n) FROM ("
-		    "SELECT service_type_id, substr(done_at, 1, 7) AS month, COUNT(*) AS n "
-		    "FROM service_request WHERE status = 'done' AND done_at IS NOT NULL "
-		    "GROUP BY 1, 2 UNION ALL SELECT service_type_id, month, solved FROM request_tally) "
+		    "SELECT r.service_type_id, substr(" HEARTH_REQUEST_CLOSED_ON ", 1, 7) AS month, "
+		    "COUNT(*) AS n FROM service_request r "
+		    "WHERE r.status = 'done' AND r.done_at IS NOT NULL GROUP BY 1, 2 UNION ALL SELECT service_type_id, month, solved FROM request_tally) "
 		    "GROUP BY 1, 2 ORDER BY 2, 1",
 		    -1, &st, NULL) != SQLITE_OK) {
 		r->rc = hearth_error_sqlite(r->db, HEARTH_ERROR, "cannot count service requests");
@@ -560,6 +615,7 @@ void site_model_free(site_model *m)
 	free(m->teams);
 	free(m->events);
 	free(m->solved);
+	free(m->skipped);
 	memset(m, 0, sizeof *m);
 }
 

@@ -15,6 +15,13 @@
 static const char *const bands[3] = { "0-1", "1-2", "2-3" };
 static const char *const cares[3] = { "full_day", "temporary", "hourly" };
 
+/* The directory's own pages (centres_write): index, county-<region>, age-<band>, care-<type>. */
+int site_centre_page_reserved(const char *slug)
+{
+	return strcmp(slug, "index") == 0 || strncmp(slug, "county-", 7) == 0 ||
+	       strncmp(slug, "age-", 4) == 0 || strncmp(slug, "care-", 5) == 0;
+}
+
 /* ---- small writers into a scratch buffer, errors kept in the page ------------------------- */
 
 static void H(site_page *p, hearth_buf *b, const char *fmt, ...)

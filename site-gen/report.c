@@ -3,7 +3,8 @@
  *
  * At a node: changes not yet at the office, each remote's last sync and last error, open
  * service requests and classes near capacity. At the office: one row per node (the nodes silent
- * for more than 7 days first), open conflicts with both values, quarantined commits.
+ * for more than 7 days first), open conflicts with both values, quarantined commits, rows the
+ * public site leaves out.
  *
  * The report is built as generated Markdown blocks and tables. Plain cmark has no tables, so in
  * HTML the tables are written as HTML and only the blocks between them go through cmark. Every
@@ -534,6 +535,42 @@ static void section_quarantine(report *r, sqlite3 *h)
 		rp_md(r, "None.\n\n");
 }
 
+/* The rows the public site leaves out (site_model_load lists them): each would have stopped
+ * every build; staff fix or remove them at their node. */
+static void section_unpublished(report *r, sqlite3 *h, uint64_t now)
+{
+	static const char *const heads[] = { "Table", "Owner", "Id", "Why" };
+	site_model m;
+	int i;
+
+	if (r->rc)
+		return;
+	rp_md(r, "## Rows left out of the public site\n\n");
+	if (site_model_load(&m, h, now) < 0) {
+		/* the report still tells the rest: say why the site cannot be read */
+		rp_md(r, "The site cannot be built: ");
+		rp_text(r, hearth_error_last());
+		rp_md(r, "\n\n");
+		return;
+	}
+	if (m.nskipped) {
+		rp_md(r, "The site cannot publish these rows: it builds without them. Ask the owner "
+			 "to correct or delete them.\n\n");
+		rp_table_begin(r, 4, heads);
+	} else {
+		rp_md(r, "None.\n\n");
+	}
+	for (i = 0; i < m.nskipped; i++) {
+		rp_cell(r, m.skipped[i].table);
+		rp_cell(r, m.skipped[i].owner);
+		rp_cell(r, m.skipped[i].id);
+		rp_cell(r, m.skipped[i].reason);
+	}
+	if (m.nskipped)
+		rp_table_end(r);
+	site_model_free(&m);
+}
+
 /* ---- the report --------------------------------------------------------------------------- */
 
 static void node_name(report *r, sqlite3 *h, const char *node, hearth_buf *out)
@@ -582,6 +619,7 @@ int hearth_report(hearth_buf *out, hearth_db *db, int html, uint64_t now_ms)
 		section_nodes(&r, h, now_ms);
 		section_conflicts(&r, h);
 		section_quarantine(&r, h);
+		section_unpublished(&r, h, now_ms);
 	} else {
 		section_remotes(&r, h, now_ms);
 		section_requests(&r, h);

@@ -33,8 +33,9 @@ int site_esc_json(hearth_buf *out, const char *s);
 int site_esc_csv(hearth_buf *out, const char *s);
 /** iCalendar TEXT value: \ ; , escaped, newlines as \n (folding is done per line). */
 int site_esc_ics(hearth_buf *out, const char *s);
-/** A file-name slug for a record id: [a-z0-9-]; an id that is not already a slug gets the
- * hash of its bytes appended, so different ids never share a slug. */
+/** Append the file-name slug of record id `id` ([a-z0-9_-], at most twice its length): a
+ * lower-case id is its own slug; different ids never share one, even where case is ignored.
+ * HEARTH_EUSAGE (nothing appended) if `id` is not a valid record id. */
 int site_slug(hearth_buf *out, const char *id);
 /** 1 if `s` is a phone number fit for a tel: link (digits, + - space, 3..20 characters). */
 int site_phone_ok(const char *s);
@@ -125,6 +126,12 @@ typedef struct {
 	long count;
 } site_solved;
 
+/* A row the site cannot publish (an id that is no id, an empty required value): left out of
+ * the site and listed in the office's report, so that no single row stops a build. */
+typedef struct {
+	const char *table, *owner, *id, *reason;
+} site_skipped;
+
 typedef struct site_arena site_arena;
 
 typedef struct {
@@ -138,6 +145,7 @@ typedef struct {
 	site_team *teams; int nteams;
 	site_event *events; int nevents; /* sorted by starts_at, owner, id */
 	site_solved *solved; int nsolved; /* sorted by month, type */
+	site_skipped *skipped; int nskipped; /* in the order read */
 	uint64_t now_ms;
 	char today[11];   /* YYYY-MM-DD in China time (UTC+8) */
 	char now_local[17]; /* YYYY-MM-DDTHH:MM */
@@ -159,6 +167,9 @@ int site_model_stype(const site_model *m, const char *id);
 int site_node_is_centre(const site_node *n);
 /** 1 for the nodes that get a page of their own (all but the office and team phones). */
 int site_node_has_page(const site_node *n);
+/** 1 if `slug` names a page of the centre directory itself (centres/index.html and its facet
+ * pages), which a centre's own page must not take. */
+int site_centre_page_reserved(const char *slug);
 /** Format `ms` as China time (UTC+8): "YYYY-MM-DD" (date_only) or "YYYY-MM-DD HH:MM". */
 void site_format_time(char *out, size_t outsz, int64_t ms, int date_only);
 

@@ -10,6 +10,13 @@ run() {
 	OUT=$(cat "$T/out")
 	ERR=$(cat "$T/err")
 }
+# run_bounded: run, stopped by the test after 20 s (a hearth without the limit would never end)
+run_bounded() {
+	timeout 20 "$HEARTH" "$@" >"$T/out" 2>"$T/err"
+	RC=$?
+	OUT=$(cat "$T/out")
+	ERR=$(cat "$T/err")
+}
 one_line() { [ "$(printf '%s\n' "$ERR" | wc -l)" -eq 1 ] && [ -n "$ERR" ]; }
 D=$T/lucai
 
@@ -51,6 +58,28 @@ is "$(cd "$D" && "$HEARTH" query "SELECT count(*) AS n FROM care_class" | tail -
 	"the current folder is the default"
 is "$(HEARTH_DIR=/nonexistent "$HEARTH" -C "$D" query "SELECT 1 AS x" | tail -n 1)" 1 \
 	"-C wins over HEARTH_DIR"
+
+# --- a runaway statement is stopped: it cannot hold the write lock for ever --------------------
+forever="WITH RECURSIVE r(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM r)"
+outbox_before=$(sq lucai "SELECT count(*), coalesce(max(seq), 0) FROM hearth_outbox")
+start=$(date +%s)
+HEARTH_SQL_LIMIT_SECONDS=0.5 run_bounded -C "$D" query "$forever SELECT count(*) FROM r"
+is "$RC" 2 "a query that never ends is stopped and exits 2 (the SQL given is at fault)"
+one_line && pass "with one line" || fail "with one line" "$ERR"
+like "$ERR" "stopped after 500 ms, the time limit (HEARTH_SQL_LIMIT_SECONDS)" "naming the limit"
+HEARTH_SQL_LIMIT_SECONDS=0.5 run_bounded -C "$D" exec \
+	"INSERT INTO child (owner, id, name) $forever SELECT 'lucai', 'r' || x, 'n' FROM r"
+is "$RC" 2 "a write that never ends is stopped and exits 2"
+like "$ERR" "nothing was changed" "saying that nothing was changed"
+is "$(sq lucai "SELECT (SELECT count(*) FROM child) || ' ' || (SELECT count(*) || '|' || coalesce(max(seq), 0) FROM hearth_outbox)")" \
+	"0 $outbox_before" "no row and no outbox entry stays from it"
+ok_fast=$(( $(date +%s) - start ))
+check "both were stopped within seconds ($ok_fast s)" [ "$ok_fast" -lt 15 ]
+run -C "$D" exec "UPDATE care_class SET capacity = 26 WHERE id = 'c1'"
+is "$RC" 0 "the write lock was released: the next write succeeds"
+run -C "$D" exec "UPDATE care_class SET capacity = 25 WHERE id = 'c1'"
+HEARTH_SQL_LIMIT_SECONDS=0 run -C "$D" query "$forever, n(c) AS (SELECT count(*) FROM (SELECT x FROM r LIMIT 300000)) SELECT c FROM n"
+like "$OUT" "300000" "HEARTH_SQL_LIMIT_SECONDS=0 lets a long query finish"
 
 # --- exit codes and messages of each command ------------------------------------------------------
 run --version

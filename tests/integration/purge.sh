@@ -3,7 +3,9 @@
 # through bare repositories. Records closed five years ago are removed at the office and, after
 # the sync, at every node; records still open or closed recently stay; the public site is
 # byte-identical before and after (requests solved per type and month, vacancies); the purge is
-# one recorded change and is logged with counts, never values.
+# one recorded change and is logged with counts, never values. Only a record's owner and the
+# office close it or keep it open: an assignee dating a request done in 1999, or a hospital's
+# check of a centre's child due in 2999, steers neither the purge nor the public tally.
 . "$(dirname "$0")/lib.sh" "$@"
 
 # every clock pinned: 2026-11-20 10:00 China time, so the cutoff of 3y is 2023-11-20
@@ -16,8 +18,9 @@ for n in lucai:childcare_centre gcd:volunteer_station fuyou:hospital; do
 done
 
 # The centre. Children: k-old (one enrolment ended 2021), k-old2 (two ended 2021, a check by the
-# centre itself in 2021), k-mixed (an old enrolment and a current one), k-due (ended 2021, but a
-# health check due in 2024), k-recent (ended 2025), k-new (current), k-none (no enrolment).
+# centre itself in 2021), k-mixed (an old enrolment and a current one), k-due (ended 2021, but the
+# centre's own health check due in 2024), k-recent (ended 2025), k-new (current), k-none (no
+# enrolment).
 w lucai "INSERT INTO care_class (owner, id, name, age_band, capacity) VALUES
 	('lucai','c1','太阳班','1-2',10), ('lucai','c2','月亮班','2-3',5)"
 w lucai "INSERT INTO child (owner, id, name, guardian_phone) VALUES
@@ -37,12 +40,14 @@ w lucai "INSERT INTO enrolment (owner, id, child_id, class_id, mode, starts_on, 
 	('lucai','e-next','k-new','c2','full_day','2026-09-01','2027-06-30')"
 w lucai "INSERT INTO health_check (owner, id, centre_id, child_id, checked_on, findings)
 	VALUES ('lucai','h-own','lucai','k-old2','2021-05-01','PurgedFindingA')"
+w lucai "INSERT INTO health_check (owner, id, centre_id, child_id, checked_on, next_due, findings)
+	VALUES ('lucai','h-due','lucai','k-due','2021-03-01','2024-01-01','KeptFindingD')"
 # The hospital's checks of the centre's children (the centre is their audience); one of a child
-# the centre deleted long ago.
+# the centre deleted long ago; one "due in 2999", which must not keep the centre's child.
 w fuyou "INSERT INTO health_check (owner, id, centre_id, child_id, checked_on, next_due, findings)
 	VALUES ('fuyou','h-old','lucai','k-old','2021-03-01','2021-09-01','PurgedFindingB'),
 	('fuyou','h-gone','lucai','k-gone','2020-10-01',NULL,'PurgedFindingC'),
-	('fuyou','h-due','lucai','k-due','2021-03-01','2024-01-01','KeptFindingD'),
+	('fuyou','h-far','lucai','k-old','2021-03-01','2999-01-01','PurgedFindingF'),
 	('fuyou','h-new','lucai','k-new','2026-10-01',NULL,'KeptFindingE')"
 # The station. v-gone left the teams and served only old requests; v-active is on a team;
 # v-idle left the teams but served no request (no date to judge by).
@@ -60,14 +65,26 @@ w gcd "INSERT INTO service_request (owner, id, service_type_id, requested_at, re
 	('gcd','r-open','repair','2021-02-01T09:00','KeptResidentA',NULL,'new',NULL,NULL),
 	('gcd','r-edge','elderly_canteen','2023-11-19T11:00','KeptResidentB',NULL,'done',NULL,'2023-11-20T09:00'),
 	('gcd','r-new','repair','2026-10-05T09:00','KeptResidentC',NULL,'done','v-active','2026-10-05T15:00')"
+# Assigned to the centre: r-steer is new, r-late was requested in 2021 and is still open.
+w gcd "INSERT INTO service_request (owner, id, service_type_id, requested_at, resident_name,
+	status, assignee) VALUES
+	('gcd','r-steer','repair','2026-10-01T09:00','KeptResidentD','accepted','lucai'),
+	('gcd','r-late','ride_escort','2021-03-01T09:00','KeptResidentE','accepted','lucai')"
 
 settle() {
 	sync_all lucai gcd fuyou office lucai gcd fuyou office lucai gcd fuyou
 }
 settle
+# the assignee closes both, dating them back: a done_at it wrote is not the owner's date, and its
+# write reached the office today (after the cutoff)
+w lucai "UPDATE service_request SET status = 'done', done_at = '1999-01-01' WHERE id = 'r-steer'"
+w lucai "UPDATE service_request SET status = 'done', done_at = '2021-05-01' WHERE id = 'r-late'"
+settle
 is "$SYNC_FAILED" 0 "every sync exits 0"
 is "$(hq office "SELECT count(*) FROM child") $(hq office "SELECT count(*) FROM service_request")" \
-	"7 7" "the office holds every child and request"
+	"7 9" "the office holds every child and request"
+is "$(hq office "SELECT done_at FROM service_request WHERE id = 'r-steer'")" 1999-01-01 \
+	"the assignee's done_at reached the office"
 
 check "site build before" h office site build --out "$T/site-before"
 
@@ -89,12 +106,12 @@ is "$SYNC_FAILED" 0 "every sync after the purge exits 0"
 
 purged="child:k-old child:k-old2 enrolment:e-old enrolment:e-old2a enrolment:e-old2b
 	enrolment:e-mx1 enrolment:e-due health_check:h-own health_check:h-old health_check:h-gone
-	volunteer:v-gone service_request:r-old1 service_request:r-old2 service_request:r-old3
+	health_check:h-far volunteer:v-gone service_request:r-old1 service_request:r-old2 service_request:r-old3
 	service_request:r-old4"
 kept="child:k-mixed child:k-due child:k-recent child:k-new child:k-none enrolment:e-mx2
 	enrolment:e-recent enrolment:e-new enrolment:e-next health_check:h-due health_check:h-new
 	volunteer:v-active volunteer:v-idle service_request:r-open service_request:r-edge
-	service_request:r-new"
+	service_request:r-new service_request:r-steer service_request:r-late"
 for node in office lucai gcd fuyou; do
 	left=""
 	for r in $purged; do
@@ -108,7 +125,7 @@ done
 is "$(hq lucai "SELECT group_concat(id, '|') FROM (SELECT id FROM child ORDER BY id)")" \
 	"k-due|k-mixed|k-new|k-none|k-recent" "the centre keeps its other children"
 is "$(hq fuyou "SELECT group_concat(id, '|') FROM (SELECT id FROM health_check ORDER BY id)")" \
-	"h-due|h-new" "the hospital keeps its other checks"
+	"h-new" "the hospital keeps its other check (its check due in 2999 went with the child)"
 is "$(hq gcd "SELECT group_concat(id, '|') FROM (SELECT id FROM volunteer ORDER BY id)")" \
 	"v-active|v-idle" "the station keeps its other volunteers"
 for n in lucai gcd fuyou; do
@@ -126,6 +143,10 @@ for f in data/requests_solved.json data/requests_solved.csv data/vacancies.json 
 done
 like "$(cat "$T/site-after/data/requests_solved.csv")" "2021-04,repair,2" \
 	"the site still counts the purged requests solved in 2021-04"
+unlike "$(cat "$T/site-after/data/requests_solved.csv")" "1999-01" \
+	"an assignee's done_at of 1999 is no month of the public tally"
+like "$(cat "$T/site-after/data/requests_solved.csv")" "2026-10,repair,2" \
+	"the request it closed counts in the month its owner dated (requested)"
 like "$(cat "$T/site-after/data/vacancies.csv")" "lucai,c1,1-2,10,8" \
 	"vacancies count the current enrolments only"
 check "the whole site is byte-identical" diff -r "$T/site-before" "$T/site-after"
@@ -133,7 +154,7 @@ check "the whole site is byte-identical" diff -r "$T/site-before" "$T/site-after
 log=$(sq office "SELECT id, by_node, older_than, cutoff, tbl, rows FROM hearth_purge_log ORDER BY tbl")
 is "$log" "1|office|3y|2023-11-20|child|2
 1|office|3y|2023-11-20|enrolment|5
-1|office|3y|2023-11-20|health_check|3
+1|office|3y|2023-11-20|health_check|4
 1|office|3y|2023-11-20|service_request|4
 1|office|3y|2023-11-20|volunteer|1" "the purge log says what, by whom and how many rows"
 is "$(sq office "SELECT at_ms FROM hearth_purge_log GROUP BY at_ms")" "$HEARTH_TEST_NOW_MS" \

@@ -43,10 +43,20 @@ at $T1 office sync >>"$T/log" 2>&1
 is "$(sq d/nodes/office "SELECT count(*) FROM hearth_quarantine WHERE node = 'donghua'")" 1 \
 	"the office quarantined it"
 
+# a row no node can write any more (an empty BLOB as an event's title, as a node could before
+# BLOBs were refused): the site builds without it and the report lists it
+sq d/nodes/office "INSERT INTO event (owner, id, kind, title, starts_at, public)
+	VALUES ('lucai', 'blanktitle', 'health_lecture', x'', '2026-12-01T09:00', 1)"
+
 # ---- the office ----------------------------------------------------------------------------
 
 at $T1 office report >"$T/office.md"
 is "$?" 0 "report at the office exits 0"
+like "$(sed -n '/^## Rows left out of the public site/,/^## /p' "$T/office.md" | sed 's/\\\(.\)/\1/g')" \
+	"| event | lucai | blanktitle | title or starts_at is empty |" \
+	"the report lists the event the site leaves out, and why"
+check "the site builds without it" at $T1 office site build --out "$T/site"
+check_not "with no page for it" test -e "$T/site/events/lucai/blanktitle.html"
 rows=$(sed -n '/^## Nodes/,/^## /p' "$T/office.md" | grep '^| ' | tail -n +2)
 is "$(echo "$rows" | wc -l)" 8 "one row per node"
 first=$(echo "$rows" | head -n 1)

@@ -790,6 +790,70 @@ static void test_hostile(void)
 	sqlite3_close(db);
 }
 
+#define A60 "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"
+#define A64 A60 "aaaa"
+
+/* Rows no node should be able to stop a build with: ids whose old hash slugs collided
+ * (site_slug("a_b") was a-b-1ba46871, itself a valid id; ids sharing their first 60 characters),
+ * a node named like a page of the directory, an empty BLOB where text must be, an id that is
+ * not one. Each publishable row gets its own page; each other row is left out and listed. */
+static void test_hostile_rows(void)
+{
+	/* path, text it must hold ("" for: must not exist) */
+	static const char *const pages[][2] = {
+		{ "events/evil/a__b.html", "Underscore" },
+		{ "events/evil/a-b-1ba46871.html", "Hash look-alike" },
+		{ "events/evil/_a__b.html", "Capital" },
+		{ "events/evil/" A64 ".html", "Long A" },
+		{ "events/evil/" A60 "bbbb.html", "Long B" },
+		{ "centres/_index.html", "Index centre" },
+		{ "centres/index.html", "_index.html" },
+		{ "centres/_county-luzhou.html", "County" },
+		{ "events/evil/empty.html", "" },
+		{ "centres/blank.html", "" },
+	};
+	char a[600], b[600];
+	hearth_site_stats st;
+	site_model m;
+	sqlite3 *db = open_world(NULL);
+	size_t i, len;
+	int k;
+
+	run(db, "INSERT INTO node (owner, id, kind, name, region_id, status) VALUES "
+		"('evil', 'evil', 'childcare_centre', 'Evil', 'luzhou', 'open'), "
+		"('index', 'index', 'childcare_centre', 'Index centre', 'luzhou', 'open'), "
+		"('county-luzhou', 'county-luzhou', 'childcare_centre', 'County', 'luzhou', 'open'), "
+		"('blank', 'blank', 'childcare_centre', x'', 'luzhou', 'open'), "
+		"('Bad/Id', 'Bad/Id', 'childcare_centre', 'Bad', 'luzhou', 'open');"
+		"INSERT INTO event (owner, id, kind, title, starts_at, public) VALUES "
+		"('evil', 'a_b', 'health_lecture', 'Underscore', '2026-12-01T09:00', 1), "
+		"('evil', 'a-b-1ba46871', 'health_lecture', 'Hash look-alike', '2026-12-01T09:00', 1), "
+		"('evil', 'A_b', 'health_lecture', 'Capital', '2026-12-01T09:00', 1), "
+		"('evil', '" A64 "', 'health_lecture', 'Long A', '2026-12-02T09:00', 1), "
+		"('evil', '" A60 "bbbb', 'health_lecture', 'Long B', '2026-12-02T09:00', 1), "
+		"('evil', 'empty', 'health_lecture', x'', '2026-12-03T09:00', 1), "
+		"('evil', 'no/id', 'health_lecture', 'Slash', '2026-12-03T09:00', 1);");
+	path_of(a, sizeof a, "rows1");
+	path_of(b, sizeof b, "rows2");
+	ok(build(db, a, &st) == 0, "colliding ids, an empty BLOB and a bad id do not stop the build");
+	ok(build(db, b, &st) == 0, "nor the next one");
+	for (i = 0; i < sizeof pages / sizeof pages[0]; i++) {
+		char *page = read_rel(a, pages[i][0], &len);
+		if (*pages[i][1])
+			ok(page && strstr(page, pages[i][1]), "%s holds '%s'", pages[i][0], pages[i][1]);
+		else
+			ok(!page, "%s is left out", pages[i][0]);
+		free(page);
+	}
+	ok(site_model_load(&m, db, 0) == 0, "the model loads");
+	is_int(m.nskipped, 4, "and lists the four rows it left out");
+	for (k = 0; k < m.nskipped; k++)
+		diag("left out: %s '%s/%s': %s", m.skipped[k].table, m.skipped[k].owner,
+			m.skipped[k].id, m.skipped[k].reason);
+	site_model_free(&m);
+	sqlite3_close(db);
+}
+
 /* Every href/src in every page resolves to a file of the site. */
 typedef struct {
 	const char *root;
@@ -1095,6 +1159,7 @@ int main(int argc, char **argv)
 	test_privacy();
 	test_public_rows_unreadable();
 	test_hostile();
+	test_hostile_rows();
 	test_links_and_content();
 	test_hearth_db();
 	remove_tree(scratch);
