@@ -266,6 +266,7 @@ static int merge_one(hearth_db *db, sync_sql_cache *sql, peer *p, const sync_ent
 {
 	sqlite3 *h = hearth_db_sqlite(db);
 	sqlite3_session *sess = NULL;
+	hearth_cs_writer logged = HEARTH_CS_WRITER_INIT;
 	void *net = NULL;
 	int nnet = 0, conflicts = 0, clamped, fks = 0, hi = 0, rc;
 	int64_t office_seq = 0;
@@ -291,7 +292,9 @@ static int merge_one(hearth_db *db, sync_sql_cache *sql, peer *p, const sync_ent
 	if (clamped)
 		c = (hearth_time_now_ms() + HEARTH_DAY_MS) << 16;
 	hearth_clock_format(hex, c);
-	if ((nnet > 0 && (rc = log_append(db, hex, p->node, e->head.seq, net, nnet, &office_seq)) < 0) ||
+	if ((nnet > 0 && ((rc = sync_log_note(&logged, db, net, nnet)) < 0 ||
+			     (rc = log_append(db, hex, p->node, e->head.seq, logged.buf.ptr,
+				      (int)logged.buf.size, &office_seq)) < 0)) ||
 	    (rc = record_applied(db, p->node, e, cm->hex, office_seq, clamped)) < 0)
 		goto done;
 	/* deferred foreign keys are counted over the transaction; the entries before held theirs */
@@ -308,6 +311,7 @@ done:
 	if (sess)
 		sqlite3session_delete(sess);
 	sqlite3_free(net);
+	hearth_cs_writer_dispose(&logged);
 	return rc < 0 ? rc : 0;
 }
 
@@ -482,98 +486,6 @@ done:
 
 /* ---- downs -------------------------------------------------------------------------------- */
 
-static int text_is(sqlite3_value *v, const char *s)
-{
-	const unsigned char *t = v ? sqlite3_value_text(v) : NULL;
-
-	return t && sqlite3_value_type(v) == SQLITE_TEXT && strcmp((const char *)t, s) == 0;
-}
-
-static void filter_audience_update(hearth_cs_writer *w, hearth_db *db, const hearth_table_decl *t,
-	sqlite3_changeset_iter *it, const char *node)
-{
-	sqlite3_value *old[256] = { 0 }, *nw[256] = { 0 }, *cur[256] = { 0 }, *row[256];
-	unsigned char *pk;
-	int npk, i, found = 0, was, now, a = t->audience_col;
-	sqlite3_value *old_aud, *new_aud;
-
-	if (t->ncol > 256)
-		return;
-	for (i = 0; i < t->ncol; i++) {
-		sqlite3changeset_old(it, i, &old[i]);
-		sqlite3changeset_new(it, i, &nw[i]);
-	}
-	if (sync_row_load(db, t, old[0], old[1], cur, &found) < 0)
-		return;
-	old_aud = old[a] ? old[a] : cur[a];
-	new_aud = nw[a] ? nw[a] : old_aud;
-	was = text_is(old_aud, node);
-	now = text_is(new_aud, node);
-	sqlite3changeset_pk(it, &pk, &npk);
-	if (was && now) {
-		hearth_cs_writer_append_iter(w, it);
-	} else if (was && !now) {
-		/* the row left this node's audience: it gets a delete */
-		for (i = 0; i < t->ncol; i++)
-			row[i] = old[i] ? old[i] : cur[i];
-		hearth_cs_writer_table(w, t->name, t->ncol, pk);
-		for (i = 0; i < t->ncol; i++)
-			if (!row[i])
-				row[i] = NULL;
-		if (found)
-			hearth_cs_writer_change(w, SQLITE_DELETE, 0, row, NULL);
-	} else if (!was && now && found) {
-		/* the row joined this node's audience: it gets the whole row */
-		hearth_cs_writer_table(w, t->name, t->ncol, pk);
-		hearth_cs_writer_change(w, SQLITE_INSERT, 0, NULL, cur);
-	}
-	for (i = 0; i < t->ncol; i++)
-		sqlite3_value_free(cur[i]);
-}
-
-int sync_down_filter(hearth_cs_writer *w, hearth_db *db, const char *node, const void *cs, int n)
-{
-	const hearth_schema *s = hearth_db_schema(db);
-	sqlite3_changeset_iter *it = NULL;
-	int step;
-
-	if (sqlite3changeset_start(&it, n, (void *)cs) != SQLITE_OK)
-		return hearth_error_set(HEARTH_ECORRUPT, "office log entry does not parse");
-	while (w->rc == 0 && (step = sqlite3changeset_next(it)) == SQLITE_ROW) {
-		const char *tab;
-		int ncol, op, indirect;
-		sqlite3_value *owner = NULL, *aud = NULL;
-		const hearth_table_decl *t;
-
-		sqlite3changeset_op(it, &tab, &ncol, &op, &indirect);
-		if (!(t = hearth_schema_table(s, tab)))
-			continue;
-		if (op == SQLITE_INSERT)
-			sqlite3changeset_new(it, 0, &owner);
-		else
-			sqlite3changeset_old(it, 0, &owner);
-		if (text_is(owner, HEARTH_OFFICE) || text_is(owner, node)) {
-			hearth_cs_writer_append_iter(w, it);
-			continue;
-		}
-		if (t->audience_col < 0)
-			continue;
-		if (op == SQLITE_INSERT) {
-			sqlite3changeset_new(it, t->audience_col, &aud);
-			if (text_is(aud, node))
-				hearth_cs_writer_append_iter(w, it);
-		} else if (op == SQLITE_DELETE) {
-			sqlite3changeset_old(it, t->audience_col, &aud);
-			if (text_is(aud, node))
-				hearth_cs_writer_append_iter(w, it);
-		} else {
-			filter_audience_update(w, db, t, it, node);
-		}
-	}
-	sqlite3changeset_finalize(it);
-	return w->rc;
-}
-
 /* ---- routes: which nodes an office log entry reaches, worked out once for all nodes ---------
  *
  * Most rows go to their owner only, so cutting every log entry for every node parsed each entry
@@ -694,7 +606,7 @@ static void route_entry(down_routes *r, down_route *e, hearth_db *db, const void
 				sqlite3changeset_new(it, 0, &owner);
 			else
 				sqlite3changeset_old(it, 0, &owner);
-			if (text_is(owner, HEARTH_OFFICE)) {
+			if (sync_text_is(owner, HEARTH_OFFICE)) {
 				e->every = 1;
 				continue;
 			}
@@ -704,6 +616,7 @@ static void route_entry(down_routes *r, down_route *e, hearth_db *db, const void
 			if (t->audience_col < 0)
 				continue;
 			if (op == SQLITE_UPDATE) {
+				whole = 0; /* its log form carries the audience: cut for every node */
 				route_audience_update(r, e, db, t, it);
 				continue;
 			}

@@ -123,6 +123,11 @@ void sync_sql_cache_dispose(sync_sql_cache *c);
 int sync_merge_entry(hearth_db *db, sync_sql_cache *sql, const char *node, const sync_entry *e,
 	int *conflicts);
 int sync_origin_note(hearth_db *db, const void *cs, int n, const char *node, const char *clock);
+/* Audiences (audience.c). sync_log_note: the merged changes `cs` as the office logs them, each
+ * UPDATE of a row with an audience keeping the audience at the time (the whole row when the
+ * update moves it). sync_down_filter: what `node` may see of a log entry, appended to `w`. */
+int sync_text_is(sqlite3_value *v, const char *s);
+int sync_log_note(hearth_cs_writer *w, hearth_db *db, const void *cs, int n);
 int sync_down_filter(hearth_cs_writer *w, hearth_db *db, const char *node, const void *cs, int n);
 
 /* Node pull pieces, shared with clone. */
