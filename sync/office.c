@@ -177,6 +177,25 @@ static int unquarantine(hearth_db *db, const char *node, const char *commit_hex)
 	return rc;
 }
 
+/* 1 if the commit was refused by its verify alone (no seq: before any entry was merged), for a
+ * reason an upgraded office would not lift: the same bytes fail the same checks again, so it
+ * is not read again (a refused merge is: the rows it needs may have arrived since). */
+static int quarantine_settled(hearth_db *db, const char *node, const char *commit_hex)
+{
+	sqlite3_stmt *st = NULL;
+	int yes = 0;
+
+	if (hearth_db_stmt(db, &st,
+		    "SELECT 1 FROM hearth_quarantine WHERE node = ?1 AND commit_id = ?2 AND seq IS NULL "
+		    "AND instr(reason, 'upgrade hearth') = 0") < 0)
+		return 0;
+	sqlite3_bind_text(st, 1, node, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, commit_hex, -1, SQLITE_STATIC);
+	yes = sqlite3_step(st) == SQLITE_ROW;
+	hearth_stmt_done(st);
+	return yes;
+}
+
 static int applied_in(hearth_db *db, const char *node, int64_t seq, const char *commit_hex)
 {
 	sqlite3_stmt *st = NULL;
@@ -290,7 +309,7 @@ static int merge_one(hearth_db *db, sync_sql_cache *sql, peer *p, const sync_ent
 	 * clamped value too, or it would spread to every node */
 	c = e->head.clock;
 	if (clamped)
-		c = (hearth_time_now_ms() + HEARTH_DAY_MS) << 16;
+		c = (hearth_time_now_ms() + SYNC_CLOCK_AHEAD_MS) << 16;
 	hearth_clock_format(hex, c);
 	if ((nnet > 0 && ((rc = sync_log_note(&logged, db, net, nnet)) < 0 ||
 			     (rc = log_append(db, hex, p->node, e->head.seq, logged.buf.ptr,
@@ -348,13 +367,15 @@ static int merge_commit(hearth_db *db, sync_sql_cache *sql, git_repository *repo
 	int i, fresh, rc;
 	int64_t bad_seq = 0;
 
-	/* a quarantined commit is verified again each time: the office may have been upgraded
-	 * since (a newer schema), and a refusal that still holds is recorded once */
+	/* a quarantined commit is verified again each time the office may have changed its mind
+	 * (an upgrade, rows merged since), and a refusal that still holds is recorded once */
 	git_oid_tostr(hex, sizeof(hex), id);
+	if (quarantine_settled(db, p->node, hex))
+		return 1;
 	memset(&cm, 0, sizeof(cm));
 	cm.hex = hex;
 	hearth_schema_fingerprint(hearth_db_schema(db), fp);
-	if ((rc = sync_commit_read(&c, repo, id)) < 0) {
+	if ((rc = sync_commit_read_bounded(&c, repo, id, SYNC_UP_COMMIT_MAX)) < 0) {
 		snprintf(reason, sizeof(reason), "%s", hearth_error_last());
 		goto refuse;
 	}
@@ -447,6 +468,7 @@ static int office_fetch_merge(hearth_db *db, sync_sql_cache *sql, git_repository
 		goto done;
 	specs[0] = spec.ptr;
 	sync_transport_opts(&topts, opts, db);
+	topts.commit_blobs_max = SYNC_UP_COMMIT_MAX;
 	if ((rc = hearth_transport_fetch(repo, r->url, specs, 1, &topts)) < 0) {
 		sync_remote_record(db, r->name, 0, hearth_error_last());
 		goto done;
