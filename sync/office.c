@@ -55,10 +55,15 @@ int sync_office_take_own(hearth_db *db)
 		int n = sqlite3_column_bytes(st, 2);
 		const char *clock = (const char *)sqlite3_column_text(st, 1);
 		int64_t office_seq;
+		hearth_cs_writer logged = HEARTH_CS_WRITER_INIT;
+		/* the audiences as they stand now: exact for the office's last write to each row */
 		rc = sync_origin_note(db, cs, n, HEARTH_OFFICE, clock);
 		if (rc == 0)
-			rc = log_append(db, clock, HEARTH_OFFICE, sqlite3_column_int64(st, 0), cs, n,
-				&office_seq);
+			rc = sync_log_note(&logged, db, cs, n);
+		if (rc == 0)
+			rc = log_append(db, clock, HEARTH_OFFICE, sqlite3_column_int64(st, 0),
+				logged.buf.ptr, (int)logged.buf.size, &office_seq);
+		hearth_cs_writer_dispose(&logged);
 	}
 	sqlite3_finalize(st);
 	if (rc < 0 ||
