@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Figures 16 and 17: what one hostile node costs the office. The node pushes one `up` commit of
+# Figures 14 and 15: what one hostile node costs the office. The node pushes one `up` commit of
 # K blobs (K = 32 and K = 256), each of 4 entries of 16 MiB of one repeated byte, the last entry
 # malformed (flood_commit in tests/integration/lib.sh): a push of about a megabyte standing for
 # 2 and 16 GiB. The office's `hearth sync` (a folder remote, as on a USB stick) is measured for
