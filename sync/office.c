@@ -285,7 +285,7 @@ typedef struct {
 
 /* One entry, inside its commit's transaction: ownership check, merge under a session, log,
  * applied. Its foreign keys must hold when it ends, as if it were committed alone. */
-static int merge_one(hearth_db *db, sync_sql_cache *sql, peer *p, const sync_entry *e,
+static int merge_one(hearth_db *db, sync_sql_cache *sql, peer *p, sync_entry *e,
 	commit_merge *cm)
 {
 	sqlite3 *h = hearth_db_sqlite(db);
@@ -304,6 +304,8 @@ static int merge_one(hearth_db *db, sync_sql_cache *sql, peer *p, const sync_ent
 		goto done;
 	if ((clamped = rc = sync_merge_entry(db, sql, p->node, e, &conflicts)) < 0)
 		goto done;
+	/* an entry may take 16 MiB: each copy of it is let go as soon as the next one is made */
+	hearth_buf_dispose(&e->cs);
 	if (sqlite3session_changeset(sess, &nnet, &net) != SQLITE_OK) {
 		rc = hearth_error_sqlite(h, HEARTH_ERROR, "cannot record the merge");
 		goto done;
@@ -316,8 +318,11 @@ static int merge_one(hearth_db *db, sync_sql_cache *sql, peer *p, const sync_ent
 	if (clamped)
 		c = (hearth_time_now_ms() + SYNC_CLOCK_AHEAD_MS) << 16;
 	hearth_clock_format(hex, c);
-	if ((nnet > 0 && ((rc = sync_log_note(&logged, db, net, nnet)) < 0 ||
-			     (rc = log_append(db, hex, p->node, e->head.seq, logged.buf.ptr,
+	if (nnet > 0 && (rc = sync_log_note(&logged, db, net, nnet)) < 0)
+		goto done;
+	sqlite3_free(net);
+	net = NULL;
+	if ((nnet > 0 && ((rc = log_append(db, hex, p->node, e->head.seq, logged.buf.ptr,
 				      (int)logged.buf.size, &office_seq)) < 0)) ||
 	    (rc = record_applied(db, p->node, e, cm->hex, office_seq, clamped)) < 0)
 		goto done;
@@ -804,8 +809,11 @@ static int write_down(hearth_db *db, git_repository *repo, const char *node, con
 				e->head.seq = to;
 				rc = hearth_clock_parse(&e->head.clock,
 					(const char *)sqlite3_column_text(st, 1));
-				if (rc == 0)
-					rc = hearth_buf_put(&e->cs, w.buf.ptr, w.buf.size);
+				if (rc == 0) { /* the cut bytes move to the entry, not copied */
+					hearth_buf empty = e->cs;
+					e->cs = w.buf;
+					w.buf = empty;
+				}
 				m.entries[n] = e->head;
 				ptrs[n] = e;
 				n++;
