@@ -163,6 +163,26 @@ void hearth_cs_writer_change(hearth_cs_writer *w, int op, int indirect, sqlite3_
 		put_record(w, new_);
 }
 
+void hearth_cs_writer_delete_key(hearth_cs_writer *w, sqlite3_value **old)
+{
+	int i;
+
+	if (w->rc)
+		return;
+	if (!w->table) {
+		w->rc = hearth_error_set(HEARTH_ERROR, "changeset writer: change before table");
+		return;
+	}
+	put_byte(w, SQLITE_DELETE);
+	put_byte(w, 0);
+	for (i = 0; i < w->ncol; i++) {
+		if (w->pk[i])
+			put_value(w, old[i]);
+		else
+			put_byte(w, SQLITE_NULL);
+	}
+}
+
 void hearth_cs_writer_append_iter(hearth_cs_writer *w, sqlite3_changeset_iter *it)
 {
 	const char *tab;

@@ -378,6 +378,9 @@ void hearth_cs_writer_table(hearth_cs_writer *w, const char *table, int ncol,
  * present). op is SQLITE_INSERT, SQLITE_UPDATE or SQLITE_DELETE. */
 void hearth_cs_writer_change(hearth_cs_writer *w, int op, int indirect, sqlite3_value **old,
 	sqlite3_value **new_);
+/** Append a DELETE of the current table's row whose key is in `old` (ncol values, only the
+ * key columns read): every other column NULL, so the delete carries no value but the key. */
+void hearth_cs_writer_delete_key(hearth_cs_writer *w, sqlite3_value **old);
 /** Append the iterator's current change under its table. */
 void hearth_cs_writer_append_iter(hearth_cs_writer *w, sqlite3_changeset_iter *it);
 void hearth_cs_writer_dispose(hearth_cs_writer *w);

@@ -554,9 +554,58 @@ void sync_commit_dispose(sync_commit *c)
 	c->entries = NULL;
 }
 
-/* Format 1: the tree holds exactly one blob per listed entry, named by its seq. */
-static int read_v1(sync_commit *out, git_repository *repo, git_tree *tree)
+/* The size of the blob `te` (named `name`), from the object's header: the blob is not loaded.
+ * Refused if over `limit`. */
+static int blob_header(size_t *size, git_odb *odb, const git_tree_entry *te, const char *name,
+	size_t limit)
 {
+	git_object_t type;
+
+	if (!git_odb_exists(odb, git_tree_entry_id(te)))
+		return hearth_error_set(HEARTH_ECORRUPT,
+			"%s is absent (the office fetches a commit whose entries take more than it "
+			"accepts without them)", name);
+	if (git_odb_read_header(size, &type, odb, git_tree_entry_id(te)) < 0 ||
+	    type != GIT_OBJECT_BLOB)
+		return git_fail(HEARTH_ECORRUPT, "cannot read entries");
+	if (*size > limit)
+		return hearth_error_set(HEARTH_ECORRUPT, "%s is larger than the limit of %zu bytes",
+			name, limit);
+	return 0;
+}
+
+/* The blob entries.i of a format 2 tree, and its size (blob_header). */
+static int blob_size(const git_tree_entry **out, size_t *size, git_odb *odb, git_tree *tree,
+	size_t i, size_t k)
+{
+	const git_tree_entry *te;
+	char name[48];
+
+	snprintf(name, sizeof(name), "entries.%zu", i);
+	*out = te = git_tree_entry_byname(tree, name);
+	if (!te || git_tree_entry_filemode(te) != GIT_FILEMODE_BLOB)
+		return hearth_error_set(HEARTH_ECORRUPT, "commit tree of %zu files lacks the blob '%s'",
+			k, name);
+	snprintf(name, sizeof(name), "blob 'entries.%zu'", i);
+	return blob_header(size, odb, te, name, SYNC_BLOB_MAX);
+}
+
+static int bound_check(uint64_t total, uint64_t max_bytes)
+{
+	if (total <= max_bytes)
+		return 0;
+	return hearth_error_set(HEARTH_ECORRUPT,
+		"the entries of the commit take %llu bytes, more than the limit of %llu",
+		(unsigned long long)total, (unsigned long long)max_bytes);
+}
+
+/* Format 1: the tree holds exactly one blob per listed entry, named by its seq. Sizes first, as
+ * in format 2. */
+static int read_v1(sync_commit *out, git_repository *repo, git_tree *tree, uint64_t max_bytes)
+{
+	git_odb *odb = NULL;
+	uint64_t total = 0;
+	size_t size;
 	int i, rc = 0;
 
 	if (git_tree_entrycount(tree) != (size_t)out->msg.nentries)
@@ -566,44 +615,56 @@ static int read_v1(sync_commit *out, git_repository *repo, git_tree *tree)
 	if (out->msg.nentries &&
 	    !(out->entries = calloc((size_t)out->msg.nentries, sizeof(*out->entries))))
 		return hearth_error_set(HEARTH_ERROR, "out of memory");
+	if (out->msg.nentries && git_repository_odb(&odb, repo) < 0)
+		return git_fail(HEARTH_ERROR, "cannot read the object database");
 	for (i = 0; rc == 0 && i < out->msg.nentries; i++) {
 		sync_entry *e = &out->entries[i];
 		const git_tree_entry *te;
-		git_blob *blob = NULL;
-		char name[21];
+		char name[21], what[48];
 
 		hearth_buf_init(&e->cs, SYNC_ENTRY_MAX);
 		e->head = out->msg.entries[i];
 		entry_name(name, e->head.seq);
+		snprintf(what, sizeof(what), "entry %lld", (long long)e->head.seq);
 		te = git_tree_entry_byname(tree, name);
 		if (!te || git_tree_entry_type(te) != GIT_OBJECT_BLOB)
-			return hearth_error_set(HEARTH_ECORRUPT, "entry %lld missing from the commit tree",
+			rc = hearth_error_set(HEARTH_ECORRUPT, "entry %lld missing from the commit tree",
 				(long long)e->head.seq);
-		if (git_blob_lookup(&blob, repo, git_tree_entry_id(te)) < 0)
-			return git_fail(HEARTH_ECORRUPT, "cannot read entry");
-		if ((git_blob_rawsize(blob) > SYNC_ENTRY_MAX)) {
-			rc = hearth_error_set(HEARTH_ECORRUPT,
-				"entry %lld is larger than the limit of %u bytes", (long long)e->head.seq,
-				SYNC_ENTRY_MAX);
-		} else {
+		else if ((rc = blob_header(&size, odb, te, what, SYNC_ENTRY_MAX)) == 0)
+			total += size;
+	}
+	if (rc == 0)
+		rc = bound_check(total, max_bytes);
+	for (i = 0; rc == 0 && i < out->msg.nentries; i++) {
+		sync_entry *e = &out->entries[i];
+		git_blob *blob = NULL;
+		char name[21];
+
+		entry_name(name, e->head.seq);
+		if (git_blob_lookup(&blob, repo, git_tree_entry_id(git_tree_entry_byname(tree, name))) < 0)
+			rc = git_fail(HEARTH_ECORRUPT, "cannot read entry");
+		else
 			rc = hearth_buf_put(&e->cs, git_blob_rawcontent(blob),
 				(size_t)git_blob_rawsize(blob));
-		}
 		if (rc == 0 && !hearth_changeset_wellformed(e->cs.ptr, e->cs.size))
 			rc = hearth_error_set(HEARTH_ECORRUPT,
 				"entry %lld: changeset does not parse (malformed bytes)",
 				(long long)e->head.seq);
 		git_blob_free(blob);
 	}
+	git_odb_free(odb);
 	return rc;
 }
 
-/* Format 2: the tree holds blobs entries.1 ... entries.k (k <= count) and nothing else. Each
- * blob's size is read from its header before the blob itself is loaded. */
-static int read_v2(sync_commit *out, git_repository *repo, git_tree *tree)
+/* Format 2: the tree holds blobs entries.1 ... entries.k (k <= count) and nothing else. Every
+ * blob's size is read from its header, and their sum checked against `max_bytes`, before any
+ * blob is loaded; then each is loaded, decoded and freed in turn. */
+static int read_v2(sync_commit *out, git_repository *repo, git_tree *tree, uint64_t max_bytes)
 {
-	size_t k = git_tree_entrycount(tree), i;
+	size_t k = git_tree_entrycount(tree), i, size;
+	uint64_t total = 0;
 	sync_entry_head prev = { 0, 0 };
+	const git_tree_entry *te;
 	git_odb *odb = NULL;
 	int cap = 0, rc = 0;
 
@@ -613,25 +674,17 @@ static int read_v2(sync_commit *out, git_repository *repo, git_tree *tree)
 			"commit tree holds %zu files for %d entries", k, out->msg.count);
 	if (k && git_repository_odb(&odb, repo) < 0)
 		return git_fail(HEARTH_ERROR, "cannot read the object database");
+	for (i = 1; rc == 0 && i <= k; i++)
+		if ((rc = blob_size(&te, &size, odb, tree, i, k)) == 0)
+			total += size;
+	if (rc == 0)
+		rc = bound_check(total, max_bytes);
 	for (i = 1; rc == 0 && i <= k; i++) {
-		const git_tree_entry *te;
 		git_blob *blob = NULL;
-		git_object_t type;
-		size_t size;
-		char name[32];
 
-		snprintf(name, sizeof(name), "entries.%zu", i);
-		te = git_tree_entry_byname(tree, name);
-		if (!te || git_tree_entry_filemode(te) != GIT_FILEMODE_BLOB)
-			rc = hearth_error_set(HEARTH_ECORRUPT,
-				"commit tree of %zu files lacks the blob '%s'", k, name);
-		else if (git_odb_read_header(&size, &type, odb, git_tree_entry_id(te)) < 0 ||
-			 type != GIT_OBJECT_BLOB)
-			rc = git_fail(HEARTH_ECORRUPT, "cannot read entries");
-		else if (size > SYNC_BLOB_MAX)
-			rc = hearth_error_set(HEARTH_ECORRUPT,
-				"blob '%s' is larger than the limit of %u bytes", name, SYNC_BLOB_MAX);
-		else if (git_blob_lookup(&blob, repo, git_tree_entry_id(te)) < 0)
+		if ((rc = blob_size(&te, &size, odb, tree, i, k)) < 0)
+			break;
+		if (git_blob_lookup(&blob, repo, git_tree_entry_id(te)) < 0)
 			rc = git_fail(HEARTH_ECORRUPT, "cannot read entries");
 		else
 			rc = sync_blob_decode(out, &cap, (int)i, git_blob_rawcontent(blob),
@@ -642,11 +695,13 @@ static int read_v2(sync_commit *out, git_repository *repo, git_tree *tree)
 	return rc < 0 ? rc : sync_blob_finish(out);
 }
 
-int sync_commit_read(sync_commit *out, git_repository *repo, const git_oid *id)
+int sync_commit_read_bounded(sync_commit *out, git_repository *repo, const git_oid *id,
+	uint64_t max_bytes)
 {
 	git_commit *commit = NULL;
 	git_tree *tree = NULL;
 	const char *raw;
+	unsigned int parents;
 	int rc = 0;
 
 	memset(out, 0, sizeof(*out));
@@ -655,16 +710,27 @@ int sync_commit_read(sync_commit *out, git_repository *repo, const git_oid *id)
 		rc = git_fail(HEARTH_ECORRUPT, "cannot read commit");
 		goto done;
 	}
+	if ((parents = git_commit_parentcount(commit)) > 1) {
+		rc = hearth_error_set(HEARTH_ECORRUPT,
+			"commit has %u parents: a branch is a chain of commits with one parent each",
+			parents);
+		goto done;
+	}
 	raw = git_commit_message_raw(commit);
 	if ((rc = sync_message_parse(&out->msg, raw, strlen(raw))) < 0)
 		goto done;
-	rc = out->msg.format == 1 ? read_v1(out, repo, tree) : read_v2(out, repo, tree);
+	rc = out->msg.format == 1 ? read_v1(out, repo, tree, max_bytes) : read_v2(out, repo, tree, max_bytes);
 done:
 	git_tree_free(tree);
 	git_commit_free(commit);
 	if (rc < 0)
 		sync_commit_dispose(out);
 	return rc;
+}
+
+int sync_commit_read(sync_commit *out, git_repository *repo, const git_oid *id)
+{
+	return sync_commit_read_bounded(out, repo, id, UINT64_MAX);
 }
 
 /* 1 if commit `c` is a snapshot (its message says so; a message that does not parse is not) */

@@ -523,7 +523,7 @@ int sync_merge_entry(hearth_db *db, sync_sql_cache *sql, const char *node, const
 	int *conflicts)
 {
 	merge_ctx m;
-	uint64_t limit = hearth_time_now_ms() + HEARTH_DAY_MS;
+	uint64_t limit = hearth_time_now_ms() + SYNC_CLOCK_AHEAD_MS;
 	int clamped = 0;
 
 	memset(&m, 0, sizeof(m));

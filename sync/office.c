@@ -55,10 +55,15 @@ int sync_office_take_own(hearth_db *db)
 		int n = sqlite3_column_bytes(st, 2);
 		const char *clock = (const char *)sqlite3_column_text(st, 1);
 		int64_t office_seq;
+		hearth_cs_writer logged = HEARTH_CS_WRITER_INIT;
+		/* the audiences as they stand now: exact for the office's last write to each row */
 		rc = sync_origin_note(db, cs, n, HEARTH_OFFICE, clock);
 		if (rc == 0)
-			rc = log_append(db, clock, HEARTH_OFFICE, sqlite3_column_int64(st, 0), cs, n,
-				&office_seq);
+			rc = sync_log_note(&logged, db, cs, n);
+		if (rc == 0)
+			rc = log_append(db, clock, HEARTH_OFFICE, sqlite3_column_int64(st, 0),
+				logged.buf.ptr, (int)logged.buf.size, &office_seq);
+		hearth_cs_writer_dispose(&logged);
 	}
 	sqlite3_finalize(st);
 	if (rc < 0 ||
@@ -177,6 +182,25 @@ int sync_quarantine_clear(hearth_db *db, const char *node, const char *commit_he
 	return rc;
 }
 
+/* 1 if the commit was refused by its verify alone (no seq: before any entry was merged), for a
+ * reason an upgraded office would not lift: the same bytes fail the same checks again, so it
+ * is not read again (a refused merge is: the rows it needs may have arrived since). */
+static int quarantine_settled(hearth_db *db, const char *node, const char *commit_hex)
+{
+	sqlite3_stmt *st = NULL;
+	int yes = 0;
+
+	if (hearth_db_stmt(db, &st,
+		    "SELECT 1 FROM hearth_quarantine WHERE node = ?1 AND commit_id = ?2 AND seq IS NULL "
+		    "AND instr(reason, 'upgrade hearth') = 0") < 0)
+		return 0;
+	sqlite3_bind_text(st, 1, node, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, commit_hex, -1, SQLITE_STATIC);
+	yes = sqlite3_step(st) == SQLITE_ROW;
+	hearth_stmt_done(st);
+	return yes;
+}
+
 static int applied_in(hearth_db *db, const char *node, int64_t seq, const char *commit_hex)
 {
 	sqlite3_stmt *st = NULL;
@@ -261,11 +285,12 @@ typedef struct {
 
 /* One entry, inside its commit's transaction: ownership check, merge under a session, log,
  * applied. Its foreign keys must hold when it ends, as if it were committed alone. */
-static int merge_one(hearth_db *db, sync_sql_cache *sql, peer *p, const sync_entry *e,
+static int merge_one(hearth_db *db, sync_sql_cache *sql, peer *p, sync_entry *e,
 	commit_merge *cm)
 {
 	sqlite3 *h = hearth_db_sqlite(db);
 	sqlite3_session *sess = NULL;
+	hearth_cs_writer logged = HEARTH_CS_WRITER_INIT;
 	void *net = NULL;
 	int nnet = 0, conflicts = 0, clamped, fks = 0, hi = 0, rc;
 	int64_t office_seq = 0;
@@ -279,6 +304,8 @@ static int merge_one(hearth_db *db, sync_sql_cache *sql, peer *p, const sync_ent
 		goto done;
 	if ((clamped = rc = sync_merge_entry(db, sql, p->node, e, &conflicts)) < 0)
 		goto done;
+	/* an entry may take 16 MiB: each copy of it is let go as soon as the next one is made */
+	hearth_buf_dispose(&e->cs);
 	if (sqlite3session_changeset(sess, &nnet, &net) != SQLITE_OK) {
 		rc = hearth_error_sqlite(h, HEARTH_ERROR, "cannot record the merge");
 		goto done;
@@ -289,9 +316,14 @@ static int merge_one(hearth_db *db, sync_sql_cache *sql, peer *p, const sync_ent
 	 * clamped value too, or it would spread to every node */
 	c = e->head.clock;
 	if (clamped)
-		c = (hearth_time_now_ms() + HEARTH_DAY_MS) << 16;
+		c = (hearth_time_now_ms() + SYNC_CLOCK_AHEAD_MS) << 16;
 	hearth_clock_format(hex, c);
-	if ((nnet > 0 && (rc = log_append(db, hex, p->node, e->head.seq, net, nnet, &office_seq)) < 0) ||
+	if (nnet > 0 && (rc = sync_log_note(&logged, db, net, nnet)) < 0)
+		goto done;
+	sqlite3_free(net);
+	net = NULL;
+	if ((nnet > 0 && ((rc = log_append(db, hex, p->node, e->head.seq, logged.buf.ptr,
+				      (int)logged.buf.size, &office_seq)) < 0)) ||
 	    (rc = record_applied(db, p->node, e, cm->hex, office_seq, clamped)) < 0)
 		goto done;
 	/* deferred foreign keys are counted over the transaction; the entries before held theirs */
@@ -308,6 +340,7 @@ done:
 	if (sess)
 		sqlite3session_delete(sess);
 	sqlite3_free(net);
+	hearth_cs_writer_dispose(&logged);
 	return rc < 0 ? rc : 0;
 }
 
@@ -344,13 +377,15 @@ static int merge_commit(hearth_db *db, sync_sql_cache *sql, git_repository *repo
 	int i, fresh, rc;
 	int64_t bad_seq = 0;
 
-	/* a quarantined commit is verified again each time: the office may have been upgraded
-	 * since (a newer schema), and a refusal that still holds is recorded once */
+	/* a quarantined commit is verified again each time the office may have changed its mind
+	 * (an upgrade, rows merged since), and a refusal that still holds is recorded once */
 	git_oid_tostr(hex, sizeof(hex), id);
+	if (quarantine_settled(db, p->node, hex))
+		return 1;
 	memset(&cm, 0, sizeof(cm));
 	cm.hex = hex;
 	hearth_schema_fingerprint(hearth_db_schema(db), fp);
-	if ((rc = sync_commit_read(&c, repo, id)) < 0) {
+	if ((rc = sync_commit_read_bounded(&c, repo, id, SYNC_UP_COMMIT_MAX)) < 0) {
 		snprintf(reason, sizeof(reason), "%s", hearth_error_last());
 		goto refuse;
 	}
@@ -459,6 +494,7 @@ static int office_fetch_merge(hearth_db *db, sync_sql_cache *sql, git_repository
 		goto done;
 	specs[0] = spec.ptr;
 	sync_transport_opts(&topts, opts, db);
+	topts.commit_blobs_max = SYNC_UP_COMMIT_MAX;
 	if ((rc = hearth_transport_fetch(repo, r->url, specs, 1, &topts)) < 0) {
 		sync_remote_record(db, r->name, 0, hearth_error_last());
 		goto done;
@@ -499,98 +535,6 @@ done:
 }
 
 /* ---- downs -------------------------------------------------------------------------------- */
-
-static int text_is(sqlite3_value *v, const char *s)
-{
-	const unsigned char *t = v ? sqlite3_value_text(v) : NULL;
-
-	return t && sqlite3_value_type(v) == SQLITE_TEXT && strcmp((const char *)t, s) == 0;
-}
-
-static void filter_audience_update(hearth_cs_writer *w, hearth_db *db, const hearth_table_decl *t,
-	sqlite3_changeset_iter *it, const char *node)
-{
-	sqlite3_value *old[256] = { 0 }, *nw[256] = { 0 }, *cur[256] = { 0 }, *row[256];
-	unsigned char *pk;
-	int npk, i, found = 0, was, now, a = t->audience_col;
-	sqlite3_value *old_aud, *new_aud;
-
-	if (t->ncol > 256)
-		return;
-	for (i = 0; i < t->ncol; i++) {
-		sqlite3changeset_old(it, i, &old[i]);
-		sqlite3changeset_new(it, i, &nw[i]);
-	}
-	if (sync_row_load(db, t, old[0], old[1], cur, &found) < 0)
-		return;
-	old_aud = old[a] ? old[a] : cur[a];
-	new_aud = nw[a] ? nw[a] : old_aud;
-	was = text_is(old_aud, node);
-	now = text_is(new_aud, node);
-	sqlite3changeset_pk(it, &pk, &npk);
-	if (was && now) {
-		hearth_cs_writer_append_iter(w, it);
-	} else if (was && !now) {
-		/* the row left this node's audience: it gets a delete */
-		for (i = 0; i < t->ncol; i++)
-			row[i] = old[i] ? old[i] : cur[i];
-		hearth_cs_writer_table(w, t->name, t->ncol, pk);
-		for (i = 0; i < t->ncol; i++)
-			if (!row[i])
-				row[i] = NULL;
-		if (found)
-			hearth_cs_writer_change(w, SQLITE_DELETE, 0, row, NULL);
-	} else if (!was && now && found) {
-		/* the row joined this node's audience: it gets the whole row */
-		hearth_cs_writer_table(w, t->name, t->ncol, pk);
-		hearth_cs_writer_change(w, SQLITE_INSERT, 0, NULL, cur);
-	}
-	for (i = 0; i < t->ncol; i++)
-		sqlite3_value_free(cur[i]);
-}
-
-int sync_down_filter(hearth_cs_writer *w, hearth_db *db, const char *node, const void *cs, int n)
-{
-	const hearth_schema *s = hearth_db_schema(db);
-	sqlite3_changeset_iter *it = NULL;
-	int step;
-
-	if (sqlite3changeset_start(&it, n, (void *)cs) != SQLITE_OK)
-		return hearth_error_set(HEARTH_ECORRUPT, "office log entry does not parse");
-	while (w->rc == 0 && (step = sqlite3changeset_next(it)) == SQLITE_ROW) {
-		const char *tab;
-		int ncol, op, indirect;
-		sqlite3_value *owner = NULL, *aud = NULL;
-		const hearth_table_decl *t;
-
-		sqlite3changeset_op(it, &tab, &ncol, &op, &indirect);
-		if (!(t = hearth_schema_table(s, tab)))
-			continue;
-		if (op == SQLITE_INSERT)
-			sqlite3changeset_new(it, 0, &owner);
-		else
-			sqlite3changeset_old(it, 0, &owner);
-		if (text_is(owner, HEARTH_OFFICE) || text_is(owner, node)) {
-			hearth_cs_writer_append_iter(w, it);
-			continue;
-		}
-		if (t->audience_col < 0)
-			continue;
-		if (op == SQLITE_INSERT) {
-			sqlite3changeset_new(it, t->audience_col, &aud);
-			if (text_is(aud, node))
-				hearth_cs_writer_append_iter(w, it);
-		} else if (op == SQLITE_DELETE) {
-			sqlite3changeset_old(it, t->audience_col, &aud);
-			if (text_is(aud, node))
-				hearth_cs_writer_append_iter(w, it);
-		} else {
-			filter_audience_update(w, db, t, it, node);
-		}
-	}
-	sqlite3changeset_finalize(it);
-	return w->rc;
-}
 
 /* ---- routes: which nodes an office log entry reaches, worked out once for all nodes ---------
  *
@@ -712,7 +656,7 @@ static void route_entry(down_routes *r, down_route *e, hearth_db *db, const void
 				sqlite3changeset_new(it, 0, &owner);
 			else
 				sqlite3changeset_old(it, 0, &owner);
-			if (text_is(owner, HEARTH_OFFICE)) {
+			if (sync_text_is(owner, HEARTH_OFFICE)) {
 				e->every = 1;
 				continue;
 			}
@@ -722,6 +666,7 @@ static void route_entry(down_routes *r, down_route *e, hearth_db *db, const void
 			if (t->audience_col < 0)
 				continue;
 			if (op == SQLITE_UPDATE) {
+				whole = 0; /* its log form carries the audience: cut for every node */
 				route_audience_update(r, e, db, t, it);
 				continue;
 			}
@@ -882,8 +827,11 @@ static int write_down(hearth_db *db, git_repository *repo, const char *node, con
 				e->head.seq = to;
 				rc = hearth_clock_parse(&e->head.clock,
 					(const char *)sqlite3_column_text(st, 1));
-				if (rc == 0)
-					rc = hearth_buf_put(&e->cs, w.buf.ptr, w.buf.size);
+				if (rc == 0) { /* the cut bytes move to the entry, not copied */
+					hearth_buf empty = e->cs;
+					e->cs = w.buf;
+					w.buf = empty;
+				}
 				m.entries[n] = e->head;
 				ptrs[n] = e;
 				n++;

@@ -13,6 +13,13 @@
 #define SYNC_COMMIT_ENTRIES 524288   /* entries a reader accepts in one commit */
 #define SYNC_BATCH_ENTRIES 256       /* entries per commit */
 #define SYNC_BATCH_BYTES (4u << 20)  /* changeset bytes per commit */
+/* the entries blobs of one `up` commit, together: the most hearth writes (its changesets stop
+ * past SYNC_BATCH_BYTES, and the last may be a whole SYNC_ENTRY_MAX) and their record headers;
+ * the office refuses a larger one before it loads any of it */
+#define SYNC_UP_COMMIT_MAX (SYNC_BATCH_BYTES + SYNC_ENTRY_MAX + (64u << 10))
+/* how far ahead of the office's clock, when it merges an entry, the entry's clock may be: a
+ * clock further ahead counts as this far ahead for conflicts (docs/format.md, section 7) */
+#define SYNC_CLOCK_AHEAD_MS (5u * 60 * 1000)
 #define SYNC_WALK_MAX 10000000       /* commits walked looking for the last one seen */
 
 typedef struct {
@@ -75,8 +82,12 @@ int sync_blob_finish(const sync_commit *c);
  * entries. */
 int sync_commit_write(git_oid *out, git_repository *repo, const git_oid *parent,
 	const char *subject, const sync_message *m, sync_entry *const *entries);
-/* Read and check a commit: message parses, tree holds exactly the listed entries. */
+/* Read and check a commit: one parent at most, message parses, tree holds exactly the listed
+ * entries. _bounded: refused (HEARTH_ECORRUPT) before any blob is loaded if the blobs of a
+ * format 2 commit take more than `max_bytes` together. */
 int sync_commit_read(sync_commit *out, git_repository *repo, const git_oid *id);
+int sync_commit_read_bounded(sync_commit *out, git_repository *repo, const git_oid *id,
+	uint64_t max_bytes);
 
 /* Commits after `stop` up to `head`, oldest first (first-parent chain). `stop` NULL: all, or
  * with `to_snapshot` from the newest snapshot commit on. HEARTH_ECONFLICT if `stop` is not on
@@ -127,6 +138,11 @@ void sync_sql_cache_dispose(sync_sql_cache *c);
 int sync_merge_entry(hearth_db *db, sync_sql_cache *sql, const char *node, const sync_entry *e,
 	int *conflicts);
 int sync_origin_note(hearth_db *db, const void *cs, int n, const char *node, const char *clock);
+/* Audiences (audience.c). sync_log_note: the merged changes `cs` as the office logs them, each
+ * UPDATE of a row with an audience keeping the audience at the time (the whole row when the
+ * update moves it). sync_down_filter: what `node` may see of a log entry, appended to `w`. */
+int sync_text_is(sqlite3_value *v, const char *s);
+int sync_log_note(hearth_cs_writer *w, hearth_db *db, const void *cs, int n);
 int sync_down_filter(hearth_cs_writer *w, hearth_db *db, const char *node, const void *cs, int n);
 
 /* A node's refs: its own `up`, and the office's `down` and the remote's `up` as fetched. */

@@ -794,11 +794,28 @@ static int copy_object(local_copy *c, const git_oid *id)
 	return grc;
 }
 
+/* 1 if the blobs of `tree` take more than c->t->opts->commit_blobs_max bytes together */
+static int blobs_over(local_copy *c, git_tree *tree)
+{
+	uint64_t max = c->t->opts ? c->t->opts->commit_blobs_max : 0, total = 0;
+	size_t i, n = git_tree_entrycount(tree), size;
+	git_object_t type;
+
+	for (i = 0; max && i < n && total <= max; i++) {
+		const git_tree_entry *e = git_tree_entry_byindex(tree, i);
+
+		if (git_tree_entry_type(e) == GIT_OBJECT_BLOB &&
+		    git_odb_read_header(&size, &type, c->from_odb, git_tree_entry_id(e)) == 0)
+			total += size;
+	}
+	return max && total > max;
+}
+
 static int copy_tree(local_copy *c, const git_oid *id, int depth)
 {
 	git_tree *tree = NULL;
 	size_t i, n;
-	int grc = 0;
+	int grc = 0, skip_blobs;
 
 	if (git_odb_exists(c->to_odb, id))
 		return 0;
@@ -809,12 +826,13 @@ static int copy_tree(local_copy *c, const git_oid *id, int depth)
 	if ((grc = git_tree_lookup(&tree, c->from, id)) < 0)
 		return grc;
 	n = git_tree_entrycount(tree);
+	skip_blobs = blobs_over(c, tree);
 	for (i = 0; i < n && grc == 0; i++) {
 		const git_tree_entry *e = git_tree_entry_byindex(tree, i);
 
 		if (git_tree_entry_type(e) == GIT_OBJECT_TREE)
 			grc = copy_tree(c, git_tree_entry_id(e), depth + 1);
-		else if (git_tree_entry_type(e) == GIT_OBJECT_BLOB)
+		else if (git_tree_entry_type(e) == GIT_OBJECT_BLOB && !skip_blobs)
 			grc = copy_object(c, git_tree_entry_id(e));
 	}
 	git_tree_free(tree);

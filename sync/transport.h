@@ -5,6 +5,8 @@
 #ifndef HEARTH_SYNC_TRANSPORT_H
 #define HEARTH_SYNC_TRANSPORT_H
 
+#include <stdint.h>
+
 #include <git2.h>
 
 /** How a transfer reports progress; NULL fields are skipped. The CLI prints on a TTY only. */
@@ -15,6 +17,10 @@ typedef struct {
 	/* a private key file for ssh (from the node's config), or NULL for ssh-agent */
 	const char *ssh_key;
 	char ssh_key_buf[1024]; /* storage for ssh_key when it comes from the node's config */
+	/* fetch from a folder: a commit whose tree's blobs take more bytes than this together
+	 * (sizes from the objects' headers) is copied without them, so the reader refuses it
+	 * without the work of copying them; 0 for no limit */
+	uint64_t commit_blobs_max;
 } hearth_transport_opts;
 
 /**

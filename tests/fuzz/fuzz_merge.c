@@ -58,7 +58,8 @@ static const char *const setup_sql =
 	"  ('hosp', 'h1', 'lucai', 'k1', '2025-06-01', 80.5);"
 	"INSERT INTO service_request (owner, id, service_type_id, requested_at, status, assignee) "
 	"  VALUES ('tunliu-1', 'r1', 'repair', '2025-12-01T09:00', 'new', 'lucai'),"
-	"  ('tunliu-1', 'r2', 'repair', '2025-12-02T09:00', 'accepted', 'tunliu-1');"
+	"  ('tunliu-1', 'r2', 'repair', '2025-12-02T09:00', 'accepted', 'tunliu-1'),"
+	"  ('lucai', 'r3', 'repair', '2025-12-03T09:00', 'new', 'hosp');"
 	"INSERT INTO event (owner, id, kind, title, starts_at, public) VALUES "
 	"  ('lucai', 'ev1', 'parenting_class', 'Reading together', '2026-01-10T10:00', 1);";
 
@@ -136,24 +137,38 @@ static void check_error(int rc)
 	CHECK(msg[0] != '\0' && strchr(msg, '\n') == NULL && strchr(msg, '\r') == NULL);
 }
 
-/* The net changeset of a merge validates, summarises, and cuts into downs that validate. */
-static void check_net(const void *net, int nnet)
+/* The downs of log entry `cs` for every node validate. */
+static void check_downs(const void *cs, int n)
 {
 	static const char *const nodes[] = { "lucai", "tunliu-1", "hosp", "nobody" };
-	hearth_buf sum = HEARTH_BUF_INIT;
 	size_t i;
 
-	CHECK(hearth_changeset_validate(net, nnet, NULL) == 0);
-	CHECK(hearth_changeset_summary(&sum, net, nnet) == 0);
 	for (i = 0; i < sizeof(nodes) / sizeof(nodes[0]); i++) {
 		hearth_cs_writer w = HEARTH_CS_WRITER_INIT;
-		int rc = sync_down_filter(&w, office, nodes[i], net, nnet);
+		int rc = sync_down_filter(&w, office, nodes[i], cs, n);
 		if (rc)
 			check_error(rc);
 		else if (w.buf.size)
 			CHECK(hearth_changeset_validate(w.buf.ptr, (int)w.buf.size, NULL) == 0);
 		hearth_cs_writer_dispose(&w);
 	}
+}
+
+/* The net changeset of a merge validates, summarises, and cuts into downs that validate, both
+ * as it is (a log entry written before the log kept audiences) and in the form the office logs
+ * (sync_log_note), which validates too. */
+static void check_net(const void *net, int nnet)
+{
+	hearth_cs_writer logged = HEARTH_CS_WRITER_INIT;
+	hearth_buf sum = HEARTH_BUF_INIT;
+
+	CHECK(hearth_changeset_validate(net, nnet, NULL) == 0);
+	CHECK(hearth_changeset_summary(&sum, net, nnet) == 0);
+	check_downs(net, nnet);
+	CHECK(sync_log_note(&logged, office, net, nnet) == 0);
+	CHECK(hearth_changeset_validate(logged.buf.ptr, (int)logged.buf.size, NULL) == 0);
+	check_downs(logged.buf.ptr, (int)logged.buf.size);
+	hearth_cs_writer_dispose(&logged);
 	hearth_buf_dispose(&sum);
 }
 

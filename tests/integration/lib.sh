@@ -360,13 +360,16 @@ entries_blob() {
 # instead. Extra trailer lines come from $CRAFT_TRAILERS, the format from $CRAFT_FORMAT (2).
 craft2() {
 	local node=$1 entries=$2 claim=$3 repo="$T/usb/$1.git" blob tree parent commit f name i=0
+	local last=
 	shift 3
 	: >"$T/tree"
 	for f in "$@"; do
 		i=$((i + 1))
 		name="entries.$i"
 		case $f in *=*) name=${f%%=*} f=${f#*=} ;; esac
-		blob=$(git -C "$repo" hash-object -w "$f") || return 1
+		# a file given again in a row is the same blob (a flood names one file K times)
+		[ "$f" = "$last" ] || blob=$(git -C "$repo" hash-object -w "$f") || return 1
+		last=$f
 		printf '100644 blob %s\t%s\n' "$blob" "$name" >>"$T/tree"
 	done
 	tree=$(git -C "$repo" mktree <"$T/tree") &&
@@ -380,4 +383,51 @@ craft2() {
 		commit=$(git -C "$repo" commit-tree "$tree" -p "$parent" -F "$T/msg") &&
 		git -C "$repo" update-ref refs/heads/up "$commit" "$parent" &&
 		echo "$commit"
+}
+
+# flood_blob OUT FIRST_SEQ CLOCK N BYTES [bad]: an entries blob (format 2) of N entries, each one
+# INSERT of a child of node $node whose name is BYTES bytes of one repeated byte (a changeset of
+# at most 16 MiB: BYTES up to 16777100). FIRST_SEQ > 0 makes it the commit's first blob, whose
+# first entry is that seq at CLOCK (16 hex digits); otherwise each entry steps the seq by 1 and
+# the clock by 0. With "bad", the last entry's operation byte is one no changeset has. Blobs of
+# many such entries compress to almost nothing: a push of kilobytes that stands for gigabytes.
+flood_blob() {
+	perl -e '
+		use strict;
+		sub varint {
+			my ($v) = @_;
+			my @b = ($v & 0x7f);
+			$v >>= 7;
+			while ($v) { unshift @b, ($v & 0x7f) | 0x80; $v >>= 7; }
+			return pack("C*", @b);
+		}
+		sub text { my ($s) = @_; return "\x03" . varint(length($s)) . $s; }
+		my ($out, $first, $clock, $n, $bytes, $bad, $node) = @ARGV;
+		open(my $o, ">:raw", $out) or die "$out: $!";
+		my $name = "a" x $bytes;
+		for my $i (1 .. $n) {
+			my $cs = "T" . varint(8) . "\x01\x02" . ("\x00" x 6) . "child\x00" .
+				(($bad && $i == $n) ? "\x42" : "\x12") . "\x00" .
+				text($node) . text("flood$i") . text($name) . ("\x05" x 5);
+			my ($step, $z) = ($first && $i == 1) ? ($first, hex($clock) << 1) : (1, 0);
+			print $o varint($step), varint($z), varint(length($cs)), $cs;
+		}
+		close($o);
+	' "$1" "$2" "$3" "$4" "$5" "${6:-}" "$node" 2>>"$T/log"
+}
+
+# flood_commit NODE K N BYTES: one format 2 commit on NODE's `up`, after seq $seq, of K blobs of
+# N entries of BYTES each (flood_blob), the last entry malformed. Blobs 2 .. K-1 are one object.
+flood_commit() {
+	local node=$1 k=$2 n=$3 bytes=$4 total i files=()
+	total=$((k * n))
+	flood_blob "$T/flood1" "$((seq + 1))" "$clock" "$n" "$bytes" "$([ "$k" = 1 ] && echo bad)"
+	files+=("$T/flood1")
+	if [ "$k" -gt 1 ]; then
+		flood_blob "$T/flood2" 0 "$clock" "$n" "$bytes"
+		flood_blob "$T/flood3" 0 "$clock" "$n" "$bytes" bad
+		for ((i = 2; i < k; i++)); do files+=("$T/flood2"); done
+		files+=("$T/flood3")
+	fi
+	craft2 "$node" "$total $((seq + 1)) $((seq + total))" "$node" "${files[@]}"
 }

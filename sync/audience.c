@@ -1,0 +1,220 @@
+/* Audiences: which node receives what of an office log entry (docs/format.md, section 7).
+ *
+ * A node may receive a value only if it was in the row's audience when the value was written.
+ * The downs are cut long after (at the next publish, or later for a node synced one remote at a
+ * time), when the office's row may have moved on: so the log entry itself keeps, for each UPDATE
+ * of a row with an audience, the audience at the time (the audience column set to itself when
+ * the update did not change it) and, when the update moves the audience, the whole row as this
+ * update left it (every column set, unchanged ones to themselves). SQLite's iterator drops an
+ * old value that has no new one, hence old = new rather than an old value alone. sync_log_note
+ * writes that into the entry when it is logged; sync_down_filter reads it back and never the
+ * office's current row, except for entries logged before (no audience in the update). What a
+ * node receives of such an update is the update as SQLite's session wrote it: the columns set
+ * to themselves left out (a session never records a column whose value did not change). */
+#include <stdlib.h>
+#include <string.h>
+
+#include "sync_int.h"
+
+#define ROW_COLS_MAX 256
+
+int sync_text_is(sqlite3_value *v, const char *s)
+{
+	const unsigned char *t = v ? sqlite3_value_text(v) : NULL;
+
+	return t && sqlite3_value_type(v) == SQLITE_TEXT && strcmp((const char *)t, s) == 0;
+}
+
+/* The values of the UPDATE at `it` (ncol <= ROW_COLS_MAX) into old/nw. */
+static void update_read(sqlite3_changeset_iter *it, int ncol, sqlite3_value **old,
+	sqlite3_value **nw)
+{
+	int i;
+
+	for (i = 0; i < ncol; i++) {
+		old[i] = nw[i] = NULL;
+		sqlite3changeset_old(it, i, &old[i]);
+		sqlite3changeset_new(it, i, &nw[i]);
+	}
+}
+
+/* Start the block of the table of the change at `it`. */
+static void table_start(hearth_cs_writer *w, sqlite3_changeset_iter *it,
+	const hearth_table_decl *t)
+{
+	unsigned char *pk;
+	int npk;
+
+	sqlite3changeset_pk(it, &pk, &npk);
+	hearth_cs_writer_table(w, t->name, t->ncol, pk);
+}
+
+/* 1 if a and b are the same value: same type, same bytes. */
+static int value_same(sqlite3_value *a, sqlite3_value *b)
+{
+	int t = sqlite3_value_type(a), n;
+
+	if (t != sqlite3_value_type(b))
+		return 0;
+	switch (t) {
+	case SQLITE_INTEGER:
+		return sqlite3_value_int64(a) == sqlite3_value_int64(b);
+	case SQLITE_FLOAT:
+		return memcmp(&(double){ sqlite3_value_double(a) },
+			       &(double){ sqlite3_value_double(b) }, sizeof(double)) == 0;
+	case SQLITE_TEXT:
+	case SQLITE_BLOB:
+		n = sqlite3_value_bytes(a);
+		return n == sqlite3_value_bytes(b) &&
+		       (n == 0 || memcmp(sqlite3_value_blob(a), sqlite3_value_blob(b), (size_t)n) == 0);
+	default:
+		return 1;
+	}
+}
+
+/* An UPDATE as the session wrote it: the columns set to themselves left out. Nothing if every
+ * column is (an update that only carried its audience). */
+static void append_update_plain(hearth_cs_writer *w, const hearth_table_decl *t,
+	sqlite3_changeset_iter *it)
+{
+	sqlite3_value *old[ROW_COLS_MAX], *nw[ROW_COLS_MAX];
+	int i, changed = 0;
+
+	if (t->ncol > ROW_COLS_MAX)
+		return;
+	update_read(it, t->ncol, old, nw);
+	for (i = 2; i < t->ncol; i++) {
+		if (old[i] && nw[i] && value_same(old[i], nw[i]))
+			old[i] = nw[i] = NULL;
+		changed += nw[i] != NULL;
+	}
+	if (changed) {
+		table_start(w, it, t);
+		hearth_cs_writer_change(w, SQLITE_UPDATE, 0, old, nw);
+	}
+}
+
+int sync_log_note(hearth_cs_writer *w, hearth_db *db, const void *cs, int n)
+{
+	const hearth_schema *s = hearth_db_schema(db);
+	sqlite3_changeset_iter *it = NULL;
+	int step = SQLITE_DONE;
+
+	if (sqlite3changeset_start(&it, n, (void *)cs) != SQLITE_OK)
+		return hearth_error_set(HEARTH_ERROR, "cannot read the merged changes");
+	while (w->rc == 0 && (step = sqlite3changeset_next(it)) == SQLITE_ROW) {
+		sqlite3_value *old[ROW_COLS_MAX], *nw[ROW_COLS_MAX], *cur[ROW_COLS_MAX] = { 0 };
+		const hearth_table_decl *t;
+		const char *tab;
+		int ncol, op, indirect, i, found = 0, a;
+
+		sqlite3changeset_op(it, &tab, &ncol, &op, &indirect);
+		t = hearth_schema_table(s, tab);
+		if (op != SQLITE_UPDATE || !t || t->audience_col < 0 || t->ncol != ncol ||
+		    ncol > ROW_COLS_MAX) {
+			hearth_cs_writer_append_iter(w, it);
+			continue;
+		}
+		a = t->audience_col;
+		update_read(it, ncol, old, nw);
+		table_start(w, it, t);
+		/* the row as it stands is the row right after this change */
+		if ((w->rc = sync_row_load(db, t, old[0], old[1], cur, &found)) == 0 && found) {
+			for (i = 2; i < ncol; i++)
+				if (!nw[i] && (i == a || nw[a]))
+					old[i] = nw[i] = cur[i];
+		}
+		hearth_cs_writer_change(w, SQLITE_UPDATE, indirect, old, nw);
+		for (i = 0; i < ncol; i++)
+			sqlite3_value_free(cur[i]);
+	}
+	sqlite3changeset_finalize(it);
+	if (w->rc == 0 && step != SQLITE_DONE)
+		w->rc = hearth_error_set(HEARTH_ERROR, "cannot read the merged changes");
+	return w->rc;
+}
+
+/* An UPDATE of a row with an audience, for a node that is not its owner. */
+static void filter_audience_update(hearth_cs_writer *w, hearth_db *db, const hearth_table_decl *t,
+	sqlite3_changeset_iter *it, const char *node)
+{
+	sqlite3_value *old[ROW_COLS_MAX], *nw[ROW_COLS_MAX], *cur[ROW_COLS_MAX] = { 0 };
+	sqlite3_value **row = nw;
+	int i, found = 1, whole = 1, was, now, a = t->audience_col;
+	sqlite3_value *old_aud, *new_aud;
+
+	if (t->ncol > ROW_COLS_MAX)
+		return;
+	update_read(it, t->ncol, old, nw);
+	for (i = 0; i < t->ncol; i++)
+		whole = whole && nw[i];
+	/* an entry logged before the audience was kept in it: the row as it stands */
+	if (!old[a] || (nw[a] && !whole)) {
+		if (sync_row_load(db, t, old[0], old[1], cur, &found) < 0)
+			return;
+		row = cur;
+	}
+	old_aud = old[a] ? old[a] : cur[a];
+	new_aud = nw[a] ? nw[a] : old_aud;
+	was = sync_text_is(old_aud, node);
+	now = sync_text_is(new_aud, node);
+	if (was && now) {
+		append_update_plain(w, t, it);
+	} else if (was && !now) {
+		/* the row left this node's audience: a delete that carries the key only */
+		table_start(w, it, t);
+		hearth_cs_writer_delete_key(w, old);
+	} else if (!was && now && found) {
+		/* the row joined this node's audience: the whole row as this change left it */
+		table_start(w, it, t);
+		hearth_cs_writer_change(w, SQLITE_INSERT, 0, NULL, row);
+	}
+	for (i = 0; i < t->ncol; i++)
+		sqlite3_value_free(cur[i]);
+}
+
+int sync_down_filter(hearth_cs_writer *w, hearth_db *db, const char *node, const void *cs, int n)
+{
+	const hearth_schema *s = hearth_db_schema(db);
+	sqlite3_changeset_iter *it = NULL;
+	int step;
+
+	if (sqlite3changeset_start(&it, n, (void *)cs) != SQLITE_OK)
+		return hearth_error_set(HEARTH_ECORRUPT, "office log entry does not parse");
+	while (w->rc == 0 && (step = sqlite3changeset_next(it)) == SQLITE_ROW) {
+		const char *tab;
+		int ncol, op, indirect;
+		sqlite3_value *owner = NULL, *aud = NULL;
+		const hearth_table_decl *t;
+
+		sqlite3changeset_op(it, &tab, &ncol, &op, &indirect);
+		if (!(t = hearth_schema_table(s, tab)))
+			continue;
+		if (op == SQLITE_INSERT)
+			sqlite3changeset_new(it, 0, &owner);
+		else
+			sqlite3changeset_old(it, 0, &owner);
+		if (sync_text_is(owner, HEARTH_OFFICE) || sync_text_is(owner, node)) {
+			if (op == SQLITE_UPDATE && t->audience_col >= 0)
+				append_update_plain(w, t, it);
+			else
+				hearth_cs_writer_append_iter(w, it);
+			continue;
+		}
+		if (t->audience_col < 0)
+			continue;
+		if (op == SQLITE_INSERT) {
+			sqlite3changeset_new(it, t->audience_col, &aud);
+			if (sync_text_is(aud, node))
+				hearth_cs_writer_append_iter(w, it);
+		} else if (op == SQLITE_DELETE) {
+			sqlite3changeset_old(it, t->audience_col, &aud);
+			if (sync_text_is(aud, node))
+				hearth_cs_writer_append_iter(w, it);
+		} else {
+			filter_audience_update(w, db, t, it, node);
+		}
+	}
+	sqlite3changeset_finalize(it);
+	return w->rc;
+}
