@@ -8,12 +8,12 @@
 
 mkdir -p "$T/usb"
 hh office init --node office --kind office --name Office
-for n in lucai fl big two fast; do
+for n in lucai fl big two fast lc; do
 	git init -q --bare "$T/usb/$n.git"
 	new_node "$n" childcare_centre "Centre $n" "$T/usb/$n.git" || fail "init $n"
 	w "$n" "INSERT INTO care_class (owner, id, name, age_band, capacity) VALUES ('$n','c1','Legit','1-2',10)"
 done
-sync_all lucai fl big two fast office
+sync_all lucai fl big two fast lc office
 is "$SYNC_FAILED" 0 "legit syncs exit 0"
 head_msg=$(git -C "$T/usb/fl.git" log -1 --format=%B up)
 fingerprint=$(printf '%s\n' "$head_msg" | sed -n 's/^Hearth-Fingerprint: //p')
@@ -95,23 +95,24 @@ like "$(quarantined two)" "commit has 2 parents" "a commit with two parents is q
 is "$(hq office "SELECT count(*) FROM child WHERE name = 'TwoParents'")" 0 "and nothing of it merged"
 
 # ---- a clock hours ahead ----------------------------------------------------------------------
-# lucai's request is assigned to `fast`, whose device clock runs 2 hours ahead. At t0 the office
-# merges fast's feedback (stamped t0 + 2 h); at t0 + 30 min lucai writes its own feedback, which
+# lc's request is assigned to `fast`, whose device clock runs 2 hours ahead (not lucai's: its up
+# holds the crafted commits above, so lucai is now told it is a forked copy). At t0 the office
+# merges fast's feedback (stamped t0 + 2 h); at t0 + 30 min lc writes its own feedback, which
 # is the later write: it wins (lww), as it would have had fast's clock been right.
 t0=$(($(date +%s) * 1000 + 3600000))
 at() { local ms=$1; shift; HEARTH_TEST_NOW_MS=$ms "$@"; }
-at "$t0" hh lucai exec "INSERT INTO service_request (owner, id, service_type_id, requested_at,
-	resident_name, assignee) VALUES ('lucai', 'rq', 'repair', '2026-01-05T09:00', 'R', 'fast')"
+at "$t0" hh lc exec "INSERT INTO service_request (owner, id, service_type_id, requested_at,
+	resident_name, assignee) VALUES ('lc', 'rq', 'repair', '2026-01-05T09:00', 'R', 'fast')"
 SYNC_FAILED=0
-for n in lucai office fast; do at "$t0" hh $n sync || SYNC_FAILED=$((SYNC_FAILED + 1)); done
+for n in lc office fast; do at "$t0" hh $n sync || SYNC_FAILED=$((SYNC_FAILED + 1)); done
 at $((t0 + 7200000)) hh fast exec "UPDATE service_request SET feedback = 'fast-ahead' WHERE id = 'rq'"
 at "$t0" hh fast sync || SYNC_FAILED=$((SYNC_FAILED + 1))
 at "$t0" hh office sync || SYNC_FAILED=$((SYNC_FAILED + 1))
 is "$(sq office "SELECT clamped FROM hearth_applied WHERE node = 'fast' ORDER BY seq DESC LIMIT 1")" 1 \
 	"the office flags the entry whose clock is 2 hours ahead"
-at $((t0 + 1800000)) hh lucai exec "UPDATE service_request SET feedback = 'lucai-later' WHERE id = 'rq'"
-for n in lucai office; do at $((t0 + 1800000)) hh $n sync || SYNC_FAILED=$((SYNC_FAILED + 1)); done
+at $((t0 + 1800000)) hh lc exec "UPDATE service_request SET feedback = 'lc-later' WHERE id = 'rq'"
+for n in lc office; do at $((t0 + 1800000)) hh $n sync || SYNC_FAILED=$((SYNC_FAILED + 1)); done
 is "$SYNC_FAILED" 0 "the syncs around the fast clock exit 0"
-is "$(hq office "SELECT feedback FROM service_request WHERE id = 'rq'")" "lucai-later" \
+is "$(hq office "SELECT feedback FROM service_request WHERE id = 'rq'")" "lc-later" \
 	"a write 30 minutes after the office received one stamped 2 hours ahead wins"
 done_testing
