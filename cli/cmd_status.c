@@ -4,127 +4,61 @@
 #include <string.h>
 
 #include "cli.h"
+#include "core/hearth_status.h"
 
-static long long scalar(hearth_db *db, const char *sql)
+static int quarantine_text(hearth_buf *out, hearth_db *db)
 {
-	sqlite3_stmt *st = NULL;
-	long long n = 0;
+	hearth_quarantine *q = NULL;
+	int i, rc = hearth_quarantine_read(&q, db);
 
-	if (sqlite3_prepare_v2(hearth_db_sqlite(db), sql, -1, &st, NULL) == SQLITE_OK &&
-	    sqlite3_step(st) == SQLITE_ROW)
-		n = sqlite3_column_int64(st, 0);
-	sqlite3_finalize(st);
-	return n;
-}
+	for (i = 0; rc == 0 && i < q->n; i++) {
+		char seq[24] = "";
 
-/* Age as a short human string: "3 min", "2 h", "8 days". */
-static void age_text(char *out, size_t n, long long ms)
-{
-	long long s = ms / 1000;
-
-	if (s < 120)
-		snprintf(out, n, "%lld s", s);
-	else if (s < 7200)
-		snprintf(out, n, "%lld min", s / 60);
-	else if (s < 172800)
-		snprintf(out, n, "%lld h", s / 3600);
-	else
-		snprintf(out, n, "%lld days", s / 86400);
-}
-
-static int status_json(hearth_db *db, hearth_buf *out)
-{
-	hearth_clock clock;
-	char hex[HEARTH_CLOCK_HEX + 1];
-	hearth_buf remotes = HEARTH_BUF_INIT;
-	int rc;
-
-	hearth_db_clock_get(db, &clock);
-	hearth_clock_format(hex, clock);
-	rc = hearth_buf_puts(out, "{\"node\": ");
-	if (rc == 0)
-		rc = hearth_json_string(out, hearth_db_node(db), strlen(hearth_db_node(db)));
-	if (rc == 0)
-		rc = hearth_buf_puts(out, ", \"kind\": ");
-	if (rc == 0)
-		rc = hearth_json_string(out, hearth_db_kind(db), strlen(hearth_db_kind(db)));
-	if (rc == 0)
-		rc = hearth_buf_printf(out,
-			", \"schema_version\": %d, \"clock\": \"%s\", \"pending\": %lld, "
-			"\"unpushed\": %lld, \"pushed_unacked\": %lld, \"open_conflicts\": %lld, "
-			"\"quarantined\": %lld, \"remotes\": ",
-			hearth_db_schema_version(db), hex,
-			scalar(db, "SELECT count(*) FROM hearth_outbox"),
-			scalar(db, "SELECT count(*) FROM hearth_outbox WHERE pushed = 0"),
-			scalar(db, "SELECT count(*) FROM hearth_outbox WHERE pushed = 1"),
-			scalar(db, "SELECT count(*) FROM hearth_conflict WHERE resolved IS NULL"),
-			scalar(db, "SELECT count(*) FROM hearth_quarantine"));
-	if (rc == 0)
-		rc = hearth_query(db,
-			"SELECT name, url, last_sync_ms, last_seen_ms, last_error, last_error_ms "
-			"FROM hearth_remote ORDER BY name",
-			HEARTH_FORMAT_JSON, &remotes);
-	if (rc == 0) {
-		while (remotes.size && remotes.ptr[remotes.size - 1] == '\n')
-			remotes.ptr[--remotes.size] = '\0';
-		rc = hearth_buf_put(out, remotes.ptr, remotes.size);
+		if (q->items[i].seq >= 0)
+			snprintf(seq, sizeof(seq), "%lld", (long long)q->items[i].seq);
+		rc = hearth_buf_printf(out, "  quarantined %s commit %.12s seq %s: %s\n",
+			q->items[i].node, q->items[i].commit_id, seq, q->items[i].reason);
 	}
-	if (rc == 0)
-		rc = hearth_buf_puts(out, "}\n");
-	hearth_buf_dispose(&remotes);
+	hearth_quarantine_free(q);
 	return rc;
 }
 
-static int status_text(hearth_db *db, hearth_buf *out)
+static int remote_text(hearth_buf *out, const hearth_status_remote *m, uint64_t now)
 {
-	sqlite3_stmt *st = NULL;
-	uint64_t now = hearth_time_now_ms();
+	char age[40] = "never";
 	int rc;
 
-	rc = hearth_buf_printf(out, "node %s (%s), schema %d\n", hearth_db_node(db),
-		hearth_db_kind(db), hearth_db_schema_version(db));
+	if (m->last_sync_ms != HEARTH_TIME_NONE) {
+		hearth_age_format(age, sizeof(age) - 4, (int64_t)now - m->last_sync_ms);
+		strcat(age, " ago");
+	}
+	rc = hearth_buf_printf(out, "remote %s %s: last sync %s\n", m->name, m->url, age);
+	if (rc == 0 && m->last_error) {
+		hearth_age_format(age, sizeof(age), (int64_t)now - m->last_error_ms);
+		rc = hearth_buf_printf(out, "  last error (%s ago): %s\n", age, m->last_error);
+	}
+	return rc;
+}
+
+static int status_text(hearth_buf *out, hearth_db *db, const hearth_status *s)
+{
+	uint64_t now = hearth_time_now_ms();
+	int i, rc;
+
+	rc = hearth_buf_printf(out, "node %s (%s), schema %d\n", s->node, s->kind,
+		s->schema_version);
 	if (rc == 0)
 		rc = hearth_buf_printf(out, "pending: %lld change(s) not yet pushed, %lld pushed and "
 					    "waiting for the office\n",
-			scalar(db, "SELECT count(*) FROM hearth_outbox WHERE pushed = 0"),
-			scalar(db, "SELECT count(*) FROM hearth_outbox WHERE pushed = 1"));
-	if (rc == 0 && hearth_db_is_office(db))
+			(long long)s->unpushed, (long long)s->pushed);
+	if (rc == 0 && s->office)
 		rc = hearth_buf_printf(out,
 			"open conflicts: %lld (hearth conflicts list); quarantined commits: %lld\n",
-			scalar(db, "SELECT count(*) FROM hearth_conflict WHERE resolved IS NULL"),
-			scalar(db, "SELECT count(*) FROM hearth_quarantine"));
-	if (rc == 0 && hearth_db_is_office(db)) {
-		sqlite3_stmt *q = NULL;
-		if (sqlite3_prepare_v2(hearth_db_sqlite(db),
-			    "SELECT node, commit_id, coalesce(seq, ''), reason FROM hearth_quarantine "
-			    "ORDER BY node, at_ms", -1, &q, NULL) == SQLITE_OK)
-			while (rc == 0 && sqlite3_step(q) == SQLITE_ROW)
-				rc = hearth_buf_printf(out, "  quarantined %s commit %.12s seq %s: %s\n",
-					sqlite3_column_text(q, 0), sqlite3_column_text(q, 1),
-					sqlite3_column_text(q, 2), sqlite3_column_text(q, 3));
-		sqlite3_finalize(q);
-	}
-	if (rc < 0 || sqlite3_prepare_v2(hearth_db_sqlite(db),
-			      "SELECT name, url, last_sync_ms, last_error, last_error_ms "
-			      "FROM hearth_remote ORDER BY name",
-			      -1, &st, NULL) != SQLITE_OK)
-		return rc < 0 ? rc : hearth_error_sqlite(hearth_db_sqlite(db), -1, "status");
-	while (rc == 0 && sqlite3_step(st) == SQLITE_ROW) {
-		char age[32] = "never";
-		if (sqlite3_column_type(st, 2) != SQLITE_NULL) {
-			age_text(age, sizeof(age), (long long)now - sqlite3_column_int64(st, 2));
-			strcat(age, " ago");
-		}
-		rc = hearth_buf_printf(out, "remote %s %s: last sync %s\n",
-			sqlite3_column_text(st, 0), sqlite3_column_text(st, 1), age);
-		if (rc == 0 && sqlite3_column_type(st, 3) != SQLITE_NULL) {
-			char eage[32];
-			age_text(eage, sizeof(eage), (long long)now - sqlite3_column_int64(st, 4));
-			rc = hearth_buf_printf(out, "  last error (%s ago): %s\n", eage,
-				sqlite3_column_text(st, 3));
-		}
-	}
-	sqlite3_finalize(st);
+			(long long)s->open_conflicts, (long long)s->quarantined);
+	if (rc == 0 && s->office)
+		rc = quarantine_text(out, db);
+	for (i = 0; rc == 0 && i < s->nremotes; i++)
+		rc = remote_text(out, &s->remotes[i], now);
 	return rc;
 }
 
@@ -132,6 +66,7 @@ int cmd_status(cli_ctx *ctx)
 {
 	int json = cli_opt_flag(ctx, "--json");
 	hearth_buf out = HEARTH_BUF_INIT;
+	hearth_status *s = NULL;
 	hearth_db *db;
 	int rc;
 
@@ -141,10 +76,12 @@ int cmd_status(cli_ctx *ctx)
 		return cli_usage("status", "unexpected argument '%s'", ctx->argv[0]);
 	if (!(db = cli_open(ctx)))
 		return EXIT_FAIL;
-	if ((json ? status_json(db, &out) : status_text(db, &out)) < 0)
+	if (hearth_status_read(&s, db) < 0 ||
+	    (json ? hearth_status_json(&out, s) : status_text(&out, db, s)) < 0)
 		rc = cli_fail();
 	else
 		rc = cli_print(&out);
+	hearth_status_free(s);
 	hearth_buf_dispose(&out);
 	hearth_db_free(db);
 	return rc;

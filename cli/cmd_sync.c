@@ -6,24 +6,19 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "core/hearth_status.h"
 #include "sync/hearth_sync.h"
 
 static int remote_list(hearth_db *db)
 {
-	hearth_buf out = HEARTH_BUF_INIT;
-	char *p;
+	hearth_status *s = NULL;
+	int i;
 
-	if (hearth_query(db, "SELECT name, url FROM hearth_remote ORDER BY name", HEARTH_FORMAT_CSV,
-		    &out) < 0) {
-		hearth_buf_dispose(&out);
+	if (hearth_status_read(&s, db) < 0)
 		return cli_fail();
-	}
-	/* "name url" per line, without the CSV header */
-	p = strchr(out.ptr, '\n');
-	for (p = p ? p + 1 : out.ptr; *p; p++)
-		if (*p != '\r')
-			putchar(*p == ',' ? ' ' : *p);
-	hearth_buf_dispose(&out);
+	for (i = 0; i < s->nremotes; i++)
+		printf("%s %s\n", s->remotes[i].name, s->remotes[i].url);
+	hearth_status_free(s);
 	return EXIT_OK;
 }
 
@@ -202,47 +197,32 @@ int cmd_rejoin(cli_ctx *ctx)
 	return rc;
 }
 
-static int conflicts_list(hearth_db *db, int json, int all)
+/* list (`id` 0) and show */
+static int conflicts_print(hearth_db *db, int64_t id, int json, int all)
 {
+	hearth_format format = json ? HEARTH_FORMAT_JSON : HEARTH_FORMAT_TEXT;
 	hearth_buf out = HEARTH_BUF_INIT;
+	hearth_conflicts *list = NULL;
 	int rc;
 
-	rc = hearth_query(db,
-		all ? "SELECT id, tbl, owner || '/' || row_id AS row, col, policy, "
-		      "kept, kept_node, lost, lost_node, coalesce(resolved, 'open') AS state "
-		      "FROM hearth_conflict ORDER BY id"
-		    : "SELECT id, tbl, owner || '/' || row_id AS row, col, policy, "
-		      "kept, kept_node, lost, lost_node, coalesce(resolved, 'open') AS state "
-		      "FROM hearth_conflict WHERE resolved IS NULL ORDER BY id",
-		json ? HEARTH_FORMAT_JSON : HEARTH_FORMAT_TEXT, &out);
-	rc = rc < 0 ? cli_fail() : cli_print(&out);
+	if (hearth_conflicts_read(&list, db, id, all) < 0 ||
+	    hearth_conflicts_format(&out, list, id > 0, format) < 0)
+		rc = cli_fail();
+	else
+		rc = cli_print(&out);
+	hearth_conflicts_free(list);
 	hearth_buf_dispose(&out);
 	return rc;
 }
 
 static int conflicts_show(hearth_db *db, const char *id, int json)
 {
-	hearth_buf out = HEARTH_BUF_INIT, sql = HEARTH_BUF_INIT;
 	char *end;
 	long long n = strtoll(id, &end, 10);
-	int rc;
 
 	if (*end || n <= 0)
 		return cli_usage("conflicts", "'%s' is not a conflict id", id);
-	hearth_buf_printf(&sql,
-		"SELECT id, tbl, owner, row_id, col, policy, kept, kept_node, kept_clock, lost, "
-		"lost_node, lost_clock, at_ms, coalesce(resolved, 'open') AS state "
-		"FROM hearth_conflict WHERE id = %lld",
-		n);
-	rc = hearth_query(db, sql.ptr, json ? HEARTH_FORMAT_JSON : HEARTH_FORMAT_TEXT, &out);
-	if (rc == 0 && hearth_sql_count(hearth_db_sqlite(db), sql.ptr) <= 0) {
-		hearth_error_set(HEARTH_ENOTFOUND, "no conflict %lld (see 'hearth conflicts list')", n);
-		rc = -1;
-	}
-	rc = rc < 0 ? cli_fail() : cli_print(&out);
-	hearth_buf_dispose(&out);
-	hearth_buf_dispose(&sql);
-	return rc;
+	return conflicts_print(db, n, json, 0);
 }
 
 int cmd_conflicts(cli_ctx *ctx)
@@ -263,7 +243,7 @@ int cmd_conflicts(cli_ctx *ctx)
 	if (!(db = cli_open(ctx)))
 		return EXIT_FAIL;
 	if (strcmp(sub, "list") == 0)
-		rc = conflicts_list(db, json, all);
+		rc = conflicts_print(db, 0, json, all);
 	else if (strcmp(sub, "show") == 0)
 		rc = conflicts_show(db, ctx->argv[1], json);
 	else {

@@ -107,7 +107,7 @@ int main(int argc, char **argv)
 			i += 2;
 		} else if (strcmp(argv[i], "--version") == 0) {
 			printf("hearth %s (schema %d, sqlite %s)\n", HEARTH_VERSION,
-				hearth_schema_version_max(), sqlite3_libversion());
+				hearth_schema_version_max(), hearth_sqlite_version());
 			return EXIT_OK;
 		} else if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
 			usage_all(stdout);

@@ -47,6 +47,27 @@ int hearth_db_seq_clock_write(hearth_db *db, int64_t seq, hearth_clock *clock);
  * changes into *count unless NULL, from one walk of the bytes (the framing check). */
 int hearth_changeset_summary_count(hearth_buf *sum, int *count, const void *cs, int n);
 
+/** One field of a result row in the forms of hearth_query (query.c), for the readers that
+ * print rows they hold as structs (status.c). `text` is SQLite's text form, NULL for NULL. */
+typedef struct {
+	const char *name;
+	int type; /* SQLITE_NULL ... SQLITE_BLOB */
+	int64_t i;
+	double f;
+	const char *text;
+	size_t n;
+} hearth_cell;
+
+/** JSON's opening bracket (nothing in the other formats). */
+int hearth_cells_begin(hearth_buf *out, hearth_format f);
+/** TEXT and CSV: the header line of the cells' names (none in JSON). */
+int hearth_cells_header(hearth_buf *out, const hearth_cell *cells, int n, hearth_format f);
+/** One row; *first_row is 1 before the first (JSON separates rows). */
+int hearth_cells_row(hearth_buf *out, const hearth_cell *cells, int n, hearth_format f,
+	int *first_row);
+/** JSON's closing bracket and newline, `first_row` still 1 if there was no row. */
+int hearth_cells_end(hearth_buf *out, hearth_format f, int first_row);
+
 int hearth_schema_load(hearth_schema **out, sqlite3 *db);
 void hearth_schema_free(hearth_schema *s);
 

@@ -75,6 +75,11 @@ int hearth_schema_version_max(void)
 	return hearth_migrations[hearth_migrations_count - 1].version;
 }
 
+const char *hearth_sqlite_version(void)
+{
+	return sqlite3_libversion();
+}
+
 static char *path_join(const char *dir, const char *file)
 {
 	size_t n = strlen(dir) + strlen(file) + 2;

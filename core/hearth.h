@@ -130,6 +130,8 @@ typedef struct hearth_db hearth_db;
 
 /** Current schema version this build knows (the highest migration). */
 int hearth_schema_version_max(void);
+/** The version of the SQLite library linked in ("3.40.1"). */
+const char *hearth_sqlite_version(void);
 
 /**
  * Create a new node in folder `dir` (created if missing; must not already hold a node):

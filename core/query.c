@@ -1,6 +1,7 @@
 /* Read-only queries in three output forms, the JSON string escaper everything shares, and the
  * time limit on a caller's SQL. */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
@@ -29,18 +30,17 @@ int hearth_json_string(hearth_buf *out, const char *s, size_t len)
 	return rc ? rc : hearth_buf_putc(out, '"');
 }
 
-static int json_value(hearth_buf *out, sqlite3_stmt *st, int i)
+static int json_value(hearth_buf *out, const hearth_cell *c)
 {
-	switch (sqlite3_column_type(st, i)) {
+	switch (c->type) {
 	case SQLITE_NULL:
 		return hearth_buf_puts(out, "null");
 	case SQLITE_INTEGER:
-		return hearth_buf_printf(out, "%lld", (long long)sqlite3_column_int64(st, i));
+		return hearth_buf_printf(out, "%lld", (long long)c->i);
 	case SQLITE_FLOAT:
-		return hearth_buf_printf(out, "%.17g", sqlite3_column_double(st, i));
+		return hearth_buf_printf(out, "%.17g", c->f);
 	default:
-		return hearth_json_string(out, (const char *)sqlite3_column_text(st, i),
-			(size_t)sqlite3_column_bytes(st, i));
+		return hearth_json_string(out, c->text ? c->text : "", c->n);
 	}
 }
 
@@ -72,12 +72,14 @@ static int text_field(hearth_buf *out, const char *s, size_t len)
 	return rc;
 }
 
-static int header(hearth_buf *out, sqlite3_stmt *st, hearth_format f)
+int hearth_cells_header(hearth_buf *out, const hearth_cell *cells, int n, hearth_format f)
 {
-	int i, n = sqlite3_column_count(st), rc = 0;
+	int i, rc = 0;
 
+	if (f == HEARTH_FORMAT_JSON || n == 0)
+		return 0;
 	for (i = 0; rc == 0 && i < n; i++) {
-		const char *name = sqlite3_column_name(st, i);
+		const char *name = cells[i].name;
 		if (i)
 			rc = hearth_buf_putc(out, f == HEARTH_FORMAT_CSV ? ',' : '\t');
 		if (rc == 0)
@@ -87,38 +89,67 @@ static int header(hearth_buf *out, sqlite3_stmt *st, hearth_format f)
 	return rc ? rc : hearth_buf_puts(out, f == HEARTH_FORMAT_CSV ? "\r\n" : "\n");
 }
 
-static int row(hearth_buf *out, sqlite3_stmt *st, hearth_format f, int *first_row)
+int hearth_cells_row(hearth_buf *out, const hearth_cell *cells, int n, hearth_format f,
+	int *first_row)
 {
-	int i, n = sqlite3_column_count(st), rc = 0;
+	int i, rc = 0;
 
 	if (f == HEARTH_FORMAT_JSON) {
 		rc = hearth_buf_puts(out, *first_row ? "\n  {" : ",\n  {");
 		for (i = 0; rc == 0 && i < n; i++) {
-			const char *name = sqlite3_column_name(st, i);
 			if (i)
 				rc = hearth_buf_puts(out, ", ");
 			if (rc == 0)
-				rc = hearth_json_string(out, name, strlen(name));
+				rc = hearth_json_string(out, cells[i].name, strlen(cells[i].name));
 			if (rc == 0)
 				rc = hearth_buf_puts(out, ": ");
 			if (rc == 0)
-				rc = json_value(out, st, i);
+				rc = json_value(out, &cells[i]);
 		}
 		*first_row = 0;
 		return rc ? rc : hearth_buf_putc(out, '}');
 	}
 	for (i = 0; rc == 0 && i < n; i++) {
-		const char *v = (const char *)sqlite3_column_text(st, i);
-		size_t len = (size_t)sqlite3_column_bytes(st, i);
+		const char *v = cells[i].text;
 		if (i)
 			rc = hearth_buf_putc(out, f == HEARTH_FORMAT_CSV ? ',' : '\t');
 		if (rc == 0 && v)
-			rc = f == HEARTH_FORMAT_CSV ? csv_field(out, v, len) : text_field(out, v, len);
+			rc = f == HEARTH_FORMAT_CSV ? csv_field(out, v, cells[i].n)
+						    : text_field(out, v, cells[i].n);
 		else if (rc == 0 && f == HEARTH_FORMAT_TEXT)
 			rc = hearth_buf_puts(out, "NULL");
 	}
 	*first_row = 0;
 	return rc ? rc : hearth_buf_puts(out, f == HEARTH_FORMAT_CSV ? "\r\n" : "\n");
+}
+
+int hearth_cells_begin(hearth_buf *out, hearth_format f)
+{
+	return f == HEARTH_FORMAT_JSON ? hearth_buf_putc(out, '[') : 0;
+}
+
+int hearth_cells_end(hearth_buf *out, hearth_format f, int first_row)
+{
+	if (f != HEARTH_FORMAT_JSON)
+		return 0;
+	return hearth_buf_puts(out, first_row ? "]\n" : "\n]\n");
+}
+
+/* The cells of the statement's current row: its type read first, then the numbers only where
+ * they are the value (a conversion would change what sqlite3_column_text returns). */
+static void cells_of(hearth_cell *cells, sqlite3_stmt *st, int n)
+{
+	int i;
+
+	for (i = 0; i < n; i++) {
+		hearth_cell *c = &cells[i];
+		c->name = sqlite3_column_name(st, i);
+		c->type = sqlite3_column_type(st, i);
+		c->i = c->type == SQLITE_INTEGER ? sqlite3_column_int64(st, i) : 0;
+		c->f = c->type == SQLITE_FLOAT ? sqlite3_column_double(st, i) : 0;
+		c->text = (const char *)sqlite3_column_text(st, i);
+		c->n = (size_t)sqlite3_column_bytes(st, i);
+	}
 }
 
 /* ---- the time limit on a caller's SQL ------------------------------------------------------- */
@@ -171,9 +202,10 @@ int hearth_query(hearth_db *db, const char *sql, hearth_format format, hearth_bu
 	sqlite3 *h = hearth_db_sqlite(db);
 	sqlite3_stmt *st = NULL;
 	const char *tail = sql;
-	int rc = 0, first_row = 1, step;
+	hearth_cell *cells = NULL;
+	int rc = 0, first_row = 1, step, ncol, i;
 
-	if (format == HEARTH_FORMAT_JSON && (rc = hearth_buf_putc(out, '[')) < 0)
+	if ((rc = hearth_cells_begin(out, format)) < 0)
 		return rc;
 	while (rc == 0 && tail && *tail) {
 		if (sqlite3_prepare_v2(h, tail, -1, &st, &tail) != SQLITE_OK) {
@@ -187,11 +219,20 @@ int hearth_query(hearth_db *db, const char *sql, hearth_format format, hearth_bu
 				"query is read-only: use 'hearth exec' to change data");
 			break;
 		}
-		if (format != HEARTH_FORMAT_JSON && sqlite3_column_count(st) > 0)
-			rc = header(out, st, format);
+		ncol = sqlite3_column_count(st);
+		free(cells);
+		if (!(cells = calloc((size_t)ncol + 1, sizeof(*cells)))) {
+			rc = hearth_error_set(HEARTH_ERROR, "out of memory");
+			break;
+		}
+		for (i = 0; i < ncol; i++)
+			cells[i].name = sqlite3_column_name(st, i);
+		rc = hearth_cells_header(out, cells, ncol, format);
 		hearth_sql_limit_begin(db);
-		while (rc == 0 && (step = sqlite3_step(st)) == SQLITE_ROW)
-			rc = row(out, st, format, &first_row);
+		while (rc == 0 && (step = sqlite3_step(st)) == SQLITE_ROW) {
+			cells_of(cells, st, ncol);
+			rc = hearth_cells_row(out, cells, ncol, format, &first_row);
+		}
 		if (rc == 0 && step != SQLITE_DONE && (rc = hearth_sql_limit_error(db)) == 0)
 			rc = hearth_error_sqlite(h, HEARTH_EUSAGE, "query failed");
 		hearth_sql_limit_end(db);
@@ -199,7 +240,8 @@ int hearth_query(hearth_db *db, const char *sql, hearth_format format, hearth_bu
 		st = NULL;
 	}
 	sqlite3_finalize(st);
-	if (rc == 0 && format == HEARTH_FORMAT_JSON)
-		rc = hearth_buf_puts(out, first_row ? "]\n" : "\n]\n");
+	free(cells);
+	if (rc == 0)
+		rc = hearth_cells_end(out, format, first_row);
 	return rc;
 }

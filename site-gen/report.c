@@ -11,6 +11,7 @@
  * string from the database goes through the site's escaping module (site_esc_md, site_esc_html).
  */
 #include "site_int.h"
+#include "core/hearth_status.h"
 
 #include <cmark.h>
 #include <stdarg.h>
@@ -187,53 +188,36 @@ static void rp_table_end(report *r)
 
 /* ---- formatting --------------------------------------------------------------------------- */
 
-/* "3 min", "2 h", "8 days" */
-static void age_text(char *out, size_t n, int64_t ms)
-{
-	int64_t s = ms / 1000;
-
-	if (s < 0)
-		snprintf(out, n, "in the future");
-	else if (s < 120)
-		snprintf(out, n, "%lld s", (long long)s);
-	else if (s < 7200)
-		snprintf(out, n, "%lld min", (long long)(s / 60));
-	else if (s < 172800)
-		snprintf(out, n, "%lld h", (long long)(s / 3600));
-	else
-		snprintf(out, n, "%lld days", (long long)(s / 86400));
-}
-
 /* "2026-12-01 09:00" and its age, or "never" */
-static void when_text(char *when, char *age, size_t n, sqlite3_stmt *st, int col, uint64_t now)
+static void when_text(char *when, char *age, size_t n, int64_t ms, uint64_t now)
 {
-	if (sqlite3_column_type(st, col) == SQLITE_NULL) {
+	if (ms == HEARTH_TIME_NONE) {
 		snprintf(when, n, "never");
 		snprintf(age, n, "-");
 		return;
 	}
-	site_format_time(when, n, sqlite3_column_int64(st, col), 0);
-	age_text(age, n, (int64_t)now - sqlite3_column_int64(st, col));
+	site_format_time(when, n, ms, 0);
+	hearth_age_format(age, n, (int64_t)now - ms);
 }
 
 /* A conflict value as text: NULL, numbers, text, or the size of a blob. */
-static void value_cell(report *r, sqlite3_stmt *st, int col)
+static void value_cell(report *r, const hearth_value *v)
 {
-	switch (sqlite3_column_type(st, col)) {
+	switch (v->type) {
 	case SQLITE_NULL:
 		rp_cellf(r, "NULL");
 		break;
 	case SQLITE_INTEGER:
-		rp_cellf(r, "%lld", (long long)sqlite3_column_int64(st, col));
+		rp_cellf(r, "%lld", (long long)v->i);
 		break;
 	case SQLITE_FLOAT:
-		rp_cellf(r, "%g", sqlite3_column_double(st, col));
+		rp_cellf(r, "%g", v->f);
 		break;
 	case SQLITE_BLOB:
-		rp_cellf(r, "(%d bytes)", sqlite3_column_bytes(st, col));
+		rp_cellf(r, "(%zu bytes)", v->n);
 		break;
 	default:
-		rp_cell(r, (const char *)sqlite3_column_text(st, col));
+		rp_cell(r, v->text);
 	}
 }
 
@@ -264,10 +248,10 @@ static int64_t rp_count(report *r, sqlite3 *h, const char *sql)
 
 /* ---- sections ----------------------------------------------------------------------------- */
 
-static void section_pending(report *r, sqlite3 *h, int office)
+static void section_pending(report *r, const hearth_status *s)
 {
-	int64_t unpushed = rp_count(r, h, "SELECT count(*) FROM hearth_outbox WHERE pushed = 0");
-	int64_t pushed = rp_count(r, h, "SELECT count(*) FROM hearth_outbox WHERE pushed = 1");
+	int office = s->office;
+	int64_t unpushed = s->unpushed, pushed = s->pushed;
 
 	rp_md(r,
 		office ? "## Changes not yet in the office log\n\n"
@@ -284,38 +268,34 @@ static void section_pending(report *r, sqlite3 *h, int office)
 			(long long)unpushed, (long long)pushed);
 }
 
-static void section_remotes(report *r, sqlite3 *h, uint64_t now)
+static void section_remotes(report *r, const hearth_status *s, uint64_t now)
 {
 	static const char *const heads[] = { "Remote", "Last sync", "Age", "Last error" };
-	sqlite3_stmt *st = rp_prepare(r, h,
-		"SELECT name, last_sync_ms, last_error, last_error_ms FROM "
-		"hearth_remote ORDER BY name");
-	int rows = 0;
+	int i;
 
 	rp_md(r, "## Sync\n\n");
-	while (st && r->rc == 0 && sqlite3_step(st) == SQLITE_ROW) {
+	for (i = 0; r->rc == 0 && i < s->nremotes; i++) {
+		const hearth_status_remote *m = &s->remotes[i];
 		char when[40], age[40], ewhen[40], eage[40];
 		hearth_buf err = HEARTH_BUF_INIT;
 
-		if (rows++ == 0)
+		if (i == 0)
 			rp_table_begin(r, 4, heads);
-		when_text(when, age, sizeof(when), st, 1, now);
-		rp_cell(r, col_str(st, 0));
+		when_text(when, age, sizeof(when), m->last_sync_ms, now);
+		rp_cell(r, m->name);
 		rp_cellf(r, "%s", when);
 		rp_cellf(r, "%s", age);
-		if (sqlite3_column_type(st, 2) == SQLITE_NULL) {
+		if (!m->last_error) {
 			rp_cellf(r, "none");
 		} else {
-			when_text(ewhen, eage, sizeof(ewhen), st, 3, now);
-			if (hearth_buf_printf(
-				    &err, "%s (%s, %s ago)", col_str(st, 2), ewhen, eage) < 0)
+			when_text(ewhen, eage, sizeof(ewhen), m->last_error_ms, now);
+			if (hearth_buf_printf(&err, "%s (%s, %s ago)", m->last_error, ewhen, eage) < 0)
 				r->rc = HEARTH_ERROR;
 			rp_cell(r, err.ptr);
 		}
 		hearth_buf_dispose(&err);
 	}
-	sqlite3_finalize(st);
-	if (rows)
+	if (s->nremotes)
 		rp_table_end(r);
 	else
 		rp_md(r, "No remote yet: `hearth remote add office URL`.\n\n");
@@ -403,12 +383,53 @@ static void section_classes(report *r, sqlite3 *h, const char *node, const char 
 		rp_md(r, "None: every class has more free places.\n\n");
 }
 
-static void section_nodes(report *r, sqlite3 *h, uint64_t now)
+static uint64_t silent_now; /* the report's now, for the order of the nodes */
+
+static int is_silent(const hearth_status_remote *m, uint64_t now)
+{
+	return m->last_seen_ms == HEARTH_TIME_NONE || (int64_t)now - m->last_seen_ms > (int64_t)SILENT_MS;
+}
+
+/* The silent nodes first, the longest silent first; then by id. */
+static int node_order(const void *pa, const void *pb)
+{
+	const hearth_status_remote *a = *(const hearth_status_remote *const *)pa;
+	const hearth_status_remote *b = *(const hearth_status_remote *const *)pb;
+	int sa = is_silent(a, silent_now), sb = is_silent(b, silent_now);
+	int64_t ta = a->last_seen_ms < 0 ? 0 : a->last_seen_ms;
+	int64_t tb = b->last_seen_ms < 0 ? 0 : b->last_seen_ms;
+
+	if (sa != sb)
+		return sb - sa;
+	if (sa && ta != tb)
+		return ta < tb ? -1 : 1;
+	return strcmp(a->name, b->name);
+}
+
+static void node_row(report *r, const hearth_status_remote *m, uint64_t now)
+{
+	char when[40], age[40], swhen[40], sage[40], agecell[64];
+
+	when_text(when, age, sizeof(when), m->last_seen_ms, now);
+	when_text(swhen, sage, sizeof(swhen), m->last_sync_ms, now);
+	snprintf(agecell, sizeof(agecell), "%s%s", age, is_silent(m, now) ? ", silent" : "");
+	rp_cell(r, m->name);
+	rp_cell(r, m->node_name ? m->node_name : "");
+	rp_cellf(r, "%s", when);
+	rp_cellf(r, "%s", agecell);
+	rp_cellf(r, "%s", swhen);
+	rp_cellf(r, "%lld", (long long)m->behind);
+	rp_cellf(r, "%lld", (long long)m->quarantined);
+	rp_cellf(r, "%lld", (long long)m->open_conflicts);
+	rp_cell(r, m->last_error ? m->last_error : "none");
+}
+
+static void section_nodes(report *r, const hearth_status *s, uint64_t now)
 {
 	static const char *const heads[] = { "Node", "Name", "Last heard of", "Age", "Last sync",
 		"Behind", "Quarantined", "Open conflicts", "Last error" };
-	sqlite3_stmt *st;
-	int silent = 0, rows = 0;
+	const hearth_status_remote **order = NULL;
+	int i, silent = 0;
 
 	rp_md(r,
 		"## Nodes\n\n"
@@ -421,118 +442,114 @@ static void section_nodes(report *r, sqlite3 *h, uint64_t now)
 		"pushed, nor count the commits held back behind a quarantined one. *Quarantined* "
 		"counts the node's refused commits; *Open conflicts* the unresolved conflicts on "
 		"the node's rows or with its values.\n\n");
-	st = rp_prepare(r, h,
-		"SELECT m.name, coalesce(n.name, ''), m.last_seen_ms, m.last_sync_ms, "
-		" max(0, (SELECT coalesce(max(office_seq), 0) FROM hearth_log) "
-		"  - coalesce(p.down_office_seq, 0)), "
-		" (SELECT count(*) FROM hearth_quarantine q WHERE q.node = m.name), "
-		" (SELECT count(*) FROM hearth_conflict c WHERE c.resolved IS NULL "
-		"  AND (c.owner = m.name OR c.lost_node = m.name OR c.kept_node = m.name)), "
-		" m.last_error, "
-		" m.last_seen_ms IS NULL OR ?1 - m.last_seen_ms > ?2 AS silent "
-		"FROM hearth_remote m LEFT JOIN hearth_peer p ON p.node = m.name "
-		"LEFT JOIN node n ON n.owner = m.name AND n.id = m.name "
-		"ORDER BY silent DESC, CASE WHEN silent THEN coalesce(m.last_seen_ms, 0) END, "
-		"m.name");
-	if (st) {
-		sqlite3_bind_int64(st, 1, (int64_t)now);
-		sqlite3_bind_int64(st, 2, (int64_t)SILENT_MS);
-	}
-	while (st && r->rc == 0 && sqlite3_step(st) == SQLITE_ROW) {
-		char when[40], age[40], swhen[40], sage[40], agecell[64];
-		int is_silent = sqlite3_column_int(st, 8);
-
-		if (rows++ == 0)
-			rp_table_begin(r, 9, heads);
-		silent += is_silent;
-		when_text(when, age, sizeof(when), st, 2, now);
-		when_text(swhen, sage, sizeof(swhen), st, 3, now);
-		snprintf(agecell, sizeof(agecell), "%s%s", age, is_silent ? ", silent" : "");
-		rp_cell(r, col_str(st, 0));
-		rp_cell(r, col_str(st, 1));
-		rp_cellf(r, "%s", when);
-		rp_cellf(r, "%s", agecell);
-		rp_cellf(r, "%s", swhen);
-		rp_cellf(r, "%lld", (long long)sqlite3_column_int64(st, 4));
-		rp_cellf(r, "%lld", (long long)sqlite3_column_int64(st, 5));
-		rp_cellf(r, "%lld", (long long)sqlite3_column_int64(st, 6));
-		rp_cell(r, sqlite3_column_type(st, 7) == SQLITE_NULL ? "none" : col_str(st, 7));
-	}
-	sqlite3_finalize(st);
-	if (rows) {
-		rp_table_end(r);
-		rp_md(r, "%d of %d node(s) silent for more than 7 days.\n\n", silent, rows);
-	} else {
+	if (r->rc)
+		return;
+	if (!s->nremotes) {
 		rp_md(r, "No node yet: `hearth remote add NODE URL`.\n\n");
+		return;
 	}
+	if (!(order = calloc((size_t)s->nremotes, sizeof(*order)))) {
+		r->rc = hearth_error_set(HEARTH_ERROR, "out of memory");
+		return;
+	}
+	for (i = 0; i < s->nremotes; i++)
+		order[i] = &s->remotes[i];
+	silent_now = now;
+	qsort(order, (size_t)s->nremotes, sizeof(*order), node_order);
+	rp_table_begin(r, 9, heads);
+	for (i = 0; r->rc == 0 && i < s->nremotes; i++) {
+		silent += is_silent(order[i], now);
+		node_row(r, order[i], now);
+	}
+	free(order);
+	rp_table_end(r);
+	rp_md(r, "%d of %d node(s) silent for more than 7 days.\n\n", silent, s->nremotes);
 }
 
-static void section_conflicts(report *r, sqlite3 *h)
+static void section_conflicts(report *r, const hearth_conflicts *list)
 {
 	static const char *const heads[] = { "Id", "Table", "Row", "Column", "Kept", "Kept from",
 		"Lost", "Lost from", "Policy" };
-	sqlite3_stmt *st = rp_prepare(r, h,
-		"SELECT id, tbl, owner || '/' || row_id, col, kept, coalesce(kept_node, ''), lost, "
-		"coalesce(lost_node, ''), policy FROM hearth_conflict WHERE resolved IS NULL "
-		"ORDER BY id");
-	int rows = 0;
+	int i;
 
 	rp_md(r, "## Open conflicts\n\n");
-	while (st && r->rc == 0 && sqlite3_step(st) == SQLITE_ROW) {
-		if (rows++ == 0) {
+	for (i = 0; r->rc == 0 && i < list->n; i++) {
+		const hearth_conflict *c = &list->items[i];
+		char row[2 * HEARTH_RECORD_ID_MAX + 2];
+
+		if (i == 0) {
 			rp_md(r,
 				"Each value that lost a merge, beside the value kept. "
 				"`hearth conflicts resolve ID` accepts the merge, `--restore` puts "
 				"the lost value back.\n\n");
 			rp_table_begin(r, 9, heads);
 		}
-		rp_cellf(r, "%lld", (long long)sqlite3_column_int64(st, 0));
-		rp_cell(r, col_str(st, 1));
-		rp_cell(r, col_str(st, 2));
-		rp_cell(r, col_str(st, 3));
-		value_cell(r, st, 4);
-		rp_cell(r, col_str(st, 5));
-		value_cell(r, st, 6);
-		rp_cell(r, col_str(st, 7));
-		rp_cell(r, col_str(st, 8));
+		snprintf(row, sizeof(row), "%s/%s", c->owner, c->row_id);
+		rp_cellf(r, "%lld", (long long)c->id);
+		rp_cell(r, c->table);
+		rp_cell(r, row);
+		rp_cell(r, c->col);
+		value_cell(r, &c->kept);
+		rp_cell(r, c->kept_node ? c->kept_node : "");
+		value_cell(r, &c->lost);
+		rp_cell(r, c->lost_node ? c->lost_node : "");
+		rp_cell(r, c->policy);
 	}
-	sqlite3_finalize(st);
-	if (rows)
+	if (list->n)
 		rp_table_end(r);
 	else
 		rp_md(r, "None.\n\n");
 }
 
-static void section_quarantine(report *r, sqlite3 *h)
+static void section_quarantine(report *r, const hearth_quarantine *list)
 {
 	static const char *const heads[] = { "Node", "Commit", "Seq", "Since", "Reason" };
-	sqlite3_stmt *st = rp_prepare(r, h,
-		"SELECT node, substr(commit_id, 1, 12), coalesce(seq, ''), at_ms, reason "
-		"FROM hearth_quarantine ORDER BY node, at_ms, commit_id");
-	int rows = 0;
+	int i;
 
 	rp_md(r, "## Quarantined commits\n\n");
-	while (st && r->rc == 0 && sqlite3_step(st) == SQLITE_ROW) {
-		char when[40];
+	for (i = 0; r->rc == 0 && i < list->n; i++) {
+		const hearth_quarantined *q = &list->items[i];
+		char when[40], commit[13], seq[24] = "";
 
-		if (rows++ == 0) {
+		if (i == 0) {
 			rp_md(r,
 				"Commits that failed the office's checks; the node's later changes "
 				"wait behind them.\n\n");
 			rp_table_begin(r, 5, heads);
 		}
-		site_format_time(when, sizeof(when), sqlite3_column_int64(st, 3), 0);
-		rp_cell(r, col_str(st, 0));
-		rp_cell(r, col_str(st, 1));
-		rp_cell(r, col_str(st, 2));
+		site_format_time(when, sizeof(when), q->at_ms, 0);
+		snprintf(commit, sizeof(commit), "%s", q->commit_id);
+		if (q->seq >= 0)
+			snprintf(seq, sizeof(seq), "%lld", (long long)q->seq);
+		rp_cell(r, q->node);
+		rp_cell(r, commit);
+		rp_cell(r, seq);
 		rp_cellf(r, "%s", when);
-		rp_cell(r, col_str(st, 4));
+		rp_cell(r, q->reason);
 	}
-	sqlite3_finalize(st);
-	if (rows)
+	if (list->n)
 		rp_table_end(r);
 	else
 		rp_md(r, "None.\n\n");
+}
+
+/* The office's sections on sync: nodes, open conflicts, quarantine. */
+static void sections_office(report *r, hearth_db *db, const hearth_status *s, uint64_t now)
+{
+	hearth_conflicts *conflicts = NULL;
+	hearth_quarantine *quarantine = NULL;
+
+	section_nodes(r, s, now);
+	if (r->rc == 0)
+		r->rc = hearth_conflicts_read(&conflicts, db, 0, 0);
+	if (r->rc == 0)
+		section_conflicts(r, conflicts);
+	if (r->rc == 0)
+		r->rc = hearth_quarantine_read(&quarantine, db);
+	if (r->rc == 0)
+		section_quarantine(r, quarantine);
+	hearth_conflicts_free(conflicts);
+	hearth_quarantine_free(quarantine);
 }
 
 /* The rows the public site leaves out (site_model_load lists them): each would have stopped
@@ -592,6 +609,7 @@ int hearth_report(hearth_buf *out, hearth_db *db, int html, uint64_t now_ms)
 	const char *node = hearth_db_node(db);
 	int office = hearth_db_is_office(db);
 	hearth_buf name = HEARTH_BUF_INIT;
+	hearth_status *status = NULL;
 	char now_text[40], today[16];
 
 	if (!now_ms)
@@ -614,20 +632,22 @@ int hearth_report(hearth_buf *out, hearth_db *db, int html, uint64_t now_ms)
 	rp_text(&r, node);
 	rp_md(&r, ")\n\nPrivate, for staff: do not publish. Generated %s (China time), %s.\n\n",
 		now_text, office ? "at the office" : "at this node");
-	section_pending(&r, h, office);
-	if (office) {
-		section_nodes(&r, h, now_ms);
-		section_conflicts(&r, h);
-		section_quarantine(&r, h);
+	if (r.rc == 0)
+		r.rc = hearth_status_read(&status, db);
+	if (r.rc == 0)
+		section_pending(&r, status);
+	if (r.rc == 0 && office) {
+		sections_office(&r, db, status, now_ms);
 		section_unpublished(&r, h, now_ms);
-	} else {
-		section_remotes(&r, h, now_ms);
+	} else if (r.rc == 0) {
+		section_remotes(&r, status, now_ms);
 		section_requests(&r, h);
 		section_classes(&r, h, node, today);
 	}
 	rp_flush(&r);
 	if (html && r.rc == 0)
 		r.rc = hearth_buf_puts(out, "</body>\n</html>\n");
+	hearth_status_free(status);
 	hearth_buf_dispose(&r.md);
 	hearth_buf_dispose(&name);
 	return r.rc;

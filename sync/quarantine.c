@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "sync_int.h"
+#include "core/hearth_status.h"
 
 /* Created when first needed rather than by a migration: it is the office's own bookkeeping,
  * and a migration would raise the schema version every node exchanges. */
@@ -70,6 +71,18 @@ static int office_only(hearth_db *db)
 	return hearth_sql_exec(hearth_db_sqlite(db), log_table, "cannot keep the quarantine log");
 }
 
+/* every commit still in quarantine, read through core's status API */
+static int list_all(hearth_db *db, hearth_format format, hearth_buf *out)
+{
+	hearth_quarantine *q = NULL;
+	int rc = hearth_quarantine_read(&q, db);
+
+	if (rc == 0)
+		rc = hearth_quarantine_format(out, q, format);
+	hearth_quarantine_free(q);
+	return rc;
+}
+
 int hearth_quarantine_list(hearth_db *db, const char *commit, int json, hearth_buf *out)
 {
 	hearth_buf sql = HEARTH_BUF_INIT, count = HEARTH_BUF_INIT;
@@ -79,10 +92,7 @@ int hearth_quarantine_list(hearth_db *db, const char *commit, int json, hearth_b
 	if ((rc = office_only(db)) < 0)
 		return rc;
 	if (!commit)
-		return hearth_query(db,
-			"SELECT node, commit_id, coalesce(seq, '') AS seq, reason, at_ms "
-			"FROM hearth_quarantine ORDER BY node, at_ms",
-			json ? HEARTH_FORMAT_JSON : HEARTH_FORMAT_TEXT, out);
+		return list_all(db, json ? HEARTH_FORMAT_JSON : HEARTH_FORMAT_TEXT, out);
 	if (!hex_prefix_ok(commit))
 		return hearth_error_set(HEARTH_EUSAGE,
 			"'%s' is not a commit id (4 to 40 lower-case hex digits)", commit);
