@@ -53,4 +53,12 @@ is "$(sqlite3 :memory: "SELECT json_extract(value, '\$.last_error') FROM json_ea
 	"$msg" "office: status --json holds the error verbatim for that remote"
 is "$(sqlite3 :memory: "SELECT quote(json_extract(value, '\$.last_error')) FROM json_each(json_extract(readfile('$T/status.json'), '\$.remotes')) WHERE json_extract(value, '\$.name') = 'xiaoxiangwan'")" \
 	"NULL" "office: the reachable remote has no error"
+# a table status cannot read is an error, never a count of 0
+sq office "ALTER TABLE hearth_quarantine RENAME TO quarantine_away"
+h office status >"$T/out" 2>"$T/err"
+is "$?" 1 "office: status with its quarantine unreadable exits 1"
+like "$(cat "$T/err")" "hearth_quarantine" "office: the error names the table"
+unlike "$(cat "$T/out")" "quarantined commits: 0" "office: no count of 0 stands in for the failure"
+sq office "ALTER TABLE quarantine_away RENAME TO hearth_quarantine"
+check "office: status reads again once the table is back" h office status
 done_testing
