@@ -30,12 +30,14 @@ static int remote_text(hearth_buf *out, const hearth_status_remote *m, uint64_t 
 
 	if (m->last_sync_ms != HEARTH_TIME_NONE) {
 		hearth_age_format(age, sizeof(age) - 4, (int64_t)now - m->last_sync_ms);
-		strcat(age, " ago");
+		if ((int64_t)now >= m->last_sync_ms) /* else "in the future": a clock set back */
+			strcat(age, " ago");
 	}
 	rc = hearth_buf_printf(out, "remote %s %s: last sync %s\n", m->name, m->url, age);
 	if (rc == 0 && m->last_error) {
 		hearth_age_format(age, sizeof(age), (int64_t)now - m->last_error_ms);
-		rc = hearth_buf_printf(out, "  last error (%s ago): %s\n", age, m->last_error);
+		rc = hearth_buf_printf(out, "  last error (%s%s): %s\n", age,
+			(int64_t)now >= m->last_error_ms ? " ago" : "", m->last_error);
 	}
 	return rc;
 }

@@ -289,7 +289,8 @@ static void section_remotes(report *r, const hearth_status *s, uint64_t now)
 			rp_cellf(r, "none");
 		} else {
 			when_text(ewhen, eage, sizeof(ewhen), m->last_error_ms, now);
-			if (hearth_buf_printf(&err, "%s (%s, %s ago)", m->last_error, ewhen, eage) < 0)
+			if (hearth_buf_printf(&err, "%s (%s, %s%s)", m->last_error, ewhen, eage,
+				    (int64_t)now >= m->last_error_ms ? " ago" : "") < 0)
 				r->rc = HEARTH_ERROR;
 			rp_cell(r, err.ptr);
 		}
