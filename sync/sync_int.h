@@ -183,4 +183,53 @@ int sync_snapshot_write(hearth_db *db, git_repository *repo, const char *node, c
 enum { SYNC_APPLY_OFFICE_WINS, SYNC_APPLY_LOCAL_WINS };
 int sync_apply(sqlite3 *db, const void *cs, int n, int mode);
 
+/* ---- transport internals (transport.c, transport_credentials.c, transport_local.c) ------- */
+
+/* Room for a redacted URL or a condensed libgit2 message. */
+#define SYNC_MSG_MAX 512
+#define SYNC_NOT_FAST_FORWARD "the remote has commits this repository does not (not a fast-forward)"
+
+typedef struct {
+	const hearth_transport_opts *opts;
+	const char *phase;
+	int auth_calls;
+	int agent_tried;
+	int key_tried;
+	int helper_tried;
+	/* why the credential callback gave up ("" while it has not) */
+	char auth_failure[160];
+	/* the first ref the remote refused in a push, with its status */
+	char rejected_ref[256];
+	char rejected_status[160];
+} sync_transfer;
+
+/* `url` as a message may show it: without a password. */
+void sync_url_redact(char *out, size_t size, const char *url);
+/* libgit2's last error on one line. */
+void sync_git_message(char *out, size_t size);
+/* HEARTH_ENET naming the redacted URL and why: unreachable, authentication, host key. */
+int sync_transport_fail_net(const sync_transfer *t, const char *url, int gitrc);
+/* HEARTH_ECONFLICT: the push of `ref` to `url` was refused for `why`. */
+int sync_push_conflict(const char *ref, const char *url, const char *why);
+/* The remote's head named `name`, or NULL. */
+const git_remote_head *sync_remote_head_find(const git_remote_head **heads, size_t nheads,
+	const char *name);
+/* libgit2's credential callback; `payload` is the sync_transfer. */
+int sync_transport_credentials(git_credential **out, const char *url, const char *user_from_url,
+	unsigned int allowed, void *payload);
+
+/* Local remotes (a path or file:// URL): objects copied one at a time, then the ref moved.
+ * sync_local_path: the folder of such a remote into `out`, 0 for a URL libgit2 handles.
+ * sync_local_specs_plain: 1 if the copy handles every refspec (full names, no pattern).
+ * sync_local_bare: 1 if a bare repository is at `path`. */
+int sync_local_path(char *out, size_t size, const char *url);
+int sync_local_specs_plain(const char **refspecs, size_t n, int is_fetch);
+int sync_local_bare(const char *path);
+/* Fetch the `wanted` refspecs (their sources all in `heads`) from the repository at `path`. */
+int sync_local_fetch(git_repository *repo, const char *path, const char *url,
+	const git_strarray *wanted, const git_remote_head **heads, size_t nheads, sync_transfer *t);
+/* Push the `send` refspecs (planned against `heads`) into the bare repository at `path`. */
+int sync_local_push(git_repository *repo, const char *path, const char *url,
+	const git_strarray *send, const git_remote_head **heads, size_t nheads, sync_transfer *t);
+
 #endif
