@@ -232,4 +232,50 @@ int sync_local_fetch(git_repository *repo, const char *path, const char *url,
 int sync_local_push(git_repository *repo, const char *path, const char *url,
 	const git_strarray *send, const git_remote_head **heads, size_t nheads, sync_transfer *t);
 
+/* ---- the office's round (office.c, office_down.c, office_snapshot.c) --------------------- */
+
+/* What the office knows of a node: its row of hearth_peer. */
+typedef struct {
+	char node[HEARTH_ID_MAX + 1];
+	char up_head[GIT_OID_HEXSZ + 1];
+	int64_t applied_seq;
+	char down_head[GIT_OID_HEXSZ + 1];
+	int64_t down_office_seq;
+	int64_t down_ack;
+	int64_t down_since_snapshot;
+} sync_peer;
+/* Load `node`'s row (zeros when it has none) / store it. */
+int sync_peer_load(hearth_db *db, const char *node, sync_peer *p);
+int sync_peer_store(hearth_db *db, const sync_peer *p);
+
+/* Routes: which nodes each office log entry reaches, worked out once for all nodes in a round
+ * (office_down.c). */
+typedef struct {
+	unsigned char known;
+	unsigned char every;  /* holds the office's rows, or its route is in doubt: cut for all */
+	unsigned char whole;  /* one node gets it whole (`owner`), or every node if owner < 0 */
+	int owner;            /* offset in names of the one owner of its rows, -1 none */
+	int first, n;         /* offsets in names of the nodes it can reach: names + first .. */
+} sync_down_route;
+
+typedef struct {
+	int64_t from;         /* routes[i] is office seq from + 1 + i */
+	int64_t count;
+	sync_down_route *routes;
+	hearth_buf names;     /* NUL-terminated node ids, each entry's after the one before */
+} sync_down_routes;
+/* Routes for the entries the nodes of `remotes` have not received yet; dispose accepts a zeroed
+ * struct. */
+int sync_routes_start(sync_down_routes *r, hearth_db *db, const sync_remote *remotes, int n);
+void sync_routes_dispose(sync_down_routes *r);
+/* Write `node`'s next down commits on `ref` (inside the caller's transaction); `routes` may be
+ * NULL. */
+int sync_down_write(hearth_db *db, git_repository *repo, const char *node, const char *ref,
+	sync_down_routes *routes);
+/* Write and push the node of `r`'s down, the error recorded for status. */
+int sync_office_publish(hearth_db *db, git_repository *repo, const sync_remote *r,
+	const hearth_sync_opts *opts, sync_down_routes *routes);
+/* Set (and return) the HEARTH_ECONFLICT of a remote whose down this office did not write. */
+int sync_down_refused(const char *node);
+
 #endif
