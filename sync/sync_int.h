@@ -95,6 +95,9 @@ int sync_commit_read_bounded(sync_commit *out, git_repository *repo, const git_o
 int sync_walk(git_oid **out, size_t *n, git_repository *repo, const git_oid *head,
 	const git_oid *stop, int to_snapshot);
 
+/* HEARTH_ERROR-like `code` with "what: libgit2's last message". */
+int sync_git_fail(int code, const char *what);
+
 /* The node's repository (DIR/repo.git, created bare when missing). */
 int sync_repo_open(git_repository **out, hearth_db *db);
 /* Point `ref` at `id` (creating or moving it). */
