@@ -1,7 +1,6 @@
 /* Conflicts at the office: restore what a merge overwrote, or dismiss it. */
 #include <stdio.h>
 
-
 #include "sync_int.h"
 
 int hearth_conflict_resolve(hearth_db *db, int64_t id, int restore)
