@@ -192,6 +192,7 @@ int sync_apply(sqlite3 *db, const void *cs, int n, int mode);
 #define SYNC_MSG_MAX 512
 #define SYNC_NOT_FAST_FORWARD "the remote has commits this repository does not (not a fast-forward)"
 
+/* One fetch or push: its options, and what libgit2's callbacks learnt on the way. */
 typedef struct {
 	const hearth_transport_opts *opts;
 	const char *phase;
