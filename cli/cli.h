@@ -66,7 +66,6 @@ int cmd_clone(cli_ctx *ctx);
 int cmd_rejoin(cli_ctx *ctx);
 int cmd_quarantine(cli_ctx *ctx);
 int cmd_demo(cli_ctx *ctx);
-int cmd_gen(cli_ctx *ctx);
 int cmd_report(cli_ctx *ctx);
 int cmd_purge(cli_ctx *ctx);
 int cmd_show(cli_ctx *ctx);

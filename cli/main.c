@@ -48,10 +48,6 @@ const cli_command cli_commands[] = {
 		"office: remove personal rows of records closed longer ago (default 3y)" },
 	{ "demo", cmd_demo, "demo [--out DIR] [--force]",
 		"the whole story on an embedded default, no server" },
-	{ "gen", cmd_gen,
-		"gen --out DIR --nodes N --changes M [--seed S] [--conflicts PCT] [--sync] "
-		"[--office-only]",
-		"generate a deterministic world of nodes for tests and benchmarks" },
 	{ "help", cmd_help, "help [COMMAND]", "show help" },
 	{ NULL, NULL, NULL, NULL },
 };

@@ -294,4 +294,50 @@ extern const char *const site_open_tables[];
 const char *site_county_name(const site_model *m, const site_lang *l, int county);
 void site_event_path(hearth_buf *out, const site_event *e, const char *ext);
 
+/* ---- what the page kinds share (pages_parts.c, pages_charts.c, pages_centres.c) ----------- */
+
+/** The facet values of the directory: age bands and care types, as stored. */
+extern const char *const site_age_bands[3];
+extern const char *const site_care_types[3];
+
+/* Small writers into a scratch buffer `b`: once the page holds an error (p->rc) they do
+ * nothing, and a failure is kept there, checked once when the page ends. */
+/** Formatted text, as is. */
+void site_put_printf(site_page *p, hearth_buf *b, const char *fmt, ...)
+#if defined(__GNUC__)
+	__attribute__((format(printf, 3, 4)))
+#endif
+	;
+/** Text escaped for HTML (NULL: nothing). */
+void site_put_html(site_page *p, hearth_buf *b, const char *s);
+/** A relative URL from this page to `to`, a path inside this page's language. */
+void site_put_href(site_page *p, hearth_buf *b, const char *to);
+/** Text escaped for Markdown (NULL: nothing). */
+void site_put_md(site_page *p, hearth_buf *b, const char *s);
+/** Hand a generated HTML block and its Markdown form (`md` may be NULL) to the page, emptying
+ * both buffers. */
+void site_put_block(site_page *p, hearth_buf *html, hearth_buf *md);
+
+/** 1 if the event starts today or later (the model's day). */
+int site_event_upcoming(const site_model *m, const site_event *e);
+/** The node's name in the page's language. */
+const char *site_node_name(const site_page *p, const site_node *n);
+/** 1 if the node has not synced for 14 days (or never). */
+int site_node_stale(const site_model *m, const site_node *n);
+/** An ISO time as a page shows it ("T" turned into a space), into `out`. */
+void site_when_text(char *out, size_t n, const char *iso);
+/** A list of centres; `keep` selects with `arg` (NULL: all). */
+void site_centre_list(site_page *p, int (*keep)(const site_node *, int), int arg);
+/** A list of events, upcoming or past, at most `limit` (0: all). */
+void site_event_list(site_page *p, int upcoming, int limit);
+/** Charts with their data tables: centres per county, requests solved in the last 12 months. */
+void site_county_chart(site_page *p);
+void site_solved_chart(site_page *p);
+/** End the page (site_page_end), dispose it, and return the result. */
+int site_page_finish(site_page *p, const char *title, const char *desc);
+/** The directory's pages: index, one per county, age band and care type. */
+int site_directory_pages(site_ctx *ctx, const site_lang *l);
+/** The page of one centre. */
+int site_node_page(site_ctx *ctx, const site_lang *l, const site_node *n);
+
 #endif

@@ -95,6 +95,9 @@ int sync_commit_read_bounded(sync_commit *out, git_repository *repo, const git_o
 int sync_walk(git_oid **out, size_t *n, git_repository *repo, const git_oid *head,
 	const git_oid *stop, int to_snapshot);
 
+/* HEARTH_ERROR-like `code` with "what: libgit2's last message". */
+int sync_git_fail(int code, const char *what);
+
 /* The node's repository (DIR/repo.git, created bare when missing). */
 int sync_repo_open(git_repository **out, hearth_db *db);
 /* Point `ref` at `id` (creating or moving it). */
@@ -182,5 +185,101 @@ int sync_snapshot_write(hearth_db *db, git_repository *repo, const char *node, c
 /* Apply a changeset with a fixed conflict answer (node pull). */
 enum { SYNC_APPLY_OFFICE_WINS, SYNC_APPLY_LOCAL_WINS };
 int sync_apply(sqlite3 *db, const void *cs, int n, int mode);
+
+/* ---- transport internals (transport.c, transport_credentials.c, transport_local.c) ------- */
+
+/* Room for a redacted URL or a condensed libgit2 message. */
+#define SYNC_MSG_MAX 512
+#define SYNC_NOT_FAST_FORWARD "the remote has commits this repository does not (not a fast-forward)"
+
+/* One fetch or push: its options, and what libgit2's callbacks learnt on the way. */
+typedef struct {
+	const hearth_transport_opts *opts;
+	const char *phase;
+	int auth_calls;
+	int agent_tried;
+	int key_tried;
+	int helper_tried;
+	/* why the credential callback gave up ("" while it has not) */
+	char auth_failure[160];
+	/* the first ref the remote refused in a push, with its status */
+	char rejected_ref[256];
+	char rejected_status[160];
+} sync_transfer;
+
+/* `url` as a message may show it: without a password. */
+void sync_url_redact(char *out, size_t size, const char *url);
+/* libgit2's last error on one line. */
+void sync_git_message(char *out, size_t size);
+/* HEARTH_ENET naming the redacted URL and why: unreachable, authentication, host key. */
+int sync_transport_fail_net(const sync_transfer *t, const char *url, int gitrc);
+/* HEARTH_ECONFLICT: the push of `ref` to `url` was refused for `why`. */
+int sync_push_conflict(const char *ref, const char *url, const char *why);
+/* The remote's head named `name`, or NULL. */
+const git_remote_head *sync_remote_head_find(const git_remote_head **heads, size_t nheads,
+	const char *name);
+/* libgit2's credential callback; `payload` is the sync_transfer. */
+int sync_transport_credentials(git_credential **out, const char *url, const char *user_from_url,
+	unsigned int allowed, void *payload);
+
+/* Local remotes (a path or file:// URL): objects copied one at a time, then the ref moved.
+ * sync_local_path: the folder of such a remote into `out`, 0 for a URL libgit2 handles.
+ * sync_local_specs_plain: 1 if the copy handles every refspec (full names, no pattern).
+ * sync_local_bare: 1 if a bare repository is at `path`. */
+int sync_local_path(char *out, size_t size, const char *url);
+int sync_local_specs_plain(const char **refspecs, size_t n, int is_fetch);
+int sync_local_bare(const char *path);
+/* Fetch the `wanted` refspecs (their sources all in `heads`) from the repository at `path`. */
+int sync_local_fetch(git_repository *repo, const char *path, const char *url,
+	const git_strarray *wanted, const git_remote_head **heads, size_t nheads, sync_transfer *t);
+/* Push the `send` refspecs (planned against `heads`) into the bare repository at `path`. */
+int sync_local_push(git_repository *repo, const char *path, const char *url,
+	const git_strarray *send, const git_remote_head **heads, size_t nheads, sync_transfer *t);
+
+/* ---- the office's round (office.c, office_down.c, office_snapshot.c) --------------------- */
+
+/* What the office knows of a node: its row of hearth_peer. */
+typedef struct {
+	char node[HEARTH_ID_MAX + 1];
+	char up_head[GIT_OID_HEXSZ + 1];
+	int64_t applied_seq;
+	char down_head[GIT_OID_HEXSZ + 1];
+	int64_t down_office_seq;
+	int64_t down_ack;
+	int64_t down_since_snapshot;
+} sync_peer;
+/* Load `node`'s row (zeros when it has none) / store it. */
+int sync_peer_load(hearth_db *db, const char *node, sync_peer *p);
+int sync_peer_store(hearth_db *db, const sync_peer *p);
+
+/* Routes: which nodes each office log entry reaches, worked out once for all nodes in a round
+ * (office_down.c). */
+typedef struct {
+	unsigned char known;
+	unsigned char every;  /* holds the office's rows, or its route is in doubt: cut for all */
+	unsigned char whole;  /* one node gets it whole (`owner`), or every node if owner < 0 */
+	int owner;            /* offset in names of the one owner of its rows, -1 none */
+	int first, n;         /* offsets in names of the nodes it can reach: names + first .. */
+} sync_down_route;
+
+typedef struct {
+	int64_t from;         /* routes[i] is office seq from + 1 + i */
+	int64_t count;
+	sync_down_route *routes;
+	hearth_buf names;     /* NUL-terminated node ids, each entry's after the one before */
+} sync_down_routes;
+/* Routes for the entries the nodes of `remotes` have not received yet; dispose accepts a zeroed
+ * struct. */
+int sync_routes_start(sync_down_routes *r, hearth_db *db, const sync_remote *remotes, int n);
+void sync_routes_dispose(sync_down_routes *r);
+/* Write `node`'s next down commits on `ref` (inside the caller's transaction); `routes` may be
+ * NULL. */
+int sync_down_write(hearth_db *db, git_repository *repo, const char *node, const char *ref,
+	sync_down_routes *routes);
+/* Write and push the node of `r`'s down, the error recorded for status. */
+int sync_office_publish(hearth_db *db, git_repository *repo, const sync_remote *r,
+	const hearth_sync_opts *opts, sync_down_routes *routes);
+/* Set (and return) the HEARTH_ECONFLICT of a remote whose down this office did not write. */
+int sync_down_refused(const char *node);
 
 #endif

@@ -14,7 +14,7 @@
  * The office's time is one whole `hearth_sync` round: fetch every node's `up` from its bare
  * repository (local path), verify, merge, log, and write and push every node's `down`.
  *
- *   bench_merge --hearth PATH [--quick] [--pouch CMD] [--gitd-port P --gitd-root DIR]
+ *   bench_merge --hearth PATH --gen PATH [--quick] [--pouch CMD] [--gitd-port P --gitd-root DIR]
  *               [--pending-mb N]   (figure 9 at N MB of pending changesets instead of its size)
  *   bench_merge --raw-apply OFFICE NODE_DIR...     (internal: the raw process of figure 9)
  */
@@ -140,7 +140,7 @@ static long export_docs(const bench_world *w, const char *docs_dir)
 
 /* ---- figures 4, 5, 6 ---------------------------------------------------------------------- */
 
-static void merge_figures(const char *hearth, const char *root, int quick, const char *pouch,
+static void merge_figures(const char *gen, const char *root, int quick, const char *pouch,
 	int conflicts)
 {
 	bench_world w;
@@ -153,7 +153,7 @@ static void merge_figures(const char *hearth, const char *root, int quick, const
 	snprintf(world, sizeof(world), "%s/world-%d", root, conflicts);
 	snprintf(run, sizeof(run), "%s/run", root);
 	snprintf(docs, sizeof(docs), "%s/docs", root);
-	bench_world_make(&w, hearth, world, nodes, changes, conflicts);
+	bench_world_make(&w, gen, world, nodes, changes, conflicts);
 	if (pouch && !conflicts)
 		ndocs = export_docs(&w, docs);
 	memset(&res, 0, sizeof(res));
@@ -189,7 +189,7 @@ static void merge_figures(const char *hearth, const char *root, int quick, const
 
 /* ---- figure 13: end to end through a git daemon ------------------------------------------ */
 
-static void e2e_figure(const char *hearth, const char *root, const char *port,
+static void e2e_figure(const char *gen, const char *root, const char *port,
 	const char *gitd_root, int quick)
 {
 	bench_world w;
@@ -206,7 +206,7 @@ static void e2e_figure(const char *hearth, const char *root, const char *port,
 	snprintf(run, sizeof(run), "%s/run", root);
 	snprintf(fetch_repo, sizeof(fetch_repo), "%s/fetch.git", root);
 	snprintf(script, sizeof(script), "%s/fetch.sh", root);
-	bench_world_make(&w, hearth, world, nodes, 100, 0);
+	bench_world_make(&w, gen, world, nodes, 100, 0);
 	/* the office reaches every node's repository through the daemon */
 	bench_sh("cp -a '%s' '%s'", w.office, office);
 	bench_check(hearth_db_open(&db, office), "open office");
@@ -396,6 +396,7 @@ static void memory_figure(const char *hearth, const char *self, const char *root
 int main(int argc, char **argv)
 {
 	const char *hearth = arg_value(argc, argv, "--hearth");
+	const char *gen = arg_value(argc, argv, "--gen");
 	const char *pouch = arg_value(argc, argv, "--pouch");
 	const char *gitd_port = arg_value(argc, argv, "--gitd-port");
 	const char *gitd_root = arg_value(argc, argv, "--gitd-root");
@@ -405,19 +406,19 @@ int main(int argc, char **argv)
 	for (i = 1; i < argc; i++)
 		if (strcmp(argv[i], "--raw-apply") == 0 && i + 1 < argc)
 			return raw_apply_main(argc, argv, i + 1);
-	if (!hearth)
-		bench_die("usage: bench_merge --hearth PATH [--quick] [--pouch CMD]");
+	if (!hearth || !gen)
+		bench_die("usage: bench_merge --hearth PATH --gen PATH [--quick] [--pouch CMD]");
 	bench_check(hearth_sync_init(), "sync init");
 	root = bench_tmpdir("hearth-bench-merge");
 	if (pouch && !*pouch)
 		pouch = NULL;
 	if (bench_selected("merge_vs_raw_apply") || bench_selected("merge_vs_pouchdb"))
-		merge_figures(hearth, root, quick, bench_selected("merge_vs_pouchdb") ? pouch : NULL,
+		merge_figures(gen, root, quick, bench_selected("merge_vs_pouchdb") ? pouch : NULL,
 			0);
 	if (bench_selected("merge_10pct_conflicts_vs_raw_apply"))
-		merge_figures(hearth, root, quick, NULL, 10);
+		merge_figures(gen, root, quick, NULL, 10);
 	if (gitd_port && gitd_root && bench_selected("sync_round_gitd_vs_git_fetch_raw_apply"))
-		e2e_figure(hearth, root, gitd_port, gitd_root, quick);
+		e2e_figure(gen, root, gitd_port, gitd_root, quick);
 	if (bench_selected("merge_peak_rss"))
 		memory_figure(hearth, "/proc/self/exe", root, quick,
 			arg_value(argc, argv, "--pending-mb"));

@@ -1,5 +1,5 @@
 /*
- * Site figures, on an office written by `hearth gen --office-only`:
+ * Site figures, on an office written by `hearth-gen --office-only` (tests/tools/):
  *   10  full build (hearth_site_build into an empty folder) against a baseline program that
  *       renders the same Markdown (the content/ folder of the build) with libcmark into each
  *       page and writes the same files as hearth: every page, its Markdown, the other files
@@ -261,6 +261,7 @@ static void hugo_site(const char *dir, const char *content)
 int main(int argc, char **argv)
 {
 	const char *hearth = arg_value(argc, argv, "--hearth");
+	const char *gen = arg_value(argc, argv, "--gen");
 	const char *hugo = arg_value(argc, argv, "--hugo");
 	const char *nodes_arg = arg_value(argc, argv, "--nodes");
 	int quick = bench_quick(argc, argv);
@@ -276,8 +277,9 @@ int main(int argc, char **argv)
 	char *root;
 	int r, i;
 
-	if (!hearth)
-		bench_die("usage: bench_site --hearth PATH [--hugo PATH] [--nodes N] [--quick]");
+	if (!hearth || !gen)
+		bench_die("usage: bench_site --hearth PATH --gen PATH [--hugo PATH] [--nodes N] "
+			  "[--quick]");
 	if (hugo && !*hugo)
 		hugo = NULL;
 	root = bench_tmpdir("hearth-bench-site");
@@ -289,7 +291,7 @@ int main(int argc, char **argv)
 	snprintf(hsite, sizeof(hsite), "%s/hugo", root);
 	snprintf(hout, sizeof(hout), "%s/hugo-out", root);
 	snprintf(content, sizeof(content), "%s/content", out);
-	bench_sh("'%s' gen --out '%s' --nodes %d --changes 20 --office-only >/dev/null", hearth, world,
+	bench_sh("'%s' --out '%s' --nodes %d --changes 20 --office-only >/dev/null", gen, world,
 		nodes);
 	bench_check(hearth_db_open(&db, office), "open office");
 	/* a first build gives the Markdown the baselines render */

@@ -1,5 +1,5 @@
 /*
- * A generated world for the merge benchmarks: `hearth gen` makes the nodes, their bare
+ * A generated world for the merge benchmarks: hearth-gen (tests/tools/) makes the nodes, their bare
  * repositories and the office; every node pushes its outbox; the changesets are kept in memory
  * (node-id order, as the office merges them) for the raw-apply baselines.
  */
@@ -20,8 +20,8 @@ typedef struct {
 	size_t bytes;       /* changeset bytes */
 } bench_world;
 
-/* Run `hearth gen` (binary `hearth`) into `root` and push every node. */
-void bench_world_make(bench_world *w, const char *hearth, const char *root, int nodes, int changes,
+/* Run hearth-gen (binary `gen`) into `root` and push every node. */
+void bench_world_make(bench_world *w, const char *gen, const char *root, int nodes, int changes,
 	int conflicts);
 void bench_world_dispose(bench_world *w);
 

@@ -1,28 +1,31 @@
 #!/usr/bin/env bash
-# hearth gen: the same seed gives byte-identical dumps and another seed does not; the private
-# marker strings are in the office database and in no file of the site; a conflicting share of
-# changes ends in the conflict log; two more sync rounds make every node equal to the office's
-# view of it; the office-only layout holds every node in one database.
+# hearth-gen (tests/tools/): the same seed gives byte-identical dumps and another seed does not;
+# the private marker strings are in the office database and in no file of the site; a
+# conflicting share of changes ends in the conflict log; two more sync rounds make every node
+# equal to the office's view of it; the office-only layout holds every node in one database.
+# The generator is a test tool, not a command of hearth.
 set -u
 hearth=$1
+gen=${2:?usage: gen.sh HEARTH_BINARY HEARTH_GEN_BINARY}
 n=0 failed=0
 ok() { n=$((n + 1)); if [ "$1" -eq 0 ]; then echo "ok $n - $2"; else echo "not ok $n - $2"; failed=$((failed + 1)); fi; }
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 unset HEARTH_DIR HEARTH_TEST_NOW_MS
 h() { "$hearth" "$@"; }
+g() { "$gen" "$@"; }
 q() { h -C "$1" query --csv "$2" | tail -n 1 | tr -d '\r'; }
 
 # node folders of a generated world, office last
 nodes_of() { for d in "$1"/nodes/*; do b=${d##*/}; [ "$b" != office ] && echo "$b"; done; }
 
 # ---- determinism ----------------------------------------------------------------------------
-h gen --out "$tmp/a" --nodes 5 --changes 20 --seed 7 --sync >"$tmp/out" 2>&1
+g --out "$tmp/a" --nodes 5 --changes 20 --seed 7 --sync >"$tmp/out" 2>&1
 ok $? "gen 5 x 20 with --sync succeeds"
-grep -q "hearth gen: 5 nodes x 20 changes (seed 7, 0% conflicting)" "$tmp/out" &&
+grep -q "hearth-gen: 5 nodes x 20 changes (seed 7, 0% conflicting)" "$tmp/out" &&
 	grep -q "synced once: 25 merged" "$tmp/out"
 ok $? "gen prints one line saying what it made ($(tail -n 1 "$tmp/out"))"
-h gen --out "$tmp/b" --nodes 5 --changes 20 --seed 7 --sync >/dev/null 2>&1
+g --out "$tmp/b" --nodes 5 --changes 20 --seed 7 --sync >/dev/null 2>&1
 ok $? "the same seed again succeeds"
 
 nodes=$(nodes_of "$tmp/a")
@@ -47,7 +50,7 @@ rows=$(h -C "$tmp/a/nodes/office" dump | grep -vc -e '^region ' -e '^service_typ
 [ "$rows" -ge 50 ]
 ok $? "the office holds the nodes' rows after the sync ($rows rows)"
 
-h gen --out "$tmp/c" --nodes 5 --changes 20 --seed 8 --sync >/dev/null 2>&1
+g --out "$tmp/c" --nodes 5 --changes 20 --seed 8 --sync >/dev/null 2>&1
 ok $? "another seed succeeds"
 h -C "$tmp/a/nodes/office" dump >"$tmp/da"
 h -C "$tmp/c/nodes/office" dump >"$tmp/dc"
@@ -91,11 +94,11 @@ leaked=$(find "$tmp/site" -name '*.gz' -exec zcat {} + | grep -c -e "PRIV-" -e "
 ok $? "nor inside the precompressed files ($leaked lines)"
 
 # ---- conflicts, then convergence -------------------------------------------------------------
-h gen --out "$tmp/x" --nodes 5 --changes 20 --seed 3 --sync >/dev/null 2>&1
+g --out "$tmp/x" --nodes 5 --changes 20 --seed 3 --sync >/dev/null 2>&1
 h -C "$tmp/x/nodes/office" conflicts list --json >"$tmp/none"
 ! grep -q '"col"' "$tmp/none"
 ok $? "without --conflicts the sync logs no conflict"
-h gen --out "$tmp/w" --nodes 5 --changes 20 --seed 3 --conflicts 20 --sync >"$tmp/out" 2>&1
+g --out "$tmp/w" --nodes 5 --changes 20 --seed 3 --conflicts 20 --sync >"$tmp/out" 2>&1
 ok $? "gen --conflicts 20 --sync succeeds"
 h -C "$tmp/w/nodes/office" conflicts list --json >"$tmp/conf"
 count=$(grep -c '"col"' "$tmp/conf")
@@ -120,9 +123,9 @@ done
 ok $? "the office's status won everywhere (policy office)"
 
 # ---- office-only ------------------------------------------------------------------------------
-h gen --out "$tmp/o1" --nodes 40 --changes 20 --seed 5 --office-only >"$tmp/out" 2>&1
+g --out "$tmp/o1" --nodes 40 --changes 20 --seed 5 --office-only >"$tmp/out" 2>&1
 ok $? "gen --office-only succeeds"
-h gen --out "$tmp/o2" --nodes 40 --changes 20 --seed 5 --office-only >/dev/null 2>&1
+g --out "$tmp/o2" --nodes 40 --changes 20 --seed 5 --office-only >/dev/null 2>&1
 [ "$(ls "$tmp/o1/nodes")" = office ] && [ ! -e "$tmp/o1/remotes" ]
 ok $? "--office-only makes one database and no repositories"
 [ "$(q "$tmp/o1/nodes/office" "SELECT count(*) FROM node WHERE owner <> 'office'")" -eq 40 ] &&
@@ -140,18 +143,26 @@ h -C "$tmp/o1/nodes/office" site build --out "$tmp/osite" >/dev/null 2>&1 &&
 ok $? "its site builds, without the markers its database holds"
 
 # ---- usage ------------------------------------------------------------------------------------
-h gen --out "$tmp/a" --nodes 5 --changes 20 >/dev/null 2>"$tmp/err"
+g --out "$tmp/a" --nodes 5 --changes 20 >/dev/null 2>"$tmp/err"
 [ $? -eq 1 ] && grep -q "cannot create" "$tmp/err"
 ok $? "an existing folder is refused"
-h gen --out "$tmp/u" --nodes 0 --changes 20 >/dev/null 2>&1
+g --out "$tmp/u" --nodes 0 --changes 20 >/dev/null 2>&1
 [ $? -eq 2 ] && [ ! -e "$tmp/u" ]
 ok $? "--nodes 0 is a usage error and creates nothing"
-h gen --out "$tmp/u" --nodes 3 --changes 5 --conflicts 101 >/dev/null 2>&1
+g --out "$tmp/u" --nodes 3 --changes 5 --conflicts 101 >/dev/null 2>&1
 [ $? -eq 2 ]
 ok $? "--conflicts above 100 is a usage error"
-h gen --out "$tmp/u" --nodes 3 --changes 5 --office-only --sync >/dev/null 2>&1
+g --out "$tmp/u" --nodes 3 --changes 5 --office-only --sync >/dev/null 2>&1
 [ $? -eq 2 ]
 ok $? "--office-only with --sync is a usage error"
+
+# ---- not a user command ---------------------------------------------------------------------
+h --help >"$tmp/help" 2>&1
+! grep -q "hearth gen" "$tmp/help"
+ok $? "hearth --help does not list gen"
+h gen --out "$tmp/u" --nodes 3 --changes 5 >/dev/null 2>"$tmp/err"
+[ $? -eq 2 ] && grep -q "unknown command 'gen'" "$tmp/err" && [ ! -e "$tmp/u" ]
+ok $? "hearth gen is an unknown command"
 
 echo "1..$n"
 [ "$failed" -eq 0 ]

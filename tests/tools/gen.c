@@ -1,5 +1,10 @@
 /*
- * `hearth gen`: a deterministic world of Changzhi for tests and benchmarks.
+ * hearth-gen: a deterministic world of Changzhi for tests and benchmarks. A test tool, built
+ * with the tests and never installed: it writes without fsync (through a VFS of its own,
+ * registered as this process's default), because a world can be made again from its seed.
+ *
+ *   hearth-gen --out DIR --nodes N --changes M [--seed S] [--conflicts PCT] [--sync]
+ *              [--office-only]
  *
  * N nodes (childcare centres, special care centres, volunteer stations, community centres,
  * hospitals) spread over the 12 counties, each with M changes of its own: classes, offers,
@@ -28,8 +33,16 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "cli.h"
+#include "core/hearth.h"
 #include "sync/hearth_sync.h"
+
+/* exit codes, as the hearth command's (docs/hearth.1) */
+#define EXIT_OK 0
+#define EXIT_FAIL 1
+#define EXIT_USAGE 2
+
+#define GEN_USAGE "hearth-gen --out DIR --nodes N --changes M [--seed S] [--conflicts PCT] " \
+	"[--sync] [--office-only]"
 
 /* 2026-01-01T00:00:00Z: every generated change carries a clock at this instant (the counter
  * orders them), so the ids and the merge are the same on every run and every machine. */
@@ -139,7 +152,7 @@ static void *xcalloc(size_t n, size_t size)
 	void *p = calloc(n ? n : 1, size);
 
 	if (!p) {
-		fprintf(stderr, "hearth gen: out of memory\n");
+		fprintf(stderr, "hearth-gen: out of memory\n");
 		exit(EXIT_FAIL);
 	}
 	return p;
@@ -1227,15 +1240,39 @@ static double seconds_since(const struct timespec *t0)
 	return (double)(t.tv_sec - t0->tv_sec) + (double)(t.tv_nsec - t0->tv_nsec) / 1e9;
 }
 
-int cmd_gen(cli_ctx *ctx)
+/* "hearth-gen: <message> (usage: ...)" on stderr; EXIT_USAGE. */
+static int usage(const char *fmt, ...)
+#if defined(__GNUC__)
+	__attribute__((format(printf, 1, 2)))
+#endif
+	;
+
+static int usage(const char *fmt, ...)
 {
-	const char *out = cli_opt_value(ctx, "--out");
-	const char *nodes = cli_opt_value(ctx, "--nodes");
-	const char *changes = cli_opt_value(ctx, "--changes");
-	const char *seed = cli_opt_value(ctx, "--seed");
-	const char *conflicts = cli_opt_value(ctx, "--conflicts");
-	int office_only = cli_opt_flag(ctx, "--office-only");
-	int sync = cli_opt_flag(ctx, "--sync");
+	va_list ap;
+
+	fprintf(stderr, "hearth-gen: ");
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fprintf(stderr, " (usage: %s)\n", GEN_USAGE);
+	return EXIT_USAGE;
+}
+
+/* The library's last error on stderr; EXIT_FAIL. */
+static int fail(void)
+{
+	fprintf(stderr, "hearth-gen: %s\n", hearth_error_last()[0] ? hearth_error_last() : "failed");
+	return EXIT_FAIL;
+}
+
+int main(int argc, char **argv)
+{
+	const char *out = NULL, *nodes = NULL, *changes = NULL, *seed = NULL, *conflicts = NULL;
+	const char **valued[] = { &out, &nodes, &changes, &seed, &conflicts };
+	static const char *const valued_names[] = { "--out", "--nodes", "--changes", "--seed",
+		"--conflicts" };
+	int office_only = 0, sync = 0, i, k;
 	gen_world w;
 	gen_state st;
 	hearth_sync_result synced;
@@ -1245,40 +1282,52 @@ int cmd_gen(cli_ctx *ctx)
 	uint64_t v;
 	int rc;
 
-	if ((rc = cli_no_unknown_opts(ctx, "gen")) != EXIT_OK)
-		return rc;
+	for (i = 1; i < argc; i++) {
+		for (k = 0; k < 5 && strcmp(argv[i], valued_names[k]) != 0; k++)
+			;
+		if (k < 5 && i + 1 < argc)
+			*valued[k] = argv[++i];
+		else if (k < 5)
+			return usage("%s takes a value", argv[i]);
+		else if (strcmp(argv[i], "--office-only") == 0)
+			office_only = 1;
+		else if (strcmp(argv[i], "--sync") == 0)
+			sync = 1;
+		else if (strncmp(argv[i], "--", 2) == 0)
+			return usage("unknown option '%s'", argv[i]);
+		else
+			return usage("unexpected argument '%s'", argv[i]);
+	}
 	memset(&w, 0, sizeof(w));
 	memset(&synced, 0, sizeof(synced));
 	w.seed = 1;
-	if (ctx->argc)
-		return cli_usage("gen", "unexpected argument '%s'", ctx->argv[0]);
 	if (!out || !nodes || !changes)
-		return cli_usage("gen", "--out, --nodes and --changes are required");
+		return usage("--out, --nodes and --changes are required");
 	if (parse_count(nodes, GEN_LIMIT, &v) < 0 || v == 0)
-		return cli_usage("gen", "--nodes takes a number from 1 to %d", GEN_LIMIT);
+		return usage("--nodes takes a number from 1 to %d", GEN_LIMIT);
 	w.nodes = (int)v;
 	if (parse_count(changes, GEN_LIMIT, &v) < 0)
-		return cli_usage("gen", "--changes takes a number from 0 to %d", GEN_LIMIT);
+		return usage("--changes takes a number from 0 to %d", GEN_LIMIT);
 	w.changes = (int)v;
 	if (seed && parse_count(seed, UINT64_MAX, &w.seed) < 0)
-		return cli_usage("gen", "--seed takes a non-negative integer");
+		return usage("--seed takes a non-negative integer");
 	if (conflicts && parse_count(conflicts, 100, &v) < 0)
-		return cli_usage("gen", "--conflicts takes a percentage from 0 to 100");
+		return usage("--conflicts takes a percentage from 0 to 100");
 	w.conflicts = conflicts ? (int)v : 0;
 	w.office_only = office_only;
 	w.sync = sync;
 	if (office_only && (w.conflicts || sync))
-		return cli_usage("gen", "--conflicts and --sync need nodes of their own: drop "
+		return usage("--conflicts and --sync need nodes of their own: drop "
 					"--office-only");
 
 	clock_gettime(CLOCK_MONOTONIC, &t0);
 	if (mkdir(out, 0777) < 0) {
-		fprintf(stderr, "hearth gen: cannot create '%s': %s (choose a new folder)\n", out,
+		fprintf(stderr, "hearth-gen: cannot create '%s': %s (choose a new folder)\n", out,
 			strerror(errno));
 		return EXIT_FAIL;
 	}
 	if (!realpath(out, root) || path_join(dir, sizeof(dir), root, "nodes", "office", "") < 0) {
-		fprintf(stderr, "hearth gen: cannot resolve '%s'\n", out);
+		fprintf(stderr, "hearth-gen: cannot resolve '%s'\n", out);
 		return EXIT_FAIL;
 	}
 	snprintf(dir, sizeof(dir), "%s/nodes", root);
@@ -1287,14 +1336,14 @@ int cmd_gen(cli_ctx *ctx)
 		mkdir(dir, 0777);
 	}
 	if (access(dir, F_OK) != 0) {
-		fprintf(stderr, "hearth gen: cannot create '%s': %s\n", dir, strerror(errno));
+		fprintf(stderr, "hearth-gen: cannot create '%s': %s\n", dir, strerror(errno));
 		return EXIT_FAIL;
 	}
 	hearth_time_override(GEN_EPOCH_MS);
 	/* SQLite's allocation statistics cost a mutex per malloc; gen has no use for them */
 	sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
 	if (nosync_install() < 0 || hearth_sync_init() < 0)
-		return cli_fail();
+		return fail();
 	world_plan(&w);
 	state_init(&st, &w);
 	path_join(dir, sizeof(dir), root, "nodes", "office", "");
@@ -1304,7 +1353,7 @@ int cmd_gen(cli_ctx *ctx)
 		rc = office_only ? gen_office_only(office, &st)
 				 : gen_per_node(office, &st, root, &synced);
 	if (rc < 0) {
-		rc = cli_fail();
+		rc = fail();
 		goto done;
 	}
 	if (sync)
@@ -1312,11 +1361,11 @@ int cmd_gen(cli_ctx *ctx)
 			"; synced once: %d merged, %d conflict%s logged", synced.merged,
 			synced.conflicts, synced.conflicts == 1 ? "" : "s");
 	if (office_only)
-		printf("hearth gen: %d nodes x %d changes (seed %" PRIu64 ") written by the office "
+		printf("hearth-gen: %d nodes x %d changes (seed %" PRIu64 ") written by the office "
 		       "into %s in %.1f s\n",
 			w.nodes, w.changes, w.seed, dir, seconds_since(&t0));
 	else
-		printf("hearth gen: %d nodes x %d changes (seed %" PRIu64 ", %d%% conflicting) in "
+		printf("hearth-gen: %d nodes x %d changes (seed %" PRIu64 ", %d%% conflicting) in "
 		       "%s/nodes, bare repositories in %s/remotes, office %s in %.1f s\n",
 			w.nodes, w.changes, w.seed, w.conflicts, root, root, dir,
 			seconds_since(&t0));
