@@ -166,13 +166,14 @@ static int later(hearth_clock ca, const char *na, hearth_clock cb, const char *n
 }
 
 /* Does the incoming value beat the one held, under the column's policy? */
-static int incoming_wins(merge_ctx *m, const hearth_column_decl *c, const origin *held,
-	sqlite3_value *cur, sqlite3_value *nw)
+int sync_merge_incoming_wins(const hearth_column_decl *c, hearth_clock held_clock,
+	const char *held_node, sqlite3_value *cur, hearth_clock clock, const char *node,
+	sqlite3_value *nw)
 {
 	if (c->policy == HEARTH_POLICY_OFFICE) {
-		if (strcmp(held->node, HEARTH_OFFICE) == 0)
+		if (strcmp(held_node, HEARTH_OFFICE) == 0)
 			return 0;
-		if (strcmp(m->node, HEARTH_OFFICE) == 0)
+		if (strcmp(node, HEARTH_OFFICE) == 0)
 			return 1;
 	} else if (c->policy == HEARTH_POLICY_STATE) {
 		int rc_cur = hearth_column_state_rank(c, (const char *)sqlite3_value_text(cur));
@@ -180,7 +181,7 @@ static int incoming_wins(merge_ctx *m, const hearth_column_decl *c, const origin
 		if (rc_cur != rc_new)
 			return rc_new > rc_cur;
 	}
-	return later(m->clock, m->node, held->clock, held->node);
+	return later(clock, node, held_clock, held_node);
 }
 
 /* ---- row statements ----------------------------------------------------------------------- */
@@ -403,7 +404,8 @@ static int merge_columns(merge_ctx *m, const hearth_table_decl *t, sqlite3_value
 			break;
 		if (held.clock)
 			hearth_clock_format(held_hex, held.clock);
-		if (incoming_wins(m, c, &held, cur[i], nw[i])) {
+		if (sync_merge_incoming_wins(c, held.clock, held.node, cur[i], m->clock, m->node,
+			    nw[i])) {
 			set[i] = nw[i];
 			rc = log_conflict(m, t, cur[0], cur[1], c->name, c->policy_text, nw[i],
 				m->node, m->clock_hex, cur[i], held.node, held_hex);
