@@ -2,12 +2,9 @@
  * CSV: the parser's edge cases and exact error messages, then import into a real node database
  * (one recorded write, nothing applied on a bad row, ownership, SQL in fields is data).
  */
-#include <dirent.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
-#include <unistd.h>
 
 #include "hearth.h"
 #include "fixture.h"
