@@ -30,6 +30,8 @@ typedef struct {
 	char node[HEARTH_ID_MAX + 1];
 } origin;
 
+/* 1 if equal, 0 if not, -1 out of memory: a changeset's text is not NUL-terminated, so its
+ * first read as text allocates. */
 static int values_equal(sqlite3_value *a, sqlite3_value *b)
 {
 	int ta = sqlite3_value_type(a), tb = sqlite3_value_type(b);
@@ -45,9 +47,11 @@ static int values_equal(sqlite3_value *a, sqlite3_value *b)
 	if (ta == SQLITE_NULL)
 		return 1;
 	if (ta == SQLITE_TEXT) {
+		const unsigned char *x = sqlite3_value_text(a), *y = sqlite3_value_text(b);
 		int n = sqlite3_value_bytes(a);
-		return n == sqlite3_value_bytes(b) &&
-		       memcmp(sqlite3_value_text(a), sqlite3_value_text(b), (size_t)n) == 0;
+		if (!x || !y)
+			return -1;
+		return n == sqlite3_value_bytes(b) && memcmp(x, y, (size_t)n) == 0;
 	} else {
 		int n = sqlite3_value_bytes(a);
 		return n == sqlite3_value_bytes(b) &&
@@ -55,10 +59,24 @@ static int values_equal(sqlite3_value *a, sqlite3_value *b)
 	}
 }
 
+/* sqlite3_bind_value copies the value, which can fail: a parameter left NULL would match
+ * nothing or write NULL, so a statement with one is not run. */
+static void bind_value(sqlite3_stmt *st, int i, sqlite3_value *v, int *unbound)
+{
+	if (sqlite3_bind_value(st, i, v) != SQLITE_OK)
+		*unbound = 1;
+}
+
+static int step(sqlite3_stmt *st, int unbound)
+{
+	return unbound ? SQLITE_NOMEM : sqlite3_step(st);
+}
+
 static int origin_get(merge_ctx *m, const hearth_table_decl *t, sqlite3_value *owner,
 	sqlite3_value *id, const char *col, origin *out)
 {
 	sqlite3_stmt *st = NULL;
+	int unbound = 0;
 	int rc;
 
 	memset(out, 0, sizeof(*out));
@@ -67,15 +85,22 @@ static int origin_get(merge_ctx *m, const hearth_table_decl *t, sqlite3_value *o
 		     "AND col IN (?4, '') ORDER BY col DESC LIMIT 1")) < 0)
 		return rc;
 	sqlite3_bind_text(st, 1, t->name, -1, SQLITE_STATIC);
-	sqlite3_bind_value(st, 2, owner);
-	sqlite3_bind_value(st, 3, id);
+	bind_value(st, 2, owner, &unbound);
+	bind_value(st, 3, id, &unbound);
 	sqlite3_bind_text(st, 4, col, -1, SQLITE_STATIC);
-	if (sqlite3_step(st) == SQLITE_ROW) {
-		hearth_clock_parse(&out->clock, (const char *)sqlite3_column_text(st, 0));
-		snprintf(out->node, sizeof(out->node), "%s", sqlite3_column_text(st, 1));
+	/* a failed read is an error, not "no origin": that would decide on a clock of 0 */
+	if ((rc = step(st, unbound)) == SQLITE_ROW) {
+		const char *clock = (const char *)sqlite3_column_text(st, 0);
+		const char *node = (const char *)sqlite3_column_text(st, 1);
+		if (clock && node) {
+			hearth_clock_parse(&out->clock, clock);
+			snprintf(out->node, sizeof(out->node), "%s", node);
+			rc = SQLITE_DONE;
+		}
 	}
+	rc = rc == SQLITE_DONE ? 0 : hearth_error_sqlite(m->h, HEARTH_ERROR, "cannot read origin");
 	hearth_stmt_done(st);
-	return 0;
+	return rc;
 }
 
 /* col '' = the whole row (an insert); a per-column entry overrides it. */
@@ -83,6 +108,7 @@ static int origin_set(hearth_db *db, const char *tbl, sqlite3_value *owner, sqli
 	const char *col, const char *clock_hex, const char *node)
 {
 	sqlite3_stmt *st = NULL;
+	int unbound = 0;
 	int rc;
 
 	if ((rc = hearth_db_stmt(db, &st,
@@ -90,12 +116,12 @@ static int origin_set(hearth_db *db, const char *tbl, sqlite3_value *owner, sqli
 		     "VALUES (?1, ?2, ?3, ?4, ?5, ?6)")) < 0)
 		return rc;
 	sqlite3_bind_text(st, 1, tbl, -1, SQLITE_STATIC);
-	sqlite3_bind_value(st, 2, owner);
-	sqlite3_bind_value(st, 3, id);
+	bind_value(st, 2, owner, &unbound);
+	bind_value(st, 3, id, &unbound);
 	sqlite3_bind_text(st, 4, col, -1, SQLITE_STATIC);
 	sqlite3_bind_text(st, 5, clock_hex, -1, SQLITE_STATIC);
 	sqlite3_bind_text(st, 6, node, -1, SQLITE_STATIC);
-	if (sqlite3_step(st) != SQLITE_DONE)
+	if (step(st, unbound) != SQLITE_DONE)
 		rc = hearth_error_sqlite(hearth_db_sqlite(db), HEARTH_ERROR, "cannot record origin");
 	hearth_stmt_done(st);
 	return rc;
@@ -104,15 +130,16 @@ static int origin_set(hearth_db *db, const char *tbl, sqlite3_value *owner, sqli
 static int origin_clear(hearth_db *db, const char *tbl, sqlite3_value *owner, sqlite3_value *id)
 {
 	sqlite3_stmt *st = NULL;
+	int unbound = 0;
 	int rc;
 
 	if ((rc = hearth_db_stmt(db, &st,
 		     "DELETE FROM hearth_origin WHERE tbl = ?1 AND owner = ?2 AND id = ?3")) < 0)
 		return rc;
 	sqlite3_bind_text(st, 1, tbl, -1, SQLITE_STATIC);
-	sqlite3_bind_value(st, 2, owner);
-	sqlite3_bind_value(st, 3, id);
-	if (sqlite3_step(st) != SQLITE_DONE)
+	bind_value(st, 2, owner, &unbound);
+	bind_value(st, 3, id, &unbound);
+	if (step(st, unbound) != SQLITE_DONE)
 		rc = hearth_error_sqlite(hearth_db_sqlite(db), HEARTH_ERROR, "cannot clear origin");
 	hearth_stmt_done(st);
 	return rc;
@@ -124,6 +151,7 @@ static int log_conflict(merge_ctx *m, const hearth_table_decl *t, sqlite3_value 
 	const char *lost_clock)
 {
 	sqlite3_stmt *st = NULL;
+	int unbound = 0;
 	int rc;
 
 	if ((rc = hearth_db_stmt(m->db, &st,
@@ -132,24 +160,24 @@ static int log_conflict(merge_ctx *m, const hearth_table_decl *t, sqlite3_value 
 		     "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)")) < 0)
 		return rc;
 	sqlite3_bind_text(st, 1, t->name, -1, SQLITE_STATIC);
-	sqlite3_bind_value(st, 2, owner);
-	sqlite3_bind_value(st, 3, id);
+	bind_value(st, 2, owner, &unbound);
+	bind_value(st, 3, id, &unbound);
 	sqlite3_bind_text(st, 4, col, -1, SQLITE_STATIC);
 	sqlite3_bind_text(st, 5, policy, -1, SQLITE_STATIC);
 	if (kept)
-		sqlite3_bind_value(st, 6, kept);
+		bind_value(st, 6, kept, &unbound);
 	if (kept_node && *kept_node)
 		sqlite3_bind_text(st, 7, kept_node, -1, SQLITE_STATIC);
 	if (kept_clock && *kept_clock)
 		sqlite3_bind_text(st, 8, kept_clock, -1, SQLITE_STATIC);
 	if (lost)
-		sqlite3_bind_value(st, 9, lost);
+		bind_value(st, 9, lost, &unbound);
 	if (lost_node && *lost_node)
 		sqlite3_bind_text(st, 10, lost_node, -1, SQLITE_STATIC);
 	if (lost_clock && *lost_clock)
 		sqlite3_bind_text(st, 11, lost_clock, -1, SQLITE_STATIC);
 	sqlite3_bind_int64(st, 12, (sqlite3_int64)hearth_time_now_ms());
-	if (sqlite3_step(st) != SQLITE_DONE)
+	if (step(st, unbound) != SQLITE_DONE)
 		rc = hearth_error_sqlite(m->h, HEARTH_ERROR, "cannot write the conflict log");
 	else
 		m->conflicts++;
@@ -166,13 +194,14 @@ static int later(hearth_clock ca, const char *na, hearth_clock cb, const char *n
 }
 
 /* Does the incoming value beat the one held, under the column's policy? */
-static int incoming_wins(merge_ctx *m, const hearth_column_decl *c, const origin *held,
-	sqlite3_value *cur, sqlite3_value *nw)
+int sync_merge_incoming_wins(const hearth_column_decl *c, hearth_clock held_clock,
+	const char *held_node, sqlite3_value *cur, hearth_clock clock, const char *node,
+	sqlite3_value *nw)
 {
 	if (c->policy == HEARTH_POLICY_OFFICE) {
-		if (strcmp(held->node, HEARTH_OFFICE) == 0)
+		if (strcmp(held_node, HEARTH_OFFICE) == 0)
 			return 0;
-		if (strcmp(m->node, HEARTH_OFFICE) == 0)
+		if (strcmp(node, HEARTH_OFFICE) == 0)
 			return 1;
 	} else if (c->policy == HEARTH_POLICY_STATE) {
 		int rc_cur = hearth_column_state_rank(c, (const char *)sqlite3_value_text(cur));
@@ -180,7 +209,7 @@ static int incoming_wins(merge_ctx *m, const hearth_column_decl *c, const origin
 		if (rc_cur != rc_new)
 			return rc_new > rc_cur;
 	}
-	return later(m->clock, m->node, held->clock, held->node);
+	return later(clock, node, held_clock, held_node);
 }
 
 /* ---- row statements ----------------------------------------------------------------------- */
@@ -305,20 +334,28 @@ int sync_row_load(hearth_db *db, const hearth_table_decl *t, sqlite3_value *owne
 	sqlite3_value *id, sqlite3_value **cur, int *found)
 {
 	sqlite3_stmt *st = NULL;
+	int unbound = 0;
 	int i, rc;
 
 	*found = 0;
 	if ((rc = table_stmt(db, t, "SELECT * FROM ", " WHERE owner = ?1 AND id = ?2", &st)) < 0)
 		return rc;
-	sqlite3_bind_value(st, 1, owner);
-	sqlite3_bind_value(st, 2, id);
-	if (sqlite3_step(st) == SQLITE_ROW) {
+	bind_value(st, 1, owner, &unbound);
+	bind_value(st, 2, id, &unbound);
+	/* a failed read is an error, not "no row": that would take an update for one meeting a
+	 * delete */
+	if ((rc = step(st, unbound)) == SQLITE_ROW) {
 		*found = 1;
+		rc = 0;
 		for (i = 0; i < t->ncol; i++)
 			if (!(cur[i] = sqlite3_value_dup(sqlite3_column_value(st, i)))) {
 				rc = hearth_error_set(HEARTH_ERROR, "out of memory");
 				break;
 			}
+	} else if (rc == SQLITE_DONE) {
+		rc = 0;
+	} else {
+		rc = hearth_error_sqlite(hearth_db_sqlite(db), HEARTH_ERROR, "cannot read the row");
 	}
 	hearth_stmt_done(st);
 	return rc;
@@ -327,14 +364,15 @@ int sync_row_load(hearth_db *db, const hearth_table_decl *t, sqlite3_value *owne
 static int row_insert(merge_ctx *m, const hearth_table_decl *t, sqlite3_value **vals)
 {
 	sqlite3_stmt *st = NULL;
+	int unbound = 0;
 	int i, cached, rc;
 
 	if ((rc = shape_stmt(m, t, SQLITE_INSERT, vals, &st, &cached)) < 0)
 		return rc;
 	for (i = 0; i < t->ncol; i++)
 		if (vals[i])
-			sqlite3_bind_value(st, i + 1, vals[i]);
-	if (sqlite3_step(st) != SQLITE_DONE)
+			bind_value(st, i + 1, vals[i], &unbound);
+	if (step(st, unbound) != SQLITE_DONE)
 		rc = hearth_error_sqlite(m->h, HEARTH_ECORRUPT, "change refused by the schema");
 	stmt_release(st, cached);
 	return rc;
@@ -344,6 +382,7 @@ static int row_update(merge_ctx *m, const hearth_table_decl *t, sqlite3_value *o
 	sqlite3_value *id, sqlite3_value **set)
 {
 	sqlite3_stmt *st = NULL;
+	int unbound = 0;
 	int i, n = 0, cached, rc;
 
 	for (i = 0; i < t->ncol; i++)
@@ -352,12 +391,12 @@ static int row_update(merge_ctx *m, const hearth_table_decl *t, sqlite3_value *o
 		return 0;
 	if ((rc = shape_stmt(m, t, SQLITE_UPDATE, set, &st, &cached)) < 0)
 		return rc;
-	sqlite3_bind_value(st, 1, owner);
-	sqlite3_bind_value(st, 2, id);
+	bind_value(st, 1, owner, &unbound);
+	bind_value(st, 2, id, &unbound);
 	for (i = 0; i < t->ncol; i++)
 		if (set[i])
-			sqlite3_bind_value(st, i + 3, set[i]);
-	if (sqlite3_step(st) != SQLITE_DONE)
+			bind_value(st, i + 3, set[i], &unbound);
+	if (step(st, unbound) != SQLITE_DONE)
 		rc = hearth_error_sqlite(m->h, HEARTH_ECORRUPT, "change refused by the schema");
 	stmt_release(st, cached);
 	return rc;
@@ -367,13 +406,14 @@ static int row_delete(merge_ctx *m, const hearth_table_decl *t, sqlite3_value *o
 	sqlite3_value *id)
 {
 	sqlite3_stmt *st = NULL;
+	int unbound = 0;
 	int rc;
 
 	if ((rc = table_stmt(m->db, t, "DELETE FROM ", " WHERE owner = ?1 AND id = ?2", &st)) < 0)
 		return rc;
-	sqlite3_bind_value(st, 1, owner);
-	sqlite3_bind_value(st, 2, id);
-	if (sqlite3_step(st) != SQLITE_DONE)
+	bind_value(st, 1, owner, &unbound);
+	bind_value(st, 2, id, &unbound);
+	if (step(st, unbound) != SQLITE_DONE)
 		rc = hearth_error_sqlite(m->h, HEARTH_ECORRUPT, "delete refused by the schema");
 	hearth_stmt_done(st);
 	return rc == 0 ? origin_clear(m->db, t->name, owner, id) : rc;
@@ -384,16 +424,20 @@ static int row_delete(merge_ctx *m, const hearth_table_decl *t, sqlite3_value *o
 static int merge_columns(merge_ctx *m, const hearth_table_decl *t, sqlite3_value **cur,
 	sqlite3_value **old, sqlite3_value **nw, sqlite3_value **set)
 {
-	int i, rc = 0;
+	int i, eq, rc = 0;
 
 	for (i = 0; rc == 0 && i < t->ncol; i++) {
 		const hearth_column_decl *c = &t->cols[i];
 		origin held;
 		char held_hex[HEARTH_CLOCK_HEX + 1] = "";
 
-		if (c->is_pk || !nw[i] || values_equal(cur[i], nw[i]))
+		if (c->is_pk || !nw[i] || (eq = values_equal(cur[i], nw[i])) > 0)
 			continue;
-		if (old && old[i] && values_equal(cur[i], old[i])) {
+		if (eq < 0 || (old && old[i] && (eq = values_equal(cur[i], old[i])) < 0)) {
+			rc = hearth_error_set(HEARTH_ERROR, "out of memory");
+			break;
+		}
+		if (old && old[i] && eq) {
 			set[i] = nw[i]; /* the node saw what we hold: no conflict */
 			rc = origin_set(m->db, t->name, cur[0], cur[1], c->name, m->clock_hex,
 				m->node);
@@ -403,7 +447,8 @@ static int merge_columns(merge_ctx *m, const hearth_table_decl *t, sqlite3_value
 			break;
 		if (held.clock)
 			hearth_clock_format(held_hex, held.clock);
-		if (incoming_wins(m, c, &held, cur[i], nw[i])) {
+		if (sync_merge_incoming_wins(c, held.clock, held.node, cur[i], m->clock, m->node,
+			    nw[i])) {
 			set[i] = nw[i];
 			rc = log_conflict(m, t, cur[0], cur[1], c->name, c->policy_text, nw[i],
 				m->node, m->clock_hex, cur[i], held.node, held_hex);
@@ -423,7 +468,7 @@ static int merge_change(merge_ctx *m, sqlite3_changeset_iter *it)
 	const hearth_schema *s = hearth_db_schema(m->db);
 	const hearth_table_decl *t;
 	const char *tab;
-	int ncol, op, indirect, i, found = 0, rc = 0;
+	int ncol, op, indirect, i, eq, found = 0, rc = 0;
 	sqlite3_value **old = NULL, **nw = NULL, **cur = NULL, **set = NULL;
 	sqlite3_value *owner, *id;
 
@@ -476,9 +521,13 @@ static int merge_change(merge_ctx *m, sqlite3_changeset_iter *it)
 	} else if (found) {
 		/* delete meets update: the delete wins, the values changed since are kept */
 		for (i = 2; rc == 0 && i < t->ncol; i++)
-			if (old[i] && !values_equal(old[i], cur[i])) {
+			if (old[i] && (eq = values_equal(old[i], cur[i])) != 1) {
 				origin held;
 				char held_hex[HEARTH_CLOCK_HEX + 1] = "";
+				if (eq < 0) {
+					rc = hearth_error_set(HEARTH_ERROR, "out of memory");
+					break;
+				}
 				if ((rc = origin_get(m, t, owner, id, t->cols[i].name, &held)) < 0)
 					break;
 				if (held.clock)

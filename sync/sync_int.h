@@ -140,6 +140,11 @@ void sync_sql_cache_dispose(sync_sql_cache *c);
  * Returns 1 if the entry's clock was clamped, 0, or < 0. */
 int sync_merge_entry(hearth_db *db, sync_sql_cache *sql, const char *node, const sync_entry *e,
 	int *conflicts);
+/* Does the incoming value `nw` of `node` at `clock` beat the value `cur` held (written by
+ * `held_node` at `held_clock`) under column `c`'s policy? 1 or 0 (merge.c). */
+int sync_merge_incoming_wins(const hearth_column_decl *c, hearth_clock held_clock,
+	const char *held_node, sqlite3_value *cur, hearth_clock clock, const char *node,
+	sqlite3_value *nw);
 int sync_origin_note(hearth_db *db, const void *cs, int n, const char *node, const char *clock);
 /* Audiences (audience.c). sync_log_note: the merged changes `cs` as the office logs them, each
  * UPDATE of a row with an audience keeping the audience at the time (the whole row when the

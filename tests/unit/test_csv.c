@@ -2,14 +2,12 @@
  * CSV: the parser's edge cases and exact error messages, then import into a real node database
  * (one recorded write, nothing applied on a bad row, ownership, SQL in fields is data).
  */
-#include <dirent.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
-#include <unistd.h>
 
 #include "hearth.h"
+#include "fixture.h"
 #include "tap.h"
 
 /* ---- parser ------------------------------------------------------------------------------- */
@@ -221,58 +219,6 @@ static void test_parse_callback(void)
 
 static char tmp[256];
 
-static void rm_rf(const char *path)
-{
-	struct stat st;
-	struct dirent *e;
-	char sub[1024];
-	DIR *d;
-
-	if (lstat(path, &st))
-		return;
-	if (S_ISDIR(st.st_mode) && (d = opendir(path))) {
-		while ((e = readdir(d))) {
-			if (!strcmp(e->d_name, ".") || !strcmp(e->d_name, ".."))
-				continue;
-			snprintf(sub, sizeof(sub), "%s/%s", path, e->d_name);
-			rm_rf(sub);
-		}
-		closedir(d);
-		rmdir(path);
-	} else {
-		unlink(path);
-	}
-}
-
-/* One integer from SQL (-1 on failure). */
-static long long sql_int(hearth_db *db, const char *sql)
-{
-	sqlite3_stmt *st = NULL;
-	long long v = -1;
-
-	if (sqlite3_prepare_v2(hearth_db_sqlite(db), sql, -1, &st, NULL) == SQLITE_OK &&
-	    sqlite3_step(st) == SQLITE_ROW)
-		v = sqlite3_column_int64(st, 0);
-	sqlite3_finalize(st);
-	return v;
-}
-
-/* One text from SQL into `out` ("(null)" for NULL, "(error)" on failure). */
-static const char *sql_text(hearth_db *db, const char *sql, char *out, size_t size)
-{
-	sqlite3_stmt *st = NULL;
-
-	snprintf(out, size, "(error)");
-	if (sqlite3_prepare_v2(hearth_db_sqlite(db), sql, -1, &st, NULL) == SQLITE_OK &&
-	    sqlite3_step(st) == SQLITE_ROW) {
-		const char *t = (const char *)sqlite3_column_text(st, 0);
-
-		snprintf(out, size, "%s", t ? t : "(null)");
-	}
-	sqlite3_finalize(st);
-	return out;
-}
-
 static int import(hearth_db *db, const char *table, const char *csv, hearth_write_info *info)
 {
 	hearth_error_clear();
@@ -283,23 +229,23 @@ static int import(hearth_db *db, const char *table, const char *csv, hearth_writ
 static void import_refused(hearth_db *db, const char *name, const char *table, const char *csv,
 	int code, const char *msg)
 {
-	long long rows = sql_int(db, "SELECT count(*) FROM care_class");
-	long long outbox = sql_int(db, "SELECT count(*) FROM hearth_outbox");
+	long long rows = fixture_sql_int(db, "SELECT count(*) FROM care_class");
+	long long outbox = fixture_sql_int(db, "SELECT count(*) FROM hearth_outbox");
 	char dump_before[64], dump_after[64];
 	hearth_write_info info;
 	int rc;
 
-	sql_text(db, "SELECT group_concat(id || ':' || capacity) FROM care_class", dump_before,
+	fixture_sql_text(db, "SELECT group_concat(id || ':' || capacity) FROM care_class", dump_before,
 		sizeof(dump_before));
 	rc = import(db, table, csv, &info);
 	is_int(rc, code, "import refused: %s", name);
 	if (msg)
 		is_str(hearth_error_last(), msg, "import refused: %s: message", name);
-	is_int(sql_int(db, "SELECT count(*) FROM care_class"), rows,
+	is_int(fixture_sql_int(db, "SELECT count(*) FROM care_class"), rows,
 		"import refused: %s: no row added", name);
-	is_int(sql_int(db, "SELECT count(*) FROM hearth_outbox"), outbox,
+	is_int(fixture_sql_int(db, "SELECT count(*) FROM hearth_outbox"), outbox,
 		"import refused: %s: no outbox entry", name);
-	is_str(sql_text(db, "SELECT group_concat(id || ':' || capacity) FROM care_class",
+	is_str(fixture_sql_text(db, "SELECT group_concat(id || ':' || capacity) FROM care_class",
 		       dump_after, sizeof(dump_after)),
 		dump_before, "import refused: %s: rows unchanged", name);
 	is_int(info.seq, 0, "import refused: %s: no seq", name);
@@ -307,7 +253,7 @@ static void import_refused(hearth_db *db, const char *name, const char *table, c
 
 static void test_import_good(hearth_db *db)
 {
-	long long outbox = sql_int(db, "SELECT count(*) FROM hearth_outbox");
+	long long outbox = fixture_sql_int(db, "SELECT count(*) FROM hearth_outbox");
 	hearth_write_info info;
 	char s[256];
 	int rc;
@@ -320,28 +266,28 @@ static void test_import_good(hearth_db *db)
 		&info);
 	if (!ok(rc == 0, "good import"))
 		diag("rc %d: %s", rc, hearth_error_last());
-	is_int(sql_int(db, "SELECT count(*) FROM care_class"), 3, "good import: 3 rows");
-	is_int(sql_int(db, "SELECT count(*) FROM hearth_outbox"), outbox + 1,
+	is_int(fixture_sql_int(db, "SELECT count(*) FROM care_class"), 3, "good import: 3 rows");
+	is_int(fixture_sql_int(db, "SELECT count(*) FROM hearth_outbox"), outbox + 1,
 		"good import: exactly one outbox entry");
 	is_int(info.changes, 3, "good import: info.changes");
-	ok(info.seq > 0 && info.seq == sql_int(db, "SELECT max(seq) FROM hearth_outbox"),
+	ok(info.seq > 0 && info.seq == fixture_sql_int(db, "SELECT max(seq) FROM hearth_outbox"),
 		"good import: info.seq is the new outbox entry (%lld)", (long long)info.seq);
-	is_str(sql_text(db, "SELECT summary FROM hearth_outbox ORDER BY seq DESC LIMIT 1", s,
+	is_str(fixture_sql_text(db, "SELECT summary FROM hearth_outbox ORDER BY seq DESC LIMIT 1", s,
 		       sizeof(s)),
 		"import 3 rows into care_class", "good import: outbox summary");
-	is_str(sql_text(db, "SELECT name FROM care_class WHERE id = 'c2'", s, sizeof(s)),
+	is_str(fixture_sql_text(db, "SELECT name FROM care_class WHERE id = 'c2'", s, sizeof(s)),
 		"托小班, 上午", "good import: quoted comma and Chinese stored");
-	is_str(sql_text(db, "SELECT name FROM care_class WHERE id = 'c3'", s, sizeof(s)),
+	is_str(fixture_sql_text(db, "SELECT name FROM care_class WHERE id = 'c3'", s, sizeof(s)),
 		"托大班\n(二)", "good import: newline inside quotes stored");
-	is_str(sql_text(db, "SELECT typeof(capacity) || capacity FROM care_class WHERE id = 'c1'",
+	is_str(fixture_sql_text(db, "SELECT typeof(capacity) || capacity FROM care_class WHERE id = 'c1'",
 		       s, sizeof(s)),
 		"integer15", "good import: INTEGER column holds an integer");
 
-	outbox = sql_int(db, "SELECT count(*) FROM hearth_outbox");
+	outbox = fixture_sql_int(db, "SELECT count(*) FROM hearth_outbox");
 	rc = import(db, "care_class", "owner,id,name,age_band,capacity\n", &info);
 	ok(rc == 0 && info.seq == 0 && info.changes == 0, "header only: nothing to write (rc %d)",
 		rc);
-	is_int(sql_int(db, "SELECT count(*) FROM hearth_outbox"), outbox,
+	is_int(fixture_sql_int(db, "SELECT count(*) FROM hearth_outbox"), outbox,
 		"header only: no outbox entry");
 
 	/* an empty field is NULL, a quoted empty field is empty text; REAL columns get reals */
@@ -352,13 +298,13 @@ static void test_import_good(hearth_db *db)
 		&info);
 	if (!ok(rc == 0, "import with empty fields"))
 		diag("rc %d: %s", rc, hearth_error_last());
-	is_str(sql_text(db, "SELECT typeof(hours) || '/' || typeof(notes) FROM care_offer "
+	is_str(fixture_sql_text(db, "SELECT typeof(hours) || '/' || typeof(notes) FROM care_offer "
 			    "WHERE id = 'o1'", s, sizeof(s)),
 		"null/text", "empty field is NULL, \"\" is text (o1)");
-	is_str(sql_text(db, "SELECT typeof(fee_yuan) || '/' || typeof(hours) || '/' || "
+	is_str(fixture_sql_text(db, "SELECT typeof(fee_yuan) || '/' || typeof(hours) || '/' || "
 			    "typeof(notes) FROM care_offer WHERE id = 'o2'", s, sizeof(s)),
 		"null/text/null", "empty field is NULL, \"\" is text (o2)");
-	is_str(sql_text(db, "SELECT notes = '' FROM care_offer WHERE id = 'o1'", s, sizeof(s)),
+	is_str(fixture_sql_text(db, "SELECT notes = '' FROM care_offer WHERE id = 'o1'", s, sizeof(s)),
 		"1", "quoted empty field is the empty string");
 
 	rc = import(db, "health_check",
@@ -368,10 +314,10 @@ static void test_import_good(hearth_db *db)
 		&info);
 	if (!ok(rc == 0, "import of real numbers"))
 		diag("rc %d: %s", rc, hearth_error_last());
-	is_str(sql_text(db, "SELECT typeof(height_cm) || height_cm || typeof(weight_kg) || "
+	is_str(fixture_sql_text(db, "SELECT typeof(height_cm) || height_cm || typeof(weight_kg) || "
 			    "weight_kg FROM health_check WHERE id = 'h1'", s, sizeof(s)),
 		"real85.5real12.0", "REAL columns hold reals");
-	is_str(sql_text(db, "SELECT height_cm || '/' || weight_kg FROM health_check "
+	is_str(fixture_sql_text(db, "SELECT height_cm || '/' || weight_kg FROM health_check "
 			    "WHERE id = 'h2'", s, sizeof(s)),
 		"-15.0/0.5", "signs and exponents read as numbers");
 }
@@ -401,12 +347,12 @@ static void test_import_sql_is_data(hearth_db *db)
 	for (i = 0; i < 4; i++) {
 		snprintf(q, sizeof(q), "SELECT %s FROM child WHERE id = 'e%zu'",
 			i % 2 ? "notes" : "name", i / 2 + 1);
-		is_str(sql_text(db, q, s, sizeof(s)), evil[i], "SQL text stored verbatim (%zu)", i);
+		is_str(fixture_sql_text(db, q, s, sizeof(s)), evil[i], "SQL text stored verbatim (%zu)", i);
 	}
-	is_int(sql_int(db, "SELECT count(*) FROM care_class WHERE capacity > 0"), 3,
+	is_int(fixture_sql_int(db, "SELECT count(*) FROM care_class WHERE capacity > 0"), 3,
 		"care_class untouched by SQL in fields");
-	ok(sql_int(db, "SELECT count(*) FROM hearth_outbox") > 1, "outbox untouched");
-	is_int(sql_int(db, "SELECT count(*) FROM child"), 2, "child table still there");
+	ok(fixture_sql_int(db, "SELECT count(*) FROM hearth_outbox") > 1, "outbox untouched");
+	is_int(fixture_sql_int(db, "SELECT count(*) FROM child"), 2, "child table still there");
 }
 
 static void test_import_refused(hearth_db *db)
@@ -493,7 +439,7 @@ static void test_import_refused(hearth_db *db)
 		HEARTH_EDENIED, NULL);
 	ok(strstr(hearth_error_last(), "xiaoxiangwan") != NULL,
 		"another node's rows: message names the owner (%s)", hearth_error_last());
-	is_int(sql_int(db, "SELECT count(*) FROM child"), 2, "child table survived it all");
+	is_int(fixture_sql_int(db, "SELECT count(*) FROM child"), 2, "child table survived it all");
 }
 
 static void test_import(void)
@@ -518,7 +464,7 @@ static void test_import(void)
 	test_import_refused(db);
 	hearth_db_free(db);
 	if (!tap_failed)
-		rm_rf(tmp);
+		fixture_rm_rf(tmp);
 	else
 		diag("left %s for a look", tmp);
 }
