@@ -192,7 +192,8 @@ int cmd_rejoin(cli_ctx *ctx)
 	if (rc == EXIT_OK)
 		printf(rerecorded ? "rejoin: %d change%s of this copy re-recorded after the other "
 				    "copy's, both on their way to the office\n"
-				  : "rejoin: this copy was not forked: nothing to re-record\n",
+				  : "rejoin: the repository holds every change of this copy already: "
+				    "nothing to re-record\n",
 			rerecorded, rerecorded == 1 ? "" : "s");
 	return rc;
 }
