@@ -66,23 +66,42 @@ int hearth_buf_putc(hearth_buf *buf, char c)
 	return hearth_buf_put(buf, &c, 1);
 }
 
+int hearth_buf_vprintf(hearth_buf *buf, const char *fmt, va_list ap)
+{
+	size_t room = buf->asize ? buf->asize - buf->size : 0;
+	va_list again;
+	int n, rc = 0;
+
+	/* format straight into the spare room; only a longer result is formatted twice */
+	va_copy(again, ap);
+	n = vsnprintf(room ? buf->ptr + buf->size : NULL, room, fmt, ap);
+	if (n >= 0 && (size_t)n >= room) {
+		if ((rc = hearth_buf_grow(buf, (size_t)n)) == 0)
+			vsnprintf(buf->ptr + buf->size, (size_t)n + 1, fmt, again);
+		else if (buf->asize)
+			buf->ptr[buf->size] = '\0'; /* the cut first pass wrote past it */
+	}
+	va_end(again);
+	if (rc < 0)
+		return rc;
+	if (n < 0) {
+		if (buf->asize)
+			buf->ptr[buf->size] = '\0';
+		return hearth_error_set(HEARTH_ERROR, "bad format");
+	}
+	buf->size += (size_t)n;
+	return 0;
+}
+
 int hearth_buf_printf(hearth_buf *buf, const char *fmt, ...)
 {
 	va_list ap;
-	int n, rc;
+	int rc;
 
 	va_start(ap, fmt);
-	n = vsnprintf(NULL, 0, fmt, ap);
+	rc = hearth_buf_vprintf(buf, fmt, ap);
 	va_end(ap);
-	if (n < 0)
-		return hearth_error_set(HEARTH_ERROR, "bad format");
-	if ((rc = hearth_buf_grow(buf, (size_t)n)) < 0)
-		return rc;
-	va_start(ap, fmt);
-	vsnprintf(buf->ptr + buf->size, (size_t)n + 1, fmt, ap);
-	va_end(ap);
-	buf->size += (size_t)n;
-	return 0;
+	return rc;
 }
 
 void hearth_buf_clear(hearth_buf *buf)

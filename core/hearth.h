@@ -15,6 +15,7 @@
 #define SQLITE_ENABLE_SESSION 1
 #define SQLITE_ENABLE_PREUPDATE_HOOK 1
 #include <sqlite3.h>
+#include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -71,9 +72,16 @@ int hearth_buf_grow(hearth_buf *buf, size_t extra);
 int hearth_buf_put(hearth_buf *buf, const void *data, size_t len);
 int hearth_buf_puts(hearth_buf *buf, const char *s);
 int hearth_buf_putc(hearth_buf *buf, char c);
+/** Append formatted text (printf's rules): 0, or an error with nothing appended. */
 int hearth_buf_printf(hearth_buf *buf, const char *fmt, ...)
 #if defined(__GNUC__)
 	__attribute__((format(printf, 2, 3)))
+#endif
+	;
+/** hearth_buf_printf with a va_list, for the builders of the other libraries (ap is used up). */
+int hearth_buf_vprintf(hearth_buf *buf, const char *fmt, va_list ap)
+#if defined(__GNUC__)
+	__attribute__((format(printf, 2, 0)))
 #endif
 	;
 /** Empty the buffer, keeping its memory. */

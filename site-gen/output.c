@@ -42,16 +42,13 @@ hearth_buf *site_files_add(site_files *fs, const char *lastmod, const char *fmt,
 	int n;
 
 	va_start(ap, fmt);
-	n = vsnprintf(NULL, 0, fmt, ap);
+	n = hearth_buf_vprintf(&path, fmt, ap);
 	va_end(ap);
-	if (n < 0 || hearth_buf_grow(&path, (size_t)n + 1) < 0) {
+	if (n < 0) {
+		hearth_buf_dispose(&path);
 		hearth_error_set(HEARTH_ERROR, "cannot build the site: out of memory");
 		return NULL;
 	}
-	va_start(ap, fmt);
-	vsnprintf(path.ptr, (size_t)n + 1, fmt, ap);
-	va_end(ap);
-	path.size = (size_t)n;
 	/* two files at one path are found once, after sorting, where the set is written */
 	if (fs->n == fs->alloc) {
 		int alloc = fs->alloc ? fs->alloc * 2 : 256;

@@ -59,35 +59,16 @@ void site_page_begin(site_page *p, site_ctx *ctx, const site_lang *l, const char
 
 void site_page_md(site_page *p, const char *fmt, ...)
 {
+	size_t at = p->pending.size;
 	va_list ap;
-	size_t room;
-	int n;
 
-	/* format straight into the spare room of `pending`; only a longer result formats twice */
 	if (p->rc)
 		return;
-	prc(p, hearth_buf_grow(&p->pending, 128));
-	if (p->rc)
-		return;
-	room = p->pending.asize - p->pending.size;
 	va_start(ap, fmt);
-	n = vsnprintf(p->pending.ptr + p->pending.size, room, fmt, ap);
+	prc(p, hearth_buf_vprintf(&p->pending, fmt, ap));
 	va_end(ap);
-	if (n < 0) {
-		p->pending.ptr[p->pending.size] = 0;
-		prc(p, hearth_error_set(HEARTH_ERROR, "cannot build the site: bad format"));
-		return;
-	}
-	if ((size_t)n >= room) {
-		prc(p, hearth_buf_grow(&p->pending, (size_t)n));
-		if (p->rc)
-			return;
-		va_start(ap, fmt);
-		vsnprintf(p->pending.ptr + p->pending.size, (size_t)n + 1, fmt, ap);
-		va_end(ap);
-	}
-	prc(p, hearth_buf_put(&p->md, p->pending.ptr + p->pending.size, (size_t)n));
-	p->pending.size += (size_t)n;
+	if (!p->rc)
+		prc(p, hearth_buf_put(&p->md, p->pending.ptr + at, p->pending.size - at));
 }
 
 void site_page_mdtext(site_page *p, const char *s)

@@ -19,33 +19,13 @@ const char *const site_care_types[3] = { "full_day", "temporary", "hourly" };
 void site_put_printf(site_page *p, hearth_buf *b, const char *fmt, ...)
 {
 	va_list ap;
-	size_t room;
-	int n;
 
-	/* format straight into the buffer's spare room; only a longer result formats twice */
-	if (p->rc || hearth_buf_grow(b, 128) < 0) {
-		p->rc = p->rc ? p->rc : HEARTH_ERROR;
+	if (p->rc)
 		return;
-	}
-	room = b->asize - b->size;
 	va_start(ap, fmt);
-	n = vsnprintf(b->ptr + b->size, room, fmt, ap);
-	va_end(ap);
-	if (n >= 0 && (size_t)n >= room) {
-		if (hearth_buf_grow(b, (size_t)n) < 0) {
-			p->rc = HEARTH_ERROR;
-			return;
-		}
-		va_start(ap, fmt);
-		vsnprintf(b->ptr + b->size, (size_t)n + 1, fmt, ap);
-		va_end(ap);
-	}
-	if (n < 0) {
+	if (hearth_buf_vprintf(b, fmt, ap) < 0)
 		p->rc = HEARTH_ERROR;
-		b->ptr[b->size] = 0;
-		return;
-	}
-	b->size += (size_t)n;
+	va_end(ap);
 }
 
 /* escaped text */

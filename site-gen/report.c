@@ -32,40 +32,14 @@ typedef struct {
 /* ---- the builder -------------------------------------------------------------------------- */
 
 static void rp_md(report *r, const char *fmt, ...)
-#if defined(__GNUC__)
-	__attribute__((format(printf, 2, 3)))
-#endif
-	;
-
-static void rp_md(report *r, const char *fmt, ...)
 {
-	hearth_buf tmp = HEARTH_BUF_INIT;
 	va_list ap;
-	char small[512];
-	int n;
 
 	if (r->rc)
 		return;
 	va_start(ap, fmt);
-	n = vsnprintf(small, sizeof(small), fmt, ap);
+	r->rc = hearth_buf_vprintf(&r->md, fmt, ap);
 	va_end(ap);
-	if (n < 0) {
-		r->rc = hearth_error_set(HEARTH_ERROR, "cannot format the report");
-		return;
-	}
-	if ((size_t)n < sizeof(small)) {
-		r->rc = hearth_buf_puts(&r->md, small);
-		return;
-	}
-	if (hearth_buf_grow(&tmp, (size_t)n + 1) == 0) {
-		va_start(ap, fmt);
-		vsnprintf(tmp.ptr, (size_t)n + 1, fmt, ap);
-		va_end(ap);
-		r->rc = hearth_buf_put(&r->md, tmp.ptr, (size_t)n);
-	} else {
-		r->rc = HEARTH_ERROR;
-	}
-	hearth_buf_dispose(&tmp);
 }
 
 /* A string from the database into the Markdown: escaped, so it is text and nothing else. */
