@@ -32,6 +32,12 @@ typedef struct {
 /* ---- the builder -------------------------------------------------------------------------- */
 
 static void rp_md(report *r, const char *fmt, ...)
+#if defined(__GNUC__)
+	__attribute__((format(printf, 2, 3)))
+#endif
+	;
+
+static void rp_md(report *r, const char *fmt, ...)
 {
 	va_list ap;
 
