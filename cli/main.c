@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "cli.h"
+#include "core/i18n.h"
 
 const cli_command cli_commands[] = {
 	{ "init", cmd_init, "init --node ID --kind KIND --name NAME [--region REGION]",
@@ -94,6 +95,7 @@ int main(int argc, char **argv)
 	const char *fake_now = getenv("HEARTH_TEST_NOW_MS");
 	int i = 1;
 
+	hearth_i18n_init();
 	if (fake_now && *fake_now)
 		hearth_time_override(strtoull(fake_now, NULL, 10));
 	ctx.dir = getenv("HEARTH_DIR");
@@ -121,7 +123,7 @@ int main(int argc, char **argv)
 		return EXIT_USAGE;
 	}
 	if (!(c = cli_command_find(argv[i]))) {
-		fprintf(stderr, "hearth: unknown command '%s' (see 'hearth help')\n", argv[i]);
+		fprintf(stderr, _("hearth: unknown command '%s' (see 'hearth help')\n"), argv[i]);
 		return EXIT_USAGE;
 	}
 	ctx.argc = argc - i - 1;

@@ -35,6 +35,10 @@ esac
 export HEARTH
 LIB_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 
+# messages in English unless a test asks for another language (LC_ALL=zh_CN.UTF-8 h ...)
+unset LANGUAGE LC_MESSAGES
+export LC_ALL=C.UTF-8
+
 # tests pin their clocks explicitly where order matters
 unset HEARTH_DIR HEARTH_TEST_NOW_MS
 export GIT_CONFIG_NOSYSTEM=1 GIT_AUTHOR_NAME=test GIT_AUTHOR_EMAIL=test@hearth.invalid \
