@@ -8,7 +8,7 @@
 #ifndef HEARTH_APP_INT_H
 #define HEARTH_APP_INT_H
 
-#include "core/hearth.h"
+#include "core/hearth_internal.h"
 
 typedef enum {
 	APP_ROLE_VIEWER = 0,    /* reads */

@@ -2,7 +2,7 @@
 #ifndef HEARTH_CLI_H
 #define HEARTH_CLI_H
 
-#include "core/hearth.h"
+#include "core/hearth_internal.h"
 
 /* exit codes (docs/hearth.1) */
 #define EXIT_OK 0

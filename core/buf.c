@@ -4,7 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "hearth.h"
+#include "hearth_internal.h"
 
 char hearth_buf__empty[1];
 

@@ -2,7 +2,7 @@
  * backwards: a wall clock set back (dead battery, SIM swap) only advances the counter. */
 #include <time.h>
 
-#include "hearth.h"
+#include "hearth_internal.h"
 
 static uint64_t time_pinned;
 

@@ -2,7 +2,7 @@
 #ifndef HEARTH_CORE_INT_H
 #define HEARTH_CORE_INT_H
 
-#include "hearth.h"
+#include "hearth_internal.h"
 
 struct hearth_db {
 	sqlite3 *sql;

@@ -9,7 +9,7 @@
  * are skipped (editors and spreadsheets leave them at the end). The first record is the header:
  * its names label the columns in messages ("line 7, column 3 ('capacity'): ...").
  */
-#include "hearth.h"
+#include "hearth_internal.h"
 
 #include <stdarg.h>
 #include <stdio.h>

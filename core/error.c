@@ -3,7 +3,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "hearth.h"
+#include "hearth_internal.h"
 
 #define ERROR_MAX 1024
 

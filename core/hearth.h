@@ -12,9 +12,6 @@
 #ifndef HEARTH_H
 #define HEARTH_H
 
-#define SQLITE_ENABLE_SESSION 1
-#define SQLITE_ENABLE_PREUPDATE_HOOK 1
-#include <sqlite3.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -39,14 +36,6 @@ enum {
 const char *hearth_error_last(void);
 /** The code of the last failure on this thread (HEARTH_OK if none). */
 int hearth_error_code(void);
-/** Set the thread's error (printf-style) and return `code`. */
-int hearth_error_set(int code, const char *fmt, ...)
-#if defined(__GNUC__)
-	__attribute__((format(printf, 2, 3)))
-#endif
-	;
-/** Copy SQLite's message for `db` in, prefixed by `what`; returns `code`. */
-int hearth_error_sqlite(sqlite3 *db, int code, const char *what);
 /** Forget the thread's error. */
 void hearth_error_clear(void);
 
@@ -127,10 +116,6 @@ void hearth_time_override(uint64_t ms);
 void hearth_clock_format(char *out, hearth_clock c);
 /** Parse 16 hex digits; HEARTH_ECORRUPT if `s` is anything else. */
 int hearth_clock_parse(hearth_clock *out, const char *s);
-/** The next clock after `last` for a local event at wall time `now_ms`. */
-hearth_clock hearth_clock_next(hearth_clock last, uint64_t now_ms);
-/** The clock after receiving `remote`, given our `last` and wall time `now_ms`. */
-hearth_clock hearth_clock_merge(hearth_clock last, hearth_clock remote, uint64_t now_ms);
 
 /* ---- the node database -------------------------------------------------------------------- */
 
@@ -149,13 +134,6 @@ const char *hearth_sqlite_version(void);
 int hearth_db_create(hearth_db **out, const char *dir, const char *node_id, const char *kind,
 	const char *name, const char *region);
 
-/** As hearth_db_create, for restoring a node whose data comes from its repository (clone):
- * identity only, no recorded change. */
-int hearth_db_create_restored(hearth_db **out, const char *dir, const char *node_id,
-	const char *kind);
-/** Change the stored node kind (clone learns it from the restored node row). */
-int hearth_db_set_kind(hearth_db *db, const char *kind);
-
 /** Open the node in `dir`, migrating it if older; HEARTH_ENEWER if it is newer than this build,
  * HEARTH_ENOTFOUND if `dir` holds no node. Free with hearth_db_free(). */
 int hearth_db_open(hearth_db **out, const char *dir);
@@ -168,51 +146,12 @@ void hearth_db_free(hearth_db *db);
  * HEARTH_ECONFLICT if `path` exists and `replace` is 0; nothing is left at `path` on failure. */
 int hearth_db_backup(hearth_db *db, const char *path, int replace);
 
-/** The SQLite handle (owned by `db`); for reads and for sync's own transactions. */
-sqlite3 *hearth_db_sqlite(hearth_db *db);
 const char *hearth_db_dir(const hearth_db *db);
 const char *hearth_db_node(const hearth_db *db);
 const char *hearth_db_kind(const hearth_db *db);
 /** 1 if this node is the office (kind 'office'). */
 int hearth_db_is_office(const hearth_db *db);
 int hearth_db_schema_version(const hearth_db *db);
-
-/** Read a meta value into `out` (cleared first); HEARTH_ENOTFOUND if absent. */
-int hearth_meta_get(hearth_db *db, const char *key, hearth_buf *out);
-/** Set a meta value (inside the caller's transaction if one is open). NULL value deletes. */
-int hearth_meta_set(hearth_db *db, const char *key, const char *value);
-
-/** Tick the node's clock for a local event and persist it (call inside a write transaction). */
-int hearth_db_clock_tick(hearth_db *db, hearth_clock *out);
-/** Merge a received clock into the node's clock and persist it. */
-int hearth_db_clock_observe(hearth_db *db, hearth_clock remote, hearth_clock *out);
-/** The node's current clock without ticking it. */
-int hearth_db_clock_get(hearth_db *db, hearth_clock *out);
-
-/** BEGIN IMMEDIATE / COMMIT / ROLLBACK with hearth's error reporting. */
-int hearth_db_begin(hearth_db *db);
-int hearth_db_commit(hearth_db *db);
-void hearth_db_rollback(hearth_db *db);
-
-/* ---- small SQL helpers (errors through hearth_error) -------------------------------------- */
-
-/** Prepare `sql`; free with sqlite3_finalize(). */
-int hearth_sql_prepare(sqlite3_stmt **out, sqlite3 *db, const char *sql);
-/** Run statements without results; the error names `what`. */
-int hearth_sql_exec(sqlite3 *db, const char *sql, const char *what);
-/** Run one statement with ?1 bound to `arg`. */
-int hearth_sql_exec_i64(sqlite3 *db, const char *sql, int64_t arg);
-/** The first column of the first row as an integer (0 if no row). */
-int hearth_sql_scalar(sqlite3 *db, const char *sql, int64_t *out);
-/** As hearth_sql_scalar, returning the value, or -1 on error. */
-int64_t hearth_sql_count(sqlite3 *db, const char *sql);
-
-/** A statement from the database's cache, prepared on first use, reset with its bindings
- *  cleared. Do not finalize it; call hearth_stmt_done() when its rows are read, so that no
- *  read transaction outlives its use. Valid until hearth_db_free(). */
-int hearth_db_stmt(hearth_db *db, sqlite3_stmt **out, const char *sql);
-/** Reset a cached statement and clear its bindings (NULL is allowed). */
-void hearth_stmt_done(sqlite3_stmt *st);
 
 /* ---- schema declarations ------------------------------------------------------------------ */
 
@@ -256,20 +195,8 @@ const hearth_table_decl *hearth_schema_at(const hearth_schema *s, int i);
 const hearth_table_decl *hearth_schema_table(const hearth_schema *s, const char *name);
 /** Index of column `col` in `t`, or -1. */
 int hearth_table_column(const hearth_table_decl *t, const char *col);
-/** Fingerprint of the synced tables' names and columns: 16 hex digits + NUL into `out`. */
-void hearth_schema_fingerprint(const hearth_schema *s, char *out);
-/** 1 if this database passed through schema `version` with `fingerprint` (an older node's
- * changes can then be lifted: columns added since take their defaults), else 0. */
-int hearth_schema_known(hearth_db *db, int version, const char *fingerprint);
 /** Rank of `state` in a state policy, or -1 if unknown. */
 int hearth_column_state_rank(const hearth_column_decl *c, const char *state);
-
-/**
- * The SQL condition (over the table's own columns) for the rows of `t` that node `node` may see:
- * reference data (owner 'office'), its own rows, rows whose audience column names it.
- * Appended to `out`. The node id must be valid (it is embedded quoted).
- */
-int hearth_visible_sql(hearth_buf *out, const hearth_table_decl *t, const char *node);
 
 /* ---- recorded writes ---------------------------------------------------------------------- */
 
@@ -288,45 +215,7 @@ typedef struct {
  */
 int hearth_write_exec(hearth_db *db, const char *sql, hearth_write_info *out);
 
-/** A session attached to every synced table of `db` (the recording of a write, a merge, a
- * replay). Free with sqlite3session_delete(). */
-int hearth_session_new(sqlite3_session **out, hearth_db *db);
-
-/** A write body for hearth_write_run: runs statements on `db`'s handle; returns 0 or an error
- * (set with hearth_error_set). */
-typedef int (*hearth_write_fn)(hearth_db *db, void *payload);
-
-/** As hearth_write_exec, for a body in C (CSV import, demo, generators). `summary` is the
- * one-line description kept with the outbox entry (NULL: derived from the changes). */
-int hearth_write_run(hearth_db *db, hearth_write_fn fn, void *payload, const char *summary,
-	hearth_write_info *out);
-
-/**
- * Check that this node may write every change of `changeset` (ownership, audience columns);
- * used by the write path and, with `writer` set to another node, by the office's verify.
- * `state` is read for audience rows (the row as it stands). HEARTH_EDENIED with a message naming
- * table and owner otherwise.
- */
-int hearth_changeset_check_owner(sqlite3 *state, const hearth_schema *s, const char *writer,
-	int writer_is_office, const void *changeset, int n);
-
-/**
- * The overlay as it stands: one changeset taking the office's last known state to this node's
- * current state (the stored overlay of the last pull combined with the writes since). Into
- * `out` (cleared first; empty if the node holds nothing the office has not seen).
- */
-int hearth_overlay_current(hearth_db *db, hearth_buf *out);
-
 /* ---- CSV ---------------------------------------------------------------------------------- */
-
-/** Called for each record: `line` is the 1-based line where it starts. Return non-zero to stop
- * (that value is returned by hearth_csv_parse). Fields are NUL-terminated, valid for the call. */
-typedef int (*hearth_csv_record_fn)(int line, int nfields, char **fields, size_t *lens,
-	void *payload);
-
-/** Parse RFC 4180 CSV (quotes, doubled quotes, commas and newlines inside quotes, CRLF or LF,
- * an optional UTF-8 BOM). HEARTH_ECORRUPT with line and column on malformed input. */
-int hearth_csv_parse(const char *data, size_t len, hearth_csv_record_fn fn, void *payload);
 
 /** Import CSV `data` into synced table `table` as one recorded write: the header row names the
  * columns; a bad row names its line and column and nothing is applied. */
@@ -349,9 +238,6 @@ int hearth_query(hearth_db *db, const char *sql, hearth_format format, hearth_bu
  */
 void hearth_db_set_sql_limit(hearth_db *db, int64_t ms);
 
-/** Append `s` (length `len`) as a JSON string literal. */
-int hearth_json_string(hearth_buf *out, const char *s, size_t len);
-
 /**
  * The canonical dump: every synced row sorted by table rank, owner, id; one line per row,
  * `table owner/id col=value ...` with values in one stable text form (NULL, integers, reals
@@ -359,74 +245,9 @@ int hearth_json_string(hearth_buf *out, const char *s, size_t len);
  */
 int hearth_dump(hearth_db *db, const char *for_node, hearth_buf *out);
 
-/** Append one value in the dump's text form. */
-int hearth_value_format(hearth_buf *out, sqlite3_value *v);
-
-/* ---- changesets --------------------------------------------------------------------------- */
-
-/**
- * A changeset encoder (the format of SQLite's sqlite3session.c): for building filtered copies of
- * changesets, which SQLite 3.40 cannot do itself. Initialise with HEARTH_CS_WRITER_INIT, add
- * tables and changes, take the bytes from `buf`, dispose with hearth_cs_writer_dispose().
- * Helpers are no-ops once `rc` holds an error.
- */
-typedef struct {
-	hearth_buf buf;
-	int rc;
-	int ncol;            /* columns of the current table */
-	char *table;         /* current table name */
-	unsigned char *pk;   /* its ncol primary-key flags */
-} hearth_cs_writer;
-
-#define HEARTH_CS_WRITER_INIT { HEARTH_BUF_INIT, 0, 0, NULL, NULL }
-
-/** Start a table block (only written if name, column count or primary-key flags differ from the
- * current one). */
-void hearth_cs_writer_table(hearth_cs_writer *w, const char *table, int ncol,
-	const unsigned char *pk);
-/** Append a change; `old`/`new_` are arrays of ncol values where NULL means "undefined" (not
- * present). op is SQLITE_INSERT, SQLITE_UPDATE or SQLITE_DELETE. */
-void hearth_cs_writer_change(hearth_cs_writer *w, int op, int indirect, sqlite3_value **old,
-	sqlite3_value **new_);
-/** Append a DELETE of the current table's row whose key is in `old` (ncol values, only the
- * key columns read): every other column NULL, so the delete carries no value but the key. */
-void hearth_cs_writer_delete_key(hearth_cs_writer *w, sqlite3_value **old);
-/** Append the iterator's current change under its table. */
-void hearth_cs_writer_append_iter(hearth_cs_writer *w, sqlite3_changeset_iter *it);
-void hearth_cs_writer_dispose(hearth_cs_writer *w);
-
-/** SQLite's varint (as in changesets: big-endian groups of 7 bits, a 9th byte of 8) of `v` into
- * out[0..9); returns its length, 1 to 9. */
-int hearth_varint_put(unsigned char out[9], uint64_t v);
-/** The varint at p[*pos..n) into *out, *pos moved past it; -1 if it runs past the end. */
-int hearth_varint_get(const unsigned char *p, size_t n, size_t *pos, uint64_t *out);
-
-/** 1 if the bytes have the shape of a changeset (headers, ops, complete records), checked
- * without SQLite: SQLite 3.40's iterator never returns on some truncated input, so untrusted
- * bytes pass this before they reach it. 0 otherwise. */
-int hearth_changeset_wellformed(const void *cs, size_t n);
-/** Walk the whole changeset once (after hearth_changeset_wellformed): HEARTH_ECORRUPT if it does
- * not parse. Sets *nchanges. */
-int hearth_changeset_validate(const void *cs, int n, int *nchanges);
-
-/** One-line summary like "care_class +1 ~2, child -1" appended to `out`. */
-int hearth_changeset_summary(hearth_buf *out, const void *cs, int n);
-
 /* ---- retention ---------------------------------------------------------------------------- */
 
 #define HEARTH_PURGE_DEFAULT "3y"
-
-/**
- * SQL for the date a service request `r` was closed, by its owner's facts and the office's: its
- * done_at if the owner or the office wrote it (hearth_origin), else its requested_at. An assignee
- * may close a request, not date it: a done_at of 1999 or 2999 would purge the owner's record
- * at once, or never, and show in the public tally. The purge and the site's solved tally use it.
- */
-#define HEARTH_REQUEST_CLOSED_ON                                                                   \
-	"(CASE WHEN coalesce((SELECT o.node FROM hearth_origin o WHERE o.tbl = 'service_request' "  \
-	"AND o.owner = r.owner AND o.id = r.id AND o.col IN ('done_at', '') ORDER BY o.col DESC "   \
-	"LIMIT 1), r.owner) IN (r.owner, 'office') "                                                \
-	"THEN coalesce(nullif(r.done_at, ''), r.requested_at) ELSE r.requested_at END)"
 
 /** What one purge did. Row counts are per table; no value of a purged row is kept anywhere. */
 typedef struct {
@@ -457,9 +278,6 @@ int hearth_purge_cutoff(char *out, const char *older_than, uint64_t now_ms);
  */
 int hearth_purge(hearth_db *db, const char *older_than, hearth_purge_info *out);
 
-/** 1 if purges apply to `table` (the personal records: children, enrolments, ...), else 0. */
-int hearth_purge_table(const char *table);
-
 /* ---- history and undo (core/history.c, history_show.c, undo.c) ----------------------------- */
 
 /*
@@ -483,21 +301,6 @@ int hearth_history_record(hearth_db *db, const char *table, const char *key,
 
 /** The newest `limit` changes (both directions) with their local time and one readable line. */
 int hearth_history_log(hearth_db *db, long limit, hearth_format format, hearth_buf *out);
-
-/** Node pull, inside its transaction, before the acknowledged entries leave the outbox: keep
- * the entries up to `ack` in the node's history (never synced). */
-int hearth_history_keep_acked(hearth_db *db, int64_t ack);
-
-/** Node pull: record office entry `office_seq` as received, with its changeset. An entry that
- * deletes records purges apply to, and is not the node's own change coming back, is a purge:
- * those records are forgotten (hearth_history_forget). */
-int hearth_history_received(sqlite3 *h, int64_t office_seq, hearth_clock clock, const void *cs,
-	int n);
-
-/** Forget the records listed in table `keys_table` (columns tbl, owner, id): their keys are
- * kept in hearth_forgotten, never shown again, and their changes are cut out of the stored
- * history (at the office: of the merged log entries every node has received). */
-int hearth_history_forget(sqlite3 *h, const char *keys_table);
 
 /**
  * Record the inverse of change `ref` as a new change (the write path's checks apply). Each cell

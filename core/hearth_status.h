@@ -66,10 +66,19 @@ int hearth_status_json(hearth_buf *out, const hearth_status *s);
 
 /* ---- the conflict log ------------------------------------------------------------------------- */
 
+/* A value's type: the same numbers as SQLite's fundamental datatypes (SQLITE_INTEGER, ...). */
+enum {
+	HEARTH_TYPE_INTEGER = 1,
+	HEARTH_TYPE_FLOAT = 2,
+	HEARTH_TYPE_TEXT = 3,
+	HEARTH_TYPE_BLOB = 4,
+	HEARTH_TYPE_NULL = 5,
+};
+
 /** A value as SQLite held it. `text` is its text form as SQLite gives it (a blob's bytes), NUL
- * terminated, `n` bytes long; NULL for SQLITE_NULL. */
+ * terminated, `n` bytes long; NULL for HEARTH_TYPE_NULL. */
 typedef struct {
-	int type; /* SQLITE_NULL, SQLITE_INTEGER, SQLITE_FLOAT, SQLITE_TEXT or SQLITE_BLOB */
+	int type; /* HEARTH_TYPE_* */
 	int64_t i;
 	double f;
 	char *text;

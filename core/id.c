@@ -2,7 +2,7 @@
  * checked wherever they enter. */
 #include <string.h>
 
-#include "hearth.h"
+#include "hearth_internal.h"
 
 int hearth_id_valid(const char *id)
 {

@@ -7,6 +7,10 @@
 #include "core_int.h"
 #include "hearth_status.h"
 
+_Static_assert(HEARTH_TYPE_INTEGER == SQLITE_INTEGER && HEARTH_TYPE_FLOAT == SQLITE_FLOAT &&
+	HEARTH_TYPE_TEXT == SQLITE_TEXT && HEARTH_TYPE_BLOB == SQLITE_BLOB &&
+	HEARTH_TYPE_NULL == SQLITE_NULL, "hearth_value types are SQLite's");
+
 void hearth_age_format(char *out, size_t n, int64_t ms)
 {
 	int64_t s = ms / 1000;

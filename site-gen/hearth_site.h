@@ -51,7 +51,7 @@ int hearth_site_build(hearth_db *db, const char *out_dir, const hearth_site_opts
  * As hearth_site_build, for a database handle opened by the caller (read only is enough). The
  * handle must hold a hearth schema (hearth_table, hearth_column and the synced tables).
  */
-int hearth_site_build_sqlite(sqlite3 *db, const char *out_dir, const hearth_site_opts *opts,
+int hearth_site_build_sqlite(struct sqlite3 *db, const char *out_dir, const hearth_site_opts *opts,
 	hearth_site_stats *out);
 
 /**

@@ -5,6 +5,7 @@
 #ifndef HEARTH_SITE_INT_H
 #define HEARTH_SITE_INT_H
 
+#include "core/hearth_internal.h"
 #include "hearth_site.h"
 
 #include <stdint.h>

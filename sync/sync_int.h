@@ -4,7 +4,7 @@
 
 #include <git2.h>
 
-#include "core/hearth.h"
+#include "core/hearth_internal.h"
 #include "hearth_sync.h"
 #include "transport.h"
 

@@ -12,7 +12,7 @@
  */
 #include "sync_int.h"
 
-#include "hearth.h"
+#include "hearth_internal.h"
 
 #include <dirent.h>
 #include <errno.h>

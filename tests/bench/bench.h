@@ -12,7 +12,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "core/hearth.h"
+#include "core/hearth_internal.h"
 
 #define BENCH_RUNS 5
 

@@ -6,7 +6,7 @@
  */
 #define _XOPEN_SOURCE 700 /* nftw */
 
-#include "hearth.h"
+#include "hearth_internal.h"
 #include "tap.h"
 #include "transport.h"
 

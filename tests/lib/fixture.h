@@ -7,7 +7,7 @@
 
 #include <stddef.h>
 
-#include "hearth.h"
+#include "hearth_internal.h"
 
 /** Make a fresh folder from `tmpl` (ending in XXXXXX, rewritten in place); 0 or -1. */
 int fixture_tmpdir(char *tmpl);

@@ -33,7 +33,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "core/hearth.h"
+#include "core/hearth_internal.h"
 #include "sync/hearth_sync.h"
 
 /* exit codes, as the hearth command's (docs/hearth.1) */

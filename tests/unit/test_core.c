@@ -4,7 +4,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "core/hearth.h"
+#include "core/hearth_internal.h"
 #include "tap.h"
 
 static char tmp_root[] = "/tmp/hearth-core-XXXXXX";

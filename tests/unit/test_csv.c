@@ -6,7 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "hearth.h"
+#include "hearth_internal.h"
 #include "fixture.h"
 #include "tap.h"
 

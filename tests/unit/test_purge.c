@@ -5,7 +5,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "hearth.h"
+#include "hearth_internal.h"
 #include "tap.h"
 
 /* ms of YYYY-MM-DD hh:mm UTC, computed the same way on every platform */

@@ -9,6 +9,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "core/hearth_internal.h"
 #include "core/hearth_status.h"
 #include "tap.h"
 
