@@ -213,4 +213,14 @@ int hearth_history_received(sqlite3 *h, int64_t office_seq, hearth_clock clock, 
  * history (at the office: of the merged log entries every node has received). */
 int hearth_history_forget(sqlite3 *h, const char *keys_table);
 
+/* ---- sync's tables, read by the site (which holds a handle, not a node; core/status.c) ----- */
+
+/** For each remote heard of (office: named by its node id), in name order, fn(name, the clock
+ * time in ms of the newest change merged from it). */
+int hearth_status_heard(sqlite3 *db, void (*fn)(const char *node, int64_t ms, void *payload),
+	void *payload);
+/** "Now" as the data says it, never the wall clock (identical data, identical site): the newest
+ * time any node was heard of, else the newest recorded write's clock time, else 0. */
+int hearth_status_data_now(sqlite3 *db, uint64_t *out);
+
 #endif

@@ -508,3 +508,45 @@ int hearth_quarantine_format(hearth_buf *out, const hearth_quarantine *list, hea
 	}
 	return rc ? rc : hearth_cells_end(out, format, first_row);
 }
+
+/* ---- for the site --------------------------------------------------------------------------- */
+
+int hearth_status_heard(sqlite3 *db, void (*fn)(const char *node, int64_t ms, void *payload),
+	void *payload)
+{
+	sqlite3_stmt *st = NULL;
+	int rc;
+
+	if ((rc = hearth_sql_prepare(&st, db, "SELECT name, last_seen_ms FROM hearth_remote "
+		"WHERE last_seen_ms IS NOT NULL ORDER BY name")) < 0)
+		return rc;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW)
+		fn((const char *)sqlite3_column_text(st, 0), sqlite3_column_int64(st, 1), payload);
+	rc = rc == SQLITE_DONE ? 0 : hearth_error_sqlite(db, HEARTH_ERROR, "cannot read remotes");
+	sqlite3_finalize(st);
+	return rc;
+}
+
+int hearth_status_data_now(sqlite3 *db, uint64_t *out)
+{
+	int64_t ms = 0;
+	int rc;
+
+	*out = 0;
+	if ((rc = hearth_sql_scalar(db, "SELECT coalesce(MAX(last_seen_ms), 0) FROM hearth_remote",
+		&ms)) < 0)
+		return rc;
+	if (ms <= 0) {
+		sqlite3_stmt *st = NULL;
+		hearth_clock c;
+
+		if ((rc = hearth_sql_prepare(&st, db, "SELECT MAX(clock) FROM hearth_outbox")) < 0)
+			return rc;
+		if (sqlite3_step(st) == SQLITE_ROW && sqlite3_column_text(st, 0) &&
+		    hearth_clock_parse(&c, (const char *)sqlite3_column_text(st, 0)) == 0)
+			ms = (int64_t)HEARTH_CLOCK_MS(c);
+		sqlite3_finalize(st);
+	}
+	*out = (uint64_t)ms;
+	return 0;
+}

@@ -249,10 +249,22 @@ static void load_stypes(reader *r)
 	}
 }
 
+/* Both lists are in id order (SQLite's BINARY collation is strcmp's): one merge walk. */
+static void node_heard(const char *node, int64_t ms, void *payload)
+{
+	site_model *m = payload;
+	int c = 1;
+
+	while (m->heard_next < m->nnodes &&
+	       (c = strcmp(m->nodes[m->heard_next].id, node)) < 0)
+		m->heard_next++;
+	if (c == 0)
+		m->nodes[m->heard_next].last_seen_ms = ms;
+}
+
 static void load_nodes(reader *r)
 {
 	site_model *m = r->m;
-	sqlite3_stmt *seen = NULL;
 	int i;
 
 	require_public(r, "node", "id kind name status");
@@ -281,21 +293,16 @@ static void load_nodes(reader *r)
 			skip_row(r, &m->nnodes, "node", n->id, n->id,
 				"kind, name or status is empty");
 	}
-	if (r->rc == 0 &&
-	    sqlite3_prepare_v2(r->db, "SELECT last_seen_ms FROM hearth_remote WHERE name = ?1", -1,
-		    &seen, NULL) != SQLITE_OK)
-		r->rc = hearth_error_sqlite(r->db, HEARTH_ERROR, "cannot read remotes");
+	for (i = 0; i < m->nnodes; i++)
+		m->nodes[i].last_seen_ms = -1;
+	if (r->rc == 0)
+		r->rc = hearth_status_heard(r->db, node_heard, m);
 	for (i = 0; r->rc == 0 && i < m->nnodes; i++) {
 		site_node *n = &m->nodes[i];
 		hearth_buf slug = HEARTH_BUF_INIT;
 		int reg = n->region_id ? site_model_region(m, n->region_id) : -1;
 
 		n->county = reg >= 0 ? m->regions[reg].county : -1;
-		n->last_seen_ms = -1;
-		sqlite3_reset(seen);
-		sqlite3_bind_text(seen, 1, n->id, -1, SQLITE_STATIC);
-		if (sqlite3_step(seen) == SQLITE_ROW && sqlite3_column_type(seen, 0) != SQLITE_NULL)
-			n->last_seen_ms = sqlite3_column_int64(seen, 0);
 		/* a centre named like a directory page gets the slug no node id can have */
 		if (site_centre_page_reserved(n->id))
 			r->rc = hearth_buf_putc(&slug, '_');
@@ -304,7 +311,6 @@ static void load_nodes(reader *r)
 		n->slug = arena_strdup(m, slug.ptr, &r->rc);
 		hearth_buf_dispose(&slug);
 	}
-	sqlite3_finalize(seen);
 }
 
 static int band_index(const char *band)
@@ -501,30 +507,6 @@ static void load_solved(reader *r)
 	sqlite3_finalize(st);
 }
 
-/* "Now" from the data: the newest time any node was heard of, else the office's newest
- * recorded write. Never the wall clock: identical data must give identical output. */
-static uint64_t derive_now(sqlite3 *db)
-{
-	sqlite3_stmt *st = NULL;
-	uint64_t now = 0;
-
-	if (sqlite3_prepare_v2(db, "SELECT MAX(last_seen_ms) FROM hearth_remote", -1, &st, NULL) ==
-		    SQLITE_OK &&
-	    sqlite3_step(st) == SQLITE_ROW)
-		now = (uint64_t)sqlite3_column_int64(st, 0);
-	sqlite3_finalize(st);
-	st = NULL;
-	if (now == 0 &&
-	    sqlite3_prepare_v2(db, "SELECT MAX(clock) FROM hearth_outbox", -1, &st, NULL) ==
-		    SQLITE_OK &&
-	    sqlite3_step(st) == SQLITE_ROW && sqlite3_column_text(st, 0)) {
-		hearth_clock c = strtoull((const char *)sqlite3_column_text(st, 0), NULL, 16);
-		now = HEARTH_CLOCK_MS(c);
-	}
-	sqlite3_finalize(st);
-	return now;
-}
-
 /* Civil date from days since 1970-01-01 (Howard Hinnant's algorithm). */
 static void civil(int64_t days, int *y, int *mo, int *d)
 {
@@ -579,7 +561,9 @@ int site_model_load(site_model *m, sqlite3 *db, uint64_t now_ms)
 	reader r = { m, db, NULL, 0 };
 
 	memset(m, 0, sizeof *m);
-	m->now_ms = now_ms ? now_ms : derive_now(db);
+	if (!now_ms && hearth_status_data_now(db, &now_ms) < 0)
+		now_ms = 0;
+	m->now_ms = now_ms;
 	format_ms(m->today, sizeof m->today, (int64_t)m->now_ms, 8, 0);
 	format_ms(m->now_local, sizeof m->now_local, (int64_t)m->now_ms, 8, 2);
 	format_ms(m->now_utc, sizeof m->now_utc, (int64_t)m->now_ms, 0, 3);

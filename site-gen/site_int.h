@@ -140,6 +140,7 @@ typedef struct {
 	site_region *regions; int nregions;
 	site_stype *stypes; int nstypes;
 	site_node *nodes; int nnodes;
+	int heard_next;        /* loading: the merge walk of when each node was last heard of */
 	site_class *classes; int nclasses;
 	site_offer *offers; int noffers;
 	site_partner *partners; int npartners;
