@@ -157,6 +157,24 @@ static int status_counts(hearth_status *s, hearth_db *db)
 	return rc;
 }
 
+void hearth_status_free(hearth_status *s)
+{
+	int i;
+
+	if (!s)
+		return;
+	for (i = 0; i < s->nremotes; i++) {
+		free(s->remotes[i].name);
+		free(s->remotes[i].url);
+		free(s->remotes[i].last_error);
+		free(s->remotes[i].node_name);
+	}
+	free(s->remotes);
+	free(s->node);
+	free(s->kind);
+	free(s);
+}
+
 int hearth_status_read(hearth_status **out, hearth_db *db)
 {
 	hearth_status *s;
@@ -178,28 +196,10 @@ int hearth_status_read(hearth_status **out, hearth_db *db)
 		rc = each_row(db, st, rc, remote_row, s);
 	if (rc < 0) {
 		hearth_status_free(s);
-		return rc;
+		s = NULL;
 	}
 	*out = s;
-	return 0;
-}
-
-void hearth_status_free(hearth_status *s)
-{
-	int i;
-
-	if (!s)
-		return;
-	for (i = 0; i < s->nremotes; i++) {
-		free(s->remotes[i].name);
-		free(s->remotes[i].url);
-		free(s->remotes[i].last_error);
-		free(s->remotes[i].node_name);
-	}
-	free(s->remotes);
-	free(s->node);
-	free(s->kind);
-	free(s);
+	return rc < 0 ? rc : 0;
 }
 
 /* ---- cells: the struct fields in hearth_query's forms ---------------------------------------- */
@@ -316,35 +316,6 @@ static void conflict_row(sqlite3_stmt *st, void *payload, int *rc)
 	c->resolved = col_dup(st, 13, rc);
 }
 
-int hearth_conflicts_read(hearth_conflicts **out, hearth_db *db, int64_t id, int all)
-{
-	hearth_conflicts *list;
-	sqlite3_stmt *st = NULL;
-	int rc;
-
-	*out = NULL;
-	if (!(list = calloc(1, sizeof(*list))))
-		return hearth_error_set(HEARTH_ERROR, "out of memory");
-	rc = hearth_sql_prepare(&st, hearth_db_sqlite(db),
-		"SELECT id, tbl, owner, row_id, col, policy, kept, kept_node, kept_clock, lost, "
-		"lost_node, lost_clock, at_ms, resolved FROM hearth_conflict "
-		"WHERE (?1 > 0 AND id = ?1) OR (?1 <= 0 AND (?2 OR resolved IS NULL)) ORDER BY id");
-	if (rc == 0) {
-		sqlite3_bind_int64(st, 1, id);
-		sqlite3_bind_int(st, 2, all != 0);
-		rc = each_row(db, st, rc, conflict_row, list);
-	}
-	if (rc == 0 && id > 0 && list->n == 0)
-		rc = hearth_error_set(HEARTH_ENOTFOUND, "no conflict %lld (see 'hearth conflicts list')",
-			(long long)id);
-	if (rc < 0) {
-		hearth_conflicts_free(list);
-		return rc;
-	}
-	*out = list;
-	return 0;
-}
-
 void hearth_conflicts_free(hearth_conflicts *list)
 {
 	int i;
@@ -368,6 +339,35 @@ void hearth_conflicts_free(hearth_conflicts *list)
 	}
 	free(list->items);
 	free(list);
+}
+
+int hearth_conflicts_read(hearth_conflicts **out, hearth_db *db, int64_t id, int all)
+{
+	hearth_conflicts *list;
+	sqlite3_stmt *st = NULL;
+	int rc;
+
+	*out = NULL;
+	if (!(list = calloc(1, sizeof(*list))))
+		return hearth_error_set(HEARTH_ERROR, "out of memory");
+	rc = hearth_sql_prepare(&st, hearth_db_sqlite(db),
+		"SELECT id, tbl, owner, row_id, col, policy, kept, kept_node, kept_clock, lost, "
+		"lost_node, lost_clock, at_ms, resolved FROM hearth_conflict "
+		"WHERE (?1 > 0 AND id = ?1) OR (?1 <= 0 AND (?2 OR resolved IS NULL)) ORDER BY id");
+	if (rc == 0) {
+		sqlite3_bind_int64(st, 1, id);
+		sqlite3_bind_int(st, 2, all != 0);
+		rc = each_row(db, st, rc, conflict_row, list);
+	}
+	if (rc == 0 && id > 0 && list->n == 0)
+		rc = hearth_error_set(HEARTH_ENOTFOUND, "no conflict %lld (see 'hearth conflicts list')",
+			(long long)id);
+	if (rc < 0) {
+		hearth_conflicts_free(list);
+		list = NULL;
+	}
+	*out = list;
+	return rc < 0 ? rc : 0;
 }
 
 /* The columns of `conflicts list` (`detail` 0) and `conflicts show`. */
@@ -440,6 +440,21 @@ static void quarantined_row(sqlite3_stmt *st, void *payload, int *rc)
 	q->at_ms = sqlite3_column_int64(st, 4);
 }
 
+void hearth_quarantine_free(hearth_quarantine *list)
+{
+	int i;
+
+	if (!list)
+		return;
+	for (i = 0; i < list->n; i++) {
+		free(list->items[i].node);
+		free(list->items[i].commit_id);
+		free(list->items[i].reason);
+	}
+	free(list->items);
+	free(list);
+}
+
 int hearth_quarantine_read(hearth_quarantine **out, hearth_db *db)
 {
 	hearth_quarantine *list;
@@ -456,25 +471,10 @@ int hearth_quarantine_read(hearth_quarantine **out, hearth_db *db)
 		rc = each_row(db, st, rc, quarantined_row, list);
 	if (rc < 0) {
 		hearth_quarantine_free(list);
-		return rc;
+		list = NULL;
 	}
 	*out = list;
-	return 0;
-}
-
-void hearth_quarantine_free(hearth_quarantine *list)
-{
-	int i;
-
-	if (!list)
-		return;
-	for (i = 0; i < list->n; i++) {
-		free(list->items[i].node);
-		free(list->items[i].commit_id);
-		free(list->items[i].reason);
-	}
-	free(list->items);
-	free(list);
+	return rc < 0 ? rc : 0;
 }
 
 /* The columns of `quarantine list`: an unknown seq is '' as the list always showed it. */

@@ -161,16 +161,22 @@ static int escape_with(hearth_buf *out, const char *s, size_t max, esc_fn esc)
 	return rc;
 }
 
+/* The replacements of the fixed escapers, by byte (NULL: kept as it is). */
+static const char *const html_map[256] = {
+	['&'] = "&amp;", ['<'] = "&lt;", ['>'] = "&gt;", ['"'] = "&quot;", ['\''] = "&#39;",
+};
+/* "</script>" and "<!--" stay inert should the JSON ever be inlined */
+static const char *const json_map[256] = {
+	['"'] = "\\\"", ['\\'] = "\\\\", ['\n'] = "\\n", ['\t'] = "\\t",
+	['<'] = "\\u003c", ['>'] = "\\u003e", ['&'] = "\\u0026",
+};
+static const char *const ics_map[256] = {
+	['\\'] = "\\\\", [';'] = "\\;", [','] = "\\,", ['\n'] = "\\n", ['\t'] = " ",
+};
+
 static const char *html_rep(unsigned char c, char tmp[3])
 {
-	switch (c) {
-	case '&': return "&amp;";
-	case '<': return "&lt;";
-	case '>': return "&gt;";
-	case '"': return "&quot;";
-	case '\'': return "&#39;";
-	default: return NULL;
-	}
+	return html_map[c];
 }
 
 int site_esc_html(hearth_buf *out, const char *s)
@@ -238,17 +244,7 @@ int site_esc_md(hearth_buf *out, const char *s)
 
 static const char *json_rep(unsigned char c, char tmp[3])
 {
-	switch (c) {
-	case '"': return "\\\"";
-	case '\\': return "\\\\";
-	case '\n': return "\\n";
-	case '\t': return "\\t";
-	/* keep "</script>" and "<!--" inert should the JSON ever be inlined */
-	case '<': return "\\u003c";
-	case '>': return "\\u003e";
-	case '&': return "\\u0026";
-	default: return NULL;
-	}
+	return json_map[c];
 }
 
 int site_esc_json(hearth_buf *out, const char *s)
@@ -289,14 +285,7 @@ int site_esc_csv(hearth_buf *out, const char *s)
 
 static const char *ics_rep(unsigned char c, char tmp[3])
 {
-	switch (c) {
-	case '\\': return "\\\\";
-	case ';': return "\\;";
-	case ',': return "\\,";
-	case '\n': return "\\n";
-	case '\t': return " ";
-	default: return NULL;
-	}
+	return ics_map[c];
 }
 
 int site_esc_ics(hearth_buf *out, const char *s)

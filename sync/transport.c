@@ -450,36 +450,55 @@ int sync_push_conflict(const char *ref, const char *url, const char *why)
 
 /* ---- fetch -------------------------------------------------------------------------------- */
 
+/* One fetch or push in progress: the connection, the heads the remote listed, and the refspecs
+ * that will travel (room for all of them). */
+typedef struct {
+	sync_transfer t;
+	git_remote *remote;
+	const git_remote_head **heads;
+	size_t nheads;
+	git_strarray refs;
+} transfer_conn;
+
+/* The start of every fetch and push: check the refspecs, connect to `url`, list its heads. On
+ * failure what was opened is left for transfer_close(). */
+static int transfer_open(transfer_conn *c, git_repository *repo, const char *url,
+	const char **refspecs, size_t n, int fetch, const git_remote_callbacks *callbacks)
+{
+	int rc, grc;
+
+	if ((rc = refspecs_check(refspecs, n, fetch)) < 0 ||
+	    (rc = remote_connect(&c->remote, &c->t, repo, url,
+		     fetch ? GIT_DIRECTION_FETCH : GIT_DIRECTION_PUSH, callbacks)) < 0)
+		return rc;
+	if ((grc = git_remote_ls(&c->heads, &c->nheads, c->remote)) < 0)
+		return sync_transport_fail_net(&c->t, url, grc);
+	if (!(c->refs.strings = calloc(n ? n : 1, sizeof(char *))))
+		return hearth_error_set(HEARTH_ERROR, "out of memory");
+	return 0;
+}
+
+static void transfer_close(transfer_conn *c)
+{
+	free(c->refs.strings);
+	git_remote_free(c->remote);
+}
+
 static int fetch_run(git_repository *repo, const char *url, const char **refspecs, size_t n,
 	const hearth_transport_opts *opts)
 {
-	sync_transfer t = { .opts = opts, .phase = "fetch" };
+	transfer_conn c = { .t = { .opts = opts, .phase = "fetch" } };
 	git_fetch_options fo;
-	git_remote *remote = NULL;
-	const git_remote_head **heads = NULL;
-	size_t nheads = 0;
-	git_strarray wanted = { NULL, 0 };
 	char path[PATH_MAX];
 	int rc, grc;
 
 	git_fetch_options_init(&fo, GIT_FETCH_OPTIONS_VERSION);
-	if ((rc = refspecs_check(refspecs, n, 1)) < 0)
-		goto done;
-	callbacks_init(&fo.callbacks, &t);
+	callbacks_init(&fo.callbacks, &c.t);
 	fo.prune = GIT_FETCH_NO_PRUNE;
 	fo.update_fetchhead = 0;
 	fo.download_tags = GIT_REMOTE_DOWNLOAD_TAGS_NONE;
-	if ((rc = remote_connect(&remote, &t, repo, url, GIT_DIRECTION_FETCH, &fo.callbacks)) < 0)
+	if ((rc = transfer_open(&c, repo, url, refspecs, n, 1, &fo.callbacks)) < 0)
 		goto done;
-	if ((grc = git_remote_ls(&heads, &nheads, remote)) < 0) {
-		rc = sync_transport_fail_net(&t, url, grc);
-		goto done;
-	}
-	wanted.strings = calloc(n ? n : 1, sizeof(char *));
-	if (!wanted.strings) {
-		rc = hearth_error_set(HEARTH_ERROR, "out of memory");
-		goto done;
-	}
 	for (size_t i = 0; i < n; i++) {
 		git_refspec *spec = NULL;
 
@@ -488,22 +507,22 @@ static int fetch_run(git_repository *repo, const char *url, const char **refspec
 				refspecs[i]);
 			goto done;
 		}
-		if (fetch_source_present(spec, heads, nheads))
-			wanted.strings[wanted.count++] = (char *)refspecs[i];
+		if (fetch_source_present(spec, c.heads, c.nheads))
+			c.refs.strings[c.refs.count++] = (char *)refspecs[i];
 		git_refspec_free(spec);
 	}
 	/* nothing the remote has: done (an empty list would mean the remote's configured specs) */
-	if (wanted.count == 0)
+	if (c.refs.count == 0)
 		goto done;
 	if (sync_local_path(path, sizeof(path), url) && sync_local_specs_plain(refspecs, n, 1)) {
-		rc = sync_local_fetch(repo, path, url, &wanted, heads, nheads, &t);
+		rc = sync_local_fetch(repo, path, url, &c.refs, c.heads, c.nheads, &c.t);
 		goto done;
 	}
-	if ((grc = git_remote_download(remote, &wanted, &fo)) < 0) {
-		rc = sync_transport_fail_net(&t, url, grc);
+	if ((grc = git_remote_download(c.remote, &c.refs, &fo)) < 0) {
+		rc = sync_transport_fail_net(&c.t, url, grc);
 		goto done;
 	}
-	if (git_remote_update_tips(remote, &fo.callbacks, 0, GIT_REMOTE_DOWNLOAD_TAGS_NONE,
+	if (git_remote_update_tips(c.remote, &fo.callbacks, 0, GIT_REMOTE_DOWNLOAD_TAGS_NONE,
 		    "hearth: fetch") < 0) {
 		char where[SYNC_MSG_MAX], why[SYNC_MSG_MAX];
 
@@ -514,8 +533,7 @@ static int fetch_run(git_repository *repo, const char *url, const char **refspec
 		goto done;
 	}
 done:
-	free(wanted.strings);
-	git_remote_free(remote);
+	transfer_close(&c);
 	return rc;
 }
 
@@ -593,75 +611,59 @@ static void refspec_dst(char *out, size_t size, const char *refspec)
 static int push_run(git_repository *repo, const char *url, const char **refspecs, size_t n,
 	const hearth_transport_opts *opts)
 {
-	sync_transfer t = { .opts = opts, .phase = "push" };
+	transfer_conn c = { .t = { .opts = opts, .phase = "push" } };
 	git_push_options po;
-	git_remote *remote = NULL;
-	const git_remote_head **heads = NULL;
-	size_t nheads = 0;
-	git_strarray send = { NULL, 0 };
 	char path[PATH_MAX];
 	int rc, grc;
 
 	git_push_options_init(&po, GIT_PUSH_OPTIONS_VERSION);
-	if ((rc = refspecs_check(refspecs, n, 0)) < 0)
+	callbacks_init(&po.callbacks, &c.t);
+	if ((rc = transfer_open(&c, repo, url, refspecs, n, 0, &po.callbacks)) < 0)
 		goto done;
-	callbacks_init(&po.callbacks, &t);
-	if ((rc = remote_connect(&remote, &t, repo, url, GIT_DIRECTION_PUSH, &po.callbacks)) < 0)
-		goto done;
-	if ((grc = git_remote_ls(&heads, &nheads, remote)) < 0) {
-		rc = sync_transport_fail_net(&t, url, grc);
-		goto done;
-	}
-	send.strings = calloc(n ? n : 1, sizeof(char *));
-	if (!send.strings) {
-		rc = hearth_error_set(HEARTH_ERROR, "out of memory");
-		goto done;
-	}
 	for (size_t i = 0; i < n; i++) {
-		if ((rc = push_plan_one(repo, url, refspecs[i], heads, nheads)) < 0)
+		if ((rc = push_plan_one(repo, url, refspecs[i], c.heads, c.nheads)) < 0)
 			goto done;
 		if (rc == 1)
-			send.strings[send.count++] = (char *)refspecs[i];
+			c.refs.strings[c.refs.count++] = (char *)refspecs[i];
 	}
 	rc = 0;
 	/* everything is there already: a completed push re-run sends nothing */
-	if (send.count == 0)
+	if (c.refs.count == 0)
 		goto done;
 	if (sync_local_path(path, sizeof(path), url) && sync_local_specs_plain(refspecs, n, 0) &&
 	    sync_local_bare(path)) {
-		rc = sync_local_push(repo, path, url, &send, heads, nheads, &t);
+		rc = sync_local_push(repo, path, url, &c.refs, c.heads, c.nheads, &c.t);
 		goto done;
 	}
-	grc = git_remote_upload(remote, &send, &po);
+	grc = git_remote_upload(c.remote, &c.refs, &po);
 	if (grc == GIT_ENONFASTFORWARD) {
 		/* the remote moved between our listing and the push */
 		char ref[256];
 
-		refspec_dst(ref, sizeof(ref), send.count == 1 ? send.strings[0] : NULL);
+		refspec_dst(ref, sizeof(ref), c.refs.count == 1 ? c.refs.strings[0] : NULL);
 		rc = sync_push_conflict(ref, url, SYNC_NOT_FAST_FORWARD);
 		goto done;
 	}
 	if (grc < 0) {
-		rc = sync_transport_fail_net(&t, url, grc);
+		rc = sync_transport_fail_net(&c.t, url, grc);
 		goto done;
 	}
-	if (t.rejected_ref[0]) {
-		const char *s = t.rejected_status;
+	if (c.t.rejected_ref[0]) {
+		const char *s = c.t.rejected_status;
 		char where[SYNC_MSG_MAX];
 
 		if (strstr(s, "fast-forward") || strstr(s, "fetch first") || strstr(s, "stale")) {
-			rc = sync_push_conflict(t.rejected_ref, url, s);
+			rc = sync_push_conflict(c.t.rejected_ref, url, s);
 			goto done;
 		}
 		sync_url_redact(where, sizeof(where), url);
 		rc = hearth_error_set(HEARTH_ERROR,
-			"cannot push '%s' to '%s': the remote refused it (%s)", t.rejected_ref,
+			"cannot push '%s' to '%s': the remote refused it (%s)", c.t.rejected_ref,
 			where, s);
 		goto done;
 	}
 done:
-	free(send.strings);
-	git_remote_free(remote);
+	transfer_close(&c);
 	return rc;
 }
 
