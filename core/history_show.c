@@ -9,12 +9,18 @@
 #include <time.h>
 
 #include "history_int.h"
+#include "i18n.h"
 
 const char *hearth_column_label(const hearth_table_decl *t, int col)
 {
-	/* the labels (zh_CN and others) come with the column declarations; until then a column
-	 * reads as its name */
-	return t && col >= 0 && col < t->ncol ? t->cols[col].name : "?";
+	const hearth_column_decl *c;
+	const char *l;
+
+	if (!t || col < 0 || col >= t->ncol)
+		return "?";
+	c = &t->cols[col];
+	l = strcmp(hearth_ui_lang(), "zh") == 0 ? c->label_zh : c->label_en;
+	return l && *l ? l : c->name;
 }
 
 /* The local time of clock text `hex` (or of `ms` when hex is NULL): "2026-12-06 10:31:02". */
