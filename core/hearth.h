@@ -525,6 +525,15 @@ int hearth_value_normalize(hearth_db *db, const hearth_table_decl *t, int col, c
 int hearth_value_check(hearth_db *db, const hearth_table_decl *t, int col, sqlite3_value *v,
 	hearth_buf *why);
 
+/** Every new value of a changeset (`n` bytes) against its column's rules (hearth_value_check):
+ * 0, or HEARTH_ECONFLICT with one line naming the table, the row's key, the column's label, what
+ * is expected and the value. Bytes that do not parse pass here: the framing check refuses them. */
+int hearth_changeset_check_values(hearth_db *db, const void *changeset, int n);
+/** The first schema version that declares the value rules: a node on it (or later) checks its
+ * values when it writes, and the office refuses its changes that break them; an older node's
+ * values are lifted at the office instead. */
+#define HEARTH_SCHEMA_VALUES 4
+
 /**
  * One line naming where (`where`: "第 3 行", a row key, or NULL), the column's label, what is
  * expected and the value received, appended to `out`:

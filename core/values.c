@@ -54,7 +54,7 @@ static int calendar_day(int y, int m, int d)
 	static const int days[] = { 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31 };
 	int leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
 
-	return y >= 1900 && y <= 2200 && m >= 1 && m <= 12 && d >= 1 &&
+	return y >= 0 && y <= 9999 && m >= 1 && m <= 12 && d >= 1 &&
 		d <= days[m - 1] + (m == 2 && leap);
 }
 
@@ -184,6 +184,11 @@ static int expected(hearth_buf *why, const hearth_column_decl *c)
 	return rc < 0 ? rc : 1;
 }
 
+int hearth_value_expected(const hearth_column_decl *c, hearth_buf *why)
+{
+	return expected(why, c);
+}
+
 /* ---- the rules, on text ---------------------------------------------------------------- */
 
 static int reference_exists(hearth_db *db, const hearth_column_decl *c, const char *id)
@@ -298,6 +303,39 @@ int hearth_value_check(hearth_db *db, const hearth_table_decl *t, int col, sqlit
 	default:
 		return check_text(db, c, (const char *)sqlite3_value_text(v),
 			(size_t)sqlite3_value_bytes(v), why);
+	}
+}
+
+int hearth_value_check_raw(hearth_db *db, const hearth_column_decl *c,
+	const struct hearth_raw_value *v, hearth_buf *why)
+{
+	char text[256];
+	uint64_t u = 0;
+	double d;
+	int i;
+
+	switch (v->type) {
+	case SQLITE_INTEGER:
+	case SQLITE_FLOAT:
+		for (i = 0; i < 8; i++)
+			u = (u << 8) | v->p[i];
+		if (v->type == SQLITE_INTEGER)
+			return check_number(c, 1, (double)(int64_t)u, why);
+		memcpy(&d, &u, sizeof(d));
+		return check_number(c, 0, d, why);
+	case SQLITE_TEXT:
+		if (c->kind == HEARTH_KIND_TEXT || c->kind == HEARTH_KIND_MARKDOWN)
+			return 0;
+		/* every other kind is short: a long text cannot be one */
+		if (v->n >= sizeof(text) || memchr(v->p, 0, v->n))
+			return expected(why, c);
+		memcpy(text, v->p, v->n);
+		text[v->n] = '\0';
+		return check_text(db, c, text, v->n, why);
+	case SQLITE_BLOB:
+		return c->takes_blob ? 0 : expected(why, c);
+	default:
+		return 0;
 	}
 }
 
