@@ -104,6 +104,17 @@ static int is_phone(const char *s, size_t n)
 	return 0;
 }
 
+/* `s` is one of the values of `c` (not a label: a stored value is the value) */
+static int choice_value(const hearth_column_decl *c, const char *s)
+{
+	int i;
+
+	for (i = 0; i < c->nchoices; i++)
+		if (strcmp(c->choices[i].value, s) == 0)
+			return 1;
+	return 0;
+}
+
 static const hearth_choice *choice_find(const hearth_column_decl *c, const char *s)
 {
 	int i;
@@ -247,7 +258,7 @@ static int check_text(hearth_db *db, const hearth_column_decl *c, const char *s,
 		ok = is_phone(s, n);
 		break;
 	case HEARTH_KIND_CHOICE:
-		ok = c->nchoices == 0 || hearth_choice_label(c, s) != s;
+		ok = c->nchoices == 0 || choice_value(c, s);
 		break;
 	case HEARTH_KIND_ID:
 		ok = hearth_record_id_valid(s);
