@@ -78,6 +78,10 @@ struct hearth_raw_value {
 };
 int hearth_raw_value(const unsigned char *p, size_t n, size_t *pos, struct hearth_raw_value *v);
 
+/** An INTEGER or FLOAT raw value (8 bytes, big-endian): its number, and its bits as an integer
+ * into *i (the value itself for an INTEGER). */
+double hearth_raw_number(const struct hearth_raw_value *v, int64_t *i);
+
 /** The values rules (values.c) on one raw value of column `c`: 0 ok, 1 refused (`why`
  * appended), or a negative error. */
 int hearth_value_check_raw(hearth_db *db, const hearth_column_decl *c,

@@ -317,23 +317,31 @@ int hearth_value_check(hearth_db *db, const hearth_table_decl *t, int col, sqlit
 	}
 }
 
+double hearth_raw_number(const struct hearth_raw_value *v, int64_t *i)
+{
+	uint64_t u = 0;
+	double d;
+	int k;
+
+	for (k = 0; k < 8; k++)
+		u = (u << 8) | v->p[k];
+	*i = (int64_t)u;
+	if (v->type == SQLITE_INTEGER)
+		return (double)*i;
+	memcpy(&d, &u, sizeof(d));
+	return d;
+}
+
 int hearth_value_check_raw(hearth_db *db, const hearth_column_decl *c,
 	const struct hearth_raw_value *v, hearth_buf *why)
 {
 	char text[256];
-	uint64_t u = 0;
-	double d;
-	int i;
+	int64_t i;
 
 	switch (v->type) {
 	case SQLITE_INTEGER:
 	case SQLITE_FLOAT:
-		for (i = 0; i < 8; i++)
-			u = (u << 8) | v->p[i];
-		if (v->type == SQLITE_INTEGER)
-			return check_number(c, 1, (double)(int64_t)u, why);
-		memcpy(&d, &u, sizeof(d));
-		return check_number(c, 0, d, why);
+		return check_number(c, v->type == SQLITE_INTEGER, hearth_raw_number(v, &i), why);
 	case SQLITE_TEXT:
 		if (c->kind == HEARTH_KIND_TEXT || c->kind == HEARTH_KIND_MARKDOWN)
 			return 0;

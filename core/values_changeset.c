@@ -10,19 +10,15 @@
 /* A raw value as people read it in a refusal. */
 static int raw_text(hearth_buf *out, const struct hearth_raw_value *v)
 {
-	uint64_t u = 0;
+	int64_t i;
 	double d;
-	int i;
 
 	switch (v->type) {
 	case SQLITE_INTEGER:
 	case SQLITE_FLOAT:
-		for (i = 0; i < 8; i++)
-			u = (u << 8) | v->p[i];
-		if (v->type == SQLITE_INTEGER)
-			return hearth_buf_printf(out, "%lld", (long long)(int64_t)u);
-		memcpy(&d, &u, sizeof(d));
-		return hearth_buf_printf(out, "%g", d);
+		d = hearth_raw_number(v, &i);
+		return v->type == SQLITE_INTEGER ? hearth_buf_printf(out, "%lld", (long long)i)
+						 : hearth_buf_printf(out, "%g", d);
 	case SQLITE_TEXT:
 		return hearth_buf_printf(out, "%.*s", v->n > 200 ? 200 : (int)v->n,
 			(const char *)v->p);
