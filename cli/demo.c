@@ -77,7 +77,7 @@ static const demo_node nodes[] = {
 		" ('lucai','e2','k2','c-ru','full_day','2026-09-01',NULL),"
 		" ('lucai','e3','k3','c-da1','temporary','2026-10-08',NULL);"
 		"INSERT INTO event VALUES ('lucai','ev-guide','parenting_class','家庭科学育儿指导公开课',"
-		" 'Open class: parenting guidance','2026-12-12T09:30','2026-12-12T11:00','潞才社区综合托育中心',"
+		" 'Open class: parenting guidance','2026-12-12T09:30:00+08:00','2026-12-12T11:00:00+08:00','潞才社区综合托育中心',"
 		" 'parents','面向0-3岁婴幼儿家长，免费参加。',1);" },
 	{ "xiaoxiangwan", "childcare_centre", "小象湾托育中心", "luzhou",
 		"UPDATE node SET name_en = 'Xiaoxiangwan Childcare Centre', address = '潞州区紫金街道紫苑社区',"
@@ -100,7 +100,7 @@ static const demo_node nodes[] = {
 		"INSERT INTO health_check VALUES ('fuyou','h1','xiaoxiangwan','k1','2026-11-20',82.5,11.2,"
 		" '发育正常','2027-02-20');"
 		"INSERT INTO event VALUES ('fuyou','ev-diet','health_lecture','婴幼儿膳食指导健康课',"
-		" 'Health class: infant diet','2026-12-18T15:00','2026-12-18T16:00','小象湾托育中心','parents',"
+		" 'Health class: infant diet','2026-12-18T15:00:00+08:00','2026-12-18T16:00:00+08:00','小象湾托育中心','parents',"
 		" '妇幼保健院医生到园讲解婴幼儿膳食。',1);" },
 	{ "qinyuan-tuoyu", "childcare_centre", "沁源县公办示范性综合托育机构", "qinyuan",
 		"UPDATE node SET name_en = 'Qinyuan County Public Demonstration Childcare Centre',"
@@ -116,13 +116,13 @@ static const demo_node nodes[] = {
 		"UPDATE node SET name_en = 'Qimingxing Care Centre for Children with Special Needs',"
 		" phone = '0355-0000004', operator = 'public' WHERE id = 'qimingxing';"
 		"INSERT INTO event VALUES ('qimingxing','ev-drug','community_activity','禁毒宣传进托养中心',"
-		" 'Drug-prevention outreach','2026-11-26T10:00','2026-11-26T11:30','启明星特殊儿童托养中心',"
+		" 'Drug-prevention outreach','2026-11-26T10:00:00+08:00','2026-11-26T11:30:00+08:00','启明星特殊儿童托养中心',"
 		" 'children','绘画、魔术表演，并赠送图书和文具。',1);" },
 	{ "donghua", "community_centre", "东华社区", "lucheng",
 		"UPDATE node SET name_en = 'Donghua Community', address = '潞城区潞华街道东华社区'"
 		" WHERE id = 'donghua';"
 		"INSERT INTO event VALUES ('donghua','ev-bp','health_lecture','老年人高血压健康讲座',"
-		" 'Health lecture: high blood pressure','2026-12-10T09:00','2026-12-10T10:30','东华社区活动室',"
+		" 'Health lecture: high blood pressure','2026-12-10T09:00:00+08:00','2026-12-10T10:30:00+08:00','东华社区活动室',"
 		" 'elderly','讲解高血压防治，现场免费测量血压。',1);" },
 	{ "guangchangdong", "volunteer_station", "广场东社区“红扳手”志愿服务站", "luzhou",
 		"UPDATE node SET name_en = 'Guangchangdong \"Red Wrench\" Volunteer Station',"
@@ -137,15 +137,15 @@ static const demo_node nodes[] = {
 		" ('guangchangdong','t-mediation','矛盾调解队','mediation',9);"
 		"INSERT INTO volunteer VALUES ('guangchangdong','v1','示例志愿者甲','13800000011','t-repair','电工',1),"
 		" ('guangchangdong','v2','示例志愿者乙','13800000012','t-clinic','义诊',0);"
-		"INSERT INTO service_request VALUES ('guangchangdong','r1','repair','2026-11-27T19:05',"
+		"INSERT INTO service_request VALUES ('guangchangdong','r1','repair','2026-11-27T19:05:00+08:00',"
 		" '示例居民甲','13800000021','英华小区3号楼','家里总是跳闸','new','t-repair',NULL,'hongbanshou-repair',"
 		" NULL,NULL),"
-		" ('guangchangdong','r2','ride_escort','2026-10-14T08:00','示例居民乙','13800000022','英华小区',"
-		" '去医院复查','done','t-ride',NULL,NULL,'2026-10-14T11:00','准时'),"
-		" ('guangchangdong','r3','elderly_canteen','2026-11-03T11:00','示例居民丙','13800000023','英华小区',"
-		" '送餐','done','t-canteen',NULL,NULL,'2026-11-03T12:00',NULL);"
+		" ('guangchangdong','r2','ride_escort','2026-10-14T08:00:00+08:00','示例居民乙','13800000022','英华小区',"
+		" '去医院复查','done','t-ride',NULL,NULL,'2026-10-14T11:00:00+08:00','准时'),"
+		" ('guangchangdong','r3','elderly_canteen','2026-11-03T11:00:00+08:00','示例居民丙','13800000023','英华小区',"
+		" '送餐','done','t-canteen',NULL,NULL,'2026-11-03T12:00:00+08:00',NULL);"
 		"INSERT INTO event VALUES ('guangchangdong','ev-mama','volunteer_activity','“爱心妈妈”街头义演和义剪',"
-		" 'Charity volunteers: street show and free haircuts','2026-12-06T09:00','2026-12-06T12:00',"
+		" 'Charity volunteers: street show and free haircuts','2026-12-06T09:00:00+08:00','2026-12-06T12:00:00+08:00',"
 		" '广场东社区广场','all','慈善协会“爱心妈妈”志愿者表演节目、义务理发和打扫卫生。',1);" },
 	{ "hongbanshou-repair", "volunteer_team", "“红扳手”维修服务队", "luzhou",
 		"UPDATE node SET name_en = 'Red Wrench repair team' WHERE id = 'hongbanshou-repair';" },
@@ -298,7 +298,7 @@ int cmd_demo(cli_ctx *ctx)
 		    "WHERE owner = 'guangchangdong' AND id = 'r1'") < 0 ||
 	    round_all(dbs, &total) < 0 ||
 	    demo_exec(dbs[find("hongbanshou-repair")],
-		    "UPDATE service_request SET status = 'done', done_at = '2026-11-28T09:40', "
+		    "UPDATE service_request SET status = 'done', done_at = '2026-11-28T09:40:00+08:00', "
 		    "feedback = '更换了老化的空气开关' WHERE owner = 'guangchangdong' AND id = 'r1'") < 0 ||
 	    round_all(dbs, &total) < 0 || round_all(dbs, &total) < 0)
 		goto done;

@@ -16,6 +16,7 @@ struct hearth_db {
 	struct hearth_stmt_slot *stmts; /* the statement cache (stmt.c), open addressing */
 	size_t stmt_cap, stmt_n;
 	int guard;              /* the caller's SQL of a recorded write is running */
+	const hearth_table_decl *written; /* the synced table the caller's SQL last wrote */
 	int wide_limit;         /* refuse a write of more rows (0: no limit) */
 	int64_t sql_limit_ms;   /* hearth_db_set_sql_limit (HEARTH_SQL_LIMIT_MS until set) */
 	int64_t sql_deadline;   /* monotonic ms at which the caller's SQL is stopped, 0: none */
@@ -67,6 +68,28 @@ int hearth_cells_row(hearth_buf *out, const hearth_cell *cells, int n, hearth_fo
 	int *first_row);
 /** JSON's closing bracket and newline, `first_row` still 1 if there was no row. */
 int hearth_cells_end(hearth_buf *out, hearth_format f, int first_row);
+
+/** One value of a changeset's record at p[*pos] (its type byte, then its bytes), read without
+ * SQLite's value objects (write.c): 0, or -1 if it does not parse. */
+struct hearth_raw_value {
+	int type; /* the changeset's type byte: 0 undefined, else SQLITE_INTEGER ... SQLITE_NULL */
+	const unsigned char *p;
+	size_t n;
+};
+int hearth_raw_value(const unsigned char *p, size_t n, size_t *pos, struct hearth_raw_value *v);
+
+/** An INTEGER or FLOAT raw value (8 bytes, big-endian): its number, and its bits as an integer
+ * into *i (the value itself for an INTEGER). */
+double hearth_raw_number(const struct hearth_raw_value *v, int64_t *i);
+
+/** The values rules (values.c) on one raw value of column `c`: 0 ok, 1 refused (`why`
+ * appended), or a negative error. */
+int hearth_value_check_raw(hearth_db *db, const hearth_column_decl *c,
+	const struct hearth_raw_value *v, hearth_buf *why);
+
+/** What column `c` expects ("expected a whole number from 0 to 200"), appended to `why`:
+ * 1, or a negative error. */
+int hearth_value_expected(const hearth_column_decl *c, hearth_buf *why);
 
 int hearth_schema_load(hearth_schema **out, sqlite3 *db);
 void hearth_schema_free(hearth_schema *s);

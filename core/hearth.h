@@ -161,6 +161,27 @@ typedef enum {
 	HEARTH_POLICY_STATE = 2,
 } hearth_policy_kind;
 
+/* How a column's value is typed, read and checked (hearth_column.kind). */
+typedef enum {
+	HEARTH_KIND_TEXT = 0,
+	HEARTH_KIND_INTEGER,
+	HEARTH_KIND_DECIMAL,
+	HEARTH_KIND_DATE,      /* YYYY-MM-DD, a real calendar date */
+	HEARTH_KIND_TIMESTAMP, /* YYYY-MM-DDTHH:MM:SS+08:00 */
+	HEARTH_KIND_PHONE,
+	HEARTH_KIND_CHOICE,
+	HEARTH_KIND_FLAG,      /* 0 or 1 (是/否) */
+	HEARTH_KIND_MARKDOWN,
+	HEARTH_KIND_REFERENCE,
+	HEARTH_KIND_ID,
+	HEARTH_KIND_MONTH,     /* YYYY-MM */
+} hearth_input_kind;
+
+typedef struct {
+	char *value;
+	char *label_zh, *label_en;
+} hearth_choice;
+
 typedef struct {
 	char *name;
 	int is_pk;            /* position in the primary key (1-based), 0 if not part of it */
@@ -171,6 +192,16 @@ typedef struct {
 	char *policy_text;    /* as declared: "lww", "office", "state:a<b<c" */
 	char **states;        /* for HEARTH_POLICY_STATE: the order, lowest first */
 	int nstates;
+	/* What a person reads (schema v4; NULL labels on an older database): */
+	char *label_zh, *label_en;
+	char *hint_zh, *hint_en;  /* may be NULL */
+	hearth_input_kind kind;
+	int has_min, has_max;     /* for integer and decimal: the inclusive range */
+	double min, max;
+	char *ref_table;          /* for HEARTH_KIND_REFERENCE: the table whose `id` it names */
+	int ref_checked;          /* ref_table is reference data: the row must exist */
+	hearth_choice *choices;   /* for HEARTH_KIND_CHOICE, in the order a form lists them */
+	int nchoices;
 } hearth_column_decl;
 
 typedef struct {
@@ -286,8 +317,45 @@ int hearth_purge(hearth_db *db, const char *older_than, hearth_purge_info *out);
  * change 3 as merged). Only what the node still holds: purged records leave no history.
  */
 
-/** The label people read for column `col` of `t` (its name until labels are declared). */
+/** The label people read for column `col` of `t`, in the language in effect (hearth_ui_lang());
+ * its name when no label is declared. */
 const char *hearth_column_label(const hearth_table_decl *t, int col);
+
+/* ---- values as people type them (core/values.c) ------------------------------------------ */
+
+/** The label of choice `value` of `c` in the language in effect, or `value` itself if it is not
+ * one of the declared choices (NULL gives NULL). */
+const char *hearth_choice_label(const hearth_column_decl *c, const char *value);
+
+/**
+ * A person's typed `text` for column `col` of `t` -> the canonical stored text, into `out`:
+ * trims; dates "2026/12/02" -> "2026-12-02"; local times "2026-12-10T09:00" or
+ * "2026-12-10 09:00[:SS]" -> "2026-12-10T09:00:00+08:00"; a choice by value or by its label in
+ * either language ("女" -> "f"); flags 是/否/yes/no/1/0 -> "1"/"0"; "+86 " dropped from mobiles.
+ * Returns 0 (normalized), 1 (refused: `why` says what is expected, in the user's language) or
+ * a negative hearth error. References to reference data must exist in `db`.
+ */
+int hearth_value_normalize(hearth_db *db, const hearth_table_decl *t, int col, const char *text,
+	hearth_buf *out, hearth_buf *why);
+
+/** Every new value of a changeset (`n` bytes) against its column's rules (hearth_value_check):
+ * 0, or HEARTH_ECONFLICT with one line naming the table, the row's key, the column's label, what
+ * is expected and the value. Bytes that do not parse pass here: the framing check refuses them. */
+int hearth_changeset_check_values(hearth_db *db, const void *changeset, int n);
+/** The first schema version that declares the value rules: a node on it (or later) checks its
+ * values when it writes, and the office refuses its changes that break them; an older node's
+ * values are lifted at the office instead. */
+#define HEARTH_SCHEMA_VALUES 4
+
+/**
+ * One line naming where (`where`: "第 3 行", a row key, or NULL), the column's label, what is
+ * expected and the value received, appended to `out`:
+ *   第 3 行「容量」：应为 0–200 的整数，收到「二十」
+ *   line 3, "capacity": expected a whole number from 0 to 200, got "二十"
+ * `value_text` NULL reads as empty.
+ */
+int hearth_refusal_format(hearth_buf *out, const char *where, const hearth_table_decl *t, int col,
+	const char *value_text, const char *why);
 
 /** One change (`ref`) as people read it, or as JSON with the raw values, appended to `out`: when
  * (local time), who, which rows, each column old -> new; at the office the origin and what the

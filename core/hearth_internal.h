@@ -223,4 +223,11 @@ int hearth_status_heard(sqlite3 *db, void (*fn)(const char *node, int64_t ms, vo
  * time any node was heard of, else the newest recorded write's clock time, else 0. */
 int hearth_status_data_now(sqlite3 *db, uint64_t *out);
 
+/* ---- values (core/values.c) ---------------------------------------------------------------- */
+
+/** The same rules on a stored or incoming value (type, range, form, choice, reference exists):
+ * 0 ok (NULL is ok: NOT NULL is the table's), 1 refused with `why`, or a negative error. */
+int hearth_value_check(hearth_db *db, const hearth_table_decl *t, int col, sqlite3_value *v,
+	hearth_buf *why);
+
 #endif

@@ -9,12 +9,18 @@
 #include <time.h>
 
 #include "history_int.h"
+#include "i18n.h"
 
 const char *hearth_column_label(const hearth_table_decl *t, int col)
 {
-	/* the labels (zh_CN and others) come with the column declarations; until then a column
-	 * reads as its name */
-	return t && col >= 0 && col < t->ncol ? t->cols[col].name : "?";
+	const hearth_column_decl *c;
+	const char *l;
+
+	if (!t || col < 0 || col >= t->ncol)
+		return "?";
+	c = &t->cols[col];
+	l = strcmp(hearth_ui_lang(), "zh") == 0 ? c->label_zh : c->label_en;
+	return l && *l ? l : c->name;
 }
 
 /* The local time of clock text `hex` (or of `ms` when hex is NULL): "2026-12-06 10:31:02". */
@@ -138,6 +144,19 @@ static int row_title(hearth_buf *out, hearth_db *db, const row_view *r)
 	return rc;
 }
 
+/* A value as people read it: a choice by its label in the language in effect (sex "女"). */
+static int cell_format(hearth_buf *out, const row_view *r, int col, sqlite3_value *v)
+{
+	const char *s, *l;
+
+	if (!r->t || !v || sqlite3_value_type(v) != SQLITE_TEXT ||
+	    r->t->cols[col].kind != HEARTH_KIND_CHOICE)
+		return hearth_value_format(out, v);
+	s = (const char *)sqlite3_value_text(v);
+	l = hearth_choice_label(&r->t->cols[col], s);
+	return l != s ? hearth_buf_printf(out, "\"%s\"", l) : hearth_value_format(out, v);
+}
+
 /* The columns of the row: "capacity 25 → 0, name ..." (updates), "added" / "deleted" when
  * `brief`, else every value an insert wrote or a delete removed. */
 static int row_cells_text(hearth_buf *out, const row_view *r, int brief)
@@ -154,9 +173,9 @@ static int row_cells_text(hearth_buf *out, const row_view *r, int brief)
 			continue;
 		rc = hearth_buf_printf(out, "%s%s ", n++ ? ", " : "", hearth_column_label(r->t, i));
 		if (rc == 0 && r->op == SQLITE_UPDATE)
-			rc = hearth_value_format(out, o) < 0 || hearth_buf_puts(out, " → ") < 0 ? -1 : 0;
+			rc = cell_format(out, r, i, o) < 0 || hearth_buf_puts(out, " → ") < 0 ? -1 : 0;
 		if (rc == 0)
-			rc = hearth_value_format(out, v);
+			rc = cell_format(out, r, i, v);
 	}
 	return rc;
 }

@@ -20,6 +20,17 @@ static void column_dispose(hearth_column_decl *c)
 	for (i = 0; i < c->nstates; i++)
 		free(c->states[i]);
 	free(c->states);
+	free(c->label_zh);
+	free(c->label_en);
+	free(c->hint_zh);
+	free(c->hint_en);
+	free(c->ref_table);
+	for (i = 0; i < c->nchoices; i++) {
+		free(c->choices[i].value);
+		free(c->choices[i].label_zh);
+		free(c->choices[i].label_en);
+	}
+	free(c->choices);
 }
 
 static void table_dispose(hearth_table_decl *t)
@@ -134,6 +145,81 @@ done:
 	return rc;
 }
 
+static const char *const kind_names[] = { "text", "integer", "decimal", "date", "timestamp",
+	"phone", "choice", "flag", "markdown", "reference", "id", "month" };
+
+static hearth_input_kind kind_of(const char *name)
+{
+	size_t i;
+
+	for (i = 0; name && i < sizeof(kind_names) / sizeof(kind_names[0]); i++)
+		if (strcmp(name, kind_names[i]) == 0)
+			return (hearth_input_kind)i;
+	return HEARTH_KIND_TEXT;
+}
+
+static int add_choice(hearth_column_decl *c, sqlite3_stmt *st)
+{
+	hearth_choice *n = realloc(c->choices, (size_t)(c->nchoices + 1) * sizeof(*n));
+
+	if (!n)
+		return hearth_error_set(HEARTH_ERROR, "out of memory");
+	c->choices = n;
+	n = &c->choices[c->nchoices++];
+	n->value = dup_col(st, 1);
+	n->label_zh = dup_col(st, 2);
+	n->label_en = dup_col(st, 3);
+	if (!n->value || !n->label_zh || !n->label_en)
+		return hearth_error_set(HEARTH_ERROR, "out of memory");
+	return 0;
+}
+
+/* Schema v4's declarations a person reads (labels, hints, kinds, ranges, choices); an older
+ * database (a node's copy not yet migrated, a v1 test build) has none and keeps the defaults. */
+static int load_labels(hearth_table_decl *t, sqlite3 *db)
+{
+	sqlite3_stmt *st = NULL;
+	int rc = 0, i;
+
+	if (sqlite3_table_column_metadata(db, NULL, "hearth_choice", "value", NULL, NULL, NULL,
+		    NULL, NULL) != SQLITE_OK)
+		return 0;
+	if ((rc = hearth_sql_prepare(&st, db,
+		     "SELECT c.col, c.label_zh, c.label_en, c.hint_zh, c.hint_en, c.kind, c.min, c.max, "
+		     "c.ref_table, coalesce(r.reference_data, 0) FROM hearth_column c "
+		     "LEFT JOIN hearth_table r ON r.name = c.ref_table WHERE c.tbl = ?1")) < 0)
+		return rc;
+	sqlite3_bind_text(st, 1, t->name, -1, SQLITE_STATIC);
+	while (rc == 0 && sqlite3_step(st) == SQLITE_ROW) {
+		hearth_column_decl *c;
+		if ((i = hearth_table_column(t, (const char *)sqlite3_column_text(st, 0))) < 0)
+			continue;
+		c = &t->cols[i];
+		c->label_zh = dup_col(st, 1);
+		c->label_en = dup_col(st, 2);
+		c->hint_zh = dup_col(st, 3);
+		c->hint_en = dup_col(st, 4);
+		c->kind = kind_of((const char *)sqlite3_column_text(st, 5));
+		if ((c->has_min = sqlite3_column_type(st, 6) != SQLITE_NULL))
+			c->min = sqlite3_column_double(st, 6);
+		if ((c->has_max = sqlite3_column_type(st, 7) != SQLITE_NULL))
+			c->max = sqlite3_column_double(st, 7);
+		c->ref_table = dup_col(st, 8);
+		c->ref_checked = sqlite3_column_int(st, 9);
+	}
+	sqlite3_finalize(st);
+	if (rc < 0 || (rc = hearth_sql_prepare(&st, db,
+			       "SELECT col, value, label_zh, label_en FROM hearth_choice "
+			       "WHERE tbl = ?1 ORDER BY col, rank")) < 0)
+		return rc;
+	sqlite3_bind_text(st, 1, t->name, -1, SQLITE_STATIC);
+	while (rc == 0 && sqlite3_step(st) == SQLITE_ROW)
+		if ((i = hearth_table_column(t, (const char *)sqlite3_column_text(st, 0))) >= 0)
+			rc = add_choice(&t->cols[i], st);
+	sqlite3_finalize(st);
+	return rc;
+}
+
 static int find_audience(hearth_table_decl *t, const char *col)
 {
 	t->audience_col = col ? hearth_table_column(t, col) : -1;
@@ -204,7 +290,7 @@ int hearth_schema_load(hearth_schema **out, sqlite3 *db)
 			rc = hearth_error_set(HEARTH_ERROR, "out of memory");
 			goto done;
 		}
-		if ((rc = load_columns(t, db)) < 0 ||
+		if ((rc = load_columns(t, db)) < 0 || (rc = load_labels(t, db)) < 0 ||
 		    (rc = find_audience(t, (const char *)sqlite3_column_text(st, 2))) < 0)
 			goto done;
 	}

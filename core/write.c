@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "core_int.h"
+#include "i18n.h"
 
 /* ---- ownership ---------------------------------------------------------------------------- */
 
@@ -176,13 +177,8 @@ bad:
  * accept: whatever they cannot accept (a refusal, an audience update, anything unusual) goes to
  * the walk above, which decides and words the refusal. */
 
-struct raw_value {
-	int type; /* the changeset's type byte: 0 undefined, else SQLITE_INTEGER ... SQLITE_NULL */
-	const unsigned char *p;
-	size_t n;
-};
-
-static int raw_value(const unsigned char *p, size_t n, size_t *pos, struct raw_value *v)
+int hearth_raw_value(const unsigned char *p, size_t n, size_t *pos,
+	struct hearth_raw_value *v)
 {
 	uint64_t len;
 
@@ -217,7 +213,7 @@ static int raw_value(const unsigned char *p, size_t n, size_t *pos, struct raw_v
 
 /* A text value without NUL bytes as a C string in buf[RAW_CSTR], or NULL. */
 #define RAW_CSTR 128
-static const char *raw_cstr(const struct raw_value *v, char *buf)
+static const char *raw_cstr(const struct hearth_raw_value *v, char *buf)
 {
 	if (v->type != SQLITE_TEXT || v->n >= RAW_CSTR || memchr(v->p, 0, v->n))
 		return NULL;
@@ -232,7 +228,7 @@ static const char *raw_cstr(const struct raw_value *v, char *buf)
 static int raw_change(const hearth_table_decl *t, int op, int ncol, const char *writer,
 	int writer_is_office, const unsigned char *p, size_t n, size_t *pos)
 {
-	struct raw_value owner = { 0, NULL, 0 }, id = { 0, NULL, 0 }, v;
+	struct hearth_raw_value owner = { 0, NULL, 0 }, id = { 0, NULL, 0 }, v;
 	char ob[RAW_CSTR], ib[RAW_CSTR];
 	const char *o, *i;
 	int rec, col, nrec = op == SQLITE_UPDATE ? 2 : 1;
@@ -240,7 +236,7 @@ static int raw_change(const hearth_table_decl *t, int op, int ncol, const char *
 	for (rec = 0; rec < nrec; rec++) {
 		int is_new = op == SQLITE_INSERT || rec == 1;
 		for (col = 0; col < ncol; col++) {
-			if (raw_value(p, n, pos, &v) < 0)
+			if (hearth_raw_value(p, n, pos, &v) < 0)
 				return 0;
 			if (rec == 0 && col < 2)
 				*(col == 0 ? &owner : &id) = v;
@@ -379,6 +375,9 @@ int hearth_authorize(void *payload, int action, const char *a, const char *b, co
 	case SQLITE_INSERT:
 	case SQLITE_UPDATE:
 	case SQLITE_DELETE:
+		/* the table a constraint's refusal is about (refusal_said) */
+		if (hearth_schema_table(s, a))
+			((hearth_db *)db)->written = hearth_schema_table(s, a);
 		return hearth_schema_table(s, a) ? SQLITE_OK : SQLITE_DENY;
 	case SQLITE_PRAGMA:
 		/* reading a table's layout changes nothing */
@@ -397,6 +396,54 @@ int hearth_authorize(void *payload, int action, const char *a, const char *b, co
 	}
 }
 
+/* SQLite's refusal of a value as people read it: the column's label and what it expects (the
+ * declarations), in one line. Migration 005 names each column's CHECK after the column
+ * ("CONSTRAINT capacity CHECK (...)"), so "CHECK constraint failed: capacity" names it (as
+ * the unnamed CHECKs before it begin with their column: "capacity >= 0"); the
+ * table is the one the failing statement writes (the authorizer notes it). "NOT NULL constraint
+ * failed: t.c" and "cannot store TEXT value in INTEGER column t.c" name both. Returns the error
+ * if `msg` is one of these, else 0. */
+static int refusal_said(hearth_db *db, const char *msg)
+{
+	static const char *const heads[] = { "CHECK constraint failed: ",
+		"NOT NULL constraint failed: ", " column " };
+	const hearth_table_decl *t = db->written;
+	hearth_buf why = HEARTH_BUF_INIT;
+	const char *col = NULL, *p, *dot;
+	char name[128];
+	size_t k;
+	int i, rc;
+
+	if (strstr(msg, "FOREIGN KEY constraint failed") && t)
+		return hearth_error_set(HEARTH_ECONFLICT,
+			_("%s: a row this change names does not exist; nothing was written"), t->name);
+	for (k = 0; !col && k < sizeof(heads) / sizeof(heads[0]); k++)
+		if ((p = strstr(msg, heads[k])) && (k != 2 || strstr(msg, "cannot store ")))
+			col = p + strlen(heads[k]);
+	if (!col)
+		return 0;
+	/* the leading name: an unnamed CHECK (before 005) reads "capacity >= 0" */
+	snprintf(name, sizeof(name), "%.*s", (int)strspn(col, "abcdefghijklmnopqrstuvwxyz"
+								  "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_."),
+		col);
+	col = name;
+	if ((dot = strchr(name, '.'))) {
+		name[dot - name] = '\0';
+		t = hearth_schema_table(hearth_db_schema(db), name);
+		col = dot + 1;
+	}
+	if (!t || (i = hearth_table_column(t, col)) < 0)
+		return 0;
+	rc = strstr(msg, "NOT NULL") ? hearth_buf_puts(&why, _("a value is required"))
+				     : hearth_value_expected(&t->cols[i], &why);
+	if (rc >= 0)
+		/* TRANSLATORS: table, column label, what is expected */
+		rc = hearth_error_set(HEARTH_ECONFLICT, _("%s \"%s\": %s; nothing was written"),
+			t->name, hearth_column_label(t, i), why.ptr);
+	hearth_buf_dispose(&why);
+	return rc;
+}
+
 struct sql_body {
 	const char *sql;
 };
@@ -409,6 +456,7 @@ static int run_sql(hearth_db *db, void *payload)
 	int rc = 0;
 
 	db->guard = 1;
+	db->written = NULL;
 	hearth_sql_limit_begin(db);
 	if (sqlite3_exec(h, b->sql, NULL, NULL, &msg) != SQLITE_OK &&
 	    (rc = hearth_sql_limit_error(db)) == 0) {
@@ -417,11 +465,12 @@ static int run_sql(hearth_db *db, void *payload)
 		int code = err == SQLITE_AUTH ? HEARTH_EDENIED
 			: err == SQLITE_CONSTRAINT ? HEARTH_ECONFLICT
 						   : HEARTH_EUSAGE;
-		rc = hearth_error_set(code, "%s%s", msg ? msg : sqlite3_errmsg(h),
-			code == HEARTH_EDENIED
-				? " (only rows of synced tables may be changed; no schema changes or "
-				  "transactions)"
-				: "");
+		if ((rc = refusal_said(db, msg ? msg : sqlite3_errmsg(h))) == 0)
+			rc = hearth_error_set(code, "%s%s", msg ? msg : sqlite3_errmsg(h),
+				code == HEARTH_EDENIED
+					? " (only rows of synced tables may be changed; no schema "
+					  "changes or transactions)"
+					: "");
 	}
 	hearth_sql_limit_end(db);
 	db->guard = 0;
@@ -485,6 +534,18 @@ static int wide_refuse(hearth_db *db, int changes, const hearth_buf *sum)
 		changes, sum->ptr, db->wide_limit);
 }
 
+/* A refused value of a recorded write, said as such: nothing of the write stays. */
+static int nothing_written(int rc)
+{
+	hearth_buf line = HEARTH_BUF_INIT;
+
+	if (rc >= 0 || hearth_buf_puts(&line, hearth_error_last()) < 0)
+		return rc;
+	rc = hearth_error_set(rc, _("%s; nothing was written"), line.ptr);
+	hearth_buf_dispose(&line);
+	return rc;
+}
+
 /* The changes the session captured, checked, and kept in the outbox with the next seq and a
  * new clock. */
 static int write_record(hearth_db *db, const void *cs, int n, const char *summary, int64_t seq,
@@ -500,6 +561,7 @@ static int write_record(hearth_db *db, const void *cs, int n, const char *summar
 		    (rc = wide_refuse(db, info->changes, &sum)) < 0) ||
 	    (rc = hearth_changeset_check_owner(hearth_db_sqlite(db), hearth_db_schema(db),
 		     hearth_db_node(db), hearth_db_is_office(db), cs, n)) < 0 ||
+	    (rc = nothing_written(hearth_changeset_check_values(db, cs, n))) < 0 ||
 	    (rc = hearth_db_seq_clock_write(db, seq + 1, &info->clock)) < 0)
 		goto done;
 	info->seq = seq + 1;

@@ -90,7 +90,11 @@ void site_when_text(char *out, size_t n, const char *iso)
 {
 	size_t i;
 
-	snprintf(out, n, "%s", iso ? iso : "");
+	/* a stored time is China time with its offset: people read "2026-12-10 09:00" */
+	if (iso && strlen(iso) == 25 && strcmp(iso + 16, ":00+08:00") == 0)
+		snprintf(out, n, "%.16s", iso);
+	else
+		snprintf(out, n, "%s", iso ? iso : "");
 	for (i = 0; out[i]; i++)
 		if (out[i] == 'T')
 			out[i] = ' ';

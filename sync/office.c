@@ -272,7 +272,20 @@ typedef struct {
 	int merged;           /* entries merged in this transaction */
 	int conflicts;
 	hearth_clock seen;    /* the latest (clamped) entry clock merged */
+	int schema;           /* the schema version the commit was written with (Hearth-Schema) */
 } commit_merge;
+
+/* The values of an entry against the declared rules. A node on a schema that declares them
+ * (HEARTH_SCHEMA_VALUES) checked them when it wrote: a value refused here comes from a copy that
+ * skipped the check, and its commit is quarantined with the row, label and value named. An older
+ * node never checked: its values are not refused here but lifted (set aside "to fix") by the
+ * merge; `schema` is what tells the two apart. */
+static int entry_values(hearth_db *db, int schema, const sync_entry *e)
+{
+	if (schema < HEARTH_SCHEMA_VALUES)
+		return 0;
+	return hearth_changeset_check_values(db, e->cs.ptr, (int)e->cs.size);
+}
 
 /* One entry, inside its commit's transaction: ownership check, merge under a session, log,
  * applied. Its foreign keys must hold when it ends, as if it were committed alone. */
@@ -291,6 +304,7 @@ static int merge_one(hearth_db *db, sync_sql_cache *sql, sync_peer *p, sync_entr
 	if ((rc = hearth_changeset_validate(e->cs.ptr, (int)e->cs.size, NULL)) < 0 ||
 	    (rc = hearth_changeset_check_owner(h, hearth_db_schema(db), p->node, 0, e->cs.ptr,
 		     (int)e->cs.size)) < 0 ||
+	    (rc = entry_values(db, cm->schema, e)) < 0 ||
 	    (rc = hearth_session_new(&sess, db)) < 0)
 		goto done;
 	if ((clamped = rc = sync_merge_entry(db, sql, p->node, e, &conflicts)) < 0)
@@ -395,6 +409,7 @@ static int merge_commit(hearth_db *db, sync_sql_cache *sql, git_repository *repo
 			c.msg.schema, c.msg.fingerprint, hearth_db_schema_version(db));
 		goto refuse_read;
 	}
+	cm.schema = c.msg.schema;
 	if ((rc = hearth_db_begin(db)) < 0) {
 		sync_commit_dispose(&c);
 		return rc;

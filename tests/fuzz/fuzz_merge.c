@@ -57,11 +57,11 @@ static const char *const setup_sql =
 	"INSERT INTO health_check (owner, id, centre_id, child_id, checked_on, height_cm) VALUES "
 	"  ('hosp', 'h1', 'lucai', 'k1', '2025-06-01', 80.5);"
 	"INSERT INTO service_request (owner, id, service_type_id, requested_at, status, assignee) "
-	"  VALUES ('tunliu-1', 'r1', 'repair', '2025-12-01T09:00', 'new', 'lucai'),"
-	"  ('tunliu-1', 'r2', 'repair', '2025-12-02T09:00', 'accepted', 'tunliu-1'),"
-	"  ('lucai', 'r3', 'repair', '2025-12-03T09:00', 'new', 'hosp');"
+	"  VALUES ('tunliu-1', 'r1', 'repair', '2025-12-01T09:00:00+08:00', 'new', 'lucai'),"
+	"  ('tunliu-1', 'r2', 'repair', '2025-12-02T09:00:00+08:00', 'accepted', 'tunliu-1'),"
+	"  ('lucai', 'r3', 'repair', '2025-12-03T09:00:00+08:00', 'new', 'hosp');"
 	"INSERT INTO event (owner, id, kind, title, starts_at, public) VALUES "
-	"  ('lucai', 'ev1', 'parenting_class', 'Reading together', '2026-01-10T10:00', 1);";
+	"  ('lucai', 'ev1', 'parenting_class', 'Reading together', '2026-01-10T10:00:00+08:00', 1);";
 
 static void check_integrity(void)
 {

@@ -102,7 +102,7 @@ dump lucai >"$T/before2"
 w lucai "DELETE FROM child WHERE id = 'k2'"
 m2=$(last_seq lucai)
 run lucai show "$m2"
-like "$OUT" '- child 李小红: name "李小红", guardian_name "李大红"' "show gives a deleted row's values"
+like "$OUT" '- child 李小红: child'\''s name "李小红", guardian'\''s name "李大红"' "show gives a deleted row's values"
 run lucai undo "$m2"
 is "$RC" 0 "undo of the delete exits 0"
 dump lucai >"$T/after"
@@ -218,7 +218,7 @@ cmp_dump lucai "the office's undo reached the node"
 run lucai undo "$p"
 is "$RC" 1 "at the node, the change partly lost at the office cannot be undone as it was"
 like "$ERR" "care_class lucai/c4 capacity: holds 5" "the refusal names the value the office kept"
-like "$ERR" "care_class lucai/c4 name: holds \"托大4班\"" "and the name the office's undo put back"
+like "$ERR" "care_class lucai/c4 class name: holds \"托大4班\"" "and the name the office's undo put back"
 
 # ---- retention: purged records leave no history ------------------------------------------------------
 at 70

@@ -58,18 +58,18 @@ w gcd "INSERT INTO volunteer (owner, id, name, phone, team_id) VALUES
 	('gcd','v-active','KeptVolunteerA',NULL,'t1'), ('gcd','v-idle','KeptVolunteerB',NULL,NULL)"
 w gcd "INSERT INTO service_request (owner, id, service_type_id, requested_at, resident_name,
 	resident_phone, status, volunteer_id, done_at) VALUES
-	('gcd','r-old1','repair','2021-04-09T10:00','PurgedResidentA','13800009021','done','v-gone','2021-04-10T12:00'),
-	('gcd','r-old2','repair','2021-04-19T10:00','PurgedResidentB',NULL,'done','v-active','2021-04-20T12:00'),
-	('gcd','r-old3','ride_escort','2021-05-01T08:00','PurgedResidentC',NULL,'cancelled',NULL,NULL),
-	('gcd','r-old4','elderly_canteen','2023-11-19T11:00','PurgedResidentD',NULL,'done',NULL,'2023-11-19T12:00'),
-	('gcd','r-open','repair','2021-02-01T09:00','KeptResidentA',NULL,'new',NULL,NULL),
-	('gcd','r-edge','elderly_canteen','2023-11-19T11:00','KeptResidentB',NULL,'done',NULL,'2023-11-20T09:00'),
-	('gcd','r-new','repair','2026-10-05T09:00','KeptResidentC',NULL,'done','v-active','2026-10-05T15:00')"
+	('gcd','r-old1','repair','2021-04-09T10:00:00+08:00','PurgedResidentA','13800009021','done','v-gone','2021-04-10T12:00:00+08:00'),
+	('gcd','r-old2','repair','2021-04-19T10:00:00+08:00','PurgedResidentB',NULL,'done','v-active','2021-04-20T12:00:00+08:00'),
+	('gcd','r-old3','ride_escort','2021-05-01T08:00:00+08:00','PurgedResidentC',NULL,'cancelled',NULL,NULL),
+	('gcd','r-old4','elderly_canteen','2023-11-19T11:00:00+08:00','PurgedResidentD',NULL,'done',NULL,'2023-11-19T12:00:00+08:00'),
+	('gcd','r-open','repair','2021-02-01T09:00:00+08:00','KeptResidentA',NULL,'new',NULL,NULL),
+	('gcd','r-edge','elderly_canteen','2023-11-19T11:00:00+08:00','KeptResidentB',NULL,'done',NULL,'2023-11-20T09:00:00+08:00'),
+	('gcd','r-new','repair','2026-10-05T09:00:00+08:00','KeptResidentC',NULL,'done','v-active','2026-10-05T15:00:00+08:00')"
 # Assigned to the centre: r-steer is new, r-late was requested in 2021 and is still open.
 w gcd "INSERT INTO service_request (owner, id, service_type_id, requested_at, resident_name,
 	status, assignee) VALUES
-	('gcd','r-steer','repair','2026-10-01T09:00','KeptResidentD','accepted','lucai'),
-	('gcd','r-late','ride_escort','2021-03-01T09:00','KeptResidentE','accepted','lucai')"
+	('gcd','r-steer','repair','2026-10-01T09:00:00+08:00','KeptResidentD','accepted','lucai'),
+	('gcd','r-late','ride_escort','2021-03-01T09:00:00+08:00','KeptResidentE','accepted','lucai')"
 
 settle() {
 	sync_all lucai gcd fuyou office lucai gcd fuyou office lucai gcd fuyou
@@ -77,13 +77,13 @@ settle() {
 settle
 # the assignee closes both, dating them back: a done_at it wrote is not the owner's date, and its
 # write reached the office today (after the cutoff)
-w lucai "UPDATE service_request SET status = 'done', done_at = '1999-01-01' WHERE id = 'r-steer'"
-w lucai "UPDATE service_request SET status = 'done', done_at = '2021-05-01' WHERE id = 'r-late'"
+w lucai "UPDATE service_request SET status = 'done', done_at = '1999-01-01T00:00:00+08:00' WHERE id = 'r-steer'"
+w lucai "UPDATE service_request SET status = 'done', done_at = '2021-05-01T00:00:00+08:00' WHERE id = 'r-late'"
 settle
 is "$SYNC_FAILED" 0 "every sync exits 0"
 is "$(hq office "SELECT count(*) FROM child") $(hq office "SELECT count(*) FROM service_request")" \
 	"7 9" "the office holds every child and request"
-is "$(hq office "SELECT done_at FROM service_request WHERE id = 'r-steer'")" 1999-01-01 \
+is "$(hq office "SELECT done_at FROM service_request WHERE id = 'r-steer'")" 1999-01-01T00:00:00+08:00 \
 	"the assignee's done_at reached the office"
 
 check "site build before" h office site build --out "$T/site-before"

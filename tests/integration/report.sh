@@ -46,7 +46,7 @@ is "$(sq d/nodes/office "SELECT count(*) FROM hearth_quarantine WHERE node = 'do
 # a row no node can write any more (an empty BLOB as an event's title, as a node could before
 # BLOBs were refused): the site builds without it and the report lists it
 sq d/nodes/office "INSERT INTO event (owner, id, kind, title, starts_at, public)
-	VALUES ('lucai', 'blanktitle', 'health_lecture', x'', '2026-12-01T09:00', 1)"
+	VALUES ('lucai', 'blanktitle', 'health_lecture', x'', '2026-12-01T09:00:00+08:00', 1)"
 
 # ---- the office ----------------------------------------------------------------------------
 
@@ -117,13 +117,13 @@ like "$got" "| $err (2026-11-28 10:00, 3 days ago) |" "the report shows the last
 
 # open requests at the station, with HTML in a request
 at $T1 guangchangdong exec "INSERT INTO service_request (owner, id, service_type_id,
-	requested_at, details, status) VALUES (hearth_node(), 'r9', 'repair', '2026-11-28T08:00',
+	requested_at, details, status) VALUES (hearth_node(), 'r9', 'repair', '2026-11-28T08:00:00+08:00',
 	'<b>水管</b>漏水', 'new')" >>"$T/log" 2>&1
 at $T1 guangchangdong report --html >"$T/gcd.html"
-like "$(cat "$T/gcd.html")" "<td>2026-11-28T08:00</td><td>维修服务</td><td>new</td><td></td><td>&lt;b&gt;水管&lt;/b&gt;漏水</td>" \
+like "$(cat "$T/gcd.html")" "<td>2026-11-28T08:00:00+08:00</td><td>维修服务</td><td>new</td><td></td><td>&lt;b&gt;水管&lt;/b&gt;漏水</td>" \
 	"an open request is listed, its details escaped"
 unlike "$(cat "$T/gcd.html")" "<b>" "no raw HTML from the request"
-unlike "$(cat "$T/gcd.html")" "| 2026-10-14T08:00 |" "done requests are not listed"
+unlike "$(cat "$T/gcd.html")" "| 2026-10-14T08:00:00+08:00 |" "done requests are not listed"
 
 check_not "an unknown option is refused" at $T1 lucai report --nope
 done_testing

@@ -26,12 +26,12 @@ node_hits() {
 	echo $(($(obj_hits "$T/usb/$1.git" "$2") + $(obj_hits "$T/$1/repo.git" "$2")))
 }
 
-OLD="Old7phone$$"          # written while m is the assignee: m may see it, x never
-PHONE="New3phone$$"        # written after the hand-over to x: x may see it, m never
+OLD=$(printf "137%08d" $$)          # written while m is the assignee: m may see it, x never
+PHONE=$(printf "136%08d" $$)        # written after the hand-over to x: x may see it, m never
 DETAILS="New5details$$"
 
 w lucai "INSERT INTO service_request (owner, id, service_type_id, requested_at, resident_name,
-	resident_phone, details, assignee) VALUES ('lucai', 'req1', 'repair', '2026-01-05T09:00',
+	resident_phone, details, assignee) VALUES ('lucai', 'req1', 'repair', '2026-01-05T09:00:00+08:00',
 	'Resident', '13900000000', 'first', 'm')"
 sync_all lucai office m x lucai
 is "$(hq m "SELECT resident_phone FROM service_request WHERE id = 'req1'")" 13900000000 \
@@ -59,9 +59,9 @@ cmp_dump x
 
 # `sync REMOTE` at the office: lucai hands req2 over and writes on; the office merges lucai alone
 # twice before m's down is written
-PHONE2="Later9phone$$"
+PHONE2=$(printf "135%08d" $$)
 w lucai "INSERT INTO service_request (owner, id, service_type_id, requested_at, resident_name,
-	resident_phone, assignee) VALUES ('lucai', 'req2', 'repair', '2026-01-06T09:00', 'R2',
+	resident_phone, assignee) VALUES ('lucai', 'req2', 'repair', '2026-01-06T09:00:00+08:00', 'R2',
 	'13922222222', 'm')"
 SYNC_FAILED=0
 sync_all lucai office m x lucai

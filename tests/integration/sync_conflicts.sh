@@ -23,7 +23,7 @@ new_node team1 volunteer_team "Team one" "$T/usb/team1.git"
 
 w lucai "INSERT INTO care_class (owner, id, name, age_band, capacity) VALUES ('lucai','c1','Sun','1-2',10)"
 w lucai "INSERT INTO child (owner,id,name) VALUES ('lucai','k1','Mei'), ('lucai','k2','Lei')"
-w zhan "INSERT INTO service_request (owner,id,service_type_id,requested_at,details,assignee) VALUES ('zhan','r1','repair','2024-05-01','leaking tap','team1')"
+w zhan "INSERT INTO service_request (owner,id,service_type_id,requested_at,details,assignee) VALUES ('zhan','r1','repair','2024-05-01T09:00:00+08:00','leaking tap','team1')"
 at 1
 sync_all lucai zhan office lucai zhan team1
 is "$SYNC_FAILED" 0 "first syncs exit 0"
@@ -42,7 +42,7 @@ at 45; w office "UPDATE care_class SET capacity = 8 WHERE owner = 'lucai' AND id
 at 50; w lucai "UPDATE care_class SET capacity = 15 WHERE id = 'c1'"
 at 65; w lucai "DELETE FROM child WHERE id = 'k2'"
 at 70; w office "UPDATE child SET name = 'Lei-renamed' WHERE owner = 'lucai' AND id = 'k2'"
-at 80; w zhan "UPDATE service_request SET status = 'done', done_at = '2024-05-02' WHERE id = 'r1'"
+at 80; w zhan "UPDATE service_request SET status = 'done', done_at = '2024-05-02T09:00:00+08:00' WHERE id = 'r1'"
 at 90; w team1 "UPDATE service_request SET status = 'accepted', volunteer_id = 'v7' WHERE owner = 'zhan' AND id = 'r1'"
 
 at 100
@@ -91,7 +91,7 @@ for n in office zhan team1; do
 		"state order: done beats a later accepted ($n)"
 done
 is "$(hq team1 "SELECT volunteer_id || ' ' || done_at FROM service_request WHERE id = 'r1'")" \
-	"v7 2024-05-02" "state order: the other columns of both edits survive"
+	"v7 2024-05-02T09:00:00+08:00" "state order: the other columns of both edits survive"
 like "$(pick service_request status)" "done|zhan|accepted|team1|state:" \
 	"state order: the assignee's accepted is logged"
 

@@ -102,7 +102,7 @@ is "$(hq office "SELECT count(*) FROM child WHERE name = 'TwoParents'")" 0 "and 
 t0=$(($(date +%s) * 1000 + 3600000))
 at() { local ms=$1; shift; HEARTH_TEST_NOW_MS=$ms "$@"; }
 at "$t0" hh lc exec "INSERT INTO service_request (owner, id, service_type_id, requested_at,
-	resident_name, assignee) VALUES ('lc', 'rq', 'repair', '2026-01-05T09:00', 'R', 'fast')"
+	resident_name, assignee) VALUES ('lc', 'rq', 'repair', '2026-01-05T09:00:00+08:00', 'R', 'fast')"
 SYNC_FAILED=0
 for n in lc office fast; do at "$t0" hh $n sync || SYNC_FAILED=$((SYNC_FAILED + 1)); done
 at $((t0 + 7200000)) hh fast exec "UPDATE service_request SET feedback = 'fast-ahead' WHERE id = 'rq'"

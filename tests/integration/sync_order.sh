@@ -20,7 +20,7 @@ hh zhan init --node zhan --kind volunteer_station --name Zhan && hh zhan remote 
 hh team1 init --node team1 --kind volunteer_team --name Team && hh team1 remote add office "$T/usb/team1.git"
 hh lucai init --node lucai --kind childcare_centre --name Lucai && hh lucai remote add office "$T/usb/lucai.git"
 for n in $nodes; do hh office0 remote add "$n" "$T/usb/$n.git"; done
-w zhan "INSERT INTO service_request (owner,id,service_type_id,requested_at,assignee) VALUES ('zhan','r1','repair','2024-05-01','team1'), ('zhan','r2','mediation','2024-05-02','team1')"
+w zhan "INSERT INTO service_request (owner,id,service_type_id,requested_at,assignee) VALUES ('zhan','r1','repair','2024-05-01T09:00:00+08:00','team1'), ('zhan','r2','mediation','2024-05-02T09:00:00+08:00','team1')"
 at 1
 sync_all zhan office0 team1     # team1 needs the requests to edit them
 # every fresh office starts from this office: an audience node's edit of a row depends on the
@@ -33,7 +33,7 @@ at 12; w lucai "INSERT INTO child (owner,id,name) VALUES ('lucai','k1','One'), (
 at 13; sync_all zhan team1 lucai
 cp -a "$T/usb" "$T/part1"
 # part two, offline again: later edits on both sides
-at 20; w team1 "UPDATE service_request SET volunteer_id = 'vt', done_at = '2024-05-03' WHERE owner = 'zhan' AND id = 'r1'"
+at 20; w team1 "UPDATE service_request SET volunteer_id = 'vt', done_at = '2024-05-03T09:00:00+08:00' WHERE owner = 'zhan' AND id = 'r1'"
 at 21; w zhan "UPDATE service_request SET feedback = 'zhan-21' WHERE id = 'r2'"
 at 22; w team1 "UPDATE service_request SET feedback = 'team1-22', status = 'done' WHERE owner = 'zhan' AND id = 'r2'"
 at 23; w zhan "UPDATE service_request SET status = 'cancelled' WHERE id = 'r2'"

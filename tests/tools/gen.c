@@ -587,8 +587,8 @@ static int op_event(gen_state *st, gen_stmts *s)
 	do
 		e = &PICK(&st->r, events);
 	while (!(e->roles & bit));
-	snprintf(starts, sizeof(starts), "2027-%02d-%02dT%02d:00", month, day, hour);
-	snprintf(ends, sizeof(ends), "2027-%02d-%02dT%02d:30", month, day, hour + 1);
+	snprintf(starts, sizeof(starts), "2027-%02d-%02dT%02d:00:00+08:00", month, day, hour);
+	snprintf(ends, sizeof(ends), "2027-%02d-%02dT%02d:30:00+08:00", month, day, hour + 1);
 	snprintf(place, sizeof(place), "%s活动室", st->node->name);
 	if ((rc = new_id(s, id)) < 0)
 		return rc;
@@ -778,7 +778,7 @@ static void timestamp(gen_state *st, char *out, size_t n)
 	int month = rng_range(&st->r, 1, 11), day = rng_range(&st->r, 1, 28);
 	int hour = rng_range(&st->r, 7, 21);
 
-	snprintf(out, n, "2026-%02d-%02dT%02d:%02d", month, day, hour, rng_below(&st->r, 60));
+	snprintf(out, n, "2026-%02d-%02dT%02d:%02d:00+08:00", month, day, hour, rng_below(&st->r, 60));
 }
 
 static const char *const skills[] = { "电工", "水暖", "义诊", "理发", "调解", "驾驶", "烹饪",
