@@ -92,6 +92,10 @@ int hearth_value_check_raw(hearth_db *db, const hearth_column_decl *c,
 int hearth_value_expected(const hearth_column_decl *c, hearth_buf *why);
 
 int hearth_schema_load(hearth_schema **out, sqlite3 *db);
+
+/** After 005_typed.sql ran: copy the rows of the v4 tables into the typed ones, converting or
+ * setting aside (hearth_to_fix) what the checks refuse, and drop the v4 tables (typed.c). */
+int hearth_typed_migrate(sqlite3 *h);
 void hearth_schema_free(hearth_schema *s);
 
 

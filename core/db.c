@@ -228,6 +228,7 @@ static int migrate(hearth_db *db)
 		if (m->version <= version)
 			continue;
 		if ((rc = hearth_sql_exec(db->sql, m->sql, m->file)) < 0 ||
+		    (m->version == HEARTH_SCHEMA_TYPED && (rc = hearth_typed_migrate(db->sql)) < 0) ||
 		    (rc = record_fingerprint(db->sql, m->version)) < 0)
 			goto fail;
 		version = m->version;

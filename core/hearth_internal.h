@@ -230,4 +230,27 @@ int hearth_status_data_now(sqlite3 *db, uint64_t *out);
 int hearth_value_check(hearth_db *db, const hearth_table_decl *t, int col, sqlite3_value *v,
 	hearth_buf *why);
 
+/* ---- typed tables (schema 5) ---------------------------------------------------------------- */
+
+/** The schema that made the synced tables STRICT and checked (schemas/005_typed.sql): changes
+ * written under an older one are lifted (hearth_typed_lift) before they apply. */
+#define HEARTH_SCHEMA_TYPED 5
+
+/**
+ * Lift a changeset written before the checks of schema 5 (a node or an office on schema 4 or
+ * older, or a change stored before the migration): every value the checks refuse is converted
+ * when its form is clear ('2026/12/02', a local time, '+86 138...') or else replaced by the
+ * column's default, NULL or a safe value, so that the change applies. With `origin` (the node
+ * that sent it), each value replaced is listed to fix once hearth_typed_fix_commit() runs, after
+ * the change was applied. The lifted bytes replace `out`'s content.
+ */
+int hearth_typed_lift(sqlite3 *h, const void *cs, int n, const char *origin, hearth_buf *out);
+/** What the database itself says of value `v` in tbl.col (its STRICT type, its CHECK, the
+ * reference it names): 1 accepted, 0 refused (SQLite's message into `why`), or an error. The
+ * checks are the table's own, applied to the value alone (NOT NULL aside for a non-NULL one). */
+int hearth_typed_check(sqlite3 *h, const char *tbl, const char *col, sqlite3_value *v,
+	hearth_buf *why);
+/** Record the values the lifts since the last call set aside (hearth_to_fix). */
+int hearth_typed_fix_commit(sqlite3 *h);
+
 #endif

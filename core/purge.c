@@ -4,8 +4,9 @@
  * folds the solved requests it removes into `request_tally` (so the site's aggregates do not
  * change), and logs what it did in hearth_purge_log: per table, how many rows, never a value.
  *
- * What "closed before the cutoff" means, per table (dates compare as their first 10 characters;
- * an empty or missing date never counts as old). Only the owner's own facts and the office's
+ * What "closed before the cutoff" means, per table (dates are typed, schema 5: they compare as
+ * their first 10 characters; a missing date never counts as old, and a record with a value set
+ * aside to fix (hearth_to_fix, a date the migration could not read among them) is kept). Only the owner's own facts and the office's
  * close or keep open a record: another node (a request's assignee, a hospital checking a
  * centre's child) cannot date it into the past or the far future.
  * - service_request: status done or cancelled, closed (HEARTH_REQUEST_CLOSED_ON: done_at if the
@@ -85,6 +86,11 @@ int hearth_purge_cutoff(char *out, const char *older_than, uint64_t now_ms)
 
 /* ---- the purge ---------------------------------------------------------------------------- */
 
+/* A record with a value waiting in the "to fix" list is kept: its date may be the one set aside. */
+#define UNFIXED(alias, tbl)                                                                        \
+	"AND NOT EXISTS (SELECT 1 FROM hearth_to_fix f WHERE f.tbl = '" tbl "' "                  \
+	"AND f.owner = " alias ".owner AND f.id = " alias ".id)"
+
 /* The rows to purge, found table by table before anything is deleted: later rules read the
  * earlier tables' choices (a child goes only with all its enrolments). ?1 is the cutoff. */
 static const char *const find_sql[] = {
@@ -94,7 +100,7 @@ static const char *const find_sql[] = {
 	"AND substr(" HEARTH_REQUEST_CLOSED_ON ", 1, 10) < ?1 "
 	"AND NOT EXISTS (SELECT 1 FROM hearth_origin o WHERE o.tbl = 'service_request' "
 	" AND o.owner = r.owner AND o.id = r.id AND o.node NOT IN (r.owner, 'office') "
-	" AND o.clock >= ?2)",
+	" AND o.clock >= ?2) " UNFIXED("r", "service_request"),
 
 	"INSERT INTO temp.hearth_purge_set SELECT 'volunteer', v.owner, v.id FROM volunteer v "
 	"WHERE coalesce(v.team_id, '') = '' "
@@ -104,8 +110,9 @@ static const char *const find_sql[] = {
 	" AND r.volunteer_id = v.id AND NOT EXISTS (SELECT 1 FROM temp.hearth_purge_set p "
 	"  WHERE p.tbl = 'service_request' AND p.owner = r.owner AND p.id = r.id))",
 
-	"INSERT INTO temp.hearth_purge_set SELECT 'enrolment', owner, id FROM enrolment "
-	"WHERE nullif(ends_on, '') IS NOT NULL AND substr(ends_on, 1, 10) < ?1",
+	"INSERT INTO temp.hearth_purge_set SELECT 'enrolment', owner, id "
+	"FROM enrolment e WHERE nullif(ends_on, '') IS NOT NULL AND substr(ends_on, 1, 10) < ?1 "
+	UNFIXED("e", "enrolment"),
 
 	"INSERT INTO temp.hearth_purge_set SELECT 'child', c.owner, c.id FROM child c "
 	"WHERE EXISTS (SELECT 1 FROM enrolment e WHERE e.owner = c.owner AND e.child_id = c.id) "
@@ -121,7 +128,8 @@ static const char *const find_sql[] = {
 	" WHERE p.tbl = 'child' AND p.owner = h.centre_id AND p.id = h.child_id) "
 	"OR (NOT EXISTS (SELECT 1 FROM child c WHERE c.owner = h.centre_id AND c.id = h.child_id) "
 	" AND nullif(h.checked_on, '') IS NOT NULL AND substr(h.checked_on, 1, 10) < ?1 "
-	" AND (nullif(h.next_due, '') IS NULL OR substr(h.next_due, 1, 10) < ?1))",
+	" AND (nullif(h.next_due, '') IS NULL OR substr(h.next_due, 1, 10) < ?1) "
+	UNFIXED("h", "health_check") ")",
 };
 
 /* The solved requests about to go, added to the tally the site reads beside service_request:

@@ -49,17 +49,20 @@ static int days_from_civil(int y, int m, int d)
 /* "YYYY-MM-DD[THH:MM[:SS]]" in China time -> "DTSTART:YYYYMMDDTHHMMSSZ" or a DATE value. */
 static int put_time(hearth_buf *b, const char *name, const char *iso)
 {
-	int y, mo, d, h = 0, mi = 0, s = 0, n;
-	char when[32], line[64];
+	int y, mo, d, h = 0, mi = 0, s = 0, oh = 8, om = 0, n;
+	char when[32], line[64], sign = '+';
 
-	n = sscanf(iso, "%4d-%2d-%2dT%2d:%2d:%2d", &y, &mo, &d, &h, &mi, &s);
+	/* the stored form carries its offset (+08:00); a time without one is China time */
+	n = sscanf(iso, "%4d-%2d-%2dT%2d:%2d:%2d%c%2d:%2d", &y, &mo, &d, &h, &mi, &s, &sign, &oh, &om);
+	if (n > 6 && (n != 9 || (sign != '+' && sign != '-') || oh > 14 || om > 59))
+		return 1;
 	if (n < 3 || mo < 1 || mo > 12 || d < 1 || d > 31 || h > 23 || mi > 59 || s > 59)
 		return 1; /* not a time we can state: leave it out */
 	if (n == 3) {
 		snprintf(line, sizeof line, "%s;VALUE=DATE:%04d%02d%02d", name, y, mo, d);
 	} else {
 		int64_t t = (int64_t)days_from_civil(y, mo, d) * 86400 + h * 3600 + mi * 60 + s -
-			    8 * 3600;
+			    (sign == '-' ? -1 : 1) * (oh * 3600 + om * 60);
 		/* t is UTC; site_format_time shows China time, so hand it t minus 8 hours */
 		site_format_time(when, sizeof when, (t - 8 * 3600) * 1000, 0);
 		snprintf(line, sizeof line, "%s:%.4s%.2s%.2sT%.2s%.2s%02dZ", name, when, when + 5,

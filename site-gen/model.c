@@ -372,6 +372,26 @@ static void load_classes(reader *r)
 	sqlite3_finalize(st);
 }
 
+/* A centre's free places, one way for every page, filter and total: none unless it is open
+ * (a centre being planned or built takes no child), and never more than its places when it
+ * declares them (its classes may add up to more than its registered places). */
+static void settle_vacancies(site_model *m)
+{
+	int i, k;
+
+	for (i = 0; i < m->nnodes; i++) {
+		site_node *n = &m->nodes[i];
+		long cap = n->status && strcmp(n->status, "open") != 0 ? 0 : n->places;
+		if (cap < 0)
+			continue; /* open, no places declared: its classes say */
+		if (n->vacancies > cap)
+			n->vacancies = cap;
+		for (k = 0; k < 3; k++)
+			if (n->band_vac[k] > n->vacancies)
+				n->band_vac[k] = n->vacancies;
+	}
+}
+
 static void load_offers(reader *r)
 {
 	static const char *const care[3] = { "full_day", "temporary", "hourly" };
@@ -572,6 +592,8 @@ int site_model_load(site_model *m, sqlite3 *db, uint64_t now_ms)
 	load_stypes(&r);
 	load_nodes(&r);
 	load_classes(&r);
+	if (r.rc == 0)
+		settle_vacancies(m);
 	load_offers(&r);
 	load_partners(&r);
 	load_teams(&r);

@@ -96,6 +96,10 @@ static int export_table(site_ctx *ctx, sqlite3 *db, const char *table)
 		for (i = 0; o.rc == 0 && i < ncols; i++) {
 			int type = sqlite3_column_type(st, i);
 			const char *text = (const char *)sqlite3_column_text(st, i);
+			/* a number read as text allocates: NULL for a value that is not NULL is
+			 * out of memory (typed columns hold numbers as numbers) */
+			if (!text && type != SQLITE_NULL)
+				o.rc = o.rc ? o.rc : hearth_error_set(HEARTH_ERROR, "out of memory");
 			put_all(&o, i ? "," : "");
 			o.rc = o.rc ? o.rc : hearth_buf_puts(o.json, i ? "," : "");
 			o.rc = o.rc ? o.rc : site_esc_json(o.json, sqlite3_column_name(st, i));

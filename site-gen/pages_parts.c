@@ -90,11 +90,14 @@ void site_when_text(char *out, size_t n, const char *iso)
 {
 	size_t i;
 
-	/* a stored time is China time with its offset: people read "2026-12-10 09:00" */
-	if (iso && strlen(iso) == 25 && strcmp(iso + 16, ":00+08:00") == 0)
-		snprintf(out, n, "%.16s", iso);
-	else
-		snprintf(out, n, "%s", iso ? iso : "");
+	/* the stored form 2026-12-12T09:30:00+08:00 reads "2026-12-12 09:30" in China time; another
+	 * offset is kept, so that no time is shown as what it is not */
+	if (iso && strlen(iso) == 25 && iso[10] == 'T' && strcmp(iso + 19, "+08:00") == 0) {
+		snprintf(out, n, "%.10s %.*s", iso, strncmp(iso + 16, ":00", 3) == 0 ? 5 : 8,
+			iso + 11);
+		return;
+	}
+	snprintf(out, n, "%s", iso ? iso : "");
 	for (i = 0; out[i]; i++)
 		if (out[i] == 'T')
 			out[i] = ' ';

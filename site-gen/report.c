@@ -11,6 +11,7 @@
  * string from the database goes through the site's escaping module (site_esc_md, site_esc_html).
  */
 #include "site_int.h"
+#include "core/i18n.h"
 #include "core/hearth_status.h"
 
 #include <cmark.h>
@@ -302,7 +303,9 @@ static void section_requests(report *r, sqlite3 *h)
 			rp_md(r, "Requests that are new or accepted, oldest first.\n\n");
 			rp_table_begin(r, 5, heads);
 		}
-		rp_cell(r, col_str(st, 0));
+		char when[64];
+		site_when_text(when, sizeof when, col_str(st, 0));
+		rp_cell(r, when);
 		rp_cell(r, col_str(st, 1));
 		rp_cell(r, col_str(st, 2));
 		rp_cell(r, col_str(st, 3));
@@ -569,6 +572,41 @@ static void section_unpublished(report *r, sqlite3 *h, uint64_t now)
 	site_model_free(&m);
 }
 
+/* Values set aside because the checks refuse them (a migration's, an older node's): listed
+ * until someone sets the value again, which clears the entry (schemas/005_typed.sql). */
+static void section_to_fix(report *r, sqlite3 *h)
+{
+	const char *heads[] = { _("Table"), _("Owner"), _("Id"), _("Column"), _("Value set aside"),
+		_("From"), _("Why") };
+	sqlite3_stmt *st;
+	int rows = 0, i;
+
+	/* a database before schema 5 has no such list */
+	if (r->rc || rp_count(r, h, "SELECT count(*) FROM sqlite_schema WHERE type = 'table' "
+				    "AND name = 'hearth_to_fix'") == 0)
+		return;
+	st = rp_prepare(r, h,
+		"SELECT tbl, owner, id, col, original, origin, reason FROM hearth_to_fix "
+		"ORDER BY tbl, owner, id, col");
+	rp_md(r, "## %s\n\n", _("To fix"));
+	while (st && r->rc == 0 && sqlite3_step(st) == SQLITE_ROW) {
+		if (rows++ == 0) {
+			rp_md(r, "%s\n\n",
+				_("Values the checks refuse, set aside: the column holds its default or "
+				  "nothing until the value is set again (hearth exec), which clears the "
+				  "entry."));
+			rp_table_begin(r, 7, heads);
+		}
+		for (i = 0; i < 7; i++)
+			rp_cell(r, col_str(st, i));
+	}
+	if (rows)
+		rp_table_end(r);
+	else
+		rp_md(r, "%s\n\n", _("None."));
+	sqlite3_finalize(st);
+}
+
 /* ---- the report --------------------------------------------------------------------------- */
 
 static void node_name(report *r, sqlite3 *h, const char *node, hearth_buf *out)
@@ -625,6 +663,7 @@ int hearth_report(hearth_buf *out, hearth_db *db, int html, uint64_t now_ms)
 		section_requests(&r, h);
 		section_classes(&r, h, node, today);
 	}
+	section_to_fix(&r, h);
 	rp_flush(&r);
 	if (html && r.rc == 0)
 		r.rc = hearth_buf_puts(out, "</body>\n</html>\n");

@@ -236,7 +236,7 @@ int hearth_clone(hearth_db **out, const char *dir, const char *url, const char *
 		goto done;
 	if ((rc = hearth_sql_exec(hearth_db_sqlite(db), "PRAGMA defer_foreign_keys = ON", "clone")) <
 		    0 ||
-	    (rc = restore_down(db, repo, info, &ack)) < 0 ||
+	    (rc = sync_applying_down(db, 1)) < 0 || (rc = restore_down(db, repo, info, &ack)) < 0 ||
 	    (rc = restore_pending(db, repo, ack, info)) < 0 || (rc = sync_replay_pending(db)) < 0 ||
 	    (rc = hearth_remote_add(db, "office", url)) < 0)
 		goto fail;
@@ -249,7 +249,7 @@ int hearth_clone(hearth_db **out, const char *dir, const char *url, const char *
 		goto fail;
 	sqlite3_finalize(st);
 	st = NULL;
-	if ((rc = hearth_db_commit(db)) < 0)
+	if ((rc = sync_applying_down(db, 0)) < 0 || (rc = hearth_db_commit(db)) < 0)
 		goto fail;
 	*out = db;
 	db = NULL;

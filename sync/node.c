@@ -492,14 +492,21 @@ static int apply_down(hearth_db *db, git_repository *repo, const git_oid *ids, s
 	if ((rc = hearth_db_begin(db)) < 0)
 		goto done;
 	if ((rc = hearth_sql_exec(h, "PRAGMA defer_foreign_keys = ON", "pull")) < 0 ||
-	    (rc = invert_overlay(db)) < 0)
+	    (rc = sync_applying_down(db, 1)) < 0 || (rc = invert_overlay(db)) < 0)
 		goto fail;
 	for (i = 0; i < n; i++)
 		for (j = 0; !commits[i].msg.is_snapshot && j < commits[i].msg.nentries; j++) {
 			sync_entry *e = &commits[i].entries[j];
 			hearth_clock c;
+			/* an office still on schema 4 or older sent it: its values are lifted */
+			if (commits[i].msg.schema < HEARTH_SCHEMA_TYPED &&
+			    hearth_db_schema_version(db) >= HEARTH_SCHEMA_TYPED &&
+			    (rc = hearth_typed_lift(h, e->cs.ptr, (int)e->cs.size, "office", &e->cs)) <
+				    0)
+				goto fail;
 			if ((rc = sync_apply(h, e->cs.ptr, (int)e->cs.size, SYNC_APPLY_OFFICE_WINS)) <
 				    0 ||
+			    (rc = hearth_typed_fix_commit(h)) < 0 ||
 			    (rc = sync_record_received(h, e)) < 0 ||
 			    (rc = hearth_db_clock_observe(db, e->head.clock, &c)) < 0)
 				goto fail;
@@ -519,7 +526,7 @@ static int apply_down(hearth_db *db, git_repository *repo, const git_oid *ids, s
 	git_oid_tostr(hex, sizeof(hex), &ids[n - 1]);
 	if ((rc = hearth_meta_set(db, "down_head", hex)) < 0 ||
 	    (rc = sync_meta_set_i64(db, "office_seq", office_seq)) < 0 ||
-	    (rc = hearth_db_commit(db)) < 0)
+	    (rc = sync_applying_down(db, 0)) < 0 || (rc = hearth_db_commit(db)) < 0)
 		goto fail;
 	goto done;
 fail:
@@ -529,6 +536,14 @@ done:
 		sync_commit_dispose(&commits[i]);
 	free(commits);
 	return rc;
+}
+
+int sync_applying_down(hearth_db *db, int on)
+{
+	return hearth_sql_exec(hearth_db_sqlite(db),
+		on ? "INSERT OR REPLACE INTO hearth_meta (key, value) VALUES ('applying_down', '1')"
+		   : "DELETE FROM hearth_meta WHERE key = 'applying_down'",
+		"cannot mark the office's changes");
 }
 
 int sync_node_fetch(hearth_db *db, git_repository *repo, const sync_remote *r,

@@ -290,7 +290,7 @@ static int entry_values(hearth_db *db, int schema, const sync_entry *e)
 /* One entry, inside its commit's transaction: ownership check, merge under a session, log,
  * applied. Its foreign keys must hold when it ends, as if it were committed alone. */
 static int merge_one(hearth_db *db, sync_sql_cache *sql, sync_peer *p, sync_entry *e,
-	commit_merge *cm)
+	int schema, commit_merge *cm)
 {
 	sqlite3 *h = hearth_db_sqlite(db);
 	sqlite3_session *sess = NULL;
@@ -307,8 +307,15 @@ static int merge_one(hearth_db *db, sync_sql_cache *sql, sync_peer *p, sync_entr
 	    (rc = entry_values(db, cm->schema, e)) < 0 ||
 	    (rc = hearth_session_new(&sess, db)) < 0)
 		goto done;
-	if ((clamped = rc = sync_merge_entry(db, sql, p->node, e, &conflicts)) < 0)
+	/* a node still on schema 4 or older: values the checks refuse are set aside, listed to fix
+	 * with the node's name once merged, never a reason to skip the change */
+	if (schema < HEARTH_SCHEMA_TYPED && hearth_db_schema_version(db) >= HEARTH_SCHEMA_TYPED &&
+	    (rc = hearth_typed_lift(h, e->cs.ptr, (int)e->cs.size, p->node, &e->cs)) < 0)
 		goto done;
+	if ((clamped = rc = sync_merge_entry(db, sql, p->node, e, &conflicts)) < 0 ||
+	    (rc = hearth_typed_fix_commit(h)) < 0)
+		goto done;
+	rc = clamped;
 	/* an entry may take 16 MiB: each copy of it is let go as soon as the next one is made */
 	hearth_buf_dispose(&e->cs);
 	if (sqlite3session_changeset(sess, &nnet, &net) != SQLITE_OK) {
@@ -433,7 +440,7 @@ static int merge_commit(hearth_db *db, sync_sql_cache *sql, git_repository *repo
 		}
 		if ((rc = entry_mark(db, "SAVEPOINT hearth_entry")) < 0)
 			goto fail;
-		if ((rc = merge_one(db, sql, p, e, &cm)) < 0) {
+		if ((rc = merge_one(db, sql, p, e, c.msg.schema, &cm)) < 0) {
 			snprintf(reason, sizeof(reason), "seq %lld: %s", (long long)e->head.seq,
 				hearth_error_last());
 			if (rc == HEARTH_ERROR && !strstr(hearth_error_last(), "FOREIGN KEY"))

@@ -181,6 +181,11 @@ int sync_replay_pending(hearth_db *db);
 int sync_record_received(sqlite3 *h, const sync_entry *e);
 int sync_repo_open_dir(git_repository **out, const char *dir);
 
+/* Node: mark (on = 1) or unmark the transaction as applying what the office sent (a pull, a
+ * clone): the schema's reference and status triggers let it through (005_typed.sql), since the
+ * office accepted it. Inside the transaction only, so a failure leaves no mark. */
+int sync_applying_down(hearth_db *db, int on);
+
 /* Office: lift the quarantine of a node's commit. */
 int sync_quarantine_clear(hearth_db *db, const char *node, const char *commit_hex);
 

@@ -55,6 +55,25 @@ log=$("$hearth" -C "$out/nodes/office" log -n 50)
 echo "$log" | grep -q "	hongbanshou-repair	sent down	service_request ~1"
 ok $? "log at the office shows merged entries with their origin"
 
+# free places are one figure everywhere: none at a centre still being built (沁源), never more
+# than a centre's places, and the home page's total is the sum of the centres' pages
+fig() { grep -o "$1</td><td class=\"num\">[0-9]*" "$2" | head -n 1 | sed 's/.*>//'; }
+[ "$(fig 空位 "$site/centres/qinyuan-tuoyu.html")" = 0 ] &&
+	! grep -q qinyuan-tuoyu "$site/centres/age-0-1.html" "$site/centres/age-1-2.html" \
+		"$site/centres/age-2-3.html"
+ok $? "a centre being built has no free places and is in no free-places filter"
+over=0 sum=0
+for f in "$site"/centres/*.html; do
+	case ${f##*/} in index.html | age-* | care-* | county-*) continue ;; esac
+	v=$(fig 空位 "$f") p=$(fig 托位 "$f")
+	[ -n "$v" ] && sum=$((sum + v))
+	[ -n "$v" ] && [ -n "$p" ] && [ "$v" -gt "$p" ] && over=$((over + 1))
+done
+[ "$over" -eq 0 ]
+ok $? "no centre shows more free places than places"
+[ "$(fig 现有空位 "$site/index.html")" = "$sum" ]
+ok $? "the home page's free places are the sum of the centres' ($sum)"
+
 leaked=$(grep -rl -e 示例儿童 -e 示例家长 -e 示例居民 -e 13800000001 -e 13800000021 "$site" | wc -l)
 [ "$leaked" -eq 0 ]
 ok $? "no private demo string on the site ($leaked files)"

@@ -77,13 +77,13 @@ settle() {
 settle
 # the assignee closes both, dating them back: a done_at it wrote is not the owner's date, and its
 # write reached the office today (after the cutoff)
-w lucai "UPDATE service_request SET status = 'done', done_at = '1999-01-01T00:00:00+08:00' WHERE id = 'r-steer'"
-w lucai "UPDATE service_request SET status = 'done', done_at = '2021-05-01T00:00:00+08:00' WHERE id = 'r-late'"
+w lucai "UPDATE service_request SET status = 'done', done_at = '1999-01-01T12:00:00+08:00' WHERE id = 'r-steer'"
+w lucai "UPDATE service_request SET status = 'done', done_at = '2021-05-01T12:00:00+08:00' WHERE id = 'r-late'"
 settle
 is "$SYNC_FAILED" 0 "every sync exits 0"
 is "$(hq office "SELECT count(*) FROM child") $(hq office "SELECT count(*) FROM service_request")" \
 	"7 9" "the office holds every child and request"
-is "$(hq office "SELECT done_at FROM service_request WHERE id = 'r-steer'")" 1999-01-01T00:00:00+08:00 \
+is "$(hq office "SELECT done_at FROM service_request WHERE id = 'r-steer'")" 1999-01-01T12:00:00+08:00 \
 	"the assignee's done_at reached the office"
 
 check "site build before" h office site build --out "$T/site-before"

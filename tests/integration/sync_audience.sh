@@ -26,8 +26,8 @@ node_hits() {
 	echo $(($(obj_hits "$T/usb/$1.git" "$2") + $(obj_hits "$T/$1/repo.git" "$2")))
 }
 
-OLD=$(printf "137%08d" $$)          # written while m is the assignee: m may see it, x never
-PHONE=$(printf "136%08d" $$)        # written after the hand-over to x: x may see it, m never
+OLD="137$(printf %08d $$)"          # written while m is the assignee: m may see it, x never
+PHONE="138$(printf %08d $$)"        # written after the hand-over to x: x may see it, m never
 DETAILS="New5details$$"
 
 w lucai "INSERT INTO service_request (owner, id, service_type_id, requested_at, resident_name,
@@ -59,7 +59,7 @@ cmp_dump x
 
 # `sync REMOTE` at the office: lucai hands req2 over and writes on; the office merges lucai alone
 # twice before m's down is written
-PHONE2=$(printf "135%08d" $$)
+PHONE2="139$(printf %08d $$)"
 w lucai "INSERT INTO service_request (owner, id, service_type_id, requested_at, resident_name,
 	resident_phone, assignee) VALUES ('lucai', 'req2', 'repair', '2026-01-06T09:00:00+08:00', 'R2',
 	'13922222222', 'm')"

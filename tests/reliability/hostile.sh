@@ -104,7 +104,7 @@ w office "INSERT INTO care_class (owner,id,name,age_band,capacity) VALUES ('evil
 w office "INSERT INTO care_offer (owner,id,service_type_id,fee_yuan,fee_unit) VALUES ('evil','o1','full_day',100,'month')"
 w office "INSERT INTO partnership (owner,id,partner_id,kind) VALUES ('evil','p1','office','medical')"
 w office "INSERT INTO volunteer_team (owner,id,name) VALUES ('evil','t1','T')"
-w office "INSERT INTO event (owner,id,kind,title,starts_at,public) VALUES ('evil','e1','health_lecture','E','2030-01-01T09:00',1)"
+w office "INSERT INTO event (owner,id,kind,title,starts_at,public) VALUES ('evil','e1','health_lecture','E','2030-01-01T09:00:00+08:00',1)"
 cols=$(sq office "SELECT c.tbl || '.' || c.col FROM hearth_column c JOIN hearth_table t ON t.name = c.tbl
 	JOIN pragma_table_info(c.tbl) p ON p.name = c.col
 	WHERE c.visibility = 'public' AND p.type = 'TEXT' AND c.col NOT IN ('owner', 'id')")

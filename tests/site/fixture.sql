@@ -90,29 +90,29 @@ INSERT INTO volunteer (owner, id, name, phone, team_id, skills, party_member) VA
 INSERT INTO service_request (owner, id, service_type_id, requested_at, resident_name,
 	resident_phone, address, details, status, team_id, volunteer_id, assignee, done_at, feedback)
 	VALUES
-	('guangchangdong', 'r01', 'repair', '2026-09-02T08:00', 'MARKRESIDENT甲', '13800007771',
+	('guangchangdong', 'r01', 'repair', '2026-09-02T08:00:00+08:00', 'MARKRESIDENT甲', '13800007771',
 	 'MARKHOME英华小区1号楼', 'MARKDETAILS总是跳闸', 'done', 't01', 'v01', NULL,
-	 '2026-09-02T15:00', 'MARKFEEDBACK'),
-	('guangchangdong', 'r02', 'repair', '2026-10-05T08:00', 'MARKRESIDENT乙', '13800007772',
-	 'MARKHOME2', 'MARKDETAILS水管', 'done', 't01', 'v01', NULL, '2026-10-06T10:00', NULL),
-	('guangchangdong', 'r03', 'elderly_canteen', '2026-10-07T08:00', 'MARKRESIDENT丙',
-	 '13800007773', NULL, NULL, 'done', 't02', NULL, NULL, '2026-10-07T12:00', NULL),
-	('guangchangdong', 'r04', 'ride_escort', '2026-11-20T08:00', 'MARKRESIDENT丁', '13800007774',
+	 '2026-09-02T15:00:00+08:00', 'MARKFEEDBACK'),
+	('guangchangdong', 'r02', 'repair', '2026-10-05T08:00:00+08:00', 'MARKRESIDENT乙', '13800007772',
+	 'MARKHOME2', 'MARKDETAILS水管', 'done', 't01', 'v01', NULL, '2026-10-06T10:00:00+08:00', NULL),
+	('guangchangdong', 'r03', 'elderly_canteen', '2026-10-07T08:00:00+08:00', 'MARKRESIDENT丙',
+	 '13800007773', NULL, NULL, 'done', 't02', NULL, NULL, '2026-10-07T12:00:00+08:00', NULL),
+	('guangchangdong', 'r04', 'ride_escort', '2026-11-20T08:00:00+08:00', 'MARKRESIDENT丁', '13800007774',
 	 NULL, NULL, 'accepted', NULL, NULL, NULL, NULL, NULL),
-	('guangchangdong', 'r05', 'MARKTYPE', '2026-11-20T08:00', 'MARKRESIDENT戊', '13800007775',
+	('guangchangdong', 'r05', 'MARKTYPE', '2026-11-20T08:00:00+08:00', 'MARKRESIDENT戊', '13800007775',
 	 NULL, NULL, 'done', NULL, NULL, NULL, '2026-11-21', NULL);
 
 INSERT INTO event (owner, id, kind, title, title_en, starts_at, ends_at, place, audience,
 	description_md, public) VALUES
 	('donghua', 'ev01', 'health_lecture', '高血压防治健康讲座', 'Talk on high blood pressure',
-	 '2026-12-05T09:00', '2026-12-05T10:30', '东华社区活动室', 'elderly',
+	 '2026-12-05T09:00:00+08:00', '2026-12-05T10:30:00+08:00', '东华社区活动室', 'elderly',
 	 '讲解高血压的预防和用药，现场免费测量血压。', 1),
-	('qimingxing', 'ev01', 'community_activity', '禁毒宣传进托养中心', NULL, '2026-06-26T09:30',
+	('qimingxing', 'ev01', 'community_activity', '禁毒宣传进托养中心', NULL, '2026-06-26T09:30:00+08:00',
 	 NULL, '启明星特殊儿童托养中心', 'children',
 	 '绘画、魔术表演，并赠送图书和文具。', 1),
 	('guangchangdong', 'ev01', 'volunteer_activity', '爱心妈妈志愿服务进社区', NULL,
-	 '2026-12-12T09:00', NULL, '广场东社区广场', 'all', '文艺表演、义务理发和清洁。', 1),
-	('guangchangdong', 'ev02', 'volunteer_activity', 'MARKPRIVATEEVENT', NULL, '2026-12-20T09:00',
+	 '2026-12-12T09:00:00+08:00', NULL, '广场东社区广场', 'all', '文艺表演、义务理发和清洁。', 1),
+	('guangchangdong', 'ev02', 'volunteer_activity', 'MARKPRIVATEEVENT', NULL, '2026-12-20T09:00:00+08:00',
 	 NULL, 'MARKPRIVATEPLACE', 'all', NULL, 0);
 
 -- the office last heard from lucai yesterday, from xiaoxiangwan four weeks ago; the others

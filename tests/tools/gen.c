@@ -711,7 +711,7 @@ static int op_enrol(gen_state *st, gen_stmts *s)
 		"full_day", "full_day", "full_day", "full_day", "temporary", "hourly" };
 	const char *child = st->children.v[st->enrolled++].id;
 	const char *cls = st->classes.v[rng_below(&st->r, st->classes.n)].id;
-	char starts[16];
+	char starts[32];
 	int rc;
 
 	snprintf(starts, sizeof(starts), "2026-%02d-01", rng_range(&st->r, 1, 11));
@@ -723,7 +723,7 @@ static int op_enrol(gen_state *st, gen_stmts *s)
 
 static int op_enrol_end(gen_state *st, gen_stmts *s)
 {
-	char ends[16];
+	char ends[32];
 	int month = rng_range(&st->r, 11, 12);
 
 	snprintf(ends, sizeof(ends), "2026-%02d-%02d", month, rng_range(&st->r, 1, 28));
@@ -772,7 +772,7 @@ static const gen_service services[] = {
 };
 #define NSERVICES ((int)(sizeof(services) / sizeof(services[0])))
 
-/* "2026-MM-DDTHH:MM", drawn in a fixed order */
+/* "2026-MM-DDTHH:MM:00+08:00", drawn in a fixed order */
 static void timestamp(gen_state *st, char *out, size_t n)
 {
 	int month = rng_range(&st->r, 1, 11), day = rng_range(&st->r, 1, 28);

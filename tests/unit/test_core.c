@@ -171,7 +171,9 @@ static void test_create_and_write(void)
 		size_t k;
 		for (k = 0; k < sizeof blobs / sizeof blobs[0]; k++) {
 			rc = hearth_write_exec(db, blobs[k], &info);
-			ok(rc == HEARTH_EUSAGE && strstr(hearth_error_last(), "(a BLOB)"),
+			/* STRICT tables refuse it before the recording's own rule */
+			ok(rc < 0 && (strstr(hearth_error_last(), "BLOB") ||
+				strstr(hearth_error_last(), "expected text")),
 				"a BLOB in a text column is refused: %s (%s)", blobs[k],
 				hearth_error_last());
 		}

@@ -310,7 +310,7 @@ static void test_import_good(hearth_db *db)
 	rc = import(db, "health_check",
 		"owner,id,centre_id,child_id,height_cm,weight_kg\n"
 		"lucai,h1,lucai,k1,85.5,12\n"
-		"lucai,h2,lucai,k2,+1.5e2,+1.5\n",
+		"lucai,h2,lucai,k2,+1.5e2,+.5e1\n",
 		&info);
 	if (!ok(rc == 0, "import of real numbers"))
 		diag("rc %d: %s", rc, hearth_error_last());
@@ -319,7 +319,7 @@ static void test_import_good(hearth_db *db)
 		"real85.5real12.0", "REAL columns hold reals");
 	is_str(fixture_sql_text(db, "SELECT height_cm || '/' || weight_kg FROM health_check "
 			    "WHERE id = 'h2'", s, sizeof(s)),
-		"150.0/1.5", "signs and exponents read as numbers");
+		"150.0/5.0", "signs and exponents read as numbers");
 }
 
 static void test_import_sql_is_data(hearth_db *db)
@@ -363,7 +363,7 @@ static void test_import_refused(hearth_db *db)
 		"lucai,n1,\"two\nlines\",0-1,5\n"
 		"lucai,n2,bad,1-2,-1\n",
 		HEARTH_ERROR,
-		"line 4, column 5 ('capacity'): CHECK constraint failed: capacity >= 0");
+		"line 4, column 5 ('capacity'): CHECK constraint failed: capacity");
 	import_refused(db, "not null", "care_class",
 		"owner,id,name,age_band,capacity\n"
 		"lucai,n1,ok,0-1,5\n"

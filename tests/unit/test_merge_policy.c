@@ -171,7 +171,7 @@ static int insert_row(hearth_db *db, const char *table, const char *col, const c
 		return exec(db, "INSERT INTO care_class (owner, id, name, age_band, capacity) "
 			"VALUES ('lucai', 'r1', 'A', '1-2', 10); UPDATE care_class SET %s = %s", col, v);
 	return exec(db, "INSERT INTO service_request (owner, id, service_type_id, requested_at) "
-		"VALUES ('lucai', 'r1', 'nursery', '2026-01-01'); UPDATE service_request SET %s = %s",
+		"VALUES ('lucai', 'r1', 'repair', '2026-01-01T00:00:00+08:00'); UPDATE service_request SET %s = %s",
 		col, v);
 }
 
