@@ -3,6 +3,7 @@
 #define HEARTH_CLI_H
 
 #include "core/hearth_internal.h"
+#include "core/i18n.h"
 
 /* exit codes (docs/hearth.1) */
 #define EXIT_OK 0
