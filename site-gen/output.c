@@ -13,6 +13,7 @@
  */
 #define _GNU_SOURCE /* syncfs */
 #include "site_int.h"
+#include "core/i18n.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -46,7 +47,7 @@ hearth_buf *site_files_add(site_files *fs, const char *lastmod, const char *fmt,
 	va_end(ap);
 	if (n < 0) {
 		hearth_buf_dispose(&path);
-		hearth_error_set(HEARTH_ERROR, "cannot build the site: out of memory");
+		hearth_error_set(HEARTH_ERROR, _("cannot build the site: out of memory"));
 		return NULL;
 	}
 	/* two files at one path are found once, after sorting, where the set is written */
@@ -55,21 +56,21 @@ hearth_buf *site_files_add(site_files *fs, const char *lastmod, const char *fmt,
 		site_file **p = realloc(fs->files, (size_t)alloc * sizeof *p);
 		if (!p) {
 			hearth_buf_dispose(&path);
-			hearth_error_set(HEARTH_ERROR, "cannot build the site: out of memory");
+			hearth_error_set(HEARTH_ERROR, _("cannot build the site: out of memory"));
 			return NULL;
 		}
 		fs->files = p, fs->alloc = alloc;
 	}
 	if (!(f = calloc(1, sizeof *f))) {
 		hearth_buf_dispose(&path);
-		hearth_error_set(HEARTH_ERROR, "cannot build the site: out of memory");
+		hearth_error_set(HEARTH_ERROR, _("cannot build the site: out of memory"));
 		return NULL;
 	}
 	fs->files[fs->n] = f;
 	f->path = hearth_buf_detach(&path);
 	if (!f->path) {
 		free(f);
-		hearth_error_set(HEARTH_ERROR, "cannot build the site: out of memory");
+		hearth_error_set(HEARTH_ERROR, _("cannot build the site: out of memory"));
 		return NULL;
 	}
 	hearth_buf_init(&f->data, 0);
@@ -112,7 +113,7 @@ static int gzip_on(z_stream *z, hearth_buf *out, const char *data, size_t len)
 	z->avail_out = (uInt)(out->asize - out->size - 1);
 	zr = deflate(z, Z_FINISH);
 	if (zr != Z_STREAM_END)
-		return hearth_error_set(HEARTH_ERROR, "cannot compress: zlib error %d", zr);
+		return hearth_error_set(HEARTH_ERROR, _("cannot compress: zlib error %d"), zr);
 	out->size += z->total_out;
 	out->ptr[out->size] = 0;
 	return 0;
@@ -123,7 +124,7 @@ static int gzip_init(z_stream *z)
 {
 	memset(z, 0, sizeof *z);
 	if (deflateInit2(z, 9, Z_DEFLATED, 15 + 16, 9, Z_DEFAULT_STRATEGY) != Z_OK)
-		return hearth_error_set(HEARTH_ERROR, "cannot compress: zlib init failed");
+		return hearth_error_set(HEARTH_ERROR, _("cannot compress: zlib init failed"));
 	return 0;
 }
 
@@ -155,7 +156,7 @@ static int is_text(const char *path)
 
 static int io_error(const char *what, const char *path)
 {
-	return hearth_error_set(HEARTH_ERROR, "cannot %s '%s': %s", what, path, strerror(errno));
+	return hearth_error_set(HEARTH_ERROR, _("cannot %s '%s': %s"), what, path, strerror(errno));
 }
 
 /* Create folder `path` and any missing parent: one mkdir for a folder whose parent exists. */
@@ -168,12 +169,12 @@ static int make_dir(char *path)
 		return 0;
 	slash = strrchr(path, '/');
 	if (errno != ENOENT || !slash || slash == path)
-		return io_error("create folder", path);
+		return io_error(_("create folder"), path);
 	*slash = 0;
 	rc = make_dir(path);
 	*slash = '/';
 	if (rc == 0 && mkdir(path, 0755) < 0 && errno != EEXIST)
-		rc = io_error("create folder", path);
+		rc = io_error(_("create folder"), path);
 	return rc;
 }
 
@@ -196,7 +197,7 @@ static int remove_walk(hearth_buf *path, hearth_buf *rel, const site_files *fs, 
 	int rc = 0;
 
 	if (!d)
-		return io_error("open folder", path->ptr);
+		return io_error(_("open folder"), path->ptr);
 	while (rc == 0 && (e = readdir(d)) != NULL) {
 		int dir = e->d_type == DT_DIR;
 		struct stat st;
@@ -211,7 +212,7 @@ static int remove_walk(hearth_buf *path, hearth_buf *rel, const site_files *fs, 
 		if (rc == 0 && dir)
 			rc = remove_walk(path, rel, fs, removed);
 		else if (rc == 0 && unlinkat(dirfd(d), e->d_name, 0) < 0)
-			rc = io_error("remove", path->ptr);
+			rc = io_error(_("remove"), path->ptr);
 		else if (rc == 0 && fs && !in_set(fs, rel))
 			(*removed)++;
 		path->size = plen, path->ptr[plen] = 0;
@@ -219,7 +220,7 @@ static int remove_walk(hearth_buf *path, hearth_buf *rel, const site_files *fs, 
 	}
 	closedir(d);
 	if (rc == 0 && rmdir(path->ptr) < 0)
-		rc = io_error("remove folder", path->ptr);
+		rc = io_error(_("remove folder"), path->ptr);
 	return rc;
 }
 
@@ -230,9 +231,9 @@ static int remove_counting(const char *root, const site_files *fs, int *removed)
 	int rc;
 
 	if (lstat(root, &st) < 0)
-		return errno == ENOENT ? 0 : io_error("inspect", root);
+		return errno == ENOENT ? 0 : io_error(_("inspect"), root);
 	if (!S_ISDIR(st.st_mode))
-		return unlink(root) < 0 ? io_error("remove", root) : 0;
+		return unlink(root) < 0 ? io_error(_("remove"), root) : 0;
 	rc = hearth_buf_puts(&path, root);
 	if (rc == 0)
 		rc = remove_walk(&path, &rel, fs, removed);
@@ -254,9 +255,9 @@ static int sync_tree(const char *dir)
 	int rc = 0;
 
 	if (fd < 0)
-		return io_error("open", dir);
+		return io_error(_("open"), dir);
 	if (syncfs(fd) < 0)
-		rc = io_error("sync", dir);
+		rc = io_error(_("sync"), dir);
 	close(fd);
 	return rc;
 }
@@ -274,24 +275,24 @@ static int write_file(const char *path, const char *data, size_t len,
 	int rc = 0, fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
 
 	if (fd < 0)
-		return io_error("create", path);
+		return io_error(_("create"), path);
 	while (rc == 0 && off < len) {
 		ssize_t w = write(fd, data + off, len - off);
 		if (w < 0 && errno == EINTR)
 			continue;
 		if (w < 0)
-			rc = io_error("write", path);
+			rc = io_error(_("write"), path);
 		else
 			off += (size_t)w;
 	}
 	if (rc == 0 && times && futimens(fd, times) < 0)
-		rc = io_error("set the time of", path);
+		rc = io_error(_("set the time of"), path);
 	if (rc == 0 && mtime && fstat(fd, &st) < 0)
-		rc = io_error("inspect", path);
+		rc = io_error(_("inspect"), path);
 	if (rc == 0 && mtime)
 		*mtime = st.st_mtim;
 	if (close(fd) < 0 && rc == 0)
-		rc = io_error("write", path);
+		rc = io_error(_("write"), path);
 	return rc;
 }
 
@@ -337,7 +338,7 @@ static int writer_gzip(writer *w, const char *data, size_t len)
 			return rc;
 		w->z_ready = 1;
 	} else if (deflateReset(&w->z) != Z_OK) {
-		return hearth_error_set(HEARTH_ERROR, "cannot compress: zlib reset failed");
+		return hearth_error_set(HEARTH_ERROR, _("cannot compress: zlib reset failed"));
 	}
 	return gzip_on(&w->z, &w->gz, data, len);
 }
@@ -498,14 +499,14 @@ static int check_replaceable(const char *out_dir)
 	int rc = 0, empty = 1;
 
 	if (lstat(out_dir, &st) < 0)
-		return errno == ENOENT ? 0 : io_error("inspect", out_dir);
+		return errno == ENOENT ? 0 : io_error(_("inspect"), out_dir);
 	if (!S_ISDIR(st.st_mode))
 		return hearth_error_set(HEARTH_EUSAGE,
-			"cannot build the site in '%s': not a folder (choose a new or empty folder)",
+			_("cannot build the site in '%s': not a folder (choose a new or empty folder)"),
 			out_dir);
 	d = opendir(out_dir);
 	if (!d)
-		return io_error("open folder", out_dir);
+		return io_error(_("open folder"), out_dir);
 	while ((e = readdir(d)) != NULL)
 		if (strcmp(e->d_name, ".") != 0 && strcmp(e->d_name, "..") != 0)
 			empty = 0;
@@ -513,8 +514,8 @@ static int check_replaceable(const char *out_dir)
 	rc = hearth_buf_printf(&marker, "%s/%s", out_dir, MARKER);
 	if (rc == 0 && !empty && !marker_is_hearths(marker.ptr))
 		rc = hearth_error_set(HEARTH_EUSAGE,
-			"cannot build the site in '%s': the folder holds files hearth did not write "
-			"(choose a new or empty folder)",
+			_("cannot build the site in '%s': the folder holds files hearth did not write "
+			"(choose a new or empty folder)"),
 			out_dir);
 	hearth_buf_dispose(&marker);
 	return rc;
@@ -529,7 +530,7 @@ static int publish(const site_files *fs, const char *tmp, const char *out, int *
 	int rc;
 
 	if (lstat(out, &st) < 0)
-		return rename(tmp, out) < 0 ? io_error("publish", out) : 0;
+		return rename(tmp, out) < 0 ? io_error(_("publish"), out) : 0;
 	if (exchange(tmp, out) == 0)
 		return remove_counting(tmp, fs, removed);
 	/* no atomic exchange here: two renames, the old site kept until the new is in */
@@ -537,9 +538,9 @@ static int publish(const site_files *fs, const char *tmp, const char *out, int *
 	if (rc == 0)
 		rc = remove_tree(old.ptr);
 	if (rc == 0 && rename(out, old.ptr) < 0)
-		rc = io_error("move aside", out);
+		rc = io_error(_("move aside"), out);
 	if (rc == 0 && rename(tmp, out) < 0) {
-		rc = io_error("publish", out);
+		rc = io_error(_("publish"), out);
 		rename(old.ptr, out);
 	}
 	if (rc == 0)
@@ -575,7 +576,7 @@ int site_files_commit(site_files *fs, const char *out_arg, hearth_site_stats *st
 	else
 		rc = hearth_buf_printf(&tmp, ".%s.hearth-new", out.ptr);
 	if (rc == 0 && (base ? base[1] == 0 : out.size == 0))
-		rc = hearth_error_set(HEARTH_EUSAGE, "cannot build the site in '%s': give a folder",
+		rc = hearth_error_set(HEARTH_EUSAGE, _("cannot build the site in '%s': give a folder"),
 			out_arg);
 	if (rc == 0)
 		rc = check_replaceable(out.ptr);
@@ -589,14 +590,14 @@ int site_files_commit(site_files *fs, const char *out_arg, hearth_site_stats *st
 	qsort(fs->files, (size_t)fs->n, sizeof *fs->files, cmp_file);
 	for (i = 1; i < fs->n; i++)
 		if (strcmp(fs->files[i - 1]->path, fs->files[i]->path) == 0) {
-			rc = hearth_error_set(HEARTH_ECORRUPT, "cannot build the site: two files at '%s'",
+			rc = hearth_error_set(HEARTH_ECORRUPT, _("cannot build the site: two files at '%s'"),
 				fs->files[i]->path);
 			goto done;
 		}
 	/* a folder left by a build that crashed is only ever our own scratch space */
 	rc = remove_tree(tmp.ptr);
 	if (rc == 0 && mkdir(tmp.ptr, 0755) < 0)
-		rc = io_error("create folder", tmp.ptr);
+		rc = io_error(_("create folder"), tmp.ptr);
 	w.out_dir = out.ptr, w.tmp_dir = tmp.ptr;
 	w.have_old = lstat(out.ptr, &st) == 0;
 	for (i = 0; rc == 0 && i < fs->n; i++)
