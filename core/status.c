@@ -17,15 +17,15 @@ void hearth_age_format(char *out, size_t n, int64_t ms)
 	int64_t s = ms / 1000;
 
 	if (s < 0)
-		snprintf(out, n, "in the future");
+		snprintf(out, n, "%s", _("in the future"));
 	else if (s < 120)
-		snprintf(out, n, "%lld s", (long long)s);
+		snprintf(out, n, _("%lld s"), (long long)s);
 	else if (s < 7200)
-		snprintf(out, n, "%lld min", (long long)(s / 60));
+		snprintf(out, n, _("%lld min"), (long long)(s / 60));
 	else if (s < 172800)
-		snprintf(out, n, "%lld h", (long long)(s / 3600));
+		snprintf(out, n, _("%lld h"), (long long)(s / 3600));
 	else
-		snprintf(out, n, "%lld days", (long long)(s / 86400));
+		snprintf(out, n, _("%lld days"), (long long)(s / 86400));
 }
 
 /* ---- reading rows ------------------------------------------------------------------------- */
