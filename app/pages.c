@@ -355,7 +355,7 @@ int pages_sync_post(const app_req *r, app_resp *out)
 		hearth_buf_clear(&out->body);
 		if (pages_open(&out->body, r, _("Sync")) < 0 ||
 		    hearth_buf_printf(&out->body, "<p class=\"error\" role=\"alert\">%s</p>",
-			    _("your account may only read: nothing was saved")) < 0 ||
+			    _("an account that only reads does not sync")) < 0 ||
 		    pages_close(&out->body) < 0)
 			return -1;
 		return 1;

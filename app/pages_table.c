@@ -165,7 +165,7 @@ static int not_found(const app_req *r, app_resp *out)
 	if (pages_open(b, r, _("Not found")) < 0 ||
 	    hearth_buf_printf(b, "<p>%s</p><p><a href=\"/\">%s</a></p>",
 		    _("This record is not here (it may have been removed)."),
-		    _("Back to the start")) < 0 ||
+		    _("Back to today")) < 0 ||
 	    pages_close(b) < 0)
 		return -1;
 	return 1;
@@ -179,7 +179,7 @@ static int message_page(const app_req *r, app_resp *out, int status, const char 
 	hearth_buf_clear(b);
 	if (pages_open(b, r, status == 403 ? _("Not allowed") : _("Not saved")) < 0 ||
 	    hearth_buf_puts(b, "<p class=\"error\" role=\"alert\">") < 0 || pages_esc(b, msg) < 0 ||
-	    hearth_buf_printf(b, "</p><p><a href=\"/\">%s</a></p>", _("Back to the start")) < 0 ||
+	    hearth_buf_printf(b, "</p><p><a href=\"/\">%s</a></p>", _("Back to today")) < 0 ||
 	    pages_close(b) < 0)
 		return -1;
 	return 1;

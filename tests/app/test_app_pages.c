@@ -105,6 +105,8 @@ static void test_forms(void)
 	ok(!has(&r, "name=\"owner\"") && !has(&r, "name=\"id\""), "owner and id are not typed");
 	ok(has(&r, "<html lang=\"zh-CN\"") && has(&r, "id=\"sync-state\""),
 		"Chinese by default, with the sync banner");
+	if (!ok(has(&r, "从未同步 · 1 条更改待发送"), "the banner in Chinese: never synced, 1 waiting (the node row)"))
+		diag("%.600s", r.body.ptr);
 	resp_dispose(&r);
 
 	rc = call(&r, "GET", "/t/event/new", NULL, APP_ROLE_STAFF, "en");
@@ -134,6 +136,8 @@ static void test_refused(void)
 		"the field is marked and described by its reason");
 	ok(has(&r, "id=\"e-capacity\"") && has(&r, "value=\"二十\"") && has(&r, "value=\"托大一班\""),
 		"the reason is beside it and what was typed stays");
+	ok(has(&r, "<span class=\"error\" id=\"e-capacity\">应为 0–200 的整数"),
+		"the reason in the request's language");
 	ok(outbox() == before && fixture_sql_int(db, "SELECT count(*) FROM care_class") == rows,
 		"nothing written");
 	resp_dispose(&r);
