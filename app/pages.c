@@ -179,7 +179,7 @@ static int age_text(hearth_buf *b, int64_t ms)
 	return hearth_buf_printf(b, P_("%lld day ago", "%lld days ago", s / 86400), s / 86400);
 }
 
-static int banner(hearth_buf *b, const app_req *r)
+static int banner(hearth_buf *b, const app_req *r, int large)
 {
 	hearth_status *st = NULL;
 	hearth_buf line = HEARTH_BUF_INIT, outcome = HEARTH_BUF_INIT;
@@ -228,11 +228,18 @@ static int banner(hearth_buf *b, const app_req *r)
 	if (rc == 0)
 		rc = hearth_buf_printf(b,
 			"<p class=\"prefs\"><a href=\"?lang=%s\" lang=\"%s\">%s</a> · "
-			"<a href=\"?large=%d\">%s</a> · <a href=\"/logout\">%s</a></p></header>",
+			"<a href=\"?large=%d\">%s</a></p>"
+			"<form method=\"post\" action=\"/logout\">",
 			strcmp(r->lang, "en") == 0 ? "zh" : "en",
 			strcmp(r->lang, "en") == 0 ? "zh-CN" : "en",
-			strcmp(r->lang, "en") == 0 ? "中文" : "English", r->large_text ? 0 : 1,
-			r->large_text ? _("Normal text") : _("Large text"), _("Sign out"));
+			strcmp(r->lang, "en") == 0 ? "中文" : "English", large ? 0 : 1,
+			large ? _("Normal text") : _("Large text"));
+	if (rc == 0)
+		rc = pages_csrf(b, r);
+	if (rc == 0)
+		rc = hearth_buf_printf(b, "<button type=\"submit\" class=\"secondary\">%s</button>"
+					  "</form></header>",
+			_("Sign out"));
 	hearth_buf_dispose(&line);
 	hearth_buf_dispose(&outcome);
 	hearth_status_free(st);
@@ -280,7 +287,7 @@ int pages_open(hearth_buf *b, const app_req *r, const char *title)
 					  "<a class=\"skip\" href=\"#main\">%s</a>",
 			_("Skip to the content"));
 	if (rc == 0)
-		rc = banner(b, r);
+		rc = banner(b, r, large);
 	if (rc == 0)
 		rc = nav(b, r);
 	if (rc == 0)
