@@ -310,6 +310,63 @@ static void test_routes(void)
 	resp_dispose(&r);
 }
 
+/* A team node: the station's request assigned to it, as a pull applies it (outside the write
+ * path, so not in this node's outbox). A volunteer accepts it and marks it done; the columns
+ * that are not audience-writable stay the station's. */
+static void test_team(void)
+{
+	hearth_db *station_db = db;
+	char dir[512];
+	long long before;
+	app_resp r;
+	int rc;
+
+	snprintf(dir, sizeof(dir), "%s/team1", tmp_root);
+	if (!ok(hearth_db_create(&db, dir, "team1", "volunteer_team", "Team", NULL) == 0,
+		    "a team node (%s)", hearth_error_last()))
+		return;
+	ok(hearth_sql_exec(hearth_db_sqlite(db),
+		   "INSERT INTO hearth_meta (key, value) VALUES ('applying_down', 'test');"
+		   "INSERT INTO service_request (owner, id, service_type_id, requested_at, "
+		   "resident_name, status, assignee) VALUES ('station1', 'req1', 'full_day', "
+		   "'2026-12-01T09:00:00+08:00', '李奶奶', 'new', 'team1');"
+		   "DELETE FROM hearth_meta WHERE key = 'applying_down'",
+		   "fixture") == 0, "the station's request, as received");
+	before = outbox();
+	rc = call(&r, "GET", "/", NULL, APP_ROLE_VOLUNTEER, "zh");
+	ok(rc == 1 && has(&r, "/t/service_request/view?id=req1") && has(&r, "value=\"accepted\"") &&
+		   !has(&r, "李奶奶"),
+		"the team's today page lists the request with its accept button, no name");
+	resp_dispose(&r);
+	rc = call(&r, "POST", "/t/service_request/edit", "id=req1&details=改了", APP_ROLE_VOLUNTEER,
+		"zh");
+	ok(rc == 1 && r.status == 403 && outbox() == before,
+		"a volunteer may not change a column that is not audience-writable (%d)", r.status);
+	resp_dispose(&r);
+	rc = call(&r, "POST", "/t/service_request/edit", "id=req1&status=accepted&next=/",
+		APP_ROLE_VOLUNTEER, "zh");
+	ok(rc == 1 && r.status == 303 && outbox() == before + 1, "accepted in one tap (%d)",
+		r.status);
+	resp_dispose(&r);
+	rc = call(&r, "GET", "/t/service_request/view", "id=req1", APP_ROLE_VOLUNTEER, "zh");
+	ok(rc == 1 && has(&r, "name=\"feedback\"") && has(&r, "value=\"done\""),
+		"then the done form with the feedback");
+	resp_dispose(&r);
+	rc = call(&r, "POST", "/t/service_request/edit", "id=req1&status=done&feedback=很满意",
+		APP_ROLE_VOLUNTEER, "zh");
+	ok(rc == 1 && r.status == 303 && outbox() == before + 2 &&
+		   fixture_sql_int(db, "SELECT count(*) FROM service_request WHERE status = 'done' "
+				       "AND feedback = '很满意'") == 1,
+		"done with feedback: the third tap");
+	resp_dispose(&r);
+	rc = call(&r, "POST", "/t/service_request/edit", "id=req1&feedback=差", APP_ROLE_VIEWER,
+		"zh");
+	ok(rc == 1 && r.status == 403 && outbox() == before + 2, "a viewer changes nothing");
+	resp_dispose(&r);
+	hearth_db_free(db);
+	db = station_db;
+}
+
 int main(void)
 {
 	char dir[512];
@@ -332,6 +389,7 @@ int main(void)
 	test_write_and_enrol();
 	test_roles();
 	test_routes();
+	test_team();
 	hearth_db_free(db);
 	fixture_rm_rf(tmp_root);
 	freelocale(loc_zh);
