@@ -74,5 +74,7 @@ int cmd_history(cli_ctx *ctx);
 int cmd_undo(cli_ctx *ctx);
 int cmd_config(cli_ctx *ctx);
 int cmd_backup(cli_ctx *ctx);
+int cmd_serve(cli_ctx *ctx);
+int cmd_user(cli_ctx *ctx);
 
 #endif

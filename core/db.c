@@ -469,7 +469,24 @@ void hearth_db_free(hearth_db *db)
 	free(db->dir);
 	free(db->node);
 	free(db->kind);
+	free(db->author);
 	free(db);
+}
+
+int hearth_db_set_author(hearth_db *db, const char *author)
+{
+	char *copy = NULL;
+
+	if (author && !(copy = strdup(author)))
+		return hearth_error_set(HEARTH_ERROR, "out of memory");
+	free(db->author);
+	db->author = copy;
+	return 0;
+}
+
+const char *hearth_db_author(const hearth_db *db)
+{
+	return db->author;
 }
 
 sqlite3 *hearth_db_sqlite(hearth_db *db)

@@ -281,6 +281,13 @@ int hearth_history_keep_acked(hearth_db *db, int64_t ack)
 {
 	if (!history_kept(hearth_db_sqlite(db)))
 		return 0;
+	/* a hearth built with a schema before 6 (the field's, in the tests) keeps no author */
+	if (sqlite3_table_column_metadata(hearth_db_sqlite(db), "main", "hearth_outbox", "author",
+		    NULL, NULL, NULL, NULL, NULL) != SQLITE_OK)
+		return hearth_sql_exec_i64(hearth_db_sqlite(db),
+			"INSERT OR REPLACE INTO hearth_history (seq, clock, summary, changeset) "
+			"SELECT seq, clock, summary, changeset FROM hearth_outbox WHERE seq <= ?1",
+			ack);
 	return hearth_sql_exec_i64(hearth_db_sqlite(db),
 		"INSERT OR REPLACE INTO hearth_history (seq, clock, summary, changeset, author) "
 		"SELECT seq, clock, summary, changeset, author FROM hearth_outbox WHERE seq <= ?1",
