@@ -20,7 +20,8 @@
 #include "core/i18n.h"
 #include "server_int.h"
 
-#define THROTTLE_FREE 5       /* failed sign-ins before any delay */
+#define THROTTLE_FREE 5       /* failed sign-ins of an account before any delay */
+#define THROTTLE_FREE_ADDR 20 /* of an address (people behind one router share it) */
 #define THROTTLE_SLOTS 512    /* accounts and addresses remembered */
 #define THROTTLE_MAX_MS (15 * 60 * 1000)
 #define HASHING_MAX 2         /* Argon2id runs at once (64 MiB each) */
@@ -117,9 +118,11 @@ static int64_t throttle_wait(hearth_app_server *s, const char *key, int64_t now)
 	int64_t delay;
 	int over;
 
-	if (!t || t->failures < THROTTLE_FREE)
+	int free_tries = key[0] == 'i' ? THROTTLE_FREE_ADDR : THROTTLE_FREE;
+
+	if (!t || t->failures < free_tries)
 		return 0;
-	over = t->failures - THROTTLE_FREE;
+	over = t->failures - free_tries;
 	delay = over > 20 ? THROTTLE_MAX_MS : s->throttle_ms << over;
 	if (delay > THROTTLE_MAX_MS)
 		delay = THROTTLE_MAX_MS;
