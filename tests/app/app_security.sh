@@ -42,6 +42,9 @@ like "$H" "X-Content-Type-Options: nosniff" "nosniff header"
 like "$H" "Referrer-Policy: no-referrer" "referrer header"
 like "$H" '<html lang="zh-CN">' "Chinese by default"
 like "$(curl -s "$U/login?lang=en")" '<html lang="en">' "English with ?lang=en"
+like "$(curl -s "$U/login")" "<h1>登录</h1>" "the sign-in page in Chinese, whatever the server's locale"
+like "$(curl -s "$U/login?lang=en")" "<h1>Sign in</h1>" "and in English for a request that asks"
+like "$(curl -s -b "hearth_lang=en" "$U/login")" "<h1>Sign in</h1>" "or whose cookie says so"
 for p in /etc/passwd /admin /t/ /t/child/x /static/../hearth.db /login/x /index.html; do
 	is "$(code "$U$p")" 404 "$p is outside the routes: 404"
 done
