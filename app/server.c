@@ -636,10 +636,16 @@ int hearth_app_server_start(hearth_app_server **out, const hearth_app_options *o
 	pthread_cond_init(&s->hashing_done, NULL);
 	hearth_buf_init(&s->cert, 0);
 	hearth_buf_init(&s->key, 0);
-	pool_give(s, db);
 	s->idle_ms = (int64_t)(opt->idle_seconds > 0 ? opt->idle_seconds : HEARTH_APP_IDLE_DEFAULT) *
 		1000;
 	s->throttle_ms = opt->throttle_ms > 0 ? opt->throttle_ms : 1000;
+	/* sessions left to expire while the server was down go now */
+	rc = hearth_sql_exec_i64(hearth_db_sqlite(db),
+		"DELETE FROM hearth_app_session WHERE last_ms < ?1",
+		(int64_t)hearth_time_now_ms() - s->idle_ms);
+	pool_give(s, db);
+	if (rc < 0)
+		goto fail;
 	s->log = opt->log;
 	s->payload = opt->payload;
 	s->tls = opt->tls || opt->cert_file || (!loopback && !opt->insecure_http);

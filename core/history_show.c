@@ -709,8 +709,9 @@ int hearth_history_log(hearth_db *db, long limit, hearth_format format, hearth_b
 			"  FROM hearth_outbox"
 			" UNION ALL SELECT 'merged', office_seq, clock, origin, 'sent down', summary,"
 			"  hearth_local_time(clock), CASE origin WHEN 'office' THEN CAST(origin_seq AS"
-			"  TEXT) ELSE origin || ':' || origin_seq END, author FROM hearth_log)"
+			"  TEXT) ELSE origin || ':' || origin_seq END, %s FROM hearth_log)"
 			" ORDER BY clock DESC, direction LIMIT %ld",
+			hearth_db_schema_version(db) >= HEARTH_SCHEMA_ACCOUNTS ? "author" : "NULL",
 			limit);
 	else
 		rc = hearth_buf_printf(&sql,

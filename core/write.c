@@ -518,17 +518,18 @@ static int outbox_add(hearth_db *db, const void *cs, int n, const hearth_buf *su
 
 	hearth_clock_format(hex, info->clock);
 	if ((rc = hearth_db_stmt(db, &st,
-		     "INSERT INTO hearth_outbox (seq, clock, summary, changeset, author) "
-		     "VALUES (?1, ?2, ?3, ?4, ?5)")) < 0)
+		     db->version >= HEARTH_SCHEMA_HISTORY
+			     ? "INSERT INTO hearth_outbox (seq, clock, summary, changeset, author) "
+			       "VALUES (?1, ?2, ?3, ?4, ?5)"
+			     : "INSERT INTO hearth_outbox (seq, clock, summary, changeset) "
+			       "VALUES (?1, ?2, ?3, ?4)")) < 0)
 		return rc;
 	sqlite3_bind_int64(st, 1, info->seq);
 	sqlite3_bind_text(st, 2, hex, -1, SQLITE_STATIC);
 	sqlite3_bind_text(st, 3, summary->ptr, (int)summary->size, SQLITE_STATIC);
 	sqlite3_bind_blob(st, 4, cs, n, SQLITE_STATIC);
-	if (db->author)
+	if (db->author && db->version >= HEARTH_SCHEMA_HISTORY)
 		sqlite3_bind_text(st, 5, db->author, -1, SQLITE_STATIC);
-	else
-		sqlite3_bind_null(st, 5);
 	if (sqlite3_step(st) != SQLITE_DONE)
 		rc = hearth_error_sqlite(hearth_db_sqlite(db), HEARTH_ERROR, "cannot write the outbox");
 	hearth_stmt_done(st);

@@ -297,8 +297,11 @@ static int commit_batch(hearth_db *db, git_repository *repo, int *made)
 		goto done;
 	}
 	if ((rc = hearth_sql_prepare(&st, h,
-		     "SELECT seq, clock, changeset, summary, author FROM hearth_outbox WHERE "
-		     "pushed = 0 ORDER BY seq")) < 0)
+		     hearth_db_schema_version(db) >= HEARTH_SCHEMA_HISTORY
+			     ? "SELECT seq, clock, changeset, summary, author FROM hearth_outbox "
+			       "WHERE pushed = 0 ORDER BY seq"
+			     : "SELECT seq, clock, changeset, summary, NULL FROM hearth_outbox "
+			       "WHERE pushed = 0 ORDER BY seq")) < 0)
 		goto done;
 	while (n < SYNC_BATCH_ENTRIES && bytes < SYNC_BATCH_BYTES && sqlite3_step(st) == SQLITE_ROW) {
 		sync_entry *e = &entries[n];

@@ -20,18 +20,19 @@ static int log_append(hearth_db *db, const char *clock, const char *origin, int6
 	*office_seq = 0;
 	if ((rc = hearth_changeset_summary(&sum, cs, n)) < 0 ||
 	    (rc = hearth_db_stmt(db, &st,
-		     "INSERT INTO hearth_log (office_seq, clock, origin, origin_seq, summary, "
-		     "changeset, author) VALUES (NULL, ?1, ?2, ?3, ?4, ?5, ?6)")) < 0)
+		     hearth_db_schema_version(db) >= HEARTH_SCHEMA_ACCOUNTS
+			     ? "INSERT INTO hearth_log (office_seq, clock, origin, origin_seq, "
+			       "summary, changeset, author) VALUES (NULL, ?1, ?2, ?3, ?4, ?5, ?6)"
+			     : "INSERT INTO hearth_log (office_seq, clock, origin, origin_seq, "
+			       "summary, changeset) VALUES (NULL, ?1, ?2, ?3, ?4, ?5)")) < 0)
 		goto done;
 	sqlite3_bind_text(st, 1, clock, -1, SQLITE_STATIC);
 	sqlite3_bind_text(st, 2, origin, -1, SQLITE_STATIC);
 	sqlite3_bind_int64(st, 3, origin_seq);
 	sqlite3_bind_text(st, 4, sum.ptr, -1, SQLITE_STATIC);
 	sqlite3_bind_blob(st, 5, cs, n, SQLITE_STATIC);
-	if (author)
+	if (author && hearth_db_schema_version(db) >= HEARTH_SCHEMA_ACCOUNTS)
 		sqlite3_bind_text(st, 6, author, -1, SQLITE_STATIC);
-	else
-		sqlite3_bind_null(st, 6);
 	if (sqlite3_step(st) != SQLITE_DONE)
 		rc = hearth_error_sqlite(h, HEARTH_ERROR, "cannot append to the office log");
 	else
@@ -53,7 +54,10 @@ int sync_office_take_own(hearth_db *db)
 	if ((rc = hearth_db_begin(db)) < 0)
 		return rc;
 	if ((rc = hearth_sql_prepare(&st, h,
-		     "SELECT seq, clock, changeset, author FROM hearth_outbox ORDER BY seq")) < 0)
+		     hearth_db_schema_version(db) >= HEARTH_SCHEMA_HISTORY
+			     ? "SELECT seq, clock, changeset, author FROM hearth_outbox ORDER BY seq"
+			     : "SELECT seq, clock, changeset, NULL FROM hearth_outbox ORDER BY seq")) <
+		0)
 		goto fail;
 	while (rc == 0 && sqlite3_step(st) == SQLITE_ROW) {
 		const void *cs = sqlite3_column_blob(st, 2);
