@@ -20,7 +20,8 @@
 #include "core/i18n.h"
 #include "server_int.h"
 
-#define THROTTLE_FREE 5       /* failed sign-ins before any delay */
+#define THROTTLE_FREE 5       /* failed sign-ins of an account before any delay */
+#define THROTTLE_FREE_ADDR 20 /* of an address (people behind one router share it) */
 #define THROTTLE_SLOTS 512    /* accounts and addresses remembered */
 #define THROTTLE_MAX_MS (15 * 60 * 1000)
 #define HASHING_MAX 2         /* Argon2id runs at once (64 MiB each) */
@@ -117,9 +118,11 @@ static int64_t throttle_wait(hearth_app_server *s, const char *key, int64_t now)
 	int64_t delay;
 	int over;
 
-	if (!t || t->failures < THROTTLE_FREE)
+	int free_tries = key[0] == 'i' ? THROTTLE_FREE_ADDR : THROTTLE_FREE;
+
+	if (!t || t->failures < free_tries)
 		return 0;
-	over = t->failures - THROTTLE_FREE;
+	over = t->failures - free_tries;
 	delay = over > 20 ? THROTTLE_MAX_MS : s->throttle_ms << over;
 	if (delay > THROTTLE_MAX_MS)
 		delay = THROTTLE_MAX_MS;
@@ -637,10 +640,16 @@ int hearth_app_server_start(hearth_app_server **out, const hearth_app_options *o
 	pthread_cond_init(&s->hashing_done, NULL);
 	hearth_buf_init(&s->cert, 0);
 	hearth_buf_init(&s->key, 0);
-	pool_give(s, db);
 	s->idle_ms = (int64_t)(opt->idle_seconds > 0 ? opt->idle_seconds : HEARTH_APP_IDLE_DEFAULT) *
 		1000;
 	s->throttle_ms = opt->throttle_ms > 0 ? opt->throttle_ms : 1000;
+	/* sessions left to expire while the server was down go now */
+	rc = hearth_sql_exec_i64(hearth_db_sqlite(db),
+		"DELETE FROM hearth_app_session WHERE last_ms < ?1",
+		(int64_t)hearth_time_now_ms() - s->idle_ms);
+	pool_give(s, db);
+	if (rc < 0)
+		goto fail;
 	s->log = opt->log;
 	s->payload = opt->payload;
 	s->tls = opt->tls || opt->cert_file || (!loopback && !opt->insecure_http);

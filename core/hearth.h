@@ -378,7 +378,8 @@ int hearth_history_show(hearth_db *db, const char *ref, hearth_format format, he
 int hearth_history_record(hearth_db *db, const char *table, const char *key,
 	hearth_format format, hearth_buf *out);
 
-/** The newest `limit` changes (both directions) with their local time and one readable line. */
+/** The newest `limit` changes (both directions) with their local time, one readable line and
+ * their author (the app's account that made them; empty/null when not recorded). */
 int hearth_history_log(hearth_db *db, long limit, hearth_format format, hearth_buf *out);
 
 /**

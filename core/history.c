@@ -42,8 +42,10 @@ static int history_sql(hearth_buf *sql, hearth_db *db, int keyed)
 			" changeset, 1 AS own FROM hearth_outbox%s"
 			" UNION ALL SELECT CASE origin WHEN 'office' THEN CAST(origin_seq AS TEXT)"
 			" ELSE origin || ':' || origin_seq END, 'merged', office_seq, clock, origin,"
-			" origin_seq, 'merged', summary, NULL, changeset, 1 FROM hearth_log%s",
-			by_seq, keyed ? " WHERE origin_seq = ?2" : "");
+			" origin_seq, 'merged', summary, %s, changeset, 1 FROM hearth_log%s",
+			by_seq,
+			hearth_db_schema_version(db) >= HEARTH_SCHEMA_ACCOUNTS ? "author" : "NULL",
+			keyed ? " WHERE origin_seq = ?2" : "");
 	return hearth_buf_printf(sql,
 		"SELECT CAST(seq AS TEXT) AS ref, 'up' AS direction, seq, clock, '%s' AS origin,"
 		" seq AS origin_seq, CASE pushed WHEN 1 THEN 'pushed' ELSE 'pending' END AS state,"

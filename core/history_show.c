@@ -704,26 +704,27 @@ int hearth_history_log(hearth_db *db, long limit, hearth_format format, hearth_b
 	if (hearth_db_is_office(db))
 		rc = hearth_buf_printf(&sql,
 			"SELECT direction, seq, clock, origin, state, summary, time, ref, "
-			"hearth_change_line(ref) AS change FROM ("
+			"hearth_change_line(ref) AS change, author FROM ("
 			" SELECT 'local' AS direction, seq, clock, 'office' AS origin, 'pending' AS state,"
-			"  summary, hearth_local_time(clock) AS time, CAST(seq AS TEXT) AS ref"
+			"  summary, hearth_local_time(clock) AS time, CAST(seq AS TEXT) AS ref, author"
 			"  FROM hearth_outbox"
 			" UNION ALL SELECT 'merged', office_seq, clock, origin, 'sent down', summary,"
 			"  hearth_local_time(clock), CASE origin WHEN 'office' THEN CAST(origin_seq AS"
-			"  TEXT) ELSE origin || ':' || origin_seq END FROM hearth_log)"
+			"  TEXT) ELSE origin || ':' || origin_seq END, %s FROM hearth_log)"
 			" ORDER BY clock DESC, direction LIMIT %ld",
+			hearth_db_schema_version(db) >= HEARTH_SCHEMA_ACCOUNTS ? "author" : "NULL",
 			limit);
 	else
 		rc = hearth_buf_printf(&sql,
 			"SELECT direction, seq, clock, state, summary, time, ref, "
-			"hearth_change_line(ref) AS change FROM ("
+			"hearth_change_line(ref) AS change, author FROM ("
 			" SELECT 'up' AS direction, seq, clock, CASE pushed WHEN 1 THEN 'pushed'"
 			"  ELSE 'pending' END AS state, summary, hearth_local_time(clock) AS time,"
-			"  CAST(seq AS TEXT) AS ref FROM hearth_outbox"
+			"  CAST(seq AS TEXT) AS ref, author FROM hearth_outbox"
 			" UNION ALL SELECT 'up', seq, clock, 'merged', summary, hearth_local_time(clock),"
-			"  CAST(seq AS TEXT) FROM hearth_history"
+			"  CAST(seq AS TEXT), author FROM hearth_history"
 			" UNION ALL SELECT 'down', office_seq, clock, 'applied', summary,"
-			"  hearth_local_time(clock), 'down:' || office_seq FROM hearth_received)"
+			"  hearth_local_time(clock), 'down:' || office_seq, NULL FROM hearth_received)"
 			" ORDER BY clock DESC, direction DESC LIMIT %ld",
 			limit);
 	if (rc == 0)

@@ -524,19 +524,18 @@ static int outbox_add(hearth_db *db, const void *cs, int n, const hearth_buf *su
 	int rc;
 
 	hearth_clock_format(hex, info->clock);
-	/* without an author the statement names no author column: a hearth built with an older
-	 * schema (the field's, in the tests) has none */
-	if ((rc = hearth_db_stmt(db, &st, db->author
-			? "INSERT INTO hearth_outbox (seq, clock, summary, changeset, author) "
-			  "VALUES (?1, ?2, ?3, ?4, ?5)"
-			: "INSERT INTO hearth_outbox (seq, clock, summary, changeset) "
-			  "VALUES (?1, ?2, ?3, ?4)")) < 0)
+	if ((rc = hearth_db_stmt(db, &st,
+		     db->version >= HEARTH_SCHEMA_HISTORY
+			     ? "INSERT INTO hearth_outbox (seq, clock, summary, changeset, author) "
+			       "VALUES (?1, ?2, ?3, ?4, ?5)"
+			     : "INSERT INTO hearth_outbox (seq, clock, summary, changeset) "
+			       "VALUES (?1, ?2, ?3, ?4)")) < 0)
 		return rc;
 	sqlite3_bind_int64(st, 1, info->seq);
 	sqlite3_bind_text(st, 2, hex, -1, SQLITE_STATIC);
 	sqlite3_bind_text(st, 3, summary->ptr, (int)summary->size, SQLITE_STATIC);
 	sqlite3_bind_blob(st, 4, cs, n, SQLITE_STATIC);
-	if (db->author)
+	if (db->author && db->version >= HEARTH_SCHEMA_HISTORY)
 		sqlite3_bind_text(st, 5, db->author, -1, SQLITE_STATIC);
 	if (sqlite3_step(st) != SQLITE_DONE)
 		rc = hearth_error_sqlite(hearth_db_sqlite(db), HEARTH_ERROR, _("cannot write the outbox"));

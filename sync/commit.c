@@ -133,7 +133,9 @@ void sync_commit_dispose(sync_commit *c)
 		hearth_buf_dispose(&c->entries[i].cs);
 	free(c->entries);
 	sync_message_dispose(&c->msg);
+	free(c->message);
 	c->entries = NULL;
+	c->message = NULL;
 }
 
 /* The size of the blob `te` (named `name`), from the object's header: the blob is not loaded.
@@ -301,6 +303,10 @@ int sync_commit_read_bounded(sync_commit *out, git_repository *repo, const git_o
 	raw = git_commit_message_raw(commit);
 	if ((rc = sync_message_parse(&out->msg, raw, strlen(raw))) < 0)
 		goto done;
+	if (!(out->message = strdup(raw))) {
+		rc = hearth_error_set(HEARTH_ERROR, "out of memory");
+		goto done;
+	}
 	rc = out->msg.format == 1 ? read_v1(out, repo, tree, max_bytes) : read_v2(out, repo, tree, max_bytes);
 done:
 	git_tree_free(tree);

@@ -428,3 +428,56 @@ int sync_blob_finish(const sync_commit *c)
 	return 0;
 }
 
+
+/* ---- authors ------------------------------------------------------------------------------ */
+
+/* An author's name as it may stand in a line: 1-64 bytes, no space, no control character. */
+static int author_ok(const char *p, size_t n)
+{
+	size_t i;
+
+	if (n == 0 || n > SYNC_AUTHOR_MAX)
+		return 0;
+	for (i = 0; i < n; i++)
+		if ((unsigned char)p[i] <= ' ' || (unsigned char)p[i] == 0x7f)
+			return 0;
+	return 1;
+}
+
+int sync_message_author(char out[SYNC_AUTHOR_MAX + 1], const char *msg, int64_t seq)
+{
+	static const char key[] = "Author: ";
+	const char *p = msg, *end = msg + strlen(msg);
+
+	out[0] = '\0';
+	while (p < end) {
+		const char *nl = memchr(p, '\n', (size_t)(end - p));
+		size_t l = nl ? (size_t)(nl - p) : (size_t)(end - p);
+		const char *v = p + sizeof(key) - 1, *sp1, *sp2, *e = p + l;
+		int64_t first, last;
+
+		p = nl ? nl + 1 : end;
+		if (l < sizeof(key) - 1 || memcmp(v - (sizeof(key) - 1), key, sizeof(key) - 1) != 0 ||
+		    !(sp1 = memchr(v, ' ', (size_t)(e - v))) ||
+		    !(sp2 = memchr(sp1 + 1, ' ', (size_t)(e - sp1 - 1))) ||
+		    parse_i64(&first, v, (size_t)(sp1 - v)) < 0 ||
+		    parse_i64(&last, sp1 + 1, (size_t)(sp2 - sp1 - 1)) < 0 ||
+		    !author_ok(sp2 + 1, (size_t)(e - sp2 - 1)))
+			continue;
+		if (first <= seq && seq <= last) {
+			memcpy(out, sp2 + 1, (size_t)(e - sp2 - 1));
+			out[e - sp2 - 1] = '\0';
+			return 1;
+		}
+	}
+	return 0;
+}
+
+int sync_message_author_line(hearth_buf *out, int64_t first, int64_t last, const char *author)
+{
+	/* an author that cannot stand in the line is left out, never mangled */
+	if (!author_ok(author, strlen(author)))
+		return 0;
+	return hearth_buf_printf(out, "Author: %lld %lld %s\n", (long long)first, (long long)last,
+		author);
+}

@@ -245,6 +245,32 @@ static void fill_message(sync_message *m, hearth_db *db, int is_down, const char
 	hearth_schema_fingerprint(hearth_db_schema(db), m->fingerprint);
 }
 
+/* Consecutive entries of one author, written as one Author line. */
+typedef struct {
+	int64_t first, last;
+	char name[SYNC_AUTHOR_MAX + 1];
+} author_span;
+
+/* Entry `seq` by `author` (NULL: none recorded); seq 0 ends the last run. */
+static int author_run(hearth_buf *out, author_span *run, int64_t seq, const char *author)
+{
+	int rc = 0;
+
+	if (run->name[0] && seq && author && strcmp(author, run->name) == 0 &&
+	    seq == run->last + 1) {
+		run->last = seq;
+		return 0;
+	}
+	if (run->name[0])
+		rc = sync_message_author_line(out, run->first, run->last, run->name);
+	run->name[0] = '\0';
+	if (rc == 0 && seq && author && strlen(author) <= SYNC_AUTHOR_MAX) {
+		run->first = run->last = seq;
+		snprintf(run->name, sizeof(run->name), "%s", author);
+	}
+	return rc;
+}
+
 /* Commit the next batch of unpushed outbox entries; *made = 0 when there are none. The commit
  * object is written first, then the database records it (up_head), then the ref moves: the
  * database is the truth and the ref is re-derived from it, so a crash anywhere is harmless. */
@@ -254,7 +280,8 @@ static int commit_batch(hearth_db *db, git_repository *repo, int *made)
 	sqlite3_stmt *st = NULL;
 	sync_message m;
 	sync_entry *entries = NULL, **ptrs = NULL;
-	hearth_buf subject = HEARTH_BUF_INIT;
+	hearth_buf subject = HEARTH_BUF_INIT, authors = HEARTH_BUF_INIT;
+	author_span run = { 0, 0, "" };
 	git_oid parent, id;
 	char hex[GIT_OID_HEXSZ + 1];
 	int have_parent, n = 0, i, rc;
@@ -271,8 +298,11 @@ static int commit_batch(hearth_db *db, git_repository *repo, int *made)
 		goto done;
 	}
 	if ((rc = hearth_sql_prepare(&st, h,
-		     "SELECT seq, clock, changeset, summary FROM hearth_outbox WHERE pushed = 0 "
-		     "ORDER BY seq")) < 0)
+		     hearth_db_schema_version(db) >= HEARTH_SCHEMA_HISTORY
+			     ? "SELECT seq, clock, changeset, summary, author FROM hearth_outbox "
+			       "WHERE pushed = 0 ORDER BY seq"
+			     : "SELECT seq, clock, changeset, summary, NULL FROM hearth_outbox "
+			       "WHERE pushed = 0 ORDER BY seq")) < 0)
 		goto done;
 	while (n < SYNC_BATCH_ENTRIES && bytes < SYNC_BATCH_BYTES && sqlite3_step(st) == SQLITE_ROW) {
 		sync_entry *e = &entries[n];
@@ -285,6 +315,9 @@ static int commit_batch(hearth_db *db, git_repository *repo, int *made)
 		if (n == 0)
 			rc = hearth_buf_printf(&subject, "%s: %s", hearth_db_node(db),
 				sqlite3_column_text(st, 3));
+		if (rc == 0 && (rc = author_run(&authors, &run, e->head.seq,
+					(const char *)sqlite3_column_text(st, 4))) < 0)
+			goto done;
 		bytes += e->cs.size;
 		m.entries[n] = e->head;
 		ptrs[n] = e;
@@ -297,6 +330,11 @@ static int commit_batch(hearth_db *db, git_repository *repo, int *made)
 	m.nentries = n;
 	if (n > 1)
 		hearth_buf_printf(&subject, " and %d more change%s", n - 1, n > 2 ? "s" : "");
+	/* who wrote them, between the summary and the trailers (docs/format.md) */
+	if ((rc = author_run(&authors, &run, 0, NULL)) < 0 ||
+	    (authors.size && ((rc = hearth_buf_puts(&subject, "\n\n")) < 0 ||
+				     (rc = hearth_buf_put(&subject, authors.ptr, authors.size - 1)) < 0)))
+		goto done;
 	if ((rc = sync_commit_write(&id, repo, have_parent ? &parent : NULL, subject.ptr, &m,
 		     ptrs)) < 0)
 		goto done;
@@ -319,6 +357,7 @@ done:
 	free(entries);
 	free(ptrs);
 	free(m.entries);
+	hearth_buf_dispose(&authors);
 	hearth_buf_dispose(&subject);
 	return rc;
 }

@@ -11,7 +11,7 @@
 /* The next office seq is the largest one + 1: office_seq is the rowid, which SQLite hands out
  * so without a query of ours. */
 static int log_append(hearth_db *db, const char *clock, const char *origin, int64_t origin_seq,
-	const void *cs, int n, int64_t *office_seq)
+	const char *author, const void *cs, int n, int64_t *office_seq)
 {
 	sqlite3 *h = hearth_db_sqlite(db);
 	hearth_buf sum = HEARTH_BUF_INIT;
@@ -21,14 +21,19 @@ static int log_append(hearth_db *db, const char *clock, const char *origin, int6
 	*office_seq = 0;
 	if ((rc = hearth_changeset_summary(&sum, cs, n)) < 0 ||
 	    (rc = hearth_db_stmt(db, &st,
-		     "INSERT INTO hearth_log (office_seq, clock, origin, origin_seq, summary, "
-		     "changeset) VALUES (NULL, ?1, ?2, ?3, ?4, ?5)")) < 0)
+		     hearth_db_schema_version(db) >= HEARTH_SCHEMA_ACCOUNTS
+			     ? "INSERT INTO hearth_log (office_seq, clock, origin, origin_seq, "
+			       "summary, changeset, author) VALUES (NULL, ?1, ?2, ?3, ?4, ?5, ?6)"
+			     : "INSERT INTO hearth_log (office_seq, clock, origin, origin_seq, "
+			       "summary, changeset) VALUES (NULL, ?1, ?2, ?3, ?4, ?5)")) < 0)
 		goto done;
 	sqlite3_bind_text(st, 1, clock, -1, SQLITE_STATIC);
 	sqlite3_bind_text(st, 2, origin, -1, SQLITE_STATIC);
 	sqlite3_bind_int64(st, 3, origin_seq);
 	sqlite3_bind_text(st, 4, sum.ptr, -1, SQLITE_STATIC);
 	sqlite3_bind_blob(st, 5, cs, n, SQLITE_STATIC);
+	if (author && hearth_db_schema_version(db) >= HEARTH_SCHEMA_ACCOUNTS)
+		sqlite3_bind_text(st, 6, author, -1, SQLITE_STATIC);
 	if (sqlite3_step(st) != SQLITE_DONE)
 		rc = hearth_error_sqlite(h, HEARTH_ERROR, _("cannot append to the office log"));
 	else
@@ -50,7 +55,10 @@ int sync_office_take_own(hearth_db *db)
 	if ((rc = hearth_db_begin(db)) < 0)
 		return rc;
 	if ((rc = hearth_sql_prepare(&st, h,
-		     "SELECT seq, clock, changeset FROM hearth_outbox ORDER BY seq")) < 0)
+		     hearth_db_schema_version(db) >= HEARTH_SCHEMA_HISTORY
+			     ? "SELECT seq, clock, changeset, author FROM hearth_outbox ORDER BY seq"
+			     : "SELECT seq, clock, changeset, NULL FROM hearth_outbox ORDER BY seq")) <
+		0)
 		goto fail;
 	while (rc == 0 && sqlite3_step(st) == SQLITE_ROW) {
 		const void *cs = sqlite3_column_blob(st, 2);
@@ -64,7 +72,8 @@ int sync_office_take_own(hearth_db *db)
 			rc = sync_log_note(&logged, db, cs, n);
 		if (rc == 0)
 			rc = log_append(db, clock, HEARTH_OFFICE, sqlite3_column_int64(st, 0),
-				logged.buf.ptr, (int)logged.buf.size, &office_seq);
+				(const char *)sqlite3_column_text(st, 3), logged.buf.ptr,
+				(int)logged.buf.size, &office_seq);
 		hearth_cs_writer_dispose(&logged);
 	}
 	sqlite3_finalize(st);
@@ -274,6 +283,7 @@ typedef struct {
 	int conflicts;
 	hearth_clock seen;    /* the latest (clamped) entry clock merged */
 	int schema;           /* the schema version the commit was written with (Hearth-Schema) */
+	const char *message;  /* the commit's raw message (its Author lines) */
 } commit_merge;
 
 /* The values of an entry against the declared rules. A node on a schema that declares them
@@ -299,7 +309,7 @@ static int merge_one(hearth_db *db, sync_sql_cache *sql, sync_peer *p, sync_entr
 	void *net = NULL;
 	int nnet = 0, conflicts = 0, clamped, fks = 0, hi = 0, rc;
 	int64_t office_seq = 0;
-	char hex[HEARTH_CLOCK_HEX + 1];
+	char hex[HEARTH_CLOCK_HEX + 1], author[SYNC_AUTHOR_MAX + 1];
 	hearth_clock c;
 
 	if ((rc = hearth_changeset_validate(e->cs.ptr, (int)e->cs.size, NULL)) < 0 ||
@@ -335,7 +345,10 @@ static int merge_one(hearth_db *db, sync_sql_cache *sql, sync_peer *p, sync_entr
 		goto done;
 	sqlite3_free(net);
 	net = NULL;
-	if ((nnet > 0 && ((rc = log_append(db, hex, p->node, e->head.seq, logged.buf.ptr,
+	if (!cm->message || !sync_message_author(author, cm->message, e->head.seq))
+		author[0] = '\0';
+	if ((nnet > 0 && ((rc = log_append(db, hex, p->node, e->head.seq,
+				      author[0] ? author : NULL, logged.buf.ptr,
 				      (int)logged.buf.size, &office_seq)) < 0)) ||
 	    (rc = record_applied(db, p->node, e, cm->hex, office_seq, clamped)) < 0)
 		goto done;
@@ -418,6 +431,7 @@ static int merge_commit(hearth_db *db, sync_sql_cache *sql, git_repository *repo
 		goto refuse_read;
 	}
 	cm.schema = c.msg.schema;
+	cm.message = c.message;
 	if ((rc = hearth_db_begin(db)) < 0) {
 		sync_commit_dispose(&c);
 		return rc;
