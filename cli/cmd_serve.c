@@ -48,9 +48,9 @@ int cmd_serve(cli_ctx *ctx)
 	if (cli_no_unknown_opts(ctx, "serve") != EXIT_OK)
 		return EXIT_USAGE;
 	if (ctx->argc > 1)
-		return cli_usage("serve", "too many arguments");
+		return cli_usage("serve", _("too many arguments"));
 	if (idle && (atoi(idle) <= 0 || atoi(idle) > 86400 * 30))
-		return cli_usage("serve", "--idle takes seconds, from 1 to 2592000");
+		return cli_usage("serve", _("--idle takes seconds, from 1 to 2592000"));
 	opt.dir = ctx->argc == 1 ? ctx->argv[0] : ctx->dir;
 	/* tests shorten the session's life and the sign-in delays */
 	opt.idle_seconds = idle ? atoi(idle) : env_int("HEARTH_APP_IDLE_SECONDS");
@@ -130,20 +130,20 @@ int cmd_user(cli_ctx *ctx)
 	if (cli_no_unknown_opts(ctx, "user") != EXIT_OK)
 		return EXIT_USAGE;
 	if (!sub)
-		return cli_usage("user", "missing subcommand");
+		return cli_usage("user", _("missing subcommand"));
 	if (strcmp(sub, "list") == 0) {
 		if (ctx->argc != 1)
-			return cli_usage("user", "'list' takes no argument");
+			return cli_usage("user", _("'list' takes no argument"));
 	} else if (strcmp(sub, "add") == 0 || strcmp(sub, "passwd") == 0 ||
 		   strcmp(sub, "remove") == 0) {
 		if (ctx->argc != 2)
-			return cli_usage("user", "'%s' takes one account name", sub);
+			return cli_usage("user", _("'%s' takes one account name"), sub);
 		if (strcmp(sub, "add") == 0 && !hearth_app_role_valid(role))
-			return cli_usage("user", "give --role admin|staff|volunteer|viewer");
+			return cli_usage("user", _("give --role admin|staff|volunteer|viewer"));
 		if (strcmp(sub, "add") != 0 && role)
-			return cli_usage("user", "--role is for 'add'");
+			return cli_usage("user", _("--role is for 'add'"));
 	} else {
-		return cli_usage("user", "unknown subcommand '%s'", sub);
+		return cli_usage("user", _("unknown subcommand '%s'"), sub);
 	}
 	if (!(db = cli_open(ctx)))
 		return EXIT_FAIL;
