@@ -50,6 +50,7 @@ struct hearth_app_server {
 	int hashing;
 	hearth_db **pool; /* idle handles */
 	int npool, cap;
+	app_cache *cache; /* pages kept until the data changes */
 	throttle_slot slots[THROTTLE_SLOTS];
 };
 
@@ -370,6 +371,8 @@ static int route(hearth_app_server *s, app_req *r, reply *rp, const char *addr,
 			_("your account may only read: nothing was saved"));
 	if ((rc = hearth_db_set_author(r->db, r->user)) < 0)
 		return rc;
+	if (!is_post)
+		return app_cache_page(s->cache, r, &rp->resp);
 	return app_pages_handle(r, &rp->resp);
 }
 
@@ -648,7 +651,7 @@ int hearth_app_server_start(hearth_app_server **out, const hearth_app_options *o
 		"DELETE FROM hearth_app_session WHERE last_ms < ?1",
 		(int64_t)hearth_time_now_ms() - s->idle_ms);
 	pool_give(s, db);
-	if (rc < 0)
+	if (rc < 0 || (rc = app_cache_new(&s->cache, s->dir)) < 0)
 		goto fail;
 	s->log = opt->log;
 	s->payload = opt->payload;
@@ -731,6 +734,7 @@ void hearth_app_server_free(hearth_app_server *s)
 	for (i = 0; i < s->npool; i++)
 		hearth_db_free(s->pool[i]);
 	free(s->pool);
+	app_cache_free(s->cache);
 	if (s->loc_zh)
 		freelocale(s->loc_zh);
 	if (s->loc_en)
