@@ -71,6 +71,13 @@ static hearth_db *pool_take(hearth_app_server *s)
 
 static void pool_give(hearth_app_server *s, hearth_db *db)
 {
+	sqlite3_stmt *st;
+
+	/* no read transaction outlives its request: a kept statement left stepping would keep
+	 * the handle on an old snapshot, and the next page (and the cache) would show old data */
+	for (st = sqlite3_next_stmt(hearth_db_sqlite(db), NULL); st;
+	     st = sqlite3_next_stmt(hearth_db_sqlite(db), st))
+		sqlite3_reset(st);
 	hearth_db_set_author(db, NULL);
 	pthread_mutex_lock(&s->lock);
 	if (s->npool == s->cap) {
