@@ -31,29 +31,31 @@ typedef struct {
 
 struct app_cache {
 	pthread_mutex_t lock;
-	hearth_db *watch;  /* reads data_version only */
+	sqlite3 *watch;    /* reads data_version only */
 	sqlite3_stmt *version;
 	uint64_t clock;
 	cache_entry e[CACHE_SLOTS];
 };
 
-int app_cache_new(app_cache **out, const char *dir)
+int app_cache_new(app_cache **out, hearth_db *db)
 {
+	const char *path = sqlite3_db_filename(hearth_db_sqlite(db), "main");
 	app_cache *c;
 	int rc, i;
 
 	*out = NULL;
 	if (!(c = calloc(1, sizeof(*c))))
 		return hearth_error_set(HEARTH_ERROR, "out of memory");
-	if ((rc = hearth_db_open(&c->watch, dir)) < 0) {
-		free(c);
-		return rc;
-	}
-	if (sqlite3_prepare_v3(hearth_db_sqlite(c->watch), "PRAGMA data_version", -1,
-		    SQLITE_PREPARE_PERSISTENT, &c->version, NULL) != SQLITE_OK) {
-		rc = hearth_error_sqlite(hearth_db_sqlite(c->watch), HEARTH_ERROR,
+	/* a plain connection to the same file: it only reads a pragma, so neither the node's
+	 * schema nor its functions are needed (and the server starts sooner) */
+	if (sqlite3_open_v2(path ? path : "", &c->watch, SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX,
+		    NULL) != SQLITE_OK ||
+	    sqlite3_busy_timeout(c->watch, 30000) != SQLITE_OK ||
+	    sqlite3_prepare_v3(c->watch, "PRAGMA data_version", -1, SQLITE_PREPARE_PERSISTENT,
+		    &c->version, NULL) != SQLITE_OK) {
+		rc = hearth_error_sqlite(c->watch, HEARTH_ERROR,
 			_("cannot read the database's change mark"));
-		hearth_db_free(c->watch);
+		sqlite3_close(c->watch);
 		free(c);
 		return rc;
 	}
@@ -75,7 +77,7 @@ void app_cache_free(app_cache *c)
 		hearth_buf_dispose(&c->e[i].body);
 	}
 	sqlite3_finalize(c->version);
-	hearth_db_free(c->watch);
+	sqlite3_close(c->watch);
 	pthread_mutex_destroy(&c->lock);
 	free(c);
 }
@@ -90,7 +92,7 @@ int app_cache_mark_now(app_cache *c, app_cache_mark *m)
 	if (sqlite3_step(c->version) == SQLITE_ROW)
 		m->version = sqlite3_column_int64(c->version, 0);
 	else
-		rc = hearth_error_sqlite(hearth_db_sqlite(c->watch), HEARTH_ERROR,
+		rc = hearth_error_sqlite(c->watch, HEARTH_ERROR,
 			_("cannot read the database's change mark"));
 	sqlite3_reset(c->version);
 	pthread_mutex_unlock(&c->lock);

@@ -657,8 +657,10 @@ int hearth_app_server_start(hearth_app_server **out, const hearth_app_options *o
 	rc = hearth_sql_exec_i64(hearth_db_sqlite(db),
 		"DELETE FROM hearth_app_session WHERE last_ms < ?1",
 		(int64_t)hearth_time_now_ms() - s->idle_ms);
+	if (rc == 0)
+		rc = app_cache_new(&s->cache, db);
 	pool_give(s, db);
-	if (rc < 0 || (rc = app_cache_new(&s->cache, s->dir)) < 0)
+	if (rc < 0)
 		goto fail;
 	s->log = opt->log;
 	s->payload = opt->payload;

@@ -58,8 +58,9 @@ typedef struct {
 	int64_t version, tick;
 } app_cache_mark;
 
-/** A cache for the node in `dir` (it holds a database handle of its own, never written). */
-int app_cache_new(app_cache **out, const char *dir);
+/** A cache for the node whose database `db` has open (the cache opens a connection of its own
+ * to the same file, and never writes on it). */
+int app_cache_new(app_cache **out, hearth_db *db);
 void app_cache_free(app_cache *c);
 /** The mark now: read it before the page is rendered. */
 int app_cache_mark_now(app_cache *c, app_cache_mark *m);
