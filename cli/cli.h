@@ -3,6 +3,7 @@
 #define HEARTH_CLI_H
 
 #include "core/hearth_internal.h"
+#include "core/i18n.h"
 
 /* exit codes (docs/hearth.1) */
 #define EXIT_OK 0
@@ -74,5 +75,7 @@ int cmd_history(cli_ctx *ctx);
 int cmd_undo(cli_ctx *ctx);
 int cmd_config(cli_ctx *ctx);
 int cmd_backup(cli_ctx *ctx);
+int cmd_serve(cli_ctx *ctx);
+int cmd_user(cli_ctx *ctx);
 
 #endif

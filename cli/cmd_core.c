@@ -17,10 +17,10 @@ int cmd_init(cli_ctx *ctx)
 	if ((rc = cli_no_unknown_opts(ctx, "init")) != EXIT_OK)
 		return rc;
 	if (!node || !kind || !name || ctx->argc)
-		return cli_usage("init", "--node, --kind and --name are required");
+		return cli_usage("init", _("--node, --kind and --name are required"));
 	if (hearth_db_create(&db, ctx->dir, node, kind, name, region) < 0)
 		return cli_fail();
-	printf("initialised %s '%s' (%s) in %s\n", kind, node, name, ctx->dir);
+	printf(_("initialised %s '%s' (%s) in %s\n"), kind, node, name, ctx->dir);
 	hearth_db_free(db);
 	return EXIT_OK;
 }
@@ -35,7 +35,7 @@ int cmd_exec(cli_ctx *ctx)
 	if ((rc = cli_no_unknown_opts(ctx, "exec")) != EXIT_OK)
 		return rc;
 	if (ctx->argc != 1)
-		return cli_usage("exec", "give the SQL as one argument");
+		return cli_usage("exec", _("give the SQL as one argument"));
 	if (!(db = cli_open(ctx)))
 		return EXIT_FAIL;
 	if (!yes)
@@ -44,10 +44,11 @@ int cmd_exec(cli_ctx *ctx)
 		rc = cli_fail();
 	} else {
 		if (info.seq)
-			printf("recorded change %lld: %d row%s\n", (long long)info.seq, info.changes,
-				info.changes == 1 ? "" : "s");
+			printf(P_("recorded change %lld: %d row\n", "recorded change %lld: %d rows\n",
+				       info.changes),
+				(long long)info.seq, info.changes);
 		else
-			printf("no rows changed\n");
+			printf(_("no rows changed\n"));
 		rc = EXIT_OK;
 	}
 	hearth_db_free(db);
@@ -65,7 +66,7 @@ int cmd_query(cli_ctx *ctx)
 	if ((rc = cli_no_unknown_opts(ctx, "query")) != EXIT_OK)
 		return rc;
 	if (ctx->argc != 1 || (json && csv))
-		return cli_usage("query", "give the SQL as one argument and at most one format");
+		return cli_usage("query", _("give the SQL as one argument and at most one format"));
 	if (!(db = cli_open(ctx)))
 		return EXIT_FAIL;
 	if (hearth_query(db, ctx->argv[0],
@@ -88,7 +89,7 @@ int cmd_dump(cli_ctx *ctx)
 	if ((rc = cli_no_unknown_opts(ctx, "dump")) != EXIT_OK)
 		return rc;
 	if (ctx->argc)
-		return cli_usage("dump", "unexpected argument '%s'", ctx->argv[0]);
+		return cli_usage("dump", _("unexpected argument '%s'"), ctx->argv[0]);
 	if (!(db = cli_open(ctx)))
 		return EXIT_FAIL;
 	if (hearth_dump(db, for_node, &out) < 0)
@@ -109,13 +110,13 @@ int cmd_backup(cli_ctx *ctx)
 	if ((rc = cli_no_unknown_opts(ctx, "backup")) != EXIT_OK)
 		return rc;
 	if (ctx->argc != 1)
-		return cli_usage("backup", "give the backup's file name");
+		return cli_usage("backup", _("give the backup's file name"));
 	if (!(db = cli_open(ctx)))
 		return EXIT_FAIL;
 	if (hearth_db_backup(db, ctx->argv[0], force) < 0)
 		rc = cli_fail();
 	else
-		printf("backup of '%s' written to %s (restoring it: see BACKUP in 'man hearth')\n",
+		printf(_("backup of '%s' written to %s (restoring it: see BACKUP in 'man hearth')\n"),
 			hearth_db_node(db), ctx->argv[0]);
 	hearth_db_free(db);
 	return rc;
