@@ -302,7 +302,7 @@ static unsigned char csv_separator(const unsigned char *p, const unsigned char *
 	return ',';
 }
 
-static int csv_run(const char *data, size_t len, csv_fn fn, void *payload)
+static int csv_run(const char *data, size_t len, int detect_sep, csv_fn fn, void *payload)
 {
 	struct csv *cs = NULL;
 	int rc = 0;
@@ -324,7 +324,7 @@ static int csv_run(const char *data, size_t len, csv_fn fn, void *payload)
 	cs->line = 1;
 	if (len >= 3 && memcmp(data, "\xef\xbb\xbf", 3) == 0)
 		cs->p += 3;
-	cs->sep = csv_separator(cs->p, cs->end);
+	cs->sep = detect_sep ? csv_separator(cs->p, cs->end) : ',';
 	while (cs->p < cs->end) {
 		if (*cs->p == '\n' || (*cs->p == '\r' && cs->p + 1 < cs->end && cs->p[1] == '\n')) {
 			cs->p += *cs->p == '\r' ? 2 : 1;
@@ -359,7 +359,7 @@ int hearth_csv_parse(const char *data, size_t len, hearth_csv_record_fn fn, void
 
 	if (!fn)
 		return hearth_error_set(HEARTH_EUSAGE, "hearth_csv_parse needs a record callback");
-	return csv_run(data, len, csv_public_record, &pub);
+	return csv_run(data, len, 0, csv_public_record, &pub);
 }
 
 
@@ -922,7 +922,7 @@ static int import_pass(struct import *im)
 	hearth_buf_clear(&im->first);
 	if (im->report)
 		hearth_buf_clear(im->report);
-	rc = csv_run(im->data, im->len, import_record, im);
+	rc = csv_run(im->data, im->len, 1, import_record, im);
 	if (!rc && !im->have_header)
 		rc = hearth_error_set(HEARTH_EUSAGE,
 			_("CSV for '%s' is empty (the first line must name the columns)"),

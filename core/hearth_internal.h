@@ -124,8 +124,8 @@ typedef int (*hearth_csv_record_fn)(int line, int nfields, char **fields, size_t
 	void *payload);
 
 /** Parse RFC 4180 CSV (quotes, doubled quotes, separators and newlines inside quotes, CRLF or LF,
- * an optional UTF-8 BOM); the separator is ',', tab or ';', the one the first line uses most
- * (',' on a tie). HEARTH_ECORRUPT with line and column on malformed input. */
+ * an optional UTF-8 BOM). The importer alone also reads tab or ';' separators (the one the
+ * header line uses most). HEARTH_ECORRUPT with line and column on malformed input. */
 int hearth_csv_parse(const char *data, size_t len, hearth_csv_record_fn fn, void *payload);
 
 /** CSV bytes as Excel writes them -> UTF-8 in `out` (cleared first): a UTF-8 BOM dropped,
