@@ -236,6 +236,14 @@ static int banner(hearth_buf *b, const app_req *r, int large)
 			large ? _("Normal text") : _("Large text"));
 	if (rc == 0)
 		rc = pages_csrf(b, r);
+	/* who is signed in, beside the button that signs them out */
+	if (rc == 0 && r->user) {
+		rc = hearth_buf_puts(b, "<span class=\"who\">");
+		if (rc == 0)
+			rc = pages_esc(b, r->user);
+		if (rc == 0)
+			rc = hearth_buf_puts(b, "</span> ");
+	}
 	if (rc == 0)
 		rc = hearth_buf_printf(b, "<button type=\"submit\" class=\"secondary\">%s</button>"
 					  "</form></header>",
