@@ -273,6 +273,16 @@ static int csv_check_shape(struct csv *cs)
 	return 0;
 }
 
+/* A note row of a sheet: its first cell starts with '#' (the template's hint and example rows,
+ * or a person's remark), after any spaces. */
+static int csv_note(const struct csv *cs)
+{
+	const char *f = cs->fields[0];
+
+	f += strspn(f, " \t");
+	return *f == '#';
+}
+
 /* The separator the first line uses: Excel writes ',' (or ';' where the decimal point is a
  * comma) for "CSV" and tabs for "Unicode text". The most frequent of the three outside quotes;
  * ',' when none, or on a tie with it. */
@@ -302,7 +312,9 @@ static unsigned char csv_separator(const unsigned char *p, const unsigned char *
 	return ',';
 }
 
-static int csv_run(const char *data, size_t len, int detect_sep, csv_fn fn, void *payload)
+/* sheet: a spreadsheet's file, for import (its separator detected, its note rows skipped);
+ * else plain CSV with commas. */
+static int csv_run(const char *data, size_t len, int sheet, csv_fn fn, void *payload)
 {
 	struct csv *cs = NULL;
 	int rc = 0;
@@ -324,14 +336,19 @@ static int csv_run(const char *data, size_t len, int detect_sep, csv_fn fn, void
 	cs->line = 1;
 	if (len >= 3 && memcmp(data, "\xef\xbb\xbf", 3) == 0)
 		cs->p += 3;
-	cs->sep = detect_sep ? csv_separator(cs->p, cs->end) : ',';
+	cs->sep = sheet ? csv_separator(cs->p, cs->end) : ',';
 	while (cs->p < cs->end) {
 		if (*cs->p == '\n' || (*cs->p == '\r' && cs->p + 1 < cs->end && cs->p[1] == '\n')) {
 			cs->p += *cs->p == '\r' ? 2 : 1;
 			cs->line++;
 			continue;
 		}
-		if ((rc = csv_record(cs)) || (rc = csv_check_shape(cs)) || (rc = fn(cs, payload)))
+		if ((rc = csv_record(cs)))
+			goto done;
+		/* a sheet's note row may have any number of cells: Excel keeps them as typed */
+		if (sheet && cs->nheader && csv_note(cs))
+			continue;
+		if ((rc = csv_check_shape(cs)) || (rc = fn(cs, payload)))
 			goto done;
 	}
 done:
@@ -866,12 +883,9 @@ fail:
  * leaves them where a cell was once formatted). */
 static int row_skipped(const struct csv *cs)
 {
-	const char *f = cs->fields[0];
 	int i;
 
-	while (*f == ' ' || *f == '\t')
-		f++;
-	if (*f == '#')
+	if (csv_note(cs))
 		return 1;
 	for (i = 0; i < cs->nfields; i++)
 		if (cs->lens[i] && strspn(cs->fields[i], " \t") != cs->lens[i])

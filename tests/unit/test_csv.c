@@ -526,6 +526,15 @@ static void test_import_excel(hearth_db *db)
 		"update: the changed cell written");
 	rc = hearth_import_sheet(db, "child", SHEET("id,name,sex\nu1,A,f\n"), 0, &report, &info);
 	is_int(rc, HEARTH_ECONFLICT, "without --update a row already there is refused");
+
+	/* note rows ('#' first) are skipped whatever their cell count; a short row is not */
+	rc = hearth_import_sheet(db, "child",
+		SHEET("id,name,sex\n#note, with a comma,and,more,cells\n  #x\nn1,N,m\n"), 0,
+		&report, &info);
+	ok(rc == 0 && info.added == 1, "note rows of any width skipped (rc %d: %s)", rc,
+		rc ? hearth_error_last() : "");
+	rc = hearth_import_sheet(db, "child", SHEET("id,name,sex\nn2,N\n"), 0, &report, &info);
+	is_int(rc, HEARTH_ECORRUPT, "a short row that is no note is refused");
 	hearth_buf_dispose(&text);
 	hearth_buf_dispose(&report);
 }
