@@ -592,6 +592,33 @@ static int import_unknown_header(struct import *im, struct csv *cs, int i)
 	return rc;
 }
 
+/* Columns that must have a value and have no default must be in the sheet: said once, at the
+ * header, rather than as a database error on the first row. */
+static int import_missing_columns(struct import *im, struct csv *cs)
+{
+	const hearth_table_decl *t = im->t;
+	hearth_buf list = HEARTH_BUF_INIT;
+	int c, i, rc = 0;
+
+	for (c = 0; c < t->ncol && rc >= 0; c++) {
+		if (c == t->owner_col || c == t->id_col || !im->notnull[c] || im->dflt[c])
+			continue;
+		for (i = 0; i < im->ncol && im->map[i] != c; i++)
+			;
+		if (i == im->ncol)
+			/* TRANSLATORS: a column's label in a list of them, after the others if any */
+			rc = hearth_buf_printf(&list, list.size ? _(", \"%s\"") : _("\"%s\""),
+				hearth_column_label(t, c));
+	}
+	if (rc >= 0 && list.size)
+		rc = csv_error(cs, HEARTH_EUSAGE, cs->rec_line, -1,
+			_("required columns missing from the sheet: %s (add them, with a value on "
+			  "every row)"),
+			list.ptr);
+	hearth_buf_dispose(&list);
+	return rc;
+}
+
 static int import_header(struct import *im, struct csv *cs)
 {
 	const hearth_table_decl *t = im->t;
@@ -614,7 +641,7 @@ static int import_header(struct import *im, struct csv *cs)
 	}
 	im->ncol = cs->nfields;
 	im->have_header = 1;
-	return 0;
+	return import_missing_columns(im, cs);
 }
 
 /* One refused cell: a line for the report, the first kept for the error message. */
@@ -1007,6 +1034,13 @@ int hearth_import_sheet(hearth_db *db, const char *table, const char *data, size
 	 * and constraint failures are the only errors left for the write */
 	if ((rc = import_load_types(im)) || (rc = import_pass(im)))
 		goto done;
+	if (flags & HEARTH_IMPORT_CHECK) {
+		if (out) {
+			out->rows = im->rows;
+			out->encoding = enc;
+		}
+		goto done;
+	}
 	if (flags & HEARTH_IMPORT_UPDATE)
 		snprintf(summary, sizeof(summary), "import into %s (update)", im->t->name);
 	else

@@ -267,6 +267,8 @@ int hearth_import_csv(hearth_db *db, const char *table, const char *data, size_t
 
 /** hearth_import_sheet: rows whose (owner, id) is there are updated, the others added. */
 #define HEARTH_IMPORT_UPDATE 1u
+/** hearth_import_sheet: decode and check every cell as an import would, write nothing. */
+#define HEARTH_IMPORT_CHECK 2u
 
 typedef struct {
 	hearth_write_info write; /* the recorded change (seq 0: nothing changed) */

@@ -101,6 +101,11 @@ is "$(h lucai dump)" "$dump_before" "bad sheet: the tables are unchanged"
 is "$(sq lucai "SELECT count(*) || '/' || coalesce(max(seq), 0) FROM hearth_outbox")" \
 	"$outbox_before" "bad sheet: the outbox is unchanged"
 is "$(hq lucai "SELECT count(*) FROM child WHERE name = '丙'")" 0 "bad sheet: not even its good row"
+printf '%s\n' '班级名称,教室' '托小班,一楼' | crlf | gbk >"$T/class.csv"
+err=$(env -u LC_ALL LANG=zh_CN.UTF-8 "$HEARTH" -C "$T/lucai" import care_class "$T/class.csv" 2>&1)
+is "$?" 2 "a sheet without a required column: refused as a usage error"
+like "$err" "表中缺少必填的列：「年龄段」、「容量」" "a sheet without required columns: each named in Chinese"
+is "$(h lucai dump)" "$dump_before" "a sheet without required columns: nothing written"
 
 # ---- hearth template child: filled in and imported back ------------------------------------
 h lucai template child >"$T/template.csv" || fail "template child"

@@ -535,6 +535,11 @@ static void test_import_excel(hearth_db *db)
 		rc ? hearth_error_last() : "");
 	rc = hearth_import_sheet(db, "child", SHEET("id,name,sex\nn2,N\n"), 0, &report, &info);
 	is_int(rc, HEARTH_ECORRUPT, "a short row that is no note is refused");
+	/* a required column missing from the sheet is said at the header, every one of them */
+	rc = hearth_import_sheet(db, "care_class", SHEET("name\nA\n"), 0, &report, &info);
+	is_int(rc, HEARTH_EUSAGE, "required columns missing: refused");
+	is_str(hearth_error_last(), "line 1: required columns missing from the sheet: \"age band\", "
+		"\"capacity\" (add them, with a value on every row)", "required columns missing: named");
 	hearth_buf_dispose(&text);
 	hearth_buf_dispose(&report);
 }
