@@ -382,7 +382,8 @@ int hearth_csv_parse(const char *data, size_t len, hearth_csv_record_fn fn, void
 
 /* ---- encodings ---------------------------------------------------------------------------- */
 
-static int utf8_valid(const unsigned char *p, size_t n)
+/* Bytes of p that are valid UTF-8 from the start (n when all are). */
+static size_t utf8_valid_prefix(const unsigned char *p, size_t n)
 {
 	size_t i = 0, k;
 
@@ -392,19 +393,19 @@ static int utf8_valid(const unsigned char *p, size_t n)
 			continue;
 		}
 		if (!(k = utf8_seq(p + i, n - i)))
-			return 0;
+			break;
 		i += k;
 	}
-	return 1;
+	return i;
 }
 
-static int count_lines(const hearth_buf *b)
+static int count_lines(const char *p, size_t len)
 {
 	int n = 1;
 	size_t i;
 
-	for (i = 0; i < b->size; i++)
-		n += b->ptr[i] == '\n';
+	for (i = 0; i < len; i++)
+		n += p[i] == '\n';
 	return n;
 }
 
@@ -428,7 +429,7 @@ static int csv_iconv(hearth_buf *out, const char *from, const char *in, size_t l
 			/* TRANSLATORS: %s is an encoding such as GB18030 or UTF-16LE */
 			rc = hearth_error_set(HEARTH_ECORRUPT,
 				_("line %d: the file is neither UTF-8 nor %s (save it as CSV UTF-8)"),
-				count_lines(out), from);
+				count_lines(out->ptr, out->size), from);
 			break;
 		}
 	}
@@ -440,6 +441,7 @@ int hearth_csv_decode(hearth_buf *out, const char *data, size_t len, const char 
 {
 	const unsigned char *p = (const unsigned char *)data;
 	const char *enc = "UTF-8";
+	size_t ok;
 	int rc;
 
 	hearth_buf_clear(out);
@@ -458,7 +460,13 @@ int hearth_csv_decode(hearth_buf *out, const char *data, size_t len, const char 
 	} else if (len >= 3 && memcmp(p, "\xef\xbb\xbf", 3) == 0) {
 		data += 3;
 		len -= 3;
-	} else if (!utf8_valid(p, len)) {
+		if ((ok = utf8_valid_prefix((const unsigned char *)data, len)) < len) {
+			return hearth_error_set(HEARTH_ECORRUPT,
+				_("line %d: the file says it is UTF-8 but is not (save it as CSV "
+				  "UTF-8 again)"),
+				count_lines(data, ok));
+		}
+	} else if (utf8_valid_prefix(p, len) < len) {
 		/* what zh-CN Excel writes as "CSV"; a superset of GBK and GB2312 */
 		enc = "GB18030";
 	}

@@ -472,6 +472,10 @@ static void test_import_excel(hearth_db *db)
 		"decode: UTF-8 BOM dropped");
 	rc = hearth_csv_decode(&text, "\xff\xfe\x00\xd8", 4, &enc);
 	is_int(rc, HEARTH_ECORRUPT, "decode: a lone UTF-16 surrogate is refused");
+	rc = hearth_csv_decode(&text, SHEET("\xef\xbb\xbf" "a,b\nc,\x8d\n"), &enc);
+	ok(rc == HEARTH_ECORRUPT && strncmp(hearth_error_last(), "line 2: ", 8) == 0,
+		"decode: a UTF-8 BOM then bytes that are not UTF-8: refused, naming line 2 (%s)",
+		hearth_error_last());
 
 	rc = hearth_import_sheet(db, "child", gbk, sizeof(gbk) - 1, 0, &report, &info);
 	if (!ok(rc == 0, "GBK sheet with Chinese headers and no owner/id imports"))
