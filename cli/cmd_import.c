@@ -33,6 +33,10 @@ int cmd_import(cli_ctx *ctx)
 		/* every refused cell, one line each, then "nothing imported" */
 		fputs(report.ptr, stderr);
 		rc = cli_fail();
+	} else if (!info.rows) {
+		printf(_("%s: no rows to import (only the header, '#' notes or empty rows)\n"),
+			ctx->argv[0]);
+		rc = EXIT_OK;
 	} else if (!info.write.seq) {
 		printf(P_("%s: nothing to change (%d row as it was)\n",
 			       "%s: nothing to change (%d rows as they were)\n", info.rows),

@@ -118,7 +118,7 @@ like "$(sed -n 2p "$T/template.csv")" "女 / 男" "template: the allowed values 
 dump_before=$(h lucai dump)
 out=$(h lucai import child "$T/template.csv" 2>&1)
 is "$?" 0 "the template as it is imports"
-like "$out" "nothing to change (0 rows" "the template as it is: its '#' rows are no rows"
+like "$out" "child: no rows to import" "the template as it is: its '#' rows are no rows"
 is "$(h lucai dump)" "$dump_before" "the template as it is: nothing written"
 
 # filled in under its rows, the example rows left in; saved once as UTF-8, once by Excel as GBK
