@@ -298,7 +298,8 @@ int app_session_get(hearth_db *db, const char *token, int64_t idle_ms, app_sessi
 	if (!token || strlen(token) != APP_TOKEN_TEXT - 1)
 		return HEARTH_ENOTFOUND;
 	token_hash(th, token);
-	if ((rc = hearth_sql_prepare(&st, h,
+	/* every request asks: prepared once per handle (the handles are kept in the pool) */
+	if ((rc = hearth_db_stmt(db, &st,
 		     "SELECT s.account, a.role, s.csrf, s.last_ms FROM hearth_app_session s "
 		     "JOIN hearth_account a ON a.name = s.account WHERE s.token_hash = ?1")) < 0)
 		return rc;
@@ -310,7 +311,7 @@ int app_session_get(hearth_db *db, const char *token, int64_t idle_ms, app_sessi
 		snprintf(out->csrf, sizeof(out->csrf), "%s", sqlite3_column_text(st, 2));
 		last = sqlite3_column_int64(st, 3);
 	}
-	sqlite3_finalize(st);
+	hearth_stmt_done(st);
 	if (!found)
 		return HEARTH_ENOTFOUND;
 	if (now - last > idle_ms || (int)out->role < 0) {

@@ -1,7 +1,9 @@
 /*
  * The first page a person sees, by the node's kind: a centre's classes with their free places,
  * health checks due and this week's events; a station's new calls; a team's requests, new
- * first; the office's sync dashboard. Each daily job is a tap or two from here.
+ * first; the office's sync dashboard. Each daily job is a tap or two from here. Its queries
+ * are prepared once per database handle (hearth_db_stmt), and the server keeps the page until
+ * the data changes (app/cache.c).
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -62,7 +64,7 @@ static int centre_classes(hearth_buf *b, const app_req *r)
 
 	china_day(today, 0);
 	rc = hearth_buf_printf(b, "<h2>%s</h2><ul class=\"cards\">", _("Classes"));
-	if (rc == 0 && (rc = hearth_sql_prepare(&st, hearth_db_sqlite(r->db),
+	if (rc == 0 && (rc = hearth_db_stmt(r->db, &st,
 				"SELECT c.id, c.name, c.capacity, "
 				"(SELECT count(*) FROM enrolment e WHERE e.owner = c.owner AND "
 				"e.class_id = c.id AND (e.ends_on IS NULL OR e.ends_on >= ?2)) "
@@ -107,7 +109,7 @@ static int centre_classes(hearth_buf *b, const app_req *r)
 		if (rc == 0)
 			rc = hearth_buf_puts(b, "</li>");
 	}
-	sqlite3_finalize(st);
+	hearth_stmt_done(st);
 	if (rc == 0)
 		rc = hearth_buf_puts(b, "</ul>");
 	if (rc == 0 && n == 0)
@@ -119,15 +121,49 @@ static int centre_classes(hearth_buf *b, const app_req *r)
 	return rc;
 }
 
+/* Rows as links to their view: column 0 the id, 1 the name, the others after " · ", spaced;
+ * `none` when there are none. */
+static int row_links(hearth_buf *b, sqlite3_stmt *st, const char *table, const char *none)
+{
+	int rc = hearth_buf_puts(b, "<ul>"), n = 0, i, ncol = sqlite3_column_count(st);
+
+	while (rc == 0 && sqlite3_step(st) == SQLITE_ROW) {
+		n++;
+		rc = hearth_buf_printf(b, "<li><a href=\"/t/%s/view?id=", table);
+		if (rc == 0)
+			rc = esc_col(b, st, 0);
+		if (rc == 0)
+			rc = hearth_buf_puts(b, "\">");
+		if (rc == 0)
+			rc = esc_col(b, st, 1);
+		if (rc == 0)
+			rc = hearth_buf_puts(b, "</a> · ");
+		for (i = 2; rc == 0 && i < ncol; i++) {
+			if (i > 2)
+				rc = hearth_buf_puts(b, " ");
+			if (rc == 0)
+				rc = esc_col(b, st, i);
+		}
+		if (rc == 0)
+			rc = hearth_buf_puts(b, "</li>");
+	}
+	hearth_stmt_done(st);
+	if (rc == 0)
+		rc = hearth_buf_puts(b, "</ul>");
+	if (rc == 0 && n == 0)
+		rc = hearth_buf_printf(b, "<p>%s</p>", none);
+	return rc;
+}
+
 static int centre_checks(hearth_buf *b, const app_req *r)
 {
 	sqlite3_stmt *st = NULL;
 	char until[11];
-	int rc, n = 0;
+	int rc;
 
 	china_day(until, 30);
-	rc = hearth_buf_printf(b, "<h2>%s</h2><ul>", _("Health checks due in 30 days"));
-	if (rc == 0 && (rc = hearth_sql_prepare(&st, hearth_db_sqlite(r->db),
+	rc = hearth_buf_printf(b, "<h2>%s</h2>", _("Health checks due in 30 days"));
+	if (rc == 0 && (rc = hearth_db_stmt(r->db, &st,
 				"SELECT h.id, coalesce(c.name, h.child_id), h.next_due "
 				"FROM health_check h LEFT JOIN child c ON c.id = h.child_id "
 				"AND c.owner = h.centre_id WHERE h.centre_id = ?1 "
@@ -136,40 +172,19 @@ static int centre_checks(hearth_buf *b, const app_req *r)
 		return rc;
 	sqlite3_bind_text(st, 1, hearth_db_node(r->db), -1, SQLITE_STATIC);
 	sqlite3_bind_text(st, 2, until, -1, SQLITE_STATIC);
-	while (rc == 0 && sqlite3_step(st) == SQLITE_ROW) {
-		n++;
-		rc = hearth_buf_puts(b, "<li><a href=\"/t/health_check/view?id=");
-		if (rc == 0)
-			rc = esc_col(b, st, 0);
-		if (rc == 0)
-			rc = hearth_buf_puts(b, "\">");
-		if (rc == 0)
-			rc = esc_col(b, st, 1);
-		if (rc == 0)
-			rc = hearth_buf_puts(b, "</a> · ");
-		if (rc == 0)
-			rc = esc_col(b, st, 2);
-		if (rc == 0)
-			rc = hearth_buf_puts(b, "</li>");
-	}
-	sqlite3_finalize(st);
-	if (rc == 0)
-		rc = hearth_buf_puts(b, "</ul>");
-	if (rc == 0 && n == 0)
-		rc = hearth_buf_printf(b, "<p>%s</p>", _("None due."));
-	return rc;
+	return row_links(b, st, "health_check", _("None due."));
 }
 
 static int week_events(hearth_buf *b, const app_req *r)
 {
 	sqlite3_stmt *st = NULL;
 	char from[11], to[11];
-	int rc, n = 0;
+	int rc;
 
 	china_day(from, 0);
 	china_day(to, 7);
-	rc = hearth_buf_printf(b, "<h2>%s</h2><ul>", _("Events this week"));
-	if (rc == 0 && (rc = hearth_sql_prepare(&st, hearth_db_sqlite(r->db),
+	rc = hearth_buf_printf(b, "<h2>%s</h2>", _("Events this week"));
+	if (rc == 0 && (rc = hearth_db_stmt(r->db, &st,
 				"SELECT id, title, substr(starts_at, 1, 10), substr(starts_at, 12, 5) "
 				"FROM event WHERE owner = ?1 AND substr(starts_at, 1, 10) >= ?2 "
 				"AND substr(starts_at, 1, 10) <= ?3 ORDER BY starts_at LIMIT 50")) < 0)
@@ -177,31 +192,7 @@ static int week_events(hearth_buf *b, const app_req *r)
 	sqlite3_bind_text(st, 1, hearth_db_node(r->db), -1, SQLITE_STATIC);
 	sqlite3_bind_text(st, 2, from, -1, SQLITE_STATIC);
 	sqlite3_bind_text(st, 3, to, -1, SQLITE_STATIC);
-	while (rc == 0 && sqlite3_step(st) == SQLITE_ROW) {
-		n++;
-		rc = hearth_buf_puts(b, "<li><a href=\"/t/event/view?id=");
-		if (rc == 0)
-			rc = esc_col(b, st, 0);
-		if (rc == 0)
-			rc = hearth_buf_puts(b, "\">");
-		if (rc == 0)
-			rc = esc_col(b, st, 1);
-		if (rc == 0)
-			rc = hearth_buf_puts(b, "</a> · ");
-		if (rc == 0)
-			rc = esc_col(b, st, 2);
-		if (rc == 0)
-			rc = hearth_buf_puts(b, " ");
-		if (rc == 0)
-			rc = esc_col(b, st, 3);
-		if (rc == 0)
-			rc = hearth_buf_puts(b, "</li>");
-	}
-	sqlite3_finalize(st);
-	if (rc == 0)
-		rc = hearth_buf_puts(b, "</ul>");
-	if (rc == 0 && n == 0)
-		rc = hearth_buf_printf(b, "<p>%s</p>", _("No events this week."));
+	rc = row_links(b, st, "event", _("No events this week."));
 	if (rc == 0 && r->role >= APP_ROLE_STAFF)
 		rc = hearth_buf_printf(b, "<p><a class=\"button\" href=\"/t/event/new?public=1\">%s"
 					  "</a></p>",
@@ -228,7 +219,7 @@ static int requests(hearth_buf *b, const app_req *r, int team)
 	if (rc == 0)
 		rc = hearth_buf_puts(b, "<ul class=\"cards\">");
 	if (rc == 0 &&
-	    (rc = hearth_sql_prepare(&st, hearth_db_sqlite(r->db),
+	    (rc = hearth_db_stmt(r->db, &st,
 		     team ? "SELECT id, status, substr(requested_at, 1, 16), service_type_id "
 			    "FROM service_request WHERE assignee = ?1 AND status IN ('new', "
 			    "'accepted') ORDER BY status = 'new' DESC, requested_at DESC LIMIT 100"
@@ -266,7 +257,7 @@ static int requests(hearth_buf *b, const app_req *r, int team)
 		if (rc == 0)
 			rc = hearth_buf_puts(b, "</li>");
 	}
-	sqlite3_finalize(st);
+	hearth_stmt_done(st);
 	if (rc == 0)
 		rc = hearth_buf_puts(b, "</ul>");
 	if (rc == 0 && n == 0)

@@ -51,6 +51,7 @@ struct hearth_app_server {
 	int hashing;
 	hearth_db **pool; /* idle handles */
 	int npool, cap;
+	app_cache *cache; /* pages kept until the data changes */
 	throttle_slot slots[THROTTLE_SLOTS];
 };
 
@@ -71,6 +72,13 @@ static hearth_db *pool_take(hearth_app_server *s)
 
 static void pool_give(hearth_app_server *s, hearth_db *db)
 {
+	sqlite3_stmt *st;
+
+	/* no read transaction outlives its request: a kept statement left stepping would keep
+	 * the handle on an old snapshot, and the next page (and the cache) would show old data */
+	for (st = sqlite3_next_stmt(hearth_db_sqlite(db), NULL); st;
+	     st = sqlite3_next_stmt(hearth_db_sqlite(db), st))
+		sqlite3_reset(st);
 	hearth_db_set_author(db, NULL);
 	pthread_mutex_lock(&s->lock);
 	if (s->npool == s->cap) {
@@ -371,6 +379,8 @@ static int route(hearth_app_server *s, app_req *r, reply *rp, const char *addr,
 			_("your account may only read: nothing was saved"));
 	if ((rc = hearth_db_set_author(r->db, r->user)) < 0)
 		return rc;
+	if (!is_post)
+		return app_cache_page(s->cache, r, &rp->resp);
 	return app_pages_handle(r, &rp->resp);
 }
 
@@ -662,6 +672,8 @@ int hearth_app_server_start(hearth_app_server **out, const hearth_app_options *o
 	rc = hearth_sql_exec_i64(hearth_db_sqlite(db),
 		"DELETE FROM hearth_app_session WHERE last_ms < ?1",
 		(int64_t)hearth_time_now_ms() - s->idle_ms);
+	if (rc == 0)
+		rc = app_cache_new(&s->cache, db);
 	pool_give(s, db);
 	if (rc < 0)
 		goto fail;
@@ -746,6 +758,7 @@ void hearth_app_server_free(hearth_app_server *s)
 	for (i = 0; i < s->npool; i++)
 		hearth_db_free(s->pool[i]);
 	free(s->pool);
+	app_cache_free(s->cache);
 	if (s->loc_zh)
 		freelocale(s->loc_zh);
 	if (s->loc_en)

@@ -47,6 +47,33 @@ int app_session_get(hearth_db *db, const char *token, int64_t idle_ms, app_sessi
 /** End the session of `token` (nothing if none). */
 int app_session_end(hearth_db *db, const char *token);
 
+/* ---- rendered pages kept until the data changes (cache.c) ---- */
+
+#define APP_CACHE_TICK_MS 10000 /* a kept page is never older than this on the wall clock */
+
+typedef struct app_cache app_cache;
+
+/** What a kept page was made from: the database's change mark and the wall clock's step. */
+typedef struct {
+	int64_t version, tick;
+} app_cache_mark;
+
+/** A cache for the node whose database `db` has open (the cache opens a connection of its own
+ * to the same file, and never writes on it). */
+int app_cache_new(app_cache **out, hearth_db *db);
+void app_cache_free(app_cache *c);
+/** The mark now: read it before the page is rendered. */
+int app_cache_mark_now(app_cache *c, app_cache_mark *m);
+/** The key of the page `r` asks for: path, query, account, role, form token, language. */
+int app_cache_key(hearth_buf *key, const app_req *r);
+/** 1 and the kept page's status and body in `out` if `key` was kept at mark `m`, else 0. */
+int app_cache_get(app_cache *c, const char *key, const app_cache_mark *m, app_resp *out);
+/** Keep a rendered page (a 200 of HTML, at most 1 MiB) under `key`, made at mark `m`. */
+void app_cache_put(app_cache *c, const char *key, const app_cache_mark *m, const app_resp *resp);
+/** A GET of the pages (app_pages_handle's contract): today, the lists and a row's view from
+ * the cache while the data and the clock's step are unchanged; any other page rendered. */
+int app_cache_page(app_cache *c, const app_req *r, app_resp *out);
+
 /* ---- TLS (tls.c) ---- */
 
 /** The certificate and key to serve: read from the files, or made once and kept in `dir`

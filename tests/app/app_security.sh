@@ -175,13 +175,13 @@ like "$(cat "$T/serve-S2.log")" "$fp" "with the same fingerprint"
 "$HEARTH" -C "$T/lucai" serve --listen 0.0.0.0:0 >"$T/any.log" 2>&1 &
 pid=$!
 at_cleanup "kill $pid"
-sleep 1
+for i in $(seq 1 100); do grep -q "0.0.0.0:" "$T/any.log" && break; sleep 0.1; done
 like "$(cat "$T/any.log")" "https://0.0.0.0:" "beyond loopback the server speaks HTTPS by default"
 kill "$pid"
 "$HEARTH" -C "$T/lucai" serve --listen 0.0.0.0:0 --insecure-http >"$T/any2.log" 2>&1 &
 pid=$!
 at_cleanup "kill $pid"
-sleep 1
+for i in $(seq 1 100); do grep -q "0.0.0.0:" "$T/any2.log" && break; sleep 0.1; done
 like "$(cat "$T/any2.log")" "http://0.0.0.0:" "plain HTTP beyond loopback only with --insecure-http"
 kill "$pid"
 h lucai serve --listen nowhere 2>/dev/null

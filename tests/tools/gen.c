@@ -634,6 +634,8 @@ static int op_class_capacity(gen_state *st, gen_stmts *s)
 	k->tag += rng_below(&st->r, 2) ? rng_range(&st->r, 1, 5) : -rng_range(&st->r, 1, 3);
 	if (k->tag < 5)
 		k->tag = 5 + rng_range(&st->r, 1, 3);
+	if (k->tag > 200) /* the declared range is 0-200: a long walk upwards stays inside it */
+		k->tag = 200 - rng_range(&st->r, 1, 3);
 	return run(s, S_CLASS_CAP, "ssi", owner(st), k->id, k->tag);
 }
 
