@@ -14,7 +14,7 @@
 #include "fixture.h"
 #include "tap.h"
 
-static char tmp_root[] = "/tmp/hearth-app-pages-XXXXXX";
+static char tmp_root[1024];
 static hearth_db *db;
 static locale_t loc_zh, loc_en;
 
@@ -369,8 +369,11 @@ static void test_team(void)
 
 int main(void)
 {
-	char dir[512];
+	const char *tmp = getenv("TMPDIR");
+	char dir[1100];
 
+	snprintf(tmp_root, sizeof(tmp_root), "%s/hearth-app-pages-XXXXXX",
+		tmp && *tmp ? tmp : "/tmp");
 	setenv("LC_ALL", "zh_CN.UTF-8", 1);
 	hearth_i18n_init();
 	loc_zh = newlocale(LC_MESSAGES_MASK | LC_CTYPE_MASK, "zh_CN.UTF-8", (locale_t)0);
