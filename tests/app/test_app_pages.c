@@ -548,16 +548,13 @@ static void test_stick(void)
 
 int main(void)
 {
-	const char *tmp = getenv("TMPDIR");
 	char dir[1100];
 
-	snprintf(tmp_root, sizeof(tmp_root), "%s/hearth-app-pages-XXXXXX",
-		tmp && *tmp ? tmp : "/tmp");
 	setenv("LC_ALL", "zh_CN.UTF-8", 1);
 	hearth_i18n_init();
 	loc_zh = newlocale(LC_MESSAGES_MASK | LC_CTYPE_MASK, "zh_CN.UTF-8", (locale_t)0);
 	loc_en = newlocale(LC_MESSAGES_MASK | LC_CTYPE_MASK, "C.UTF-8", (locale_t)0);
-	if (!loc_zh || !loc_en || fixture_tmpdir(tmp_root) < 0) {
+	if (!loc_zh || !loc_en || fixture_tmpdir_named(tmp_root, sizeof(tmp_root), "hearth-app-pages") < 0) {
 		printf("Bail out! no zh_CN.UTF-8 locale or temporary folder\n");
 		return 1;
 	}
