@@ -292,12 +292,17 @@ static int purge_page(const app_req *r, app_resp *out, const char *period, const
 {
 	hearth_buf *b = &out->body;
 	hearth_purge_plan *pv = NULL;
+	char msg[512];
 	int rc;
 
 	if (!why && hearth_purge_preview(r->db, period, &pv) < 0) {
 		if (hearth_error_code() != HEARTH_EUSAGE)
 			return -1;
 		why = hearth_error_last();
+	}
+	if (why) { /* kept: what the page reads below may set another error */
+		snprintf(msg, sizeof(msg), "%s", why);
+		why = msg;
 	}
 	out->status = why ? 422 : 200;
 	hearth_buf_clear(b);
