@@ -38,6 +38,7 @@ int cli_serve(hearth_app_options *opts, int n)
 
 	if (n < 1 || n > 4)
 		return EXIT_FAIL;
+	fflush(stdout); /* what was printed before (the demo's story) goes first */
 	setvbuf(stdout, NULL, _IOLBF, 0);
 	signal(SIGPIPE, SIG_IGN);
 	/* the server's threads inherit this mask: only this thread takes the signals */

@@ -6,10 +6,10 @@
 . "$(dirname "$0")/lib_app.sh"
 
 LOG="$T/demo.log"
-timeout 300 "$HEARTH" demo --out "$T/d" --serve >"$LOG" 2>&1 &
+timeout 550 "$HEARTH" demo --out "$T/d" --serve >"$LOG" 2>&1 &
 PID=$!
 at_cleanup "kill $PID 2>/dev/null"
-for i in $(seq 1 600); do
+for i in $(seq 1 2400); do # at most 240 s: the demo itself runs first (slow under ASan)
 	[ "$(grep -c ' at http://127\.0\.0\.1:' "$LOG")" -ge 2 ] && break
 	kill -0 "$PID" 2>/dev/null || break
 	sleep 0.1
