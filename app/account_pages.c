@@ -131,6 +131,24 @@ static int name_options(hearth_buf *b, const app_req *r, const char *id)
 	return rc;
 }
 
+/* The head of a form that names an account: its heading, the form to /admin/users/ACTION, the
+ * CSRF field and the list of accounts (the select `id`). */
+static int account_form_head(hearth_buf *b, const app_req *r, const char *action,
+	const char *heading, const char *id)
+{
+	int rc = hearth_buf_printf(b, "<h2>%s</h2><form method=\"post\" action=\"/admin/users/%s\">",
+		heading, action);
+
+	if (rc == 0)
+		rc = hidden_csrf(b, r);
+	if (rc == 0)
+		rc = hearth_buf_printf(b, "<p><label for=\"%s\">%s</label><br>", id,
+			_("Account name"));
+	if (rc == 0)
+		rc = name_options(b, r, id);
+	return rc;
+}
+
 static const char *role_label(const char *role)
 {
 	if (strcmp(role, "admin") == 0)
@@ -200,13 +218,7 @@ int app_page_users(app_resp *out, const app_req *r, const char *msg, int status)
 		     _("Password (at least 8 characters)"), HEARTH_APP_PASSWORD_MIN,
 		     _("Add the account"))) < 0 ||
 	    /* change a password */
-	    (rc = hearth_buf_printf(b,
-		     "<h2>%s</h2><form method=\"post\" action=\"/admin/users/passwd\">",
-		     _("Change a password"))) < 0 ||
-	    (rc = hidden_csrf(b, r)) < 0 ||
-	    (rc = hearth_buf_printf(b, "<p><label for=\"pw-name\">%s</label><br>",
-		     _("Account name"))) < 0 ||
-	    (rc = name_options(b, r, "pw-name")) < 0 ||
+	    (rc = account_form_head(b, r, "passwd", _("Change a password"), "pw-name")) < 0 ||
 	    (rc = hearth_buf_printf(b,
 		     "</p><p><label for=\"pw-password\">%s</label><br><input id=\"pw-password\" "
 		     "name=\"password\" type=\"password\" autocomplete=\"new-password\" required "
@@ -214,13 +226,7 @@ int app_page_users(app_resp *out, const app_req *r, const char *msg, int status)
 		     _("New password (at least 8 characters)"), HEARTH_APP_PASSWORD_MIN,
 		     _("Change the password"))) < 0 ||
 	    /* remove */
-	    (rc = hearth_buf_printf(b,
-		     "<h2>%s</h2><form method=\"post\" action=\"/admin/users/remove\">",
-		     _("Remove an account"))) < 0 ||
-	    (rc = hidden_csrf(b, r)) < 0 ||
-	    (rc = hearth_buf_printf(b, "<p><label for=\"rm-name\">%s</label><br>",
-		     _("Account name"))) < 0 ||
-	    (rc = name_options(b, r, "rm-name")) < 0 ||
+	    (rc = account_form_head(b, r, "remove", _("Remove an account"), "rm-name")) < 0 ||
 	    (rc = hearth_buf_printf(b, "</p><p><button type=\"submit\">%s</button></p></form>",
 		     _("Remove the account"))) < 0 ||
 	    (rc = foot(b, r)) < 0)

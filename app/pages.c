@@ -309,8 +309,11 @@ static int nav(hearth_buf *b, const app_req *r)
 				pages_table_label(*t));
 	if (rc == 0 && hearth_db_is_office(r->db))
 		rc = hearth_buf_printf(b,
-			"<li><a href=\"/conflicts\">%s</a></li><li><a href=\"/quarantine\">%s</a></li>",
-			_("Conflicts"), _("Quarantine"));
+			"<li><a href=\"/conflicts\">%s</a></li><li><a href=\"/quarantine\">%s</a></li>"
+			"<li><a href=\"/publish\">%s</a></li>",
+			_("Conflicts"), _("Quarantine"), _("Public site"));
+	if (rc == 0 && r->role != APP_ROLE_VIEWER)
+		rc = hearth_buf_printf(b, "<li><a href=\"/stick\">%s</a></li>", _("USB stick"));
 	if (rc == 0 && r->role == APP_ROLE_ADMIN)
 		rc = hearth_buf_printf(b, "<li><a href=\"/admin/users\">%s</a></li>", _("Accounts"));
 	if (rc == 0)
@@ -396,24 +399,13 @@ int pages_css(app_resp *out)
 
 /* ---- the sync button ------------------------------------------------------------------------ */
 
-int pages_sync_post(const app_req *r, app_resp *out)
+int pages_sync_run(const app_req *r, const char *only_remote)
 {
-	hearth_sync_opts opts = { NULL, NULL, NULL };
+	hearth_sync_opts opts = { NULL, NULL, only_remote };
 	hearth_sync_result res;
 	hearth_buf line = HEARTH_BUF_INIT;
 	int rc;
 
-	if (r->role == APP_ROLE_VIEWER) {
-		/* a viewer reads; a sync writes what the office sent */
-		out->status = 403;
-		hearth_buf_clear(&out->body);
-		if (pages_open(&out->body, r, _("Sync")) < 0 ||
-		    hearth_buf_printf(&out->body, "<p class=\"error\" role=\"alert\">%s</p>",
-			    _("an account that only reads does not sync")) < 0 ||
-		    pages_close(&out->body) < 0)
-			return -1;
-		return 1;
-	}
 	memset(&res, 0, sizeof(res));
 	if (hearth_sync_init() < 0)
 		return -1;
@@ -427,7 +419,23 @@ int pages_sync_post(const app_req *r, app_resp *out)
 	if (rc == 0)
 		rc = hearth_meta_set(r->db, "app_sync_outcome", line.ptr);
 	hearth_buf_dispose(&line);
-	if (rc < 0)
+	return rc < 0 ? -1 : 0;
+}
+
+int pages_sync_post(const app_req *r, app_resp *out)
+{
+	if (r->role == APP_ROLE_VIEWER) {
+		/* a viewer reads; a sync writes what the office sent */
+		out->status = 403;
+		hearth_buf_clear(&out->body);
+		if (pages_open(&out->body, r, _("Sync")) < 0 ||
+		    hearth_buf_printf(&out->body, "<p class=\"error\" role=\"alert\">%s</p>",
+			    _("an account that only reads does not sync")) < 0 ||
+		    pages_close(&out->body) < 0)
+			return -1;
+		return 1;
+	}
+	if (pages_sync_run(r, NULL) < 0)
 		return -1;
 	return pages_redirect(out, "/?synced=1");
 }
@@ -451,6 +459,14 @@ int app_pages_handle(const app_req *r, app_resp *out)
 		return pages_conflict_resolve(r, out);
 	if (strcmp(p, "/quarantine") == 0 && !post && hearth_db_is_office(r->db))
 		return pages_quarantine(r, out);
+	if (strcmp(p, "/publish") == 0 && hearth_db_is_office(r->db))
+		return post ? pages_publish_post(r, out) : pages_publish(r, out);
+	if (strncmp(p, "/site/", 6) == 0 && !post && hearth_db_is_office(r->db))
+		return pages_site_file(r, out);
+	if (strcmp(p, "/purge") == 0 && hearth_db_is_office(r->db))
+		return post ? pages_purge_post(r, out) : pages_purge(r, out);
+	if (strcmp(p, "/stick") == 0)
+		return post ? pages_stick_post(r, out) : pages_stick(r, out);
 	if (strncmp(p, "/t/", 3) == 0) {
 		char table[64];
 		const char *slash = strchr(p + 3, '/');

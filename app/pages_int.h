@@ -26,6 +26,16 @@ const char *pages_table_label(const char *table);
 int pages_ref_name(hearth_buf *b, const app_req *r, const char *table, const char *id);
 /** A 303 to `path`. */
 int pages_redirect(app_resp *out, const char *path);
+/** A page of one line (`is_error`: an alert) with `status`; 1 or -1 (pages_publish.c). */
+int pages_message(app_resp *out, const app_req *r, int status, const char *title,
+	const char *line, int is_error);
+/** Sync as the sync button does (`only_remote`: that remote only, NULL: all) and keep its
+ * one-line outcome for the banner (meta app_sync_outcome, shown with ?synced=1); 0 or -1. */
+int pages_sync_run(const app_req *r, const char *only_remote);
+/** The 403 page of a role that may not make a change. */
+int pages_denied(app_resp *out, const app_req *r);
+/** With ?done=1, the one-line outcome kept in meta `key`, appended escaped. */
+int pages_outcome(hearth_buf *b, const app_req *r, const char *key);
 
 /* ---- the pages --------------------------------------------------------------------------- */
 
@@ -36,6 +46,13 @@ int pages_conflicts(const app_req *r, app_resp *out);
 int pages_conflict_resolve(const app_req *r, app_resp *out);
 int pages_quarantine(const app_req *r, app_resp *out);
 int pages_css(app_resp *out);
+int pages_publish(const app_req *r, app_resp *out);
+int pages_publish_post(const app_req *r, app_resp *out);
+int pages_site_file(const app_req *r, app_resp *out);
+int pages_purge(const app_req *r, app_resp *out);
+int pages_purge_post(const app_req *r, app_resp *out);
+int pages_stick(const app_req *r, app_resp *out);
+int pages_stick_post(const app_req *r, app_resp *out);
 
 /* ---- writes (app_write.c) ----------------------------------------------------------------- */
 

@@ -243,6 +243,10 @@ static int page_route(const char *path)
 	if (strcmp(path, "/conflicts") == 0 || strcmp(path, "/conflicts/resolve") == 0 ||
 	    strcmp(path, "/quarantine") == 0)
 		return 1;
+	/* publishing and the purge (app/pages_publish.c), the USB stick (app/pages_stick.c) */
+	if (strcmp(path, "/publish") == 0 || strcmp(path, "/purge") == 0 ||
+	    strcmp(path, "/stick") == 0 || strncmp(path, "/site/", 6) == 0)
+		return 1;
 	if (strncmp(path, "/t/", 3) != 0)
 		return 0;
 	t = path + 3;

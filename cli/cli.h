@@ -4,6 +4,7 @@
 
 #include "core/hearth_internal.h"
 #include "core/i18n.h"
+#include "app/hearth_app.h"
 
 /* exit codes (docs/hearth.1) */
 #define EXIT_OK 0
@@ -76,6 +77,9 @@ int cmd_undo(cli_ctx *ctx);
 int cmd_config(cli_ctx *ctx);
 int cmd_backup(cli_ctx *ctx);
 int cmd_serve(cli_ctx *ctx);
+/** Serve the nodes of `opts` (1 to 4, each on its own address) until SIGINT or SIGTERM,
+ * printing each address (and a certificate's fingerprint); an exit code. */
+int cli_serve(hearth_app_options *opts, int n);
 int cmd_user(cli_ctx *ctx);
 
 #endif

@@ -30,13 +30,49 @@ static int env_int(const char *name)
 	return end && !*end && n > 0 && n < 100000000 ? (int)n : 0;
 }
 
+int cli_serve(hearth_app_options *opts, int n)
+{
+	hearth_app_server *s[4] = { NULL };
+	sigset_t set;
+	int i, sig = 0, rc = EXIT_OK;
+
+	if (n < 1 || n > 4)
+		return EXIT_FAIL;
+	fflush(stdout); /* what was printed before (the demo's story) goes first */
+	setvbuf(stdout, NULL, _IOLBF, 0);
+	signal(SIGPIPE, SIG_IGN);
+	/* the server's threads inherit this mask: only this thread takes the signals */
+	sigemptyset(&set);
+	sigaddset(&set, SIGINT);
+	sigaddset(&set, SIGTERM);
+	pthread_sigmask(SIG_BLOCK, &set, NULL);
+	for (i = 0; rc == EXIT_OK && i < n; i++) {
+		opts[i].log = log_line;
+		if (hearth_app_server_start(&s[i], &opts[i]) < 0) {
+			rc = cli_fail();
+			break;
+		}
+		printf(_("hearth: serving the node in '%s' at %s (Ctrl-C stops)\n"), opts[i].dir,
+			hearth_app_server_url(s[i]));
+		if (hearth_app_server_fingerprint(s[i]))
+			printf(_("hearth: certificate fingerprint (SHA-256%s): %s\n"),
+				hearth_app_server_cert_new(s[i]) ? _(", made now") : "",
+				hearth_app_server_fingerprint(s[i]));
+	}
+	fflush(stdout);
+	while (rc == EXIT_OK && (sigwait(&set, &sig) != 0 || (sig != SIGINT && sig != SIGTERM)))
+		;
+	if (rc == EXIT_OK)
+		printf(_("hearth: stopping\n"));
+	for (i = 0; i < n; i++)
+		hearth_app_server_free(s[i]);
+	return rc;
+}
+
 int cmd_serve(cli_ctx *ctx)
 {
 	hearth_app_options opt;
-	hearth_app_server *s = NULL;
-	sigset_t set;
 	const char *idle;
-	int sig = 0;
 
 	memset(&opt, 0, sizeof(opt));
 	opt.listen = cli_opt_value(ctx, "--listen");
@@ -55,28 +91,7 @@ int cmd_serve(cli_ctx *ctx)
 	/* tests shorten the session's life and the sign-in delays */
 	opt.idle_seconds = idle ? atoi(idle) : env_int("HEARTH_APP_IDLE_SECONDS");
 	opt.throttle_ms = env_int("HEARTH_APP_THROTTLE_MS");
-	opt.log = log_line;
-	setvbuf(stdout, NULL, _IOLBF, 0);
-	signal(SIGPIPE, SIG_IGN);
-	/* the server's threads inherit this mask: only this thread takes the signals */
-	sigemptyset(&set);
-	sigaddset(&set, SIGINT);
-	sigaddset(&set, SIGTERM);
-	pthread_sigmask(SIG_BLOCK, &set, NULL);
-	if (hearth_app_server_start(&s, &opt) < 0)
-		return cli_fail();
-	printf(_("hearth: serving the node in '%s' at %s (Ctrl-C stops)\n"), opt.dir,
-		hearth_app_server_url(s));
-	if (hearth_app_server_fingerprint(s))
-		printf(_("hearth: certificate fingerprint (SHA-256%s): %s\n"),
-			hearth_app_server_cert_new(s) ? _(", made now") : "",
-			hearth_app_server_fingerprint(s));
-	fflush(stdout);
-	while (sigwait(&set, &sig) != 0 || (sig != SIGINT && sig != SIGTERM))
-		;
-	printf(_("hearth: stopping\n"));
-	hearth_app_server_free(s);
-	return EXIT_OK;
+	return cli_serve(&opt, 1);
 }
 
 /* A password: from the terminal without echo (asked twice), or one line of stdin otherwise. */

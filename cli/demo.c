@@ -2,7 +2,8 @@
  * `hearth demo`: the whole story on an embedded default. Nodes of Changzhi work offline on their
  * own databases, sync through bare repositories inside DIR (no server), a capacity conflict ends
  * in the conflict log, a volunteer request moves new -> accepted -> done across two nodes, and the
- * office publishes the site. Published facts are as announced; children, residents, phone
+ * office publishes the site; with --serve the app then serves 潞才 and the office on 127.0.0.1 with
+ * demo accounts. Published facts are as announced; children, residents, phone
  * numbers and fees are invented and plainly fictional.
  */
 #include <errno.h>
@@ -216,10 +217,51 @@ static int exists(const char *path)
 	return stat(path, &st) == 0;
 }
 
+/* The demo's accounts (one password, printed: a demo on this computer only). */
+static const struct {
+	const char *node, *name, *role;
+} demo_accounts[] = {
+	{ "lucai", "director", "admin" },
+	{ "lucai", "teacher", "staff" },
+	{ "office", "clerk", "staff" },
+};
+#define DEMO_PASSWORD "hearth-demo"
+
+/* `--serve`: accounts at 潞才 and the office, then both served on 127.0.0.1 until Ctrl-C. */
+static int demo_serve(const char *abs)
+{
+	static char dirs[2][4200];
+	hearth_app_options opts[2];
+	size_t i;
+
+	snprintf(dirs[0], sizeof(dirs[0]), "%s/nodes/lucai", abs);
+	snprintf(dirs[1], sizeof(dirs[1]), "%s/nodes/office", abs);
+	for (i = 0; i < sizeof(demo_accounts) / sizeof(demo_accounts[0]); i++) {
+		hearth_db *db = NULL;
+		int rc = hearth_db_open(&db, dirs[strcmp(demo_accounts[i].node, "office") == 0]);
+		if (rc == 0)
+			rc = hearth_app_user_add(db, demo_accounts[i].name, demo_accounts[i].role,
+				DEMO_PASSWORD);
+		hearth_db_free(db);
+		if (rc < 0)
+			return cli_fail();
+		printf(_("hearth demo: account '%s' (%s) at %s, password %s\n"),
+			demo_accounts[i].name, demo_accounts[i].role, demo_accounts[i].node,
+			DEMO_PASSWORD);
+	}
+	memset(opts, 0, sizeof(opts));
+	for (i = 0; i < 2; i++) {
+		opts[i].dir = dirs[i];
+		opts[i].listen = "127.0.0.1:0";
+	}
+	return cli_serve(opts, 2);
+}
+
 int cmd_demo(cli_ctx *ctx)
 {
 	const char *out = cli_opt_value(ctx, "--out");
 	int force = cli_opt_flag(ctx, "--force");
+	int serve = cli_opt_flag(ctx, "--serve");
 	hearth_db *dbs[NNODES] = { 0 };
 	hearth_sync_result total;
 	hearth_site_stats stats;
@@ -344,5 +386,7 @@ done:
 	for (i = 0; i < NNODES; i++)
 		hearth_db_free(dbs[i]);
 	hearth_sync_shutdown();
+	if (rc == EXIT_OK && serve)
+		rc = demo_serve(abs);
 	return rc;
 }

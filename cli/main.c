@@ -55,7 +55,7 @@ const cli_command cli_commands[] = {
 		N_("the node's own app for browsers and phones (127.0.0.1:8080 by default)") },
 	{ "user", cmd_user, "user add NAME --role ROLE | list | passwd NAME | remove NAME",
 		N_("accounts of the app (admin, staff, volunteer, viewer); never synced") },
-	{ "demo", cmd_demo, "demo [--out DIR] [--force]",
+	{ "demo", cmd_demo, "demo [--out DIR] [--force] [--serve]",
 		N_("the whole story on an embedded default, no server") },
 	{ "help", cmd_help, "help [COMMAND]", N_("show help") },
 	{ NULL, NULL, NULL, NULL },

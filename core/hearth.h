@@ -358,6 +358,30 @@ int hearth_purge_cutoff(char *out, const char *older_than, uint64_t now_ms);
  */
 int hearth_purge(hearth_db *db, const char *older_than, hearth_purge_info *out);
 
+/** One row a purge would remove, named as a clerk reads it. */
+typedef struct {
+	char *table;      /* service_request, volunteer, health_check, enrolment or child */
+	char *owner, *id;
+	char *name;       /* a child's or volunteer's name; whose enrolment or check and its day;
+			   * a request's service and day */
+} hearth_purge_item;
+
+/** What hearth_purge would remove now: the cutoff and counts (`info`, seq and purge_id 0, tallied
+ * not counted) and each row, in the order the purge removes them. */
+typedef struct {
+	hearth_purge_info info;
+	int n;
+	hearth_purge_item *items;
+} hearth_purge_plan;
+
+/**
+ * The rows hearth_purge(db, older_than, ...) would remove if it ran now, found by the same rules;
+ * nothing is written. Office only (HEARTH_EDENIED at a node); HEARTH_EUSAGE for a bad period.
+ * Free *out with hearth_purge_plan_free().
+ */
+int hearth_purge_preview(hearth_db *db, const char *older_than, hearth_purge_plan **out);
+void hearth_purge_plan_free(hearth_purge_plan *pv);
+
 /* ---- history and undo (core/history.c, history_show.c, undo.c) ----------------------------- */
 
 /*

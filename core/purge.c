@@ -247,6 +247,23 @@ static int log_purge(sqlite3 *h, const purge_run *p, const char *node)
 	return rc;
 }
 
+/* The rows to purge into temp.hearth_purge_set (what the purge removes, what its preview lists). */
+static int find_set(sqlite3 *h, const purge_run *p)
+{
+	size_t i;
+	int rc;
+
+	if ((rc = hearth_sql_exec(h,
+		     "CREATE TEMP TABLE IF NOT EXISTS hearth_purge_set (tbl TEXT NOT NULL, "
+		     "owner TEXT NOT NULL, id TEXT NOT NULL, PRIMARY KEY (tbl, owner, id)); "
+		     "DELETE FROM temp.hearth_purge_set;",
+		     _("cannot purge"))) < 0)
+		return rc;
+	for (i = 0; rc == 0 && i < sizeof(find_sql) / sizeof(find_sql[0]); i++)
+		rc = step_sql(h, p, find_sql[i], NULL);
+	return rc;
+}
+
 /* The write body: find, tally, delete, then forget the values the conflict log kept of the
  * purged rows (the conflict stays, marked 'purged') and log the purge. */
 static int purge_body(hearth_db *db, void *payload)
@@ -257,14 +274,8 @@ static int purge_body(hearth_db *db, void *payload)
 	size_t i;
 	int rc;
 
-	if ((rc = hearth_sql_exec(h,
-		     "CREATE TEMP TABLE IF NOT EXISTS hearth_purge_set (tbl TEXT NOT NULL, "
-		     "owner TEXT NOT NULL, id TEXT NOT NULL, PRIMARY KEY (tbl, owner, id)); "
-		     "DELETE FROM temp.hearth_purge_set;",
-		     _("cannot purge"))) < 0)
+	if ((rc = find_set(h, p)) < 0)
 		goto done;
-	for (i = 0; rc == 0 && i < sizeof(find_sql) / sizeof(find_sql[0]); i++)
-		rc = step_sql(h, p, find_sql[i], NULL);
 	if (rc == 0)
 		rc = hearth_sql_scalar(h,
 			"SELECT COUNT(*) FROM service_request r JOIN temp.hearth_purge_set p "
@@ -331,4 +342,132 @@ int hearth_purge(hearth_db *db, const char *older_than, hearth_purge_info *out)
 	if (out)
 		*out = info;
 	return 0;
+}
+
+/* ---- the preview ---------------------------------------------------------------------------- */
+
+/* Each row to purge with the words a clerk reads: a child's name, whose enrolment or check, the
+ * service and day of a request; in the order the purge removes them. */
+static const char preview_sql[] =
+	"SELECT p.tbl, p.owner, p.id, CASE p.tbl "
+	"WHEN 'child' THEN (SELECT c.name FROM child c WHERE c.owner = p.owner AND c.id = p.id) "
+	"WHEN 'volunteer' THEN (SELECT v.name FROM volunteer v WHERE v.owner = p.owner "
+	" AND v.id = p.id) "
+	"WHEN 'enrolment' THEN (SELECT coalesce((SELECT c.name FROM child c WHERE c.owner = e.owner "
+	" AND c.id = e.child_id), e.child_id) || ' · ' || coalesce(e.ends_on, '') FROM enrolment e "
+	" WHERE e.owner = p.owner AND e.id = p.id) "
+	"WHEN 'health_check' THEN (SELECT coalesce((SELECT c.name FROM child c "
+	" WHERE c.owner = h.centre_id AND c.id = h.child_id), h.child_id) || ' · ' || "
+	" coalesce(h.checked_on, '') FROM health_check h WHERE h.owner = p.owner AND h.id = p.id) "
+	"ELSE (SELECT coalesce((SELECT s.name FROM service_type s WHERE s.id = r.service_type_id), "
+	" r.service_type_id) || ' · ' || substr(r.requested_at, 1, 10) FROM service_request r "
+	" WHERE r.owner = p.owner AND r.id = p.id) END "
+	"FROM temp.hearth_purge_set p ORDER BY CASE p.tbl WHEN 'service_request' THEN 1 "
+	"WHEN 'volunteer' THEN 2 WHEN 'health_check' THEN 3 WHEN 'enrolment' THEN 4 ELSE 5 END, "
+	"p.owner, p.id";
+
+static char *dup_col(sqlite3_stmt *st, int i)
+{
+	const char *t = (const char *)sqlite3_column_text(st, i);
+
+	return strdup(t ? t : "");
+}
+
+static int preview_read(sqlite3 *h, hearth_purge_plan *pv)
+{
+	sqlite3_stmt *st = NULL;
+	int rc, cap = 0;
+
+	if ((rc = hearth_sql_prepare(&st, h, preview_sql)) < 0)
+		return rc;
+	while (rc == 0 && (rc = sqlite3_step(st)) == SQLITE_ROW) {
+		hearth_purge_item *it;
+		rc = 0;
+		if (pv->n == cap) {
+			hearth_purge_item *grown = realloc(pv->items, (size_t)(cap ? cap * 2 : 16) *
+							 sizeof(*grown));
+			if (!grown) {
+				rc = hearth_error_set(HEARTH_ERROR, "out of memory");
+				break;
+			}
+			pv->items = grown;
+			cap = cap ? cap * 2 : 16;
+		}
+		it = &pv->items[pv->n];
+		it->table = dup_col(st, 0);
+		it->owner = dup_col(st, 1);
+		it->id = dup_col(st, 2);
+		it->name = dup_col(st, 3);
+		pv->n++;
+		if (!it->table || !it->owner || !it->id || !it->name)
+			rc = hearth_error_set(HEARTH_ERROR, "out of memory");
+		else
+			(*count_of(&pv->info, it->table))++;
+	}
+	if (rc == SQLITE_DONE)
+		rc = 0;
+	else if (rc > 0)
+		rc = hearth_error_sqlite(h, HEARTH_ERROR, _("cannot purge"));
+	sqlite3_finalize(st);
+	return rc;
+}
+
+int hearth_purge_preview(hearth_db *db, const char *older_than, hearth_purge_plan **out)
+{
+	sqlite3 *h = hearth_db_sqlite(db);
+	hearth_purge_plan *pv;
+	purge_run p;
+	int rc;
+
+	*out = NULL;
+	if (!older_than)
+		older_than = HEARTH_PURGE_DEFAULT;
+	if (!hearth_db_is_office(db))
+		return hearth_error_set(HEARTH_EDENIED,
+			_("purge runs at the office only: this is node '%s' (the purge reaches the "
+			"nodes with the next sync)"),
+			hearth_db_node(db));
+	if (!(pv = calloc(1, sizeof(*pv))))
+		return hearth_error_set(HEARTH_ERROR, "out of memory");
+	p.older_than = older_than;
+	p.now_ms = hearth_time_now_ms();
+	p.info = &pv->info;
+	if ((rc = hearth_purge_cutoff(pv->info.cutoff, older_than, p.now_ms)) < 0) {
+		hearth_purge_plan_free(pv);
+		return rc;
+	}
+	cutoff_clock(p.cutoff_clock, pv->info.cutoff);
+	/* one read of one snapshot; the temporary set goes with the rollback */
+	if ((rc = hearth_sql_exec(h, "SAVEPOINT hearth_purge_preview", _("cannot purge"))) < 0) {
+		hearth_purge_plan_free(pv);
+		return rc;
+	}
+	rc = find_set(h, &p);
+	if (rc == 0)
+		rc = preview_read(h, pv);
+	sqlite3_exec(h, "DROP TABLE IF EXISTS temp.hearth_purge_set; "
+			"ROLLBACK TO hearth_purge_preview; RELEASE hearth_purge_preview",
+		NULL, NULL, NULL);
+	if (rc < 0) {
+		hearth_purge_plan_free(pv);
+		return rc;
+	}
+	*out = pv;
+	return 0;
+}
+
+void hearth_purge_plan_free(hearth_purge_plan *pv)
+{
+	int i;
+
+	if (!pv)
+		return;
+	for (i = 0; i < pv->n; i++) {
+		free(pv->items[i].table);
+		free(pv->items[i].owner);
+		free(pv->items[i].id);
+		free(pv->items[i].name);
+	}
+	free(pv->items);
+	free(pv);
 }

@@ -8,13 +8,16 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+
+#include "sync/hearth_sync.h"
 
 #include "app_int.h"
 #include "core/i18n.h"
 #include "fixture.h"
 #include "tap.h"
 
-static char tmp_root[] = "/tmp/hearth-app-pages-XXXXXX";
+static char tmp_root[1024];
 static hearth_db *db;
 static locale_t loc_zh, loc_en;
 
@@ -316,7 +319,7 @@ static void test_routes(void)
 static void test_team(void)
 {
 	hearth_db *station_db = db;
-	char dir[512];
+	char dir[1100];
 	long long before;
 	app_resp r;
 	int rc;
@@ -367,15 +370,191 @@ static void test_team(void)
 	db = station_db;
 }
 
+/* The cutoff the preview page offers to confirm (the hidden field "cutoff"). */
+static void form_cutoff(const app_resp *r, char *out, size_t n)
+{
+	const char *p = strstr(r->body.ptr, "name=\"cutoff\" value=\"");
+
+	snprintf(out, n, "%.10s", p ? p + strlen("name=\"cutoff\" value=\"") : "");
+}
+
+/* The office: the site built into its folder and seen through the app; the purge previewed by
+ * name and count, then confirmed, removing exactly what the preview listed. */
+static void test_office(void)
+{
+	hearth_db *centre_db = db;
+	hearth_purge_plan *plan = NULL;
+	char dir[1100], path[1200], fields[256], cutoff[16], q[512];
+	long long before, kids;
+	struct stat st;
+	app_resp r;
+	int rc, i, gone;
+
+	snprintf(dir, sizeof(dir), "%s/office", tmp_root);
+	if (!ok(hearth_db_create(&db, dir, "office", "office", "Office", NULL) == 0,
+		    "an office node (%s)", hearth_error_last()))
+		return;
+	ok(hearth_sql_exec(hearth_db_sqlite(db),
+		   "INSERT INTO care_class (owner, id, name, age_band, capacity) VALUES ('lucai', 'cls1', '小一班', '1-2', 10);"
+		   "INSERT INTO child (owner, id, name) VALUES ('lucai', 'kid1', '王小明'),"
+		   " ('lucai', 'kid2', '李小红');"
+		   "INSERT INTO enrolment (owner, id, child_id, class_id, starts_on, ends_on) VALUES"
+		   " ('lucai', 'e1', 'kid1', 'cls1', '2018-09-01', '2019-06-30'),"
+		   " ('lucai', 'e2', 'kid2', 'cls1', '2024-09-01', NULL);",
+		   "fixture") == 0,
+		"the office holds a centre's children, one left in 2019");
+
+	/* the site */
+	rc = call(&r, "POST", "/publish", "csrf=token-abc", APP_ROLE_VIEWER, "zh");
+	snprintf(path, sizeof(path), "%s/site/index.html", dir);
+	ok(rc == 1 && r.status == 403 && stat(path, &st) != 0, "a viewer builds no site");
+	resp_dispose(&r);
+	rc = call(&r, "POST", "/publish", "csrf=token-abc", APP_ROLE_STAFF, "zh");
+	ok(rc == 1 && r.status == 303 && stat(path, &st) == 0,
+		"the clerk builds the site into the office's folder");
+	resp_dispose(&r);
+	rc = call(&r, "GET", "/publish", "done=1", APP_ROLE_STAFF, "zh");
+	if (!ok(rc == 1 && has(&r, "id=\"outcome\"") && has(&r, "站点已生成") &&
+		    has(&r, "href=\"/site/index.html\""),
+		    "the page says what was built in one line and links the preview"))
+		diag("%.2000s", r.body.ptr);
+	resp_dispose(&r);
+	rc = call(&r, "GET", "/site/index.html", NULL, APP_ROLE_STAFF, "zh");
+	ok(rc == 1 && r.status == 200 && r.content_type &&
+		   strncmp(r.content_type, "text/html", 9) == 0 && has(&r, "<html"),
+		"the app serves the built site");
+	resp_dispose(&r);
+	ok(call(&r, "GET", "/site/../office.db", NULL, APP_ROLE_STAFF, "zh") == 0 &&
+		   call(&r, "GET", "/site/.hearth-manifest", NULL, APP_ROLE_STAFF, "zh") == 0,
+		"nothing outside the site, no hidden file: 404");
+	resp_dispose(&r);
+
+	/* the purge */
+	ok(hearth_purge_preview(db, "3y", &plan) == 0 && plan->n == 2 &&
+		   plan->info.children == 1 && plan->info.enrolments == 1,
+		"the library's preview: one child and one enrolment");
+	rc = call(&r, "GET", "/purge", "older_than=3y", APP_ROLE_STAFF, "zh");
+	if (!ok(rc == 1 && r.status == 200 && has(&r, "王小明") && !has(&r, "李小红") &&
+		    has(&r, "1 个入托记录") && has(&r, "1 名儿童"),
+		    "the preview names the child and counts what would go, in Chinese"))
+		diag("%.3000s", r.body.ptr);
+	form_cutoff(&r, cutoff, sizeof(cutoff));
+	resp_dispose(&r);
+
+	before = outbox();
+	kids = fixture_sql_int(db, "SELECT count(*) FROM child");
+	rc = call(&r, "GET", "/purge", "older_than=3x", APP_ROLE_STAFF, "zh");
+	ok(rc == 1 && r.status == 422 && has(&r, "aria-invalid=\"true\"") && !has(&r, "王小明"),
+		"a bad period: 422, the field marked");
+	resp_dispose(&r);
+	rc = call(&r, "POST", "/purge", "csrf=token-abc&older_than=3x&cutoff=2020-01-01",
+		APP_ROLE_STAFF, "zh");
+	ok(rc == 1 && r.status == 422 && has(&r, "aria-invalid=\"true\"") && outbox() == before,
+		"a bad period posted: 422, nothing written");
+	resp_dispose(&r);
+	rc = call(&r, "POST", "/purge", "csrf=token-abc&older_than=3y&cutoff=1999-01-01",
+		APP_ROLE_STAFF, "zh");
+	ok(rc == 1 && r.status == 422 && outbox() == before &&
+		   fixture_sql_int(db, "SELECT count(*) FROM child") == kids,
+		"a confirm of another day's preview: 422, nothing removed");
+	resp_dispose(&r);
+	snprintf(fields, sizeof(fields), "csrf=token-abc&older_than=3y&cutoff=%s", cutoff);
+	rc = call(&r, "POST", "/purge", fields, APP_ROLE_VIEWER, "zh");
+	ok(rc == 1 && r.status == 403 && outbox() == before, "a viewer purges nothing");
+	resp_dispose(&r);
+	rc = call(&r, "POST", "/purge", fields, APP_ROLE_STAFF, "zh");
+	ok(rc == 1 && r.status == 303 && outbox() == before + 1, "the confirm: one recorded write");
+	resp_dispose(&r);
+	for (i = 0, gone = 0; plan && i < plan->n; i++) {
+		snprintf(q, sizeof(q), "SELECT count(*) FROM \"%s\" WHERE owner = '%s' AND id = '%s'",
+			plan->items[i].table, plan->items[i].owner, plan->items[i].id);
+		gone += fixture_sql_int(db, q) == 0;
+	}
+	ok(plan && gone == plan->n && fixture_sql_int(db, "SELECT count(*) FROM child") == kids - 1 &&
+		   fixture_sql_int(db, "SELECT count(*) FROM enrolment") == 1,
+		"exactly what the preview listed is gone, nothing else");
+	hearth_purge_plan_free(plan);
+	rc = call(&r, "GET", "/purge", "done=1", APP_ROLE_STAFF, "zh");
+	ok(rc == 1 && has(&r, "id=\"outcome\"") && has(&r, "没有可清除的记录"),
+		"the outcome in one line; nothing is left to purge");
+	resp_dispose(&r);
+	rc = call(&r, "GET", "/purge", NULL, APP_ROLE_STAFF, "zh");
+	resp_dispose(&r);
+	hearth_db_free(db);
+	db = centre_db;
+	ok(call(&r, "GET", "/publish", NULL, APP_ROLE_STAFF, "zh") == 0 &&
+		   call(&r, "GET", "/purge", NULL, APP_ROLE_STAFF, "zh") == 0,
+		"a centre has no publishing or purge pages");
+	resp_dispose(&r);
+}
+
+/* A stick: found among the mounted folders, synced with; the commits are on the stick. */
+static void test_stick(void)
+{
+	char media[1100], repo[1200], notrepo[1200], fields[1400], cmd[1400], line[64];
+	long long before = outbox();
+	app_resp r;
+	FILE *p;
+	int rc;
+
+	snprintf(media, sizeof(media), "%s/media", tmp_root);
+	snprintf(repo, sizeof(repo), "%s/usb/lucai.git", media);
+	snprintf(notrepo, sizeof(notrepo), "%s/usb", media);
+	setenv("HEARTH_STICK_ROOTS", media, 1);
+	rc = call(&r, "GET", "/stick", NULL, APP_ROLE_STAFF, "zh");
+	ok(rc == 1 && has(&r, "id=\"no-stick\""), "no stick: the page says so");
+	resp_dispose(&r);
+	rc = hearth_sync_init() < 0 ? -1 : hearth_repo_init_bare(repo);
+	hearth_sync_shutdown();
+	if (!ok(rc == 0, "a stick with an empty repository"))
+		return;
+	rc = call(&r, "GET", "/stick", NULL, APP_ROLE_STAFF, "zh");
+	ok(rc == 1 && has(&r, repo) && has(&r, "type=\"radio\" name=\"stick\""),
+		"the stick's repository is in the list");
+	resp_dispose(&r);
+	rc = call(&r, "POST", "/stick", "csrf=token-abc&path=usb/lucai.git", APP_ROLE_STAFF, "zh");
+	ok(rc == 1 && r.status == 422 && has(&r, "aria-invalid=\"true\""),
+		"a relative path: 422, the field marked");
+	resp_dispose(&r);
+	snprintf(fields, sizeof(fields), "csrf=token-abc&path=%s", notrepo);
+	rc = call(&r, "POST", "/stick", fields, APP_ROLE_STAFF, "zh");
+	ok(rc == 1 && r.status == 422 &&
+		   fixture_sql_int(db, "SELECT count(*) FROM hearth_remote") == 0,
+		"a folder without a repository: 422, no remote added");
+	resp_dispose(&r);
+	snprintf(fields, sizeof(fields), "csrf=token-abc&stick=%s", repo);
+	rc = call(&r, "POST", "/stick", fields, APP_ROLE_VIEWER, "zh");
+	ok(rc == 1 && r.status == 403, "a viewer does not sync");
+	resp_dispose(&r);
+	rc = call(&r, "POST", "/stick", fields, APP_ROLE_STAFF, "zh");
+	ok(rc == 1 && r.status == 303 && r.location && strcmp(r.location, "/stick?synced=1") == 0,
+		"the chosen stick is synced");
+	resp_dispose(&r);
+	rc = call(&r, "GET", "/stick", "synced=1", APP_ROLE_STAFF, "zh");
+	if (!ok(rc == 1 && has(&r, "同步完成"), "the sync's one line, as the sync button's"))
+		diag("%.1500s", r.body.ptr);
+	resp_dispose(&r);
+	snprintf(cmd, sizeof(cmd), "git --git-dir='%s' rev-list --count up 2>/dev/null", repo);
+	line[0] = '\0';
+	if ((p = popen(cmd, "r"))) {
+		if (!fgets(line, sizeof(line), p))
+			line[0] = '\0';
+		pclose(p);
+	}
+	ok(atoi(line) >= 1 && before > 0, "the node's changes are commits on the stick (%d)",
+		atoi(line));
+	unsetenv("HEARTH_STICK_ROOTS");
+}
+
 int main(void)
 {
-	char dir[512];
+	char dir[1100];
 
 	setenv("LC_ALL", "zh_CN.UTF-8", 1);
 	hearth_i18n_init();
 	loc_zh = newlocale(LC_MESSAGES_MASK | LC_CTYPE_MASK, "zh_CN.UTF-8", (locale_t)0);
 	loc_en = newlocale(LC_MESSAGES_MASK | LC_CTYPE_MASK, "C.UTF-8", (locale_t)0);
-	if (!loc_zh || !loc_en || fixture_tmpdir(tmp_root) < 0) {
+	if (!loc_zh || !loc_en || fixture_tmpdir_named(tmp_root, sizeof(tmp_root), "hearth-app-pages") < 0) {
 		printf("Bail out! no zh_CN.UTF-8 locale or temporary folder\n");
 		return 1;
 	}
@@ -390,6 +569,8 @@ int main(void)
 	test_roles();
 	test_routes();
 	test_team();
+	test_office();
+	test_stick();
 	hearth_db_free(db);
 	fixture_rm_rf(tmp_root);
 	freelocale(loc_zh);
