@@ -73,5 +73,8 @@ int cmd_history(cli_ctx *ctx);
 int cmd_undo(cli_ctx *ctx);
 int cmd_config(cli_ctx *ctx);
 int cmd_backup(cli_ctx *ctx);
+int cmd_key(cli_ctx *ctx);
+/* Read an enrolment code from FILE ("-": stdin) into `out`: EXIT_OK or EXIT_USAGE. */
+int cli_key_read(hearth_buf *out, const char *path);
 
 #endif
