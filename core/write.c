@@ -406,12 +406,13 @@ int hearth_authorize(void *payload, int action, const char *a, const char *b, co
  * ("CONSTRAINT capacity CHECK (...)"), so "CHECK constraint failed: capacity" names it (as
  * the unnamed CHECKs before it begin with their column: "capacity >= 0"); the
  * table is the one the failing statement writes (the authorizer notes it). "NOT NULL constraint
- * failed: t.c" and "cannot store TEXT value in INTEGER column t.c" name both. Returns the error
+ * failed: t.c" and "cannot store TEXT value in INTEGER column t.c" name both; the reference
+ * triggers of 005 say "unknown reference: c". Returns the error
  * if `msg` is one of these, else 0. */
 static int refusal_said(hearth_db *db, const char *msg)
 {
 	static const char *const heads[] = { "CHECK constraint failed: ",
-		"NOT NULL constraint failed: ", " column " };
+		"NOT NULL constraint failed: ", " column ", "unknown reference: " };
 	const hearth_table_decl *t = db->written;
 	hearth_buf why = HEARTH_BUF_INIT;
 	const char *col = NULL, *p, *dot;
@@ -439,8 +440,14 @@ static int refusal_said(hearth_db *db, const char *msg)
 	}
 	if (!t || (i = hearth_table_column(t, col)) < 0)
 		return 0;
-	rc = strstr(msg, "NOT NULL") ? hearth_buf_puts(&why, _("a value is required"))
-				     : hearth_value_expected(&t->cols[i], &why);
+	if (strstr(msg, "NOT NULL"))
+		rc = hearth_buf_puts(&why, _("a value is required"));
+	else if (k == 4 && t->cols[i].ref_table)
+		/* TRANSLATORS: %s is a table name such as service_type */
+		rc = hearth_buf_printf(&why, _("expected the id of an existing %s"),
+			t->cols[i].ref_table);
+	else
+		rc = hearth_value_expected(&t->cols[i], &why);
 	if (rc >= 0)
 		/* TRANSLATORS: table, column label, what is expected */
 		rc = hearth_error_set(HEARTH_ECONFLICT, _("%s \"%s\": %s; nothing was written"),
