@@ -3,6 +3,7 @@
 #define HEARTH_CLI_H
 
 #include "core/hearth_internal.h"
+#include "core/i18n.h"
 
 /* exit codes (docs/hearth.1) */
 #define EXIT_OK 0
@@ -76,5 +77,7 @@ int cmd_backup(cli_ctx *ctx);
 int cmd_key(cli_ctx *ctx);
 /* Read an enrolment code from FILE ("-": stdin) into `out`: EXIT_OK or EXIT_USAGE. */
 int cli_key_read(hearth_buf *out, const char *path);
+int cmd_serve(cli_ctx *ctx);
+int cmd_user(cli_ctx *ctx);
 
 #endif

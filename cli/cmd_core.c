@@ -22,7 +22,7 @@ int cmd_init(cli_ctx *ctx)
 	if ((rc = cli_no_unknown_opts(ctx, "init")) != EXIT_OK)
 		return rc;
 	if (!node || !kind || !name || ctx->argc)
-		return cli_usage("init", "--node, --kind and --name are required");
+		return cli_usage("init", _("--node, --kind and --name are required"));
 	/* the code is read first: a bad file leaves no half-made node */
 	if (key && (rc = cli_key_read(&code, key)) != EXIT_OK)
 		return rc;
@@ -43,7 +43,7 @@ int cmd_init(cli_ctx *ctx)
 	}
 	memset(code.ptr, 0, code.size);
 	hearth_buf_dispose(&code);
-	printf("initialised %s '%s' (%s) in %s\n", kind, node, name, ctx->dir);
+	printf(_("initialised %s '%s' (%s) in %s\n"), kind, node, name, ctx->dir);
 	hearth_db_free(db);
 	return EXIT_OK;
 }
@@ -58,7 +58,7 @@ int cmd_exec(cli_ctx *ctx)
 	if ((rc = cli_no_unknown_opts(ctx, "exec")) != EXIT_OK)
 		return rc;
 	if (ctx->argc != 1)
-		return cli_usage("exec", "give the SQL as one argument");
+		return cli_usage("exec", _("give the SQL as one argument"));
 	if (!(db = cli_open(ctx)))
 		return EXIT_FAIL;
 	if (!yes)
@@ -67,10 +67,11 @@ int cmd_exec(cli_ctx *ctx)
 		rc = cli_fail();
 	} else {
 		if (info.seq)
-			printf("recorded change %lld: %d row%s\n", (long long)info.seq, info.changes,
-				info.changes == 1 ? "" : "s");
+			printf(P_("recorded change %lld: %d row\n", "recorded change %lld: %d rows\n",
+				       info.changes),
+				(long long)info.seq, info.changes);
 		else
-			printf("no rows changed\n");
+			printf(_("no rows changed\n"));
 		rc = EXIT_OK;
 	}
 	hearth_db_free(db);
@@ -88,7 +89,7 @@ int cmd_query(cli_ctx *ctx)
 	if ((rc = cli_no_unknown_opts(ctx, "query")) != EXIT_OK)
 		return rc;
 	if (ctx->argc != 1 || (json && csv))
-		return cli_usage("query", "give the SQL as one argument and at most one format");
+		return cli_usage("query", _("give the SQL as one argument and at most one format"));
 	if (!(db = cli_open(ctx)))
 		return EXIT_FAIL;
 	if (hearth_query(db, ctx->argv[0],
@@ -143,7 +144,7 @@ int cmd_dump(cli_ctx *ctx)
 	if ((rc = cli_no_unknown_opts(ctx, "dump")) != EXIT_OK)
 		return rc;
 	if (ctx->argc)
-		return cli_usage("dump", "unexpected argument '%s'", ctx->argv[0]);
+		return cli_usage("dump", _("unexpected argument '%s'"), ctx->argv[0]);
 	if (!(db = cli_open(ctx)))
 		return EXIT_FAIL;
 	if (hearth_dump(db, for_node, &out) < 0)
@@ -164,13 +165,13 @@ int cmd_backup(cli_ctx *ctx)
 	if ((rc = cli_no_unknown_opts(ctx, "backup")) != EXIT_OK)
 		return rc;
 	if (ctx->argc != 1)
-		return cli_usage("backup", "give the backup's file name");
+		return cli_usage("backup", _("give the backup's file name"));
 	if (!(db = cli_open(ctx)))
 		return EXIT_FAIL;
 	if (hearth_db_backup(db, ctx->argv[0], force) < 0)
 		rc = cli_fail();
 	else
-		printf("backup of '%s' written to %s (restoring it: see BACKUP in 'man hearth')\n",
+		printf(_("backup of '%s' written to %s (restoring it: see BACKUP in 'man hearth')\n"),
 			hearth_db_node(db), ctx->argv[0]);
 	hearth_db_free(db);
 	return rc;

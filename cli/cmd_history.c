@@ -16,7 +16,7 @@ static int print_history(cli_ctx *ctx, const char *cmd, int nargs, const char *w
 	if ((rc = cli_no_unknown_opts(ctx, cmd)) != EXIT_OK)
 		return rc;
 	if (ctx->argc != nargs)
-		return cli_usage(cmd, "give %s", what);
+		return cli_usage(cmd, _("give %s"), what);
 	if (!(db = cli_open(ctx)))
 		return EXIT_FAIL;
 	if ((nargs == 1 ? hearth_history_show(db, ctx->argv[0], format, &out)
@@ -31,12 +31,12 @@ static int print_history(cli_ctx *ctx, const char *cmd, int nargs, const char *w
 
 int cmd_show(cli_ctx *ctx)
 {
-	return print_history(ctx, "show", 1, "one change, as 'hearth log' names it");
+	return print_history(ctx, "show", 1, _("one change, as 'hearth log' names it"));
 }
 
 int cmd_history(cli_ctx *ctx)
 {
-	return print_history(ctx, "history", 2, "a table and a record id");
+	return print_history(ctx, "history", 2, _("a table and a record id"));
 }
 
 static int count_lines(const hearth_buf *b)
@@ -60,22 +60,23 @@ int cmd_undo(cli_ctx *ctx)
 	if ((rc = cli_no_unknown_opts(ctx, "undo")) != EXIT_OK)
 		return rc;
 	if (ctx->argc != 1)
-		return cli_usage("undo", "give one change, as 'hearth log' names it");
+		return cli_usage("undo", _("give one change, as 'hearth log' names it"));
 	if (!(db = cli_open(ctx)))
 		return EXIT_FAIL;
 	if (hearth_undo(db, ctx->argv[0], force, &skipped, &info) < 0) {
 		if (skipped.size)
-			fprintf(stderr, "changed since:\n%s", skipped.ptr);
+			fprintf(stderr, _("changed since:\n%s"), skipped.ptr);
 		rc = cli_fail();
 	} else if (!info.seq) {
-		fprintf(stderr, "%shearth: nothing to undo in change %s: it changes nothing any more\n",
+		fprintf(stderr, _("%shearth: nothing to undo in change %s: it changes nothing any more\n"),
 			skipped.ptr, ctx->argv[0]);
 		rc = EXIT_FAIL;
 	} else {
 		if (skipped.size)
-			printf("skipped %d (changed since):\n%s", count_lines(&skipped), skipped.ptr);
-		printf("recorded change %lld: undo of %s, %d row%s\n", (long long)info.seq,
-			ctx->argv[0], info.changes, info.changes == 1 ? "" : "s");
+			printf(_("skipped %d (changed since):\n%s"), count_lines(&skipped), skipped.ptr);
+		printf(P_("recorded change %lld: undo of %s, %d row\n",
+			       "recorded change %lld: undo of %s, %d rows\n", info.changes),
+			(long long)info.seq, ctx->argv[0], info.changes);
 		rc = EXIT_OK;
 	}
 	hearth_buf_dispose(&skipped);
@@ -94,11 +95,11 @@ int cmd_config(cli_ctx *ctx)
 	if ((rc = cli_no_unknown_opts(ctx, "config")) != EXIT_OK)
 		return rc;
 	if (ctx->argc < 1 || ctx->argc > 2 || strcmp(ctx->argv[0], "wide-change-rows") != 0)
-		return cli_usage("config", "the setting is wide-change-rows");
+		return cli_usage("config", _("the setting is wide-change-rows"));
 	if (ctx->argc == 2) {
 		rows = strtol(ctx->argv[1], &end, 10);
 		if (!*ctx->argv[1] || *end || rows < 0 || rows > 1000000000)
-			return cli_usage("config", "wide-change-rows takes a number of rows (0: no guard)");
+			return cli_usage("config", _("wide-change-rows takes a number of rows (0: no guard)"));
 	}
 	if (!(db = cli_open(ctx)))
 		return EXIT_FAIL;

@@ -13,20 +13,20 @@ int cmd_purge(cli_ctx *ctx)
 	if ((rc = cli_no_unknown_opts(ctx, "purge")) != EXIT_OK)
 		return rc;
 	if (ctx->argc)
-		return cli_usage("purge", "unexpected argument '%s'", ctx->argv[0]);
+		return cli_usage("purge", _("unexpected argument '%s'"), ctx->argv[0]);
 	if (!(db = cli_open(ctx)))
 		return EXIT_FAIL;
 	if (hearth_purge(db, older, &info) < 0) {
 		rc = cli_fail();
 	} else {
-		printf("purge %lld: records closed before %s: %d service_request, %d volunteer, "
-		       "%d health_check, %d enrolment, %d child row(s) removed; %lld solved "
-		       "request(s) kept in request_tally\n",
+		printf(_("purge %lld: records closed before %s: %d service_request, %d volunteer, "
+			 "%d health_check, %d enrolment, %d child row(s) removed; %lld solved "
+			 "request(s) kept in request_tally\n"),
 			(long long)info.purge_id, info.cutoff, info.requests, info.volunteers,
 			info.health_checks, info.enrolments, info.children,
 			(long long)info.tallied);
 		if (info.seq)
-			printf("recorded as change %lld: the next sync takes it to the nodes\n",
+			printf(_("recorded as change %lld: the next sync takes it to the nodes\n"),
 				(long long)info.seq);
 		rc = EXIT_OK;
 	}

@@ -12,14 +12,14 @@ static int write_file(const char *path, const hearth_buf *b)
 	int ok;
 
 	if (!f) {
-		fprintf(stderr, "hearth report: cannot write '%s': %s\n", path, strerror(errno));
+		fprintf(stderr, _("hearth report: cannot write '%s': %s\n"), path, strerror(errno));
 		return EXIT_FAIL;
 	}
 	ok = fwrite(b->ptr, 1, b->size, f) == b->size;
 	if (fclose(f) != 0)
 		ok = 0;
 	if (!ok) {
-		fprintf(stderr, "hearth report: cannot write '%s': %s\n", path, strerror(errno));
+		fprintf(stderr, _("hearth report: cannot write '%s': %s\n"), path, strerror(errno));
 		return EXIT_FAIL;
 	}
 	return EXIT_OK;
@@ -36,7 +36,7 @@ int cmd_report(cli_ctx *ctx)
 	if ((rc = cli_no_unknown_opts(ctx, "report")) != EXIT_OK)
 		return rc;
 	if (ctx->argc)
-		return cli_usage("report", "unexpected argument '%s'", ctx->argv[0]);
+		return cli_usage("report", _("unexpected argument '%s'"), ctx->argv[0]);
 	if (!(db = cli_open(ctx)))
 		return EXIT_FAIL;
 	if (hearth_report(&b, db, html, hearth_time_now_ms()) < 0)

@@ -17,7 +17,7 @@ int cmd_site(cli_ctx *ctx)
 	if ((rc = cli_no_unknown_opts(ctx, "site")) != EXIT_OK)
 		return rc;
 	if (ctx->argc != 1 || strcmp(ctx->argv[0], "build") != 0 || !out)
-		return cli_usage("site", "use 'site build --out DIR'");
+		return cli_usage("site", _("use 'site build --out DIR'"));
 	memset(&opts, 0, sizeof(opts));
 	opts.base_url = base;
 	if (!(db = cli_open(ctx)))
@@ -25,7 +25,7 @@ int cmd_site(cli_ctx *ctx)
 	if (hearth_site_build(db, out, &opts, &stats) < 0)
 		rc = cli_fail();
 	else {
-		printf("site: %d pages in %s (%d files written, %d unchanged, %d removed)\n",
+		printf(_("site: %d pages in %s (%d files written, %d unchanged, %d removed)\n"),
 			stats.pages, out, stats.files_written, stats.files_unchanged,
 			stats.files_removed);
 		rc = EXIT_OK;

@@ -18,7 +18,7 @@ static int quarantine_text(hearth_buf *out, hearth_db *db)
 
 		if (q->items[i].seq >= 0)
 			snprintf(seq, sizeof(seq), "%lld", (long long)q->items[i].seq);
-		rc = hearth_buf_printf(out, "  quarantined %s commit %.12s seq %s: %s\n",
+		rc = hearth_buf_printf(out, _("  quarantined %s commit %.12s seq %s: %s\n"),
 			q->items[i].node, q->items[i].commit_id, seq, q->items[i].reason);
 	}
 	hearth_quarantine_free(q);
@@ -27,19 +27,20 @@ static int quarantine_text(hearth_buf *out, hearth_db *db)
 
 static int remote_text(hearth_buf *out, const hearth_status_remote *m, uint64_t now)
 {
-	char age[40] = "never";
+	char age[40];
 	int rc;
 
+	snprintf(age, sizeof(age), "%s", _("never"));
 	if (m->last_sync_ms != HEARTH_TIME_NONE) {
 		hearth_age_format(age, sizeof(age) - 4, (int64_t)now - m->last_sync_ms);
 		if ((int64_t)now >= m->last_sync_ms) /* else "in the future": a clock set back */
-			strcat(age, " ago");
+			strcat(age, _(" ago"));
 	}
-	rc = hearth_buf_printf(out, "remote %s %s: last sync %s\n", m->name, m->url, age);
+	rc = hearth_buf_printf(out, _("remote %s %s: last sync %s\n"), m->name, m->url, age);
 	if (rc == 0 && m->last_error) {
 		hearth_age_format(age, sizeof(age), (int64_t)now - m->last_error_ms);
-		rc = hearth_buf_printf(out, "  last error (%s%s): %s\n", age,
-			(int64_t)now >= m->last_error_ms ? " ago" : "", m->last_error);
+		rc = hearth_buf_printf(out, _("  last error (%s%s): %s\n"), age,
+			(int64_t)now >= m->last_error_ms ? _(" ago") : "", m->last_error);
 	}
 	return rc;
 }
@@ -72,15 +73,15 @@ static int status_text(hearth_buf *out, hearth_db *db, const hearth_status *s)
 	uint64_t now = hearth_time_now_ms();
 	int i, rc;
 
-	rc = hearth_buf_printf(out, "node %s (%s), schema %d\n", s->node, s->kind,
+	rc = hearth_buf_printf(out, _("node %s (%s), schema %d\n"), s->node, s->kind,
 		s->schema_version);
 	if (rc == 0)
-		rc = hearth_buf_printf(out, "pending: %lld change(s) not yet pushed, %lld pushed and "
-					    "waiting for the office\n",
+		rc = hearth_buf_printf(out, _("pending: %lld change(s) not yet pushed, %lld pushed and "
+					      "waiting for the office\n"),
 			(long long)s->unpushed, (long long)s->pushed);
 	if (rc == 0 && s->office)
 		rc = hearth_buf_printf(out,
-			"open conflicts: %lld (hearth conflicts list); quarantined commits: %lld\n",
+			_("open conflicts: %lld (hearth conflicts list); quarantined commits: %lld\n"),
 			(long long)s->open_conflicts, (long long)s->quarantined);
 	if (rc == 0 && s->office)
 		rc = quarantine_text(out, db);
@@ -102,7 +103,7 @@ int cmd_status(cli_ctx *ctx)
 	if ((rc = cli_no_unknown_opts(ctx, "status")) != EXIT_OK)
 		return rc;
 	if (ctx->argc)
-		return cli_usage("status", "unexpected argument '%s'", ctx->argv[0]);
+		return cli_usage("status", _("unexpected argument '%s'"), ctx->argv[0]);
 	if (!(db = cli_open(ctx)))
 		return EXIT_FAIL;
 	if (hearth_status_read(&s, db) < 0 ||
@@ -131,10 +132,10 @@ int cmd_log(cli_ctx *ctx)
 		char *end;
 		limit = strtol(n, &end, 10);
 		if (*end || limit < 0)
-			return cli_usage("log", "-n takes a number");
+			return cli_usage("log", _("-n takes a number"));
 	}
 	if (ctx->argc)
-		return cli_usage("log", "unexpected argument '%s'", ctx->argv[0]);
+		return cli_usage("log", _("unexpected argument '%s'"), ctx->argv[0]);
 	if (!(db = cli_open(ctx)))
 		return EXIT_FAIL;
 	if (hearth_history_log(db, limit, json ? HEARTH_FORMAT_JSON : HEARTH_FORMAT_TEXT, &out) < 0)

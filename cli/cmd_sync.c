@@ -33,7 +33,8 @@ static int remote_set(hearth_db *db, const char *name, const char *url, unsigned
 	    (key && hearth_meta_set(db, "ssh_key", key) < 0))
 		rc = cli_fail();
 	else
-		printf("%s remote '%s' %s\n", flags & HEARTH_REMOTE_REPLACE ? "changed" : "added",
+		printf(flags & HEARTH_REMOTE_REPLACE ? _("changed remote '%s' %s\n")
+						      : _("added remote '%s' %s\n"),
 			name, stored.ptr);
 	hearth_buf_dispose(&stored);
 	hearth_sync_shutdown();
@@ -52,13 +53,13 @@ int cmd_remote(cli_ctx *ctx)
 	if ((rc = cli_no_unknown_opts(ctx, "remote")) != EXIT_OK)
 		return rc;
 	if ((strcmp(sub, "add") == 0 || set_url) && ctx->argc != 3)
-		return cli_usage("remote", "'remote %s' takes a name and a URL", sub);
+		return cli_usage("remote", _("'remote %s' takes a name and a URL"), sub);
 	if (strcmp(sub, "remove") == 0 && ctx->argc != 2)
-		return cli_usage("remote", "'remote remove' takes a name");
+		return cli_usage("remote", _("'remote remove' takes a name"));
 	if (strcmp(sub, "add") && !set_url && strcmp(sub, "remove") && strcmp(sub, "list"))
-		return cli_usage("remote", "unknown subcommand '%s'", sub);
+		return cli_usage("remote", _("unknown subcommand '%s'"), sub);
 	if ((flags || key) && strcmp(sub, "add") && !set_url)
-		return cli_usage("remote", "--init and --ssh-key go with add or set-url");
+		return cli_usage("remote", _("--init and --ssh-key go with add or set-url"));
 	if (!(db = cli_open(ctx)))
 		return EXIT_FAIL;
 	if (strcmp(sub, "add") == 0 || set_url) {
@@ -68,7 +69,7 @@ int cmd_remote(cli_ctx *ctx)
 		if (hearth_remote_remove(db, ctx->argv[1]) < 0)
 			rc = cli_fail();
 		else
-			printf("removed remote '%s'\n", ctx->argv[1]);
+			printf(_("removed remote '%s'\n"), ctx->argv[1]);
 	} else {
 		rc = remote_list(db);
 	}
@@ -87,12 +88,11 @@ int cmd_remote(cli_ctx *ctx)
 
 static unsigned net_idle_seconds;
 static int progress_tty;
+static const char *net_idle_msg; /* translated before the alarm: a handler cannot translate */
 
 static void on_net_idle(int sig)
 {
-	static const char msg[] = "hearth: the remote stopped answering; nothing is lost, run the "
-				  "command again when the link is better\n";
-	ssize_t w = write(STDERR_FILENO, msg, sizeof(msg) - 1);
+	ssize_t w = write(STDERR_FILENO, net_idle_msg, strlen(net_idle_msg));
 
 	(void)w;
 	_exit(EXIT_NET);
@@ -106,6 +106,8 @@ static void net_watchdog_arm(void)
 	net_idle_seconds = env && *env ? (unsigned)strtoul(env, NULL, 10) : NET_IDLE_DEFAULT;
 	if (!net_idle_seconds)
 		return;
+	net_idle_msg = _("hearth: the remote stopped answering; nothing is lost, run the command "
+			 "again when the link is better\n");
 	memset(&sa, 0, sizeof(sa));
 	sa.sa_handler = on_net_idle;
 	sigemptyset(&sa.sa_mask);
@@ -119,8 +121,10 @@ static void progress(const char *phase, unsigned done, unsigned total, void *pay
 		alarm(net_idle_seconds);
 	if (!progress_tty)
 		return;
-	if (total)
-		fprintf(stderr, "\r%s: %u/%u objects", phase, done, total);
+	if (total) {
+		fputc('\r', stderr);
+		fprintf(stderr, _("%s: %u/%u objects"), phase, done, total);
+	}
 	if (done == total)
 		fprintf(stderr, "\n");
 }
@@ -138,7 +142,7 @@ static int run_sync(cli_ctx *ctx, const char *name, sync_fn fn)
 	if ((rc = cli_no_unknown_opts(ctx, name)) != EXIT_OK)
 		return rc;
 	if (ctx->argc > 1)
-		return cli_usage(name, "at most one remote");
+		return cli_usage(name, _("at most one remote"));
 	opts.only_remote = ctx->argc ? ctx->argv[0] : NULL;
 	progress_tty = isatty(STDERR_FILENO);
 	opts.progress = progress;
@@ -190,11 +194,14 @@ int cmd_rejoin(cli_ctx *ctx)
 	int rc = run_sync(ctx, "rejoin", rejoin_fn);
 
 	if (rc == EXIT_OK)
-		printf(rerecorded ? "rejoin: %d change%s of this copy re-recorded after the other "
-				    "copy's, both on their way to the office\n"
-				  : "rejoin: the repository holds every change of this copy already: "
-				    "nothing to re-record\n",
-			rerecorded, rerecorded == 1 ? "" : "s");
+		printf(rerecorded ? P_("rejoin: %d change of this copy re-recorded after the other "
+				       "copy's, both on their way to the office\n",
+				       "rejoin: %d changes of this copy re-recorded after the other "
+				       "copy's, both on their way to the office\n",
+				       rerecorded)
+				  : _("rejoin: the repository holds every change of this copy already: "
+				      "nothing to re-record\n"),
+			rerecorded);
 	return rc;
 }
 
@@ -222,7 +229,7 @@ static int conflicts_show(hearth_db *db, const char *id, int json)
 	long long n = strtoll(id, &end, 10);
 
 	if (*end || n <= 0)
-		return cli_usage("conflicts", "'%s' is not a conflict id", id);
+		return cli_usage("conflicts", _("'%s' is not a conflict id"), id);
 	return conflicts_print(db, n, json, 0);
 }
 
@@ -238,9 +245,9 @@ int cmd_conflicts(cli_ctx *ctx)
 	if ((rc = cli_no_unknown_opts(ctx, "conflicts")) != EXIT_OK)
 		return rc;
 	if ((strcmp(sub, "show") == 0 || strcmp(sub, "resolve") == 0) && ctx->argc != 2)
-		return cli_usage("conflicts", "'%s' takes a conflict id", sub);
+		return cli_usage("conflicts", _("'%s' takes a conflict id"), sub);
 	if (strcmp(sub, "list") && strcmp(sub, "show") && strcmp(sub, "resolve"))
-		return cli_usage("conflicts", "unknown subcommand '%s'", sub);
+		return cli_usage("conflicts", _("unknown subcommand '%s'"), sub);
 	if (!(db = cli_open(ctx)))
 		return EXIT_FAIL;
 	if (strcmp(sub, "list") == 0)
@@ -251,13 +258,14 @@ int cmd_conflicts(cli_ctx *ctx)
 		char *end;
 		long long id = strtoll(ctx->argv[1], &end, 10);
 		if (*end || id <= 0)
-			rc = cli_usage("conflicts", "'%s' is not a conflict id", ctx->argv[1]);
+			rc = cli_usage("conflicts", _("'%s' is not a conflict id"), ctx->argv[1]);
 		else if (hearth_conflict_resolve(db, id, restore) < 0)
 			rc = cli_fail();
 		else {
-			printf("conflict %lld %s\n", id,
-				restore ? "resolved: the lost value is restored as a new change"
-					: "resolved: the kept value stays");
+			printf(restore ? _("conflict %lld resolved: the lost value is restored as a new "
+					   "change\n")
+				       : _("conflict %lld resolved: the kept value stays\n"),
+				id);
 			rc = EXIT_OK;
 		}
 	}
@@ -274,14 +282,14 @@ int cmd_snapshot(cli_ctx *ctx)
 	if ((rc = cli_no_unknown_opts(ctx, "snapshot")) != EXIT_OK)
 		return rc;
 	if ((all && ctx->argc) || (!all && ctx->argc != 1))
-		return cli_usage("snapshot", "name one node, or --all");
+		return cli_usage("snapshot", _("name one node, or --all"));
 	if (!(db = cli_open(ctx)))
 		return EXIT_FAIL;
 	if (hearth_sync_init() < 0 ||
 	    hearth_snapshot(db, all ? NULL : ctx->argv[0], NULL, &written) < 0)
 		rc = cli_fail();
 	else
-		printf("snapshot: %d written and pushed\n", written);
+		printf(_("snapshot: %d written and pushed\n"), written);
 	hearth_db_free(db);
 	hearth_sync_shutdown();
 	return rc;
@@ -299,7 +307,7 @@ int cmd_clone(cli_ctx *ctx)
 	if ((rc = cli_no_unknown_opts(ctx, "clone")) != EXIT_OK)
 		return rc;
 	if (ctx->argc != 1 || !node)
-		return cli_usage("clone", "give the node's repository URL and --node ID");
+		return cli_usage("clone", _("give the node's repository URL and --node ID"));
 	if (key && (rc = cli_key_read(&code, key)) != EXIT_OK)
 		return rc;
 	net_watchdog_arm();
@@ -307,12 +315,16 @@ int cmd_clone(cli_ctx *ctx)
 	    hearth_clone_enrolled(&db, ctx->dir, ctx->argv[0], node, key ? code.ptr : NULL, NULL,
 		    &info) < 0)
 		rc = cli_fail();
-	else
-		printf("restored '%s' (%s) in %s: %d down commit%s read, %d rows from the snapshot, "
-		       "%d later change%s, %d of its own changes waiting for the office\n",
-			node, hearth_db_kind(db), ctx->dir, info.down_commits_read,
-			info.down_commits_read == 1 ? "" : "s", info.snapshot_rows, info.received,
-			info.received == 1 ? "" : "s", info.pending_restored);
+	else {
+		printf(P_("restored '%s' (%s) in %s: %d down commit read, %d rows from the snapshot, ",
+			       "restored '%s' (%s) in %s: %d down commits read, %d rows from the snapshot, ",
+			       info.down_commits_read),
+			node, hearth_db_kind(db), ctx->dir, info.down_commits_read, info.snapshot_rows);
+		printf(P_("%d later change, %d of its own changes waiting for the office\n",
+			       "%d later changes, %d of its own changes waiting for the office\n",
+			       info.received),
+			info.received, info.pending_restored);
+	}
 	if (code.size)
 		memset(code.ptr, 0, code.size);
 	hearth_buf_dispose(&code);
@@ -334,10 +346,10 @@ int cmd_quarantine(cli_ctx *ctx)
 	if ((rc = cli_no_unknown_opts(ctx, "quarantine")) != EXIT_OK)
 		return rc;
 	if (strcmp(sub, "list") && strcmp(sub, "show") && strcmp(sub, "release") && !drop)
-		return cli_usage("quarantine", "unknown subcommand '%s'", sub);
+		return cli_usage("quarantine", _("unknown subcommand '%s'"), sub);
 	if (strcmp(sub, "list") ? ctx->argc != 2 : ctx->argc > 1)
-		return cli_usage("quarantine", "'%s' takes %s", sub,
-			strcmp(sub, "list") ? "a commit id" : "no argument");
+		return cli_usage("quarantine", _("'%s' takes %s"), sub,
+			strcmp(sub, "list") ? _("a commit id") : _("no argument"));
 	if (!by)
 		by = getenv("USER") ? getenv("USER") : getenv("LOGNAME");
 	if (!(db = cli_open(ctx)))
@@ -351,9 +363,9 @@ int cmd_quarantine(cli_ctx *ctx)
 	} else if (hearth_quarantine_handle(db, ctx->argv[1], drop, by, node) < 0) {
 		rc = cli_fail();
 	} else {
-		printf(drop ? "quarantine: dropped; '%s' goes on after commit %s, whose unmerged "
-			      "entries are never merged\n"
-			    : "quarantine: released; the next sync verifies '%s' commit %s again\n",
+		printf(drop ? _("quarantine: dropped; '%s' goes on after commit %s, whose unmerged "
+				"entries are never merged\n")
+			    : _("quarantine: released; the next sync verifies '%s' commit %s again\n"),
 			node, ctx->argv[1]);
 		rc = EXIT_OK;
 	}

@@ -163,7 +163,7 @@ static int demo_exec(hearth_db *db, const char *sql)
 	hearth_write_info info;
 
 	if (hearth_write_exec(db, sql, &info) < 0) {
-		fprintf(stderr, "hearth demo: %s: %s\n", hearth_db_node(db), hearth_error_last());
+		fprintf(stderr, _("hearth demo: %s: %s\n"), hearth_db_node(db), hearth_error_last());
 		return -1;
 	}
 	return info.changes;
@@ -174,7 +174,7 @@ static int sync_node(hearth_db *db, hearth_sync_result *total)
 	hearth_sync_result r;
 
 	if (hearth_sync(db, NULL, &r) < 0) {
-		fprintf(stderr, "hearth demo: sync at '%s': %s\n", hearth_db_node(db),
+		fprintf(stderr, _("hearth demo: sync at '%s': %s\n"), hearth_db_node(db),
 			hearth_error_last());
 		return -1;
 	}
@@ -231,28 +231,28 @@ int cmd_demo(cli_ctx *ctx)
 		return rc;
 	rc = EXIT_FAIL;
 	if (ctx->argc)
-		return cli_usage("demo", "unexpected argument '%s'", ctx->argv[0]);
+		return cli_usage("demo", _("unexpected argument '%s'"), ctx->argv[0]);
 	if (!out)
 		out = "hearth-demo";
 	if (exists(out)) {
 		if (!force) {
-			fprintf(stderr, "hearth demo: '%s' exists already: pass --force to replace it, "
-					"or --out DIR\n", out);
+			fprintf(stderr, _("hearth demo: '%s' exists already: pass --force to replace "
+					  "it, or --out DIR\n"), out);
 			return EXIT_FAIL;
 		}
 		snprintf(path, sizeof(path), "rm -rf -- '%s'", out);
 		if (strchr(out, '\'') || system(path) != 0) {
-			fprintf(stderr, "hearth demo: cannot remove '%s'\n", out);
+			fprintf(stderr, _("hearth demo: cannot remove '%s'\n"), out);
 			return EXIT_FAIL;
 		}
 	}
 	memset(&total, 0, sizeof(total));
 	if (mkdir(out, 0777) < 0 || hearth_sync_init() < 0) {
-		fprintf(stderr, "hearth demo: cannot create '%s': %s\n", out, strerror(errno));
+		fprintf(stderr, _("hearth demo: cannot create '%s': %s\n"), out, strerror(errno));
 		return EXIT_FAIL;
 	}
 	if (!realpath(out, abs)) {
-		fprintf(stderr, "hearth demo: cannot resolve '%s'\n", out);
+		fprintf(stderr, _("hearth demo: cannot resolve '%s'\n"), out);
 		goto done;
 	}
 	snprintf(path, sizeof(path), "%s/remotes", abs);
@@ -319,24 +319,26 @@ int cmd_demo(cli_ctx *ctx)
 		cli_fail();
 		goto done;
 	}
-	printf("hearth demo: %zu nodes of Changzhi worked offline and synced through bare "
-	       "repositories in %s/remotes\n", NNODES, abs);
-	printf("  %d recorded changes, %d merged at the office, %d conflict%s kept in the log "
-	       "(the office and 潞才 both changed a class's capacity)\n",
-		changes, total.merged, total.conflicts, total.conflicts == 1 ? "" : "s");
-	printf("  service request r1 went new -> accepted -> done between the station and the "
-	       "repair team's phone\n");
-	printf("  %d of %zu nodes hold exactly the office's view of their rows\n", converged,
+	printf(_("hearth demo: %zu nodes of Changzhi worked offline and synced through bare "
+		 "repositories in %s/remotes\n"), NNODES, abs);
+	printf(P_("  %d recorded changes, %d merged at the office, %d conflict kept in the log "
+		  "(the office and 潞才 both changed a class's capacity)\n",
+		  "  %d recorded changes, %d merged at the office, %d conflicts kept in the log "
+		  "(the office and 潞才 both changed a class's capacity)\n", total.conflicts),
+		changes, total.merged, total.conflicts);
+	printf(_("  service request r1 went new -> accepted -> done between the station and the "
+		 "repair team's phone\n"));
+	printf(_("  %d of %zu nodes hold exactly the office's view of their rows\n"), converged,
 		NNODES - 1);
-	printf("  site: %d pages in %s\n", stats.pages, site);
-	printf("  open it: file://%s/index.html  or  python3 -m http.server -d %s\n", site, site);
-	printf("next: hearth -C %s/nodes/office conflicts list\n"
-	       "      hearth -C %s/nodes/lucai status\n"
-	       "      hearth -C %s/nodes/lucai query \"SELECT name, capacity FROM care_class\"\n",
+	printf(_("  site: %d pages in %s\n"), stats.pages, site);
+	printf(_("  open it: file://%s/index.html  or  python3 -m http.server -d %s\n"), site, site);
+	printf(_("next: hearth -C %s/nodes/office conflicts list\n"
+		 "      hearth -C %s/nodes/lucai status\n"
+		 "      hearth -C %s/nodes/lucai query \"SELECT name, capacity FROM care_class\"\n"),
 		abs, abs, abs);
 	rc = converged == (int)NNODES - 1 ? EXIT_OK : EXIT_FAIL;
 	if (rc != EXIT_OK)
-		fprintf(stderr, "hearth demo: %d node(s) did not converge\n",
+		fprintf(stderr, _("hearth demo: %d node(s) did not converge\n"),
 			(int)NNODES - 1 - converged);
 done:
 	for (i = 0; i < NNODES; i++)

@@ -9,49 +9,54 @@
 
 const cli_command cli_commands[] = {
 	{ "init", cmd_init, "init --node ID --kind KIND --name NAME [--region REGION] [--key FILE]",
-		"create a node in DIR" },
+		N_("create a node in DIR") },
 	{ "exec", cmd_exec, "exec [--yes] SQL",
-		"one recorded, atomic change; refuses foreign owners and, without --yes, wide ones" },
-	{ "query", cmd_query, "query [--json|--csv] SQL", "read-only query" },
-	{ "import", cmd_import, "import TABLE FILE.csv", "import CSV rows as one recorded change" },
-	{ "status", cmd_status, "status [--json]", "node, pending changes, clock, sync state" },
-	{ "log", cmd_log, "log [--json] [-n N]", "recorded changes, newest first" },
-	{ "show", cmd_show, "show [--json] CHANGE", "one change: when, who, each row old -> new" },
+		N_("one recorded, atomic change; refuses foreign owners and, without --yes, wide ones") },
+	{ "query", cmd_query, "query [--json|--csv] SQL", N_("read-only query") },
+	{ "import", cmd_import, "import TABLE FILE.csv", N_("import CSV rows as one recorded change") },
+	{ "status", cmd_status, "status [--json]", N_("node, pending changes, clock, sync state") },
+	{ "log", cmd_log, "log [--json] [-n N]", N_("recorded changes, newest first") },
+	{ "show", cmd_show, "show [--json] CHANGE", N_("one change: when, who, each row old -> new") },
 	{ "history", cmd_history, "history [--json] TABLE [OWNER/]ID",
-		"every change that touched one record, newest first" },
-	{ "undo", cmd_undo, "undo [--force] CHANGE", "record the inverse of a change as a new one" },
+		N_("every change that touched one record, newest first") },
+	{ "undo", cmd_undo, "undo [--force] CHANGE", N_("record the inverse of a change as a new one") },
 	{ "config", cmd_config, "config wide-change-rows [N]",
-		"rows an exec may change without --yes (default 20; 0: no guard)" },
+		N_("rows an exec may change without --yes (default 20; 0: no guard)") },
 	{ "remote", cmd_remote, "remote add|set-url|remove|list [NAME [URL]] [--init]",
-		"manage remotes (at the office, NAME is the node id)" },
-	{ "push", cmd_push, "push [REMOTE]", "send pending changes on the node's `up` branch" },
-	{ "pull", cmd_pull, "pull [REMOTE]", "apply the office's merged changes from `down`" },
+		N_("manage remotes (at the office, NAME is the node id)") },
+	{ "push", cmd_push, "push [REMOTE]", N_("send pending changes on the node's `up` branch") },
+	{ "pull", cmd_pull, "pull [REMOTE]", N_("apply the office's merged changes from `down`") },
 	{ "sync", cmd_sync, "sync [REMOTE]",
-		"node: pull then push; office: fetch all, merge, publish all" },
+		N_("node: pull then push; office: fetch all, merge, publish all") },
 	{ "rejoin", cmd_rejoin, "rejoin [REMOTE]",
-		"bring back a copy of this node that another copy overtook, losing nothing" },
+		N_("bring back a copy of this node that another copy overtook, losing nothing") },
 	{ "quarantine", cmd_quarantine, "quarantine [list|show|release|drop COMMIT]",
-		"office: commits refused by the merge, and what was done with them" },
+		N_("office: commits refused by the merge, and what was done with them") },
 	{ "conflicts", cmd_conflicts, "conflicts [list|show ID|resolve ID [--restore]] [--json]",
-		"values that lost a merge, kept for review" },
+		N_("values that lost a merge, kept for review") },
 	{ "snapshot", cmd_snapshot, "snapshot NODE|--all",
-		"office: write a full-state commit on a node's down (for restores)" },
+		N_("office: write a full-state commit on a node's down (for restores)") },
 	{ "clone", cmd_clone, "clone URL --node ID [--key FILE]",
-		"restore a lost or replaced node from its repository into DIR" },
+		N_("restore a lost or replaced node from its repository into DIR") },
 	{ "key", cmd_key, "key [status|issue|rotate|revoke|code NODE [--out FILE]|import FILE]",
-		"office: the keys that seal each node's log; node: take an enrolment code" },
+		N_("office: the keys that seal each node's log; node: take an enrolment code") },
 	{ "backup", cmd_backup, "backup FILE [--force]",
-		"a consistent copy of the node's database, taken while it is in use" },
-	{ "dump", cmd_dump, "dump [--for NODE]", "canonical sorted text of the synced rows" },
+		N_("a consistent copy of the node's database, taken while it is in use") },
+	{ "dump", cmd_dump, "dump [--for NODE]", N_("canonical sorted text of the synced rows") },
 	{ "site", cmd_site, "site build --out DIR [--base-url URL]",
-		"build the public website from the office database" },
+		N_("build the public website from the office database") },
 	{ "report", cmd_report, "report [--html] [--out FILE]",
-		"private summary for staff: sync state, conflicts, requests, full classes" },
+		N_("private summary for staff: sync state, conflicts, requests, full classes") },
 	{ "purge", cmd_purge, "purge [--older-than DURATION]",
-		"office: remove personal rows of records closed longer ago (default 3y)" },
+		N_("office: remove personal rows of records closed longer ago (default 3y)") },
+	{ "serve", cmd_serve,
+		"serve [--listen ADDR:PORT] [--cert FILE --key FILE] [--insecure-http] [DIR]",
+		N_("the node's own app for browsers and phones (127.0.0.1:8080 by default)") },
+	{ "user", cmd_user, "user add NAME --role ROLE | list | passwd NAME | remove NAME",
+		N_("accounts of the app (admin, staff, volunteer, viewer); never synced") },
 	{ "demo", cmd_demo, "demo [--out DIR] [--force]",
-		"the whole story on an embedded default, no server" },
-	{ "help", cmd_help, "help [COMMAND]", "show help" },
+		N_("the whole story on an embedded default, no server") },
+	{ "help", cmd_help, "help [COMMAND]", N_("show help") },
 	{ NULL, NULL, NULL, NULL },
 };
 
@@ -69,11 +74,11 @@ static void usage_all(FILE *f)
 {
 	const cli_command *c;
 
-	fprintf(f, "usage: hearth [-C DIR] COMMAND [ARGS]\n\n");
+	fprintf(f, _("usage: hearth [-C DIR] COMMAND [ARGS]\n\n"));
 	for (c = cli_commands; c->name; c++)
-		fprintf(f, "  hearth %-52s %s\n", c->usage, c->summary);
-	fprintf(f, "\nDIR defaults to $HEARTH_DIR, else the current folder. "
-		   "'hearth help COMMAND' for one command; 'man hearth' for all.\n");
+		fprintf(f, "  hearth %-52s %s\n", c->usage, _(c->summary));
+	fprintf(f, _("\nDIR defaults to $HEARTH_DIR, else the current folder. "
+		   "'hearth help COMMAND' for one command; 'man hearth' for all.\n"));
 }
 
 int cmd_help(cli_ctx *ctx)
@@ -85,8 +90,8 @@ int cmd_help(cli_ctx *ctx)
 		return EXIT_OK;
 	}
 	if (!(c = cli_command_find(ctx->argv[0])))
-		return cli_usage("help", "unknown command '%s'", ctx->argv[0]);
-	printf("usage: hearth [-C DIR] %s\n%s\n", c->usage, c->summary);
+		return cli_usage("help", _("unknown command '%s'"), ctx->argv[0]);
+	printf(_("usage: hearth [-C DIR] %s\n%s\n"), c->usage, _(c->summary));
 	return EXIT_OK;
 }
 
@@ -113,7 +118,7 @@ int main(int argc, char **argv)
 			usage_all(stdout);
 			return EXIT_OK;
 		} else {
-			fprintf(stderr, "hearth: unknown option '%s'\n", argv[i]);
+			fprintf(stderr, _("hearth: unknown option '%s'\n"), argv[i]);
 			usage_all(stderr);
 			return EXIT_USAGE;
 		}

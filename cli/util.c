@@ -11,7 +11,7 @@ int cli_fail(void)
 {
 	int code = hearth_error_code();
 
-	fprintf(stderr, "hearth: %s\n", hearth_error_last()[0] ? hearth_error_last() : "failed");
+	fprintf(stderr, _("hearth: %s\n"), hearth_error_last()[0] ? hearth_error_last() : _("failed"));
 	if (code == HEARTH_EUSAGE)
 		return EXIT_USAGE;
 	if (code == HEARTH_ENET)
@@ -24,12 +24,12 @@ int cli_usage(const char *cmd, const char *fmt, ...)
 	const cli_command *c = cli_command_find(cmd);
 	va_list ap;
 
-	fprintf(stderr, "hearth %s: ", cmd);
+	fprintf(stderr, _("hearth %s: "), cmd);
 	va_start(ap, fmt);
 	vfprintf(stderr, fmt, ap);
 	va_end(ap);
 	if (c)
-		fprintf(stderr, " (usage: hearth [-C DIR] %s)", c->usage);
+		fprintf(stderr, _(" (usage: hearth [-C DIR] %s)"), c->usage);
 	fprintf(stderr, "\n");
 	return EXIT_USAGE;
 }
@@ -56,7 +56,7 @@ hearth_db *cli_open(cli_ctx *ctx)
 int cli_print(const hearth_buf *b)
 {
 	if (b->size && fwrite(b->ptr, 1, b->size, stdout) != b->size) {
-		fprintf(stderr, "hearth: cannot write output: %s\n", strerror(errno));
+		fprintf(stderr, _("hearth: cannot write output: %s\n"), strerror(errno));
 		return EXIT_FAIL;
 	}
 	return fflush(stdout) == 0 ? EXIT_OK : EXIT_FAIL;
@@ -71,11 +71,11 @@ int cli_read_file(hearth_buf *out, const char *path, size_t cap)
 
 	hearth_buf_init(out, cap);
 	if (!f)
-		return hearth_error_set(HEARTH_EUSAGE, "cannot open '%s': %s", path, strerror(errno));
+		return hearth_error_set(HEARTH_EUSAGE, _("cannot open '%s': %s"), path, strerror(errno));
 	while (rc == 0 && (n = fread(chunk, 1, sizeof(chunk), f)) > 0)
 		rc = hearth_buf_put(out, chunk, n);
 	if (rc == 0 && ferror(f))
-		rc = hearth_error_set(HEARTH_ERROR, "cannot read '%s': %s", path, strerror(errno));
+		rc = hearth_error_set(HEARTH_ERROR, _("cannot read '%s': %s"), path, strerror(errno));
 	if (f != stdin)
 		fclose(f);
 	return rc;
@@ -137,7 +137,7 @@ int cli_no_unknown_opts(cli_ctx *ctx, const char *cmd)
 			return EXIT_OK;
 		}
 		if (strncmp(ctx->argv[i], "--", 2) == 0)
-			return cli_usage(cmd, "unknown option '%s'", ctx->argv[i]);
+			return cli_usage(cmd, _("unknown option '%s'"), ctx->argv[i]);
 	}
 	return EXIT_OK;
 }

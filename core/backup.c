@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "core_int.h"
+#include "i18n.h"
 
 /* a writer holding the lock is waited for this long, in steps, before giving up */
 #define BACKUP_BUSY_STEPS 100
@@ -31,7 +32,7 @@ static int copy_pages(sqlite3 *dst, sqlite3 *src)
 	int step = SQLITE_BUSY, tries;
 
 	if (!b)
-		return hearth_error_sqlite(dst, HEARTH_ERROR, "cannot start the backup");
+		return hearth_error_sqlite(dst, HEARTH_ERROR, _("cannot start the backup"));
 	for (tries = 0; tries < BACKUP_BUSY_STEPS; tries++) {
 		step = sqlite3_backup_step(b, -1);
 		if (step != SQLITE_BUSY && step != SQLITE_LOCKED)
@@ -40,7 +41,7 @@ static int copy_pages(sqlite3 *dst, sqlite3 *src)
 	}
 	sqlite3_backup_finish(b);
 	if (step != SQLITE_DONE)
-		return hearth_error_set(HEARTH_ERROR, "cannot copy the database: %s",
+		return hearth_error_set(HEARTH_ERROR, _("cannot copy the database: %s"),
 			sqlite3_errstr(step));
 	return 0;
 }
@@ -51,12 +52,12 @@ static int seal(sqlite3 *dst)
 	sqlite3_stmt *st = NULL;
 	int rc;
 
-	if ((rc = hearth_sql_exec(dst, "PRAGMA journal_mode = DELETE", "backup")) < 0 ||
+	if ((rc = hearth_sql_exec(dst, "PRAGMA journal_mode = DELETE", N_("backup"))) < 0 ||
 	    (rc = hearth_sql_prepare(&st, dst, "PRAGMA quick_check")) < 0)
 		return rc;
 	if (sqlite3_step(st) != SQLITE_ROW ||
 	    strcmp((const char *)sqlite3_column_text(st, 0), "ok") != 0)
-		rc = hearth_error_set(HEARTH_ECORRUPT, "the backup does not read back: %s",
+		rc = hearth_error_set(HEARTH_ECORRUPT, _("the backup does not read back: %s"),
 			sqlite3_column_text(st, 0) ? (const char *)sqlite3_column_text(st, 0)
 						   : sqlite3_errmsg(dst));
 	sqlite3_finalize(st);
@@ -73,9 +74,9 @@ static int publish(const char *tmp, const char *path, int replace)
 	if (!replace && link(tmp, path) == 0)
 		return 0;
 	if (!replace && (errno == EEXIST || lstat(path, &st) == 0))
-		return hearth_error_set(HEARTH_ECONFLICT, "'%s' exists already", path);
+		return hearth_error_set(HEARTH_ECONFLICT, _("'%s' exists already"), path);
 	if (rename(tmp, path) < 0)
-		return hearth_error_set(HEARTH_ERROR, "cannot write '%s': %s", path,
+		return hearth_error_set(HEARTH_ERROR, _("cannot write '%s': %s"), path,
 			strerror(errno));
 	return 0;
 }
@@ -88,30 +89,30 @@ int hearth_db_backup(hearth_db *db, const char *path, int replace)
 	int rc;
 
 	if (!path || !*path)
-		return hearth_error_set(HEARTH_EUSAGE, "give the backup's file name");
+		return hearth_error_set(HEARTH_EUSAGE, _("give the backup's file name"));
 	if ((rc = hearth_buf_printf(&tmp, "%s.hearth-part", path)) < 0 ||
 	    (rc = hearth_buf_printf(&live, "%s/hearth.db", hearth_db_dir(db))) < 0)
 		goto done;
 	if (same_file(path, live.ptr)) {
-		rc = hearth_error_set(HEARTH_EUSAGE, "'%s' is the node's own database", path);
+		rc = hearth_error_set(HEARTH_EUSAGE, _("'%s' is the node's own database"), path);
 		goto done;
 	}
 	if (!replace && lstat(path, &st) == 0) {
 		rc = hearth_error_set(HEARTH_ECONFLICT,
-			"'%s' exists already: choose another name, or --force to replace it", path);
+			_("'%s' exists already: choose another name, or --force to replace it"), path);
 		goto done;
 	}
 	unlink(tmp.ptr);
 	if (sqlite3_open_v2(tmp.ptr, &dst, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, NULL) !=
 	    SQLITE_OK) {
-		rc = hearth_error_set(HEARTH_ERROR, "cannot create '%s': %s", path,
+		rc = hearth_error_set(HEARTH_ERROR, _("cannot create '%s': %s"), path,
 			dst ? sqlite3_errmsg(dst) : "out of memory");
 		goto done;
 	}
 	if ((rc = copy_pages(dst, hearth_db_sqlite(db))) < 0 || (rc = seal(dst)) < 0)
 		goto done;
 	if (sqlite3_close(dst) != SQLITE_OK) {
-		rc = hearth_error_set(HEARTH_ERROR, "cannot finish '%s'", path);
+		rc = hearth_error_set(HEARTH_ERROR, _("cannot finish '%s'"), path);
 		dst = NULL;
 		goto done;
 	}

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "hearth_internal.h"
+#include "i18n.h"
 
 char hearth_buf__empty[1];
 
@@ -22,10 +23,10 @@ int hearth_buf_grow(hearth_buf *buf, size_t extra)
 	char *p;
 
 	if (extra > SIZE_MAX - buf->size - 1)
-		return hearth_error_set(HEARTH_ERROR, "buffer size overflow");
+		return hearth_error_set(HEARTH_ERROR, _("buffer size overflow"));
 	need = buf->size + extra + 1;
 	if (buf->cap && need - 1 > buf->cap)
-		return hearth_error_set(HEARTH_ECORRUPT, "input larger than the limit of %zu bytes",
+		return hearth_error_set(HEARTH_ECORRUPT, _("input larger than the limit of %zu bytes"),
 			buf->cap);
 	if (need <= buf->asize)
 		return 0;
@@ -34,7 +35,7 @@ int hearth_buf_grow(hearth_buf *buf, size_t extra)
 		nsize = nsize > SIZE_MAX / 2 ? need : nsize * 2;
 	p = realloc(buf->asize ? buf->ptr : NULL, nsize);
 	if (!p)
-		return hearth_error_set(HEARTH_ERROR, "out of memory");
+		return hearth_error_set(HEARTH_ERROR, _("out of memory"));
 	if (!buf->asize)
 		p[0] = '\0';
 	buf->ptr = p;
@@ -87,7 +88,7 @@ int hearth_buf_vprintf(hearth_buf *buf, const char *fmt, va_list ap)
 	if (n < 0) {
 		if (buf->asize)
 			buf->ptr[buf->size] = '\0';
-		return hearth_error_set(HEARTH_ERROR, "bad format");
+		return hearth_error_set(HEARTH_ERROR, _("bad format"));
 	}
 	buf->size += (size_t)n;
 	return 0;

@@ -18,6 +18,7 @@
 #include <string.h>
 
 #include "core_int.h"
+#include "i18n.h"
 
 static void put(hearth_cs_writer *w, const void *p, size_t n)
 {
@@ -127,7 +128,7 @@ void hearth_cs_writer_table(hearth_cs_writer *w, const char *table, int ncol,
 	free(w->pk);
 	w->pk = NULL;
 	if (!(w->table = strdup(table)) || !(w->pk = malloc(ncol > 0 ? (size_t)ncol : 1))) {
-		w->rc = hearth_error_set(HEARTH_ERROR, "out of memory");
+		w->rc = hearth_error_set(HEARTH_ERROR, _("out of memory"));
 		return;
 	}
 	memcpy(w->pk, pk, (size_t)ncol);
@@ -152,7 +153,7 @@ void hearth_cs_writer_change(hearth_cs_writer *w, int op, int indirect, sqlite3_
 	if (w->rc)
 		return;
 	if (!w->table) {
-		w->rc = hearth_error_set(HEARTH_ERROR, "changeset writer: change before table");
+		w->rc = hearth_error_set(HEARTH_ERROR, _("changeset writer: change before table"));
 		return;
 	}
 	put_byte(w, (unsigned char)op);
@@ -170,7 +171,7 @@ void hearth_cs_writer_delete_key(hearth_cs_writer *w, sqlite3_value **old)
 	if (w->rc)
 		return;
 	if (!w->table) {
-		w->rc = hearth_error_set(HEARTH_ERROR, "changeset writer: change before table");
+		w->rc = hearth_error_set(HEARTH_ERROR, _("changeset writer: change before table"));
 		return;
 	}
 	put_byte(w, SQLITE_DELETE);
@@ -199,7 +200,7 @@ void hearth_cs_writer_append_iter(hearth_cs_writer *w, sqlite3_changeset_iter *i
 		old = calloc((size_t)ncol, sizeof(*old));
 		nw = calloc((size_t)ncol, sizeof(*nw));
 		if (!old || !nw) {
-			w->rc = hearth_error_set(HEARTH_ERROR, "out of memory");
+			w->rc = hearth_error_set(HEARTH_ERROR, _("out of memory"));
 			goto done;
 		}
 	}
@@ -357,7 +358,7 @@ static int framing_walk(const void *cs, int n, hearth_buf *sum, int *count)
 		*count = total;
 	return 0;
 corrupt:
-	return hearth_error_set(HEARTH_ECORRUPT, "changeset does not parse (byte %zu)", pos);
+	return hearth_error_set(HEARTH_ECORRUPT, _("changeset does not parse (byte %zu)"), pos);
 }
 
 static int framing_check(const void *cs, int n)
@@ -368,7 +369,7 @@ static int framing_check(const void *cs, int n)
 int hearth_changeset_summary_count(hearth_buf *sum, int *count, const void *cs, int n)
 {
 	if (n < 0 || (n > 0 && !cs))
-		return hearth_error_set(HEARTH_ECORRUPT, "changeset does not parse");
+		return hearth_error_set(HEARTH_ECORRUPT, _("changeset does not parse"));
 	return framing_walk(cs, n, sum, count);
 }
 
@@ -385,11 +386,11 @@ int hearth_changeset_validate(const void *cs, int n, int *nchanges)
 	if (nchanges)
 		*nchanges = 0;
 	if (n < 0 || (n > 0 && !cs))
-		return hearth_error_set(HEARTH_ECORRUPT, "changeset does not parse");
+		return hearth_error_set(HEARTH_ECORRUPT, _("changeset does not parse"));
 	if ((rc = framing_check(cs, n)) < 0)
 		return rc;
 	if (sqlite3changeset_start(&it, n, (void *)cs) != SQLITE_OK)
-		return hearth_error_set(HEARTH_ECORRUPT, "changeset does not parse");
+		return hearth_error_set(HEARTH_ECORRUPT, _("changeset does not parse"));
 	while ((step = sqlite3changeset_next(it)) == SQLITE_ROW) {
 		const char *tab;
 		int ncol, op, indirect, i;
@@ -410,7 +411,7 @@ int hearth_changeset_validate(const void *cs, int n, int *nchanges)
 		count++;
 	}
 	if (step != SQLITE_DONE)
-		rc = hearth_error_set(HEARTH_ECORRUPT, "changeset does not parse (entry %d)",
+		rc = hearth_error_set(HEARTH_ECORRUPT, _("changeset does not parse (entry %d)"),
 			count + 1);
 	sqlite3changeset_finalize(it);
 	if (rc == 0 && nchanges)

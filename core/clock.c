@@ -3,6 +3,7 @@
 #include <time.h>
 
 #include "hearth_internal.h"
+#include "i18n.h"
 
 static uint64_t time_pinned;
 
@@ -47,11 +48,11 @@ int hearth_clock_parse(hearth_clock *out, const char *s)
 		else if (ch >= 'a' && ch <= 'f')
 			d = ch - 'a' + 10;
 		else
-			return hearth_error_set(HEARTH_ECORRUPT, "invalid clock '%.20s'", s ? s : "");
+			return hearth_error_set(HEARTH_ECORRUPT, _("invalid clock '%.20s'"), s ? s : "");
 		c = (c << 4) | (hearth_clock)d;
 	}
 	if (s[HEARTH_CLOCK_HEX] != '\0')
-		return hearth_error_set(HEARTH_ECORRUPT, "invalid clock '%.20s'", s);
+		return hearth_error_set(HEARTH_ECORRUPT, _("invalid clock '%.20s'"), s);
 	*out = c;
 	return 0;
 }

@@ -8,6 +8,7 @@
 
 #include "core_int.h"
 #include "schema_int.h"
+#include "i18n.h"
 
 #define DB_FILE "hearth.db"
 #define BUSY_TIMEOUT_MS 30000
@@ -16,7 +17,7 @@ int hearth_sql_prepare(sqlite3_stmt **out, sqlite3 *db, const char *sql)
 {
 	*out = NULL;
 	if (sqlite3_prepare_v2(db, sql, -1, out, NULL) != SQLITE_OK)
-		return hearth_error_sqlite(db, HEARTH_ERROR, "cannot prepare statement");
+		return hearth_error_sqlite(db, HEARTH_ERROR, _("cannot prepare statement"));
 	return 0;
 }
 
@@ -25,7 +26,7 @@ int hearth_sql_exec(sqlite3 *db, const char *sql, const char *what)
 	char *msg = NULL;
 
 	if (sqlite3_exec(db, sql, NULL, NULL, &msg) != SQLITE_OK) {
-		hearth_error_set(HEARTH_ERROR, "%s: %s", what, msg ? msg : sqlite3_errmsg(db));
+		hearth_error_set(HEARTH_ERROR, "%s: %s", _(what), msg ? msg : sqlite3_errmsg(db));
 		sqlite3_free(msg);
 		return HEARTH_ERROR;
 	}
@@ -41,7 +42,7 @@ int hearth_sql_exec_i64(sqlite3 *db, const char *sql, int64_t arg)
 		return rc;
 	sqlite3_bind_int64(st, 1, arg);
 	if (sqlite3_step(st) != SQLITE_DONE)
-		rc = hearth_error_sqlite(db, HEARTH_ERROR, "statement failed");
+		rc = hearth_error_sqlite(db, HEARTH_ERROR, _("statement failed"));
 	sqlite3_finalize(st);
 	return rc;
 }
@@ -58,7 +59,7 @@ int hearth_sql_scalar(sqlite3 *db, const char *sql, int64_t *out)
 	if (step == SQLITE_ROW)
 		*out = sqlite3_column_int64(st, 0);
 	else if (step != SQLITE_DONE)
-		rc = hearth_error_sqlite(db, HEARTH_ERROR, "query failed");
+		rc = hearth_error_sqlite(db, HEARTH_ERROR, _("query failed"));
 	sqlite3_finalize(st);
 	return rc;
 }
@@ -116,14 +117,14 @@ static int connect(hearth_db *db, const char *dir, int create)
 	int rc = 0;
 
 	if (!path)
-		return hearth_error_set(HEARTH_ERROR, "out of memory");
+		return hearth_error_set(HEARTH_ERROR, _("out of memory"));
 	if (!create && access(path, F_OK) != 0) {
 		rc = hearth_error_set(HEARTH_ENOTFOUND,
-			"no hearth node in '%s': run 'hearth init' there, or pass -C DIR", dir);
+			_("no hearth node in '%s': run 'hearth init' there, or pass -C DIR"), dir);
 		goto done;
 	}
 	if (sqlite3_open_v2(path, &db->sql, flags, NULL) != SQLITE_OK) {
-		rc = hearth_error_sqlite(db->sql, HEARTH_ERROR, "cannot open database");
+		rc = hearth_error_sqlite(db->sql, HEARTH_ERROR, _("cannot open database"));
 		goto done;
 	}
 	sqlite3_extended_result_codes(db->sql, 1);
@@ -134,14 +135,14 @@ static int connect(hearth_db *db, const char *dir, int create)
 	if ((rc = hearth_sql_exec(db->sql,
 		     "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL;"
 		     "PRAGMA foreign_keys = ON;",
-		     "cannot configure database")) < 0)
+		     N_("cannot configure database"))) < 0)
 		goto done;
 	sqlite3_set_authorizer(db->sql, hearth_authorize, db);
 	if (sqlite3_create_function(db->sql, "hearth_node", 0, SQLITE_UTF8 | SQLITE_DETERMINISTIC,
 		    db, fn_node, NULL, NULL) != SQLITE_OK ||
 	    sqlite3_create_function(db->sql, "hearth_id", 0, SQLITE_UTF8, db, fn_id, NULL,
 		    NULL) != SQLITE_OK)
-		rc = hearth_error_sqlite(db->sql, HEARTH_ERROR, "cannot register functions");
+		rc = hearth_error_sqlite(db->sql, HEARTH_ERROR, _("cannot register functions"));
 done:
 	free(path);
 	return rc;
@@ -158,7 +159,7 @@ static int user_version(sqlite3 *sql, int *out)
 	if (sqlite3_step(st) == SQLITE_ROW)
 		*out = sqlite3_column_int(st, 0);
 	else
-		rc = hearth_error_sqlite(sql, HEARTH_ERROR, "cannot read schema version");
+		rc = hearth_error_sqlite(sql, HEARTH_ERROR, _("cannot read schema version"));
 	sqlite3_finalize(st);
 	return rc;
 }
@@ -181,7 +182,7 @@ static int record_fingerprint(sqlite3 *sql, int version)
 	sqlite3_bind_int(st, 1, version);
 	sqlite3_bind_text(st, 2, fp, -1, SQLITE_STATIC);
 	if (sqlite3_step(st) != SQLITE_DONE)
-		rc = hearth_error_sqlite(sql, HEARTH_ERROR, "cannot record the schema fingerprint");
+		rc = hearth_error_sqlite(sql, HEARTH_ERROR, _("cannot record the schema fingerprint"));
 	sqlite3_finalize(st);
 	return rc;
 }
@@ -243,8 +244,8 @@ static int migrate(hearth_db *db)
 		return rc;
 	if (version > hearth_schema_version_max())
 		return hearth_error_set(HEARTH_ENEWER,
-			"database in '%s' has schema version %d, newer than this hearth (%d): "
-			"upgrade hearth",
+			_("database in '%s' has schema version %d, newer than this hearth (%d): "
+			"upgrade hearth"),
 			db->dir, version, hearth_schema_version_max());
 	if (version == hearth_schema_version_max() && !migration_missing(db->sql, version)) {
 		db->version = version;
@@ -268,7 +269,7 @@ static int migrate(hearth_db *db)
 			version = m->version;
 	}
 	snprintf(pragma, sizeof(pragma), "PRAGMA user_version = %d", version);
-	if ((rc = hearth_sql_exec(db->sql, pragma, "cannot set schema version")) < 0)
+	if ((rc = hearth_sql_exec(db->sql, pragma, N_("cannot set schema version"))) < 0)
 		goto fail;
 	if ((rc = hearth_db_commit(db)) < 0)
 		goto fail;
@@ -287,7 +288,7 @@ static int load_identity(hearth_db *db)
 	if ((rc = hearth_meta_get(db, "node", &v)) < 0) {
 		if (rc == HEARTH_ENOTFOUND)
 			hearth_error_set(HEARTH_ENOTFOUND,
-				"'%s' holds a database but no node identity: run 'hearth init'",
+				_("'%s' holds a database but no node identity: run 'hearth init'"),
 				db->dir);
 		goto done;
 	}
@@ -296,7 +297,7 @@ static int load_identity(hearth_db *db)
 		goto done;
 	db->kind = hearth_buf_detach(&v);
 	if (!db->node || !db->kind) {
-		rc = hearth_error_set(HEARTH_ERROR, "out of memory");
+		rc = hearth_error_set(HEARTH_ERROR, _("out of memory"));
 		goto done;
 	}
 	db->is_office = strcmp(db->kind, "office") == 0;
@@ -316,7 +317,7 @@ static int db_alloc(hearth_db **out, const char *dir)
 	*out = NULL;
 	if (!db || !(db->dir = strdup(dir))) {
 		free(db);
-		return hearth_error_set(HEARTH_ERROR, "out of memory");
+		return hearth_error_set(HEARTH_ERROR, _("out of memory"));
 	}
 	db->sql_limit_ms = HEARTH_SQL_LIMIT_MS;
 	*out = db;
@@ -345,7 +346,7 @@ static int make_dir(const char *dir)
 {
 	if (mkdir(dir, 0777) == 0 || errno == EEXIST)
 		return 0;
-	return hearth_error_set(HEARTH_ERROR, "cannot create folder '%s': %s", dir,
+	return hearth_error_set(HEARTH_ERROR, _("cannot create folder '%s': %s"), dir,
 		strerror(errno));
 }
 
@@ -368,7 +369,7 @@ static int insert_node_row(hearth_db *db, void *payload)
 	if (r->region)
 		sqlite3_bind_text(st, 4, r->region, -1, SQLITE_STATIC);
 	if (sqlite3_step(st) != SQLITE_DONE)
-		rc = hearth_error_sqlite(db->sql, HEARTH_EUSAGE, "cannot record the node");
+		rc = hearth_error_sqlite(db->sql, HEARTH_EUSAGE, _("cannot record the node"));
 	sqlite3_finalize(st);
 	return rc;
 }
@@ -414,17 +415,17 @@ static int db_create(hearth_db **out, const char *dir, const char *node_id, cons
 		return rc;
 	if (!hearth_kind_valid(kind))
 		return hearth_error_set(HEARTH_EUSAGE,
-			"unknown node kind '%.40s': use office, childcare_centre, volunteer_station, "
-			"volunteer_team, community_centre, hospital or special_care_centre",
+			_("unknown node kind '%.40s': use office, childcare_centre, volunteer_station, "
+			"volunteer_team, community_centre, hospital or special_care_centre"),
 			kind ? kind : "");
 	if (!name || !*name)
-		return hearth_error_set(HEARTH_EUSAGE, "a node needs a name (--name)");
+		return hearth_error_set(HEARTH_EUSAGE, _("a node needs a name (--name)"));
 	if ((rc = make_dir(dir)) < 0)
 		return rc;
 	if (!(path = path_join(dir, DB_FILE)))
-		return hearth_error_set(HEARTH_ERROR, "out of memory");
+		return hearth_error_set(HEARTH_ERROR, _("out of memory"));
 	if (access(path, F_OK) == 0) {
-		rc = hearth_error_set(HEARTH_ECONFLICT, "'%s' already holds a hearth node", dir);
+		rc = hearth_error_set(HEARTH_ECONFLICT, _("'%s' already holds a hearth node"), dir);
 		goto done;
 	}
 	if ((rc = db_alloc(&db, dir)) < 0 || (rc = connect(db, dir, 1)) < 0 ||
@@ -432,12 +433,12 @@ static int db_create(hearth_db **out, const char *dir, const char *node_id, cons
 		goto done;
 	if (region && !region_exists(db, region)) {
 		rc = hearth_error_set(HEARTH_EUSAGE,
-			"unknown region '%.40s': see 'hearth query \"SELECT id, name FROM region\"'",
+			_("unknown region '%.40s': see 'hearth query \"SELECT id, name FROM region\"'"),
 			region);
 		goto done;
 	}
 	if (!(db->node = strdup(node_id)) || !(db->kind = strdup(kind))) {
-		rc = hearth_error_set(HEARTH_ERROR, "out of memory");
+		rc = hearth_error_set(HEARTH_ERROR, _("out of memory"));
 		goto done;
 	}
 	db->is_office = strcmp(kind, "office") == 0;
@@ -481,11 +482,11 @@ int hearth_db_set_kind(hearth_db *db, const char *kind)
 	int rc;
 
 	if (!hearth_kind_valid(kind))
-		return hearth_error_set(HEARTH_EUSAGE, "unknown node kind '%.40s'", kind);
+		return hearth_error_set(HEARTH_EUSAGE, _("unknown node kind '%.40s'"), kind);
 	if ((rc = hearth_meta_set(db, "kind", kind)) < 0)
 		return rc;
 	if (!(k = strdup(kind)))
-		return hearth_error_set(HEARTH_ERROR, "out of memory");
+		return hearth_error_set(HEARTH_ERROR, _("out of memory"));
 	free(db->kind);
 	db->kind = k;
 	db->is_office = strcmp(kind, "office") == 0;
@@ -502,7 +503,24 @@ void hearth_db_free(hearth_db *db)
 	free(db->dir);
 	free(db->node);
 	free(db->kind);
+	free(db->author);
 	free(db);
+}
+
+int hearth_db_set_author(hearth_db *db, const char *author)
+{
+	char *copy = NULL;
+
+	if (author && !(copy = strdup(author)))
+		return hearth_error_set(HEARTH_ERROR, "out of memory");
+	free(db->author);
+	db->author = copy;
+	return 0;
+}
+
+const char *hearth_db_author(const hearth_db *db)
+{
+	return db->author;
 }
 
 sqlite3 *hearth_db_sqlite(hearth_db *db)
@@ -554,9 +572,9 @@ int hearth_meta_get(hearth_db *db, const char *key, hearth_buf *out)
 		rc = hearth_buf_put(out, sqlite3_column_text(st, 0),
 			(size_t)sqlite3_column_bytes(st, 0));
 	else if (step == SQLITE_ROW || step == SQLITE_DONE)
-		rc = hearth_error_set(HEARTH_ENOTFOUND, "no meta value '%s'", key);
+		rc = hearth_error_set(HEARTH_ENOTFOUND, _("no meta value '%s'"), key);
 	else
-		rc = hearth_error_sqlite(db->sql, HEARTH_ERROR, "cannot read meta");
+		rc = hearth_error_sqlite(db->sql, HEARTH_ERROR, _("cannot read meta"));
 	hearth_stmt_done(st);
 	return rc;
 }
@@ -575,7 +593,7 @@ int hearth_meta_set(hearth_db *db, const char *key, const char *value)
 	if (value)
 		sqlite3_bind_text(st, 2, value, -1, SQLITE_STATIC);
 	if (sqlite3_step(st) != SQLITE_DONE)
-		rc = hearth_error_sqlite(db->sql, HEARTH_ERROR, "cannot write meta");
+		rc = hearth_error_sqlite(db->sql, HEARTH_ERROR, _("cannot write meta"));
 	hearth_stmt_done(st);
 	return rc;
 }
@@ -656,7 +674,7 @@ int hearth_db_seq_clock_read(hearth_db *db, int64_t *seq)
 		     "(SELECT value FROM hearth_meta WHERE key = 'clock')")) < 0)
 		return rc;
 	if (sqlite3_step(st) != SQLITE_ROW) {
-		rc = hearth_error_sqlite(db->sql, HEARTH_ERROR, "cannot read meta");
+		rc = hearth_error_sqlite(db->sql, HEARTH_ERROR, _("cannot read meta"));
 		goto done;
 	}
 	if ((v = (const char *)sqlite3_column_text(st, 0)))
@@ -686,7 +704,7 @@ int hearth_db_seq_clock_write(hearth_db *db, int64_t seq, hearth_clock *clock)
 	sqlite3_bind_text(st, 1, num, -1, SQLITE_STATIC);
 	sqlite3_bind_text(st, 2, hex, -1, SQLITE_STATIC);
 	if (sqlite3_step(st) != SQLITE_DONE)
-		rc = hearth_error_sqlite(db->sql, HEARTH_ERROR, "cannot write meta");
+		rc = hearth_error_sqlite(db->sql, HEARTH_ERROR, _("cannot write meta"));
 	hearth_stmt_done(st);
 	if (rc == 0)
 		*clock = db->clock;

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "core_int.h"
+#include "i18n.h"
 
 static int text_value(hearth_buf *out, const unsigned char *s, int n)
 {
@@ -86,7 +87,7 @@ static int dump_table(hearth_db *db, const hearth_table_decl *t, const char *for
 			rc = hearth_buf_putc(out, '\n');
 	}
 	if (rc == 0 && step != SQLITE_DONE)
-		rc = hearth_error_sqlite(hearth_db_sqlite(db), HEARTH_ERROR, "cannot dump");
+		rc = hearth_error_sqlite(hearth_db_sqlite(db), HEARTH_ERROR, _("cannot dump"));
 done:
 	sqlite3_finalize(st);
 	hearth_buf_dispose(&sql);

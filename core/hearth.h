@@ -246,6 +246,17 @@ typedef struct {
  */
 int hearth_write_exec(hearth_db *db, const char *sql, hearth_write_info *out);
 
+/**
+ * The author of the recorded writes made through `db` from now on (hearth_write_exec, imports,
+ * undo...): the app's account that made them, kept with each outbox entry, shown by `log` and
+ * `show`, carried to the office in the commit (an "Authors:" trailer, docs/format.md) and kept
+ * in its merged log. NULL (the default) records no author: a change typed at a terminal.
+ * The string is copied. 0, or an error (out of memory) with the author unchanged.
+ */
+int hearth_db_set_author(hearth_db *db, const char *author);
+/** The author set with hearth_db_set_author, or NULL. Owned by `db`. */
+const char *hearth_db_author(const hearth_db *db);
+
 /* ---- CSV ---------------------------------------------------------------------------------- */
 
 /** Import CSV `data` into synced table `table` as one recorded write: the header row names the
@@ -367,7 +378,8 @@ int hearth_history_show(hearth_db *db, const char *ref, hearth_format format, he
 int hearth_history_record(hearth_db *db, const char *table, const char *key,
 	hearth_format format, hearth_buf *out);
 
-/** The newest `limit` changes (both directions) with their local time and one readable line. */
+/** The newest `limit` changes (both directions) with their local time, one readable line and
+ * their author (the app's account that made them; empty/null when not recorded). */
 int hearth_history_log(hearth_db *db, long limit, hearth_format format, hearth_buf *out);
 
 /**

@@ -236,6 +236,12 @@ int hearth_value_check(hearth_db *db, const hearth_table_decl *t, int col, sqlit
  * written under an older one are lifted (hearth_typed_lift) before they apply. */
 #define HEARTH_SCHEMA_TYPED 5
 
+/** The schema that keeps authors: hearth_outbox.author and hearth_history (003), and the
+ * office's hearth_log.author with the app's accounts (006). A build carrying fewer migrations
+ * (the tests' older binaries) writes and reads no author. */
+#define HEARTH_SCHEMA_HISTORY 3
+#define HEARTH_SCHEMA_ACCOUNTS 6
+
 /**
  * Lift a changeset written before the checks of schema 5 (a node or an office on schema 4 or
  * older, or a change stored before the migration): every value the checks refuse is converted

@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "history_int.h"
+#include "i18n.h"
 
 void history_change_init(history_change *c)
 {
@@ -41,8 +42,10 @@ static int history_sql(hearth_buf *sql, hearth_db *db, int keyed)
 			" changeset, 1 AS own FROM hearth_outbox%s"
 			" UNION ALL SELECT CASE origin WHEN 'office' THEN CAST(origin_seq AS TEXT)"
 			" ELSE origin || ':' || origin_seq END, 'merged', office_seq, clock, origin,"
-			" origin_seq, 'merged', summary, NULL, changeset, 1 FROM hearth_log%s",
-			by_seq, keyed ? " WHERE origin_seq = ?2" : "");
+			" origin_seq, 'merged', summary, %s, changeset, 1 FROM hearth_log%s",
+			by_seq,
+			hearth_db_schema_version(db) >= HEARTH_SCHEMA_ACCOUNTS ? "author" : "NULL",
+			keyed ? " WHERE origin_seq = ?2" : "");
 	return hearth_buf_printf(sql,
 		"SELECT CAST(seq AS TEXT) AS ref, 'up' AS direction, seq, clock, '%s' AS origin,"
 		" seq AS origin_seq, CASE pushed WHEN 1 THEN 'pushed' ELSE 'pending' END AS state,"
@@ -103,8 +106,8 @@ static int ref_normalise(char *out, size_t size, hearth_db *db, const char *ref)
 	return 0;
 bad:
 	return hearth_error_set(HEARTH_EUSAGE,
-		"'%.60s' names no change: give its number as 'hearth log' shows it (5, down:7, "
-		"lucai:3)",
+		_("'%.60s' names no change: give its number as 'hearth log' shows it (5, down:7, "
+		"lucai:3)"),
 		ref);
 }
 
@@ -127,7 +130,7 @@ int history_change_load(history_change *c, hearth_db *db, const char *ref)
 		rc = change_read(c, st);
 	else
 		rc = hearth_error_set(HEARTH_ENOTFOUND,
-			"no change '%s' at '%s' ('hearth log' lists the changes this node holds)",
+			_("no change '%s' at '%s' ('hearth log' lists the changes this node holds)"),
 			name, hearth_db_node(db));
 done:
 	sqlite3_finalize(st);
@@ -280,6 +283,13 @@ int hearth_history_keep_acked(hearth_db *db, int64_t ack)
 {
 	if (!history_kept(hearth_db_sqlite(db)))
 		return 0;
+	/* a hearth built with a schema before 6 (the field's, in the tests) keeps no author */
+	if (sqlite3_table_column_metadata(hearth_db_sqlite(db), "main", "hearth_outbox", "author",
+		    NULL, NULL, NULL, NULL, NULL) != SQLITE_OK)
+		return hearth_sql_exec_i64(hearth_db_sqlite(db),
+			"INSERT OR REPLACE INTO hearth_history (seq, clock, summary, changeset) "
+			"SELECT seq, clock, summary, changeset FROM hearth_outbox WHERE seq <= ?1",
+			ack);
 	return hearth_sql_exec_i64(hearth_db_sqlite(db),
 		"INSERT OR REPLACE INTO hearth_history (seq, clock, summary, changeset, author) "
 		"SELECT seq, clock, summary, changeset, author FROM hearth_outbox WHERE seq <= ?1",
@@ -331,12 +341,12 @@ static int purge_keys(sqlite3 *h, const void *cs, int n)
 		     "CREATE TEMP TABLE IF NOT EXISTS hearth_forget_set (tbl TEXT NOT NULL, "
 		     "owner TEXT NOT NULL, id TEXT NOT NULL, PRIMARY KEY (tbl, owner, id)); "
 		     "DELETE FROM temp.hearth_forget_set;",
-		     "cannot forget purged records")) < 0 ||
+		     _("cannot forget purged records"))) < 0 ||
 	    (rc = hearth_sql_prepare(&st, h,
 		     "INSERT OR IGNORE INTO temp.hearth_forget_set VALUES (?1, ?2, ?3)")) < 0)
 		return rc;
 	if (sqlite3changeset_start(&it, n, (void *)cs) != SQLITE_OK)
-		rc = hearth_error_set(HEARTH_ECORRUPT, "changeset does not parse");
+		rc = hearth_error_set(HEARTH_ECORRUPT, _("changeset does not parse"));
 	while (rc == 0 && sqlite3changeset_next(it) == SQLITE_ROW) {
 		const char *tab;
 		int ncol, op, ind;
@@ -349,7 +359,7 @@ static int purge_keys(sqlite3 *h, const void *cs, int n)
 		sqlite3_bind_value(st, 2, o);
 		sqlite3_bind_value(st, 3, i);
 		if (sqlite3_step(st) != SQLITE_DONE)
-			rc = hearth_error_sqlite(h, HEARTH_ERROR, "cannot forget purged records");
+			rc = hearth_error_sqlite(h, HEARTH_ERROR, _("cannot forget purged records"));
 		sqlite3_reset(st);
 	}
 	sqlite3changeset_finalize(it);
@@ -379,7 +389,7 @@ int hearth_history_received(sqlite3 *h, int64_t office_seq, hearth_clock clock, 
 	if (sqlite3_bind_parameter_count(st) == 4)
 		sqlite3_bind_blob(st, 4, n > 0 ? cs : "", n, SQLITE_STATIC);
 	if (sqlite3_step(st) != SQLITE_DONE) {
-		rc = hearth_error_sqlite(h, HEARTH_ERROR, "cannot record received entry");
+		rc = hearth_error_sqlite(h, HEARTH_ERROR, _("cannot record received entry"));
 		goto done;
 	}
 	if (history_kept(h) && received_purges(h, hex, cs, n) &&
@@ -402,7 +412,7 @@ static int cs_without_forgotten(hearth_cs_writer *w, sqlite3_stmt *forgotten, co
 
 	*cut = 0;
 	if (sqlite3changeset_start(&it, n, (void *)cs) != SQLITE_OK)
-		return hearth_error_set(HEARTH_ECORRUPT, "a stored changeset does not parse");
+		return hearth_error_set(HEARTH_ECORRUPT, _("a stored changeset does not parse"));
 	while (w->rc == 0 && sqlite3changeset_next(it) == SQLITE_ROW) {
 		const char *tab;
 		int ncol, op, ind, gone;
@@ -452,7 +462,7 @@ static int scrub_table(sqlite3 *h, const char *table, const char *key, const cha
 			sqlite3_bind_blob(upd, 1, w.buf.ptr, (int)w.buf.size, SQLITE_STATIC);
 			sqlite3_bind_int64(upd, 2, sqlite3_column_int64(sel, 0));
 			if (sqlite3_step(upd) != SQLITE_DONE)
-				rc = hearth_error_sqlite(h, HEARTH_ERROR, "cannot scrub the history");
+				rc = hearth_error_sqlite(h, HEARTH_ERROR, _("cannot scrub the history"));
 			sqlite3_reset(upd);
 		}
 		hearth_cs_writer_dispose(&w);
@@ -476,7 +486,7 @@ int hearth_history_forget(sqlite3 *h, const char *keys_table)
 		     "INSERT OR IGNORE INTO hearth_forgotten (tbl, owner, id) "
 		     "SELECT tbl, owner, id FROM %s",
 		     keys_table)) < 0 ||
-	    (rc = hearth_sql_exec(h, sql.ptr, "cannot forget purged records")) < 0 ||
+	    (rc = hearth_sql_exec(h, sql.ptr, N_("cannot forget purged records"))) < 0 ||
 	    (rc = scrub_table(h, "hearth_history", "seq", "changeset", "1")) < 0 ||
 	    (rc = scrub_table(h, "hearth_received", "office_seq", "changeset", "1")) < 0)
 		goto done;

@@ -292,7 +292,7 @@ static int walk_rows(rows_walk *w, const history_change *c)
 	if (!c->has_cs || c->cs.size == 0)
 		return 0;
 	if (sqlite3changeset_start(&it, (int)c->cs.size, c->cs.ptr) != SQLITE_OK)
-		return hearth_error_set(HEARTH_ECORRUPT, "change %s does not parse", c->ref);
+		return hearth_error_set(HEARTH_ECORRUPT, _("change %s does not parse"), c->ref);
 	r.it = it;
 	while (rc == 0 && sqlite3changeset_next(it) == SQLITE_ROW) {
 		sqlite3changeset_op(it, &r.tab, &r.ncol, &r.op, &ind);
@@ -317,9 +317,9 @@ static int purged_text(hearth_buf *out, const rows_walk *w, int json)
 
 	if (!w->purged[0])
 		return 0;
-	rc = hearth_buf_puts(out, json ? ", \"purged\": {" : "purged records: ");
+	rc = hearth_buf_puts(out, json ? ", \"purged\": {" : _("purged records: "));
 	for (i = 0; rc == 0 && i < 8 && w->purged[i]; i++)
-		rc = hearth_buf_printf(out, json ? "%s\"%s\": %d" : "%s%s %d rows", i ? ", " : "",
+		rc = hearth_buf_printf(out, json ? "%s\"%s\": %d" : _("%s%s %d rows"), i ? ", " : "",
 			w->purged[i], w->npurged[i]);
 	return rc ? rc : hearth_buf_puts(out, json ? "}" : "");
 }
@@ -337,7 +337,8 @@ static int change_line(hearth_buf *out, hearth_db *db, const history_change *c)
 	if ((rc = walk_rows(&w, c)) < 0)
 		return rc;
 	if (w.more)
-		rc = hearth_buf_printf(out, "; and %d more row%s", w.more, w.more == 1 ? "" : "s");
+		rc = hearth_buf_printf(out, P_("; and %d more row", "; and %d more rows", w.more),
+			w.more);
 	if (rc == 0 && !w.rows && w.purged[0])
 		rc = purged_text(out, &w, 0);
 	if (rc == 0 && !w.rows && !w.purged[0])
@@ -392,12 +393,12 @@ static int merge_result(hearth_buf *out, hearth_db *db, const history_change *c,
 			if (rc == 0)
 				rc = hearth_value_format(&items, mine);
 			if (rc == 0)
-				rc = hearth_buf_printf(&items, " %s %s's ",
-					lost ? "lost to" : "won over", other_node);
+				rc = hearth_buf_printf(&items,
+					lost ? _(" lost to %s's ") : _(" won over %s's "), other_node);
 			if (rc == 0)
 				rc = hearth_value_format(&items, other);
 			if (rc == 0)
-				rc = hearth_buf_printf(&items, " (%s, conflict %lld)",
+				rc = hearth_buf_printf(&items, _(" (%s, conflict %lld)"),
 					sqlite3_column_text(st, 5), (long long)sqlite3_column_int64(st, 0));
 		}
 		n++;
@@ -408,7 +409,7 @@ static int merge_result(hearth_buf *out, hearth_db *db, const history_change *c,
 			       items.ptr)
 		       : hearth_buf_puts(out, ", \"merge\": \"merged\"");
 	else if (rc == 0)
-		rc = hearth_buf_printf(out, "merge: %s\n", n ? items.ptr : "merged");
+		rc = hearth_buf_printf(out, _("merge: %s\n"), n ? items.ptr : _("merged"));
 	hearth_buf_dispose(&items);
 	return rc;
 }
@@ -439,7 +440,7 @@ static int show_quarantined(hearth_db *db, const char *ref, int json, hearth_buf
 	} else {
 		char when[32];
 		local_time(when, NULL, (uint64_t)sqlite3_column_int64(st, 1));
-		rc = hearth_buf_printf(out, "change %s\nmerge: quarantined %s: %s\n", ref, when,
+		rc = hearth_buf_printf(out, _("change %s\nmerge: quarantined %s: %s\n"), ref, when,
 			sqlite3_column_text(st, 0));
 	}
 	sqlite3_finalize(st);
@@ -455,14 +456,14 @@ static int change_head(hearth_buf *out, hearth_db *db, const history_change *c, 
 
 	local_time(when, c->clock, 0);
 	if (!json) {
-		rc = hearth_buf_printf(out, "change %s · %s · %s %s\nby: %s\n", c->ref, when,
-			c->direction, c->state, c->has_author ? c->author.ptr : "(not recorded)");
+		rc = hearth_buf_printf(out, _("change %s · %s · %s %s\nby: %s\n"), c->ref, when,
+			c->direction, c->state, c->has_author ? c->author.ptr : _("(not recorded)"));
 		if (rc == 0 && hearth_db_is_office(db))
-			rc = hearth_buf_printf(out, "origin: %s change %lld\n", c->origin,
+			rc = hearth_buf_printf(out, _("origin: %s change %lld\n"), c->origin,
 				(long long)c->origin_seq);
 		if (rc == 0)
 			rc = merge_result(out, db, c, 0);
-		return rc ? rc : hearth_buf_printf(out, "summary: %s\n", c->summary.ptr);
+		return rc ? rc : hearth_buf_printf(out, _("summary: %s\n"), c->summary.ptr);
 	}
 	rc = hearth_buf_printf(out,
 		"{\"ref\": \"%s\", \"direction\": \"%s\", \"seq\": %lld, \"state\": \"%s\", "
@@ -608,18 +609,18 @@ static int record_conflicts(record_walk *r)
 			if (rc == 0)
 				rc = hearth_buf_putc(r->out, '}');
 		} else {
-			rc = hearth_buf_printf(r->out, "conflict %lld · %s · %s\n  %s: ",
+			rc = hearth_buf_printf(r->out, _("conflict %lld · %s · %s\n  %s: "),
 				(long long)sqlite3_column_int64(st, 0), when, sqlite3_column_text(st, 8),
 				sqlite3_column_text(st, 1));
 			if (rc == 0)
 				rc = hearth_value_format(r->out, sqlite3_column_value(st, 5));
 			if (rc == 0)
-				rc = hearth_buf_printf(r->out, " from %s lost to ",
+				rc = hearth_buf_printf(r->out, _(" from %s lost to "),
 					sqlite3_column_text(st, 6));
 			if (rc == 0)
 				rc = hearth_value_format(r->out, sqlite3_column_value(st, 3));
 			if (rc == 0)
-				rc = hearth_buf_printf(r->out, " from %s (%s)\n\n",
+				rc = hearth_buf_printf(r->out, _(" from %s (%s)\n\n"),
 					sqlite3_column_text(st, 4), sqlite3_column_text(st, 2));
 		}
 		n++;
@@ -637,10 +638,10 @@ int hearth_history_record(hearth_db *db, const char *table, const char *key,
 	int rc;
 
 	if (!hearth_schema_table(hearth_db_schema(db), table))
-		return hearth_error_set(HEARTH_EUSAGE, "'%.60s' is not a synced table", table);
+		return hearth_error_set(HEARTH_EUSAGE, _("'%.60s' is not a synced table"), table);
 	if (slash) {
 		if ((size_t)(slash - key) > HEARTH_ID_MAX)
-			return hearth_error_set(HEARTH_EUSAGE, "'%.60s' is no record", key);
+			return hearth_error_set(HEARTH_EUSAGE, _("'%.60s' is no record"), key);
 		snprintf(owner, sizeof(owner), "%.*s", (int)(slash - key), key);
 		r.owner = owner;
 		r.id = slash + 1;
@@ -653,7 +654,7 @@ int hearth_history_record(hearth_db *db, const char *table, const char *key,
 		return hearth_buf_puts(out, "]}\n");
 	if (r.n == 0 && !out->size)
 		rc = hearth_buf_printf(out,
-			"no change to %s %s is kept at '%s' (a purged record leaves no history)\n",
+			_("no change to %s %s is kept at '%s' (a purged record leaves no history)\n"),
 			table, key, hearth_db_node(db));
 	return rc;
 }
@@ -697,32 +698,33 @@ int hearth_history_log(hearth_db *db, long limit, hearth_format format, hearth_b
 		    NULL, NULL) != SQLITE_OK ||
 	    sqlite3_create_function(h, "hearth_change_line", 1, SQLITE_UTF8, db, fn_change_line,
 		    NULL, NULL) != SQLITE_OK)
-		return hearth_error_sqlite(h, HEARTH_ERROR, "cannot read the log");
+		return hearth_error_sqlite(h, HEARTH_ERROR, _("cannot read the log"));
 	/* both directions, newest first: at a node what it wrote (up) and what the office sent
 	 * (down); at the office its own pending writes and the merged log with each origin */
 	if (hearth_db_is_office(db))
 		rc = hearth_buf_printf(&sql,
 			"SELECT direction, seq, clock, origin, state, summary, time, ref, "
-			"hearth_change_line(ref) AS change FROM ("
+			"hearth_change_line(ref) AS change, author FROM ("
 			" SELECT 'local' AS direction, seq, clock, 'office' AS origin, 'pending' AS state,"
-			"  summary, hearth_local_time(clock) AS time, CAST(seq AS TEXT) AS ref"
+			"  summary, hearth_local_time(clock) AS time, CAST(seq AS TEXT) AS ref, author"
 			"  FROM hearth_outbox"
 			" UNION ALL SELECT 'merged', office_seq, clock, origin, 'sent down', summary,"
 			"  hearth_local_time(clock), CASE origin WHEN 'office' THEN CAST(origin_seq AS"
-			"  TEXT) ELSE origin || ':' || origin_seq END FROM hearth_log)"
+			"  TEXT) ELSE origin || ':' || origin_seq END, %s FROM hearth_log)"
 			" ORDER BY clock DESC, direction LIMIT %ld",
+			hearth_db_schema_version(db) >= HEARTH_SCHEMA_ACCOUNTS ? "author" : "NULL",
 			limit);
 	else
 		rc = hearth_buf_printf(&sql,
 			"SELECT direction, seq, clock, state, summary, time, ref, "
-			"hearth_change_line(ref) AS change FROM ("
+			"hearth_change_line(ref) AS change, author FROM ("
 			" SELECT 'up' AS direction, seq, clock, CASE pushed WHEN 1 THEN 'pushed'"
 			"  ELSE 'pending' END AS state, summary, hearth_local_time(clock) AS time,"
-			"  CAST(seq AS TEXT) AS ref FROM hearth_outbox"
+			"  CAST(seq AS TEXT) AS ref, author FROM hearth_outbox"
 			" UNION ALL SELECT 'up', seq, clock, 'merged', summary, hearth_local_time(clock),"
-			"  CAST(seq AS TEXT) FROM hearth_history"
+			"  CAST(seq AS TEXT), author FROM hearth_history"
 			" UNION ALL SELECT 'down', office_seq, clock, 'applied', summary,"
-			"  hearth_local_time(clock), 'down:' || office_seq FROM hearth_received)"
+			"  hearth_local_time(clock), 'down:' || office_seq, NULL FROM hearth_received)"
 			" ORDER BY clock DESC, direction DESC LIMIT %ld",
 			limit);
 	if (rc == 0)

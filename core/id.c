@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "hearth_internal.h"
+#include "i18n.h"
 
 int hearth_id_valid(const char *id)
 {
@@ -25,7 +26,7 @@ int hearth_id_check(const char *what, const char *id)
 	if (hearth_id_valid(id))
 		return 0;
 	return hearth_error_set(HEARTH_EUSAGE,
-		"invalid %s '%.60s': use 1-40 of a-z, 0-9 and '-', starting with a letter or digit",
+		_("invalid %s '%.60s': use 1-40 of a-z, 0-9 and '-', starting with a letter or digit"),
 		what, id ? id : "");
 }
 

@@ -26,6 +26,7 @@
 #include <string.h>
 
 #include "core_int.h"
+#include "i18n.h"
 
 /* ---- the cutoff date ---------------------------------------------------------------------- */
 
@@ -66,9 +67,9 @@ int hearth_purge_cutoff(char *out, const char *older_than, uint64_t now_ms)
 		(unit == 'y' && n > 200) || (unit == 'm' && n > 2400) ||
 		(unit == 'd' && n > 73000) || !strchr("ymd", unit))
 		return hearth_error_set(HEARTH_EUSAGE,
-			"'%.40s' is not a retention period: give a number and y, m or d, like 3y, "
+			_("'%.40s' is not a retention period: give a number and y, m or d, like 3y, "
 			"18m "
-			"or 400d",
+			"or 400d"),
 			older_than ? older_than : "");
 	civil_from_days(days, &y, &m, &d);
 	if (unit == 'd') {
@@ -197,7 +198,7 @@ static int step_sql(sqlite3 *h, const purge_run *p, const char *sql, int *change
 	if (p && sqlite3_bind_parameter_count(st) > 1)
 		sqlite3_bind_text(st, 2, p->cutoff_clock, -1, SQLITE_STATIC);
 	if (sqlite3_step(st) != SQLITE_DONE)
-		rc = hearth_error_sqlite(h, HEARTH_ERROR, "cannot purge");
+		rc = hearth_error_sqlite(h, HEARTH_ERROR, _("cannot purge"));
 	else if (changes)
 		*changes = sqlite3_changes(h);
 	sqlite3_finalize(st);
@@ -240,7 +241,7 @@ static int log_purge(sqlite3 *h, const purge_run *p, const char *node)
 		sqlite3_bind_text(st, 6, purge_tables[i], -1, SQLITE_STATIC);
 		sqlite3_bind_int(st, 7, *count_of(p->info, purge_tables[i]));
 		if (sqlite3_step(st) != SQLITE_DONE)
-			rc = hearth_error_sqlite(h, HEARTH_ERROR, "cannot write the purge log");
+			rc = hearth_error_sqlite(h, HEARTH_ERROR, _("cannot write the purge log"));
 	}
 	sqlite3_finalize(st);
 	return rc;
@@ -260,7 +261,7 @@ static int purge_body(hearth_db *db, void *payload)
 		     "CREATE TEMP TABLE IF NOT EXISTS hearth_purge_set (tbl TEXT NOT NULL, "
 		     "owner TEXT NOT NULL, id TEXT NOT NULL, PRIMARY KEY (tbl, owner, id)); "
 		     "DELETE FROM temp.hearth_purge_set;",
-		     "cannot purge")) < 0)
+		     _("cannot purge"))) < 0)
 		goto done;
 	for (i = 0; rc == 0 && i < sizeof(find_sql) / sizeof(find_sql[0]); i++)
 		rc = step_sql(h, p, find_sql[i], NULL);
@@ -285,13 +286,13 @@ static int purge_body(hearth_db *db, void *payload)
 			"UPDATE hearth_conflict SET kept = NULL, lost = NULL, "
 			"resolved = coalesce(resolved, 'purged') WHERE (tbl, owner, row_id) IN "
 			"(SELECT tbl, owner, id FROM temp.hearth_purge_set)",
-			"cannot purge the conflict log");
+			N_("cannot purge the conflict log"));
 	if (rc == 0) /* history keeps no change of a purged record */
 		rc = hearth_history_forget(h, "temp.hearth_purge_set");
 	if (rc == 0)
 		rc = log_purge(h, p, hearth_db_node(db));
 	if (rc == 0)
-		rc = hearth_sql_exec(h, "DROP TABLE temp.hearth_purge_set", "cannot purge");
+		rc = hearth_sql_exec(h, "DROP TABLE temp.hearth_purge_set", N_("cannot purge"));
 done:
 	hearth_buf_dispose(&sql);
 	return rc;
@@ -315,8 +316,8 @@ int hearth_purge(hearth_db *db, const char *older_than, hearth_purge_info *out)
 	p.info = &info;
 	if (!hearth_db_is_office(db))
 		return hearth_error_set(HEARTH_EDENIED,
-			"purge runs at the office only: this is node '%s' (the purge reaches the "
-			"nodes with the next sync)",
+			_("purge runs at the office only: this is node '%s' (the purge reaches the "
+			"nodes with the next sync)"),
 			hearth_db_node(db));
 	if ((rc = hearth_purge_cutoff(info.cutoff, older_than, p.now_ms)) < 0)
 		return rc;

@@ -6,6 +6,7 @@
 #include <time.h>
 
 #include "core_int.h"
+#include "i18n.h"
 
 int hearth_json_string(hearth_buf *out, const char *s, size_t len)
 {
@@ -192,8 +193,8 @@ int hearth_sql_limit_error(hearth_db *db)
 	if (sqlite3_errcode(db->sql) != SQLITE_INTERRUPT || !past_deadline(db))
 		return 0;
 	return hearth_error_set(HEARTH_EUSAGE,
-		"the SQL was stopped after %lld ms, the time limit (HEARTH_SQL_LIMIT_SECONDS): "
-		"nothing was changed",
+		_("the SQL was stopped after %lld ms, the time limit (HEARTH_SQL_LIMIT_SECONDS): "
+		"nothing was changed"),
 		(long long)db->sql_limit_ms);
 }
 
@@ -209,20 +210,20 @@ int hearth_query(hearth_db *db, const char *sql, hearth_format format, hearth_bu
 		return rc;
 	while (rc == 0 && tail && *tail) {
 		if (sqlite3_prepare_v2(h, tail, -1, &st, &tail) != SQLITE_OK) {
-			rc = hearth_error_sqlite(h, HEARTH_EUSAGE, "query failed");
+			rc = hearth_error_sqlite(h, HEARTH_EUSAGE, _("query failed"));
 			break;
 		}
 		if (!st)
 			continue; /* whitespace or a comment */
 		if (!sqlite3_stmt_readonly(st)) {
 			rc = hearth_error_set(HEARTH_EUSAGE,
-				"query is read-only: use 'hearth exec' to change data");
+				_("query is read-only: use 'hearth exec' to change data"));
 			break;
 		}
 		ncol = sqlite3_column_count(st);
 		free(cells);
 		if (!(cells = calloc((size_t)ncol + 1, sizeof(*cells)))) {
-			rc = hearth_error_set(HEARTH_ERROR, "out of memory");
+			rc = hearth_error_set(HEARTH_ERROR, _("out of memory"));
 			break;
 		}
 		for (i = 0; i < ncol; i++)
@@ -234,7 +235,7 @@ int hearth_query(hearth_db *db, const char *sql, hearth_format format, hearth_bu
 			rc = hearth_cells_row(out, cells, ncol, format, &first_row);
 		}
 		if (rc == 0 && step != SQLITE_DONE && (rc = hearth_sql_limit_error(db)) == 0)
-			rc = hearth_error_sqlite(h, HEARTH_EUSAGE, "query failed");
+			rc = hearth_error_sqlite(h, HEARTH_EUSAGE, _("query failed"));
 		hearth_sql_limit_end(db);
 		sqlite3_finalize(st);
 		st = NULL;

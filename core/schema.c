@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "core_int.h"
+#include "i18n.h"
 
 struct hearth_schema {
 	int ntables;
@@ -73,14 +74,14 @@ static int parse_states(hearth_column_decl *c)
 	for (q = p; *q; q++)
 		n += *q == '<';
 	if (!(c->states = calloc((size_t)n, sizeof(char *))))
-		return hearth_error_set(HEARTH_ERROR, "out of memory");
+		return hearth_error_set(HEARTH_ERROR, _("out of memory"));
 	while (c->nstates < n) {
 		size_t len = strcspn(p, "<");
 		if (len == 0)
-			return hearth_error_set(HEARTH_ECORRUPT, "empty state in policy '%s'",
+			return hearth_error_set(HEARTH_ECORRUPT, _("empty state in policy '%s'"),
 				c->policy_text);
 		if (!(c->states[c->nstates] = strndup(p, len)))
-			return hearth_error_set(HEARTH_ERROR, "out of memory");
+			return hearth_error_set(HEARTH_ERROR, _("out of memory"));
 		c->nstates++;
 		p += len + (p[len] == '<');
 	}
@@ -107,7 +108,7 @@ static int load_columns(hearth_table_decl *t, sqlite3 *db)
 			int ncap = cap ? cap * 2 : 16;
 			hearth_column_decl *n = realloc(t->cols, (size_t)ncap * sizeof(*n));
 			if (!n) {
-				rc = hearth_error_set(HEARTH_ERROR, "out of memory");
+				rc = hearth_error_set(HEARTH_ERROR, _("out of memory"));
 				goto done;
 			}
 			t->cols = n;
@@ -122,7 +123,7 @@ static int load_columns(hearth_table_decl *t, sqlite3 *db)
 		c->audience_writable = sqlite3_column_int(st, 4);
 		c->takes_blob = sqlite3_column_int(st, 5);
 		if (!c->name || !c->policy_text) {
-			rc = hearth_error_set(HEARTH_ERROR, "out of memory");
+			rc = hearth_error_set(HEARTH_ERROR, _("out of memory"));
 			goto done;
 		}
 		if (strcmp(c->policy_text, "office") == 0)
@@ -139,7 +140,7 @@ static int load_columns(hearth_table_decl *t, sqlite3 *db)
 	}
 	if (t->owner_col != 0 || t->id_col != 1)
 		rc = hearth_error_set(HEARTH_ECORRUPT,
-			"synced table '%s' must begin with columns owner, id", t->name);
+			_("synced table '%s' must begin with columns owner, id"), t->name);
 done:
 	sqlite3_finalize(st);
 	return rc;
@@ -163,14 +164,14 @@ static int add_choice(hearth_column_decl *c, sqlite3_stmt *st)
 	hearth_choice *n = realloc(c->choices, (size_t)(c->nchoices + 1) * sizeof(*n));
 
 	if (!n)
-		return hearth_error_set(HEARTH_ERROR, "out of memory");
+		return hearth_error_set(HEARTH_ERROR, _("out of memory"));
 	c->choices = n;
 	n = &c->choices[c->nchoices++];
 	n->value = dup_col(st, 1);
 	n->label_zh = dup_col(st, 2);
 	n->label_en = dup_col(st, 3);
 	if (!n->value || !n->label_zh || !n->label_en)
-		return hearth_error_set(HEARTH_ERROR, "out of memory");
+		return hearth_error_set(HEARTH_ERROR, _("out of memory"));
 	return 0;
 }
 
@@ -224,7 +225,7 @@ static int find_audience(hearth_table_decl *t, const char *col)
 {
 	t->audience_col = col ? hearth_table_column(t, col) : -1;
 	if (col && t->audience_col < 0)
-		return hearth_error_set(HEARTH_ECORRUPT, "audience column '%s' of '%s' does not exist",
+		return hearth_error_set(HEARTH_ECORRUPT, _("audience column '%s' of '%s' does not exist"),
 			col, t->name);
 	return 0;
 }
@@ -265,7 +266,7 @@ int hearth_schema_load(hearth_schema **out, sqlite3 *db)
 
 	*out = NULL;
 	if (!s)
-		return hearth_error_set(HEARTH_ERROR, "out of memory");
+		return hearth_error_set(HEARTH_ERROR, _("out of memory"));
 	if ((rc = hearth_sql_prepare(&st, db,
 		     "SELECT name, rank, audience_col, public_rows FROM hearth_table ORDER BY rank")) < 0)
 		goto done;
@@ -275,7 +276,7 @@ int hearth_schema_load(hearth_schema **out, sqlite3 *db)
 			int ncap = cap ? cap * 2 : 16;
 			hearth_table_decl *n = realloc(s->tables, (size_t)ncap * sizeof(*n));
 			if (!n) {
-				rc = hearth_error_set(HEARTH_ERROR, "out of memory");
+				rc = hearth_error_set(HEARTH_ERROR, _("out of memory"));
 				goto done;
 			}
 			s->tables = n;
@@ -287,7 +288,7 @@ int hearth_schema_load(hearth_schema **out, sqlite3 *db)
 		t->rank = sqlite3_column_int(st, 1);
 		t->public_rows = dup_col(st, 3);
 		if (!t->name) {
-			rc = hearth_error_set(HEARTH_ERROR, "out of memory");
+			rc = hearth_error_set(HEARTH_ERROR, _("out of memory"));
 			goto done;
 		}
 		if ((rc = load_columns(t, db)) < 0 || (rc = load_labels(t, db)) < 0 ||

@@ -6,6 +6,7 @@
 
 #include "core_int.h"
 #include "hearth_status.h"
+#include "i18n.h"
 
 _Static_assert(HEARTH_TYPE_INTEGER == SQLITE_INTEGER && HEARTH_TYPE_FLOAT == SQLITE_FLOAT &&
 	HEARTH_TYPE_TEXT == SQLITE_TEXT && HEARTH_TYPE_BLOB == SQLITE_BLOB &&
@@ -16,15 +17,15 @@ void hearth_age_format(char *out, size_t n, int64_t ms)
 	int64_t s = ms / 1000;
 
 	if (s < 0)
-		snprintf(out, n, "in the future");
+		snprintf(out, n, "%s", _("in the future"));
 	else if (s < 120)
-		snprintf(out, n, "%lld s", (long long)s);
+		snprintf(out, n, _("%lld s"), (long long)s);
 	else if (s < 7200)
-		snprintf(out, n, "%lld min", (long long)(s / 60));
+		snprintf(out, n, _("%lld min"), (long long)(s / 60));
 	else if (s < 172800)
-		snprintf(out, n, "%lld h", (long long)(s / 3600));
+		snprintf(out, n, _("%lld h"), (long long)(s / 3600));
 	else
-		snprintf(out, n, "%lld days", (long long)(s / 86400));
+		snprintf(out, n, _("%lld days"), (long long)(s / 86400));
 }
 
 /* ---- reading rows ------------------------------------------------------------------------- */
@@ -38,7 +39,7 @@ static char *col_dup(sqlite3_stmt *st, int i, int *rc)
 	if (!s)
 		return NULL;
 	if (!(copy = strdup(s)))
-		*rc = hearth_error_set(HEARTH_ERROR, "out of memory");
+		*rc = hearth_error_set(HEARTH_ERROR, _("out of memory"));
 	return copy;
 }
 
@@ -61,7 +62,7 @@ static void col_value(hearth_value *v, sqlite3_stmt *st, int i, int *rc)
 		return;
 	v->n = (size_t)sqlite3_column_bytes(st, i);
 	if (!(v->text = malloc(v->n + 1))) {
-		*rc = hearth_error_set(HEARTH_ERROR, "out of memory");
+		*rc = hearth_error_set(HEARTH_ERROR, _("out of memory"));
 		return;
 	}
 	memcpy(v->text, text, v->n);
@@ -76,7 +77,7 @@ static void *grow(void **items, int n, size_t size, int *rc)
 	if (*rc)
 		return NULL;
 	if (!(p = realloc(*items, (size_t)(n + 1) * size))) {
-		*rc = hearth_error_set(HEARTH_ERROR, "out of memory");
+		*rc = hearth_error_set(HEARTH_ERROR, _("out of memory"));
 		return NULL;
 	}
 	*items = p;
@@ -93,7 +94,7 @@ static int each_row(hearth_db *db, sqlite3_stmt *st, int rc,
 	while (rc == 0 && (step = sqlite3_step(st)) == SQLITE_ROW)
 		one(st, payload, &rc);
 	if (rc == 0 && step != SQLITE_DONE)
-		rc = hearth_error_sqlite(hearth_db_sqlite(db), HEARTH_ERROR, "cannot read the status");
+		rc = hearth_error_sqlite(hearth_db_sqlite(db), HEARTH_ERROR, _("cannot read the status"));
 	sqlite3_finalize(st);
 	return rc;
 }
@@ -151,7 +152,7 @@ static int status_counts(hearth_status *s, hearth_db *db)
 		s->open_conflicts = sqlite3_column_int64(st, 2);
 		s->quarantined = sqlite3_column_int64(st, 3);
 	} else {
-		rc = hearth_error_sqlite(hearth_db_sqlite(db), HEARTH_ERROR, "cannot read the status");
+		rc = hearth_error_sqlite(hearth_db_sqlite(db), HEARTH_ERROR, _("cannot read the status"));
 	}
 	sqlite3_finalize(st);
 	return rc;
@@ -183,11 +184,11 @@ int hearth_status_read(hearth_status **out, hearth_db *db)
 
 	*out = NULL;
 	if (!(s = calloc(1, sizeof(*s))))
-		return hearth_error_set(HEARTH_ERROR, "out of memory");
+		return hearth_error_set(HEARTH_ERROR, _("out of memory"));
 	s->office = hearth_db_is_office(db);
 	s->schema_version = hearth_db_schema_version(db);
 	if (!(s->node = strdup(hearth_db_node(db))) || !(s->kind = strdup(hearth_db_kind(db))))
-		rc = hearth_error_set(HEARTH_ERROR, "out of memory");
+		rc = hearth_error_set(HEARTH_ERROR, _("out of memory"));
 	if (rc == 0)
 		rc = hearth_db_clock_get(db, &s->clock);
 	if (rc == 0)
@@ -349,7 +350,7 @@ int hearth_conflicts_read(hearth_conflicts **out, hearth_db *db, int64_t id, int
 
 	*out = NULL;
 	if (!(list = calloc(1, sizeof(*list))))
-		return hearth_error_set(HEARTH_ERROR, "out of memory");
+		return hearth_error_set(HEARTH_ERROR, _("out of memory"));
 	rc = hearth_sql_prepare(&st, hearth_db_sqlite(db),
 		"SELECT id, tbl, owner, row_id, col, policy, kept, kept_node, kept_clock, lost, "
 		"lost_node, lost_clock, at_ms, resolved FROM hearth_conflict "
@@ -360,7 +361,7 @@ int hearth_conflicts_read(hearth_conflicts **out, hearth_db *db, int64_t id, int
 		rc = each_row(db, st, rc, conflict_row, list);
 	}
 	if (rc == 0 && id > 0 && list->n == 0)
-		rc = hearth_error_set(HEARTH_ENOTFOUND, "no conflict %lld (see 'hearth conflicts list')",
+		rc = hearth_error_set(HEARTH_ENOTFOUND, _("no conflict %lld (see 'hearth conflicts list')"),
 			(long long)id);
 	if (rc < 0) {
 		hearth_conflicts_free(list);
@@ -463,7 +464,7 @@ int hearth_quarantine_read(hearth_quarantine **out, hearth_db *db)
 
 	*out = NULL;
 	if (!(list = calloc(1, sizeof(*list))))
-		return hearth_error_set(HEARTH_ERROR, "out of memory");
+		return hearth_error_set(HEARTH_ERROR, _("out of memory"));
 	rc = hearth_sql_prepare(&st, hearth_db_sqlite(db),
 		"SELECT node, commit_id, seq, reason, at_ms FROM hearth_quarantine "
 		"ORDER BY node, at_ms, commit_id");
@@ -522,7 +523,7 @@ int hearth_status_heard(sqlite3 *db, void (*fn)(const char *node, int64_t ms, vo
 		return rc;
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW)
 		fn((const char *)sqlite3_column_text(st, 0), sqlite3_column_int64(st, 1), payload);
-	rc = rc == SQLITE_DONE ? 0 : hearth_error_sqlite(db, HEARTH_ERROR, "cannot read remotes");
+	rc = rc == SQLITE_DONE ? 0 : hearth_error_sqlite(db, HEARTH_ERROR, _("cannot read remotes"));
 	sqlite3_finalize(st);
 	return rc;
 }

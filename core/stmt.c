@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "core_int.h"
+#include "i18n.h"
 
 struct hearth_stmt_slot {
 	uint64_t hash;
@@ -31,7 +32,7 @@ static int cache_grow(hearth_db *db)
 	struct hearth_stmt_slot *n = calloc(cap, sizeof(*n));
 
 	if (!n)
-		return hearth_error_set(HEARTH_ERROR, "out of memory");
+		return hearth_error_set(HEARTH_ERROR, _("out of memory"));
 	for (i = 0; i < db->stmt_cap; i++) {
 		if (!db->stmts[i].sql)
 			continue;
@@ -63,11 +64,11 @@ int hearth_db_stmt(hearth_db *db, sqlite3_stmt **out, const char *sql)
 		}
 	}
 	if (sqlite3_prepare_v3(db->sql, sql, -1, SQLITE_PREPARE_PERSISTENT, out, NULL) != SQLITE_OK)
-		return hearth_error_sqlite(db->sql, HEARTH_ERROR, "cannot prepare statement");
+		return hearth_error_sqlite(db->sql, HEARTH_ERROR, _("cannot prepare statement"));
 	if (!(db->stmts[i].sql = strdup(sql))) {
 		sqlite3_finalize(*out);
 		*out = NULL;
-		return hearth_error_set(HEARTH_ERROR, "out of memory");
+		return hearth_error_set(HEARTH_ERROR, _("out of memory"));
 	}
 	db->stmts[i].hash = h;
 	db->stmts[i].st = *out;

@@ -385,19 +385,19 @@ int hearth_typed_migrate(sqlite3 *h)
 		return rc;
 	/* references are checked once every table is there: a region's parent may come after it */
 	rc = hearth_sql_exec(h, "INSERT OR REPLACE INTO hearth_meta (key, value) "
-				"VALUES ('applying_down', 'migration')", _("cannot migrate"));
+				"VALUES ('applying_down', 'migration')", N_("cannot migrate"));
 	for (i = 0; i < hearth_schema_count(s) && rc == 0; i++)
 		rc = copy_table(h, hearth_schema_at(s, i)->name);
 	if (rc == 0)
 		rc = hearth_sql_exec(h, "DELETE FROM hearth_meta WHERE key = 'applying_down'",
-			_("cannot migrate"));
+			N_("cannot migrate"));
 	if (rc == 0)
 		rc = typed_lift_references(h);
 	/* children first: a parent's implicit DELETE would meet their foreign keys */
 	for (i = hearth_schema_count(s) - 1; i >= 0 && rc == 0; i--) {
 		hearth_buf_clear(&sql);
 		hearth_buf_printf(&sql, "DROP TABLE \"hearth_v4_%s\"", hearth_schema_at(s, i)->name);
-		rc = hearth_sql_exec(h, sql.ptr, _("cannot drop a v4 table"));
+		rc = hearth_sql_exec(h, sql.ptr, N_("cannot drop a v4 table"));
 	}
 	if (rc == 0)
 		rc = typed_lift_stored(h);

@@ -74,7 +74,7 @@ static int shadow_ensure(sqlite3 *h, const typed_table *t)
 	}
 	hearth_buf_puts(&sql, ") STRICT");
 	sqlite3_finalize(st);
-	rc = hearth_sql_exec(h, sql.ptr, _("cannot make a check table"));
+	rc = hearth_sql_exec(h, sql.ptr, N_("cannot make a check table"));
 	hearth_buf_dispose(&sql);
 	return rc;
 }
@@ -104,7 +104,7 @@ static int value_ok(sqlite3 *h, const typed_table *t, int col, sqlite3_value *v,
 		hearth_buf_puts(why, sqlite3_errmsg(h));
 	sqlite3_finalize(st);
 	snprintf(sql, sizeof(sql), "DELETE FROM temp.\"hearth_check_%s\"", t->name);
-	if ((rc = hearth_sql_exec(h, sql, _("cannot clear a check table"))) < 0)
+	if ((rc = hearth_sql_exec(h, sql, N_("cannot clear a check table"))) < 0)
 		return rc;
 	if (step != SQLITE_DONE)
 		return (step & 0xff) == SQLITE_CONSTRAINT ? 0 :
@@ -269,7 +269,7 @@ int hearth_typed_lift(sqlite3 *h, const void *cs, int n, const char *origin, hea
 	if (origin && (rc = hearth_sql_exec(h,
 			       "CREATE TEMP TABLE IF NOT EXISTS hearth_to_fix_pending AS "
 			       "SELECT * FROM hearth_to_fix WHERE 0",
-			       _("cannot list the values to fix"))) < 0)
+			       N_("cannot list the values to fix"))) < 0)
 		return rc;
 	if (sqlite3changeset_start(&it, n, (void *)cs) != SQLITE_OK)
 		return hearth_error_set(HEARTH_ECORRUPT, _("cannot read a changeset to lift"));
@@ -297,7 +297,7 @@ int hearth_typed_fix_commit(sqlite3 *h)
 	return hearth_sql_exec(h,
 		"INSERT OR REPLACE INTO hearth_to_fix SELECT * FROM temp.hearth_to_fix_pending; "
 		"DELETE FROM temp.hearth_to_fix_pending",
-		"cannot record the values to fix");
+		N_("cannot record the values to fix"));
 }
 
 /* The stored changes (outbox, overlay, history, received, the office's log) were recorded
@@ -375,7 +375,7 @@ int typed_lift_references(sqlite3 *h)
 	if ((rc = hearth_sql_exec(h,
 		     "CREATE TEMP TABLE IF NOT EXISTS hearth_to_fix_pending AS "
 		     "SELECT * FROM hearth_to_fix WHERE 0",
-		     _("cannot list the values to fix"))) < 0)
+		     N_("cannot list the values to fix"))) < 0)
 		return rc;
 	for (i = 0; i < sizeof(typed_refs) / sizeof(*typed_refs) && rc == 0; i++) {
 		if (!(t = lift_table(&c, typed_refs[i].tbl))) {

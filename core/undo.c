@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "history_int.h"
+#include "i18n.h"
 
 enum { UNDO_DELETE, UNDO_UPDATE, UNDO_INSERT }; /* what undoing an insert, update, delete does */
 
@@ -65,7 +66,7 @@ static undo_op *plan_add(undo_plan *p, const hearth_table_decl *t, int kind, int
 static int set_val(undo_op *op, int i, sqlite3_value *v)
 {
 	if (v && !(op->vals[i] = sqlite3_value_dup(v)))
-		return hearth_error_set(HEARTH_ERROR, "out of memory");
+		return hearth_error_set(HEARTH_ERROR, _("out of memory"));
 	return 0;
 }
 
@@ -88,7 +89,7 @@ static int row_now(hearth_db *db, const hearth_table_decl *t, int ncol, sqlite3_
 		*found = 1;
 		for (i = 0; i < ncol && i < sqlite3_column_count(st); i++)
 			if (!(cur[i] = sqlite3_value_dup(sqlite3_column_value(st, i))))
-				rc = hearth_error_set(HEARTH_ERROR, "out of memory");
+				rc = hearth_error_set(HEARTH_ERROR, _("out of memory"));
 	}
 done:
 	sqlite3_finalize(st);
@@ -115,7 +116,7 @@ static int skip(undo_plan *p, const hearth_table_decl *t, sqlite3_value *owner, 
 	if (rc == 0 && now)
 		rc = hearth_value_format(p->report, now);
 	if (rc == 0 && by.size)
-		rc = hearth_buf_printf(p->report, " (changed by %s)", by.ptr);
+		rc = hearth_buf_printf(p->report, _(" (changed by %s)"), by.ptr);
 	if (rc == 0)
 		rc = hearth_buf_putc(p->report, '\n');
 done:
@@ -134,7 +135,7 @@ static int plan_change(undo_plan *p, sqlite3_changeset_iter *it)
 
 	sqlite3changeset_op(it, &tab, &ncol, &op, &ind);
 	if (!(t = hearth_schema_table(hearth_db_schema(p->db), tab)) || ncol > t->ncol || ncol > 128)
-		return hearth_error_set(HEARTH_ECORRUPT, "change %s writes '%.60s', not a synced table",
+		return hearth_error_set(HEARTH_ECORRUPT, _("change %s writes '%.60s', not a synced table"),
 			p->c->ref, tab);
 	history_change_key(it, op, &owner, &id);
 	if ((rc = row_now(p->db, t, ncol, owner, id, cur, &found)) < 0)
@@ -188,7 +189,7 @@ static int plan_change(undo_plan *p, sqlite3_changeset_iter *it)
 	}
 	goto done;
 oom:
-	rc = hearth_error_set(HEARTH_ERROR, "out of memory");
+	rc = hearth_error_set(HEARTH_ERROR, _("out of memory"));
 done:
 	for (i = 0; i < ncol; i++)
 		sqlite3_value_free(cur[i]);
@@ -202,10 +203,10 @@ static int plan_build(undo_plan *p)
 
 	if (!p->c->has_cs)
 		return hearth_error_set(HEARTH_ENOTFOUND,
-			"change %s was received before this node kept history: it cannot be undone",
+			_("change %s was received before this node kept history: it cannot be undone"),
 			p->c->ref);
 	if (sqlite3changeset_start(&it, (int)p->c->cs.size, p->c->cs.ptr) != SQLITE_OK)
-		return hearth_error_set(HEARTH_ECORRUPT, "change %s does not parse", p->c->ref);
+		return hearth_error_set(HEARTH_ECORRUPT, _("change %s does not parse"), p->c->ref);
 	while (rc == 0 && sqlite3changeset_next(it) == SQLITE_ROW)
 		rc = plan_change(p, it);
 	sqlite3changeset_finalize(it);
@@ -248,7 +249,7 @@ static int run_op(hearth_db *db, const undo_op *u)
 		if (u->vals[i] && (u->kind != UNDO_DELETE || i < 2))
 			sqlite3_bind_value(st, i + 1, u->vals[i]);
 	if (sqlite3_step(st) != SQLITE_DONE)
-		rc = hearth_error_sqlite(hearth_db_sqlite(db), HEARTH_EUSAGE, "cannot undo");
+		rc = hearth_error_sqlite(hearth_db_sqlite(db), HEARTH_EUSAGE, _("cannot undo"));
 done:
 	sqlite3_finalize(st);
 	hearth_buf_dispose(&sql);
@@ -268,13 +269,16 @@ static int undo_body(hearth_db *db, void *payload)
 		return rc;
 	if (p->skipped && !p->force)
 		return hearth_error_set(HEARTH_ECONFLICT,
-			"cannot undo change %s: %d cell%s changed since (listed above): nothing was "
-			"written (--force undoes only the cells that still hold its values)",
-			p->c->ref, p->skipped, p->skipped == 1 ? " was" : "s were");
+			P_("cannot undo change %s: %d cell was changed since (listed above): nothing "
+			   "was written (--force undoes only the cells that still hold its values)",
+				"cannot undo change %s: %d cells were changed since (listed above): nothing "
+				"was written (--force undoes only the cells that still hold its values)",
+				p->skipped),
+			p->c->ref, p->skipped);
 	if (p->skipped && p->n == 0)
 		return hearth_error_set(HEARTH_ECONFLICT,
-			"nothing to undo in change %s: every cell it wrote was changed since", p->c->ref);
-	if ((rc = hearth_sql_exec(hearth_db_sqlite(db), "PRAGMA defer_foreign_keys = ON", "undo")) < 0)
+			_("nothing to undo in change %s: every cell it wrote was changed since"), p->c->ref);
+	if ((rc = hearth_sql_exec(hearth_db_sqlite(db), "PRAGMA defer_foreign_keys = ON", N_("undo"))) < 0)
 		return rc;
 	for (kind = UNDO_DELETE; kind <= UNDO_INSERT; kind++)
 		for (r = 0; r < hearth_schema_count(s); r++) {
@@ -309,8 +313,8 @@ int hearth_undo(hearth_db *db, const char *ref, int force, hearth_buf *report,
 		goto done;
 	if (!c.own) {
 		rc = hearth_error_set(HEARTH_EDENIED,
-			"change %s came from the office: a node undoes only its own changes (ask the "
-			"office)",
+			_("change %s came from the office: a node undoes only its own changes (ask the "
+			"office)"),
 			c.ref);
 		goto done;
 	}

@@ -126,13 +126,13 @@ static int check_text(sqlite3_changeset_iter *it, const hearth_table_decl *t, in
 		type = sqlite3_value_type(v);
 		if (type == SQLITE_BLOB && !t->cols[i].takes_blob)
 			return hearth_error_set(HEARTH_EUSAGE,
-				"'%s.%s' holds bytes (a BLOB) where text is expected: "
-				"nothing was written",
+				_("'%s.%s' holds bytes (a BLOB) where text is expected: "
+				"nothing was written"),
 				t->name, t->cols[i].name);
 		if (!value_clean(&t->cols[i], type, sqlite3_value_text(v), sqlite3_value_bytes(v)))
 			return hearth_error_set(HEARTH_EUSAGE,
-				"'%s.%s' holds text that is not valid UTF-8 or has a NUL byte: "
-				"nothing was written",
+				_("'%s.%s' holds text that is not valid UTF-8 or has a NUL byte: "
+				"nothing was written"),
 				t->name, t->cols[i].name);
 	}
 	return 0;
@@ -144,8 +144,8 @@ static int deny(const char *table, sqlite3_value *owner, sqlite3_value *id, cons
 	const unsigned char *i = id ? sqlite3_value_text(id) : NULL;
 
 	return hearth_error_set(HEARTH_EDENIED,
-		"cannot write '%s' row '%.60s/%.60s': it is owned by '%.60s' and this change comes "
-		"from '%s' (a node writes only its own rows)",
+		_("cannot write '%s' row '%.60s/%.60s': it is owned by '%.60s' and this change comes "
+		"from '%s' (a node writes only its own rows)"),
 		table, o ? (const char *)o : "", i ? (const char *)i : "", o ? (const char *)o : "",
 		writer);
 }
@@ -167,7 +167,7 @@ static int check_key(sqlite3_changeset_iter *it, const hearth_table_decl *t, int
 	return 0;
 bad:
 	return hearth_error_set(HEARTH_ECORRUPT,
-		"changeset keys '%.60s' by other columns than (owner, id), or lacks the id", tab);
+		_("changeset keys '%.60s' by other columns than (owner, id), or lacks the id"), tab);
 }
 
 /* ---- the same walk over the bytes --------------------------------------------------------- */
@@ -299,7 +299,7 @@ int hearth_changeset_check_owner(sqlite3 *state, const hearth_schema *s, const c
 	    owner_fast(s, writer, writer_is_office, changeset, (size_t)n))
 		return 0;
 	if (sqlite3changeset_start(&it, n, (void *)changeset) != SQLITE_OK)
-		return hearth_error_set(HEARTH_ECORRUPT, "changeset does not parse");
+		return hearth_error_set(HEARTH_ECORRUPT, _("changeset does not parse"));
 	while ((step = sqlite3changeset_next(it)) == SQLITE_ROW) {
 		const char *tab;
 		int ncol, op, indirect;
@@ -311,7 +311,7 @@ int hearth_changeset_check_owner(sqlite3 *state, const hearth_schema *s, const c
 		/* fewer columns than ours: a node on an older schema (its changes are lifted) */
 		if (!t || ncol > t->ncol || ncol < 2) {
 			rc = hearth_error_set(HEARTH_EDENIED,
-				"changeset writes '%.60s', which is not a synced table of this schema",
+				_("changeset writes '%.60s', which is not a synced table of this schema"),
 				tab);
 			goto done;
 		}
@@ -324,7 +324,7 @@ int hearth_changeset_check_owner(sqlite3 *state, const hearth_schema *s, const c
 		}
 		if (!owner || sqlite3_value_type(owner) != SQLITE_TEXT ||
 		    !hearth_id_valid((const char *)sqlite3_value_text(owner))) {
-			rc = hearth_error_set(HEARTH_EDENIED, "'%s' row has an invalid owner", tab);
+			rc = hearth_error_set(HEARTH_EDENIED, _("'%s' row has an invalid owner"), tab);
 			goto done;
 		}
 		/* the key is (owner, id) whatever the changeset's PK flags claim: with `id` flagged
@@ -337,8 +337,8 @@ int hearth_changeset_check_owner(sqlite3 *state, const hearth_schema *s, const c
 		if (op == SQLITE_INSERT && (!id || sqlite3_value_type(id) != SQLITE_TEXT ||
 						   !hearth_record_id_valid((const char *)sqlite3_value_text(id)))) {
 			rc = hearth_error_set(HEARTH_EUSAGE,
-				"invalid id '%.60s' for a '%s' row: use 1-64 of letters, digits, '-' "
-				"and '_', starting with a letter or digit (hearth_id() makes one)",
+				_("invalid id '%.60s' for a '%s' row: use 1-64 of letters, digits, '-' "
+				"and '_', starting with a letter or digit (hearth_id() makes one)"),
 				id ? (const char *)sqlite3_value_text(id) : "", tab);
 			goto done;
 		}
@@ -352,7 +352,7 @@ int hearth_changeset_check_owner(sqlite3 *state, const hearth_schema *s, const c
 		goto done;
 	}
 	if (step != SQLITE_DONE)
-		rc = hearth_error_set(HEARTH_ECORRUPT, "changeset does not parse (sqlite error %d)",
+		rc = hearth_error_set(HEARTH_ECORRUPT, _("changeset does not parse (sqlite error %d)"),
 			step);
 done:
 	sqlite3changeset_finalize(it);
@@ -480,8 +480,8 @@ static int run_sql(hearth_db *db, void *payload)
 		if ((rc = refusal_said(db, msg ? msg : sqlite3_errmsg(h))) == 0)
 			rc = hearth_error_set(code, "%s%s", msg ? msg : sqlite3_errmsg(h),
 				code == HEARTH_EDENIED
-					? " (only rows of synced tables may be changed; no schema "
-					  "changes or transactions)"
+					? _(" (only rows of synced tables may be changed; no schema "
+					    "changes or transactions)")
 					: "");
 	}
 	hearth_sql_limit_end(db);
@@ -505,7 +505,7 @@ int hearth_session_new(sqlite3_session **out, hearth_db *db)
 
 	*out = NULL;
 	if (sqlite3session_create(h, "main", out) != SQLITE_OK)
-		return hearth_error_sqlite(h, HEARTH_ERROR, "cannot create session");
+		return hearth_error_sqlite(h, HEARTH_ERROR, _("cannot create session"));
 	for (i = 0; i < hearth_schema_count(s); i++)
 		if (sqlite3session_attach(*out, hearth_schema_at(s, i)->name) != SQLITE_OK) {
 			int rc = hearth_error_sqlite(h, HEARTH_ERROR, "cannot attach session");
@@ -525,15 +525,20 @@ static int outbox_add(hearth_db *db, const void *cs, int n, const hearth_buf *su
 
 	hearth_clock_format(hex, info->clock);
 	if ((rc = hearth_db_stmt(db, &st,
-		     "INSERT INTO hearth_outbox (seq, clock, summary, changeset) "
-		     "VALUES (?1, ?2, ?3, ?4)")) < 0)
+		     db->version >= HEARTH_SCHEMA_HISTORY
+			     ? "INSERT INTO hearth_outbox (seq, clock, summary, changeset, author) "
+			       "VALUES (?1, ?2, ?3, ?4, ?5)"
+			     : "INSERT INTO hearth_outbox (seq, clock, summary, changeset) "
+			       "VALUES (?1, ?2, ?3, ?4)")) < 0)
 		return rc;
 	sqlite3_bind_int64(st, 1, info->seq);
 	sqlite3_bind_text(st, 2, hex, -1, SQLITE_STATIC);
 	sqlite3_bind_text(st, 3, summary->ptr, (int)summary->size, SQLITE_STATIC);
 	sqlite3_bind_blob(st, 4, cs, n, SQLITE_STATIC);
+	if (db->author && db->version >= HEARTH_SCHEMA_HISTORY)
+		sqlite3_bind_text(st, 5, db->author, -1, SQLITE_STATIC);
 	if (sqlite3_step(st) != SQLITE_DONE)
-		rc = hearth_error_sqlite(hearth_db_sqlite(db), HEARTH_ERROR, "cannot write the outbox");
+		rc = hearth_error_sqlite(hearth_db_sqlite(db), HEARTH_ERROR, _("cannot write the outbox"));
 	hearth_stmt_done(st);
 	return rc;
 }
@@ -541,8 +546,8 @@ static int outbox_add(hearth_db *db, const void *cs, int n, const hearth_buf *su
 static int wide_refuse(hearth_db *db, int changes, const hearth_buf *sum)
 {
 	return hearth_error_set(HEARTH_ECONFLICT,
-		"this change would change %d rows (%s), more than %d: nothing was written "
-		"(run it again with --yes to record it)",
+		_("this change would change %d rows (%s), more than %d: nothing was written "
+		"(run it again with --yes to record it)"),
 		changes, sum->ptr, db->wide_limit);
 }
 
@@ -606,7 +611,7 @@ int hearth_write_run(hearth_db *db, hearth_write_fn fn, void *payload, const cha
 	if ((rc = fn(db, payload)) < 0)
 		goto done;
 	if (sqlite3session_changeset(sess, &n, &cs) != SQLITE_OK) {
-		rc = hearth_error_sqlite(h, HEARTH_ERROR, "cannot collect the changes");
+		rc = hearth_error_sqlite(h, HEARTH_ERROR, _("cannot collect the changes"));
 		goto done;
 	}
 	/* the session must not record hearth's own bookkeeping below */
@@ -639,7 +644,7 @@ int hearth_overlay_current(hearth_db *db, hearth_buf *out)
 
 	hearth_buf_clear(out);
 	if (sqlite3changegroup_new(&g) != SQLITE_OK)
-		return hearth_error_set(HEARTH_ERROR, "out of memory");
+		return hearth_error_set(HEARTH_ERROR, _("out of memory"));
 	if ((rc = hearth_sql_prepare(&st, h,
 		     "SELECT changeset, upto_seq FROM hearth_overlay WHERE id = 1")) < 0)
 		goto done;
@@ -651,7 +656,7 @@ int hearth_overlay_current(hearth_db *db, hearth_buf *out)
 				    (size_t)sqlite3_column_bytes(st, 0)) ||
 			    sqlite3changegroup_add(g, sqlite3_column_bytes(st, 0),
 				    (void *)sqlite3_column_blob(st, 0)) != SQLITE_OK) {
-				rc = hearth_error_set(HEARTH_ECORRUPT, "the stored overlay does not parse");
+				rc = hearth_error_set(HEARTH_ECORRUPT, _("the stored overlay does not parse"));
 				goto done;
 			}
 		}
@@ -666,14 +671,14 @@ int hearth_overlay_current(hearth_db *db, hearth_buf *out)
 		any = 1;
 		if (sqlite3changegroup_add(g, sqlite3_column_bytes(st, 0),
 			    (void *)sqlite3_column_blob(st, 0)) != SQLITE_OK) {
-			rc = hearth_error_set(HEARTH_ECORRUPT, "an outbox entry does not parse");
+			rc = hearth_error_set(HEARTH_ECORRUPT, _("an outbox entry does not parse"));
 			goto done;
 		}
 	}
 	if (!any)
 		goto done;
 	if (sqlite3changegroup_output(g, &nmerged, &merged) != SQLITE_OK) {
-		rc = hearth_error_set(HEARTH_ERROR, "cannot combine the overlay");
+		rc = hearth_error_set(HEARTH_ERROR, _("cannot combine the overlay"));
 		goto done;
 	}
 	rc = hearth_buf_put(out, merged, (size_t)nmerged);

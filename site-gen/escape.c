@@ -4,6 +4,7 @@
  * bytes and control characters never reach a page, then escapes for its format.
  */
 #include "site_int.h"
+#include "core/i18n.h"
 
 #include <string.h>
 
@@ -299,7 +300,7 @@ int site_slug(hearth_buf *out, const char *id)
 	int rc = 0;
 
 	if (!hearth_record_id_valid(id))
-		return hearth_error_set(HEARTH_EUSAGE, "'%.60s' is no record id: it has no page",
+		return hearth_error_set(HEARTH_EUSAGE, _("'%.60s' is no record id: it has no page"),
 			id ? id : "");
 	/* one code per character, none a prefix of another: a-z 0-9 - as themselves, A-Z as '_' and
 	 * the lower-case letter, '_' as "__". Different ids never share a slug (a file system that

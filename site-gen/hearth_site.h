@@ -40,7 +40,10 @@ typedef struct {
 /**
  * Build the public site of the office database `db` into folder `out_dir` (created if missing;
  * replaced atomically: a sibling `.<name>.hearth-new` is built, then swapped in, so a crash
- * leaves the previous site whole). `opts` may be NULL (defaults); `out` may be NULL.
+ * leaves the previous site whole). From the second rebuild on, the tree the site replaced is
+ * kept beside it as `.<name>.hearth-spare` (outside the published folder, never served) and
+ * the next build rewrites in it only the files that changed before swapping it in; each tree
+ * lists its files' hashes in `.hearth-manifest`. `opts` may be NULL (defaults); `out` may be NULL.
  * Errors: HEARTH_EUSAGE (bad arguments), HEARTH_ECORRUPT (data that breaks the schema's promises),
  * -1 (I/O, SQLite, out of memory), with the message in hearth_error_last().
  */

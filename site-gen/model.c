@@ -7,6 +7,7 @@
  * (vacancies per class, requests solved per type and month).
  */
 #include "site_int.h"
+#include "core/i18n.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -30,7 +31,7 @@ static char *arena_strdup(site_model *m, const char *s, int *rc)
 		size_t size = n > 65536 ? n : 65536;
 		site_arena *a = malloc(sizeof *a + size);
 		if (!a) {
-			*rc = hearth_error_set(HEARTH_ERROR, "cannot read the site data: out of memory");
+			*rc = hearth_error_set(HEARTH_ERROR, _("cannot read the site data: out of memory"));
 			return NULL;
 		}
 		a->next = m->arena, a->used = 0, a->size = size;
@@ -51,7 +52,7 @@ static void *array_push(void **arr, int *n, size_t size, int *rc)
 		return NULL;
 	p = realloc(*arr, (size_t)(*n + 1) * size);
 	if (!p) {
-		*rc = hearth_error_set(HEARTH_ERROR, "cannot read the site data: out of memory");
+		*rc = hearth_error_set(HEARTH_ERROR, _("cannot read the site data: out of memory"));
 		return NULL;
 	}
 	*arr = p;
@@ -77,7 +78,7 @@ static int is_public(sqlite3 *db, const char *table, const char *col, int *rc)
 	if (sqlite3_prepare_v2(db,
 		    "SELECT 1 FROM hearth_column WHERE tbl = ?1 AND col = ?2 AND visibility = 'public'",
 		    -1, &st, NULL) != SQLITE_OK) {
-		*rc = hearth_error_sqlite(db, HEARTH_ERROR, "cannot read column declarations");
+		*rc = hearth_error_sqlite(db, HEARTH_ERROR, _("cannot read column declarations"));
 		return 0;
 	}
 	sqlite3_bind_text(st, 1, table, -1, SQLITE_STATIC);
@@ -95,13 +96,13 @@ int site_public_rows_where(hearth_buf *sql, sqlite3 *db, const char *table)
 	/* fail closed: a filter that cannot be read must not become "every row" */
 	if (sqlite3_prepare_v2(db, "SELECT public_rows FROM hearth_table WHERE name = ?1", -1, &st,
 		    NULL) != SQLITE_OK)
-		return hearth_error_sqlite(db, HEARTH_ERROR, "cannot read which rows are public");
+		return hearth_error_sqlite(db, HEARTH_ERROR, _("cannot read which rows are public"));
 	sqlite3_bind_text(st, 1, table, -1, SQLITE_STATIC);
 	step = sqlite3_step(st);
 	if (step == SQLITE_ROW && sqlite3_column_text(st, 0))
 		rc = hearth_buf_printf(sql, " WHERE (%s)", (const char *)sqlite3_column_text(st, 0));
 	else if (step != SQLITE_ROW && step != SQLITE_DONE)
-		rc = hearth_error_sqlite(db, HEARTH_ERROR, "cannot read which rows are public");
+		rc = hearth_error_sqlite(db, HEARTH_ERROR, _("cannot read which rows are public"));
 	sqlite3_finalize(st);
 	return rc;
 }
@@ -134,7 +135,7 @@ static void reader_open(reader *r, const char *table, const char *cols, const ch
 	if (r->rc == 0)
 		r->rc = hearth_buf_printf(&sql, " ORDER BY %s", order);
 	if (r->rc == 0 && sqlite3_prepare_v2(r->db, sql.ptr, -1, &r->st, NULL) != SQLITE_OK)
-		r->rc = hearth_error_sqlite(r->db, HEARTH_ERROR, "cannot read the site data");
+		r->rc = hearth_error_sqlite(r->db, HEARTH_ERROR, _("cannot read the site data"));
 	hearth_buf_dispose(&sql);
 	hearth_buf_dispose(&col);
 }
@@ -149,7 +150,7 @@ static int reader_next(reader *r)
 	if (step == SQLITE_ROW)
 		return 1;
 	if (step != SQLITE_DONE)
-		r->rc = hearth_error_sqlite(r->db, HEARTH_ERROR, "cannot read the site data");
+		r->rc = hearth_error_sqlite(r->db, HEARTH_ERROR, _("cannot read the site data"));
 	sqlite3_finalize(r->st);
 	r->st = NULL;
 	return 0;
@@ -183,7 +184,7 @@ static void require_public(reader *r, const char *table, const char *cols)
 		p += n + (p[n] == ' ');
 		if (!is_public(r->db, table, col, &r->rc) && r->rc == 0)
 			r->rc = hearth_error_set(HEARTH_ECORRUPT,
-				"cannot publish '%s': its column '%s' must be public", table, col);
+				_("cannot publish '%s': its column '%s' must be public"), table, col);
 	}
 }
 
@@ -348,7 +349,7 @@ static void load_classes(reader *r)
 		    "AND (starts_on IS NULL OR starts_on = '' OR substr(starts_on, 1, 10) <= ?3) "
 		    "AND (ends_on IS NULL OR ends_on = '' OR substr(ends_on, 1, 10) >= ?3)",
 		    -1, &st, NULL) != SQLITE_OK)
-		r->rc = hearth_error_sqlite(r->db, HEARTH_ERROR, "cannot count enrolments");
+		r->rc = hearth_error_sqlite(r->db, HEARTH_ERROR, _("cannot count enrolments"));
 	for (i = 0; r->rc == 0 && i < m->nclasses; i++) {
 		site_class *c = &m->classes[i];
 		int node = site_model_node(m, c->owner), band = band_index(c->age_band);
@@ -505,7 +506,7 @@ static void load_solved(reader *r)
 		    "WHERE r.status = 'done' AND r.done_at IS NOT NULL GROUP BY 1, 2 UNION ALL SELECT service_type_id, month, solved FROM request_tally) "
 		    "GROUP BY 1, 2 ORDER BY 2, 1",
 		    -1, &st, NULL) != SQLITE_OK) {
-		r->rc = hearth_error_sqlite(r->db, HEARTH_ERROR, "cannot count service requests");
+		r->rc = hearth_error_sqlite(r->db, HEARTH_ERROR, _("cannot count service requests"));
 		return;
 	}
 	while (r->rc == 0 && sqlite3_step(st) == SQLITE_ROW) {

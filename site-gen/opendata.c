@@ -5,6 +5,7 @@
  * requests solved per type and month). The tables are those listed on data.html.
  */
 #include "site_int.h"
+#include "core/i18n.h"
 
 #include <string.h>
 
@@ -56,7 +57,7 @@ static int public_columns(sqlite3 *db, const char *table, hearth_buf *cols, int 
 		    "SELECT p.name FROM pragma_table_info(?1) p JOIN hearth_column c "
 		    "ON c.tbl = ?1 AND c.col = p.name AND c.visibility = 'public' ORDER BY p.cid",
 		    -1, &st, NULL) != SQLITE_OK)
-		return hearth_error_sqlite(db, HEARTH_ERROR, "cannot read column declarations");
+		return hearth_error_sqlite(db, HEARTH_ERROR, _("cannot read column declarations"));
 	sqlite3_bind_text(st, 1, table, -1, SQLITE_STATIC);
 	while (rc == 0 && sqlite3_step(st) == SQLITE_ROW) {
 		rc = hearth_buf_printf(cols, "%s\"%s\"", *ncols ? ", " : "",
@@ -85,7 +86,7 @@ static int export_table(site_ctx *ctx, sqlite3 *db, const char *table)
 	if (o.rc == 0)
 		o.rc = hearth_buf_puts(&sql, " ORDER BY owner, id");
 	if (o.rc == 0 && sqlite3_prepare_v2(db, sql.ptr, -1, &st, NULL) != SQLITE_OK)
-		o.rc = hearth_error_sqlite(db, HEARTH_ERROR, "cannot export open data");
+		o.rc = hearth_error_sqlite(db, HEARTH_ERROR, _("cannot export open data"));
 	for (i = 0; o.rc == 0 && i < ncols; i++) {
 		put_all(&o, i ? "," : "");
 		csv_field(&o, sqlite3_column_name(st, i));
@@ -99,7 +100,7 @@ static int export_table(site_ctx *ctx, sqlite3 *db, const char *table)
 			/* a number read as text allocates: NULL for a value that is not NULL is
 			 * out of memory (typed columns hold numbers as numbers) */
 			if (!text && type != SQLITE_NULL)
-				o.rc = o.rc ? o.rc : hearth_error_set(HEARTH_ERROR, "out of memory");
+				o.rc = o.rc ? o.rc : hearth_error_set(HEARTH_ERROR, _("out of memory"));
 			put_all(&o, i ? "," : "");
 			o.rc = o.rc ? o.rc : hearth_buf_puts(o.json, i ? "," : "");
 			o.rc = o.rc ? o.rc : site_esc_json(o.json, sqlite3_column_name(st, i));

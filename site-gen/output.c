@@ -10,9 +10,19 @@
  *
  * The set is sorted, so each folder is made once; the old tree is removed after the swap in
  * one walk that also counts the files the new set no longer has.
+ *
+ * Every tree holds a manifest (`.hearth-manifest`: a hash and the size of each file). After a
+ * rebuild the previous tree is not removed but kept beside the site as the spare
+ * (`.<name>.hearth-spare`, never served: it is outside the published folder); the next build
+ * renames the spare to the scratch name, rewrites in it only the files whose hash differs from
+ * its manifest (hard-linking those the published site already has), removes the files the new
+ * set has not, syncs and swaps it in, and keeps the tree it replaced as the next spare. An
+ * unchanged file then costs nothing on disk, and the published folder is never written into:
+ * a crash leaves the previous site whole and a scratch folder the next build removes.
  */
 #define _GNU_SOURCE /* syncfs */
 #include "site_int.h"
+#include "core/i18n.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -33,6 +43,10 @@
  * replaced, so a mistyped --out cannot delete someone's files. */
 #define MARKER ".hearth-site"
 #define MARKER_TEXT "hearth site\n"
+/* The tree's own list of its files: see above. */
+#define MANIFEST ".hearth-manifest"
+#define MANIFEST_HEAD "hearth manifest 1\n"
+#define MANIFEST_MAX (256u << 20)
 
 hearth_buf *site_files_add(site_files *fs, const char *lastmod, const char *fmt, ...)
 {
@@ -46,7 +60,7 @@ hearth_buf *site_files_add(site_files *fs, const char *lastmod, const char *fmt,
 	va_end(ap);
 	if (n < 0) {
 		hearth_buf_dispose(&path);
-		hearth_error_set(HEARTH_ERROR, "cannot build the site: out of memory");
+		hearth_error_set(HEARTH_ERROR, _("cannot build the site: out of memory"));
 		return NULL;
 	}
 	/* two files at one path are found once, after sorting, where the set is written */
@@ -55,21 +69,21 @@ hearth_buf *site_files_add(site_files *fs, const char *lastmod, const char *fmt,
 		site_file **p = realloc(fs->files, (size_t)alloc * sizeof *p);
 		if (!p) {
 			hearth_buf_dispose(&path);
-			hearth_error_set(HEARTH_ERROR, "cannot build the site: out of memory");
+			hearth_error_set(HEARTH_ERROR, _("cannot build the site: out of memory"));
 			return NULL;
 		}
 		fs->files = p, fs->alloc = alloc;
 	}
 	if (!(f = calloc(1, sizeof *f))) {
 		hearth_buf_dispose(&path);
-		hearth_error_set(HEARTH_ERROR, "cannot build the site: out of memory");
+		hearth_error_set(HEARTH_ERROR, _("cannot build the site: out of memory"));
 		return NULL;
 	}
 	fs->files[fs->n] = f;
 	f->path = hearth_buf_detach(&path);
 	if (!f->path) {
 		free(f);
-		hearth_error_set(HEARTH_ERROR, "cannot build the site: out of memory");
+		hearth_error_set(HEARTH_ERROR, _("cannot build the site: out of memory"));
 		return NULL;
 	}
 	hearth_buf_init(&f->data, 0);
@@ -112,7 +126,7 @@ static int gzip_on(z_stream *z, hearth_buf *out, const char *data, size_t len)
 	z->avail_out = (uInt)(out->asize - out->size - 1);
 	zr = deflate(z, Z_FINISH);
 	if (zr != Z_STREAM_END)
-		return hearth_error_set(HEARTH_ERROR, "cannot compress: zlib error %d", zr);
+		return hearth_error_set(HEARTH_ERROR, _("cannot compress: zlib error %d"), zr);
 	out->size += z->total_out;
 	out->ptr[out->size] = 0;
 	return 0;
@@ -123,7 +137,7 @@ static int gzip_init(z_stream *z)
 {
 	memset(z, 0, sizeof *z);
 	if (deflateInit2(z, 9, Z_DEFLATED, 15 + 16, 9, Z_DEFAULT_STRATEGY) != Z_OK)
-		return hearth_error_set(HEARTH_ERROR, "cannot compress: zlib init failed");
+		return hearth_error_set(HEARTH_ERROR, _("cannot compress: zlib init failed"));
 	return 0;
 }
 
@@ -155,7 +169,7 @@ static int is_text(const char *path)
 
 static int io_error(const char *what, const char *path)
 {
-	return hearth_error_set(HEARTH_ERROR, "cannot %s '%s': %s", what, path, strerror(errno));
+	return hearth_error_set(HEARTH_ERROR, _("cannot %s '%s': %s"), what, path, strerror(errno));
 }
 
 /* Create folder `path` and any missing parent: one mkdir for a folder whose parent exists. */
@@ -168,12 +182,12 @@ static int make_dir(char *path)
 		return 0;
 	slash = strrchr(path, '/');
 	if (errno != ENOENT || !slash || slash == path)
-		return io_error("create folder", path);
+		return io_error(_("create folder"), path);
 	*slash = 0;
 	rc = make_dir(path);
 	*slash = '/';
 	if (rc == 0 && mkdir(path, 0755) < 0 && errno != EEXIST)
-		rc = io_error("create folder", path);
+		rc = io_error(_("create folder"), path);
 	return rc;
 }
 
@@ -196,7 +210,7 @@ static int remove_walk(hearth_buf *path, hearth_buf *rel, const site_files *fs, 
 	int rc = 0;
 
 	if (!d)
-		return io_error("open folder", path->ptr);
+		return io_error(_("open folder"), path->ptr);
 	while (rc == 0 && (e = readdir(d)) != NULL) {
 		int dir = e->d_type == DT_DIR;
 		struct stat st;
@@ -211,7 +225,7 @@ static int remove_walk(hearth_buf *path, hearth_buf *rel, const site_files *fs, 
 		if (rc == 0 && dir)
 			rc = remove_walk(path, rel, fs, removed);
 		else if (rc == 0 && unlinkat(dirfd(d), e->d_name, 0) < 0)
-			rc = io_error("remove", path->ptr);
+			rc = io_error(_("remove"), path->ptr);
 		else if (rc == 0 && fs && !in_set(fs, rel))
 			(*removed)++;
 		path->size = plen, path->ptr[plen] = 0;
@@ -219,7 +233,7 @@ static int remove_walk(hearth_buf *path, hearth_buf *rel, const site_files *fs, 
 	}
 	closedir(d);
 	if (rc == 0 && rmdir(path->ptr) < 0)
-		rc = io_error("remove folder", path->ptr);
+		rc = io_error(_("remove folder"), path->ptr);
 	return rc;
 }
 
@@ -230,9 +244,9 @@ static int remove_counting(const char *root, const site_files *fs, int *removed)
 	int rc;
 
 	if (lstat(root, &st) < 0)
-		return errno == ENOENT ? 0 : io_error("inspect", root);
+		return errno == ENOENT ? 0 : io_error(_("inspect"), root);
 	if (!S_ISDIR(st.st_mode))
-		return unlink(root) < 0 ? io_error("remove", root) : 0;
+		return unlink(root) < 0 ? io_error(_("remove"), root) : 0;
 	rc = hearth_buf_puts(&path, root);
 	if (rc == 0)
 		rc = remove_walk(&path, &rel, fs, removed);
@@ -254,9 +268,9 @@ static int sync_tree(const char *dir)
 	int rc = 0;
 
 	if (fd < 0)
-		return io_error("open", dir);
+		return io_error(_("open"), dir);
 	if (syncfs(fd) < 0)
-		rc = io_error("sync", dir);
+		rc = io_error(_("sync"), dir);
 	close(fd);
 	return rc;
 }
@@ -274,24 +288,24 @@ static int write_file(const char *path, const char *data, size_t len,
 	int rc = 0, fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
 
 	if (fd < 0)
-		return io_error("create", path);
+		return io_error(_("create"), path);
 	while (rc == 0 && off < len) {
 		ssize_t w = write(fd, data + off, len - off);
 		if (w < 0 && errno == EINTR)
 			continue;
 		if (w < 0)
-			rc = io_error("write", path);
+			rc = io_error(_("write"), path);
 		else
 			off += (size_t)w;
 	}
 	if (rc == 0 && times && futimens(fd, times) < 0)
-		rc = io_error("set the time of", path);
+		rc = io_error(_("set the time of"), path);
 	if (rc == 0 && mtime && fstat(fd, &st) < 0)
-		rc = io_error("inspect", path);
+		rc = io_error(_("inspect"), path);
 	if (rc == 0 && mtime)
 		*mtime = st.st_mtim;
 	if (close(fd) < 0 && rc == 0)
-		rc = io_error("write", path);
+		rc = io_error(_("write"), path);
 	return rc;
 }
 
@@ -337,7 +351,7 @@ static int writer_gzip(writer *w, const char *data, size_t len)
 			return rc;
 		w->z_ready = 1;
 	} else if (deflateReset(&w->z) != Z_OK) {
-		return hearth_error_set(HEARTH_ERROR, "cannot compress: zlib reset failed");
+		return hearth_error_set(HEARTH_ERROR, _("cannot compress: zlib reset failed"));
 	}
 	return gzip_on(&w->z, &w->gz, data, len);
 }
@@ -369,12 +383,23 @@ static int keep_file(writer *w, const char *data, size_t len, const struct stat 
 	return write_file(w->dst.ptr, data, len, ts, NULL);
 }
 
+/* Compress `f` into the file at w->dst (its .gz path), with its source's mtime. */
+static int gz_write(writer *w, const site_file *f, struct timespec mtime)
+{
+	struct timespec ts[2];
+	int rc = writer_gzip(w, f->data.ptr, f->data.size);
+
+	ts[0] = mtime, ts[1] = mtime;
+	if (rc == 0)
+		rc = write_file(w->dst.ptr, w->gz.ptr, w->gz.size, ts, NULL);
+	return rc;
+}
+
 /* The .gz of a text file at w->dst + ".gz": kept from the old output when its source was kept
  * and the old .gz has the source's mtime (the pair is whole), else compressed and given the
  * source's mtime `mtime`. */
 static int put_gz(writer *w, const site_file *f, int kept, struct timespec mtime)
 {
-	struct timespec ts[2];
 	struct stat st;
 	int rc = hearth_buf_puts(&w->dst, ".gz");
 
@@ -391,11 +416,7 @@ static int put_gz(writer *w, const site_file *f, int kept, struct timespec mtime
 	if (kept && link(w->old.ptr, w->dst.ptr) == 0)
 		return 0;
 	/* a new .gz, or a copy of the kept one where links do not work */
-	rc = writer_gzip(w, f->data.ptr, f->data.size);
-	ts[0] = mtime, ts[1] = mtime;
-	if (rc == 0)
-		rc = write_file(w->dst.ptr, w->gz.ptr, w->gz.size, ts, NULL);
-	return rc;
+	return gz_write(w, f, mtime);
 }
 
 /* Write one file of the set, or keep the old one when its bytes are the same; a text file's
@@ -459,6 +480,332 @@ static int in_set(const site_files *fs, hearth_buf *rel)
 	return find_path(fs, rel->ptr);
 }
 
+/* ---- the manifest ------------------------------------------------------------------------ */
+
+static uint64_t mix64(uint64_t x)
+{
+	x ^= x >> 33;
+	x *= 0xff51afd7ed558ccdULL;
+	x ^= x >> 33;
+	x *= 0xc4ceb9fe1a85ec53ULL;
+	x ^= x >> 33;
+	return x;
+}
+
+/* 128 bits of a file's bytes, two independent lanes of 8-byte words: equal bytes give equal
+ * hashes; the manifest also keeps the size. Not a defence against someone who crafts data to
+ * collide (a collision would only keep a page's previous version), but fast: a rebuild hashes
+ * every file it produces. */
+static void content_hash(const char *p, size_t n, uint64_t out[2])
+{
+	uint64_t a = 0x9e3779b97f4a7c15ULL ^ n, b = 0x6a09e667f3bcc909ULL + n, v;
+	size_t i;
+
+	for (i = 0; i + 8 <= n; i += 8) {
+		memcpy(&v, p + i, 8);
+		a = (a ^ v) * 0x87c37b91114253d5ULL;
+		a = (a << 31) | (a >> 33);
+		b = (b + v) * 0x4cf5ad432745937fULL;
+		b = (b << 27) | (b >> 37);
+	}
+	v = 0;
+	memcpy(&v, p + i, n - i);
+	a ^= v;
+	b += v ^ 0xa5;
+	out[0] = mix64(a ^ mix64(b));
+	out[1] = mix64(b + out[0]);
+}
+
+typedef struct {
+	const char *path; /* into the manifest's text */
+	uint64_t hash[2];
+	size_t size;
+} man_entry;
+
+typedef struct {
+	hearth_buf text; /* its lines cut into the entries' paths */
+	uint64_t hash[2]; /* of the text as read */
+	man_entry *e;
+	int n;
+} manifest;
+
+static void manifest_dispose(manifest *m)
+{
+	hearth_buf_dispose(&m->text);
+	free(m->e);
+	m->e = NULL, m->n = 0;
+}
+
+static int parse_hex64(const char *p, uint64_t *out)
+{
+	uint64_t v = 0;
+	int i;
+
+	for (i = 0; i < 16; i++) {
+		int c = p[i], d = c >= '0' && c <= '9' ? c - '0' : c >= 'a' && c <= 'f' ? c - 'a' + 10 : -1;
+		if (d < 0)
+			return -1;
+		v = v << 4 | (uint64_t)d;
+	}
+	*out = v;
+	return 0;
+}
+
+/* Read the manifest of the tree at `dir`: 1 when it is there and well formed (its paths
+ * sorted and unique), 0 when it is not (the tree is then treated as having none), -1 on
+ * out of memory. */
+static int manifest_load(manifest *m, const char *dir)
+{
+	hearth_buf path = HEARTH_BUF_INIT;
+	struct stat st;
+	char *p, *end;
+	int fd = -1, rc = 0, alloc = 0;
+
+	hearth_buf_init(&m->text, 0);
+	m->e = NULL, m->n = 0;
+	if (hearth_buf_printf(&path, "%s/%s", dir, MANIFEST) < 0)
+		return -1;
+	fd = open(path.ptr, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
+	if (fd < 0 || fstat(fd, &st) < 0 || !S_ISREG(st.st_mode) ||
+	    (uint64_t)st.st_size > MANIFEST_MAX)
+		goto done;
+	if (hearth_buf_grow(&m->text, (size_t)st.st_size + 1) < 0) {
+		rc = -1;
+		goto done;
+	}
+	while (m->text.size < (size_t)st.st_size) {
+		ssize_t r = read(fd, m->text.ptr + m->text.size, (size_t)st.st_size - m->text.size);
+		if (r <= 0)
+			goto done;
+		m->text.size += (size_t)r;
+	}
+	m->text.ptr[m->text.size] = 0;
+	content_hash(m->text.ptr, m->text.size, m->hash);
+	p = m->text.ptr, end = p + m->text.size;
+	if (m->text.size < sizeof(MANIFEST_HEAD) - 1 ||
+	    memcmp(p, MANIFEST_HEAD, sizeof(MANIFEST_HEAD) - 1) != 0)
+		goto done;
+	p += sizeof(MANIFEST_HEAD) - 1;
+	while (p < end) {
+		man_entry *e;
+		char *nl = memchr(p, '\n', (size_t)(end - p)), *sp;
+		unsigned long long size;
+		if (!nl || nl - p < 36 || p[32] != ' ')
+			goto done;
+		*nl = 0;
+		if (m->n == alloc) {
+			int na = alloc ? alloc * 2 : 1024;
+			man_entry *ne = realloc(m->e, (size_t)na * sizeof *ne);
+			if (!ne) {
+				rc = -1;
+				goto done;
+			}
+			m->e = ne, alloc = na;
+		}
+		e = &m->e[m->n];
+		if (parse_hex64(p, &e->hash[0]) < 0 || parse_hex64(p + 16, &e->hash[1]) < 0)
+			goto done;
+		size = strtoull(p + 33, &sp, 10);
+		if (sp == p + 33 || *sp != ' ' || !sp[1] ||
+		    (m->n > 0 && strcmp(m->e[m->n - 1].path, sp + 1) >= 0))
+			goto done;
+		e->size = (size_t)size;
+		e->path = sp + 1;
+		m->n++;
+		p = nl + 1;
+	}
+	rc = 1;
+done:
+	if (fd >= 0)
+		close(fd);
+	hearth_buf_dispose(&path);
+	if (rc != 1) {
+		manifest_dispose(m);
+		hearth_buf_init(&m->text, 0);
+	}
+	if (rc < 0)
+		hearth_error_set(HEARTH_ERROR, "cannot build the site: out of memory");
+	return rc;
+}
+
+static int cmp_entry(const void *key, const void *e)
+{
+	return strcmp((const char *)key, ((const man_entry *)e)->path);
+}
+
+static const man_entry *manifest_find(const manifest *m, const char *path)
+{
+	return m->n ? bsearch(path, m->e, (size_t)m->n, sizeof *m->e, cmp_entry) : NULL;
+}
+
+/* 1 if the tree of manifest `m` holds file `f` with its bytes. The manifest is not listed in
+ * itself: it is compared with the text read. */
+static int manifest_has(const manifest *m, const site_file *f)
+{
+	const man_entry *e;
+
+	if (strcmp(f->path, MANIFEST) == 0)
+		return m->text.size == f->data.size && m->hash[0] == f->hash[0] &&
+		       m->hash[1] == f->hash[1];
+	e = manifest_find(m, f->path);
+	return e && e->size == f->data.size && e->hash[0] == f->hash[0] &&
+	       e->hash[1] == f->hash[1];
+}
+
+/* Hash every file of the sorted set and add the manifest listing them, keeping the set sorted. */
+static int manifest_add(site_files *fs)
+{
+	hearth_buf *text;
+	int i, n = fs->n;
+
+	for (i = 0; i < n; i++)
+		content_hash(fs->files[i]->data.ptr, fs->files[i]->data.size, fs->files[i]->hash);
+	text = site_files_add(fs, NULL, "%s", MANIFEST);
+	if (!text || hearth_buf_puts(text, MANIFEST_HEAD) < 0)
+		return HEARTH_ERROR;
+	for (i = 0; i < n; i++) {
+		const site_file *f = fs->files[i];
+		if (strchr(f->path, '\n'))
+			return hearth_error_set(HEARTH_ECORRUPT,
+				"cannot build the site: a file name holds a line break");
+		if (hearth_buf_printf(text, "%016llx%016llx %zu %s\n", (unsigned long long)f->hash[0],
+			    (unsigned long long)f->hash[1], f->data.size, f->path) < 0)
+			return HEARTH_ERROR;
+	}
+	content_hash(text->ptr, text->size, fs->files[n]->hash);
+	qsort(fs->files, (size_t)fs->n, sizeof *fs->files, cmp_file);
+	return 0;
+}
+
+/* Files of the old tree (by its manifest `m`) that the new set has not, .gz included. */
+static int manifest_removed(const manifest *m, const site_files *fs)
+{
+	int i, n = 0;
+
+	for (i = 0; i < m->n; i++)
+		if (!find_path(fs, m->e[i].path))
+			n += 1 + is_text(m->e[i].path);
+	return n;
+}
+
+/* Unlink w->dst (ENOENT is fine): the file may be a hard link shared with the published
+ * site, so a changed file is always a new inode, never written into. */
+static int unlink_dst(writer *w)
+{
+	if (unlink(w->dst.ptr) < 0 && errno != ENOENT)
+		return io_error("remove", w->dst.ptr);
+	return 0;
+}
+
+/* Link the published file of `f` (and its .gz) to w->dst when it still is what the published
+ * manifest says (same size; the .gz with its mtime): 0 done, else nothing was linked. */
+static int link_published(writer *w, const site_file *f, int text)
+{
+	struct stat st, gz;
+	size_t n;
+
+	hearth_buf_clear(&w->old);
+	if (hearth_buf_printf(&w->old, "%s/%s", w->out_dir, f->path) < 0)
+		return -1;
+	if (lstat(w->old.ptr, &st) < 0 || !S_ISREG(st.st_mode) || (size_t)st.st_size != f->data.size)
+		return -1;
+	if (text) {
+		n = w->old.size;
+		if (hearth_buf_puts(&w->old, ".gz") < 0)
+			return -1;
+		if (lstat(w->old.ptr, &gz) < 0 || !S_ISREG(gz.st_mode) ||
+		    !same_time(gz.st_mtim, st.st_mtim))
+			return -1;
+		w->old.size = n, w->old.ptr[n] = 0;
+	}
+	if (link(w->old.ptr, w->dst.ptr) < 0)
+		return -1;
+	if (!text)
+		return 0;
+	n = w->dst.size;
+	if (hearth_buf_puts(&w->old, ".gz") < 0 || hearth_buf_puts(&w->dst, ".gz") < 0 ||
+	    link(w->old.ptr, w->dst.ptr) < 0) {
+		w->dst.size = n, w->dst.ptr[n] = 0;
+		unlink(w->dst.ptr);
+		return -1;
+	}
+	return 0;
+}
+
+/* Remove file `rel` of the spare (w->tmp_dir) and its .gz, then its folders left empty. */
+static int spare_remove(writer *w, const char *rel)
+{
+	size_t root;
+	char *slash;
+	int rc;
+
+	hearth_buf_clear(&w->dst);
+	if (hearth_buf_printf(&w->dst, "%s/", w->tmp_dir) < 0)
+		return HEARTH_ERROR;
+	root = w->dst.size;
+	if (hearth_buf_puts(&w->dst, rel) < 0)
+		return HEARTH_ERROR;
+	if ((rc = unlink_dst(w)) != 0)
+		return rc;
+	if (is_text(rel) && (hearth_buf_puts(&w->dst, ".gz") < 0 || (rc = unlink_dst(w)) != 0))
+		return rc ? rc : HEARTH_ERROR;
+	while ((slash = strrchr(w->dst.ptr + root, '/')) != NULL) {
+		*slash = 0;
+		if (rmdir(w->dst.ptr) < 0)
+			break;
+	}
+	return 0;
+}
+
+/*
+ * Make the spare tree (renamed to w->tmp_dir; its manifest `sm`) hold the set `fs`: a file it
+ * already holds is left alone; one the published site (manifest `pm`) holds is linked from it;
+ * the rest is written (and compressed). The stats count against the published site, as a
+ * build from it would.
+ */
+static int spare_update(writer *w, const site_files *fs, const manifest *pm, const manifest *sm)
+{
+	struct timespec mtime;
+	int i, rc = 0;
+
+	/* the written files are read again from the new manifest */
+	hearth_buf_clear(&w->dir);
+	for (i = 0; rc == 0 && i < fs->n; i++) {
+		const site_file *f = fs->files[i];
+		int text = is_text(f->path), published = manifest_has(pm, f);
+		if (published)
+			w->stats->files_unchanged += 1 + text;
+		else
+			w->stats->files_written += 1 + text;
+		if (manifest_has(sm, f))
+			continue;
+		hearth_buf_clear(&w->dst);
+		rc = hearth_buf_printf(&w->dst, "%s/%s", w->tmp_dir, f->path);
+		if (rc == 0)
+			rc = unlink_dst(w);
+		if (rc == 0 && text) {
+			size_t n = w->dst.size;
+			rc = hearth_buf_puts(&w->dst, ".gz");
+			if (rc == 0)
+				rc = unlink_dst(w);
+			w->dst.size = n, w->dst.ptr[n] = 0;
+		}
+		if (rc == 0)
+			rc = make_parent(w, w->dst.ptr);
+		if (rc || (published && link_published(w, f, text) == 0))
+			continue;
+		rc = write_file(w->dst.ptr, f->data.ptr, f->data.size, NULL, &mtime);
+		if (rc == 0 && text)
+			rc = hearth_buf_puts(&w->dst, ".gz");
+		if (rc == 0 && text)
+			rc = gz_write(w, f, mtime);
+	}
+	for (i = 0; rc == 0 && i < sm->n; i++)
+		if (!find_path(fs, sm->e[i].path))
+			rc = spare_remove(w, sm->e[i].path);
+	return rc;
+}
+
 static int exchange(const char *a, const char *b)
 {
 #if defined(__linux__) && defined(SYS_renameat2)
@@ -498,14 +845,14 @@ static int check_replaceable(const char *out_dir)
 	int rc = 0, empty = 1;
 
 	if (lstat(out_dir, &st) < 0)
-		return errno == ENOENT ? 0 : io_error("inspect", out_dir);
+		return errno == ENOENT ? 0 : io_error(_("inspect"), out_dir);
 	if (!S_ISDIR(st.st_mode))
 		return hearth_error_set(HEARTH_EUSAGE,
-			"cannot build the site in '%s': not a folder (choose a new or empty folder)",
+			_("cannot build the site in '%s': not a folder (choose a new or empty folder)"),
 			out_dir);
 	d = opendir(out_dir);
 	if (!d)
-		return io_error("open folder", out_dir);
+		return io_error(_("open folder"), out_dir);
 	while ((e = readdir(d)) != NULL)
 		if (strcmp(e->d_name, ".") != 0 && strcmp(e->d_name, "..") != 0)
 			empty = 0;
@@ -513,51 +860,116 @@ static int check_replaceable(const char *out_dir)
 	rc = hearth_buf_printf(&marker, "%s/%s", out_dir, MARKER);
 	if (rc == 0 && !empty && !marker_is_hearths(marker.ptr))
 		rc = hearth_error_set(HEARTH_EUSAGE,
-			"cannot build the site in '%s': the folder holds files hearth did not write "
-			"(choose a new or empty folder)",
+			_("cannot build the site in '%s': the folder holds files hearth did not write "
+			"(choose a new or empty folder)"),
 			out_dir);
 	hearth_buf_dispose(&marker);
 	return rc;
 }
 
-/* Move the new tree `tmp` to `out`, the old one aside and then away (counting the files it
- * had that the new set has not): atomically where the system can exchange two folders. */
-static int publish(const site_files *fs, const char *tmp, const char *out, int *removed)
+/* The tree `dir` that the new site replaced: kept as the spare at `keep` when given (its
+ * manifest is then valid), else removed, counting in *removed the files it had that `fs` has
+ * not. */
+static int retire(const site_files *fs, const char *dir, const char *keep, int *removed)
+{
+	if (keep && rename(dir, keep) == 0)
+		return 0;
+	return remove_counting(dir, keep ? NULL : fs, removed);
+}
+
+/* Move the new tree `tmp` to `out`, the old one aside and then to `keep` or away:
+ * atomically where the system can exchange two folders. */
+static int publish(const site_files *fs, const char *tmp, const char *out, const char *keep,
+	int *removed)
 {
 	hearth_buf old = HEARTH_BUF_INIT;
 	struct stat st;
 	int rc;
 
 	if (lstat(out, &st) < 0)
-		return rename(tmp, out) < 0 ? io_error("publish", out) : 0;
+		return rename(tmp, out) < 0 ? io_error(_("publish"), out) : 0;
 	if (exchange(tmp, out) == 0)
-		return remove_counting(tmp, fs, removed);
+		return retire(fs, tmp, keep, removed);
 	/* no atomic exchange here: two renames, the old site kept until the new is in */
 	rc = hearth_buf_printf(&old, "%s.old", tmp);
 	if (rc == 0)
 		rc = remove_tree(old.ptr);
 	if (rc == 0 && rename(out, old.ptr) < 0)
-		rc = io_error("move aside", out);
+		rc = io_error(_("move aside"), out);
 	if (rc == 0 && rename(tmp, out) < 0) {
-		rc = io_error("publish", out);
+		rc = io_error(_("publish"), out);
 		rename(old.ptr, out);
 	}
 	if (rc == 0)
-		rc = remove_counting(old.ptr, fs, removed);
+		rc = retire(fs, old.ptr, keep, removed);
 	hearth_buf_dispose(&old);
+	return rc;
+}
+
+/* The sibling folder `.<name>.<suffix>` of `out` (no trailing slash). */
+static int sibling(hearth_buf *to, const hearth_buf *out, const char *suffix)
+{
+	const char *base = strrchr(out->ptr, '/');
+
+	if (base)
+		return hearth_buf_printf(to, "%.*s/.%s.%s", (int)(base - out->ptr), out->ptr, base + 1,
+			suffix);
+	return hearth_buf_printf(to, ".%s.%s", out->ptr, suffix);
+}
+
+/* 1 if there is a spare tree at `spare` that hearth wrote, with a valid manifest in *sm. A
+ * spare that is hearth's but unusable is removed; anything else there is left alone. */
+static int spare_open(manifest *sm, const char *spare)
+{
+	hearth_buf marker = HEARTH_BUF_INIT;
+	struct stat st;
+	int rc = 0, ours;
+
+	if (lstat(spare, &st) < 0 || !S_ISDIR(st.st_mode))
+		return 0;
+	if (hearth_buf_printf(&marker, "%s/%s", spare, MARKER) < 0)
+		return -1;
+	ours = marker_is_hearths(marker.ptr);
+	hearth_buf_dispose(&marker);
+	if (ours)
+		rc = manifest_load(sm, spare);
+	if (ours && rc == 0)
+		rc = remove_tree(spare);
+	return rc;
+}
+
+/* Write the set into the spare tree, swap it in and keep the old site as the next spare. On
+ * failure before the swap the published site is untouched; the caller removes w->tmp_dir. */
+static int commit_spare(writer *w, site_files *fs, const manifest *pm, const manifest *sm,
+	const char *spare, int *removed)
+{
+	int rc;
+
+	if (rename(spare, w->tmp_dir) < 0)
+		return io_error("move", spare);
+	rc = spare_update(w, fs, pm, sm);
+	if (rc == 0)
+		rc = sync_tree(w->tmp_dir);
+	if (rc == 0)
+		rc = publish(fs, w->tmp_dir, w->out_dir, spare, removed);
 	return rc;
 }
 
 int site_files_commit(site_files *fs, const char *out_arg, hearth_site_stats *stats)
 {
-	hearth_buf out = HEARTH_BUF_INIT, tmp = HEARTH_BUF_INIT;
+	hearth_buf out = HEARTH_BUF_INIT, tmp = HEARTH_BUF_INIT, spare = HEARTH_BUF_INIT;
+	manifest pm, sm;
 	writer w;
 	hearth_buf *marker;
 	const char *base;
 	struct stat st;
-	int rc, i, removed = 0;
+	int rc, i, removed = 0, have_pm = 0, have_sm = 0;
 
 	memset(&w, 0, sizeof w);
+	memset(&pm, 0, sizeof pm);
+	memset(&sm, 0, sizeof sm);
+	hearth_buf_init(&pm.text, 0);
+	hearth_buf_init(&sm.text, 0);
 	hearth_buf_init(&w.dst, 0);
 	hearth_buf_init(&w.old, 0);
 	hearth_buf_init(&w.gz, 0);
@@ -569,13 +981,11 @@ int site_files_commit(site_files *fs, const char *out_arg, hearth_site_stats *st
 	if (rc)
 		goto done;
 	base = strrchr(out.ptr, '/');
-	if (base)
-		rc = hearth_buf_printf(&tmp, "%.*s/.%s.hearth-new", (int)(base - out.ptr), out.ptr,
-			base + 1);
-	else
-		rc = hearth_buf_printf(&tmp, ".%s.hearth-new", out.ptr);
+	rc = sibling(&tmp, &out, "hearth-new");
+	if (rc == 0)
+		rc = sibling(&spare, &out, "hearth-spare");
 	if (rc == 0 && (base ? base[1] == 0 : out.size == 0))
-		rc = hearth_error_set(HEARTH_EUSAGE, "cannot build the site in '%s': give a folder",
+		rc = hearth_error_set(HEARTH_EUSAGE, _("cannot build the site in '%s': give a folder"),
 			out_arg);
 	if (rc == 0)
 		rc = check_replaceable(out.ptr);
@@ -589,34 +999,65 @@ int site_files_commit(site_files *fs, const char *out_arg, hearth_site_stats *st
 	qsort(fs->files, (size_t)fs->n, sizeof *fs->files, cmp_file);
 	for (i = 1; i < fs->n; i++)
 		if (strcmp(fs->files[i - 1]->path, fs->files[i]->path) == 0) {
-			rc = hearth_error_set(HEARTH_ECORRUPT, "cannot build the site: two files at '%s'",
+			rc = hearth_error_set(HEARTH_ECORRUPT, _("cannot build the site: two files at '%s'"),
 				fs->files[i]->path);
 			goto done;
 		}
+	if ((rc = manifest_add(fs)) != 0)
+		goto done;
 	/* a folder left by a build that crashed is only ever our own scratch space */
 	rc = remove_tree(tmp.ptr);
-	if (rc == 0 && mkdir(tmp.ptr, 0755) < 0)
-		rc = io_error("create folder", tmp.ptr);
+	if (rc)
+		goto done;
 	w.out_dir = out.ptr, w.tmp_dir = tmp.ptr;
 	w.have_old = lstat(out.ptr, &st) == 0;
+	if (w.have_old && (rc = have_pm = manifest_load(&pm, out.ptr)) < 0)
+		goto done;
+	/* a spare belongs to the site it was replaced by: without that site it is stale */
+	if ((rc = have_sm = spare_open(&sm, spare.ptr)) < 0)
+		goto done;
+	if (have_sm && have_pm) {
+		rc = commit_spare(&w, fs, &pm, &sm, spare.ptr, &removed);
+		if (rc == 0)
+			goto published;
+		/* the published site is untouched: build a whole new tree instead */
+		stats->files_written = stats->files_unchanged = 0;
+		if ((rc = remove_tree(tmp.ptr)) != 0)
+			goto done;
+	} else if (have_sm) {
+		manifest_dispose(&sm);
+		if ((rc = remove_tree(spare.ptr)) != 0)
+			goto done;
+	}
+	rc = 0;
+	if (mkdir(tmp.ptr, 0755) < 0)
+		rc = io_error("create folder", tmp.ptr);
+	hearth_buf_clear(&w.dir);
 	for (i = 0; rc == 0 && i < fs->n; i++)
 		rc = write_one(&w, fs->files[i]);
 	if (rc == 0)
 		rc = sync_tree(tmp.ptr);
+	/* the old site becomes the spare when its manifest says what it holds, and no foreign
+	 * folder has the spare's name */
 	if (rc == 0)
-		rc = publish(fs, tmp.ptr, out.ptr, &removed);
+		rc = publish(fs, tmp.ptr, out.ptr,
+			have_pm && lstat(spare.ptr, &st) < 0 ? spare.ptr : NULL, &removed);
+published:
 	if (rc == 0)
-		stats->files_removed = removed;
+		stats->files_removed = have_pm ? manifest_removed(&pm, fs) : removed;
 done:
 	if (rc && tmp.size)
 		remove_tree(tmp.ptr);
 	if (w.z_ready)
 		deflateEnd(&w.z);
+	manifest_dispose(&pm);
+	manifest_dispose(&sm);
 	hearth_buf_dispose(&w.dst);
 	hearth_buf_dispose(&w.old);
 	hearth_buf_dispose(&w.gz);
 	hearth_buf_dispose(&w.dir);
 	hearth_buf_dispose(&out);
 	hearth_buf_dispose(&tmp);
+	hearth_buf_dispose(&spare);
 	return rc;
 }

@@ -8,6 +8,7 @@
  * summary of every page is kept under content/ for people to read and diff.
  */
 #include "site_int.h"
+#include "core/i18n.h"
 
 #include <cmark.h>
 #include <stdarg.h>
@@ -54,7 +55,7 @@ void site_page_begin(site_page *p, site_ctx *ctx, const site_lang *l, const char
 	p->alt_path = hearth_buf_detach(&b);
 	p->from = p->path;
 	if (!p->path || !p->alt_path)
-		prc(p, hearth_error_set(HEARTH_ERROR, "cannot build the site: out of memory"));
+		prc(p, hearth_error_set(HEARTH_ERROR, _("cannot build the site: out of memory")));
 }
 
 void site_page_md(site_page *p, const char *fmt, ...)
@@ -90,7 +91,7 @@ static void flush(site_page *p)
 		return;
 	html = cmark_markdown_to_html(p->pending.ptr, p->pending.size, CMARK_OPT_DEFAULT);
 	if (!html) {
-		prc(p, hearth_error_set(HEARTH_ERROR, "cannot render '%s': cmark failed", p->path));
+		prc(p, hearth_error_set(HEARTH_ERROR, _("cannot render '%s': cmark failed"), p->path));
 		return;
 	}
 	prc(p, hearth_buf_puts(&p->body, html));
@@ -172,7 +173,7 @@ void site_page_user_md(site_page *p, const char *md)
 	doc = cmark_parse_document(clean.ptr, clean.size, CMARK_OPT_DEFAULT | CMARK_OPT_VALIDATE_UTF8);
 	if (!doc || tame_user_tree(doc) < 0 ||
 	    !(html = cmark_render_html(doc, CMARK_OPT_DEFAULT))) {
-		prc(p, hearth_error_set(HEARTH_ERROR, "cannot render '%s': cmark failed", p->path));
+		prc(p, hearth_error_set(HEARTH_ERROR, _("cannot render '%s': cmark failed"), p->path));
 		goto done;
 	}
 	prc(p, hearth_buf_puts(&p->body, "<div class=\"user-text\">\n"));

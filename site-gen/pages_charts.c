@@ -1,5 +1,6 @@
 /* Charts with their data tables: centres per county, requests solved per month. */
 #include "site_int.h"
+#include "core/i18n.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -17,7 +18,7 @@ void site_county_chart(site_page *p)
 	int i, j, n = 0;
 
 	if (!bars) {
-		p->rc = hearth_error_set(HEARTH_ERROR, "cannot build the site: out of memory");
+		p->rc = hearth_error_set(HEARTH_ERROR, _("cannot build the site: out of memory"));
 		return;
 	}
 	for (i = 0; i < m->nregions; i++) {

@@ -3,6 +3,7 @@
  * the page, and the lists of centres and events.
  */
 #include "site_int.h"
+#include "core/i18n.h"
 
 #include <stdarg.h>
 #include <stdio.h>
@@ -185,7 +186,7 @@ void site_centre_list(site_page *p, int (*keep)(const site_node *, int), int arg
 
 	ord = centre_order(m, &n);
 	if (!ord) {
-		p->rc = hearth_error_set(HEARTH_ERROR, "cannot build the site: out of memory");
+		p->rc = hearth_error_set(HEARTH_ERROR, _("cannot build the site: out of memory"));
 		return;
 	}
 	site_put_printf(p, &h, "<ul class=\"cards\" id=\"centre-list\">\n");

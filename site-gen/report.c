@@ -69,7 +69,7 @@ static void rp_flush(report *r)
 		html = cmark_markdown_to_html(r->md.ptr, r->md.size, CMARK_OPT_DEFAULT);
 		if (!html)
 			r->rc = hearth_error_set(
-				HEARTH_ERROR, "cannot render the report: cmark failed");
+				HEARTH_ERROR, _("cannot render the report: cmark failed"));
 		else
 			r->rc = hearth_buf_puts(r->out, html);
 		free(html);
@@ -90,7 +90,7 @@ static void rp_table_begin(report *r, int ncol, const char *const *heads)
 		for (i = 0; r->rc == 0 && i < ncol; i++) {
 			r->rc = hearth_buf_puts(r->out, "<th>");
 			if (r->rc == 0)
-				r->rc = site_esc_html(r->out, heads[i]);
+				r->rc = site_esc_html(r->out, _(heads[i]));
 			if (r->rc == 0)
 				r->rc = hearth_buf_puts(r->out, "</th>");
 		}
@@ -100,7 +100,7 @@ static void rp_table_begin(report *r, int ncol, const char *const *heads)
 	}
 	for (i = 0; i < ncol; i++) {
 		rp_md(r, "| ");
-		rp_text(r, heads[i]);
+		rp_text(r, _(heads[i]));
 		rp_md(r, " ");
 	}
 	rp_md(r, "|\n");
@@ -173,7 +173,7 @@ static void rp_table_end(report *r)
 static void when_text(char *when, char *age, size_t n, int64_t ms, uint64_t now)
 {
 	if (ms == HEARTH_TIME_NONE) {
-		snprintf(when, n, "never");
+		snprintf(when, n, "%s", _("never"));
 		snprintf(age, n, "-");
 		return;
 	}
@@ -195,7 +195,7 @@ static void value_cell(report *r, const hearth_value *v)
 		rp_cellf(r, "%g", v->f);
 		break;
 	case SQLITE_BLOB:
-		rp_cellf(r, "(%zu bytes)", v->n);
+		rp_cellf(r, _("(%zu bytes)"), v->n);
 		break;
 	default:
 		rp_cell(r, v->text);
@@ -214,7 +214,7 @@ static sqlite3_stmt *rp_prepare(report *r, sqlite3 *h, const char *sql)
 	sqlite3_stmt *st = NULL;
 
 	if (r->rc == 0 && sqlite3_prepare_v2(h, sql, -1, &st, NULL) != SQLITE_OK)
-		r->rc = hearth_error_sqlite(h, HEARTH_ERROR, "cannot read the report's data");
+		r->rc = hearth_error_sqlite(h, HEARTH_ERROR, _("cannot read the report's data"));
 	return r->rc ? NULL : st;
 }
 
@@ -235,26 +235,26 @@ static void section_pending(report *r, const hearth_status *s)
 	int64_t unpushed = s->unpushed, pushed = s->pushed;
 
 	rp_md(r,
-		office ? "## Changes not yet in the office log\n\n"
-		       : "## Changes not yet at the office\n\n");
+		office ? _("## Changes not yet in the office log\n\n")
+		       : _("## Changes not yet at the office\n\n"));
 	if (office)
 		rp_md(r,
-			"%lld change(s) made here are not yet in the office log: the next sync "
-			"takes them in and sends them to the nodes.\n\n",
+			_("%lld change(s) made here are not yet in the office log: the next sync "
+			"takes them in and sends them to the nodes.\n\n"),
 			(long long)(unpushed + pushed));
 	else
 		rp_md(r,
-			"%lld change(s) not yet pushed, %lld pushed and waiting for the office to "
-			"merge them.\n\n",
+			_("%lld change(s) not yet pushed, %lld pushed and waiting for the office to "
+			"merge them.\n\n"),
 			(long long)unpushed, (long long)pushed);
 }
 
 static void section_remotes(report *r, const hearth_status *s, uint64_t now)
 {
-	static const char *const heads[] = { "Remote", "Last sync", "Age", "Last error" };
+	static const char *const heads[] = { N_("Remote"), N_("Last sync"), N_("Age"), N_("Last error") };
 	int i;
 
-	rp_md(r, "## Sync\n\n");
+	rp_md(r, _("## Sync\n\n"));
 	for (i = 0; r->rc == 0 && i < s->nremotes; i++) {
 		const hearth_status_remote *m = &s->remotes[i];
 		char when[40], age[40], ewhen[40], eage[40];
@@ -267,11 +267,11 @@ static void section_remotes(report *r, const hearth_status *s, uint64_t now)
 		rp_cellf(r, "%s", when);
 		rp_cellf(r, "%s", age);
 		if (!m->last_error) {
-			rp_cellf(r, "none");
+			rp_cellf(r, _("none"));
 		} else {
 			when_text(ewhen, eage, sizeof(ewhen), m->last_error_ms, now);
 			if (hearth_buf_printf(&err, "%s (%s, %s%s)", m->last_error, ewhen, eage,
-				    (int64_t)now >= m->last_error_ms ? " ago" : "") < 0)
+				    (int64_t)now >= m->last_error_ms ? _(" ago") : "") < 0)
 				r->rc = HEARTH_ERROR;
 			rp_cell(r, err.ptr);
 		}
@@ -280,12 +280,12 @@ static void section_remotes(report *r, const hearth_status *s, uint64_t now)
 	if (s->nremotes)
 		rp_table_end(r);
 	else
-		rp_md(r, "No remote yet: `hearth remote add office URL`.\n\n");
+		rp_md(r, _("No remote yet: `hearth remote add office URL`.\n\n"));
 }
 
 static void section_requests(report *r, sqlite3 *h)
 {
-	static const char *const heads[] = { "Requested", "Service", "Status", "Team", "Details" };
+	static const char *const heads[] = { N_("Requested"), N_("Service"), N_("Status"), N_("Team"), N_("Details") };
 	sqlite3_stmt *st;
 	int rows = 0;
 
@@ -297,10 +297,10 @@ static void section_requests(report *r, sqlite3 *h)
 		"LEFT JOIN service_type t ON t.id = r.service_type_id AND t.owner = 'office' "
 		"LEFT JOIN volunteer_team v ON v.owner = r.owner AND v.id = r.team_id "
 		"WHERE r.status IN ('new', 'accepted') ORDER BY r.requested_at, r.owner, r.id");
-	rp_md(r, "## Open service requests\n\n");
+	rp_md(r, _("## Open service requests\n\n"));
 	while (st && r->rc == 0 && sqlite3_step(st) == SQLITE_ROW) {
 		if (rows++ == 0) {
-			rp_md(r, "Requests that are new or accepted, oldest first.\n\n");
+			rp_md(r, _("Requests that are new or accepted, oldest first.\n\n"));
 			rp_table_begin(r, 5, heads);
 		}
 		char when[64];
@@ -315,13 +315,13 @@ static void section_requests(report *r, sqlite3 *h)
 	if (rows)
 		rp_table_end(r);
 	else
-		rp_md(r, "None: every request is done or cancelled.\n\n");
+		rp_md(r, _("None: every request is done or cancelled.\n\n"));
 }
 
 /* Full-day enrolments active on `today`, counted as the public site counts vacancies. */
 static void section_classes(report *r, sqlite3 *h, const char *node, const char *today)
 {
-	static const char *const heads[] = { "Class", "Age band", "Capacity", "Enrolled", "Free" };
+	static const char *const heads[] = { N_("Class"), N_("Age band"), N_("Capacity"), N_("Enrolled"), N_("Free") };
 	sqlite3_stmt *st;
 	int rows = 0, listed = 0;
 
@@ -343,13 +343,13 @@ static void section_classes(report *r, sqlite3 *h, const char *node, const char 
 
 		if (rows++ == 0)
 			rp_md(r,
-				"## Classes near capacity\n\n"
+				_("## Classes near capacity\n\n"
 				"Free places = capacity minus the full-day enrolments active today "
 				"(as "
 				"the public site counts vacancies); a class is listed when 2 or "
 				"fewer, "
 				"or "
-				"10%% of its capacity or fewer, are free.\n\n");
+				"10%% of its capacity or fewer, are free.\n\n"));
 		if (free_ > 2 && free_ * 10 > cap)
 			continue;
 		if (listed++ == 0)
@@ -364,7 +364,7 @@ static void section_classes(report *r, sqlite3 *h, const char *node, const char 
 	if (listed)
 		rp_table_end(r);
 	else if (rows)
-		rp_md(r, "None: every class has more free places.\n\n");
+		rp_md(r, _("None: every class has more free places.\n\n"));
 }
 
 static uint64_t silent_now; /* the report's now, for the order of the nodes */
@@ -396,7 +396,7 @@ static void node_row(report *r, const hearth_status_remote *m, uint64_t now)
 
 	when_text(when, age, sizeof(when), m->last_seen_ms, now);
 	when_text(swhen, sage, sizeof(swhen), m->last_sync_ms, now);
-	snprintf(agecell, sizeof(agecell), "%s%s", age, is_silent(m, now) ? ", silent" : "");
+	snprintf(agecell, sizeof(agecell), "%s%s", age, is_silent(m, now) ? _(", silent") : "");
 	rp_cell(r, m->name);
 	rp_cell(r, m->node_name ? m->node_name : "");
 	rp_cellf(r, "%s", when);
@@ -405,18 +405,18 @@ static void node_row(report *r, const hearth_status_remote *m, uint64_t now)
 	rp_cellf(r, "%lld", (long long)m->behind);
 	rp_cellf(r, "%lld", (long long)m->quarantined);
 	rp_cellf(r, "%lld", (long long)m->open_conflicts);
-	rp_cell(r, m->last_error ? m->last_error : "none");
+	rp_cell(r, m->last_error ? m->last_error : _("none"));
 }
 
 static void section_nodes(report *r, const hearth_status *s, uint64_t now)
 {
-	static const char *const heads[] = { "Node", "Name", "Last heard of", "Age", "Last sync",
-		"Behind", "Quarantined", "Open conflicts", "Last error" };
+	static const char *const heads[] = { N_("Node"), N_("Name"), N_("Last heard of"), N_("Age"), N_("Last sync"),
+		N_("Behind"), N_("Quarantined"), N_("Open conflicts"), N_("Last error") };
 	const hearth_status_remote **order = NULL;
 	int i, silent = 0;
 
 	rp_md(r,
-		"## Nodes\n\n"
+		_("## Nodes\n\n"
 		"One row per node the office syncs with. *Last heard of* is the time of the newest "
 		"change merged from the node (by its clock); a node not heard of for more than 7 "
 		"days is **silent** and listed first, the longest silent first. *Last sync* is the "
@@ -425,15 +425,15 @@ static void section_nodes(report *r, const hearth_status *s, uint64_t now)
 		"receives only those it may see); the office cannot see changes the node has not "
 		"pushed, nor count the commits held back behind a quarantined one. *Quarantined* "
 		"counts the node's refused commits; *Open conflicts* the unresolved conflicts on "
-		"the node's rows or with its values.\n\n");
+		"the node's rows or with its values.\n\n"));
 	if (r->rc)
 		return;
 	if (!s->nremotes) {
-		rp_md(r, "No node yet: `hearth remote add NODE URL`.\n\n");
+		rp_md(r, _("No node yet: `hearth remote add NODE URL`.\n\n"));
 		return;
 	}
 	if (!(order = calloc((size_t)s->nremotes, sizeof(*order)))) {
-		r->rc = hearth_error_set(HEARTH_ERROR, "out of memory");
+		r->rc = hearth_error_set(HEARTH_ERROR, _("out of memory"));
 		return;
 	}
 	for (i = 0; i < s->nremotes; i++)
@@ -447,25 +447,25 @@ static void section_nodes(report *r, const hearth_status *s, uint64_t now)
 	}
 	free(order);
 	rp_table_end(r);
-	rp_md(r, "%d of %d node(s) silent for more than 7 days.\n\n", silent, s->nremotes);
+	rp_md(r, _("%d of %d node(s) silent for more than 7 days.\n\n"), silent, s->nremotes);
 }
 
 static void section_conflicts(report *r, const hearth_conflicts *list)
 {
-	static const char *const heads[] = { "Id", "Table", "Row", "Column", "Kept", "Kept from",
-		"Lost", "Lost from", "Policy" };
+	static const char *const heads[] = { N_("Id"), N_("Table"), N_("Row"), N_("Column"), N_("Kept"), N_("Kept from"),
+		N_("Lost"), N_("Lost from"), N_("Policy") };
 	int i;
 
-	rp_md(r, "## Open conflicts\n\n");
+	rp_md(r, _("## Open conflicts\n\n"));
 	for (i = 0; r->rc == 0 && i < list->n; i++) {
 		const hearth_conflict *c = &list->items[i];
 		char row[2 * HEARTH_RECORD_ID_MAX + 2];
 
 		if (i == 0) {
 			rp_md(r,
-				"Each value that lost a merge, beside the value kept. "
+				_("Each value that lost a merge, beside the value kept. "
 				"`hearth conflicts resolve ID` accepts the merge, `--restore` puts "
-				"the lost value back.\n\n");
+				"the lost value back.\n\n"));
 			rp_table_begin(r, 9, heads);
 		}
 		snprintf(row, sizeof(row), "%s/%s", c->owner, c->row_id);
@@ -482,23 +482,23 @@ static void section_conflicts(report *r, const hearth_conflicts *list)
 	if (list->n)
 		rp_table_end(r);
 	else
-		rp_md(r, "None.\n\n");
+		rp_md(r, _("None.\n\n"));
 }
 
 static void section_quarantine(report *r, const hearth_quarantine *list)
 {
-	static const char *const heads[] = { "Node", "Commit", "Seq", "Since", "Reason" };
+	static const char *const heads[] = { N_("Node"), N_("Commit"), N_("Seq"), N_("Since"), N_("Reason") };
 	int i;
 
-	rp_md(r, "## Quarantined commits\n\n");
+	rp_md(r, _("## Quarantined commits\n\n"));
 	for (i = 0; r->rc == 0 && i < list->n; i++) {
 		const hearth_quarantined *q = &list->items[i];
 		char when[40], commit[13], seq[24] = "";
 
 		if (i == 0) {
 			rp_md(r,
-				"Commits that failed the office's checks; the node's later changes "
-				"wait behind them.\n\n");
+				_("Commits that failed the office's checks; the node's later changes "
+				"wait behind them.\n\n"));
 			rp_table_begin(r, 5, heads);
 		}
 		site_format_time(when, sizeof(when), q->at_ms, 0);
@@ -514,7 +514,7 @@ static void section_quarantine(report *r, const hearth_quarantine *list)
 	if (list->n)
 		rp_table_end(r);
 	else
-		rp_md(r, "None.\n\n");
+		rp_md(r, _("None.\n\n"));
 }
 
 /* The office's sections on sync: nodes, open conflicts, quarantine. */
@@ -540,26 +540,26 @@ static void sections_office(report *r, hearth_db *db, const hearth_status *s, ui
  * every build; staff fix or remove them at their node. */
 static void section_unpublished(report *r, sqlite3 *h, uint64_t now)
 {
-	static const char *const heads[] = { "Table", "Owner", "Id", "Why" };
+	static const char *const heads[] = { N_("Table"), N_("Owner"), N_("Id"), N_("Why") };
 	site_model m;
 	int i;
 
 	if (r->rc)
 		return;
-	rp_md(r, "## Rows left out of the public site\n\n");
+	rp_md(r, _("## Rows left out of the public site\n\n"));
 	if (site_model_load(&m, h, now) < 0) {
 		/* the report still tells the rest: say why the site cannot be read */
-		rp_md(r, "The site cannot be built: ");
+		rp_md(r, _("The site cannot be built: "));
 		rp_text(r, hearth_error_last());
 		rp_md(r, "\n\n");
 		return;
 	}
 	if (m.nskipped) {
-		rp_md(r, "The site cannot publish these rows: it builds without them. Ask the owner "
-			 "to correct or delete them.\n\n");
+		rp_md(r, _("The site cannot publish these rows: it builds without them. Ask the owner "
+			 "to correct or delete them.\n\n"));
 		rp_table_begin(r, 4, heads);
 	} else {
-		rp_md(r, "None.\n\n");
+		rp_md(r, _("None.\n\n"));
 	}
 	for (i = 0; i < m.nskipped; i++) {
 		rp_cell(r, m.skipped[i].table);
@@ -645,12 +645,12 @@ int hearth_report(hearth_buf *out, hearth_db *db, int html, uint64_t now_ms)
 		if (r.rc == 0)
 			r.rc = hearth_buf_puts(out, "</title>\n</head>\n<body>\n");
 	}
-	rp_md(&r, "# hearth report: ");
+	rp_md(&r, _("# hearth report: "));
 	rp_text(&r, name.size ? name.ptr : node);
 	rp_md(&r, " (");
 	rp_text(&r, node);
-	rp_md(&r, ")\n\nPrivate, for staff: do not publish. Generated %s (China time), %s.\n\n",
-		now_text, office ? "at the office" : "at this node");
+	rp_md(&r, _(")\n\nPrivate, for staff: do not publish. Generated %s (China time), %s.\n\n"),
+		now_text, office ? _("at the office") : _("at this node"));
 	if (r.rc == 0)
 		r.rc = hearth_status_read(&status, db);
 	if (r.rc == 0)

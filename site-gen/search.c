@@ -9,6 +9,7 @@
  * search/s/XX.json {"token": [doc, ...], ...}, docs numbered by their position in docs.json.
  */
 #include "site_int.h"
+#include "core/i18n.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -128,7 +129,7 @@ static int add_token(const char *tok, size_t len, void *payload)
 		int alloc = ps->alloc ? ps->alloc * 2 : 1024;
 		posting *grown = realloc(ps->p, (size_t)alloc * sizeof *grown);
 		if (!grown)
-			return ps->rc = hearth_error_set(HEARTH_ERROR, "cannot index: out of memory");
+			return ps->rc = hearth_error_set(HEARTH_ERROR, _("cannot index: out of memory"));
 		ps->p = grown, ps->alloc = alloc;
 	}
 	memcpy(ps->p[ps->n].tok, tok, len + 1);
@@ -320,7 +321,7 @@ int site_search_write(site_ctx *ctx)
 
 	ndocs = collect_docs(ctx->m, &docs);
 	if (ndocs < 0)
-		return hearth_error_set(HEARTH_ERROR, "cannot index: out of memory");
+		return hearth_error_set(HEARTH_ERROR, _("cannot index: out of memory"));
 	for (i = 0; ps.rc == 0 && i < ndocs; i++) {
 		ps.doc = i;
 		index_doc(&ps, ctx->m, &docs[i]);

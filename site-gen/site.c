@@ -5,6 +5,7 @@
  * the pages already produced.
  */
 #include "site_int.h"
+#include "core/i18n.h"
 
 #include <string.h>
 
@@ -21,13 +22,13 @@ static int base_url_clean(hearth_buf *out, const char *url)
 		host = url + 7;
 	else
 		return hearth_error_set(HEARTH_EUSAGE,
-			"the base URL '%s' is not an absolute http:// or https:// URL", url);
+			_("the base URL '%s' is not an absolute http:// or https:// URL"), url);
 	if (!*host || *host == '/')
-		return hearth_error_set(HEARTH_EUSAGE, "the base URL '%s' has no host", url);
+		return hearth_error_set(HEARTH_EUSAGE, _("the base URL '%s' has no host"), url);
 	for (n = 0; url[n]; n++)
 		if ((unsigned char)url[n] <= ' ' || url[n] == 0x7f || strchr("\"'<>\\`?#", url[n]))
 			return hearth_error_set(HEARTH_EUSAGE,
-				"the base URL '%s' may hold no spaces, quotes, '<', '>', '?' or '#'", url);
+				_("the base URL '%s' may hold no spaces, quotes, '<', '>', '?' or '#'"), url);
 	while (n > 0 && url[n - 1] == '/')
 		n--;
 	return hearth_buf_put(out, url, n);
@@ -47,7 +48,7 @@ int hearth_site_build_sqlite(sqlite3 *db, const char *out_dir, const hearth_site
 	if (out)
 		memset(out, 0, sizeof *out);
 	if (!db || !out_dir || !*out_dir)
-		return hearth_error_set(HEARTH_EUSAGE, "cannot build the site: no database or folder");
+		return hearth_error_set(HEARTH_EUSAGE, _("cannot build the site: no database or folder"));
 	if (opts && opts->base_url && *opts->base_url &&
 	    (rc = base_url_clean(&base, opts->base_url)) < 0)
 		return rc;
@@ -95,6 +96,6 @@ int hearth_site_build(hearth_db *db, const char *out_dir, const hearth_site_opts
 	if (out)
 		memset(out, 0, sizeof *out);
 	if (!db)
-		return hearth_error_set(HEARTH_EUSAGE, "cannot build the site: no database");
+		return hearth_error_set(HEARTH_EUSAGE, _("cannot build the site: no database"));
 	return hearth_site_build_sqlite(hearth_db_sqlite(db), out_dir, opts, out);
 }

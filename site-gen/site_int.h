@@ -199,6 +199,7 @@ typedef struct {
 	char *path; /* relative to the output root, '/'-separated */
 	hearth_buf data;
 	char lastmod[11]; /* for HTML pages listed in the sitemap; "" otherwise */
+	uint64_t hash[2]; /* of `data`, set where the set is committed (the manifest's) */
 } site_file;
 
 typedef struct {

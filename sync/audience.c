@@ -15,6 +15,7 @@
 #include <string.h>
 
 #include "sync_int.h"
+#include "core/i18n.h"
 
 #define ROW_COLS_MAX 256
 
@@ -101,7 +102,7 @@ int sync_log_note(hearth_cs_writer *w, hearth_db *db, const void *cs, int n)
 	int step = SQLITE_DONE;
 
 	if (sqlite3changeset_start(&it, n, (void *)cs) != SQLITE_OK)
-		return hearth_error_set(HEARTH_ERROR, "cannot read the merged changes");
+		return hearth_error_set(HEARTH_ERROR, _("cannot read the merged changes"));
 	while (w->rc == 0 && (step = sqlite3changeset_next(it)) == SQLITE_ROW) {
 		sqlite3_value *old[ROW_COLS_MAX], *nw[ROW_COLS_MAX], *cur[ROW_COLS_MAX] = { 0 };
 		const hearth_table_decl *t;
@@ -130,7 +131,7 @@ int sync_log_note(hearth_cs_writer *w, hearth_db *db, const void *cs, int n)
 	}
 	sqlite3changeset_finalize(it);
 	if (w->rc == 0 && step != SQLITE_DONE)
-		w->rc = hearth_error_set(HEARTH_ERROR, "cannot read the merged changes");
+		w->rc = hearth_error_set(HEARTH_ERROR, _("cannot read the merged changes"));
 	return w->rc;
 }
 
@@ -180,7 +181,7 @@ int sync_down_filter(hearth_cs_writer *w, hearth_db *db, const char *node, const
 	int step;
 
 	if (sqlite3changeset_start(&it, n, (void *)cs) != SQLITE_OK)
-		return hearth_error_set(HEARTH_ECORRUPT, "office log entry does not parse");
+		return hearth_error_set(HEARTH_ECORRUPT, _("office log entry does not parse"));
 	while (w->rc == 0 && (step = sqlite3changeset_next(it)) == SQLITE_ROW) {
 		const char *tab;
 		int ncol, op, indirect;

@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "sync_int.h"
+#include "core/i18n.h"
 
 #define CLONE_DOWN "refs/remotes/office/down"
 #define CLONE_UP "refs/heads/up"
@@ -45,7 +46,7 @@ static int restore_down(hearth_db *db, git_repository *repo, const sync_keyring 
 			goto done;
 		if (!c.msg.is_down || strcmp(c.msg.node, hearth_db_node(db)) != 0) {
 			rc = hearth_error_set(HEARTH_ECORRUPT,
-				"the repository's down branch is not for node '%s'", hearth_db_node(db));
+				_("the repository's down branch is not for node '%s'"), hearth_db_node(db));
 			sync_commit_dispose(&c);
 			goto done;
 		}
@@ -98,7 +99,7 @@ static int outbox_put(sqlite3 *h, const sync_entry *e)
 	sqlite3_bind_text(st, 3, sum.ptr, -1, SQLITE_STATIC);
 	sqlite3_bind_blob(st, 4, e->cs.ptr, (int)e->cs.size, SQLITE_STATIC);
 	if (sqlite3_step(st) != SQLITE_DONE)
-		rc = hearth_error_sqlite(h, HEARTH_ERROR, "cannot restore an outbox entry");
+		rc = hearth_error_sqlite(h, HEARTH_ERROR, _("cannot restore an outbox entry"));
 done:
 	sqlite3_finalize(st);
 	hearth_buf_dispose(&sum);
@@ -140,7 +141,7 @@ static int restore_pending(hearth_db *db, git_repository *repo, const sync_keyri
 		if (c.msg.is_down || strcmp(c.msg.node, hearth_db_node(db)) != 0) {
 			sync_commit_dispose(&c);
 			return hearth_error_set(HEARTH_ECORRUPT,
-				"the repository's up branch is not from node '%s'", hearth_db_node(db));
+				_("the repository's up branch is not from node '%s'"), hearth_db_node(db));
 		}
 		for (j = 0; rc == 0 && j < c.msg.nentries; j++) {
 			hearth_clock clk;
@@ -206,8 +207,8 @@ static int fetch_failed(int rc)
 	snprintf(msg, sizeof(msg), "%s", hearth_error_last());
 	if ((at = strstr(msg, retry)))
 		memmove(at, at + sizeof(retry) - 1, strlen(at + sizeof(retry) - 1) + 1);
-	return hearth_error_set(rc, "%s (nothing was restored: run clone again once it can be "
-				   "reached)", msg);
+	return hearth_error_set(rc, _("%s (nothing was restored: run clone again once it can be "
+				   "reached)"), msg);
 }
 
 int hearth_clone(hearth_db **out, const char *dir, const char *url, const char *node,
@@ -236,7 +237,7 @@ int hearth_clone_enrolled(hearth_db **out, const char *dir, const char *url, con
 	if ((rc = hearth_id_check("node id", node)) < 0)
 		return rc;
 	if (strcmp(node, HEARTH_OFFICE) == 0)
-		return hearth_error_set(HEARTH_EUSAGE, "the office is not restored by clone");
+		return hearth_error_set(HEARTH_EUSAGE, _("the office is not restored by clone"));
 	if ((rc = hearth_url_check(url)) < 0)
 		return rc;
 	/* the kind is corrected from the restored node row below */
@@ -255,7 +256,7 @@ int hearth_clone_enrolled(hearth_db **out, const char *dir, const char *url, con
 	}
 	if ((rc = hearth_db_begin(db)) < 0)
 		goto done;
-	if ((rc = hearth_sql_exec(hearth_db_sqlite(db), "PRAGMA defer_foreign_keys = ON", "clone")) <
+	if ((rc = hearth_sql_exec(hearth_db_sqlite(db), "PRAGMA defer_foreign_keys = ON", N_("clone"))) <
 		    0 ||
 	    (rc = sync_applying_down(db, 1)) < 0 || (rc = restore_down(db, repo, &keys, info, &ack)) < 0 ||
 	    (rc = restore_pending(db, repo, &keys, ack, info)) < 0 || (rc = sync_replay_pending(db)) < 0 ||

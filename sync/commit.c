@@ -10,12 +10,13 @@
 #include <sodium.h>
 
 #include "sync_int.h"
+#include "core/i18n.h"
 
 int sync_git_fail(int code, const char *what)
 {
 	const git_error *e = git_error_last();
 
-	return hearth_error_set(code, "%s: %s", what, e && e->message ? e->message : "git error");
+	return hearth_error_set(code, "%s: %s", what, e && e->message ? e->message : _("git error"));
 }
 
 static void entry_name(char *out, int64_t seq)
@@ -30,7 +31,7 @@ static int tree_add(git_treebuilder *tb, git_repository *repo, const char *name,
 
 	if (git_blob_create_from_buffer(&blob, repo, p, n) < 0 ||
 	    git_treebuilder_insert(NULL, tb, name, &blob, GIT_FILEMODE_BLOB) < 0)
-		return sync_git_fail(HEARTH_ERROR, "cannot write entry");
+		return sync_git_fail(HEARTH_ERROR, _("cannot write entry"));
 	return 0;
 }
 
@@ -111,6 +112,11 @@ static int tree_fill_v3(git_treebuilder *tb, git_repository *repo, const sync_me
 			     blobs[j].size)) == 0)
 			rc = tree_add(tb, repo, name, sealed.ptr, sealed.size);
 	}
+	/* who wrote the entries: blob 0, sealed like the others (names are personal data) */
+	if (rc == 0 && m->authors && m->authors[0] &&
+	    (rc = sync_seal(&sealed, m->seal, sync_seal_epoch(clock), m->is_down, m->node, parent,
+		     0, k, trailers.ptr, trailers.size, m->authors, strlen(m->authors))) == 0)
+		rc = tree_add(tb, repo, "authors", sealed.ptr, sealed.size);
 	for (i = 0; i < (m->nentries ? m->nentries : 1); i++)
 		hearth_buf_dispose(&blobs[i]);
 	free(blobs);
@@ -141,7 +147,7 @@ int sync_commit_write(git_oid *out, git_repository *repo, const git_oid *parent_
 	w.first_seq = m->nentries ? m->entries[0].seq : 0;
 	w.last_seq = m->nentries ? m->entries[m->nentries - 1].seq : 0;
 	if (git_treebuilder_new(&tb, repo, NULL) < 0) {
-		rc = sync_git_fail(HEARTH_ERROR, "cannot build tree");
+		rc = sync_git_fail(HEARTH_ERROR, _("cannot build tree"));
 		goto done;
 	}
 	/* the message first: format 3 seals the blobs for its trailers */
@@ -156,12 +162,12 @@ int sync_commit_write(git_oid *out, git_repository *repo, const git_oid *parent_
 	if (git_treebuilder_write(&tree_id, tb) < 0 || git_tree_lookup(&tree, repo, &tree_id) < 0 ||
 	    git_signature_new(&sig, who, email, (git_time_t)(ms / 1000), 0) < 0 ||
 	    (parent_id && git_commit_lookup(&parent, repo, parent_id) < 0)) {
-		rc = sync_git_fail(HEARTH_ERROR, "cannot write commit");
+		rc = sync_git_fail(HEARTH_ERROR, _("cannot write commit"));
 		goto done;
 	}
 	if (git_commit_create(out, repo, NULL, sig, sig, NULL, msg.ptr, tree, parent ? 1 : 0,
 		    (const git_commit **)&parent) < 0)
-		rc = sync_git_fail(HEARTH_ERROR, "cannot write commit");
+		rc = sync_git_fail(HEARTH_ERROR, _("cannot write commit"));
 done:
 	git_treebuilder_free(tb);
 	git_tree_free(tree);
@@ -179,7 +185,9 @@ void sync_commit_dispose(sync_commit *c)
 		hearth_buf_dispose(&c->entries[i].cs);
 	free(c->entries);
 	sync_message_dispose(&c->msg);
+	free(c->message);
 	c->entries = NULL;
+	c->message = NULL;
 }
 
 /* The size of the blob `te` (named `name`), from the object's header: the blob is not loaded.
@@ -191,13 +199,13 @@ static int blob_header(size_t *size, git_odb *odb, const git_tree_entry *te, con
 
 	if (!git_odb_exists(odb, git_tree_entry_id(te)))
 		return hearth_error_set(HEARTH_ECORRUPT,
-			"%s is absent (the office fetches a commit whose entries take more than it "
-			"accepts without them)", name);
+			_("%s is absent (the office fetches a commit whose entries take more than it "
+			"accepts without them)"), name);
 	if (git_odb_read_header(size, &type, odb, git_tree_entry_id(te)) < 0 ||
 	    type != GIT_OBJECT_BLOB)
-		return sync_git_fail(HEARTH_ECORRUPT, "cannot read entries");
+		return sync_git_fail(HEARTH_ECORRUPT, _("cannot read entries"));
 	if (*size > limit)
-		return hearth_error_set(HEARTH_ECORRUPT, "%s is larger than the limit of %zu bytes",
+		return hearth_error_set(HEARTH_ECORRUPT, _("%s is larger than the limit of %zu bytes"),
 			name, limit);
 	return 0;
 }
@@ -212,7 +220,7 @@ static int blob_size(const git_tree_entry **out, size_t *size, git_odb *odb, git
 	snprintf(name, sizeof(name), "entries.%zu", i);
 	*out = te = git_tree_entry_byname(tree, name);
 	if (!te || git_tree_entry_filemode(te) != GIT_FILEMODE_BLOB)
-		return hearth_error_set(HEARTH_ECORRUPT, "commit tree of %zu files lacks the blob '%s'",
+		return hearth_error_set(HEARTH_ECORRUPT, _("commit tree of %zu files lacks the blob '%s'"),
 			k, name);
 	snprintf(name, sizeof(name), "blob 'entries.%zu'", i);
 	return blob_header(size, odb, te, name, SYNC_BLOB_MAX);
@@ -223,7 +231,7 @@ static int bound_check(uint64_t total, uint64_t max_bytes)
 	if (total <= max_bytes)
 		return 0;
 	return hearth_error_set(HEARTH_ECORRUPT,
-		"the entries of the commit take %llu bytes, more than the limit of %llu",
+		_("the entries of the commit take %llu bytes, more than the limit of %llu"),
 		(unsigned long long)total, (unsigned long long)max_bytes);
 }
 
@@ -238,13 +246,13 @@ static int read_v1(sync_commit *out, git_repository *repo, git_tree *tree, uint6
 
 	if (git_tree_entrycount(tree) != (size_t)out->msg.nentries)
 		return hearth_error_set(HEARTH_ECORRUPT,
-			"commit tree holds %zu files but lists %d entries", git_tree_entrycount(tree),
+			_("commit tree holds %zu files but lists %d entries"), git_tree_entrycount(tree),
 			out->msg.nentries);
 	if (out->msg.nentries &&
 	    !(out->entries = calloc((size_t)out->msg.nentries, sizeof(*out->entries))))
-		return hearth_error_set(HEARTH_ERROR, "out of memory");
+		return hearth_error_set(HEARTH_ERROR, _("out of memory"));
 	if (out->msg.nentries && git_repository_odb(&odb, repo) < 0)
-		return sync_git_fail(HEARTH_ERROR, "cannot read the object database");
+		return sync_git_fail(HEARTH_ERROR, _("cannot read the object database"));
 	for (i = 0; rc == 0 && i < out->msg.nentries; i++) {
 		sync_entry *e = &out->entries[i];
 		const git_tree_entry *te;
@@ -256,7 +264,7 @@ static int read_v1(sync_commit *out, git_repository *repo, git_tree *tree, uint6
 		snprintf(what, sizeof(what), "entry %lld", (long long)e->head.seq);
 		te = git_tree_entry_byname(tree, name);
 		if (!te || git_tree_entry_type(te) != GIT_OBJECT_BLOB)
-			rc = hearth_error_set(HEARTH_ECORRUPT, "entry %lld missing from the commit tree",
+			rc = hearth_error_set(HEARTH_ECORRUPT, _("entry %lld missing from the commit tree"),
 				(long long)e->head.seq);
 		else if ((rc = blob_header(&size, odb, te, what, SYNC_ENTRY_MAX)) == 0)
 			total += size;
@@ -270,13 +278,13 @@ static int read_v1(sync_commit *out, git_repository *repo, git_tree *tree, uint6
 
 		entry_name(name, e->head.seq);
 		if (git_blob_lookup(&blob, repo, git_tree_entry_id(git_tree_entry_byname(tree, name))) < 0)
-			rc = sync_git_fail(HEARTH_ECORRUPT, "cannot read entry");
+			rc = sync_git_fail(HEARTH_ECORRUPT, _("cannot read entry"));
 		else
 			rc = hearth_buf_put(&e->cs, git_blob_rawcontent(blob),
 				(size_t)git_blob_rawsize(blob));
 		if (rc == 0 && !hearth_changeset_wellformed(e->cs.ptr, e->cs.size))
 			rc = hearth_error_set(HEARTH_ECORRUPT,
-				"entry %lld: changeset does not parse (malformed bytes)",
+				_("entry %lld: changeset does not parse (malformed bytes)"),
 				(long long)e->head.seq);
 		git_blob_free(blob);
 	}
@@ -299,9 +307,9 @@ static int read_v2(sync_commit *out, git_repository *repo, git_tree *tree, uint6
 	/* the message lists no entries (it parsed as format 2): they come from the blobs */
 	if ((out->msg.count == 0) != (k == 0) || k > (size_t)out->msg.count)
 		return hearth_error_set(HEARTH_ECORRUPT,
-			"commit tree holds %zu files for %d entries", k, out->msg.count);
+			_("commit tree holds %zu files for %d entries"), k, out->msg.count);
 	if (k && git_repository_odb(&odb, repo) < 0)
-		return sync_git_fail(HEARTH_ERROR, "cannot read the object database");
+		return sync_git_fail(HEARTH_ERROR, _("cannot read the object database"));
 	for (i = 1; rc == 0 && i <= k; i++)
 		if ((rc = blob_size(&te, &size, odb, tree, i, k)) == 0)
 			total += size;
@@ -313,7 +321,7 @@ static int read_v2(sync_commit *out, git_repository *repo, git_tree *tree, uint6
 		if ((rc = blob_size(&te, &size, odb, tree, i, k)) < 0)
 			break;
 		if (git_blob_lookup(&blob, repo, git_tree_entry_id(te)) < 0)
-			rc = sync_git_fail(HEARTH_ECORRUPT, "cannot read entries");
+			rc = sync_git_fail(HEARTH_ECORRUPT, _("cannot read entries"));
 		else
 			rc = sync_blob_decode(out, &cap, (int)i, git_blob_rawcontent(blob),
 				(size_t)git_blob_rawsize(blob), &prev);
@@ -415,6 +423,39 @@ static int open_blob(hearth_buf *records, sync_commit *c, const git_oid *parent,
 	return rc;
 }
 
+/* Format 3: the Author lines of commit `c`, opened from its tree entry `who` (blob 0; NULL if
+ * none) into c->message, which holds nothing else. */
+static int open_authors(sync_commit *c, git_repository *repo, git_odb *odb,
+	const git_tree_entry *who, const git_oid *parent, const sync_keyring *keys, size_t k,
+	const hearth_buf *trailers, int64_t done_seq)
+{
+	hearth_buf lines = HEARTH_BUF_INIT;
+	git_blob *blob = NULL;
+	size_t size;
+	int rc;
+
+	c->message[0] = '\0';
+	if (!who)
+		return 0;
+	if (git_tree_entry_filemode(who) != GIT_FILEMODE_BLOB)
+		return hearth_error_set(HEARTH_ECORRUPT, _("commit tree of %zu files lacks the blob '%s'"),
+			k + 1, "authors");
+	if ((rc = blob_header(&size, odb, who, "blob 'authors'", SYNC_BLOB_MAX)) < 0)
+		return rc;
+	if (git_blob_lookup(&blob, repo, git_tree_entry_id(who)) < 0)
+		return sync_git_fail(HEARTH_ECORRUPT, "cannot read entries");
+	rc = open_blob(&lines, c, parent, keys, git_blob_rawcontent(blob),
+		(size_t)git_blob_rawsize(blob), 0, (uint32_t)k, trailers, done_seq);
+	git_blob_free(blob);
+	if (rc == 0 && lines.size) {
+		free(c->message);
+		if (!(c->message = strdup(lines.ptr)))
+			rc = hearth_error_set(HEARTH_ERROR, "out of memory");
+	}
+	hearth_buf_dispose(&lines);
+	return rc;
+}
+
 /* Format 3: the tree holds sealed blobs entries.1 ... entries.k (1 <= k, k <= count when there
  * are entries, k = 1 of no records when there are none), sizes checked before any is loaded;
  * each is opened and decoded as format 2. */
@@ -432,6 +473,10 @@ static int read_v3(sync_commit *out, git_repository *repo, git_commit *commit, g
 	git_odb *odb = NULL;
 	int cap = 0, rc = 0;
 
+	const git_tree_entry *who = git_tree_entry_byname(tree, "authors");
+
+	if (who)
+		k--; /* blob 0: the Author lines, sealed */
 	if (k < 1 || k > (size_t)(out->msg.count ? out->msg.count : 1))
 		return hearth_error_set(HEARTH_ECORRUPT,
 			"commit tree holds %zu files for %d entries", k, out->msg.count);
@@ -465,6 +510,9 @@ static int read_v3(sync_commit *out, git_repository *repo, git_commit *commit, g
 			sodium_memzero(records.ptr, records.size);
 		git_blob_free(blob);
 	}
+	/* format 3 takes Author lines only from inside the seal, never from the clear message */
+	if (rc == 0)
+		rc = open_authors(out, repo, odb, who, parent, keys, k, &trailers, done_seq);
 	git_odb_free(odb);
 	hearth_buf_dispose(&trailers);
 	hearth_buf_dispose(&records);
@@ -489,18 +537,22 @@ int sync_commit_read_keyed(sync_commit *out, git_repository *repo, const git_oid
 	memset(out, 0, sizeof(*out));
 	git_oid_cpy(&out->id, id);
 	if (git_commit_lookup(&commit, repo, id) < 0 || git_commit_tree(&tree, commit) < 0) {
-		rc = sync_git_fail(HEARTH_ECORRUPT, "cannot read commit");
+		rc = sync_git_fail(HEARTH_ECORRUPT, _("cannot read commit"));
 		goto done;
 	}
 	if ((parents = git_commit_parentcount(commit)) > 1) {
 		rc = hearth_error_set(HEARTH_ECORRUPT,
-			"commit has %u parents: a branch is a chain of commits with one parent each",
+			_("commit has %u parents: a branch is a chain of commits with one parent each"),
 			parents);
 		goto done;
 	}
 	raw = git_commit_message_raw(commit);
 	if ((rc = sync_message_parse(&out->msg, raw, strlen(raw))) < 0)
 		goto done;
+	if (!(out->message = strdup(raw))) {
+		rc = hearth_error_set(HEARTH_ERROR, "out of memory");
+		goto done;
+	}
 	rc = out->msg.format == 1   ? read_v1(out, repo, tree, max_bytes)
 	     : out->msg.format == 2 ? read_v2(out, repo, tree, max_bytes)
 				    : read_v3(out, repo, commit, tree, max_bytes, keys, done_seq);
@@ -546,14 +598,14 @@ int sync_walk(git_oid **out, size_t *n, git_repository *repo, const git_oid *hea
 		if (stop && git_oid_equal(&cur, stop))
 			break;
 		if (count >= SYNC_WALK_MAX) {
-			rc = hearth_error_set(HEARTH_ECORRUPT, "history too long to walk");
+			rc = hearth_error_set(HEARTH_ECORRUPT, _("history too long to walk"));
 			goto done;
 		}
 		if (count == cap) {
 			size_t ncap = cap ? cap * 2 : 64;
 			git_oid *nids = realloc(ids, ncap * sizeof(*ids));
 			if (!nids) {
-				rc = hearth_error_set(HEARTH_ERROR, "out of memory");
+				rc = hearth_error_set(HEARTH_ERROR, _("out of memory"));
 				goto done;
 			}
 			ids = nids;
@@ -561,7 +613,7 @@ int sync_walk(git_oid **out, size_t *n, git_repository *repo, const git_oid *hea
 		}
 		git_oid_cpy(&ids[count++], &cur);
 		if (git_commit_lookup(&c, repo, &cur) < 0) {
-			rc = sync_git_fail(HEARTH_ECORRUPT, "cannot read commit");
+			rc = sync_git_fail(HEARTH_ECORRUPT, _("cannot read commit"));
 			goto done;
 		}
 		if (to_snapshot && is_snapshot(c)) {
@@ -572,7 +624,7 @@ int sync_walk(git_oid **out, size_t *n, git_repository *repo, const git_oid *hea
 			git_commit_free(c);
 			if (stop) {
 				rc = hearth_error_set(HEARTH_ECONFLICT,
-					"history was rewritten: the last commit seen is not on the branch");
+					_("history was rewritten: the last commit seen is not on the branch"));
 				goto done;
 			}
 			break;

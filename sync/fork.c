@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "sync_int.h"
+#include "core/i18n.h"
 
 /* The last seq of the commit `id` and the node it names (`node` may be NULL). */
 static int commit_head(int64_t *last, char *node, git_repository *repo, const git_oid *id)
@@ -19,7 +20,7 @@ static int commit_head(int64_t *last, char *node, git_repository *repo, const gi
 
 	*last = 0;
 	if (git_commit_lookup(&c, repo, id) < 0)
-		return hearth_error_set(HEARTH_ECORRUPT, "cannot read commit on 'up'");
+		return hearth_error_set(HEARTH_ECORRUPT, _("cannot read commit on 'up'"));
 	msg = git_commit_message_raw(c);
 	if ((rc = sync_message_parse(&m, msg, strlen(msg))) == 0) {
 		*last = m.count > 0 ? m.last_seq : 0;
@@ -52,8 +53,8 @@ int sync_fork_check(hearth_db *db, git_repository *repo, int *forked, int64_t *r
 		return rc;
 	if (strcmp(node, hearth_db_node(db)) != 0)
 		return hearth_error_set(HEARTH_ECONFLICT,
-			"the remote holds the repository of node '%s', not of '%s': nothing was "
-			"applied or sent; point it at this node's with 'hearth remote set-url'",
+			_("the remote holds the repository of node '%s', not of '%s': nothing was "
+			"applied or sent; point it at this node's with 'hearth remote set-url'"),
 			node, hearth_db_node(db));
 	if (remote_head)
 		git_oid_cpy(remote_head, &remote);
@@ -71,9 +72,9 @@ int sync_fork_error(hearth_db *db)
 	int64_t pending = hearth_sql_count(hearth_db_sqlite(db), "SELECT count(*) FROM hearth_outbox");
 
 	return hearth_error_set(HEARTH_ECONFLICT,
-		"another copy of node '%s' has synced since this copy last did; nothing was sent and "
+		_("another copy of node '%s' has synced since this copy last did; nothing was sent and "
 		"nothing is lost; run 'hearth rejoin' to send this copy's %lld pending change%s on "
-		"top of it",
+		"top of it"),
 		hearth_db_node(db), (long long)pending, pending == 1 ? "" : "s");
 }
 
@@ -91,8 +92,8 @@ static int shared_last_seq(int64_t *out, hearth_db *db, git_repository *repo,
 	if (grc == GIT_ENOTFOUND)
 		return 0;
 	if (grc < 0)
-		return hearth_error_set(HEARTH_ERROR, "cannot compare this copy's history with the "
-						      "remote's");
+		return hearth_error_set(HEARTH_ERROR, _("cannot compare this copy's history with the "
+						      "remote's"));
 	return sync_commit_last_seq(out, repo, &base);
 }
 
@@ -125,7 +126,7 @@ static int renumber(hearth_db *db, git_repository *repo, const git_oid *remote,
 	sqlite3_bind_int64(st, 1, offset);
 	sqlite3_bind_int64(st, 2, shared);
 	if (sqlite3_step(st) != SQLITE_DONE) {
-		rc = hearth_error_sqlite(h, HEARTH_ERROR, "cannot re-record the pending changes");
+		rc = hearth_error_sqlite(h, HEARTH_ERROR, _("cannot re-record the pending changes"));
 		goto fail;
 	}
 	sqlite3_finalize(st);
@@ -159,7 +160,7 @@ int hearth_rejoin(hearth_db *db, const hearth_sync_opts *opts, hearth_sync_resul
 	if (out)
 		memset(out, 0, sizeof(*out));
 	if (hearth_db_is_office(db))
-		return hearth_error_set(HEARTH_EUSAGE, "the office is never a copy: 'hearth sync'");
+		return hearth_error_set(HEARTH_EUSAGE, _("the office is never a copy: 'hearth sync'"));
 	if ((rc = sync_remotes_load(&remotes, &n, db, opts ? opts->only_remote : NULL)) < 0 ||
 	    (rc = sync_repo_open(&repo, db)) < 0 ||
 	    (rc = sync_node_fetch(db, repo, &remotes[0], opts)) < 0 ||

@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "sync_int.h"
+#include "core/i18n.h"
 
 void sync_message_dispose(sync_message *m)
 {
@@ -35,7 +36,7 @@ static int parse_i64(int64_t *out, const char *s, size_t len)
 
 static int bad(const char *what, int line)
 {
-	return hearth_error_set(HEARTH_ECORRUPT, "commit message: %s (line %d)", what, line);
+	return hearth_error_set(HEARTH_ECORRUPT, _("commit message: %s (line %d)"), what, line);
 }
 
 static int add_entry(sync_message *m, int *cap, const char *v, size_t len, int line)
@@ -52,7 +53,7 @@ static int add_entry(sync_message *m, int *cap, const char *v, size_t len, int l
 		if (ncap > 1000000)
 			return bad("too many entries", line);
 		if (!(n = realloc(m->entries, (size_t)ncap * sizeof(*n))))
-			return hearth_error_set(HEARTH_ERROR, "out of memory");
+			return hearth_error_set(HEARTH_ERROR, _("out of memory"));
 		m->entries = n;
 		*cap = ncap;
 	}
@@ -172,7 +173,7 @@ int sync_message_parse(sync_message *out, const char *msg, size_t len)
 		return bad("NUL byte", 0);
 	if ((newer = first_format(msg, end)) > HEARTH_FORMAT_VERSION && newer <= 1000000)
 		return hearth_error_set(HEARTH_ENEWER,
-			"commit uses log format %d, this hearth reads up to %d: upgrade hearth",
+			_("commit uses log format %d, this hearth reads up to %d: upgrade hearth"),
 			(int)newer, HEARTH_FORMAT_VERSION);
 	while (rc == 0 && p < end) {
 		const char *nl = memchr(p, '\n', (size_t)(end - p));
@@ -247,7 +248,7 @@ int sync_message_parse(sync_message *out, const char *msg, size_t len)
 		rc = bad("malformed Hearth-Format", lineno);
 	if (rc == 0 && out->format > HEARTH_FORMAT_VERSION)
 		rc = hearth_error_set(HEARTH_ENEWER,
-			"commit uses log format %d, this hearth reads up to %d: upgrade hearth",
+			_("commit uses log format %d, this hearth reads up to %d: upgrade hearth"),
 			out->format, HEARTH_FORMAT_VERSION);
 	if (rc == 0 && out->is_down && (seen_range != 1 || seen_ack != 1))
 		rc = bad("down commit without Hearth-Range and Hearth-Ack", lineno);
@@ -340,7 +341,7 @@ int sync_blob_append(hearth_buf *blob, const sync_entry *e, sync_entry_head *pre
 
 static int bad_entry(int blob_no, int index, const char *what)
 {
-	return hearth_error_set(HEARTH_ECORRUPT, "entries blob %d, entry %d: %s", blob_no, index,
+	return hearth_error_set(HEARTH_ECORRUPT, _("entries blob %d, entry %d: %s"), blob_no, index,
 		what);
 }
 
@@ -356,10 +357,10 @@ static int grow_entries(sync_commit *c, int *cap)
 	if (ncap > c->msg.count)
 		ncap = c->msg.count;
 	if (!(ne = realloc(c->entries, (size_t)ncap * sizeof(*ne))))
-		return hearth_error_set(HEARTH_ERROR, "out of memory");
+		return hearth_error_set(HEARTH_ERROR, _("out of memory"));
 	c->entries = ne;
 	if (!(nh = realloc(c->msg.entries, (size_t)ncap * sizeof(*nh))))
-		return hearth_error_set(HEARTH_ERROR, "out of memory");
+		return hearth_error_set(HEARTH_ERROR, _("out of memory"));
 	c->msg.entries = nh;
 	memset(ne + *cap, 0, (size_t)(ncap - *cap) * sizeof(*ne));
 	*cap = ncap;
@@ -390,7 +391,7 @@ int sync_blob_decode(sync_commit *c, int *cap, int blob_no, const void *blob, si
 			return bad_entry(blob_no, index, "seq not ascending or beyond Hearth-Entries");
 		if (len > SYNC_ENTRY_MAX)
 			return hearth_error_set(HEARTH_ECORRUPT,
-				"entry %lld is larger than the limit of %u bytes",
+				_("entry %lld is larger than the limit of %u bytes"),
 				(long long)(prev->seq + (int64_t)step), SYNC_ENTRY_MAX);
 		if (len > n - pos)
 			return bad_entry(blob_no, index, "length runs past the end of the blob");
@@ -407,7 +408,7 @@ int sync_blob_decode(sync_commit *c, int *cap, int blob_no, const void *blob, si
 		pos += (size_t)len;
 		if (!hearth_changeset_wellformed(e->cs.ptr, e->cs.size))
 			return hearth_error_set(HEARTH_ECORRUPT,
-				"entry %lld: changeset does not parse (malformed bytes)",
+				_("entry %lld: changeset does not parse (malformed bytes)"),
 				(long long)e->head.seq);
 	}
 	return 0;
@@ -421,9 +422,62 @@ int sync_blob_finish(const sync_commit *c)
 	    (m->count && (m->entries[0].seq != m->first_seq ||
 				 m->entries[m->nentries - 1].seq != m->last_seq)))
 		return hearth_error_set(HEARTH_ECORRUPT,
-			"Hearth-Entries lists %d entries (%lld to %lld), the blobs hold %d%s", m->count,
+			_("Hearth-Entries lists %d entries (%lld to %lld), the blobs hold %d%s"), m->count,
 			(long long)m->first_seq, (long long)m->last_seq, m->nentries,
-			m->nentries == m->count ? " with other seqs" : "");
+			m->nentries == m->count ? _(" with other seqs") : "");
 	return 0;
 }
 
+
+/* ---- authors ------------------------------------------------------------------------------ */
+
+/* An author's name as it may stand in a line: 1-64 bytes, no space, no control character. */
+static int author_ok(const char *p, size_t n)
+{
+	size_t i;
+
+	if (n == 0 || n > SYNC_AUTHOR_MAX)
+		return 0;
+	for (i = 0; i < n; i++)
+		if ((unsigned char)p[i] <= ' ' || (unsigned char)p[i] == 0x7f)
+			return 0;
+	return 1;
+}
+
+int sync_message_author(char out[SYNC_AUTHOR_MAX + 1], const char *msg, int64_t seq)
+{
+	static const char key[] = "Author: ";
+	const char *p = msg, *end = msg + strlen(msg);
+
+	out[0] = '\0';
+	while (p < end) {
+		const char *nl = memchr(p, '\n', (size_t)(end - p));
+		size_t l = nl ? (size_t)(nl - p) : (size_t)(end - p);
+		const char *v = p + sizeof(key) - 1, *sp1, *sp2, *e = p + l;
+		int64_t first, last;
+
+		p = nl ? nl + 1 : end;
+		if (l < sizeof(key) - 1 || memcmp(v - (sizeof(key) - 1), key, sizeof(key) - 1) != 0 ||
+		    !(sp1 = memchr(v, ' ', (size_t)(e - v))) ||
+		    !(sp2 = memchr(sp1 + 1, ' ', (size_t)(e - sp1 - 1))) ||
+		    parse_i64(&first, v, (size_t)(sp1 - v)) < 0 ||
+		    parse_i64(&last, sp1 + 1, (size_t)(sp2 - sp1 - 1)) < 0 ||
+		    !author_ok(sp2 + 1, (size_t)(e - sp2 - 1)))
+			continue;
+		if (first <= seq && seq <= last) {
+			memcpy(out, sp2 + 1, (size_t)(e - sp2 - 1));
+			out[e - sp2 - 1] = '\0';
+			return 1;
+		}
+	}
+	return 0;
+}
+
+int sync_message_author_line(hearth_buf *out, int64_t first, int64_t last, const char *author)
+{
+	/* an author that cannot stand in the line is left out, never mangled */
+	if (!author_ok(author, strlen(author)))
+		return 0;
+	return hearth_buf_printf(out, "Author: %lld %lld %s\n", (long long)first, (long long)last,
+		author);
+}

@@ -14,6 +14,7 @@
 #include <string.h>
 
 #include "sync_int.h"
+#include "core/i18n.h"
 
 typedef struct {
 	hearth_db *db;
@@ -98,7 +99,7 @@ static int origin_get(merge_ctx *m, const hearth_table_decl *t, sqlite3_value *o
 			rc = SQLITE_DONE;
 		}
 	}
-	rc = rc == SQLITE_DONE ? 0 : hearth_error_sqlite(m->h, HEARTH_ERROR, "cannot read origin");
+	rc = rc == SQLITE_DONE ? 0 : hearth_error_sqlite(m->h, HEARTH_ERROR, _("cannot read origin"));
 	hearth_stmt_done(st);
 	return rc;
 }
@@ -122,7 +123,7 @@ static int origin_set(hearth_db *db, const char *tbl, sqlite3_value *owner, sqli
 	sqlite3_bind_text(st, 5, clock_hex, -1, SQLITE_STATIC);
 	sqlite3_bind_text(st, 6, node, -1, SQLITE_STATIC);
 	if (step(st, unbound) != SQLITE_DONE)
-		rc = hearth_error_sqlite(hearth_db_sqlite(db), HEARTH_ERROR, "cannot record origin");
+		rc = hearth_error_sqlite(hearth_db_sqlite(db), HEARTH_ERROR, _("cannot record origin"));
 	hearth_stmt_done(st);
 	return rc;
 }
@@ -140,7 +141,7 @@ static int origin_clear(hearth_db *db, const char *tbl, sqlite3_value *owner, sq
 	bind_value(st, 2, owner, &unbound);
 	bind_value(st, 3, id, &unbound);
 	if (step(st, unbound) != SQLITE_DONE)
-		rc = hearth_error_sqlite(hearth_db_sqlite(db), HEARTH_ERROR, "cannot clear origin");
+		rc = hearth_error_sqlite(hearth_db_sqlite(db), HEARTH_ERROR, _("cannot clear origin"));
 	hearth_stmt_done(st);
 	return rc;
 }
@@ -178,7 +179,7 @@ static int log_conflict(merge_ctx *m, const hearth_table_decl *t, sqlite3_value 
 		sqlite3_bind_text(st, 11, lost_clock, -1, SQLITE_STATIC);
 	sqlite3_bind_int64(st, 12, (sqlite3_int64)hearth_time_now_ms());
 	if (step(st, unbound) != SQLITE_DONE)
-		rc = hearth_error_sqlite(m->h, HEARTH_ERROR, "cannot write the conflict log");
+		rc = hearth_error_sqlite(m->h, HEARTH_ERROR, _("cannot write the conflict log"));
 	else
 		m->conflicts++;
 	hearth_stmt_done(st);
@@ -289,7 +290,7 @@ static int shape_stmt(merge_ctx *m, const hearth_table_decl *t, int op, sqlite3_
 	if (c->n == c->cap) {
 		int cap = c->cap ? c->cap * 2 : 16;
 		if (!(s = realloc(c->shapes, (size_t)cap * sizeof(*s)))) {
-			rc = hearth_error_set(HEARTH_ERROR, "out of memory");
+			rc = hearth_error_set(HEARTH_ERROR, _("out of memory"));
 			goto done;
 		}
 		c->shapes = s;
@@ -326,7 +327,7 @@ static int table_stmt(hearth_db *db, const hearth_table_decl *t, const char *hea
 
 	*st = NULL;
 	if (n < 0 || (size_t)n >= sizeof(sql))
-		return hearth_error_set(HEARTH_ERROR, "table name '%.60s' is too long", t->name);
+		return hearth_error_set(HEARTH_ERROR, _("table name '%.60s' is too long"), t->name);
 	return hearth_db_stmt(db, st, sql);
 }
 
@@ -349,13 +350,13 @@ int sync_row_load(hearth_db *db, const hearth_table_decl *t, sqlite3_value *owne
 		rc = 0;
 		for (i = 0; i < t->ncol; i++)
 			if (!(cur[i] = sqlite3_value_dup(sqlite3_column_value(st, i)))) {
-				rc = hearth_error_set(HEARTH_ERROR, "out of memory");
+				rc = hearth_error_set(HEARTH_ERROR, _("out of memory"));
 				break;
 			}
 	} else if (rc == SQLITE_DONE) {
 		rc = 0;
 	} else {
-		rc = hearth_error_sqlite(hearth_db_sqlite(db), HEARTH_ERROR, "cannot read the row");
+		rc = hearth_error_sqlite(hearth_db_sqlite(db), HEARTH_ERROR, _("cannot read the row"));
 	}
 	hearth_stmt_done(st);
 	return rc;
@@ -373,7 +374,7 @@ static int row_insert(merge_ctx *m, const hearth_table_decl *t, sqlite3_value **
 		if (vals[i])
 			bind_value(st, i + 1, vals[i], &unbound);
 	if (step(st, unbound) != SQLITE_DONE)
-		rc = hearth_error_sqlite(m->h, HEARTH_ECORRUPT, "change refused by the schema");
+		rc = hearth_error_sqlite(m->h, HEARTH_ECORRUPT, _("change refused by the schema"));
 	stmt_release(st, cached);
 	return rc;
 }
@@ -397,7 +398,7 @@ static int row_update(merge_ctx *m, const hearth_table_decl *t, sqlite3_value *o
 		if (set[i])
 			bind_value(st, i + 3, set[i], &unbound);
 	if (step(st, unbound) != SQLITE_DONE)
-		rc = hearth_error_sqlite(m->h, HEARTH_ECORRUPT, "change refused by the schema");
+		rc = hearth_error_sqlite(m->h, HEARTH_ECORRUPT, _("change refused by the schema"));
 	stmt_release(st, cached);
 	return rc;
 }
@@ -414,7 +415,7 @@ static int row_delete(merge_ctx *m, const hearth_table_decl *t, sqlite3_value *o
 	bind_value(st, 1, owner, &unbound);
 	bind_value(st, 2, id, &unbound);
 	if (step(st, unbound) != SQLITE_DONE)
-		rc = hearth_error_sqlite(m->h, HEARTH_ECORRUPT, "delete refused by the schema");
+		rc = hearth_error_sqlite(m->h, HEARTH_ECORRUPT, _("delete refused by the schema"));
 	hearth_stmt_done(st);
 	return rc == 0 ? origin_clear(m->db, t->name, owner, id) : rc;
 }
@@ -434,7 +435,7 @@ static int merge_columns(merge_ctx *m, const hearth_table_decl *t, sqlite3_value
 		if (c->is_pk || !nw[i] || (eq = values_equal(cur[i], nw[i])) > 0)
 			continue;
 		if (eq < 0 || (old && old[i] && (eq = values_equal(cur[i], old[i])) < 0)) {
-			rc = hearth_error_set(HEARTH_ERROR, "out of memory");
+			rc = hearth_error_set(HEARTH_ERROR, _("out of memory"));
 			break;
 		}
 		if (old && old[i] && eq) {
@@ -477,13 +478,13 @@ static int merge_change(merge_ctx *m, sqlite3_changeset_iter *it)
 	 * (undefined: inserts take their defaults, updates leave them) */
 	if (!(t = hearth_schema_table(s, tab)) || ncol > t->ncol || ncol < 2)
 		return hearth_error_set(HEARTH_ECORRUPT,
-			"entry changes '%.60s' with %d columns, not a table of this schema", tab, ncol);
+			_("entry changes '%.60s' with %d columns, not a table of this schema"), tab, ncol);
 	old = calloc((size_t)t->ncol, sizeof(*old));
 	nw = calloc((size_t)t->ncol, sizeof(*nw));
 	cur = calloc((size_t)t->ncol, sizeof(*cur));
 	set = calloc((size_t)t->ncol, sizeof(*set));
 	if (!old || !nw || !cur || !set) {
-		rc = hearth_error_set(HEARTH_ERROR, "out of memory");
+		rc = hearth_error_set(HEARTH_ERROR, _("out of memory"));
 		goto done;
 	}
 	for (i = 0; i < ncol; i++) {
@@ -525,7 +526,7 @@ static int merge_change(merge_ctx *m, sqlite3_changeset_iter *it)
 				origin held;
 				char held_hex[HEARTH_CLOCK_HEX + 1] = "";
 				if (eq < 0) {
-					rc = hearth_error_set(HEARTH_ERROR, "out of memory");
+					rc = hearth_error_set(HEARTH_ERROR, _("out of memory"));
 					break;
 				}
 				if ((rc = origin_get(m, t, owner, id, t->cols[i].name, &held)) < 0)
@@ -540,7 +541,7 @@ static int merge_change(merge_ctx *m, sqlite3_changeset_iter *it)
 	}
 	goto done;
 corrupt:
-	rc = hearth_error_set(HEARTH_ECORRUPT, "entry for '%s' lacks values it must carry", tab);
+	rc = hearth_error_set(HEARTH_ECORRUPT, _("entry for '%s' lacks values it must carry"), tab);
 done:
 	for (i = 0; cur && i < t->ncol; i++)
 		sqlite3_value_free(cur[i]);
@@ -559,11 +560,11 @@ static int merge_changeset(merge_ctx *m, const void *cs, int n)
 	int step, rc = 0;
 
 	if (sqlite3changeset_start(&it, n, (void *)cs) != SQLITE_OK)
-		return hearth_error_set(HEARTH_ECORRUPT, "changeset does not parse");
+		return hearth_error_set(HEARTH_ECORRUPT, _("changeset does not parse"));
 	while (rc == 0 && (step = sqlite3changeset_next(it)) == SQLITE_ROW)
 		rc = merge_change(m, it);
 	if (rc == 0 && step != SQLITE_DONE)
-		rc = hearth_error_set(HEARTH_ECORRUPT, "changeset does not parse");
+		rc = hearth_error_set(HEARTH_ECORRUPT, _("changeset does not parse"));
 	sqlite3changeset_finalize(it);
 	return rc;
 }
@@ -602,7 +603,7 @@ int sync_origin_note(hearth_db *db, const void *cs, int n, const char *node, con
 	int step, rc = 0;
 
 	if (sqlite3changeset_start(&it, n, (void *)cs) != SQLITE_OK)
-		return hearth_error_set(HEARTH_ECORRUPT, "changeset does not parse");
+		return hearth_error_set(HEARTH_ECORRUPT, _("changeset does not parse"));
 	while (rc == 0 && (step = sqlite3changeset_next(it)) == SQLITE_ROW) {
 		const char *tab;
 		int ncol, op, indirect, i;

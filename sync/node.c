@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "sync_int.h"
+#include "core/i18n.h"
 
 /* at most this much of the pack files is mapped at once, in windows of PACK_WINDOW_BYTES */
 #define PACK_WINDOW_BYTES (8u << 20)
@@ -12,7 +13,7 @@
 int hearth_sync_init(void)
 {
 	if (git_libgit2_init() < 0)
-		return hearth_error_set(HEARTH_ERROR, "cannot initialise libgit2");
+		return hearth_error_set(HEARTH_ERROR, _("cannot initialise libgit2"));
 	if (sync_seal_init() < 0)
 		return -1;
 	/* pack files are read through mappings that count in the resident size until unmapped:
@@ -20,7 +21,7 @@ int hearth_sync_init(void)
 	 * them resident; small windows under a small limit keep a round's memory flat */
 	if (git_libgit2_opts(GIT_OPT_SET_MWINDOW_SIZE, (size_t)PACK_WINDOW_BYTES) < 0 ||
 	    git_libgit2_opts(GIT_OPT_SET_MWINDOW_MAPPED_LIMIT, (size_t)PACK_MAPPED_BYTES) < 0)
-		return hearth_error_set(HEARTH_ERROR, "cannot set libgit2's pack window sizes");
+		return hearth_error_set(HEARTH_ERROR, _("cannot set libgit2's pack window sizes"));
 	return 0;
 }
 
@@ -37,8 +38,8 @@ int hearth_repo_init_bare(const char *path)
 
 	if (git_repository_open_bare(&repo, path) < 0 && git_repository_init(&repo, path, 1) < 0) {
 		const git_error *e = git_error_last();
-		return hearth_error_set(HEARTH_ERROR, "cannot create repository '%s': %s", path,
-			e && e->message ? e->message : "git error");
+		return hearth_error_set(HEARTH_ERROR, _("cannot create repository '%s': %s"), path,
+			e && e->message ? e->message : _("git error"));
 	}
 	git_repository_free(repo);
 	return 0;
@@ -52,12 +53,12 @@ int hearth_remote_remove(hearth_db *db, const char *name)
 
 	if (sqlite3_prepare_v2(h, "DELETE FROM hearth_remote WHERE name = ?1", -1, &st, NULL) !=
 	    SQLITE_OK)
-		return hearth_error_sqlite(h, HEARTH_ERROR, "cannot remove remote");
+		return hearth_error_sqlite(h, HEARTH_ERROR, _("cannot remove remote"));
 	sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
 	if (sqlite3_step(st) != SQLITE_DONE)
-		rc = hearth_error_sqlite(h, HEARTH_ERROR, "cannot remove remote");
+		rc = hearth_error_sqlite(h, HEARTH_ERROR, _("cannot remove remote"));
 	else if (sqlite3_changes(h) == 0)
-		rc = hearth_error_set(HEARTH_ENOTFOUND, "no remote '%s'", name);
+		rc = hearth_error_set(HEARTH_ENOTFOUND, _("no remote '%s'"), name);
 	sqlite3_finalize(st);
 	return rc;
 }
@@ -85,7 +86,7 @@ int sync_remotes_load(sync_remote **out, int *n, hearth_db *db, const char *only
 	if (sqlite3_prepare_v2(h,
 		    "SELECT name, url FROM hearth_remote WHERE ?1 IS NULL OR name = ?1 ORDER BY name",
 		    -1, &st, NULL) != SQLITE_OK)
-		return hearth_error_sqlite(h, HEARTH_ERROR, "cannot read remotes");
+		return hearth_error_sqlite(h, HEARTH_ERROR, _("cannot read remotes"));
 	if (only)
 		sqlite3_bind_text(st, 1, only, -1, SQLITE_STATIC);
 	while (sqlite3_step(st) == SQLITE_ROW) {
@@ -93,7 +94,7 @@ int sync_remotes_load(sync_remote **out, int *n, hearth_db *db, const char *only
 			int ncap = cap ? cap * 2 : 8;
 			sync_remote *nr = realloc(r, (size_t)ncap * sizeof(*nr));
 			if (!nr) {
-				rc = hearth_error_set(HEARTH_ERROR, "out of memory");
+				rc = hearth_error_set(HEARTH_ERROR, _("out of memory"));
 				goto done;
 			}
 			r = nr;
@@ -103,16 +104,16 @@ int sync_remotes_load(sync_remote **out, int *n, hearth_db *db, const char *only
 		r[count].url = strdup((const char *)sqlite3_column_text(st, 1));
 		count++;
 		if (!r[count - 1].name || !r[count - 1].url) {
-			rc = hearth_error_set(HEARTH_ERROR, "out of memory");
+			rc = hearth_error_set(HEARTH_ERROR, _("out of memory"));
 			goto done;
 		}
 	}
 	if (only && count == 0)
-		rc = hearth_error_set(HEARTH_ENOTFOUND, "no remote '%s' (see 'hearth remote list')",
+		rc = hearth_error_set(HEARTH_ENOTFOUND, _("no remote '%s' (see 'hearth remote list')"),
 			only);
 	else if (count == 0)
 		rc = hearth_error_set(HEARTH_EUSAGE,
-			"no remote to sync with: 'hearth remote add NAME URL' first");
+			_("no remote to sync with: 'hearth remote add NAME URL' first"));
 done:
 	sqlite3_finalize(st);
 	if (rc < 0) {
@@ -195,7 +196,7 @@ int sync_apply(sqlite3 *db, const void *cs, int n, int mode)
 	if (sqlite3changeset_apply_v2(db, n, (void *)cs, NULL,
 		    mode == SYNC_APPLY_OFFICE_WINS ? force_office : force_local, NULL, NULL, NULL,
 		    SQLITE_CHANGESETAPPLY_NOSAVEPOINT) != SQLITE_OK)
-		return hearth_error_sqlite(db, HEARTH_ERROR, "cannot apply changes");
+		return hearth_error_sqlite(db, HEARTH_ERROR, _("cannot apply changes"));
 	return 0;
 }
 
@@ -227,7 +228,7 @@ int sync_meta_oid(hearth_db *db, const char *key, git_oid *out, int *found)
 	*found = 0;
 	if (rc == 0) {
 		if (git_oid_fromstr(out, v.ptr) < 0)
-			rc = hearth_error_set(HEARTH_ECORRUPT, "meta '%s' is not a commit id", key);
+			rc = hearth_error_set(HEARTH_ECORRUPT, _("meta '%s' is not a commit id"), key);
 		else
 			*found = 1;
 	} else if (rc == HEARTH_ENOTFOUND)
@@ -246,6 +247,32 @@ static void fill_message(sync_message *m, hearth_db *db, int is_down, const char
 	hearth_schema_fingerprint(hearth_db_schema(db), m->fingerprint);
 }
 
+/* Consecutive entries of one author, written as one Author line. */
+typedef struct {
+	int64_t first, last;
+	char name[SYNC_AUTHOR_MAX + 1];
+} author_span;
+
+/* Entry `seq` by `author` (NULL: none recorded); seq 0 ends the last run. */
+static int author_run(hearth_buf *out, author_span *run, int64_t seq, const char *author)
+{
+	int rc = 0;
+
+	if (run->name[0] && seq && author && strcmp(author, run->name) == 0 &&
+	    seq == run->last + 1) {
+		run->last = seq;
+		return 0;
+	}
+	if (run->name[0])
+		rc = sync_message_author_line(out, run->first, run->last, run->name);
+	run->name[0] = '\0';
+	if (rc == 0 && seq && author && strlen(author) <= SYNC_AUTHOR_MAX) {
+		run->first = run->last = seq;
+		snprintf(run->name, sizeof(run->name), "%s", author);
+	}
+	return rc;
+}
+
 /* Commit the next batch of unpushed outbox entries; *made = 0 when there are none. The commit
  * object is written first, then the database records it (up_head), then the ref moves: the
  * database is the truth and the ref is re-derived from it, so a crash anywhere is harmless. */
@@ -256,7 +283,8 @@ static int commit_batch(hearth_db *db, git_repository *repo, int *made)
 	sync_keyring keys = { NULL, 0 };
 	sync_message m;
 	sync_entry *entries = NULL, **ptrs = NULL;
-	hearth_buf subject = HEARTH_BUF_INIT;
+	hearth_buf subject = HEARTH_BUF_INIT, authors = HEARTH_BUF_INIT;
+	author_span run = { 0, 0, "" };
 	git_oid parent, id;
 	char hex[GIT_OID_HEXSZ + 1];
 	int have_parent, n = 0, i, rc;
@@ -273,12 +301,15 @@ static int commit_batch(hearth_db *db, git_repository *repo, int *made)
 	if (!(entries = calloc(SYNC_BATCH_ENTRIES, sizeof(*entries))) ||
 	    !(ptrs = calloc(SYNC_BATCH_ENTRIES, sizeof(*ptrs))) ||
 	    !(m.entries = calloc(SYNC_BATCH_ENTRIES, sizeof(*m.entries)))) {
-		rc = hearth_error_set(HEARTH_ERROR, "out of memory");
+		rc = hearth_error_set(HEARTH_ERROR, _("out of memory"));
 		goto done;
 	}
 	if ((rc = hearth_sql_prepare(&st, h,
-		     "SELECT seq, clock, changeset, summary FROM hearth_outbox WHERE pushed = 0 "
-		     "ORDER BY seq")) < 0)
+		     hearth_db_schema_version(db) >= HEARTH_SCHEMA_HISTORY
+			     ? "SELECT seq, clock, changeset, summary, author FROM hearth_outbox "
+			       "WHERE pushed = 0 ORDER BY seq"
+			     : "SELECT seq, clock, changeset, summary, NULL FROM hearth_outbox "
+			       "WHERE pushed = 0 ORDER BY seq")) < 0)
 		goto done;
 	while (n < SYNC_BATCH_ENTRIES && bytes < SYNC_BATCH_BYTES && sqlite3_step(st) == SQLITE_ROW) {
 		sync_entry *e = &entries[n];
@@ -291,6 +322,9 @@ static int commit_batch(hearth_db *db, git_repository *repo, int *made)
 		if (n == 0 && m.format < 3)
 			rc = hearth_buf_printf(&subject, "%s: %s", hearth_db_node(db),
 				sqlite3_column_text(st, 3));
+		if (rc == 0 && (rc = author_run(&authors, &run, e->head.seq,
+					(const char *)sqlite3_column_text(st, 4))) < 0)
+			goto done;
 		bytes += e->cs.size;
 		m.entries[n] = e->head;
 		ptrs[n] = e;
@@ -307,6 +341,15 @@ static int commit_batch(hearth_db *db, git_repository *repo, int *made)
 			n > 1 ? "ies" : "y");
 	else if (n > 1)
 		hearth_buf_printf(&subject, " and %d more change%s", n - 1, n > 2 ? "s" : "");
+	/* who wrote them, between the summary and the trailers (docs/format.md) */
+	if ((rc = author_run(&authors, &run, 0, NULL)) < 0)
+		goto done;
+	/* format 3 seals them (docs/format.md, section 10): names are not in the clear */
+	if (m.format >= 3 && authors.size)
+		m.authors = authors.ptr;
+	else if (authors.size && ((rc = hearth_buf_puts(&subject, "\n\n")) < 0 ||
+				     (rc = hearth_buf_put(&subject, authors.ptr, authors.size - 1)) < 0))
+		goto done;
 	if ((rc = sync_commit_write(&id, repo, have_parent ? &parent : NULL, subject.ptr, &m,
 		     ptrs)) < 0)
 		goto done;
@@ -329,6 +372,7 @@ done:
 	free(entries);
 	free(ptrs);
 	free(m.entries);
+	hearth_buf_dispose(&authors);
 	hearth_buf_dispose(&subject);
 	sync_keyring_dispose(&keys);
 	return rc;
@@ -386,7 +430,7 @@ static int invert_overlay(hearth_db *db)
 	if ((rc = hearth_overlay_current(db, &ov)) < 0 || ov.size == 0)
 		goto done;
 	if (sqlite3changeset_invert((int)ov.size, ov.ptr, &ninv, &inv) != SQLITE_OK) {
-		rc = hearth_error_set(HEARTH_ECORRUPT, "the overlay does not parse");
+		rc = hearth_error_set(HEARTH_ECORRUPT, _("the overlay does not parse"));
 		goto done;
 	}
 	rc = sync_apply(hearth_db_sqlite(db), inv, ninv, SYNC_APPLY_OFFICE_WINS);
@@ -419,7 +463,7 @@ int sync_replay_pending(hearth_db *db)
 	if (rc < 0)
 		goto done;
 	if (sqlite3session_changeset(sess, &n, &cs) != SQLITE_OK) {
-		rc = hearth_error_sqlite(h, HEARTH_ERROR, "cannot record the overlay");
+		rc = hearth_error_sqlite(h, HEARTH_ERROR, _("cannot record the overlay"));
 		goto done;
 	}
 	sqlite3session_delete(sess);
@@ -432,7 +476,7 @@ int sync_replay_pending(hearth_db *db)
 		goto done;
 	sqlite3_bind_blob(st, 1, n > 0 ? cs : "", n, SQLITE_STATIC);
 	if (sqlite3_step(st) != SQLITE_DONE)
-		rc = hearth_error_sqlite(h, HEARTH_ERROR, "cannot store the overlay");
+		rc = hearth_error_sqlite(h, HEARTH_ERROR, _("cannot store the overlay"));
 done:
 	sqlite3_finalize(st);
 	if (sess)
@@ -448,7 +492,7 @@ static int check_down(hearth_db *db, const sync_commit *c, int64_t expect_from)
 	hearth_schema_fingerprint(hearth_db_schema(db), fp);
 	if (!c->msg.is_down || strcmp(c->msg.node, hearth_db_node(db)) != 0)
 		return hearth_error_set(HEARTH_ECORRUPT,
-			"the office's down branch holds a commit for '%s', not for this node",
+			_("the office's down branch holds a commit for '%s', not for this node"),
 			c->msg.node);
 	/* an office on an older schema this node passed through is fine: SQLite applies a
 	 * changeset with fewer columns, the added ones taking their defaults */
@@ -456,12 +500,12 @@ static int check_down(hearth_db *db, const sync_commit *c, int64_t expect_from)
 	    (strcmp(c->msg.fingerprint, fp) != 0 &&
 		    !hearth_schema_known(db, c->msg.schema, c->msg.fingerprint)))
 		return hearth_error_set(HEARTH_ENEWER,
-			"the office runs schema version %d, this node %d: upgrade hearth to pull "
-			"(your changes stay safe in the outbox and keep being pushed)",
+			_("the office runs schema version %d, this node %d: upgrade hearth to pull "
+			"(your changes stay safe in the outbox and keep being pushed)"),
 			c->msg.schema, hearth_db_schema_version(db));
 	if (c->msg.range_from != expect_from)
 		return hearth_error_set(HEARTH_ECORRUPT,
-			"down commit covers office entries after %lld, expected after %lld",
+			_("down commit covers office entries after %lld, expected after %lld"),
 			(long long)c->msg.range_from, (long long)expect_from);
 	return 0;
 }
@@ -490,7 +534,7 @@ static int apply_down(hearth_db *db, git_repository *repo, const git_oid *ids, s
 	if ((rc = sync_meta_i64(db, "office_seq", &office_seq)) < 0)
 		return rc;
 	if (!(commits = calloc(n, sizeof(*commits))))
-		return hearth_error_set(HEARTH_ERROR, "out of memory");
+		return hearth_error_set(HEARTH_ERROR, _("out of memory"));
 	if ((rc = sync_keyring_load(&keys, db, hearth_db_node(db))) < 0)
 		goto done;
 	/* read and check everything before touching the database */
@@ -518,7 +562,7 @@ static int apply_down(hearth_db *db, git_repository *repo, const git_oid *ids, s
 	}
 	if ((rc = hearth_db_begin(db)) < 0)
 		goto done;
-	if ((rc = hearth_sql_exec(h, "PRAGMA defer_foreign_keys = ON", "pull")) < 0 ||
+	if ((rc = hearth_sql_exec(h, "PRAGMA defer_foreign_keys = ON", N_("pull"))) < 0 ||
 	    (rc = sync_applying_down(db, 1)) < 0 || (rc = invert_overlay(db)) < 0)
 		goto fail;
 	for (i = 0; i < n; i++)
@@ -572,7 +616,7 @@ int sync_applying_down(hearth_db *db, int on)
 	return hearth_sql_exec(hearth_db_sqlite(db),
 		on ? "INSERT OR REPLACE INTO hearth_meta (key, value) VALUES ('applying_down', '1')"
 		   : "DELETE FROM hearth_meta WHERE key = 'applying_down'",
-		"cannot mark the office's changes");
+		N_("cannot mark the office's changes"));
 }
 
 int sync_node_fetch(hearth_db *db, git_repository *repo, const sync_remote *r,
@@ -614,10 +658,10 @@ static int node_pull_remote(hearth_db *db, git_repository *repo, const sync_remo
 	if ((rc = sync_walk(&ids, &n, repo, &head, have_last ? &last : NULL, 0)) < 0) {
 		if (rc == HEARTH_ECONFLICT) {
 			rc = hearth_error_set(HEARTH_ECONFLICT,
-				"the office's down branch no longer holds what this node last received "
+				_("the office's down branch no longer holds what this node last received "
 				"(an office restored from an older backup?): nothing was applied or sent "
 				"and this node's changes are kept; the office must sync from its newest "
-				"state, then run 'hearth sync' here again");
+				"state, then run 'hearth sync' here again"));
 			sync_remote_record(db, r->name, 0, hearth_error_last());
 		}
 		goto done;
@@ -676,7 +720,7 @@ int hearth_push(hearth_db *db, const hearth_sync_opts *opts, hearth_sync_result 
 		memset(out, 0, sizeof(*out));
 	if (hearth_db_is_office(db))
 		return hearth_error_set(HEARTH_EUSAGE,
-			"the office does not push: 'hearth sync' merges and publishes");
+			_("the office does not push: 'hearth sync' merges and publishes"));
 	return node_run(db, opts, out, NODE_PUSH);
 }
 
@@ -686,7 +730,7 @@ int hearth_pull(hearth_db *db, const hearth_sync_opts *opts, hearth_sync_result 
 		memset(out, 0, sizeof(*out));
 	if (hearth_db_is_office(db))
 		return hearth_error_set(HEARTH_EUSAGE,
-			"the office does not pull: 'hearth sync' merges and publishes");
+			_("the office does not pull: 'hearth sync' merges and publishes"));
 	return node_run(db, opts, out, NODE_PULL);
 }
 
@@ -701,15 +745,27 @@ int hearth_sync(hearth_db *db, const hearth_sync_opts *opts, hearth_sync_result 
 
 int hearth_sync_result_format(hearth_buf *out, const hearth_sync_result *r, int office)
 {
-	if (office)
+	int rc;
+
+	if (!office)
 		return hearth_buf_printf(out,
-			"merged %d change%s from %d node%s, %d conflict%s logged (losing values kept), "
-			"%d commit%s quarantined%s",
-			r->merged, r->merged == 1 ? "" : "s", r->nodes, r->nodes == 1 ? "" : "s",
-			r->conflicts, r->conflicts == 1 ? "" : "s", r->quarantined,
-			r->quarantined == 1 ? "" : "s",
-			r->failed_remotes ? ", some nodes unreachable (see status)" : "");
-	return hearth_buf_printf(out,
-		"up %d, down %d, confirmed by the office %d, still pending %d: nothing lost",
-		r->pushed, r->received, r->acked, r->pending);
+			_("up %d, down %d, confirmed by the office %d, still pending %d: nothing lost"),
+			r->pushed, r->received, r->acked, r->pending);
+	/* one piece per number: each takes its own plural */
+	rc = hearth_buf_printf(out, P_("merged %d change", "merged %d changes", r->merged),
+		r->merged);
+	if (rc == 0)
+		rc = hearth_buf_printf(out, P_(" from %d node", " from %d nodes", r->nodes), r->nodes);
+	if (rc == 0)
+		rc = hearth_buf_printf(out,
+			P_(", %d conflict logged (losing values kept)",
+				", %d conflicts logged (losing values kept)", r->conflicts),
+			r->conflicts);
+	if (rc == 0)
+		rc = hearth_buf_printf(out,
+			P_(", %d commit quarantined", ", %d commits quarantined", r->quarantined),
+			r->quarantined);
+	if (rc == 0 && r->failed_remotes)
+		rc = hearth_buf_printf(out, "%s", _(", some nodes unreachable (see status)"));
+	return rc;
 }

@@ -6,11 +6,12 @@
 #include <string.h>
 
 #include "sync_int.h"
+#include "core/i18n.h"
 
 /* The next office seq is the largest one + 1: office_seq is the rowid, which SQLite hands out
  * so without a query of ours. */
 static int log_append(hearth_db *db, const char *clock, const char *origin, int64_t origin_seq,
-	const void *cs, int n, int64_t *office_seq)
+	const char *author, const void *cs, int n, int64_t *office_seq)
 {
 	sqlite3 *h = hearth_db_sqlite(db);
 	hearth_buf sum = HEARTH_BUF_INIT;
@@ -20,16 +21,21 @@ static int log_append(hearth_db *db, const char *clock, const char *origin, int6
 	*office_seq = 0;
 	if ((rc = hearth_changeset_summary(&sum, cs, n)) < 0 ||
 	    (rc = hearth_db_stmt(db, &st,
-		     "INSERT INTO hearth_log (office_seq, clock, origin, origin_seq, summary, "
-		     "changeset) VALUES (NULL, ?1, ?2, ?3, ?4, ?5)")) < 0)
+		     hearth_db_schema_version(db) >= HEARTH_SCHEMA_ACCOUNTS
+			     ? "INSERT INTO hearth_log (office_seq, clock, origin, origin_seq, "
+			       "summary, changeset, author) VALUES (NULL, ?1, ?2, ?3, ?4, ?5, ?6)"
+			     : "INSERT INTO hearth_log (office_seq, clock, origin, origin_seq, "
+			       "summary, changeset) VALUES (NULL, ?1, ?2, ?3, ?4, ?5)")) < 0)
 		goto done;
 	sqlite3_bind_text(st, 1, clock, -1, SQLITE_STATIC);
 	sqlite3_bind_text(st, 2, origin, -1, SQLITE_STATIC);
 	sqlite3_bind_int64(st, 3, origin_seq);
 	sqlite3_bind_text(st, 4, sum.ptr, -1, SQLITE_STATIC);
 	sqlite3_bind_blob(st, 5, cs, n, SQLITE_STATIC);
+	if (author && hearth_db_schema_version(db) >= HEARTH_SCHEMA_ACCOUNTS)
+		sqlite3_bind_text(st, 6, author, -1, SQLITE_STATIC);
 	if (sqlite3_step(st) != SQLITE_DONE)
-		rc = hearth_error_sqlite(h, HEARTH_ERROR, "cannot append to the office log");
+		rc = hearth_error_sqlite(h, HEARTH_ERROR, _("cannot append to the office log"));
 	else
 		*office_seq = sqlite3_last_insert_rowid(h);
 done:
@@ -49,7 +55,10 @@ int sync_office_take_own(hearth_db *db)
 	if ((rc = hearth_db_begin(db)) < 0)
 		return rc;
 	if ((rc = hearth_sql_prepare(&st, h,
-		     "SELECT seq, clock, changeset FROM hearth_outbox ORDER BY seq")) < 0)
+		     hearth_db_schema_version(db) >= HEARTH_SCHEMA_HISTORY
+			     ? "SELECT seq, clock, changeset, author FROM hearth_outbox ORDER BY seq"
+			     : "SELECT seq, clock, changeset, NULL FROM hearth_outbox ORDER BY seq")) <
+		0)
 		goto fail;
 	while (rc == 0 && sqlite3_step(st) == SQLITE_ROW) {
 		const void *cs = sqlite3_column_blob(st, 2);
@@ -63,13 +72,14 @@ int sync_office_take_own(hearth_db *db)
 			rc = sync_log_note(&logged, db, cs, n);
 		if (rc == 0)
 			rc = log_append(db, clock, HEARTH_OFFICE, sqlite3_column_int64(st, 0),
-				logged.buf.ptr, (int)logged.buf.size, &office_seq);
+				(const char *)sqlite3_column_text(st, 3), logged.buf.ptr,
+				(int)logged.buf.size, &office_seq);
 		hearth_cs_writer_dispose(&logged);
 	}
 	sqlite3_finalize(st);
 	if (rc < 0 ||
 	    (rc = hearth_sql_exec(h, "DELETE FROM hearth_outbox; DELETE FROM hearth_overlay;",
-		     "cannot clear the office outbox")) < 0 ||
+		     N_("cannot clear the office outbox"))) < 0 ||
 	    (rc = hearth_db_commit(db)) < 0)
 		goto fail;
 	return 0;
@@ -124,7 +134,7 @@ int sync_peer_store(hearth_db *db, const sync_peer *p)
 	sqlite3_bind_int64(st, 7, p->down_since_snapshot);
 	if (sqlite3_step(st) != SQLITE_DONE)
 		rc = hearth_error_sqlite(hearth_db_sqlite(db), HEARTH_ERROR,
-			"cannot record node progress");
+			_("cannot record node progress"));
 	hearth_stmt_done(st);
 	return rc;
 }
@@ -150,7 +160,7 @@ static int quarantine(sqlite3 *h, const char *node, const git_oid *id, int64_t s
 	sqlite3_bind_text(st, 4, reason, -1, SQLITE_TRANSIENT);
 	sqlite3_bind_int64(st, 5, (sqlite3_int64)hearth_time_now_ms());
 	if (sqlite3_step(st) != SQLITE_DONE)
-		rc = hearth_error_sqlite(h, HEARTH_ERROR, "cannot record quarantine");
+		rc = hearth_error_sqlite(h, HEARTH_ERROR, _("cannot record quarantine"));
 	else
 		*fresh = sqlite3_changes(h) > 0;
 	sqlite3_finalize(st);
@@ -168,7 +178,7 @@ int sync_quarantine_clear(hearth_db *db, const char *node, const char *commit_he
 	sqlite3_bind_text(st, 1, node, -1, SQLITE_STATIC);
 	sqlite3_bind_text(st, 2, commit_hex, -1, SQLITE_STATIC);
 	if (sqlite3_step(st) != SQLITE_DONE)
-		rc = hearth_error_sqlite(hearth_db_sqlite(db), HEARTH_ERROR, "cannot clear quarantine");
+		rc = hearth_error_sqlite(hearth_db_sqlite(db), HEARTH_ERROR, _("cannot clear quarantine"));
 	hearth_stmt_done(st);
 	return rc;
 }
@@ -229,7 +239,7 @@ static int record_applied(hearth_db *db, const char *node, const sync_entry *e,
 	sqlite3_bind_int64(st, 5, office_seq);
 	sqlite3_bind_int(st, 6, clamped);
 	if (sqlite3_step(st) != SQLITE_DONE)
-		rc = hearth_error_sqlite(hearth_db_sqlite(db), HEARTH_ERROR, "cannot record the merge");
+		rc = hearth_error_sqlite(hearth_db_sqlite(db), HEARTH_ERROR, _("cannot record the merge"));
 	hearth_stmt_done(st);
 	return rc;
 }
@@ -247,7 +257,7 @@ static int note_seen(hearth_db *db, const char *node, hearth_clock c)
 	sqlite3_bind_int64(st, 2, (sqlite3_int64)HEARTH_CLOCK_MS(c));
 	if (sqlite3_step(st) != SQLITE_DONE)
 		rc = hearth_error_sqlite(hearth_db_sqlite(db), HEARTH_ERROR,
-			"cannot note the node's time");
+			_("cannot note the node's time"));
 	hearth_stmt_done(st);
 	return rc;
 }
@@ -261,7 +271,7 @@ static int entry_mark(hearth_db *db, const char *sql)
 	if ((rc = hearth_db_stmt(db, &st, sql)) < 0)
 		return rc;
 	if (sqlite3_step(st) != SQLITE_DONE)
-		rc = hearth_error_sqlite(hearth_db_sqlite(db), HEARTH_ERROR, "cannot mark the entry");
+		rc = hearth_error_sqlite(hearth_db_sqlite(db), HEARTH_ERROR, _("cannot mark the entry"));
 	hearth_stmt_done(st);
 	return rc;
 }
@@ -273,6 +283,7 @@ typedef struct {
 	int conflicts;
 	hearth_clock seen;    /* the latest (clamped) entry clock merged */
 	int schema;           /* the schema version the commit was written with (Hearth-Schema) */
+	const char *message;  /* the commit's raw message (its Author lines) */
 } commit_merge;
 
 /* The values of an entry against the declared rules. A node on a schema that declares them
@@ -298,7 +309,7 @@ static int merge_one(hearth_db *db, sync_sql_cache *sql, sync_peer *p, sync_entr
 	void *net = NULL;
 	int nnet = 0, conflicts = 0, clamped, fks = 0, hi = 0, rc;
 	int64_t office_seq = 0;
-	char hex[HEARTH_CLOCK_HEX + 1];
+	char hex[HEARTH_CLOCK_HEX + 1], author[SYNC_AUTHOR_MAX + 1];
 	hearth_clock c;
 
 	if ((rc = hearth_changeset_validate(e->cs.ptr, (int)e->cs.size, NULL)) < 0 ||
@@ -319,7 +330,7 @@ static int merge_one(hearth_db *db, sync_sql_cache *sql, sync_peer *p, sync_entr
 	/* an entry may take 16 MiB: each copy of it is let go as soon as the next one is made */
 	hearth_buf_dispose(&e->cs);
 	if (sqlite3session_changeset(sess, &nnet, &net) != SQLITE_OK) {
-		rc = hearth_error_sqlite(h, HEARTH_ERROR, "cannot record the merge");
+		rc = hearth_error_sqlite(h, HEARTH_ERROR, _("cannot record the merge"));
 		goto done;
 	}
 	sqlite3session_delete(sess);
@@ -334,13 +345,16 @@ static int merge_one(hearth_db *db, sync_sql_cache *sql, sync_peer *p, sync_entr
 		goto done;
 	sqlite3_free(net);
 	net = NULL;
-	if ((nnet > 0 && ((rc = log_append(db, hex, p->node, e->head.seq, logged.buf.ptr,
+	if (!cm->message || !sync_message_author(author, cm->message, e->head.seq))
+		author[0] = '\0';
+	if ((nnet > 0 && ((rc = log_append(db, hex, p->node, e->head.seq,
+				      author[0] ? author : NULL, logged.buf.ptr,
 				      (int)logged.buf.size, &office_seq)) < 0)) ||
 	    (rc = record_applied(db, p->node, e, cm->hex, office_seq, clamped)) < 0)
 		goto done;
 	/* deferred foreign keys are counted over the transaction; the entries before held theirs */
 	if (sqlite3_db_status(h, SQLITE_DBSTATUS_DEFERRED_FKS, &fks, &hi, 0) != SQLITE_OK || fks) {
-		rc = hearth_error_set(HEARTH_ECORRUPT, "FOREIGN KEY constraint failed");
+		rc = hearth_error_set(HEARTH_ECORRUPT, _("FOREIGN KEY constraint failed"));
 		goto done;
 	}
 	p->applied_seq = e->head.seq;
@@ -461,11 +475,12 @@ static int merge_commit(hearth_db *db, sync_sql_cache *sql, git_repository *repo
 		goto refuse_read;
 	}
 	cm.schema = c.msg.schema;
+	cm.message = c.message;
 	if ((rc = hearth_db_begin(db)) < 0) {
 		sync_commit_dispose(&c);
 		return rc;
 	}
-	if ((rc = hearth_sql_exec(h, "PRAGMA defer_foreign_keys = ON", "merge")) < 0)
+	if ((rc = hearth_sql_exec(h, "PRAGMA defer_foreign_keys = ON", N_("merge"))) < 0)
 		goto fail;
 	for (i = 0; i < c.msg.nentries; i++) {
 		sync_entry *e = &c.entries[i];
@@ -530,9 +545,9 @@ static void rewritten_reason(git_repository *repo, const sync_peer *p, const git
 	git_oid_tostr(hex, sizeof(hex), head);
 	sync_commit_last_seq(&head_seq, repo, head);
 	hearth_error_set(HEARTH_ECONFLICT,
-		"history rewritten: '%s' up is now %.12s (up to seq %lld), which does not hold "
+		_("history rewritten: '%s' up is now %.12s (up to seq %lld), which does not hold "
 		"%.12s (up to seq %lld) merged before; another copy of the node wrote over it: "
-		"that copy runs 'hearth rejoin', then 'hearth quarantine drop %.12s' here",
+		"that copy runs 'hearth rejoin', then 'hearth quarantine drop %.12s' here"),
 		p->node, hex, (long long)head_seq, p->up_head, (long long)p->applied_seq, hex);
 }
 
@@ -573,7 +588,7 @@ static int office_fetch_merge(hearth_db *db, sync_sql_cache *sql, git_repository
 	if (rc < 0)
 		goto done;
 	if (p.up_head[0] && git_oid_fromstr(&last, p.up_head) < 0) {
-		rc = hearth_error_set(HEARTH_ECORRUPT, "bad stored head for '%s'", r->name);
+		rc = hearth_error_set(HEARTH_ECORRUPT, _("bad stored head for '%s'"), r->name);
 		goto done;
 	}
 	if (p.up_head[0] && git_oid_equal(&head, &last))

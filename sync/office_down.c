@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "sync_int.h"
+#include "core/i18n.h"
 
 /* ---- routes: which nodes an office log entry reaches, worked out once for all nodes ---------
  *
@@ -33,7 +34,7 @@ static int routes_init(sync_down_routes *r, int64_t from, int64_t last)
 	r->from = from;
 	r->count = last > from ? last - from : 0;
 	if (r->count && !(r->routes = calloc((size_t)r->count, sizeof(*r->routes))))
-		return hearth_error_set(HEARTH_ERROR, "out of memory");
+		return hearth_error_set(HEARTH_ERROR, _("out of memory"));
 	return 0;
 }
 
@@ -235,7 +236,7 @@ int sync_down_write(hearth_db *db, git_repository *repo, const char *node, const
 	if (p.down_head[0]) {
 		git_oid head;
 		if (git_oid_fromstr(&head, p.down_head) < 0)
-			return hearth_error_set(HEARTH_ECORRUPT, "bad stored down head for '%s'", node);
+			return hearth_error_set(HEARTH_ECORRUPT, _("bad stored down head for '%s'"), node);
 		if ((rc = sync_ref_set(repo, ref, &head)) < 0)
 			return rc;
 	}
@@ -244,12 +245,12 @@ int sync_down_write(hearth_db *db, git_repository *repo, const char *node, const
 		return 0;
 	if (!(entries = calloc(SYNC_BATCH_ENTRIES, sizeof(*entries))) ||
 	    !(ptrs = calloc(SYNC_BATCH_ENTRIES, sizeof(*ptrs)))) {
-		rc = hearth_error_set(HEARTH_ERROR, "out of memory");
+		rc = hearth_error_set(HEARTH_ERROR, _("out of memory"));
 		goto done;
 	}
 	memset(&m, 0, sizeof(m));
 	if (!(m.entries = calloc(SYNC_BATCH_ENTRIES, sizeof(*m.entries)))) {
-		rc = hearth_error_set(HEARTH_ERROR, "out of memory");
+		rc = hearth_error_set(HEARTH_ERROR, _("out of memory"));
 		goto done;
 	}
 	do {
@@ -345,10 +346,10 @@ done:
 int sync_down_refused(const char *node)
 {
 	return hearth_error_set(HEARTH_ECONFLICT,
-		"the repository of '%s' holds down commits this office did not write (another "
+		_("the repository of '%s' holds down commits this office did not write (another "
 		"node's repository, or an office restored from an older backup?): nothing was sent "
 		"there; check the remote's URL, or restore the office's newest state, then sync "
-		"again",
+		"again"),
 		node);
 }
 

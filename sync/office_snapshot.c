@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "sync_int.h"
+#include "core/i18n.h"
 
 #define SNAPSHOT_PART_BYTES (8u << 20)
 
@@ -28,7 +29,7 @@ static int snapshot_parts(hearth_db *db, const char *node, sync_entry **out, int
 		int c, k = 0;
 
 		if (t->ncol > 256) {
-			rc = hearth_error_set(HEARTH_ERROR, "table '%s' is too wide", t->name);
+			rc = hearth_error_set(HEARTH_ERROR, _("table '%s' is too wide"), t->name);
 			break;
 		}
 		for (c = 0; c < t->ncol; c++)
@@ -50,7 +51,7 @@ static int snapshot_parts(hearth_db *db, const char *node, sync_entry **out, int
 			if (rc == 0 && (w.buf.size >= SNAPSHOT_PART_BYTES)) {
 				sync_entry *np = realloc(parts, (size_t)(n + 1) * sizeof(*np));
 				if (!np) {
-					rc = hearth_error_set(HEARTH_ERROR, "out of memory");
+					rc = hearth_error_set(HEARTH_ERROR, _("out of memory"));
 					break;
 				}
 				parts = np;
@@ -67,7 +68,7 @@ static int snapshot_parts(hearth_db *db, const char *node, sync_entry **out, int
 	if (rc == 0 && w.buf.size > 0) {
 		sync_entry *np = realloc(parts, (size_t)(n + 1) * sizeof(*np));
 		if (!np)
-			rc = hearth_error_set(HEARTH_ERROR, "out of memory");
+			rc = hearth_error_set(HEARTH_ERROR, _("out of memory"));
 		else {
 			parts = np;
 			memset(&parts[n], 0, sizeof(parts[n]));
@@ -105,7 +106,7 @@ int sync_snapshot_write(hearth_db *db, git_repository *repo, const char *node, c
 		goto done;
 	if (!(ptrs = calloc((size_t)n + 1, sizeof(*ptrs))) ||
 	    !(m.entries = calloc((size_t)n + 1, sizeof(*m.entries)))) {
-		rc = hearth_error_set(HEARTH_ERROR, "out of memory");
+		rc = hearth_error_set(HEARTH_ERROR, _("out of memory"));
 		goto done;
 	}
 	for (i = 0; i < n; i++) {
@@ -127,7 +128,7 @@ int sync_snapshot_write(hearth_db *db, git_repository *repo, const char *node, c
 	snprintf(subject, sizeof(subject), "office -> %s: snapshot at office entry %lld", node,
 		(long long)p.down_office_seq);
 	if (p.down_head[0] && git_oid_fromstr(&parent, p.down_head) < 0) {
-		rc = hearth_error_set(HEARTH_ECORRUPT, "bad stored down head for '%s'", node);
+		rc = hearth_error_set(HEARTH_ECORRUPT, _("bad stored down head for '%s'"), node);
 		goto done;
 	}
 	if ((rc = sync_commit_write(&id, repo, p.down_head[0] ? &parent : NULL, subject, &m,
@@ -160,7 +161,7 @@ int hearth_snapshot(hearth_db *db, const char *node, const hearth_sync_opts *opt
 
 	*written = 0;
 	if (!hearth_db_is_office(db))
-		return hearth_error_set(HEARTH_EUSAGE, "snapshots are written by the office");
+		return hearth_error_set(HEARTH_EUSAGE, _("snapshots are written by the office"));
 	if ((rc = sync_remotes_load(&remotes, &n, db, node)) < 0 ||
 	    (rc = sync_repo_open(&repo, db)) < 0)
 		goto done;

@@ -7,6 +7,7 @@
 
 #include "sync_int.h"
 #include "core/hearth_status.h"
+#include "core/i18n.h"
 
 /* Created when first needed rather than by a migration: it is the office's own bookkeeping,
  * and a migration would raise the schema version every node exchanges. */
@@ -44,7 +45,7 @@ static int find(quarantined *out, hearth_db *db, const char *prefix)
 	memset(out, 0, sizeof(*out));
 	if (!hex_prefix_ok(prefix))
 		return hearth_error_set(HEARTH_EUSAGE,
-			"'%s' is not a commit id (4 to 40 lower-case hex digits)", prefix);
+			_("'%s' is not a commit id (4 to 40 lower-case hex digits)"), prefix);
 	if ((rc = hearth_sql_prepare(&st, hearth_db_sqlite(db),
 		     "SELECT node, commit_id FROM hearth_quarantine "
 		     "WHERE substr(commit_id, 1, length(?1)) = ?1 ORDER BY node")) < 0)
@@ -57,18 +58,18 @@ static int find(quarantined *out, hearth_db *db, const char *prefix)
 	sqlite3_finalize(st);
 	if (n == 0)
 		return hearth_error_set(HEARTH_ENOTFOUND,
-			"no quarantined commit '%s' (see 'hearth quarantine list')", prefix);
+			_("no quarantined commit '%s' (see 'hearth quarantine list')"), prefix);
 	if (n > 1)
 		return hearth_error_set(HEARTH_EUSAGE,
-			"'%s' names more than one quarantined commit: give more of the id", prefix);
+			_("'%s' names more than one quarantined commit: give more of the id"), prefix);
 	return 0;
 }
 
 static int office_only(hearth_db *db)
 {
 	if (!hearth_db_is_office(db))
-		return hearth_error_set(HEARTH_EUSAGE, "the quarantine is the office's");
-	return hearth_sql_exec(hearth_db_sqlite(db), log_table, "cannot keep the quarantine log");
+		return hearth_error_set(HEARTH_EUSAGE, _("the quarantine is the office's"));
+	return hearth_sql_exec(hearth_db_sqlite(db), log_table, N_("cannot keep the quarantine log"));
 }
 
 /* every commit still in quarantine, read through core's status API */
@@ -95,7 +96,7 @@ int hearth_quarantine_list(hearth_db *db, const char *commit, int json, hearth_b
 		return list_all(db, json ? HEARTH_FORMAT_JSON : HEARTH_FORMAT_TEXT, out);
 	if (!hex_prefix_ok(commit))
 		return hearth_error_set(HEARTH_EUSAGE,
-			"'%s' is not a commit id (4 to 40 lower-case hex digits)", commit);
+			_("'%s' is not a commit id (4 to 40 lower-case hex digits)"), commit);
 	/* the commit's quarantine if it is still open, and what was done with it before (the
 	 * prefix is hex digits only, checked above) */
 	if ((rc = hearth_buf_printf(&sql, QUARANTINE_ROWS, (int)strlen(commit), commit,
@@ -105,7 +106,7 @@ int hearth_quarantine_list(hearth_db *db, const char *commit, int json, hearth_b
 		goto done;
 	if (hearth_sql_count(hearth_db_sqlite(db), count.ptr) <= 0)
 		rc = hearth_error_set(HEARTH_ENOTFOUND,
-			"no quarantined commit '%s' (see 'hearth quarantine list')", commit);
+			_("no quarantined commit '%s' (see 'hearth quarantine list')"), commit);
 	else
 		rc = hearth_query(db, sql.ptr, json ? HEARTH_FORMAT_JSON : HEARTH_FORMAT_TEXT, out);
 done:
@@ -131,7 +132,7 @@ static int log_action(hearth_db *db, const quarantined *q, const char *action, c
 	sqlite3_bind_text(st, 5, by && *by ? by : "unknown", -1, SQLITE_STATIC);
 	if (sqlite3_step(st) != SQLITE_DONE)
 		rc = hearth_error_sqlite(hearth_db_sqlite(db), HEARTH_ERROR,
-			"cannot record the quarantine action");
+			_("cannot record the quarantine action"));
 	sqlite3_finalize(st);
 	return rc < 0 ? rc : sync_quarantine_clear(db, q->node, q->commit);
 }
@@ -148,7 +149,7 @@ static int skip_past(hearth_db *db, const quarantined *q)
 	int rc;
 
 	if (git_oid_fromstr(&id, q->commit) < 0)
-		return hearth_error_set(HEARTH_ECORRUPT, "quarantined commit id '%s'", q->commit);
+		return hearth_error_set(HEARTH_ECORRUPT, _("quarantined commit id '%s'"), q->commit);
 	if ((rc = sync_repo_open(&repo, db)) < 0 ||
 	    (rc = sync_commit_last_seq(&last, repo, &id)) < 0 ||
 	    (rc = hearth_sql_prepare(&st, hearth_db_sqlite(db),
@@ -161,7 +162,7 @@ static int skip_past(hearth_db *db, const quarantined *q)
 	sqlite3_bind_int64(st, 3, last);
 	if (sqlite3_step(st) != SQLITE_DONE)
 		rc = hearth_error_sqlite(hearth_db_sqlite(db), HEARTH_ERROR,
-			"cannot record node progress");
+			_("cannot record node progress"));
 done:
 	sqlite3_finalize(st);
 	git_repository_free(repo);

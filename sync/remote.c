@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "sync_int.h"
+#include "core/i18n.h"
 
 #define PROBE_UP "refs/hearth/probe/up"
 #define PROBE_DOWN "refs/hearth/probe/down"
@@ -51,10 +52,10 @@ static int url_absolute(hearth_buf *out, const char *url)
 	if (!path || path != url || url[0] == '/')
 		return hearth_buf_puts(out, url);
 	if (!getcwd(cwd, sizeof(cwd)))
-		return hearth_error_set(HEARTH_ERROR, "cannot read the current folder: %s",
+		return hearth_error_set(HEARTH_ERROR, _("cannot read the current folder: %s"),
 			strerror(errno));
 	if (hearth_buf_puts(out, cwd) < 0 || path_join(out, url) < 0)
-		return hearth_error_set(HEARTH_ERROR, "out of memory");
+		return hearth_error_set(HEARTH_ERROR, _("out of memory"));
 	return 0;
 }
 
@@ -83,19 +84,19 @@ int hearth_remote_set(hearth_db *db, const char *name, const char *url, unsigned
 	if ((rc = hearth_id_check("remote name", name)) < 0)
 		return rc;
 	if (!url || !*url || strchr(url, '\n'))
-		return hearth_error_set(HEARTH_EUSAGE, "remote '%s' needs a URL", name);
+		return hearth_error_set(HEARTH_EUSAGE, _("remote '%s' needs a URL"), name);
 	if ((rc = hearth_url_check(url)) < 0 || (rc = url_absolute(&abs, url)) < 0 ||
 	    (rc = remote_exists(h, name, &found)) < 0)
 		goto done;
 	/* the names are checked before anything is created on disk */
 	if (found && !replace) {
 		rc = hearth_error_set(HEARTH_ECONFLICT,
-			"remote '%s' exists already: 'hearth remote set-url %s URL' changes it", name,
+			_("remote '%s' exists already: 'hearth remote set-url %s URL' changes it"), name,
 			name);
 		goto done;
 	}
 	if (!found && replace) {
-		rc = hearth_error_set(HEARTH_ENOTFOUND, "no remote '%s' (see 'hearth remote list')",
+		rc = hearth_error_set(HEARTH_ENOTFOUND, _("no remote '%s' (see 'hearth remote list')"),
 			name);
 		goto done;
 	}
@@ -113,7 +114,7 @@ int hearth_remote_set(hearth_db *db, const char *name, const char *url, unsigned
 	sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
 	sqlite3_bind_text(st, 2, abs.ptr, -1, SQLITE_STATIC);
 	if (sqlite3_step(st) != SQLITE_DONE)
-		rc = hearth_error_sqlite(h, HEARTH_ERROR, "cannot save remote");
+		rc = hearth_error_sqlite(h, HEARTH_ERROR, _("cannot save remote"));
 	else if (stored)
 		rc = hearth_buf_puts(stored, abs.ptr);
 done:
@@ -185,8 +186,8 @@ int sync_remote_owner_check(hearth_db *db, git_repository *repo, const sync_remo
 		tip_node(node, sizeof(node), &is_down, repo, refs[i]);
 		if (node[0] && strcmp(node, me) != 0)
 			rc = hearth_error_set(HEARTH_ECONFLICT,
-				"remote '%s' holds the repository of node '%s', not of '%s': nothing "
-				"was sent; point it at this node's with 'hearth remote set-url %s URL'",
+				_("remote '%s' holds the repository of node '%s', not of '%s': nothing "
+				"was sent; point it at this node's with 'hearth remote set-url %s URL'"),
 				r->name, node, me, r->name);
 	}
 	probe_refs_remove(repo);

@@ -2,6 +2,7 @@
 #include <stdio.h>
 
 #include "sync_int.h"
+#include "core/i18n.h"
 
 int sync_repo_open(git_repository **out, hearth_db *db)
 {
@@ -18,7 +19,7 @@ int sync_repo_open_dir(git_repository **out, const char *dir)
 		return rc;
 	if (git_repository_open_bare(out, path.ptr) < 0 &&
 	    git_repository_init(out, path.ptr, 1) < 0)
-		rc = sync_git_fail(HEARTH_ERROR, "cannot open the node's repository");
+		rc = sync_git_fail(HEARTH_ERROR, _("cannot open the node's repository"));
 	hearth_buf_dispose(&path);
 	return rc;
 }
@@ -40,7 +41,7 @@ int sync_ref_set(git_repository *repo, const char *ref, const git_oid *id)
 		err = git_reference_create(&r, repo, ref, id, 1, "hearth");
 	}
 	if (err < 0)
-		return sync_git_fail(HEARTH_ERROR, "cannot move ref");
+		return sync_git_fail(HEARTH_ERROR, _("cannot move ref"));
 	git_reference_free(r);
 	return 0;
 }
@@ -50,8 +51,8 @@ int sync_ref_get(git_oid *out, git_repository *repo, const char *ref)
 	int err = git_reference_name_to_id(out, repo, ref);
 
 	if (err == GIT_ENOTFOUND)
-		return hearth_error_set(HEARTH_ENOTFOUND, "no ref '%s'", ref);
+		return hearth_error_set(HEARTH_ENOTFOUND, _("no ref '%s'"), ref);
 	if (err < 0)
-		return sync_git_fail(HEARTH_ERROR, "cannot read ref");
+		return sync_git_fail(HEARTH_ERROR, _("cannot read ref"));
 	return 0;
 }

@@ -47,6 +47,8 @@ typedef struct {
 	sync_entry_head *entries;
 	/* format 3, writing: the key that seals the blobs; epoch from the commit's clock */
 	const struct sync_seal_key_ *seal;
+	/* format 3, writing: the Author lines (NUL-terminated, or NULL), sealed as blob 0 */
+	const char *authors;
 } sync_message;
 
 /* ---- format 3: sealed blobs and the keys that seal them (seal.c) ------------------------- */
@@ -132,6 +134,14 @@ int sync_message_parse(sync_message *out, const char *msg, size_t len);
 int sync_message_format(hearth_buf *out, const char *subject, const sync_message *m);
 void sync_message_dispose(sync_message *m);
 
+#define SYNC_AUTHOR_MAX 64 /* bytes of an author's name (an account of the node's app) */
+/** The author of entry `seq` from the `Author: FIRST LAST NAME` lines of an up commit's raw
+ * message (docs/format.md): 1 with the name in `out`, 0 if none names it (or the line is
+ * not well-formed: a name is 1-64 bytes, none of them a space or a control character). */
+int sync_message_author(char out[SYNC_AUTHOR_MAX + 1], const char *msg, int64_t seq);
+/** Append the line for entries first..last written by `author` ("Author: 3 5 NAME\n"). */
+int sync_message_author_line(hearth_buf *out, int64_t first, int64_t last, const char *author);
+
 /* One entry's bytes. */
 typedef struct {
 	sync_entry_head head;
@@ -144,6 +154,7 @@ typedef struct {
 	sync_message msg;
 	sync_entry *entries;
 	uint32_t key_gen; /* format 3: the generation of the key that sealed it */
+	char *message; /* the raw message, for its Author lines (sync_message_author) */
 } sync_commit;
 
 void sync_commit_dispose(sync_commit *c);

@@ -13,6 +13,7 @@
 #include "sync_int.h"
 
 #include "hearth_internal.h"
+#include "core/i18n.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -37,15 +38,15 @@ int hearth_url_check(const char *url)
 
 	for (p = url; *p; p++)
 		if ((unsigned char)*p < 0x20 || *p == 0x7f)
-			return hearth_error_set(HEARTH_EUSAGE, "remote URL has a control character");
+			return hearth_error_set(HEARTH_EUSAGE, _("remote URL has a control character"));
 	if (!*url)
-		return hearth_error_set(HEARTH_EUSAGE, "remote URL is empty");
+		return hearth_error_set(HEARTH_EUSAGE, _("remote URL is empty"));
 	/* git's TRANSPORT::ADDRESS runs a remote helper (ext:: runs any command): never ours */
 	n = strspn(url, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789+.-");
 	if (n > 0 && strncmp(url + n, "::", 2) == 0)
 		return hearth_error_set(HEARTH_EUSAGE,
-			"remote URL: '%.*s::' is not a transport hearth uses (use file, git, ssh, "
-			"http, https or a path)",
+			_("remote URL: '%.*s::' is not a transport hearth uses (use file, git, ssh, "
+			"http, https or a path)"),
 			(int)(n > 20 ? 20 : n), url);
 	if (!sep)
 		return 0; /* a path, or scp-like user@host:path: git's own syntax */
@@ -55,27 +56,27 @@ int hearth_url_check(const char *url)
 			break;
 	if (i == sizeof(schemes) / sizeof(*schemes))
 		return hearth_error_set(HEARTH_EUSAGE,
-			"remote URL: unknown scheme '%.*s' (use file, git, ssh, http, https or a path)",
+			_("remote URL: unknown scheme '%.*s' (use file, git, ssh, http, https or a path)"),
 			(int)(n > 20 ? 20 : n), url);
 	host = sep + 3;
 	if (i == 0)
-		return *host ? 0 : hearth_error_set(HEARTH_EUSAGE, "remote URL has no path");
+		return *host ? 0 : hearth_error_set(HEARTH_EUSAGE, _("remote URL has no path"));
 	end = host + strcspn(host, "/");
 	if ((p = memchr(host, '@', (size_t)(end - host))))
 		host = p + 1; /* user[:password]@ */
 	colon = host < end && *host == '[' ? memchr(host, ']', (size_t)(end - host)) : host;
 	colon = colon ? memchr(colon, ':', (size_t)(end - colon)) : NULL;
 	if ((colon ? colon : end) == host)
-		return hearth_error_set(HEARTH_EUSAGE, "remote URL has no host");
+		return hearth_error_set(HEARTH_EUSAGE, _("remote URL has no host"));
 	if (colon) {
 		for (p = colon + 1; p < end && *p >= '0' && *p <= '9' && port <= 65535; p++)
 			port = port * 10 + (*p - '0');
 		if (p != end || port < 1 || port > 65535)
 			return hearth_error_set(HEARTH_EUSAGE,
-				"remote URL: the port must be a number from 1 to 65535");
+				_("remote URL: the port must be a number from 1 to 65535"));
 	}
 	if (!*end || !end[1])
-		return hearth_error_set(HEARTH_EUSAGE, "remote URL has no path after the host");
+		return hearth_error_set(HEARTH_EUSAGE, _("remote URL has no path after the host"));
 	return 0;
 }
 
@@ -163,18 +164,18 @@ int sync_transport_fail_net(const sync_transfer *t, const char *url, int gitrc)
 		else
 			sync_git_message(why, sizeof(why));
 		return hearth_error_set(HEARTH_ENET,
-			"cannot reach '%s': authentication failed: %s (check the ssh key, "
-			"ssh-agent or git credential helper)",
+			_("cannot reach '%s': authentication failed: %s (check the ssh key, "
+			"ssh-agent or git credential helper)"),
 			where, why);
 	}
 	sync_git_message(why, sizeof(why));
 	/* retrying does not help a host key that is unknown or changed: somebody has to look */
 	if (strstr(why, "hostkey") || strstr(why, "host key") || strstr(why, "known_hosts"))
 		return hearth_error_set(HEARTH_ENET,
-			"cannot reach '%s': %s (the server's ssh host key is not the one in "
-			"~/.ssh/known_hosts: verify it with the server's keeper, then add it)",
+			_("cannot reach '%s': %s (the server's ssh host key is not the one in "
+			"~/.ssh/known_hosts: verify it with the server's keeper, then add it)"),
 			where, why);
-	return hearth_error_set(HEARTH_ENET, "cannot reach '%s': %s (will retry on next sync)",
+	return hearth_error_set(HEARTH_ENET, _("cannot reach '%s': %s (will retry on next sync)"),
 		where, why);
 }
 
@@ -279,7 +280,7 @@ static int remote_open(git_remote **out, git_repository *repo, const char *url)
 		return 0;
 	sync_url_redact(where, sizeof(where), url ? url : "");
 	sync_git_message(why, sizeof(why));
-	return hearth_error_set(HEARTH_EUSAGE, "invalid remote url '%s': %s", where, why);
+	return hearth_error_set(HEARTH_EUSAGE, _("invalid remote url '%s': %s"), where, why);
 }
 
 const char *hearth_transport_local_path(const char *url)
@@ -336,7 +337,7 @@ static int repository_create(const char *path, const char *where)
 	if (git_repository_init(&repo, path, 1) < 0) {
 		sync_git_message(why, sizeof(why));
 		git_libgit2_shutdown();
-		return hearth_error_set(HEARTH_ERROR, "cannot create a repository at '%s': %s",
+		return hearth_error_set(HEARTH_ERROR, _("cannot create a repository at '%s': %s"),
 			where, why);
 	}
 	git_repository_free(repo);
@@ -363,31 +364,31 @@ int hearth_transport_local_check(const char *url, int create)
 		if (create)
 			return repository_create(path, where);
 		return hearth_error_set(HEARTH_ENET,
-			"cannot reach '%s': no such folder (will retry on next sync)", where);
+			_("cannot reach '%s': no such folder (will retry on next sync)"), where);
 	}
 	if (S_ISDIR(st.st_mode) && folder_is_empty(path)) {
 		if (create)
 			return repository_create(path, where);
 		return hearth_error_set(HEARTH_ERROR,
-			"'%s' is an empty folder, not a repository: 'hearth remote set-url NAME URL "
-			"--init' creates one there",
+			_("'%s' is an empty folder, not a repository: 'hearth remote set-url NAME URL "
+			"--init' creates one there"),
 			where);
 	}
 	if (!S_ISDIR(st.st_mode))
-		return hearth_error_set(HEARTH_ERROR, "'%s' is a file, not a repository", where);
+		return hearth_error_set(HEARTH_ERROR, _("'%s' is a file, not a repository"), where);
 	if ((bare = repository_bare(path, why, sizeof(why))) == 1)
 		return 0;
 	if (bare == -2)
-		return hearth_error_set(HEARTH_ERROR, "cannot open the repository at '%s': %s",
+		return hearth_error_set(HEARTH_ERROR, _("cannot open the repository at '%s': %s"),
 			where, why);
 	if (bare == 0)
 		return hearth_error_set(HEARTH_ERROR,
-			"'%s' is a git repository with a working folder: hearth needs a bare "
-			"repository (give a new or empty folder with --init)",
+			_("'%s' is a git repository with a working folder: hearth needs a bare "
+			"repository (give a new or empty folder with --init)"),
 			where);
 	return hearth_error_set(HEARTH_ERROR,
-		"'%s' is a folder with other files in it, not a repository: give a new or empty "
-		"folder with --init, or a bare repository",
+		_("'%s' is a folder with other files in it, not a repository: give a new or empty "
+		"folder with --init, or a bare repository"),
 		where);
 }
 
@@ -412,7 +413,7 @@ static int refspecs_check(const char **refspecs, size_t n, int is_fetch)
 		git_refspec *spec = NULL;
 
 		if (!refspecs[i] || git_refspec_parse(&spec, refspecs[i], is_fetch) < 0)
-			return hearth_error_set(HEARTH_EUSAGE, "invalid %s refspec '%s'",
+			return hearth_error_set(HEARTH_EUSAGE, _("invalid %s refspec '%s'"),
 				is_fetch ? "fetch" : "push", refspecs[i] ? refspecs[i] : "(null)");
 		git_refspec_free(spec);
 	}
@@ -445,7 +446,7 @@ int sync_push_conflict(const char *ref, const char *url, const char *why)
 	char where[SYNC_MSG_MAX];
 
 	sync_url_redact(where, sizeof(where), url);
-	return hearth_error_set(HEARTH_ECONFLICT, "cannot push '%s' to '%s': %s", ref, where, why);
+	return hearth_error_set(HEARTH_ECONFLICT, _("cannot push '%s' to '%s': %s"), ref, where, why);
 }
 
 /* ---- fetch -------------------------------------------------------------------------------- */
@@ -474,7 +475,7 @@ static int transfer_open(transfer_conn *c, git_repository *repo, const char *url
 	if ((grc = git_remote_ls(&c->heads, &c->nheads, c->remote)) < 0)
 		return sync_transport_fail_net(&c->t, url, grc);
 	if (!(c->refs.strings = calloc(n ? n : 1, sizeof(char *))))
-		return hearth_error_set(HEARTH_ERROR, "out of memory");
+		return hearth_error_set(HEARTH_ERROR, _("out of memory"));
 	return 0;
 }
 
@@ -503,7 +504,7 @@ static int fetch_run(git_repository *repo, const char *url, const char **refspec
 		git_refspec *spec = NULL;
 
 		if (git_refspec_parse(&spec, refspecs[i], 1) < 0) {
-			rc = hearth_error_set(HEARTH_EUSAGE, "invalid fetch refspec '%s'",
+			rc = hearth_error_set(HEARTH_EUSAGE, _("invalid fetch refspec '%s'"),
 				refspecs[i]);
 			goto done;
 		}
@@ -528,7 +529,7 @@ static int fetch_run(git_repository *repo, const char *url, const char **refspec
 
 		sync_url_redact(where, sizeof(where), url);
 		sync_git_message(why, sizeof(why));
-		rc = hearth_error_set(HEARTH_ERROR, "cannot update refs fetched from '%s': %s",
+		rc = hearth_error_set(HEARTH_ERROR, _("cannot update refs fetched from '%s': %s"),
 			where, why);
 		goto done;
 	}
@@ -569,7 +570,7 @@ static int push_plan_one(git_repository *repo, const char *url, const char *refs
 	int rc;
 
 	if (git_refspec_parse(&spec, refspec, 0) < 0)
-		return hearth_error_set(HEARTH_EUSAGE, "invalid push refspec '%s'", refspec);
+		return hearth_error_set(HEARTH_EUSAGE, _("invalid push refspec '%s'"), refspec);
 	src = git_refspec_src(spec);
 	dst = git_refspec_dst(spec);
 	if (!dst || !*dst)
@@ -581,7 +582,7 @@ static int push_plan_one(git_repository *repo, const char *url, const char *refs
 		goto done;
 	}
 	if (git_reference_name_to_id(&ours, repo, src) < 0) {
-		rc = hearth_error_set(HEARTH_ENOTFOUND, "cannot push '%s': no such ref here", src);
+		rc = hearth_error_set(HEARTH_ENOTFOUND, _("cannot push '%s': no such ref here"), src);
 		goto done;
 	}
 	if (!theirs)
@@ -658,7 +659,7 @@ static int push_run(git_repository *repo, const char *url, const char **refspecs
 		}
 		sync_url_redact(where, sizeof(where), url);
 		rc = hearth_error_set(HEARTH_ERROR,
-			"cannot push '%s' to '%s': the remote refused it (%s)", c.t.rejected_ref,
+			_("cannot push '%s' to '%s': the remote refused it (%s)"), c.t.rejected_ref,
 			where, s);
 		goto done;
 	}

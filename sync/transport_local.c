@@ -1,5 +1,6 @@
 /* Fetch and push between repositories on this machine (a path or file:// remote). */
 #include "sync_int.h"
+#include "core/i18n.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -238,7 +239,7 @@ int sync_local_fetch(git_repository *repo, const char *path, const char *url,
 		git_reference *ref = NULL;
 
 		if (git_refspec_parse(&spec, wanted->strings[i], 1) < 0) {
-			rc = hearth_error_set(HEARTH_EUSAGE, "invalid fetch refspec '%s'",
+			rc = hearth_error_set(HEARTH_EUSAGE, _("invalid fetch refspec '%s'"),
 				wanted->strings[i]);
 			break;
 		}
@@ -252,7 +253,7 @@ int sync_local_fetch(git_repository *repo, const char *path, const char *url,
 			sync_url_redact(where, sizeof(where), url);
 			sync_git_message(why, sizeof(why));
 			rc = hearth_error_set(HEARTH_ERROR,
-				"cannot update refs fetched from '%s': %s", where, why);
+				_("cannot update refs fetched from '%s': %s"), where, why);
 		}
 		git_reference_free(ref);
 		git_refspec_free(spec);
@@ -303,13 +304,13 @@ int sync_local_push(git_repository *repo, const char *path, const char *url,
 		git_oid ours;
 
 		if (git_refspec_parse(&spec, send->strings[i], 0) < 0) {
-			rc = hearth_error_set(HEARTH_EUSAGE, "invalid push refspec '%s'",
+			rc = hearth_error_set(HEARTH_EUSAGE, _("invalid push refspec '%s'"),
 				send->strings[i]);
 			break;
 		}
 		dst = git_refspec_dst(spec);
 		if (git_reference_name_to_id(&ours, repo, git_refspec_src(spec)) < 0)
-			rc = hearth_error_set(HEARTH_ENOTFOUND, "cannot push '%s': no such ref here",
+			rc = hearth_error_set(HEARTH_ENOTFOUND, _("cannot push '%s': no such ref here"),
 				git_refspec_src(spec));
 		else if ((grc = copy_history(&c, &ours)) < 0)
 			rc = sync_transport_fail_net(t, url, grc);
@@ -320,7 +321,7 @@ int sync_local_push(git_repository *repo, const char *path, const char *url,
 		else if (grc < 0) {
 			sync_git_message(why, sizeof(why));
 			rc = hearth_error_set(HEARTH_ERROR,
-				"cannot push '%s' to '%s': the remote refused it (%s)", dst, where, why);
+				_("cannot push '%s' to '%s': the remote refused it (%s)"), dst, where, why);
 		}
 		git_refspec_free(spec);
 	}

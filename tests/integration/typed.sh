@@ -54,8 +54,7 @@ is "$("$V3" -C "$T/office" query --csv "SELECT capacity FROM care_class WHERE id
 # ---- the upgrade: the current hearth migrates both -------------------------------------------
 check "the office opens with the current hearth (the migration runs)" h office status
 check "the centre migrates too" h lucai status
-is "$(sq office "SELECT count(*) FROM hearth_schema_history WHERE version = 5")" 1 \
-	"the office went through schema 5"
+check "the office is on schema 5 or later" test "$(sq office "PRAGMA user_version")" -ge 5
 
 fixed() { hq "$1" "SELECT tbl || '.' || id || '.' || col || '=' || original FROM hearth_to_fix
 	ORDER BY tbl, id, col" | tr '\n' ' '; }
@@ -91,7 +90,7 @@ like "$out" "| enrolment | lucai | e1 | ends_on | 01/07/2027 | migration |" "and
 check "the site builds from the migrated office" h office site build --out "$T/site"
 leaked=
 for v in 二十 三十 12月6日 2026/12/02 06-12-2026 01/07/2027 repaair soon 925; do
-	grep -rqF -- "$v" "$T/site" && leaked="$leaked $v"
+	grep -rqF --exclude=.hearth-manifest -- "$v" "$T/site" && leaked="$leaked $v"
 done
 is "$leaked" "" "the site shows none of the set-aside values"
 

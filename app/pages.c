@@ -1,0 +1,435 @@
+/*
+ * The pages' dispatch and what every page shares: escaping, the head, the banner (when this
+ * node last synced, how many changes wait, the sync button, the language and 长辈版 links), the
+ * navigation of the node's kind, the stylesheet, and the sync button's POST.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/hearth_status.h"
+#include "core/i18n.h"
+#include "pages_int.h"
+#include "sync/hearth_sync.h"
+
+int pages_esc(hearth_buf *b, const char *s)
+{
+	int rc = 0;
+
+	for (; rc == 0 && s && *s; s++) {
+		switch (*s) {
+		case '&': rc = hearth_buf_puts(b, "&amp;"); break;
+		case '<': rc = hearth_buf_puts(b, "&lt;"); break;
+		case '>': rc = hearth_buf_puts(b, "&gt;"); break;
+		case '"': rc = hearth_buf_puts(b, "&quot;"); break;
+		case '\'': rc = hearth_buf_puts(b, "&#39;"); break;
+		default: rc = hearth_buf_putc(b, *s);
+		}
+	}
+	return rc;
+}
+
+int pages_csrf(hearth_buf *b, const app_req *r)
+{
+	int rc = hearth_buf_puts(b, "<input type=\"hidden\" name=\"csrf\" value=\"");
+
+	if (rc == 0)
+		rc = pages_esc(b, r->csrf);
+	if (rc == 0)
+		rc = hearth_buf_puts(b, "\">");
+	return rc;
+}
+
+int pages_redirect(app_resp *out, const char *path)
+{
+	out->status = 303;
+	hearth_buf_clear(&out->body);
+	free(out->location);
+	if (!(out->location = strdup(path)))
+		return hearth_error_set(HEARTH_ERROR, "out of memory");
+	return 1;
+}
+
+/* ---- what a node's kind keeps ---------------------------------------------------------------- */
+
+static const struct {
+	const char *table;
+	const char *label;
+} table_labels[] = {
+	{ "care_class", N_("Classes") },
+	{ "child", N_("Children") },
+	{ "enrolment", N_("Enrolments") },
+	{ "event", N_("Events") },
+	{ "care_offer", N_("Services offered") },
+	{ "health_check", N_("Health checks") },
+	{ "partnership", N_("Partners") },
+	{ "service_request", N_("Requests") },
+	{ "volunteer_team", N_("Volunteer teams") },
+	{ "volunteer", N_("Volunteers") },
+	{ "node", N_("Our details") },
+	{ "region", N_("Regions") },
+	{ "service_type", N_("Service types") },
+	{ "request_tally", N_("Solved requests by month") },
+};
+
+const char *pages_table_label(const char *table)
+{
+	size_t i;
+
+	for (i = 0; i < sizeof(table_labels) / sizeof(table_labels[0]); i++)
+		if (strcmp(table_labels[i].table, table) == 0)
+			return _(table_labels[i].label);
+	return table;
+}
+
+static const char *const centre_tables[] = { "care_class", "child", "enrolment", "event",
+	"care_offer", "health_check", "partnership", "node", NULL };
+static const char *const station_tables[] = { "service_request", "volunteer_team", "volunteer",
+	"event", "partnership", "node", NULL };
+static const char *const team_tables[] = { "service_request", "volunteer", "volunteer_team",
+	"event", "node", NULL };
+static const char *const hospital_tables[] = { "health_check", "partnership", "event", "node",
+	NULL };
+static const char *const office_tables[] = { "node", "event", "service_type", "region",
+	"care_class", "child", "enrolment", "health_check", "service_request", "volunteer_team",
+	"volunteer", "partnership", "care_offer", "request_tally", NULL };
+
+static const char *const *kind_tables(const app_req *r)
+{
+	const char *k = hearth_db_kind(r->db);
+
+	if (hearth_db_is_office(r->db))
+		return office_tables;
+	if (strcmp(k, "volunteer_station") == 0)
+		return station_tables;
+	if (strcmp(k, "volunteer_team") == 0)
+		return team_tables;
+	if (strcmp(k, "hospital") == 0)
+		return hospital_tables;
+	return centre_tables;
+}
+
+int pages_table_allowed(const app_req *r, const char *table)
+{
+	const char *const *t;
+
+	for (t = kind_tables(r); *t; t++)
+		if (strcmp(*t, table) == 0)
+			return hearth_schema_table(hearth_db_schema(r->db), table) != NULL;
+	return 0;
+}
+
+const char *pages_col_label(const app_req *r, const hearth_table_decl *t, int col)
+{
+	const hearth_column_decl *c = &t->cols[col];
+	const char *l = strcmp(r->lang, "en") == 0 ? c->label_en : c->label_zh;
+
+	return l ? l : c->name;
+}
+
+int pages_ref_name(hearth_buf *b, const app_req *r, const char *table, const char *id)
+{
+	static const struct {
+		const char *table, *zh, *en;
+	} names[] = {
+		{ "care_class", "name", "name" }, { "child", "name", "name" },
+		{ "volunteer_team", "name", "name" }, { "volunteer", "name", "name" },
+		{ "node", "name", "coalesce(name_en, name)" },
+		{ "service_type", "name", "coalesce(name_en, name)" },
+		{ "region", "name", "coalesce(name_en, name)" },
+		{ "event", "title", "coalesce(title_en, title)" },
+	};
+	hearth_buf sql = HEARTH_BUF_INIT;
+	sqlite3_stmt *st = NULL;
+	const char *shown = id;
+	size_t i;
+	int rc;
+
+	for (i = 0; i < sizeof(names) / sizeof(names[0]); i++)
+		if (strcmp(names[i].table, table) == 0)
+			break;
+	if (i < sizeof(names) / sizeof(names[0]) &&
+	    hearth_buf_printf(&sql, "SELECT %s FROM \"%s\" WHERE id = ?1 LIMIT 1",
+		    strcmp(r->lang, "en") == 0 ? names[i].en : names[i].zh, table) == 0 &&
+	    hearth_sql_prepare(&st, hearth_db_sqlite(r->db), sql.ptr) == 0) {
+		sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
+		if (sqlite3_step(st) == SQLITE_ROW && sqlite3_column_text(st, 0))
+			shown = (const char *)sqlite3_column_text(st, 0);
+	}
+	rc = pages_esc(b, shown);
+	sqlite3_finalize(st);
+	hearth_buf_dispose(&sql);
+	return rc;
+}
+
+/* ---- the head and the banner ------------------------------------------------------------- */
+
+static int age_text(hearth_buf *b, int64_t ms)
+{
+	long long s = ms / 1000;
+
+	if (s < 120)
+		return hearth_buf_puts(b, _("just now"));
+	if (s < 7200)
+		return hearth_buf_printf(b, P_("%lld minute ago", "%lld minutes ago", s / 60),
+			s / 60);
+	if (s < 172800)
+		return hearth_buf_printf(b, P_("%lld hour ago", "%lld hours ago", s / 3600),
+			s / 3600);
+	return hearth_buf_printf(b, P_("%lld day ago", "%lld days ago", s / 86400), s / 86400);
+}
+
+static int banner(hearth_buf *b, const app_req *r, int large)
+{
+	hearth_status *st = NULL;
+	hearth_buf line = HEARTH_BUF_INIT, outcome = HEARTH_BUF_INIT;
+	int64_t last = HEARTH_TIME_NONE, pending;
+	int i, rc;
+
+	if ((rc = hearth_status_read(&st, r->db)) < 0)
+		return rc;
+	for (i = 0; i < st->nremotes; i++)
+		if (st->remotes[i].last_sync_ms > last)
+			last = st->remotes[i].last_sync_ms;
+	pending = st->unpushed + st->pushed;
+	if (last == HEARTH_TIME_NONE)
+		rc = hearth_buf_puts(&line, _("never synced"));
+	else if ((rc = hearth_buf_printf(&line, "%s ", _("last sync"))) == 0)
+		rc = age_text(&line, (int64_t)hearth_time_now_ms() - last);
+	if (rc == 0)
+		rc = hearth_buf_printf(&line, " · ");
+	if (rc == 0)
+		rc = hearth_buf_printf(&line,
+			P_("%lld change waiting to be sent", "%lld changes waiting to be sent", pending),
+			(long long)pending);
+	if (app_query_get(r, "synced"))
+		hearth_meta_get(r->db, "app_sync_outcome", &outcome);
+	if (rc == 0)
+		rc = hearth_buf_puts(b, "<header class=\"banner\"><p id=\"sync-state\">");
+	if (rc == 0)
+		rc = pages_esc(b, line.ptr);
+	if (rc == 0)
+		rc = hearth_buf_puts(b, "</p>");
+	if (rc == 0 && app_query_get(r, "synced") && outcome.size > 0) {
+		rc = hearth_buf_puts(b, "<p role=\"status\" class=\"notice\">");
+		if (rc == 0)
+			rc = pages_esc(b, outcome.ptr);
+		if (rc == 0)
+			rc = hearth_buf_puts(b, "</p>");
+	}
+	if (rc == 0 && st->nremotes > 0 && r->role != APP_ROLE_VIEWER) {
+		rc = hearth_buf_puts(b, "<form method=\"post\" action=\"/sync\">");
+		if (rc == 0)
+			rc = pages_csrf(b, r);
+		if (rc == 0)
+			rc = hearth_buf_printf(b, "<button type=\"submit\">%s</button></form>",
+				_("Sync now"));
+	}
+	if (rc == 0)
+		rc = hearth_buf_printf(b,
+			"<p class=\"prefs\"><a href=\"?lang=%s\" lang=\"%s\">%s</a> · "
+			"<a href=\"?large=%d\">%s</a></p>"
+			"<form method=\"post\" action=\"/logout\">",
+			strcmp(r->lang, "en") == 0 ? "zh" : "en",
+			strcmp(r->lang, "en") == 0 ? "zh-CN" : "en",
+			strcmp(r->lang, "en") == 0 ? "中文" : "English", large ? 0 : 1,
+			large ? _("Normal text") : _("Large text"));
+	if (rc == 0)
+		rc = pages_csrf(b, r);
+	/* who is signed in, beside the button that signs them out */
+	if (rc == 0 && r->user) {
+		rc = hearth_buf_puts(b, "<span class=\"who\">");
+		if (rc == 0)
+			rc = pages_esc(b, r->user);
+		if (rc == 0)
+			rc = hearth_buf_puts(b, "</span> ");
+	}
+	if (rc == 0)
+		rc = hearth_buf_printf(b, "<button type=\"submit\" class=\"secondary\">%s</button>"
+					  "</form></header>",
+			_("Sign out"));
+	hearth_buf_dispose(&line);
+	hearth_buf_dispose(&outcome);
+	hearth_status_free(st);
+	return rc;
+}
+
+static int nav(hearth_buf *b, const app_req *r)
+{
+	const char *const *t;
+	int rc = hearth_buf_printf(b, "<nav aria-label=\"%s\"><ul><li><a href=\"/\">%s</a></li>",
+		_("Main"), _("Today"));
+
+	for (t = kind_tables(r); rc == 0 && *t; t++)
+		if (hearth_schema_table(hearth_db_schema(r->db), *t))
+			rc = hearth_buf_printf(b, "<li><a href=\"/t/%s\">%s</a></li>", *t,
+				pages_table_label(*t));
+	if (rc == 0 && hearth_db_is_office(r->db))
+		rc = hearth_buf_printf(b,
+			"<li><a href=\"/conflicts\">%s</a></li><li><a href=\"/quarantine\">%s</a></li>",
+			_("Conflicts"), _("Quarantine"));
+	if (rc == 0 && r->role == APP_ROLE_ADMIN)
+		rc = hearth_buf_printf(b, "<li><a href=\"/admin/users\">%s</a></li>", _("Accounts"));
+	if (rc == 0)
+		rc = hearth_buf_puts(b, "</ul></nav>");
+	return rc;
+}
+
+int pages_open(hearth_buf *b, const app_req *r, const char *title)
+{
+	int large = r->large_text;
+	const char *q = app_query_get(r, "large");
+	int rc;
+
+	if (q)
+		large = strcmp(q, "1") == 0;
+	rc = hearth_buf_printf(b,
+		"<!doctype html>\n<html lang=\"%s\"%s><head><meta charset=\"utf-8\">"
+		"<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">"
+		"<link rel=\"stylesheet\" href=\"/app.css\"><title>",
+		strcmp(r->lang, "en") == 0 ? "en" : "zh-CN", large ? " class=\"large\"" : "");
+	if (rc == 0)
+		rc = pages_esc(b, title);
+	if (rc == 0)
+		rc = hearth_buf_printf(b, " · hearth</title></head><body>"
+					  "<a class=\"skip\" href=\"#main\">%s</a>",
+			_("Skip to the content"));
+	if (rc == 0)
+		rc = banner(b, r, large);
+	if (rc == 0)
+		rc = nav(b, r);
+	if (rc == 0)
+		rc = hearth_buf_puts(b, "<main id=\"main\"><h1>");
+	if (rc == 0)
+		rc = pages_esc(b, title);
+	if (rc == 0)
+		rc = hearth_buf_puts(b, "</h1>");
+	return rc;
+}
+
+int pages_close(hearth_buf *b)
+{
+	return hearth_buf_puts(b, "</main></body></html>\n");
+}
+
+/* ---- the stylesheet ------------------------------------------------------------------------ */
+
+static const char css[] =
+	":root{--fg:#1a1a1a;--bg:#fff;--accent:#0b5394;--warn:#a61b1b;--muted:#555}\n"
+	"*{box-sizing:border-box}\n"
+	"html{font-size:100%}html.large{font-size:131.25%}\n"
+	"body{margin:0 auto;max-width:48rem;padding:0 .75rem 2rem;color:var(--fg);"
+	"background:var(--bg);font-family:system-ui,\"Noto Sans CJK SC\",\"PingFang SC\","
+	"sans-serif;line-height:1.6}\n"
+	"a{color:var(--accent)}a:focus,button:focus,input:focus,select:focus,textarea:focus"
+	"{outline:3px solid #f0a500;outline-offset:2px}\n"
+	".skip{position:absolute;left:-999px}.skip:focus{left:.5rem;top:.5rem;background:#fff}\n"
+	".banner{border-bottom:1px solid #ccc;padding:.5rem 0}.banner p{margin:.25rem 0}\n"
+	".banner form{display:inline}.prefs{font-size:.9rem}\n"
+	"nav ul{list-style:none;padding:0;margin:.5rem 0;display:flex;flex-wrap:wrap;gap:.25rem .75rem}\n"
+	"nav a{display:inline-block;min-height:44px;padding:.6rem .1rem}\n"
+	"h1{font-size:1.5rem;margin:.75rem 0}h2{font-size:1.2rem;margin:1.25rem 0 .5rem}\n"
+	"label{display:block;font-weight:600;margin-top:.75rem}\n"
+	".hint{display:block;color:var(--muted);font-size:.9rem}\n"
+	"input,select,textarea{font:inherit;width:100%;min-height:44px;padding:.4rem;"
+	"border:1px solid #767676;border-radius:4px}\n"
+	"input[type=checkbox]{width:auto}\n"
+	"button,.button{font:inherit;min-height:44px;min-width:44px;padding:.5rem 1rem;"
+	"border:0;border-radius:4px;background:var(--accent);color:#fff;cursor:pointer;"
+	"text-decoration:none;display:inline-block;margin:.25rem 0}\n"
+	"button.secondary{background:#fff;color:var(--accent);border:2px solid var(--accent)}\n"
+	"[aria-invalid=true]{border:2px solid var(--warn)}\n"
+	".error{color:var(--warn);font-weight:600}.notice{color:#1d5e20}\n"
+	"table{border-collapse:collapse;width:100%}th,td{text-align:left;padding:.4rem;"
+	"border-bottom:1px solid #ddd;vertical-align:top}\n"
+	".cards{list-style:none;padding:0}.cards li{border:1px solid #ccc;border-radius:6px;"
+	"padding:.5rem .75rem;margin:.5rem 0}\n"
+	".row-actions form{display:inline}\n"
+	"dl{margin:0}dt{font-weight:600;margin-top:.5rem}dd{margin:0}\n";
+
+int pages_css(app_resp *out)
+{
+	out->status = 200;
+	out->content_type = "text/css; charset=utf-8";
+	hearth_buf_clear(&out->body);
+	return hearth_buf_put(&out->body, css, sizeof(css) - 1) < 0 ? -1 : 1;
+}
+
+/* ---- the sync button ------------------------------------------------------------------------ */
+
+int pages_sync_post(const app_req *r, app_resp *out)
+{
+	hearth_sync_opts opts = { NULL, NULL, NULL };
+	hearth_sync_result res;
+	hearth_buf line = HEARTH_BUF_INIT;
+	int rc;
+
+	if (r->role == APP_ROLE_VIEWER) {
+		/* a viewer reads; a sync writes what the office sent */
+		out->status = 403;
+		hearth_buf_clear(&out->body);
+		if (pages_open(&out->body, r, _("Sync")) < 0 ||
+		    hearth_buf_printf(&out->body, "<p class=\"error\" role=\"alert\">%s</p>",
+			    _("an account that only reads does not sync")) < 0 ||
+		    pages_close(&out->body) < 0)
+			return -1;
+		return 1;
+	}
+	memset(&res, 0, sizeof(res));
+	if (hearth_sync_init() < 0)
+		return -1;
+	rc = hearth_sync(r->db, &opts, &res);
+	if (rc < 0)
+		rc = hearth_buf_printf(&line, _("sync failed: %s"), hearth_error_last());
+	else
+		rc = hearth_buf_printf(&line, _("sync done: %d sent, %d received, %d waiting"),
+			res.pushed, res.received, res.pending);
+	hearth_sync_shutdown();
+	if (rc == 0)
+		rc = hearth_meta_set(r->db, "app_sync_outcome", line.ptr);
+	hearth_buf_dispose(&line);
+	if (rc < 0)
+		return -1;
+	return pages_redirect(out, "/?synced=1");
+}
+
+/* ---- dispatch ------------------------------------------------------------------------------- */
+
+int app_pages_handle(const app_req *r, app_resp *out)
+{
+	int post = strcmp(r->method, "POST") == 0;
+	const char *p = r->path;
+
+	if (strcmp(p, "/app.css") == 0)
+		return pages_css(out);
+	if (strcmp(p, "/") == 0 && !post)
+		return pages_today(r, out);
+	if (strcmp(p, "/sync") == 0 && post)
+		return pages_sync_post(r, out);
+	if (strcmp(p, "/conflicts") == 0 && !post && hearth_db_is_office(r->db))
+		return pages_conflicts(r, out);
+	if (strcmp(p, "/conflicts/resolve") == 0 && post && hearth_db_is_office(r->db))
+		return pages_conflict_resolve(r, out);
+	if (strcmp(p, "/quarantine") == 0 && !post && hearth_db_is_office(r->db))
+		return pages_quarantine(r, out);
+	if (strncmp(p, "/t/", 3) == 0) {
+		char table[64];
+		const char *slash = strchr(p + 3, '/');
+		size_t n = slash ? (size_t)(slash - (p + 3)) : strlen(p + 3);
+		const char *action = slash ? slash + 1 : "";
+
+		if (n == 0 || n >= sizeof(table))
+			return 0;
+		memcpy(table, p + 3, n);
+		table[n] = '\0';
+		if (!pages_table_allowed(r, table))
+			return 0;
+		if ((post && strcmp(action, "new") && strcmp(action, "edit") &&
+			    strcmp(action, "delete")) ||
+		    (!post && strcmp(action, "") && strcmp(action, "new") &&
+			    strcmp(action, "view") && strcmp(action, "edit")))
+			return 0;
+		return pages_table(r, out, table, action);
+	}
+	return 0;
+}

@@ -1,0 +1,73 @@
+/* What the pages (pages*.c) and the app's write path (app_write.c) share. Private to app/. */
+#ifndef HEARTH_APP_PAGES_INT_H
+#define HEARTH_APP_PAGES_INT_H
+
+#include "app_int.h"
+
+/* ---- HTML (pages.c) ------------------------------------------------------------------------ */
+
+/** `s` with & < > " ' escaped, appended to `b` (NULL appends nothing). */
+int pages_esc(hearth_buf *b, const char *s);
+/** The page's head, the banner (sync state, sync button, language and large text) and the
+ * navigation of the node's kind, then <main>; `title` is escaped. */
+int pages_open(hearth_buf *b, const app_req *r, const char *title);
+/** Close <main> and the page. */
+int pages_close(hearth_buf *b);
+/** The hidden CSRF field every form carries. */
+int pages_csrf(hearth_buf *b, const app_req *r);
+/** 1 if the table is one this node's kind keeps (reads and, by role, writes). */
+int pages_table_allowed(const app_req *r, const char *table);
+/** The label of column `col` of `t` in the request's language. */
+const char *pages_col_label(const app_req *r, const hearth_table_decl *t, int col);
+/** The label of a table (its name as people say it), in the request's language. */
+const char *pages_table_label(const char *table);
+/** The readable name of row `id` of `table` (a class's name, a child's...), appended escaped;
+ * the id itself when the table has no name column or no such row. */
+int pages_ref_name(hearth_buf *b, const app_req *r, const char *table, const char *id);
+/** A 303 to `path`. */
+int pages_redirect(app_resp *out, const char *path);
+
+/* ---- the pages --------------------------------------------------------------------------- */
+
+int pages_today(const app_req *r, app_resp *out);
+int pages_table(const app_req *r, app_resp *out, const char *table, const char *action);
+int pages_sync_post(const app_req *r, app_resp *out);
+int pages_conflicts(const app_req *r, app_resp *out);
+int pages_conflict_resolve(const app_req *r, app_resp *out);
+int pages_quarantine(const app_req *r, app_resp *out);
+int pages_css(app_resp *out);
+
+/* ---- writes (app_write.c) ----------------------------------------------------------------- */
+
+typedef enum { APP_WRITE_INSERT, APP_WRITE_UPDATE, APP_WRITE_DELETE } app_write_op;
+
+/** What a refused write says: per column the reason (NULL: accepted), and a line for the form. */
+typedef struct {
+	char **why;    /* t->ncol entries, malloc'd, each NULL or malloc'd */
+	int ncol;
+	hearth_buf message;
+} app_refusal;
+
+void app_refusal_dispose(app_refusal *f);
+
+/**
+ * One form post as one recorded write of table `t`: every form field named after a column of
+ * `t` (owner and id aside) is normalised by core's rules (hearth_value_normalize); an empty
+ * field is NULL. The role is checked against every changed column: a viewer writes nothing; a
+ * volunteer only the audience-writable columns of a row whose audience is this node; staff and
+ * admin every write the node may make (core checks ownership again). `id` names the row (UPDATE,
+ * DELETE); an INSERT takes a new id (hearth_id()), returned in *new_id (malloc'd).
+ * Returns 0 written (or nothing to change), 1 refused by the values (`ref` says why per column;
+ * nothing written), or a negative error: HEARTH_EDENIED (the role or the node may not),
+ * HEARTH_ENOTFOUND (no such row), HEARTH_ECONFLICT (the database refused it).
+ */
+int app_write_form(const app_req *r, const hearth_table_decl *t, app_write_op op, const char *id,
+	app_refusal *ref, char **new_id);
+
+/** 1 if column `col` of `table` must hold a value (NOT NULL; on insert, without a default). */
+int app_col_required(hearth_db *db, const char *table, const char *col, int on_insert);
+
+/** The owner of row `id` of `t` as this node holds it (its own row first), or NULL; malloc'd. */
+char *app_row_owner(const app_req *r, const hearth_table_decl *t, const char *id);
+
+#endif

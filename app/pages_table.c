@@ -1,0 +1,657 @@
+/*
+ * List, view, add, edit and delete pages for every table the node keeps, made from the schema
+ * declarations (labels, hints, input kinds, choices, references): nothing here is written per
+ * table. References are chosen and shown by name, never by id; choices by their labels.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/i18n.h"
+#include "pages_int.h"
+
+#define LIST_MAX 200
+
+static const hearth_table_decl *decl(const app_req *r, const char *table)
+{
+	return hearth_schema_table(hearth_db_schema(r->db), table);
+}
+
+static const char *choice_label(const app_req *r, const hearth_column_decl *c, const char *v)
+{
+	int i;
+
+	for (i = 0; v && i < c->nchoices; i++)
+		if (strcmp(c->choices[i].value, v) == 0)
+			return strcmp(r->lang, "en") == 0 ? c->choices[i].label_en
+							  : c->choices[i].label_zh;
+	return v;
+}
+
+/* A stored value as people read it, escaped. */
+static int value_shown(hearth_buf *b, const app_req *r, const hearth_column_decl *c,
+	const char *v)
+{
+	if (!v)
+		return 0;
+	switch (c->kind) {
+	case HEARTH_KIND_CHOICE:
+		return pages_esc(b, choice_label(r, c, v));
+	case HEARTH_KIND_FLAG:
+		return hearth_buf_puts(b, strcmp(v, "1") == 0 ? _("yes") : _("no"));
+	case HEARTH_KIND_REFERENCE:
+		return c->ref_table ? pages_ref_name(b, r, c->ref_table, v) : pages_esc(b, v);
+	case HEARTH_KIND_TIMESTAMP:
+		if (strlen(v) >= 16 && v[10] == 'T')
+			return hearth_buf_printf(b, "%.10s %.5s", v, v + 11);
+		return pages_esc(b, v);
+	default:
+		return pages_esc(b, v);
+	}
+}
+
+static int may_write(const app_req *r)
+{
+	return r->role >= APP_ROLE_STAFF;
+}
+
+/* The columns a list shows: the first three a person reads (owner and id aside). */
+static int list_cols(const hearth_table_decl *t, int *cols)
+{
+	int i, n = 0;
+
+	for (i = 0; i < t->ncol && n < 3; i++)
+		if (i != t->owner_col && i != t->id_col)
+			cols[n++] = i;
+	return n;
+}
+
+static int page_list(const app_req *r, app_resp *out, const hearth_table_decl *t)
+{
+	hearth_buf *b = &out->body;
+	hearth_buf sql = HEARTH_BUF_INIT;
+	sqlite3_stmt *st = NULL;
+	int cols[3], n = list_cols(t, cols), i, rc, rows = 0;
+
+	out->status = 200;
+	if ((rc = pages_open(b, r, pages_table_label(t->name))) < 0)
+		goto done;
+	if (may_write(r) && strcmp(t->name, "node") != 0)
+		rc = hearth_buf_printf(b, "<p><a class=\"button\" href=\"/t/%s/new\">%s</a></p>",
+			t->name, _("Add"));
+	if (rc == 0)
+		rc = hearth_buf_puts(b, "<table><thead><tr>");
+	for (i = 0; rc == 0 && i < n; i++) {
+		rc = hearth_buf_puts(b, "<th scope=\"col\">");
+		if (rc == 0)
+			rc = pages_esc(b, pages_col_label(r, t, cols[i]));
+		if (rc == 0)
+			rc = hearth_buf_puts(b, "</th>");
+	}
+	if (rc == 0)
+		rc = hearth_buf_puts(b, "</tr></thead><tbody>");
+	if (rc == 0)
+		rc = hearth_buf_printf(&sql, "SELECT * FROM \"%s\" ORDER BY owner = ?1 DESC, id DESC "
+					     "LIMIT %d", t->name, LIST_MAX);
+	if (rc < 0 || (rc = hearth_sql_prepare(&st, hearth_db_sqlite(r->db), sql.ptr)) < 0)
+		goto done;
+	sqlite3_bind_text(st, 1, hearth_db_node(r->db), -1, SQLITE_STATIC);
+	while (rc == 0 && sqlite3_step(st) == SQLITE_ROW) {
+		rows++;
+		rc = hearth_buf_puts(b, "<tr>");
+		for (i = 0; rc == 0 && i < n; i++) {
+			const char *v = (const char *)sqlite3_column_text(st, cols[i]);
+			rc = hearth_buf_puts(b, "<td>");
+			if (rc == 0 && i == 0) {
+				rc = hearth_buf_printf(b, "<a href=\"/t/%s/view?id=", t->name);
+				if (rc == 0)
+					rc = pages_esc(b, (const char *)sqlite3_column_text(st,
+								  t->id_col));
+				if (rc == 0)
+					rc = hearth_buf_puts(b, "\">");
+			}
+			if (rc == 0)
+				rc = value_shown(b, r, &t->cols[cols[i]], v);
+			if (rc == 0 && i == 0 && !v)
+				rc = hearth_buf_puts(b, _("(open)"));
+			if (rc == 0 && i == 0)
+				rc = hearth_buf_puts(b, "</a>");
+			if (rc == 0)
+				rc = hearth_buf_puts(b, "</td>");
+		}
+		if (rc == 0)
+			rc = hearth_buf_puts(b, "</tr>");
+	}
+	if (rc == 0)
+		rc = hearth_buf_puts(b, "</tbody></table>");
+	if (rc == 0 && rows == 0)
+		rc = hearth_buf_printf(b, "<p>%s</p>", _("Nothing here yet."));
+	if (rc == 0 && rows == LIST_MAX)
+		rc = hearth_buf_printf(b, "<p>%s</p>", _("Only the newest 200 are shown."));
+	if (rc == 0)
+		rc = pages_close(b);
+done:
+	sqlite3_finalize(st);
+	hearth_buf_dispose(&sql);
+	return rc < 0 ? -1 : 1;
+}
+
+/* The stored row `id` (owner, this node's first) stepped on *out, or NULL. */
+static sqlite3_stmt *row_get(const app_req *r, const hearth_table_decl *t, const char *id)
+{
+	hearth_buf sql = HEARTH_BUF_INIT;
+	sqlite3_stmt *st = NULL;
+
+	if (!id || hearth_buf_printf(&sql, "SELECT * FROM \"%s\" WHERE id = ?1 "
+					   "ORDER BY owner = ?2 DESC LIMIT 1", t->name) < 0 ||
+	    hearth_sql_prepare(&st, hearth_db_sqlite(r->db), sql.ptr) < 0)
+		goto done;
+	sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, hearth_db_node(r->db), -1, SQLITE_STATIC);
+	if (sqlite3_step(st) != SQLITE_ROW) {
+		sqlite3_finalize(st);
+		st = NULL;
+	}
+done:
+	hearth_buf_dispose(&sql);
+	return st;
+}
+
+static int not_found(const app_req *r, app_resp *out)
+{
+	hearth_buf *b = &out->body;
+
+	out->status = 404;
+	hearth_buf_clear(b);
+	if (pages_open(b, r, _("Not found")) < 0 ||
+	    hearth_buf_printf(b, "<p>%s</p><p><a href=\"/\">%s</a></p>",
+		    _("This record is not here (it may have been removed)."),
+		    _("Back to today")) < 0 ||
+	    pages_close(b) < 0)
+		return -1;
+	return 1;
+}
+
+static int message_page(const app_req *r, app_resp *out, int status, const char *msg)
+{
+	hearth_buf *b = &out->body;
+
+	out->status = status;
+	hearth_buf_clear(b);
+	if (pages_open(b, r, status == 403 ? _("Not allowed") : _("Not saved")) < 0 ||
+	    hearth_buf_puts(b, "<p class=\"error\" role=\"alert\">") < 0 || pages_esc(b, msg) < 0 ||
+	    hearth_buf_printf(b, "</p><p><a href=\"/\">%s</a></p>", _("Back to today")) < 0 ||
+	    pages_close(b) < 0)
+		return -1;
+	return 1;
+}
+
+/* One button that posts `fields` (pairs of name and value, NULL-ended) to the edit route. */
+static int task_button(hearth_buf *b, const app_req *r, const char *table, const char *id,
+	const char *label, const char *const *fields, int secondary)
+{
+	int rc = hearth_buf_printf(b, "<form method=\"post\" action=\"/t/%s/edit\">", table);
+
+	if (rc == 0)
+		rc = pages_csrf(b, r);
+	if (rc == 0)
+		rc = hearth_buf_puts(b, "<input type=\"hidden\" name=\"id\" value=\"");
+	if (rc == 0)
+		rc = pages_esc(b, id);
+	if (rc == 0)
+		rc = hearth_buf_puts(b, "\">");
+	for (; rc == 0 && fields && fields[0]; fields += 2) {
+		rc = hearth_buf_printf(b, "<input type=\"hidden\" name=\"%s\" value=\"", fields[0]);
+		if (rc == 0)
+			rc = pages_esc(b, fields[1]);
+		if (rc == 0)
+			rc = hearth_buf_puts(b, "\">");
+	}
+	if (rc == 0)
+		rc = hearth_buf_printf(b, "<button type=\"submit\"%s>%s</button></form>",
+			secondary ? " class=\"secondary\"" : "", label);
+	return rc;
+}
+
+/* A request's next step, where this node may take it: a team accepts, then marks it done with
+ * the resident's feedback; the station assigns it to a team. */
+static int request_tasks(hearth_buf *b, const app_req *r, const hearth_table_decl *t,
+	sqlite3_stmt *row)
+{
+	const char *node = hearth_db_node(r->db);
+	const char *id = (const char *)sqlite3_column_text(row, t->id_col);
+	const char *owner = (const char *)sqlite3_column_text(row, t->owner_col);
+	int st_col = hearth_table_column(t, "status");
+	int as_col = hearth_table_column(t, "assignee");
+	const char *status = st_col >= 0 ? (const char *)sqlite3_column_text(row, st_col) : NULL;
+	const char *assignee = as_col >= 0 ? (const char *)sqlite3_column_text(row, as_col) : NULL;
+	static const char *const accept[] = { "status", "accepted", NULL };
+	int rc = 0;
+
+	if (r->role < APP_ROLE_VOLUNTEER || !status)
+		return 0;
+	if (assignee && strcmp(assignee, node) == 0) {
+		if (strcmp(status, "new") == 0)
+			rc = task_button(b, r, "service_request", id, _("Accept"), accept, 0);
+		else if (strcmp(status, "accepted") == 0) {
+			rc = hearth_buf_printf(b, "<h2>%s</h2><form method=\"post\" "
+						  "action=\"/t/service_request/edit\">",
+				_("Mark as done"));
+			if (rc == 0)
+				rc = pages_csrf(b, r);
+			if (rc == 0)
+				rc = hearth_buf_puts(b, "<input type=\"hidden\" name=\"id\" value=\"");
+			if (rc == 0)
+				rc = pages_esc(b, id);
+			if (rc == 0)
+				rc = hearth_buf_printf(b,
+					"\"><input type=\"hidden\" name=\"status\" value=\"done\">"
+					"<label for=\"f-feedback\">%s</label><textarea id=\"f-feedback\" "
+					"name=\"feedback\" rows=\"3\"></textarea>"
+					"<button type=\"submit\">%s</button></form>",
+					_("What did the resident say?"), _("Done"));
+		}
+	}
+	if (rc == 0 && owner && strcmp(owner, node) == 0 && r->role >= APP_ROLE_STAFF &&
+	    strcmp(status, "new") == 0 && as_col >= 0) {
+		/* the station: assign to a team node */
+		sqlite3_stmt *st = NULL;
+		rc = hearth_buf_printf(b, "<h2>%s</h2><form method=\"post\" "
+					  "action=\"/t/service_request/edit\">",
+			_("Assign to a team"));
+		if (rc == 0)
+			rc = pages_csrf(b, r);
+		if (rc == 0)
+			rc = hearth_buf_puts(b, "<input type=\"hidden\" name=\"id\" value=\"");
+		if (rc == 0)
+			rc = pages_esc(b, id);
+		if (rc == 0)
+			rc = hearth_buf_printf(b, "\"><label for=\"f-assignee\">%s</label>"
+						  "<select id=\"f-assignee\" name=\"assignee\">",
+				pages_col_label(r, t, as_col));
+		if (rc == 0 && (rc = hearth_sql_prepare(&st, hearth_db_sqlite(r->db),
+					"SELECT id, name FROM node WHERE kind = 'volunteer_team' "
+					"ORDER BY name")) == 0) {
+			while (rc == 0 && sqlite3_step(st) == SQLITE_ROW) {
+				rc = hearth_buf_puts(b, "<option value=\"");
+				if (rc == 0)
+					rc = pages_esc(b, (const char *)sqlite3_column_text(st, 0));
+				if (rc == 0)
+					rc = hearth_buf_puts(b, "\">");
+				if (rc == 0)
+					rc = pages_esc(b, (const char *)sqlite3_column_text(st, 1));
+				if (rc == 0)
+					rc = hearth_buf_puts(b, "</option>");
+			}
+			sqlite3_finalize(st);
+		}
+		if (rc == 0)
+			rc = hearth_buf_printf(b, "</select><button type=\"submit\">%s</button></form>",
+				_("Assign"));
+	}
+	return rc;
+}
+
+static int page_view(const app_req *r, app_resp *out, const hearth_table_decl *t)
+{
+	hearth_buf *b = &out->body;
+	sqlite3_stmt *row = row_get(r, t, app_query_get(r, "id"));
+	const char *id;
+	int i, rc;
+
+	if (!row)
+		return not_found(r, out);
+	id = (const char *)sqlite3_column_text(row, t->id_col);
+	out->status = 200;
+	rc = pages_open(b, r, pages_table_label(t->name));
+	if (rc == 0)
+		rc = hearth_buf_puts(b, "<dl>");
+	for (i = 0; rc == 0 && i < t->ncol; i++) {
+		const char *v = (const char *)sqlite3_column_text(row, i);
+		if (i == t->id_col || (i == t->owner_col && !hearth_db_is_office(r->db)))
+			continue;
+		rc = hearth_buf_puts(b, "<dt>");
+		if (rc == 0)
+			rc = pages_esc(b, pages_col_label(r, t, i));
+		if (rc == 0)
+			rc = hearth_buf_puts(b, "</dt><dd>");
+		if (rc == 0)
+			rc = i == t->owner_col ? pages_ref_name(b, r, "node", v)
+					       : value_shown(b, r, &t->cols[i], v);
+		if (rc == 0 && !v)
+			rc = hearth_buf_puts(b, "—");
+		if (rc == 0)
+			rc = hearth_buf_puts(b, "</dd>");
+	}
+	if (rc == 0)
+		rc = hearth_buf_puts(b, "</dl>");
+	if (rc == 0 && strcmp(t->name, "service_request") == 0)
+		rc = request_tasks(b, r, t, row);
+	if (rc == 0 && r->role >= APP_ROLE_STAFF) {
+		rc = hearth_buf_printf(b, "<p class=\"row-actions\"><a class=\"button\" "
+					  "href=\"/t/%s/edit?id=", t->name);
+		if (rc == 0)
+			rc = pages_esc(b, id);
+		if (rc == 0)
+			rc = hearth_buf_printf(b, "\">%s</a> ", _("Edit"));
+		if (rc == 0 && strcmp(t->name, "node") != 0) {
+			rc = hearth_buf_printf(b, "<form method=\"post\" action=\"/t/%s/delete\">",
+				t->name);
+			if (rc == 0)
+				rc = pages_csrf(b, r);
+			if (rc == 0)
+				rc = hearth_buf_puts(b, "<input type=\"hidden\" name=\"id\" value=\"");
+			if (rc == 0)
+				rc = pages_esc(b, id);
+			if (rc == 0)
+				rc = hearth_buf_printf(b, "\"><button type=\"submit\" "
+							  "class=\"secondary\">%s</button></form>",
+					_("Delete"));
+		}
+		if (rc == 0)
+			rc = hearth_buf_puts(b, "</p>");
+	}
+	if (rc == 0)
+		rc = hearth_buf_printf(b, "<p><a href=\"/t/%s\">%s</a></p>", t->name,
+			_("Back to the list"));
+	if (rc == 0)
+		rc = pages_close(b);
+	sqlite3_finalize(row);
+	return rc < 0 ? -1 : 1;
+}
+
+/* ---- forms ------------------------------------------------------------------------------- */
+
+/* The value an input shows: what was posted (a refused form), else the stored row's, else a
+ * value given in the query (the step before: enrol in this class). */
+static const char *field_value(const app_req *r, sqlite3_stmt *row, int posted, int col,
+	const char *name)
+{
+	if (posted)
+		return app_form_get(r, name);
+	if (row)
+		return (const char *)sqlite3_column_text(row, col);
+	return app_query_get(r, name);
+}
+
+static int option(hearth_buf *b, const char *value, const char *label, int selected)
+{
+	int rc = hearth_buf_puts(b, "<option value=\"");
+
+	if (rc == 0)
+		rc = pages_esc(b, value);
+	if (rc == 0)
+		rc = hearth_buf_printf(b, "\"%s>", selected ? " selected" : "");
+	if (rc == 0)
+		rc = pages_esc(b, label);
+	if (rc == 0)
+		rc = hearth_buf_puts(b, "</option>");
+	return rc;
+}
+
+static int ref_options(hearth_buf *b, const app_req *r, const hearth_column_decl *c,
+	const char *v)
+{
+	const hearth_table_decl *rt = c->ref_table ? decl(r, c->ref_table) : NULL;
+	hearth_buf sql = HEARTH_BUF_INIT, name = HEARTH_BUF_INIT;
+	sqlite3_stmt *st = NULL;
+	int rc;
+
+	if (!rt)
+		return 0;
+	if ((rc = hearth_buf_printf(&sql, "SELECT DISTINCT id FROM \"%s\" ORDER BY id DESC "
+					  "LIMIT 500", rt->name)) < 0 ||
+	    (rc = hearth_sql_prepare(&st, hearth_db_sqlite(r->db), sql.ptr)) < 0)
+		goto done;
+	while (rc == 0 && sqlite3_step(st) == SQLITE_ROW) {
+		const char *id = (const char *)sqlite3_column_text(st, 0);
+		hearth_buf_clear(&name);
+		if ((rc = pages_ref_name(&name, r, rt->name, id)) == 0) {
+			/* the name is escaped already: write the option by hand */
+			rc = hearth_buf_puts(b, "<option value=\"");
+			if (rc == 0)
+				rc = pages_esc(b, id);
+			if (rc == 0)
+				rc = hearth_buf_printf(b, "\"%s>%s</option>",
+					v && strcmp(v, id) == 0 ? " selected" : "", name.ptr);
+		}
+	}
+done:
+	sqlite3_finalize(st);
+	hearth_buf_dispose(&sql);
+	hearth_buf_dispose(&name);
+	return rc;
+}
+
+static int input(hearth_buf *b, const app_req *r, const hearth_table_decl *t, int col,
+	const char *v, const char *aria)
+{
+	const hearth_column_decl *c = &t->cols[col];
+	char local[20];
+	int i, rc;
+
+	switch (c->kind) {
+	case HEARTH_KIND_CHOICE:
+	case HEARTH_KIND_FLAG:
+	case HEARTH_KIND_REFERENCE:
+		rc = hearth_buf_printf(b, "<select id=\"f-%s\" name=\"%s\"%s>", c->name, c->name,
+			aria);
+		if (rc == 0)
+			rc = option(b, "", "—", !v || !*v);
+		if (c->kind == HEARTH_KIND_CHOICE)
+			for (i = 0; rc == 0 && i < c->nchoices; i++)
+				rc = option(b, c->choices[i].value,
+					strcmp(r->lang, "en") == 0 ? c->choices[i].label_en
+								   : c->choices[i].label_zh,
+					v && strcmp(v, c->choices[i].value) == 0);
+		else if (c->kind == HEARTH_KIND_FLAG) {
+			if (rc == 0)
+				rc = option(b, "1", _("yes"), v && strcmp(v, "1") == 0);
+			if (rc == 0)
+				rc = option(b, "0", _("no"), v && strcmp(v, "0") == 0);
+		} else if (rc == 0)
+			rc = ref_options(b, r, c, v);
+		if (rc == 0)
+			rc = hearth_buf_puts(b, "</select>");
+		return rc;
+	case HEARTH_KIND_MARKDOWN:
+		rc = hearth_buf_printf(b, "<textarea id=\"f-%s\" name=\"%s\" rows=\"5\"%s>", c->name,
+			c->name, aria);
+		if (rc == 0)
+			rc = pages_esc(b, v);
+		if (rc == 0)
+			rc = hearth_buf_puts(b, "</textarea>");
+		return rc;
+	default:
+		break;
+	}
+	if (c->kind == HEARTH_KIND_TIMESTAMP && v && strlen(v) >= 16 && v[10] == 'T') {
+		/* datetime-local shows local time without the offset; the stored +08:00 is China's */
+		memcpy(local, v, 16);
+		local[16] = '\0';
+		v = local;
+	}
+	rc = hearth_buf_printf(b, "<input id=\"f-%s\" name=\"%s\" %s%s value=\"", c->name, c->name,
+		c->kind == HEARTH_KIND_DATE		 ? "type=\"date\""
+		: c->kind == HEARTH_KIND_MONTH	 ? "type=\"month\""
+		: c->kind == HEARTH_KIND_TIMESTAMP ? "type=\"datetime-local\""
+		: c->kind == HEARTH_KIND_PHONE	 ? "type=\"tel\" autocomplete=\"off\""
+		: c->kind == HEARTH_KIND_INTEGER   ? "type=\"text\" inputmode=\"numeric\""
+		: c->kind == HEARTH_KIND_DECIMAL   ? "type=\"text\" inputmode=\"decimal\""
+						   : "type=\"text\"",
+		aria);
+	if (rc == 0)
+		rc = pages_esc(b, v);
+	if (rc == 0)
+		rc = hearth_buf_puts(b, "\">");
+	return rc;
+}
+
+/* The columns a role may fill: staff every column, a volunteer the audience-writable ones. */
+static int col_in_form(const app_req *r, const hearth_table_decl *t, int col)
+{
+	if (col == t->owner_col || col == t->id_col)
+		return 0;
+	if (r->role == APP_ROLE_VOLUNTEER)
+		return t->cols[col].audience_writable;
+	return 1;
+}
+
+static int page_form(const app_req *r, app_resp *out, const hearth_table_decl *t, int edit,
+	const app_refusal *ref, int status)
+{
+	hearth_buf *b = &out->body;
+	hearth_buf aria = HEARTH_BUF_INIT;
+	const char *id = edit ? (ref ? app_form_get(r, "id") : app_query_get(r, "id")) : NULL;
+	sqlite3_stmt *row = NULL;
+	int i, rc;
+
+	if (edit && !(row = row_get(r, t, id)))
+		return not_found(r, out);
+	out->status = status;
+	hearth_buf_clear(b);
+	rc = pages_open(b, r, edit ? _("Edit") : _("Add"));
+	if (rc == 0)
+		rc = hearth_buf_printf(b, "<p>%s</p>", pages_table_label(t->name));
+	if (rc == 0 && ref && ref->message.size > 0) {
+		rc = hearth_buf_puts(b, "<p class=\"error\" role=\"alert\">");
+		if (rc == 0)
+			rc = pages_esc(b, ref->message.ptr);
+		if (rc == 0)
+			rc = hearth_buf_puts(b, "</p>");
+	}
+	if (rc == 0)
+		rc = hearth_buf_printf(b, "<form method=\"post\" action=\"/t/%s/%s\" novalidate>",
+			t->name, edit ? "edit" : "new");
+	if (rc == 0)
+		rc = pages_csrf(b, r);
+	if (rc == 0 && edit) {
+		rc = hearth_buf_puts(b, "<input type=\"hidden\" name=\"id\" value=\"");
+		if (rc == 0)
+			rc = pages_esc(b, id);
+		if (rc == 0)
+			rc = hearth_buf_puts(b, "\">");
+	}
+	for (i = 0; rc == 0 && i < t->ncol; i++) {
+		const hearth_column_decl *c = &t->cols[i];
+		const char *hint = strcmp(r->lang, "en") == 0 ? c->hint_en : c->hint_zh;
+		const char *why = ref && ref->why ? ref->why[i] : NULL;
+		int req;
+		if (!col_in_form(r, t, i))
+			continue;
+		req = app_col_required(r->db, t->name, c->name, !edit);
+		hearth_buf_clear(&aria);
+		if (hint || why)
+			rc = hearth_buf_printf(&aria, " aria-describedby=\"%s%s%s%s%s\"",
+				hint ? "h-" : "", hint ? c->name : "", hint && why ? " " : "",
+				why ? "e-" : "", why ? c->name : "");
+		if (rc == 0 && why)
+			rc = hearth_buf_puts(&aria, " aria-invalid=\"true\"");
+		if (rc == 0 && req)
+			rc = hearth_buf_puts(&aria, " aria-required=\"true\"");
+		if (rc == 0)
+			rc = hearth_buf_printf(b, "<label for=\"f-%s\">", c->name);
+		if (rc == 0)
+			rc = pages_esc(b, pages_col_label(r, t, i));
+		if (rc == 0 && req)
+			rc = hearth_buf_printf(b, " <span class=\"hint\">(%s)</span>", _("required"));
+		if (rc == 0)
+			rc = hearth_buf_puts(b, "</label>");
+		if (rc == 0 && hint) {
+			rc = hearth_buf_printf(b, "<span class=\"hint\" id=\"h-%s\">", c->name);
+			if (rc == 0)
+				rc = pages_esc(b, hint);
+			if (rc == 0)
+				rc = hearth_buf_puts(b, "</span>");
+		}
+		if (rc == 0 && why) {
+			rc = hearth_buf_printf(b, "<span class=\"error\" id=\"e-%s\">", c->name);
+			if (rc == 0)
+				rc = pages_esc(b, why);
+			if (rc == 0)
+				rc = hearth_buf_puts(b, "</span>");
+		}
+		if (rc == 0)
+			rc = input(b, r, t, i, field_value(r, row, ref != NULL, i, c->name), aria.ptr);
+	}
+	if (rc == 0)
+		rc = hearth_buf_printf(b, "<p><button type=\"submit\">%s</button></p></form>",
+			_("Save"));
+	if (rc == 0)
+		rc = pages_close(b);
+	sqlite3_finalize(row);
+	hearth_buf_dispose(&aria);
+	return rc < 0 ? -1 : 1;
+}
+
+/* Where to go after a write: the form's "next" when it is a path of the app. */
+static const char *next_path(const app_req *r)
+{
+	const char *n = app_form_get(r, "next");
+
+	if (n && n[0] == '/' && n[1] != '/' && !strpbrk(n, "\\\r\n"))
+		return n;
+	return NULL;
+}
+
+static int post(const app_req *r, app_resp *out, const hearth_table_decl *t, const char *action)
+{
+	app_write_op op = strcmp(action, "new") == 0 ? APP_WRITE_INSERT
+			  : strcmp(action, "edit") == 0 ? APP_WRITE_UPDATE
+							  : APP_WRITE_DELETE;
+	const char *id = app_form_get(r, "id");
+	app_refusal ref;
+	hearth_buf path = HEARTH_BUF_INIT;
+	char *new_id = NULL;
+	int rc;
+
+	memset(&ref, 0, sizeof(ref));
+	if (op != APP_WRITE_INSERT && (!id || !hearth_record_id_valid(id)))
+		return not_found(r, out);
+	if (op == APP_WRITE_INSERT && strcmp(t->name, "node") == 0)
+		return 0;
+	rc = app_write_form(r, t, op, id, &ref, &new_id);
+	if (rc == 1) {
+		rc = op == APP_WRITE_DELETE ? message_page(r, out, 422, ref.message.ptr)
+					    : page_form(r, out, t, op == APP_WRITE_UPDATE, &ref, 422);
+	} else if (rc == HEARTH_EDENIED) {
+		rc = message_page(r, out, 403, hearth_error_last());
+	} else if (rc == HEARTH_ENOTFOUND) {
+		rc = not_found(r, out);
+	} else if (rc == 0) {
+		if (next_path(r))
+			rc = hearth_buf_puts(&path, next_path(r));
+		else if (op == APP_WRITE_DELETE)
+			rc = hearth_buf_printf(&path, "/t/%s", t->name);
+		else
+			rc = hearth_buf_printf(&path, "/t/%s/view?id=%s", t->name,
+				new_id ? new_id : id);
+		rc = rc < 0 ? -1 : pages_redirect(out, path.ptr);
+	} else {
+		rc = -1;
+	}
+	app_refusal_dispose(&ref);
+	hearth_buf_dispose(&path);
+	free(new_id);
+	return rc;
+}
+
+int pages_table(const app_req *r, app_resp *out, const char *table, const char *action)
+{
+	const hearth_table_decl *t = decl(r, table);
+
+	if (!t)
+		return 0;
+	if (strcmp(r->method, "POST") == 0)
+		return post(r, out, t, action);
+	if (strcmp(action, "") == 0)
+		return page_list(r, out, t);
+	if (strcmp(action, "view") == 0)
+		return page_view(r, out, t);
+	if (r->role < APP_ROLE_VOLUNTEER || (r->role == APP_ROLE_VOLUNTEER &&
+						    strcmp(action, "edit") != 0))
+		return message_page(r, out, 403,
+			_("your account may not make this change: nothing was saved"));
+	if (strcmp(action, "new") == 0 && strcmp(table, "node") == 0)
+		return 0;
+	return page_form(r, out, t, strcmp(action, "edit") == 0, NULL, 200);
+}

@@ -1,0 +1,66 @@
+#!/bin/bash
+# Reliability of the app under a bounded load: 16 clients post writes over real HTTP for
+# $APP_LOAD_SECONDS (10 s) while the node and the office sync over and over. No answer may be
+# an error (5xx, or anything but the 303 of a write), and every acknowledged write is in the
+# node exactly once: its row, and one recorded entry by its author.
+. "$(dirname "$0")/../integration/lib.sh" "$@"
+. "$(dirname "$0")/lib_app.sh"
+
+SECS=${APP_LOAD_SECONDS:-10}
+hh office init --node office --kind office --name Office >/dev/null
+git init -q --bare "$T/lucai.git"
+new_node lucai childcare_centre Lucai "$T/lucai.git" >/dev/null
+printf 'staffpass1\n' | h lucai user add bob --role staff
+serve U lucai
+J="$T/bob.jar"
+is "$(login "$U" "$J" bob staffpass1)" 303 "the staff member signs in"
+K=$(csrf "$U" "$J")
+
+client() { # N: post until the deadline; one line per answer: status and where it sent us
+	local n=$1 i=0 end=$((SECONDS + SECS))
+	while [ $SECONDS -lt $end ] && [ $i -lt 100000 ]; do
+		i=$((i + 1))
+		curl -s -o /dev/null --max-time 60 -w '%{http_code} %{redirect_url}\n' -b "$J" \
+			-d "csrf=$K&name=c$n-$i&age_band=2-3&capacity=$((i % 200))" \
+			"$U/t/care_class/new" || echo "000 curl-failed"
+	done >"$T/client.$n"
+}
+
+syncer() { # sync the node and the office over and over until the deadline
+	local end=$((SECONDS + SECS)) i=0
+	while [ $SECONDS -lt $end ] && [ $i -lt 1000 ]; do
+		i=$((i + 1))
+		h lucai sync >/dev/null 2>&1 || echo "node sync $i failed" >>"$T/sync.err"
+		h office sync >/dev/null 2>&1 || echo "office sync $i failed" >>"$T/sync.err"
+	done
+	echo "$i" >"$T/syncs"
+}
+
+pids=()
+for n in $(seq 1 16); do
+	client "$n" &
+	pids+=($!)
+done
+syncer &
+pids+=($!)
+for p in "${pids[@]}"; do wait "$p"; done
+
+cat "$T"/client.* >"$T/all"
+total=$(wc -l <"$T/all")
+acked=$(grep -c '^303 .*/t/care_class/view?id=' "$T/all")
+diag "$total requests, $acked writes acknowledged, $(cat "$T/syncs") sync rounds in ${SECS}s"
+check "the clients made requests" test "$total" -gt 16
+is "$(grep -vc '^303 ' "$T/all")" 0 "every answer is the 303 of a write (no 5xx, no error page)"
+check_not "no sync failed" test -s "$T/sync.err"
+sed -n 's/.*view?id=//p' "$T/all" | sort >"$T/ids"
+is "$(sort -u "$T/ids" | wc -l)" "$acked" "every acknowledged write has its own id"
+hq lucai "SELECT id FROM care_class" | sort >"$T/rows"
+is "$(comm -23 "$T/ids" "$T/rows" | wc -l)" 0 "every acknowledged write's row is at the node"
+is "$(wc -l <"$T/rows")" "$acked" "and no other row"
+is "$(sq lucai "SELECT (SELECT count(*) FROM hearth_outbox WHERE author = 'bob') +
+	(SELECT count(*) FROM hearth_history WHERE author = 'bob')")" "$acked" \
+	"each acknowledged write is one recorded entry by its author"
+h lucai sync >/dev/null 2>&1; h office sync >/dev/null 2>&1; h lucai sync >/dev/null 2>&1
+is "$(hq office "SELECT count(*) FROM care_class WHERE owner = 'lucai'")" "$acked" \
+	"after a last sync the office holds every write once"
+done_testing
