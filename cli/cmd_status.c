@@ -45,14 +45,18 @@ static int remote_text(hearth_buf *out, const hearth_status_remote *m, uint64_t 
 	return rc;
 }
 
-/* Each node's key: "keys: lucai 2 sealing, ..." (nothing when the log is not sealed). */
+/* Each node's key: "keys: lucai 2 sealing, plain 0 unsealed, ..." (nothing when no log is
+ * sealed). */
 static int keys_text(hearth_buf *out, hearth_db *db)
 {
 	hearth_buf k = HEARTH_BUF_INIT;
 	char *p, *save = NULL;
 	int rc, n = 0;
 
-	if ((rc = hearth_key_status(db, &k)) < 0 || !k.size)
+	/* an office that seals for no node says nothing of keys here (hearth key status does) */
+	if ((rc = hearth_key_status(db, &k)) < 0 || !k.size ||
+	    !(strstr(k.ptr, "\tsealing") || strstr(k.ptr, "\trotating") ||
+		    strstr(k.ptr, "\tissued") || strstr(k.ptr, "\trevoked")))
 		goto done;
 	rc = hearth_buf_puts(out, _("keys:"));
 	for (p = strtok_r(k.ptr, "\n", &save); rc == 0 && p; p = strtok_r(NULL, "\n", &save)) {

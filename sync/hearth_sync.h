@@ -160,7 +160,8 @@ int hearth_key_import(hearth_db *db, const char *code);
  * is created for it). */
 int hearth_key_code_check(const char *code, const char *node);
 /** Each node's key state, one line each: "node TAB generation TAB state", state one of
- * issued (not used yet), sealing, rotating (a newer one is not used yet), revoked. */
+ * issued (not used yet), sealing, rotating (a newer one is not used yet), revoked; at the
+ * office also unsealed (generation 0), for each node it syncs with but holds no key of. */
 int hearth_key_status(hearth_db *db, hearth_buf *out);
 
 /** hearth_clone, enrolling the restored node with `code` (NULL: none) before anything is read,

@@ -269,12 +269,7 @@ int hearth_key_status(hearth_db *db, hearth_buf *out)
 		    "SELECT count(*) FROM sqlite_master WHERE name = 'hearth_key'") != 1)
 		return 0;
 	/* per node: its newest key, and whether the log is sealed with it yet */
-	if ((rc = hearth_sql_prepare(&st, hearth_db_sqlite(db),
-		     "SELECT node, max(generation), "
-		     "CASE WHEN sum(state = 'active') = 0 THEN 'revoked' "
-		     "WHEN max(in_use * generation) = max(generation) THEN 'sealing' "
-		     "WHEN max(in_use) = 1 THEN 'rotating' ELSE 'issued' END "
-		     "FROM hearth_key GROUP BY node ORDER BY node")) < 0)
+	if ((rc = hearth_sql_prepare(&st, hearth_db_sqlite(db), HEARTH_KEY_STATES_SQL)) < 0)
 		return rc;
 	while (rc == 0 && sqlite3_step(st) == SQLITE_ROW)
 		rc = hearth_buf_printf(out, "%s\t%lld\t%s\n", sqlite3_column_text(st, 0),
