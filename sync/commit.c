@@ -92,9 +92,9 @@ static int tree_fill_v3(git_treebuilder *tb, git_repository *repo, const sync_me
 	int i, rc = 0;
 
 	if (!m->seal)
-		return hearth_error_set(HEARTH_ERROR, "format 3 commit without a key");
+		return hearth_error_set(HEARTH_ERROR, _("format 3 commit without a key"));
 	if (!(blobs = calloc((size_t)(m->nentries ? m->nentries : 1), sizeof(*blobs))))
-		return hearth_error_set(HEARTH_ERROR, "out of memory");
+		return hearth_error_set(HEARTH_ERROR, _("out of memory"));
 	for (i = 0; i < (m->nentries ? m->nentries : 1); i++)
 		hearth_buf_init(&blobs[i], 0);
 	for (i = 0; rc == 0 && i < m->nentries; i++) {
@@ -342,17 +342,17 @@ static int misplaced(const sync_commit *c, const sync_seal_head *h, const char *
 
 	if (strcmp(h->node, c->msg.node) != 0)
 		return hearth_error_set(HEARTH_ECORRUPT,
-			"moved from another node: its entries were sealed by '%s', not '%s'", h->node,
+			_("moved from another node: its entries were sealed by '%s', not '%s'"), h->node,
 			c->msg.node);
 	if (h->is_down != c->msg.is_down)
 		return hearth_error_set(HEARTH_ECORRUPT,
-			"moved from another branch: its entries were sealed for '%s'",
+			_("moved from another branch: its entries were sealed for '%s'"),
 			h->is_down ? "down" : "up");
 	git_oid_fromraw(&o, h->prev);
 	git_oid_tostr(claimed, sizeof(claimed), &o);
 	return hearth_error_set(HEARTH_ECORRUPT,
-		"%s: its entries were sealed to follow commit %.12s, not %.12s",
-		pos <= done_seq ? "replayed" : "reordered", claimed, actual_prev);
+		_("%s: its entries were sealed to follow commit %.12s, not %.12s"),
+		pos <= done_seq ? _("replayed") : _("reordered"), claimed, actual_prev);
 }
 
 /* `trailers` with the Hearth-Direction and Hearth-Node lines the header `h` claims. */
@@ -394,8 +394,8 @@ static int open_blob(hearth_buf *records, sync_commit *c, const git_oid *parent,
 		 memcmp(h.prev, parent ? parent->id : zero, GIT_OID_RAWSZ) == 0;
 	if (!sync_keyring_has(keys, c->msg.node))
 		return hearth_error_set(HEARTH_EDENIED,
-			"sealed entries, but there is no key for '%s' here: enrol the node "
-			"(hearth key import)", c->msg.node);
+			_("sealed entries, but there is no key for '%s' here: enrol the node "
+			"(hearth key import)"), c->msg.node);
 	if (!placed && (key = sync_keyring_find(keys, h.node, h.generation))) {
 		/* as sealed: the trailers naming the node and branch of the header */
 		hearth_buf alt = HEARTH_BUF_INIT;
@@ -407,16 +407,16 @@ static int open_blob(hearth_buf *records, sync_commit *c, const git_oid *parent,
 	}
 	if (!placed || !(key = sync_keyring_find(keys, c->msg.node, h.generation)))
 		return hearth_error_set(HEARTH_EDENIED,
-			"not sealed with the key of '%s' (forged, or sealed with a key the office "
-			"never issued)", c->msg.node);
+			_("not sealed with the key of '%s' (forged, or sealed with a key the office "
+			"never issued)"), c->msg.node);
 	if (key->state == SYNC_KEY_REVOKED)
 		return hearth_error_set(HEARTH_EDENIED,
-			"sealed with a revoked key of '%s' (generation %u): the device was shut out",
+			_("sealed with a revoked key of '%s' (generation %u): the device was shut out"),
 			c->msg.node, h.generation);
 	if ((rc = sync_seal_open(records, &h, key, i, k, trailers->ptr, trailers->size)) ==
 	    HEARTH_EDENIED)
 		return hearth_error_set(HEARTH_EDENIED,
-			"not sealed with the key of '%s' (forged or altered: the seal does not open)",
+			_("not sealed with the key of '%s' (forged or altered: the seal does not open)"),
 			c->msg.node);
 	if (rc == 0)
 		c->key_gen = h.generation;
@@ -443,14 +443,14 @@ static int open_authors(sync_commit *c, git_repository *repo, git_odb *odb,
 	if ((rc = blob_header(&size, odb, who, "blob 'authors'", SYNC_BLOB_MAX)) < 0)
 		return rc;
 	if (git_blob_lookup(&blob, repo, git_tree_entry_id(who)) < 0)
-		return sync_git_fail(HEARTH_ECORRUPT, "cannot read entries");
+		return sync_git_fail(HEARTH_ECORRUPT, _("cannot read entries"));
 	rc = open_blob(&lines, c, parent, keys, git_blob_rawcontent(blob),
 		(size_t)git_blob_rawsize(blob), 0, (uint32_t)k, trailers, done_seq);
 	git_blob_free(blob);
 	if (rc == 0 && lines.size) {
 		free(c->message);
 		if (!(c->message = strdup(lines.ptr)))
-			rc = hearth_error_set(HEARTH_ERROR, "out of memory");
+			rc = hearth_error_set(HEARTH_ERROR, _("out of memory"));
 	}
 	hearth_buf_dispose(&lines);
 	return rc;
@@ -479,9 +479,9 @@ static int read_v3(sync_commit *out, git_repository *repo, git_commit *commit, g
 		k--; /* blob 0: the Author lines, sealed */
 	if (k < 1 || k > (size_t)(out->msg.count ? out->msg.count : 1))
 		return hearth_error_set(HEARTH_ECORRUPT,
-			"commit tree holds %zu files for %d entries", k, out->msg.count);
+			_("commit tree holds %zu files for %d entries"), k, out->msg.count);
 	if (git_repository_odb(&odb, repo) < 0)
-		return sync_git_fail(HEARTH_ERROR, "cannot read the object database");
+		return sync_git_fail(HEARTH_ERROR, _("cannot read the object database"));
 	for (i = 1; rc == 0 && i <= k; i++)
 		if ((rc = blob_size(&te, &size, odb, tree, i, k)) == 0)
 			total += size;
@@ -495,13 +495,13 @@ static int read_v3(sync_commit *out, git_repository *repo, git_commit *commit, g
 		if ((rc = blob_size(&te, &size, odb, tree, i, k)) < 0)
 			break;
 		if (git_blob_lookup(&blob, repo, git_tree_entry_id(te)) < 0)
-			rc = sync_git_fail(HEARTH_ECORRUPT, "cannot read entries");
+			rc = sync_git_fail(HEARTH_ECORRUPT, _("cannot read entries"));
 		else if ((rc = open_blob(&records, out, parent, keys, git_blob_rawcontent(blob),
 				  (size_t)git_blob_rawsize(blob), (uint32_t)i, (uint32_t)k, &trailers,
 				  done_seq)) == 0) {
 			if (out->msg.count == 0 && records.size)
 				rc = hearth_error_set(HEARTH_ECORRUPT,
-					"a commit without entries holds sealed entries");
+					_("a commit without entries holds sealed entries"));
 			else if (out->msg.count)
 				rc = sync_blob_decode(out, &cap, (int)i, records.ptr, records.size,
 					&prev);
@@ -550,7 +550,7 @@ int sync_commit_read_keyed(sync_commit *out, git_repository *repo, const git_oid
 	if ((rc = sync_message_parse(&out->msg, raw, strlen(raw))) < 0)
 		goto done;
 	if (!(out->message = strdup(raw))) {
-		rc = hearth_error_set(HEARTH_ERROR, "out of memory");
+		rc = hearth_error_set(HEARTH_ERROR, _("out of memory"));
 		goto done;
 	}
 	rc = out->msg.format == 1   ? read_v1(out, repo, tree, max_bytes)

@@ -10,6 +10,7 @@
 #include <sodium.h>
 
 #include "sync_int.h"
+#include "core/i18n.h"
 
 #define ENROL_PREFIX "hearth-enrol-1:"
 
@@ -18,7 +19,7 @@ static int keys_table(hearth_db *db)
 	if (hearth_sql_count(hearth_db_sqlite(db),
 		    "SELECT count(*) FROM sqlite_master WHERE name = 'hearth_key'") != 1)
 		return hearth_error_set(HEARTH_ENEWER,
-			"this database has no table of keys: upgrade hearth");
+			_("this database has no table of keys: upgrade hearth"));
 	return 0;
 }
 
@@ -27,11 +28,11 @@ static int office_only(hearth_db *db, const char *node)
 	int rc;
 
 	if (!hearth_db_is_office(db))
-		return hearth_error_set(HEARTH_EUSAGE, "keys are issued at the office");
+		return hearth_error_set(HEARTH_EUSAGE, _("keys are issued at the office"));
 	if ((rc = hearth_id_check("node id", node)) < 0)
 		return rc;
 	if (strcmp(node, HEARTH_OFFICE) == 0)
-		return hearth_error_set(HEARTH_EUSAGE, "the office has no key of its own: give a node");
+		return hearth_error_set(HEARTH_EUSAGE, _("the office has no key of its own: give a node"));
 	return keys_table(db);
 }
 
@@ -85,12 +86,12 @@ int hearth_key_issue(hearth_db *db, const char *node, int rotate, hearth_buf *co
 	st = NULL;
 	if (rotate && !active) {
 		rc = hearth_error_set(HEARTH_ENOTFOUND,
-			"'%s' has no key in use to rotate: issue one (hearth key issue %s)", node, node);
+			_("'%s' has no key in use to rotate: issue one (hearth key issue %s)"), node, node);
 		goto fail;
 	}
 	if (!rotate && active) {
 		rc = hearth_error_set(HEARTH_ECONFLICT,
-			"'%s' has a key already: rotate it (hearth key rotate %s), or revoke it first",
+			_("'%s' has a key already: rotate it (hearth key rotate %s), or revoke it first"),
 			node, node);
 		goto fail;
 	}
@@ -143,7 +144,7 @@ int hearth_key_revoke(hearth_db *db, const char *node)
 	n = sqlite3_changes(h);
 	sqlite3_finalize(st);
 	if (rc == 0 && n == 0)
-		rc = hearth_error_set(HEARTH_ENOTFOUND, "'%s' has no key to revoke", node);
+		rc = hearth_error_set(HEARTH_ENOTFOUND, _("'%s' has no key to revoke"), node);
 	return rc;
 }
 
@@ -157,7 +158,7 @@ int hearth_key_code(hearth_db *db, const char *node, hearth_buf *code)
 	if (!strchr(code->ptr + strlen(ENROL_PREFIX), '.')) {
 		hearth_buf_clear(code);
 		return hearth_error_set(HEARTH_ENOTFOUND,
-			"'%s' has no key in use: issue one (hearth key issue %s)", node, node);
+			_("'%s' has no key in use: issue one (hearth key issue %s)"), node, node);
 	}
 	return 0;
 }
@@ -186,10 +187,10 @@ int hearth_key_code_check(const char *code, const char *node)
 
 	if (strncmp(code, ENROL_PREFIX, plen) != 0)
 		return hearth_error_set(HEARTH_EUSAGE,
-			"not an enrolment code: ask the office for one (hearth key issue %s)", node);
+			_("not an enrolment code: ask the office for one (hearth key issue %s)"), node);
 	if (strncmp(code + plen, node, nlen) != 0 || code[plen + nlen] != ':')
 		return hearth_error_set(HEARTH_EUSAGE,
-			"this enrolment code is for another node, not '%s'", node);
+			_("this enrolment code is for another node, not '%s'"), node);
 	return 0;
 }
 
@@ -209,13 +210,13 @@ int hearth_key_import(hearth_db *db, const char *code_in)
 		return rc;
 	if (hearth_db_is_office(db))
 		return hearth_error_set(HEARTH_EUSAGE,
-			"the office issues keys: import an enrolment code at the node");
+			_("the office issues keys: import an enrolment code at the node"));
 	if ((rc = hearth_key_code_check(code_in, node)) < 0)
 		return rc;
 	p = code_in + plen + nlen + 1;
 	end = code_in + len;
 	if (p > end)
-		return hearth_error_set(HEARTH_EUSAGE, "the enrolment code holds no key");
+		return hearth_error_set(HEARTH_EUSAGE, _("the enrolment code holds no key"));
 	if ((rc = hearth_db_begin(db)) < 0)
 		return rc;
 	if ((rc = hearth_sql_prepare(&st, h,
@@ -230,7 +231,7 @@ int hearth_key_import(hearth_db *db, const char *code_in)
 		int64_t gen;
 		if (parse_key(&gen, key, p, l) < 0) {
 			rc = hearth_error_set(HEARTH_EUSAGE,
-				"the enrolment code is damaged (a key does not read): copy it again");
+				_("the enrolment code is damaged (a key does not read): copy it again"));
 			goto fail;
 		}
 		sqlite3_reset(st);
@@ -248,7 +249,7 @@ int hearth_key_import(hearth_db *db, const char *code_in)
 	sqlite3_finalize(st);
 	st = NULL;
 	if (n == 0) {
-		rc = hearth_error_set(HEARTH_EUSAGE, "the enrolment code holds no key");
+		rc = hearth_error_set(HEARTH_EUSAGE, _("the enrolment code holds no key"));
 		goto fail;
 	}
 	if ((rc = hearth_db_commit(db)) < 0)

@@ -547,8 +547,8 @@ static int apply_down(hearth_db *db, git_repository *repo, const git_oid *ids, s
 		if (commits[i].msg.format < 3 && (sealed_gen ||
 			sync_keyring_required(&keys, hearth_db_node(db)))) {
 			rc = hearth_error_set(HEARTH_EDENIED,
-				"down commit %.12s is not sealed, but the office seals what it sends "
-				"this node: refused (nothing applied)", git_oid_tostr_s(&ids[i]));
+				_("down commit %.12s is not sealed, but the office seals what it sends "
+				"this node: refused (nothing applied)"), git_oid_tostr_s(&ids[i]));
 			goto done;
 		}
 		if (commits[i].key_gen)

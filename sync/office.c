@@ -439,8 +439,8 @@ static int merge_commit(hearth_db *db, sync_sql_cache *sql, git_repository *repo
 	hearth_schema_fingerprint(hearth_db_schema(db), fp);
 	if (sync_keyring_revoked(keys, p->node)) {
 		snprintf(reason, sizeof(reason),
-			"the key of '%s' is revoked: nothing it pushes is merged until it is "
-			"enrolled again", p->node);
+			_("the key of '%s' is revoked: nothing it pushes is merged until it is "
+			"enrolled again"), p->node);
 		memset(&c, 0, sizeof(c));
 		goto refuse_read;
 	}
@@ -456,8 +456,8 @@ static int merge_commit(hearth_db *db, sync_sql_cache *sql, git_repository *repo
 	/* once the node has sealed, an unsealed commit is not the node's */
 	if (c.msg.format < 3 && sync_keyring_required(keys, p->node)) {
 		snprintf(reason, sizeof(reason),
-			"not sealed: '%s' seals its entries since it was enrolled, and this commit "
-			"is format %d", p->node, c.msg.format);
+			_("not sealed: '%s' seals its entries since it was enrolled, and this commit "
+			"is format %d"), p->node, c.msg.format);
 		goto refuse_read;
 	}
 	if (c.msg.is_down || strcmp(c.msg.node, p->node) != 0) {

@@ -13,13 +13,14 @@
 #include <zlib.h>
 
 #include "sync_int.h"
+#include "core/i18n.h"
 
 #define SEAL_AD_LABEL "hearth-3"
 
 int sync_seal_init(void)
 {
 	if (sodium_init() < 0)
-		return hearth_error_set(HEARTH_ERROR, "cannot initialise libsodium");
+		return hearth_error_set(HEARTH_ERROR, _("cannot initialise libsodium"));
 	return 0;
 }
 
@@ -48,19 +49,19 @@ int sync_seal_head_parse(sync_seal_head *out, const void *blob, size_t n)
 
 	memset(out, 0, sizeof(*out));
 	if (n < 11 || p[0] != SYNC_SEAL_VERSION)
-		return hearth_error_set(HEARTH_ECORRUPT, "sealed blob: not a format 3 blob");
+		return hearth_error_set(HEARTH_ECORRUPT, _("sealed blob: not a format 3 blob"));
 	out->generation = get_u32(p + 1);
 	out->epoch = get_u32(p + 5);
 	if (p[9] > 1 || p[10] < 1 || p[10] > HEARTH_ID_MAX || out->generation == 0)
-		return hearth_error_set(HEARTH_ECORRUPT, "sealed blob: malformed header");
+		return hearth_error_set(HEARTH_ECORRUPT, _("sealed blob: malformed header"));
 	out->is_down = p[9];
 	pos = 11 + p[10];
 	if (n < pos + GIT_OID_RAWSZ + SYNC_SEAL_NONCE + SYNC_SEAL_TAG)
-		return hearth_error_set(HEARTH_ECORRUPT, "sealed blob: cut short");
+		return hearth_error_set(HEARTH_ECORRUPT, _("sealed blob: cut short"));
 	memcpy(out->node, p + 11, p[10]);
 	out->node[p[10]] = '\0';
 	if (!hearth_id_valid(out->node))
-		return hearth_error_set(HEARTH_ECORRUPT, "sealed blob: invalid node id");
+		return hearth_error_set(HEARTH_ECORRUPT, _("sealed blob: invalid node id"));
 	memcpy(out->prev, p + pos, GIT_OID_RAWSZ);
 	pos += GIT_OID_RAWSZ;
 	out->head_len = pos;
@@ -79,7 +80,7 @@ static int derive(unsigned char ek[32], unsigned char nk[32], const unsigned cha
 
 	if (crypto_kdf_derive_from_key(ek, 32, id, "hearthek", key) != 0 ||
 	    crypto_kdf_derive_from_key(nk, 32, id, "hearthnk", key) != 0)
-		return hearth_error_set(HEARTH_ERROR, "cannot derive the epoch key");
+		return hearth_error_set(HEARTH_ERROR, _("cannot derive the epoch key"));
 	return 0;
 }
 
@@ -94,7 +95,7 @@ static int build_ad(hearth_buf *ad, const unsigned char *head, size_t head_len, 
 	hearth_buf_clear(ad);
 	if (hearth_buf_puts(ad, SEAL_AD_LABEL) < 0 || hearth_buf_put(ad, head, head_len) < 0 ||
 	    hearth_buf_put(ad, nums, 8) < 0 || hearth_buf_put(ad, trailers, tlen) < 0)
-		return hearth_error_set(HEARTH_ERROR, "out of memory");
+		return hearth_error_set(HEARTH_ERROR, _("out of memory"));
 	return 0;
 }
 
@@ -108,7 +109,7 @@ int sync_trailers(hearth_buf *out, const char *msg, size_t len)
 		size_t l = nl ? (size_t)(nl - p) : (size_t)(end - p);
 		if (l >= 7 && memcmp(p, "Hearth-", 7) == 0 &&
 		    (hearth_buf_put(out, p, l) < 0 || hearth_buf_putc(out, '\n') < 0))
-			return hearth_error_set(HEARTH_ERROR, "out of memory");
+			return hearth_error_set(HEARTH_ERROR, _("out of memory"));
 		p = nl ? nl + 1 : end;
 	}
 	return 0;
@@ -124,12 +125,12 @@ static int pack_plain(hearth_buf *out, const void *data, size_t n)
 	hearth_buf_clear(out);
 	memset(&z, 0, sizeof(z));
 	if (n > SYNC_BLOB_MAX)
-		return hearth_error_set(HEARTH_ERROR, "entries too large to seal");
+		return hearth_error_set(HEARTH_ERROR, _("entries too large to seal"));
 	bound = compressBound((uLong)n) + 16;
 	if (hearth_buf_grow(out, bound + 1) < 0)
-		return hearth_error_set(HEARTH_ERROR, "out of memory");
+		return hearth_error_set(HEARTH_ERROR, _("out of memory"));
 	if (deflateInit2(&z, Z_DEFAULT_COMPRESSION, Z_DEFLATED, -15, 8, Z_DEFAULT_STRATEGY) != Z_OK)
-		return hearth_error_set(HEARTH_ERROR, "cannot compress the entries");
+		return hearth_error_set(HEARTH_ERROR, _("cannot compress the entries"));
 	z.next_in = (Bytef *)(uintptr_t)data;
 	z.avail_in = (uInt)n;
 	z.next_out = (Bytef *)out->ptr + 1;
@@ -156,12 +157,12 @@ static int unpack_plain(hearth_buf *out, const unsigned char *p, size_t n)
 
 	hearth_buf_clear(out);
 	if (n < 1 || p[0] > 1)
-		return hearth_error_set(HEARTH_ECORRUPT, "sealed blob: unknown packing");
+		return hearth_error_set(HEARTH_ECORRUPT, _("sealed blob: unknown packing"));
 	if (p[0] == 0)
 		return hearth_buf_put(out, p + 1, n - 1);
 	memset(&z, 0, sizeof(z));
 	if (inflateInit2(&z, -15) != Z_OK)
-		return hearth_error_set(HEARTH_ERROR, "cannot inflate the entries");
+		return hearth_error_set(HEARTH_ERROR, _("cannot inflate the entries"));
 	z.next_in = (Bytef *)(uintptr_t)(p + 1);
 	z.avail_in = (uInt)(n - 1);
 	do {
@@ -179,7 +180,7 @@ static int unpack_plain(hearth_buf *out, const unsigned char *p, size_t n)
 	inflateEnd(&z);
 	if (zrc != Z_STREAM_END || z.avail_in != 0)
 		return hearth_error_set(HEARTH_ECORRUPT,
-			"sealed blob: the entries do not inflate (or inflate past %u bytes)",
+			_("sealed blob: the entries do not inflate (or inflate past %u bytes)"),
 			SYNC_BLOB_MAX);
 	return 0;
 }
@@ -198,7 +199,7 @@ int sync_seal(hearth_buf *out, const sync_seal_key *k, uint32_t epoch, int is_do
 
 	hearth_buf_clear(out);
 	if (idlen < 1 || idlen > HEARTH_ID_MAX)
-		return hearth_error_set(HEARTH_EUSAGE, "invalid node id");
+		return hearth_error_set(HEARTH_EUSAGE, _("invalid node id"));
 	head[0] = SYNC_SEAL_VERSION;
 	put_u32(head + 1, k->generation);
 	put_u32(head + 5, epoch);
@@ -221,7 +222,7 @@ int sync_seal(hearth_buf *out, const sync_seal_key *k, uint32_t epoch, int is_do
 	    crypto_generichash_update(&hs, (const unsigned char *)ad.ptr, ad.size) != 0 ||
 	    crypto_generichash_update(&hs, (const unsigned char *)plain.ptr, plain.size) != 0 ||
 	    crypto_generichash_final(&hs, nonce, SYNC_SEAL_NONCE) != 0) {
-		rc = hearth_error_set(HEARTH_ERROR, "cannot make the nonce");
+		rc = hearth_error_set(HEARTH_ERROR, _("cannot make the nonce"));
 		goto done;
 	}
 	if ((rc = hearth_buf_grow(out, hl + SYNC_SEAL_NONCE + plain.size + SYNC_SEAL_TAG)) < 0)
@@ -305,7 +306,7 @@ int sync_keyring_load(sync_keyring *out, hearth_db *db, const char *node)
 		if (sqlite3_column_bytes(st, 2) != 32)
 			continue;
 		if (!(nk = realloc(out->keys, (size_t)(out->n + 1) * sizeof(*nk)))) {
-			rc = hearth_error_set(HEARTH_ERROR, "out of memory");
+			rc = hearth_error_set(HEARTH_ERROR, _("out of memory"));
 			break;
 		}
 		out->keys = nk;
@@ -417,8 +418,8 @@ int sync_seal_choose(sync_keyring *keys, sync_message *m, hearth_db *db, int pre
 		return 0;
 	if (!(m->seal = sync_keyring_sealing(keys, m->node, prefer_in_use)))
 		return hearth_error_set(HEARTH_EDENIED,
-			"the key of '%s' is revoked: nothing is written for it until a new one is "
-			"issued (hearth key issue %s)", m->node, m->node);
+			_("the key of '%s' is revoked: nothing is written for it until a new one is "
+			"issued (hearth key issue %s)"), m->node, m->node);
 	m->format = 3;
 	return 0;
 }
