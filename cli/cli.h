@@ -52,6 +52,7 @@ int cmd_init(cli_ctx *ctx);
 int cmd_exec(cli_ctx *ctx);
 int cmd_query(cli_ctx *ctx);
 int cmd_import(cli_ctx *ctx);
+int cmd_template(cli_ctx *ctx);
 int cmd_dump(cli_ctx *ctx);
 int cmd_status(cli_ctx *ctx);
 int cmd_log(cli_ctx *ctx);

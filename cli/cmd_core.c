@@ -1,12 +1,10 @@
-/* Commands on the local database: init, exec, query, import, dump, status, log. */
+/* Commands on the local database: init, exec, query, dump, backup (import: cmd_import.c). */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "cli.h"
 #include "sync/hearth_sync.h"
-
-#define CSV_MAX (64u << 20)
 
 int cmd_init(cli_ctx *ctx)
 {
@@ -98,38 +96,6 @@ int cmd_query(cli_ctx *ctx)
 	else
 		rc = cli_print(&out);
 	hearth_buf_dispose(&out);
-	hearth_db_free(db);
-	return rc;
-}
-
-int cmd_import(cli_ctx *ctx)
-{
-	hearth_buf data = HEARTH_BUF_INIT;
-	hearth_write_info info;
-	hearth_db *db = NULL;
-	int rc;
-
-	if ((rc = cli_no_unknown_opts(ctx, "import")) != EXIT_OK)
-		return rc;
-	if (ctx->argc != 2)
-		return cli_usage("import", "give a table and a CSV file");
-	if (cli_read_file(&data, ctx->argv[1], CSV_MAX) < 0) {
-		rc = cli_fail();
-		goto done;
-	}
-	if (!(db = cli_open(ctx))) {
-		rc = EXIT_FAIL;
-		goto done;
-	}
-	if (hearth_import_csv(db, ctx->argv[0], data.ptr, data.size, &info) < 0)
-		rc = cli_fail();
-	else {
-		printf("imported %d row%s into %s (change %lld)\n", info.changes,
-			info.changes == 1 ? "" : "s", ctx->argv[0], (long long)info.seq);
-		rc = EXIT_OK;
-	}
-done:
-	hearth_buf_dispose(&data);
 	hearth_db_free(db);
 	return rc;
 }

@@ -260,9 +260,47 @@ const char *hearth_db_author(const hearth_db *db);
 /* ---- CSV ---------------------------------------------------------------------------------- */
 
 /** Import CSV `data` into synced table `table` as one recorded write: the header row names the
- * columns; a bad row names its line and column and nothing is applied. */
+ * columns; a bad row names its line and column and nothing is applied. As hearth_import_sheet
+ * with no flags and no report. */
 int hearth_import_csv(hearth_db *db, const char *table, const char *data, size_t len,
 	hearth_write_info *out);
+
+/** hearth_import_sheet: rows whose (owner, id) is there are updated, the others added. */
+#define HEARTH_IMPORT_UPDATE 1u
+/** hearth_import_sheet: decode and check every cell as an import would, write nothing. */
+#define HEARTH_IMPORT_CHECK 2u
+
+typedef struct {
+	hearth_write_info write; /* the recorded change (seq 0: nothing changed) */
+	int rows;                /* rows of the sheet (notes and empty rows aside) */
+	int added, updated;      /* the rest were as the sheet says */
+	const char *encoding;    /* what the file was read as: "UTF-8", "GB18030", "UTF-16LE"... */
+} hearth_import_info;
+
+/**
+ * Import a sheet as Excel writes it into synced table `table`, as one recorded write:
+ * - bytes in UTF-8 (with or without BOM), UTF-16LE/BE with BOM, else GB18030 (GBK), converted;
+ *   cells separated by ',', tab or ';' (the header line says which);
+ * - headers by column name, Chinese label or English label (any case);
+ * - `owner` defaults to the node, `id` to a new time-ordered id; an empty cell takes the
+ *   column's default; values as people type them (hearth_value_normalize: 女, 2026/12/10);
+ * - rows whose first cell starts with '#' (notes, the template's) and empty rows are skipped.
+ * All or nothing: every refused cell is one line in `report` (cleared first; may be NULL) and
+ * the call fails with HEARTH_ECONFLICT ("nothing imported"; without a report, the first line)
+ * writing nothing. A row already there is refused unless `flags` has HEARTH_IMPORT_UPDATE;
+ * then only its changed cells are written, and an unchanged sheet records nothing.
+ */
+int hearth_import_sheet(hearth_db *db, const char *table, const char *data, size_t len,
+	unsigned flags, hearth_buf *report, hearth_import_info *out);
+
+/**
+ * A CSV a person fills in Excel for `table`, appended to `out`: UTF-8 with a BOM; the header of
+ * column labels in `lang` ("zh" or "en"; NULL: "zh"), owner and id left out (the importer makes
+ * them); a note row with what each column takes (required, the choices, the hint) and an example
+ * row, both starting with '#' so that the importer skips them. HEARTH_EUSAGE for an unknown
+ * table or language.
+ */
+int hearth_csv_template(hearth_db *db, const char *table, const char *lang, hearth_buf *out);
 
 /* ---- reading ------------------------------------------------------------------------------ */
 

@@ -123,9 +123,15 @@ int hearth_overlay_current(hearth_db *db, hearth_buf *out);
 typedef int (*hearth_csv_record_fn)(int line, int nfields, char **fields, size_t *lens,
 	void *payload);
 
-/** Parse RFC 4180 CSV (quotes, doubled quotes, commas and newlines inside quotes, CRLF or LF,
- * an optional UTF-8 BOM). HEARTH_ECORRUPT with line and column on malformed input. */
+/** Parse RFC 4180 CSV (quotes, doubled quotes, separators and newlines inside quotes, CRLF or LF,
+ * an optional UTF-8 BOM). The importer alone also reads tab or ';' separators (the one the
+ * header line uses most). HEARTH_ECORRUPT with line and column on malformed input. */
 int hearth_csv_parse(const char *data, size_t len, hearth_csv_record_fn fn, void *payload);
+
+/** CSV bytes as Excel writes them -> UTF-8 in `out` (cleared first): a UTF-8 BOM dropped,
+ * UTF-16LE/BE (with a BOM) converted, bytes that are not UTF-8 read as GB18030. `*encoding`
+ * (may be NULL) names what was read. HEARTH_ECORRUPT naming the line if conversion fails. */
+int hearth_csv_decode(hearth_buf *out, const char *data, size_t len, const char **encoding);
 
 /** Append `s` (length `len`) as a JSON string literal. */
 int hearth_json_string(hearth_buf *out, const char *s, size_t len);

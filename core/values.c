@@ -371,6 +371,19 @@ static int date_form(char out[11], const char *s, size_t *used)
 	if (!isdigit((unsigned char)*p))
 		return 0;
 	y = strtol(p, &end, 10);
+	/* Excel's Chinese long date: 2026年12月10日 */
+	if (end - p == 4 && strncmp(end, "年", 3) == 0) {
+		p = end + 3;
+		if (!isdigit((unsigned char)*p) || (m = strtol(p, &end, 10), end - p > 2) ||
+		    strncmp(end, "月", 3) != 0)
+			return 0;
+		p = end + 3;
+		if (!isdigit((unsigned char)*p) || (d = strtol(p, &end, 10), end - p > 2) ||
+		    strncmp(end, "日", 3) != 0)
+			return 0;
+		end += 3;
+		goto check;
+	}
 	if (end - p != 4 || (*end != '-' && *end != '/' && *end != '.'))
 		return 0;
 	sep = *end;
@@ -380,6 +393,7 @@ static int date_form(char out[11], const char *s, size_t *used)
 	p = end + 1;
 	if (!isdigit((unsigned char)*p) || (d = strtol(p, &end, 10), end - p > 2))
 		return 0;
+check:
 	if (!calendar_day((int)y, (int)m, (int)d))
 		return 0;
 	snprintf(out, 11, "%04ld-%02ld-%02ld", y, m, d);
@@ -402,10 +416,22 @@ static int normalize_text(const hearth_column_decl *c, const char *s, size_t n, 
 		if (is_timestamp(s, n))
 			break;
 		/* local time, China: date, 'T' or ' ', HH:MM[:SS] */
-		if (date_form(date, s, &used) && (s[used] == 'T' || s[used] == ' ') &&
-		    (n - used - 1 == 5 || n - used - 1 == 8) && is_clock(s + used + 1, n - used - 1 == 8))
-			return hearth_buf_printf(out, "%sT%.5s:%s+08:00", date, s + used + 1,
-				n - used - 1 == 8 ? s + used + 7 : "00");
+		if (date_form(date, s, &used) && (s[used] == 'T' || s[used] == ' ')) {
+			/* Excel writes 9:00 for 09:00 */
+			char clock[9];
+			size_t k = n - used - 1;
+			const char *h = s + used + 1;
+
+			if ((k == 4 || k == 7) && isdigit((unsigned char)h[0]) && h[1] == ':') {
+				clock[0] = '0';
+				memcpy(clock + 1, h, k);
+				h = clock;
+				k++;
+			}
+			if ((k == 5 || k == 8) && is_clock(h, k == 8))
+				return hearth_buf_printf(out, "%sT%.5s:%.2s+08:00", date, h,
+					k == 8 ? h + 6 : "00");
+		}
 		break;
 	case HEARTH_KIND_PHONE: {
 		char d[32];

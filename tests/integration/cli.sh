@@ -147,7 +147,7 @@ like "$OUT" "imported 1 row into care_class" "and says how many rows"
 printf 'owner,id,name,age_band,capacity\nlucai,c3,a,1-2,20\nlucai,c4,b,1-2,many\n' >"$T/bad.csv"
 before=$(sq lucai "SELECT count(*) FROM hearth_outbox")
 run -C "$D" import care_class "$T/bad.csv"
-is "$RC" 2 "import of a bad CSV exits 2"
+is "$RC" 1 "import of a bad CSV (a refused value) exits 1"
 like "$ERR" "line 3" "the error names the line"
 like "$ERR" "capacity" "and the column"
 is "$(sq lucai "SELECT count(*) FROM care_class WHERE id IN ('c3', 'c4')")" 0 "nothing from it was applied"

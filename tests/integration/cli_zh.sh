@@ -58,11 +58,14 @@ is "$(hq lucai "SELECT capacity FROM care_class WHERE id = 'c1'")" 25 "nothing w
 # a bad CSV at import: refused, nothing imported, the error line in the user's language
 printf 'owner,id,name,age_band,capacity\nlucai,c2,托小班,1-2,二十\n' >"$T/bad.csv"
 run zh_CN.UTF-8 lucai import care_class "$T/bad.csv"
-is "$RC" 2 "bad CSV at import: exit code 2 in Chinese"
-like "$ERR" "hearth：" "bad CSV at import: the error line in Chinese"
+is "$RC" 1 "bad CSV at import: exit code 1 in Chinese (a refused value)"
+like "$ERR" "第 2 行「容量」：应为 0–200 的整数，收到「二十」" "bad CSV at import: the cell in Chinese"
+like "$ERR" "未导入任何行" "bad CSV at import: 未导入任何行"
 run C.UTF-8 lucai import care_class "$T/bad.csv"
-is "$RC" 2 "bad CSV at import: exit code 2 in English"
-like "$ERR" "hearth: line 2" "bad CSV at import: in English"
+is "$RC" 1 "bad CSV at import: exit code 1 in English"
+like "$ERR" 'line 2, "capacity": expected a whole number from 0 to 200, got "二十"' \
+	"bad CSV at import: in English"
+like "$ERR" "nothing imported" "bad CSV at import: nothing imported"
 is "$(hq lucai "SELECT count(*) FROM care_class")" 1 "bad CSV: nothing imported"
 both lucai 2 "hearth：无法打开「$T/none.csv」" "hearth: cannot open '$T/none.csv'" \
 	"a CSV file that is not there" import care_class "$T/none.csv"

@@ -182,4 +182,17 @@ hh lucai sync
 is "$(hq lucai "SELECT status FROM service_request WHERE id = 'r4'")" new \
 	"the reopening reaches the centre (a pull is not refused)"
 
+# ---- fixing the "to fix" list with a sheet: export, correct in Excel, import --update -----------
+v3 fixer init --node fixer --kind childcare_centre --name 修 || fail "fixer init at v3"
+v3 fixer exec "INSERT INTO care_class (owner, id, name, age_band, capacity)
+	VALUES ('fixer', 'f1', '托大一班', '2-3', '二十')" || fail "v3 write"
+like "$(h fixer report | sed 's/\\\(.\)/\1/g')" "| care_class | fixer | f1 | capacity | 二十 |" \
+	"the migrated value is to fix"
+h fixer query --csv "SELECT * FROM care_class" | sed 's/,2-3,0,/,2-3,20,/' |
+	iconv -f UTF-8 -t GB18030 >"$T/fix.csv"
+check "the corrected sheet imports with --update" h fixer import --update care_class "$T/fix.csv"
+is "$(hq fixer "SELECT capacity FROM care_class WHERE id = 'f1'")" 20 "the corrected value is there"
+is "$(h fixer report | sed -n '/^## To fix/,/^## /p' | grep -c '^| care')" 0 \
+	"and the to-fix list is empty"
+
 done_testing

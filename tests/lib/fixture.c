@@ -13,6 +13,16 @@ int fixture_tmpdir(char *tmpl)
 	return mkdtemp(tmpl) ? 0 : -1;
 }
 
+int fixture_tmpdir_named(char *out, size_t size, const char *name)
+{
+	const char *base = getenv("TMPDIR");
+	int n = snprintf(out, size, "%s/%s-XXXXXX", base && *base ? base : "/tmp", name);
+
+	if (n < 0 || (size_t)n >= size)
+		return -1;
+	return fixture_tmpdir(out);
+}
+
 void fixture_rm_rf(const char *path)
 {
 	struct stat st;

@@ -11,6 +11,8 @@
 
 /** Make a fresh folder from `tmpl` (ending in XXXXXX, rewritten in place); 0 or -1. */
 int fixture_tmpdir(char *tmpl);
+/** Make a fresh folder `${TMPDIR:-/tmp}/NAME-XXXXXX` and write its path into `out`; 0 or -1. */
+int fixture_tmpdir_named(char *out, size_t size, const char *name);
 /** Remove `path` and everything under it; accepts a path that does not exist. */
 void fixture_rm_rf(const char *path);
 /** One integer from SQL (-1 on failure). */

@@ -99,7 +99,7 @@ static int faultsim_install(void)
 
 /* ---- the loop ----------------------------------------------------------------------------- */
 
-static char tmp[] = "/tmp/hearth-alloc-XXXXXX";
+static char tmp[200];
 static char pristine[300], work[300], site_dir[300];
 static sync_entry merge_entry;
 
@@ -367,7 +367,7 @@ done:
 int main(void)
 {
 	if (!ok(faultsim_install() == 0, "SQLite allocations go through the countdown") ||
-	    !ok(fixture_tmpdir(tmp) == 0, "temp dir"))
+	    !ok(fixture_tmpdir_named(tmp, sizeof(tmp), "hearth-alloc") == 0, "temp dir"))
 		return done_testing();
 	hearth_time_override(1767225600000ull + 3600000);
 	if (ok(fixture() == 0, "office database from the migrations, with one node entry")) {

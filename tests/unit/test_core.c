@@ -6,8 +6,9 @@
 
 #include "core/hearth_internal.h"
 #include "tap.h"
+#include "fixture.h"
 
-static char tmp_root[] = "/tmp/hearth-core-XXXXXX";
+static char tmp_root[200];
 
 static char *tmp_path(const char *name)
 {
@@ -565,7 +566,7 @@ static void test_recorder(void)
 
 int main(void)
 {
-	if (!mkdtemp(tmp_root))
+	if (fixture_tmpdir_named(tmp_root, sizeof(tmp_root), "hearth-core") < 0)
 		return 1;
 	test_ids();
 	test_buf();

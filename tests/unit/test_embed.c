@@ -23,13 +23,17 @@
 
 int main(void)
 {
-	char tmpl[] = "/tmp/hearth-embed-XXXXXX", node_dir[300], office_dir[300], repo[300];
-	char cmd[400];
+	char tmpl[512], node_dir[600], office_dir[600], repo[600];
+	char cmd[700];
 	hearth_db *node = NULL, *office = NULL;
 	hearth_write_info w;
 	hearth_sync_result r;
 	hearth_status *st = NULL;
-	const char *tmp = mkdtemp(tmpl);
+	const char *base = getenv("TMPDIR");
+	const char *tmp;
+
+	snprintf(tmpl, sizeof(tmpl), "%s/hearth-embed-XXXXXX", base && *base ? base : "/tmp");
+	tmp = mkdtemp(tmpl);
 
 	if (!tmp || hearth_sync_init() < 0)
 		return 1;

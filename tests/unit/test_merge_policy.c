@@ -251,12 +251,12 @@ static void test_merge_case(hearth_db *db, const struct merge_case *c)
 
 int main(void)
 {
-	char tmp[] = "/tmp/hearth-merge-XXXXXX", dir[300];
+	char tmp[200], dir[300];
 	hearth_db *db = NULL;
 	size_t i;
 	int rc;
 
-	if (!ok(fixture_tmpdir(tmp) == 0, "temp dir"))
+	if (!ok(fixture_tmpdir_named(tmp, sizeof(tmp), "hearth-merge") == 0, "temp dir"))
 		return done_testing();
 	snprintf(dir, sizeof(dir), "%s/office", tmp);
 	rc = hearth_db_create(&db, dir, HEARTH_OFFICE, "office", "office", NULL);

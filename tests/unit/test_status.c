@@ -12,10 +12,11 @@
 #include "core/hearth_internal.h"
 #include "core/hearth_status.h"
 #include "tap.h"
+#include "fixture.h"
 
 #define NOW 1795140000000LL
 
-static char tmp_root[] = "/tmp/hearth-status-XXXXXX";
+static char tmp_root[200];
 
 static char *tmp_path(const char *name)
 {
@@ -252,7 +253,7 @@ int main(void)
 	hearth_db *db = NULL;
 	char cmd[300];
 
-	if (!mkdtemp(tmp_root))
+	if (fixture_tmpdir_named(tmp_root, sizeof(tmp_root), "hearth-status") < 0)
 		return 1;
 	hearth_time_override(NOW);
 	test_age();

@@ -11,7 +11,7 @@
 #include "fixture.h"
 #include "tap.h"
 
-static char tmp_root[] = "/tmp/hearth-typed-XXXXXX";
+static char tmp_root[200];
 static hearth_db *db;
 static int disagreements, probes;
 
@@ -133,7 +133,7 @@ int main(void)
 	const hearth_schema *s;
 	int i, j, kinds = 0;
 
-	if (!mkdtemp(tmp_root) ||
+	if (fixture_tmpdir_named(tmp_root, sizeof(tmp_root), "hearth-typed") < 0 ||
 	    hearth_db_create(&db, tmp_root, "lucai", "childcare_centre", "潞才", "luzhou") < 0) {
 		printf("Bail out! cannot create a database: %s\n", hearth_error_last());
 		return 1;

@@ -13,7 +13,7 @@
 #include "fixture.h"
 #include "tap.h"
 
-static char tmp_root[] = "/tmp/hearth-values-XXXXXX";
+static char tmp_root[200];
 static hearth_db *db;
 
 static const hearth_table_decl *table(const char *name)
@@ -235,7 +235,7 @@ int main(void)
 
 	setenv("LC_ALL", "C.UTF-8", 1);
 	hearth_i18n_init();
-	if (fixture_tmpdir(tmp_root) < 0)
+	if (fixture_tmpdir_named(tmp_root, sizeof(tmp_root), "hearth-values") < 0)
 		return 1;
 	snprintf(dir, sizeof(dir), "%s/lucai", tmp_root);
 	if (hearth_db_create(&db, dir, "lucai", "childcare_centre", "Lucai", NULL) < 0) {
