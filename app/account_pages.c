@@ -9,10 +9,10 @@
 static int head(hearth_buf *b, const app_req *r, const char *title)
 {
 	int rc = hearth_buf_printf(b,
-		"<!doctype html>\n<html lang=\"%s\"><head><meta charset=\"utf-8\">"
+		"<!doctype html>\n<html lang=\"%s\"%s><head><meta charset=\"utf-8\">"
 		"<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">"
 		"<link rel=\"stylesheet\" href=\"/app.css\"><title>",
-		strcmp(r->lang, "en") == 0 ? "en" : "zh-CN");
+		strcmp(r->lang, "en") == 0 ? "en" : "zh-CN", r->large_text ? " class=\"large\"" : "");
 
 	if (rc == 0)
 		rc = app_html_escape(b, title);
@@ -23,11 +23,13 @@ static int head(hearth_buf *b, const app_req *r, const char *title)
 
 static int foot(hearth_buf *b, const app_req *r)
 {
-	/* the other language, one tap away */
+	/* the other language and the text size, one tap away */
 	return hearth_buf_printf(b,
-		"<p class=\"lang\"><a href=\"?lang=%s\" lang=\"%s\">%s</a></p></main></body></html>\n",
+		"<p class=\"prefs\"><a href=\"?lang=%s\" lang=\"%s\">%s</a> · "
+		"<a id=\"large-text\" href=\"?large=%d\">%s</a></p></main></body></html>\n",
 		strcmp(r->lang, "en") == 0 ? "zh" : "en", strcmp(r->lang, "en") == 0 ? "zh-CN" : "en",
-		strcmp(r->lang, "en") == 0 ? "中文" : "English");
+		strcmp(r->lang, "en") == 0 ? "中文" : "English", r->large_text ? 0 : 1,
+		r->large_text ? _("Normal text") : _("Large text"));
 }
 
 static int message(hearth_buf *b, const char *msg, int is_error)

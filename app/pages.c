@@ -179,6 +179,45 @@ static int age_text(hearth_buf *b, int64_t ms)
 	return hearth_buf_printf(b, P_("%lld day ago", "%lld days ago", s / 86400), s / 86400);
 }
 
+/* Query text, percent-encoded but for the unreserved characters (safe in an attribute too). */
+static int url_part(hearth_buf *b, const char *s)
+{
+	int rc = 0;
+
+	for (; rc == 0 && *s; s++) {
+		unsigned char c = (unsigned char)*s;
+		if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+		    c == '-' || c == '_' || c == '.' || c == '~')
+			rc = hearth_buf_putc(b, (char)c);
+		else
+			rc = hearth_buf_printf(b, "%%%02X", c);
+	}
+	return rc;
+}
+
+/* This page with `name` set to `value` and its other query fields kept (a record's id), so
+ * that switching the language or the text size stays on the page. */
+static int pref_href(hearth_buf *b, const app_req *r, const char *name, const char *value)
+{
+	int i, rc = hearth_buf_putc(b, '?');
+
+	for (i = 0; rc == 0 && i < r->nquery; i++) {
+		const char *n = r->query[i].name;
+		if (strcmp(n, "lang") == 0 || strcmp(n, "large") == 0 || strcmp(n, "synced") == 0)
+			continue;
+		rc = url_part(b, n);
+		if (rc == 0)
+			rc = hearth_buf_putc(b, '=');
+		if (rc == 0)
+			rc = url_part(b, r->query[i].value);
+		if (rc == 0)
+			rc = hearth_buf_puts(b, "&amp;");
+	}
+	if (rc == 0)
+		rc = hearth_buf_printf(b, "%s=%s", name, value);
+	return rc;
+}
+
 static int banner(hearth_buf *b, const app_req *r, int large)
 {
 	hearth_status *st = NULL;
@@ -226,13 +265,17 @@ static int banner(hearth_buf *b, const app_req *r, int large)
 				_("Sync now"));
 	}
 	if (rc == 0)
-		rc = hearth_buf_printf(b,
-			"<p class=\"prefs\"><a href=\"?lang=%s\" lang=\"%s\">%s</a> · "
-			"<a href=\"?large=%d\">%s</a></p>"
-			"<form method=\"post\" action=\"/logout\">",
-			strcmp(r->lang, "en") == 0 ? "zh" : "en",
+		rc = hearth_buf_puts(b, "<p class=\"prefs\"><a href=\"");
+	if (rc == 0)
+		rc = pref_href(b, r, "lang", strcmp(r->lang, "en") == 0 ? "zh" : "en");
+	if (rc == 0)
+		rc = hearth_buf_printf(b, "\" lang=\"%s\">%s</a> · <a id=\"large-text\" href=\"",
 			strcmp(r->lang, "en") == 0 ? "zh-CN" : "en",
-			strcmp(r->lang, "en") == 0 ? "中文" : "English", large ? 0 : 1,
+			strcmp(r->lang, "en") == 0 ? "中文" : "English");
+	if (rc == 0)
+		rc = pref_href(b, r, "large", large ? "0" : "1");
+	if (rc == 0)
+		rc = hearth_buf_printf(b, "\">%s</a></p><form method=\"post\" action=\"/logout\">",
 			large ? _("Normal text") : _("Large text"));
 	if (rc == 0)
 		rc = pages_csrf(b, r);
@@ -277,12 +320,8 @@ static int nav(hearth_buf *b, const app_req *r)
 
 int pages_open(hearth_buf *b, const app_req *r, const char *title)
 {
-	int large = r->large_text;
-	const char *q = app_query_get(r, "large");
-	int rc;
+	int large = r->large_text, rc;
 
-	if (q)
-		large = strcmp(q, "1") == 0;
 	rc = hearth_buf_printf(b,
 		"<!doctype html>\n<html lang=\"%s\"%s><head><meta charset=\"utf-8\">"
 		"<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">"

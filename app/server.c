@@ -27,6 +27,7 @@
 #define HASHING_MAX 2         /* Argon2id runs at once (64 MiB each) */
 #define SESSION_COOKIE "hearth_session"
 #define LANG_COOKIE "hearth_lang"
+#define LARGE_COOKIE "hearth_large" /* 长辈版: "1" for larger type */
 
 typedef struct {
 	char key[96]; /* "a:NAME" or "i:ADDRESS" */
@@ -163,7 +164,7 @@ typedef struct {
 
 typedef struct {
 	app_resp resp;
-	char cookies[3][256];
+	char cookies[4][256];
 	int ncookies;
 	int cache; /* may be cached (the stylesheet) */
 } reply;
@@ -199,7 +200,7 @@ static enum MHD_Result collect_arg(void *cls, enum MHD_ValueKind kind, const cha
 static void add_cookie(reply *rp, const char *name, const char *value, const char *attrs,
 	int secure)
 {
-	if (rp->ncookies < 3)
+	if (rp->ncookies < 4)
 		snprintf(rp->cookies[rp->ncookies++], sizeof(rp->cookies[0]), "%s=%s; Path=/%s%s",
 			name, value, attrs, secure ? "; Secure" : "");
 }
@@ -386,6 +387,19 @@ static const char *pick_lang(struct MHD_Connection *c, reply *rp)
 	return k && strcmp(k, "en") == 0 ? "en" : "zh";
 }
 
+/* 长辈版: `?large=1` or `?large=0` sets the cookie (no script needed), else the cookie says. */
+static int pick_large(struct MHD_Connection *c, reply *rp)
+{
+	const char *q = MHD_lookup_connection_value(c, MHD_GET_ARGUMENT_KIND, "large");
+	const char *k = MHD_lookup_connection_value(c, MHD_COOKIE_KIND, LARGE_COOKIE);
+
+	if (q && (strcmp(q, "1") == 0 || strcmp(q, "0") == 0)) {
+		add_cookie(rp, LARGE_COOKIE, q, "; SameSite=Strict; Max-Age=31536000", 0);
+		return strcmp(q, "1") == 0;
+	}
+	return k && strcmp(k, "1") == 0;
+}
+
 static void client_addr(struct MHD_Connection *c, char *out, size_t n)
 {
 	const union MHD_ConnectionInfo *ci =
@@ -486,6 +500,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
 	r.method = strcmp(method, "HEAD") == 0 ? "GET" : method;
 	r.path = url;
 	r.lang = pick_lang(c, &rp);
+	r.large_text = pick_large(c, &rp);
 	old = uselocale(strcmp(r.lang, "en") == 0 ? s->loc_en : s->loc_zh);
 	hearth_error_clear();
 	if (strcmp(r.method, "GET") != 0 && strcmp(r.method, "POST") != 0) {

@@ -88,6 +88,25 @@ static int parse_states(hearth_column_decl *c)
 	return 0;
 }
 
+/* Room for one more element in an array of `n` elements of `size` bytes holding `*cap`: the
+ * array (moved when it grew), or NULL with the error set (the old array is still valid). */
+static void *grow_array(void *arr, int *cap, int n, size_t size)
+{
+	int ncap;
+	void *grown;
+
+	if (n < *cap)
+		return arr;
+	ncap = *cap ? *cap * 2 : 16;
+	grown = realloc(arr, (size_t)ncap * size);
+	if (!grown) {
+		hearth_error_set(HEARTH_ERROR, _("out of memory"));
+		return NULL;
+	}
+	*cap = ncap;
+	return grown;
+}
+
 static int load_columns(hearth_table_decl *t, sqlite3 *db)
 {
 	sqlite3_stmt *st = NULL;
@@ -104,16 +123,12 @@ static int load_columns(hearth_table_decl *t, sqlite3 *db)
 	t->owner_col = t->id_col = -1;
 	while (sqlite3_step(st) == SQLITE_ROW) {
 		hearth_column_decl *c;
-		if (t->ncol == cap) {
-			int ncap = cap ? cap * 2 : 16;
-			hearth_column_decl *n = realloc(t->cols, (size_t)ncap * sizeof(*n));
-			if (!n) {
-				rc = hearth_error_set(HEARTH_ERROR, _("out of memory"));
-				goto done;
-			}
-			t->cols = n;
-			cap = ncap;
+		void *grown = grow_array(t->cols, &cap, t->ncol, sizeof *t->cols);
+		if (!grown) {
+			rc = HEARTH_ERROR;
+			goto done;
 		}
+		t->cols = grown;
 		c = &t->cols[t->ncol++];
 		memset(c, 0, sizeof(*c));
 		c->name = dup_col(st, 0);
@@ -272,16 +287,12 @@ int hearth_schema_load(hearth_schema **out, sqlite3 *db)
 		goto done;
 	while (sqlite3_step(st) == SQLITE_ROW) {
 		hearth_table_decl *t;
-		if (s->ntables == cap) {
-			int ncap = cap ? cap * 2 : 16;
-			hearth_table_decl *n = realloc(s->tables, (size_t)ncap * sizeof(*n));
-			if (!n) {
-				rc = hearth_error_set(HEARTH_ERROR, _("out of memory"));
-				goto done;
-			}
-			s->tables = n;
-			cap = ncap;
+		void *grown = grow_array(s->tables, &cap, s->ntables, sizeof *s->tables);
+		if (!grown) {
+			rc = HEARTH_ERROR;
+			goto done;
 		}
+		s->tables = grown;
 		t = &s->tables[s->ntables++];
 		memset(t, 0, sizeof(*t));
 		t->name = dup_col(st, 0);

@@ -362,17 +362,23 @@ void site_table_begin(site_table *t, const char *from, const char *caption, int 
 	memset(t, 0, sizeof *t);
 	hearth_buf_init(&t->html, 0);
 	hearth_buf_init(&t->md, 0);
-	t->ncol = ncol, t->from = from;
-	/* a focusable, named region: a narrow screen scrolls the table, keyboards included */
-	trc(t, hearth_buf_puts(&t->html, "<section class=\"table-wrap\" tabindex=\"0\" aria-label=\""));
-	trc(t, site_esc_html(&t->html, caption));
-	trc(t, hearth_buf_printf(&t->html, "\">\n<table%s%s%s>\n<caption>", cls ? " class=\"" : "",
-		cls ? cls : "", cls ? "\"" : ""));
-	trc(t, site_esc_html(&t->html, caption));
-	trc(t, hearth_buf_puts(&t->html, "</caption>\n<thead><tr>"));
-	trc(t, hearth_buf_puts(&t->md, "\n"));
-	trc(t, site_esc_md(&t->md, caption));
-	trc(t, hearth_buf_puts(&t->md, "\n\n|"));
+	t->ncol = ncol, t->from = from, t->captioned = caption != NULL;
+	if (!caption) {
+		trc(t, hearth_buf_puts(&t->html, "<table>\n<thead><tr>"));
+		trc(t, hearth_buf_puts(&t->md, "|"));
+	} else {
+		/* a focusable, named region: a narrow screen scrolls the table, keyboards included */
+		trc(t, hearth_buf_puts(&t->html,
+			"<section class=\"table-wrap\" tabindex=\"0\" aria-label=\""));
+		trc(t, site_esc_html(&t->html, caption));
+		trc(t, hearth_buf_printf(&t->html, "\">\n<table%s%s%s>\n<caption>",
+			cls ? " class=\"" : "", cls ? cls : "", cls ? "\"" : ""));
+		trc(t, site_esc_html(&t->html, caption));
+		trc(t, hearth_buf_puts(&t->html, "</caption>\n<thead><tr>"));
+		trc(t, hearth_buf_puts(&t->md, "\n"));
+		trc(t, site_esc_md(&t->md, caption));
+		trc(t, hearth_buf_puts(&t->md, "\n\n|"));
+	}
 	for (i = 0; i < ncol; i++) {
 		trc(t, hearth_buf_puts(&t->html, "<th scope=\"col\">"));
 		trc(t, site_esc_html(&t->html, headers[i]));
@@ -387,7 +393,8 @@ void site_table_begin(site_table *t, const char *from, const char *caption, int 
 		trc(t, hearth_buf_puts(&t->md, " --- |"));
 }
 
-void site_table_cell(site_table *t, const char *text, const char *href, int num)
+/* A cell; `own` marks text hearth formatted itself, which the Markdown shows as it is. */
+static void table_cell(site_table *t, const char *text, const char *href, int num, int own)
 {
 	if (t->col == 0) {
 		trc(t, hearth_buf_puts(&t->html, "<tr>"));
@@ -402,12 +409,22 @@ void site_table_cell(site_table *t, const char *text, const char *href, int num)
 	trc(t, site_esc_html(&t->html, text ? text : ""));
 	trc(t, hearth_buf_puts(&t->html, href ? "</a></td>" : "</td>"));
 	trc(t, hearth_buf_puts(&t->md, " "));
-	trc(t, site_esc_md(&t->md, text ? text : ""));
+	trc(t, (own ? hearth_buf_puts : site_esc_md)(&t->md, text ? text : ""));
 	trc(t, hearth_buf_puts(&t->md, " |"));
 	if (++t->col == t->ncol) {
 		trc(t, hearth_buf_puts(&t->html, "</tr>\n"));
 		t->col = 0;
 	}
+}
+
+void site_table_cell(site_table *t, const char *text, const char *href, int num)
+{
+	table_cell(t, text, href, num, 0);
+}
+
+void site_table_cell_own(site_table *t, const char *text, int num)
+{
+	table_cell(t, text, NULL, num, 1);
 }
 
 void site_table_cellf(site_table *t, int num, const char *fmt, ...)
@@ -421,12 +438,23 @@ void site_table_cellf(site_table *t, int num, const char *fmt, ...)
 	site_table_cell(t, tmp, NULL, num);
 }
 
-void site_table_end(site_table *t, site_page *p)
+int site_table_finish(site_table *t)
 {
-	trc(t, hearth_buf_puts(&t->html, "</tbody>\n</table>\n</section>\n"));
+	trc(t, hearth_buf_puts(&t->html,
+		t->captioned ? "</tbody>\n</table>\n</section>\n" : "</tbody>\n</table>\n"));
 	trc(t, hearth_buf_puts(&t->md, "\n"));
-	prc(p, t->rc);
-	site_page_html(p, t->html.ptr, t->md.ptr);
+	return t->rc;
+}
+
+void site_table_dispose(site_table *t)
+{
 	hearth_buf_dispose(&t->html);
 	hearth_buf_dispose(&t->md);
+}
+
+void site_table_end(site_table *t, site_page *p)
+{
+	prc(p, site_table_finish(t));
+	site_page_html(p, t->html.ptr, t->md.ptr);
+	site_table_dispose(t);
 }

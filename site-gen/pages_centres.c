@@ -280,21 +280,28 @@ static void node_facts(site_page *p, const site_node *n)
 	site_table_end(&t, p);
 }
 
+/* A section of a node's page holding one table: its heading, then the table under it. */
+static void node_table_begin(site_table *t, site_page *p, const char *title, int ncol,
+	const char *const *heads)
+{
+	site_page_md(p, "## %s\n\n", title);
+	site_table_begin(t, p->from, title, ncol, heads, NULL);
+}
+
 static void node_classes(site_page *p, const site_node *n)
 {
 	const site_model *m = p->ctx->m;
 	const char *heads[4];
 	site_table t;
-	int i, any = 0;
+	int i;
 
-	for (i = 0; i < m->nclasses; i++)
-		any |= strcmp(m->classes[i].owner, n->id) == 0;
-	if (!any)
+	for (i = 0; i < m->nclasses && strcmp(m->classes[i].owner, n->id) != 0; i++)
+		;
+	if (i == m->nclasses)
 		return;
-	site_page_md(p, "## %s\n\n", L("Classes"));
 	heads[0] = L("Class"), heads[1] = L("Age band"), heads[2] = L("Capacity");
 	heads[3] = L("Vacancies");
-	site_table_begin(&t, p->from, L("Classes"), 4, heads, NULL);
+	node_table_begin(&t, p, L("Classes"), 4, heads);
 	for (i = 0; i < m->nclasses; i++) {
 		const site_class *c = &m->classes[i];
 		if (strcmp(c->owner, n->id) != 0)
@@ -381,15 +388,14 @@ static void node_teams(site_page *p, const site_node *n)
 	const site_model *m = p->ctx->m;
 	const char *heads[3];
 	site_table t;
-	int i, any = 0;
+	int i;
 
-	for (i = 0; i < m->nteams; i++)
-		any |= strcmp(m->teams[i].owner, n->id) == 0;
-	if (!any)
+	for (i = 0; i < m->nteams && strcmp(m->teams[i].owner, n->id) != 0; i++)
+		;
+	if (i == m->nteams)
 		return;
-	site_page_md(p, "## %s\n\n", L("Teams"));
 	heads[0] = L("Team"), heads[1] = L("Service"), heads[2] = L("Members");
-	site_table_begin(&t, p->from, L("Teams"), 3, heads, NULL);
+	node_table_begin(&t, p, L("Teams"), 3, heads);
 	for (i = 0; i < m->nteams; i++) {
 		const site_team *tm = &m->teams[i];
 		int st = site_model_stype(m, tm->service_type_id);

@@ -8,7 +8,8 @@
  *
  * The report is built as generated Markdown blocks and tables. Plain cmark has no tables, so in
  * HTML the tables are written as HTML and only the blocks between them go through cmark. Every
- * string from the database goes through the site's escaping module (site_esc_md, site_esc_html).
+ * string from the database goes through the site's escaping module (site_esc_md, site_esc_html),
+ * and every table through the site's table builder (site_table, without caption or page).
  */
 #include "site_int.h"
 #include "core/i18n.h"
@@ -22,11 +23,14 @@
 
 #define SILENT_MS (7 * HEARTH_DAY_MS)
 
+/* the widest table of the report has 9 columns */
+#define RP_MAX_COLS 12
+
 typedef struct {
 	hearth_buf *out;
 	int html;
 	hearth_buf md; /* generated Markdown not yet written (HTML: not yet rendered) */
-	int ncol, col;
+	site_table table; /* the table being written */
 	int rc;
 } report;
 
@@ -77,71 +81,25 @@ static void rp_flush(report *r)
 	hearth_buf_clear(&r->md);
 }
 
+/* A table of the report: the site's table builder (site_table) without a caption or a page.
+ * `heads` are messages to translate. */
 static void rp_table_begin(report *r, int ncol, const char *const *heads)
 {
+	const char *translated[RP_MAX_COLS];
 	int i;
 
 	rp_flush(r);
-	r->ncol = ncol, r->col = 0;
-	if (r->rc)
-		return;
-	if (r->html) {
-		r->rc = hearth_buf_puts(r->out, "<table>\n<thead>\n<tr>");
-		for (i = 0; r->rc == 0 && i < ncol; i++) {
-			r->rc = hearth_buf_puts(r->out, "<th>");
-			if (r->rc == 0)
-				r->rc = site_esc_html(r->out, _(heads[i]));
-			if (r->rc == 0)
-				r->rc = hearth_buf_puts(r->out, "</th>");
-		}
-		if (r->rc == 0)
-			r->rc = hearth_buf_puts(r->out, "</tr>\n</thead>\n<tbody>\n");
-		return;
-	}
-	for (i = 0; i < ncol; i++) {
-		rp_md(r, "| ");
-		rp_text(r, _(heads[i]));
-		rp_md(r, " ");
-	}
-	rp_md(r, "|\n");
-	for (i = 0; i < ncol; i++)
-		rp_md(r, "|---");
-	rp_md(r, "|\n");
-}
-
-/* The next cell: `text` escaped; `generated` marks text hearth formatted itself (dates, ages,
- * numbers), which Markdown shows as it is. */
-static void rp_cell_as(report *r, const char *text, int generated)
-{
-	const char *s = text ? text : "";
-
-	if (r->rc)
-		return;
-	if (r->html) {
-		r->rc = hearth_buf_puts(r->out, r->col == 0 ? "<tr><td>" : "<td>");
-		if (r->rc == 0)
-			r->rc = site_esc_html(r->out, s);
-		if (r->rc == 0)
-			r->rc = hearth_buf_puts(
-				r->out, r->col + 1 == r->ncol ? "</td></tr>\n" : "</td>");
-	} else {
-		rp_md(r, "| ");
-		if (generated)
-			rp_md(r, "%s", s);
-		else
-			rp_text(r, s);
-		rp_md(r, r->col + 1 == r->ncol ? " |\n" : " ");
-	}
-	r->col = (r->col + 1) % r->ncol;
+	for (i = 0; i < ncol && i < RP_MAX_COLS; i++)
+		translated[i] = _(heads[i]);
+	site_table_begin(&r->table, "", NULL, i, translated, NULL);
 }
 
 static void rp_cell(report *r, const char *text)
 {
-	rp_cell_as(r, text, 0);
+	site_table_cell(&r->table, text, NULL, 0);
 }
 
-/* A generated cell, printf-style: digits, dates and words of hearth's own. */
-
+/* A cell of hearth's own text, printf-style: digits, dates and words, shown as they are. */
 static void rp_cellf(report *r, const char *fmt, ...)
 #if defined(__GNUC__)
 	__attribute__((format(printf, 2, 3)))
@@ -156,15 +114,22 @@ static void rp_cellf(report *r, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(tmp, sizeof(tmp), fmt, ap);
 	va_end(ap);
-	rp_cell_as(r, tmp, 1);
+	site_table_cell_own(&r->table, tmp, 0);
 }
 
+/* HTML: the table into the output. Markdown: into the pending text, a blank line after it. */
 static void rp_table_end(report *r)
 {
+	int rc = site_table_finish(&r->table);
+
+	if (r->rc == 0)
+		r->rc = rc;
 	if (r->rc == 0 && r->html)
-		r->rc = hearth_buf_puts(r->out, "</tbody>\n</table>\n");
-	else
-		rp_md(r, "\n");
+		r->rc = hearth_buf_put(r->out, r->table.html.ptr, r->table.html.size);
+	else if (r->rc == 0)
+		r->rc = hearth_buf_put(&r->md, r->table.md.ptr, r->table.md.size);
+	site_table_dispose(&r->table);
+	rp_md(r, "\n");
 }
 
 /* ---- formatting --------------------------------------------------------------------------- */
@@ -654,7 +619,7 @@ static void node_name(report *r, sqlite3 *h, const char *node, hearth_buf *out)
 
 int hearth_report(hearth_buf *out, hearth_db *db, int html, uint64_t now_ms)
 {
-	report r = { out, html, HEARTH_BUF_INIT, 0, 0, 0 };
+	report r = { .out = out, .html = html, .md = HEARTH_BUF_INIT };
 	sqlite3 *h = hearth_db_sqlite(db);
 	const char *node = hearth_db_node(db);
 	int office = hearth_db_is_office(db);

@@ -267,9 +267,12 @@ int site_href(hearth_buf *out, const char *from, const char *to);
 typedef struct {
 	hearth_buf html, md;
 	int ncol, col, rc;
+	int captioned;    /* in a named region with its caption (a table of the site's pages) */
 	const char *from; /* page path, for links */
 } site_table;
 
+/** Start a table. `caption` NULL: a bare table (no caption, no region, no class), as the
+ * staff report writes them. */
 void site_table_begin(site_table *t, const char *from, const char *caption, int ncol,
 	const char *const *headers, const char *cls);
 /** Next cell: user text `text` (escaped), linked to site path `href` when not NULL;
@@ -280,8 +283,15 @@ void site_table_cellf(site_table *t, int num, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)))
 #endif
 	;
+/** Next cell: text hearth formatted itself (dates, ages, numbers): HTML-escaped, and as it is
+ * in the Markdown. */
+void site_table_cell_own(site_table *t, const char *text, int num);
 /** Finish and hand the table to the page. */
 void site_table_end(site_table *t, site_page *p);
+/** Finish the table without a page: its HTML in t->html, its Markdown in t->md (each ending
+ * with a line break); returns the first error. Free both with site_table_dispose. */
+int site_table_finish(site_table *t);
+void site_table_dispose(site_table *t);
 
 int site_pages_write(site_ctx *ctx);
 int site_assets_write(site_ctx *ctx);
