@@ -76,6 +76,9 @@ int cmd_history(cli_ctx *ctx);
 int cmd_undo(cli_ctx *ctx);
 int cmd_config(cli_ctx *ctx);
 int cmd_backup(cli_ctx *ctx);
+int cmd_key(cli_ctx *ctx);
+/* Read an enrolment code from FILE ("-": stdin) into `out`: EXIT_OK or EXIT_USAGE. */
+int cli_key_read(hearth_buf *out, const char *path);
 int cmd_serve(cli_ctx *ctx);
 /** Serve the nodes of `opts` (1 to 4, each on its own address) until SIGINT or SIGTERM,
  * printing each address (and a certificate's fingerprint); an exit code. */

@@ -5,6 +5,8 @@
 
 #include "cli.h"
 #include "core/hearth_status.h"
+#include "core/i18n.h"
+#include "sync/hearth_sync.h"
 
 static int quarantine_text(hearth_buf *out, hearth_db *db)
 {
@@ -43,6 +45,33 @@ static int remote_text(hearth_buf *out, const hearth_status_remote *m, uint64_t 
 	return rc;
 }
 
+/* Each node's key: "keys: lucai 2 sealing, plain 0 unsealed, ..." (nothing when no log is
+ * sealed). */
+static int keys_text(hearth_buf *out, hearth_db *db)
+{
+	hearth_buf k = HEARTH_BUF_INIT;
+	char *p, *save = NULL;
+	int rc, n = 0;
+
+	/* an office that seals for no node says nothing of keys here (hearth key status does) */
+	if ((rc = hearth_key_status(db, &k)) < 0 || !k.size ||
+	    !(strstr(k.ptr, "\tsealing") || strstr(k.ptr, "\trotating") ||
+		    strstr(k.ptr, "\tissued") || strstr(k.ptr, "\trevoked")))
+		goto done;
+	rc = hearth_buf_puts(out, _("keys:"));
+	for (p = strtok_r(k.ptr, "\n", &save); rc == 0 && p; p = strtok_r(NULL, "\n", &save)) {
+		char *t;
+		while ((t = strchr(p, '\t')))
+			*t = ' ';
+		rc = hearth_buf_printf(out, "%s %s", n++ ? "," : "", p);
+	}
+	if (rc == 0)
+		rc = hearth_buf_putc(out, '\n');
+done:
+	hearth_buf_dispose(&k);
+	return rc;
+}
+
 static int status_text(hearth_buf *out, hearth_db *db, const hearth_status *s)
 {
 	uint64_t now = hearth_time_now_ms();
@@ -62,6 +91,8 @@ static int status_text(hearth_buf *out, hearth_db *db, const hearth_status *s)
 		rc = quarantine_text(out, db);
 	for (i = 0; rc == 0 && i < s->nremotes; i++)
 		rc = remote_text(out, &s->remotes[i], now);
+	if (rc == 0)
+		rc = keys_text(out, db);
 	return rc;
 }
 

@@ -298,6 +298,8 @@ int cmd_snapshot(cli_ctx *ctx)
 int cmd_clone(cli_ctx *ctx)
 {
 	const char *node = cli_opt_value(ctx, "--node");
+	const char *key = cli_opt_value(ctx, "--key");
+	hearth_buf code = HEARTH_BUF_INIT;
 	hearth_clone_info info;
 	hearth_db *db = NULL;
 	int rc;
@@ -306,8 +308,12 @@ int cmd_clone(cli_ctx *ctx)
 		return rc;
 	if (ctx->argc != 1 || !node)
 		return cli_usage("clone", _("give the node's repository URL and --node ID"));
+	if (key && (rc = cli_key_read(&code, key)) != EXIT_OK)
+		return rc;
 	net_watchdog_arm();
-	if (hearth_sync_init() < 0 || hearth_clone(&db, ctx->dir, ctx->argv[0], node, NULL, &info) < 0)
+	if (hearth_sync_init() < 0 ||
+	    hearth_clone_enrolled(&db, ctx->dir, ctx->argv[0], node, key ? code.ptr : NULL, NULL,
+		    &info) < 0)
 		rc = cli_fail();
 	else {
 		printf(P_("restored '%s' (%s) in %s: %d down commit read, %d rows from the snapshot, ",
@@ -319,6 +325,9 @@ int cmd_clone(cli_ctx *ctx)
 			       info.received),
 			info.received, info.pending_restored);
 	}
+	if (code.size)
+		memset(code.ptr, 0, code.size);
+	hearth_buf_dispose(&code);
 	hearth_db_free(db);
 	hearth_sync_shutdown();
 	return rc;

@@ -8,7 +8,7 @@
 #include "core/i18n.h"
 
 const cli_command cli_commands[] = {
-	{ "init", cmd_init, "init --node ID --kind KIND --name NAME [--region REGION]",
+	{ "init", cmd_init, "init --node ID --kind KIND --name NAME [--region REGION] [--key FILE]",
 		N_("create a node in DIR") },
 	{ "exec", cmd_exec, "exec [--yes] SQL",
 		N_("one recorded, atomic change; refuses foreign owners and, without --yes, wide ones") },
@@ -39,8 +39,10 @@ const cli_command cli_commands[] = {
 		N_("values that lost a merge, kept for review") },
 	{ "snapshot", cmd_snapshot, "snapshot NODE|--all",
 		N_("office: write a full-state commit on a node's down (for restores)") },
-	{ "clone", cmd_clone, "clone URL --node ID",
+	{ "clone", cmd_clone, "clone URL --node ID [--key FILE]",
 		N_("restore a lost or replaced node from its repository into DIR") },
+	{ "key", cmd_key, "key [status|issue|rotate|revoke|code NODE [--out FILE]|import FILE]",
+		N_("office: the keys that seal each node's log; node: take an enrolment code") },
 	{ "backup", cmd_backup, "backup FILE [--force]",
 		N_("a consistent copy of the node's database, taken while it is in use") },
 	{ "dump", cmd_dump, "dump [--for NODE]", N_("canonical sorted text of the synced rows") },

@@ -202,6 +202,38 @@ int hearth_schema_known(hearth_db *db, int version, const char *fingerprint)
 	return yes;
 }
 
+/* Migrations from HEARTH_MIGRATION_GAPS on were written in parallel branches (006, 007): a
+ * database may have reached a later number before an earlier one was merged in. Each of them is
+ * applied when hearth_schema_history does not list it, whatever user_version says. */
+#define HEARTH_MIGRATION_GAPS 6
+
+static int migration_done(sqlite3 *sql, int version)
+{
+	sqlite3_stmt *st = NULL;
+	int yes;
+
+	if (hearth_sql_prepare(&st, sql, "SELECT 1 FROM hearth_schema_history WHERE version = ?1") < 0)
+		return 1;
+	sqlite3_bind_int(st, 1, version);
+	yes = sqlite3_step(st) == SQLITE_ROW;
+	sqlite3_finalize(st);
+	return yes;
+}
+
+/* 1 if a migration numbered at most `version` was skipped (merged in after the database moved
+ * past its number) */
+static int migration_missing(sqlite3 *sql, int version)
+{
+	int i;
+
+	for (i = 0; i < hearth_migrations_count; i++)
+		if (hearth_migrations[i].version >= HEARTH_MIGRATION_GAPS &&
+		    hearth_migrations[i].version <= version &&
+		    !migration_done(sql, hearth_migrations[i].version))
+			return 1;
+	return 0;
+}
+
 /* Bring the database to the newest schema in one transaction; refuse a newer one. */
 static int migrate(hearth_db *db)
 {
@@ -215,7 +247,7 @@ static int migrate(hearth_db *db)
 			_("database in '%s' has schema version %d, newer than this hearth (%d): "
 			"upgrade hearth"),
 			db->dir, version, hearth_schema_version_max());
-	if (version == hearth_schema_version_max()) {
+	if (version == hearth_schema_version_max() && !migration_missing(db->sql, version)) {
 		db->version = version;
 		return 0;
 	}
@@ -226,13 +258,15 @@ static int migrate(hearth_db *db)
 		goto fail;
 	for (i = 0; i < hearth_migrations_count; i++) {
 		const hearth_migration *m = &hearth_migrations[i];
-		if (m->version <= version)
+		if (m->version <= version && !(m->version >= HEARTH_MIGRATION_GAPS &&
+						 !migration_done(db->sql, m->version)))
 			continue;
 		if ((rc = hearth_sql_exec(db->sql, m->sql, m->file)) < 0 ||
 		    (m->version == HEARTH_SCHEMA_TYPED && (rc = hearth_typed_migrate(db->sql)) < 0) ||
 		    (rc = record_fingerprint(db->sql, m->version)) < 0)
 			goto fail;
-		version = m->version;
+		if (m->version > version)
+			version = m->version;
 	}
 	snprintf(pragma, sizeof(pragma), "PRAGMA user_version = %d", version);
 	if ((rc = hearth_sql_exec(db->sql, pragma, N_("cannot set schema version"))) < 0)

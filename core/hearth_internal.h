@@ -248,6 +248,20 @@ int hearth_value_check(hearth_db *db, const hearth_table_decl *t, int col, sqlit
 #define HEARTH_SCHEMA_HISTORY 3
 #define HEARTH_SCHEMA_ACCOUNTS 6
 
+/** Each node's key state, one row (node, generation, state) per node: its newest key and
+ * whether the log is sealed with it ('sealing', 'rotating', 'issued', 'revoked'); at the
+ * office, each node it syncs with but holds no key of is 'unsealed' (generation 0: its log
+ * travels in format 2, in the clear). Needs hearth_key (schema 7). */
+#define HEARTH_KEY_STATES_SQL \
+	"SELECT node, max(generation), " \
+	"CASE WHEN sum(state = 'active') = 0 THEN 'revoked' " \
+	"WHEN max(in_use * generation) = max(generation) THEN 'sealing' " \
+	"WHEN max(in_use) = 1 THEN 'rotating' ELSE 'issued' END " \
+	"FROM hearth_key GROUP BY node " \
+	"UNION ALL SELECT name, 0, 'unsealed' FROM hearth_remote " \
+	"WHERE (SELECT value FROM hearth_meta WHERE key = 'kind') = 'office' " \
+	"AND name NOT IN (SELECT node FROM hearth_key) ORDER BY 1"
+
 /**
  * Lift a changeset written before the checks of schema 5 (a node or an office on schema 4 or
  * older, or a change stored before the migration): every value the checks refuse is converted

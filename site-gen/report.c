@@ -482,13 +482,44 @@ static void section_quarantine(report *r, const hearth_quarantine *list)
 		rp_md(r, _("None.\n\n"));
 }
 
-/* The office's sections on sync: nodes, open conflicts, quarantine. */
+/* Each node's key (docs/security.md): whether its log travels sealed or in the clear. */
+static void section_keys(report *r, sqlite3 *h)
+{
+	static const char *const heads[] = { N_("Node"), N_("Key"), N_("State") };
+	sqlite3_stmt *st;
+	int n = 0, unsealed = 0;
+
+	if (r->rc || rp_count(r, h, "SELECT count(*) FROM sqlite_master WHERE name = 'hearth_key'") != 1)
+		return;
+	rp_md(r, _("## Keys\n\n"
+		   "Each node's key and whether its log is sealed with it. An **unsealed** node's "
+		   "log travels in the clear: enrol it with `hearth key issue NODE`.\n\n"));
+	if (!(st = rp_prepare(r, h, HEARTH_KEY_STATES_SQL)))
+		return;
+	while (r->rc == 0 && sqlite3_step(st) == SQLITE_ROW) {
+		const char *state = col_str(st, 2);
+
+		if (n++ == 0)
+			rp_table_begin(r, 3, heads);
+		unsealed += strcmp(state, "unsealed") == 0;
+		rp_cell(r, col_str(st, 0));
+		rp_cellf(r, "%lld", (long long)sqlite3_column_int64(st, 1));
+		rp_cellf(r, "%s", state);
+	}
+	sqlite3_finalize(st);
+	if (n)
+		rp_table_end(r);
+	rp_md(r, _("%d of %d node(s) unsealed.\n\n"), unsealed, n);
+}
+
+/* The office's sections on sync: nodes, keys, open conflicts, quarantine. */
 static void sections_office(report *r, hearth_db *db, const hearth_status *s, uint64_t now)
 {
 	hearth_conflicts *conflicts = NULL;
 	hearth_quarantine *quarantine = NULL;
 
 	section_nodes(r, s, now);
+	section_keys(r, hearth_db_sqlite(db));
 	if (r->rc == 0)
 		r->rc = hearth_conflicts_read(&conflicts, db, 0, 0);
 	if (r->rc == 0)

@@ -24,8 +24,8 @@ static int count_rows(const sync_entry *e)
 	return hearth_changeset_validate(e->cs.ptr, (int)e->cs.size, &n) < 0 ? 0 : n;
 }
 
-static int restore_down(hearth_db *db, git_repository *repo, hearth_clone_info *info,
-	int64_t *ack)
+static int restore_down(hearth_db *db, git_repository *repo, const sync_keyring *keys,
+	hearth_clone_info *info, int64_t *ack)
 {
 	sqlite3 *h = hearth_db_sqlite(db);
 	git_oid head, *ids = NULL;
@@ -42,7 +42,7 @@ static int restore_down(hearth_db *db, git_repository *repo, hearth_clone_info *
 	for (i = 0; i < n; i++) {
 		sync_commit c;
 		hearth_clock clk;
-		if ((rc = sync_commit_read(&c, repo, &ids[i])) < 0)
+		if ((rc = sync_commit_read_keyed(&c, repo, &ids[i], UINT64_MAX, keys, -1)) < 0)
 			goto done;
 		if (!c.msg.is_down || strcmp(c.msg.node, hearth_db_node(db)) != 0) {
 			rc = hearth_error_set(HEARTH_ECORRUPT,
@@ -107,8 +107,8 @@ done:
 }
 
 /* Entries on `up` after `ack`: walk back from the head only until the acknowledged ones. */
-static int restore_pending(hearth_db *db, git_repository *repo, int64_t ack,
-	hearth_clone_info *info)
+static int restore_pending(hearth_db *db, git_repository *repo, const sync_keyring *keys,
+	int64_t ack, hearth_clone_info *info)
 {
 	sqlite3 *h = hearth_db_sqlite(db);
 	git_oid head, cur;
@@ -125,7 +125,18 @@ static int restore_pending(hearth_db *db, git_repository *repo, int64_t ack,
 		sync_commit c;
 		git_commit *gc = NULL;
 		int more;
-		if ((rc = sync_commit_read(&c, repo, &cur)) < 0)
+		if ((rc = sync_commit_read_keyed(&c, repo, &cur, UINT64_MAX, keys, -1)) ==
+			    HEARTH_EDENIED && keys->n) {
+			/* sealed with a key this enrolment does not hold (a revoked one): the office
+			 * does not take those entries, and the new ones are numbered after them */
+			int64_t last = 0;
+			if ((rc = sync_commit_last_seq(&last, repo, &cur)) < 0)
+				return rc;
+			if (last > top)
+				top = last;
+			break;
+		}
+		if (rc < 0)
 			return rc;
 		if (c.msg.is_down || strcmp(c.msg.node, hearth_db_node(db)) != 0) {
 			sync_commit_dispose(&c);
@@ -203,6 +214,13 @@ static int fetch_failed(int rc)
 int hearth_clone(hearth_db **out, const char *dir, const char *url, const char *node,
 	const hearth_sync_opts *opts, hearth_clone_info *info)
 {
+	return hearth_clone_enrolled(out, dir, url, node, NULL, opts, info);
+}
+
+int hearth_clone_enrolled(hearth_db **out, const char *dir, const char *url, const char *node,
+	const char *code, const hearth_sync_opts *opts, hearth_clone_info *info)
+{
+	sync_keyring keys = { NULL, 0 };
 	const char *specs[] = { "+refs/heads/down:" CLONE_DOWN, "+refs/heads/up:" CLONE_UP };
 	hearth_clone_info local;
 	hearth_transport_opts topts;
@@ -226,6 +244,9 @@ int hearth_clone(hearth_db **out, const char *dir, const char *url, const char *
 	if ((rc = hearth_db_create_restored(&db, dir, node, "childcare_centre")) < 0)
 		return rc;
 	created = 1;
+	if ((code && (rc = hearth_key_import(db, code)) < 0) ||
+	    (rc = sync_keyring_load(&keys, db, node)) < 0)
+		goto done;
 	if ((rc = sync_repo_open_dir(&repo, dir)) < 0)
 		goto done;
 	sync_transport_opts(&topts, opts, db);
@@ -237,8 +258,8 @@ int hearth_clone(hearth_db **out, const char *dir, const char *url, const char *
 		goto done;
 	if ((rc = hearth_sql_exec(hearth_db_sqlite(db), "PRAGMA defer_foreign_keys = ON", N_("clone"))) <
 		    0 ||
-	    (rc = sync_applying_down(db, 1)) < 0 || (rc = restore_down(db, repo, info, &ack)) < 0 ||
-	    (rc = restore_pending(db, repo, ack, info)) < 0 || (rc = sync_replay_pending(db)) < 0 ||
+	    (rc = sync_applying_down(db, 1)) < 0 || (rc = restore_down(db, repo, &keys, info, &ack)) < 0 ||
+	    (rc = restore_pending(db, repo, &keys, ack, info)) < 0 || (rc = sync_replay_pending(db)) < 0 ||
 	    (rc = hearth_remote_add(db, "office", url)) < 0)
 		goto fail;
 	if ((rc = hearth_sql_prepare(&st, hearth_db_sqlite(db),
@@ -263,6 +284,7 @@ done:
 	sqlite3_finalize(st);
 	git_repository_free(repo);
 	hearth_db_free(db);
+	sync_keyring_dispose(&keys);
 	if (rc < 0 && created)
 		undo_restore(dir);
 	return rc;

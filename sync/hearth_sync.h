@@ -11,11 +11,15 @@
 
 #include "core/hearth.h"
 
-/** The git log format version this build writes; it reads every version from 1 up to it. (A
- * build of hearth as it was at format 1, for the tests of mixed repositories, defines it.) */
+/** The newest git log format version this build writes; it reads every version from 1 up to
+ * it. Format 3 (sealed) is written once the node is enrolled (it holds a key shared with the
+ * office), format 2 until then. (Builds of hearth as it was at formats 1 and 2, for the tests of
+ * mixed repositories, define it.) */
 #ifndef HEARTH_FORMAT_VERSION
-#define HEARTH_FORMAT_VERSION 2
+#define HEARTH_FORMAT_VERSION 3
 #endif
+/** The format written for a node without a key. */
+#define HEARTH_FORMAT_UNSEALED (HEARTH_FORMAT_VERSION < 2 ? HEARTH_FORMAT_VERSION : 2)
 
 /** Call once before any other sync function (initialises libgit2); pair with shutdown. */
 int hearth_sync_init(void);
@@ -135,6 +139,35 @@ typedef struct {
  */
 int hearth_clone(hearth_db **out, const char *dir, const char *url, const char *node,
 	const hearth_sync_opts *opts, hearth_clone_info *info);
+
+/**
+ * Keys (docs/security.md). At the office: issue `node`'s first key (or a new one after a
+ * revoke; `rotate` 0), or rotate its key in use (`rotate` 1: a new generation; the older ones
+ * retire once the node seals with it). `code` receives the node's enrolment code (every key of
+ * it not revoked), which `init --key` or `clone --key` at the node take. HEARTH_ECONFLICT if
+ * issuing for a node that has an active key, HEARTH_ENOTFOUND if rotating one that has none.
+ */
+int hearth_key_issue(hearth_db *db, const char *node, int rotate, hearth_buf *code);
+/** Office: the enrolment code of `node` again. */
+int hearth_key_code(hearth_db *db, const char *node, hearth_buf *code);
+/** Office: revoke every key of `node` (a lost device): its pushes are quarantined, nothing is
+ * written to it until a new key is issued. HEARTH_ENOTFOUND if it has none. */
+int hearth_key_revoke(hearth_db *db, const char *node);
+/** Node: store the keys of an enrolment code for this node (HEARTH_EUSAGE if it is not one,
+ * or is for another node). */
+int hearth_key_import(hearth_db *db, const char *code);
+/** HEARTH_EUSAGE unless `code` looks like an enrolment code for `node` (checked before a node
+ * is created for it). */
+int hearth_key_code_check(const char *code, const char *node);
+/** Each node's key state, one line each: "node TAB generation TAB state", state one of
+ * issued (not used yet), sealing, rotating (a newer one is not used yet), revoked; at the
+ * office also unsealed (generation 0), for each node it syncs with but holds no key of. */
+int hearth_key_status(hearth_db *db, hearth_buf *out);
+
+/** hearth_clone, enrolling the restored node with `code` (NULL: none) before anything is read,
+ * so that its sealed log opens. */
+int hearth_clone_enrolled(hearth_db **out, const char *dir, const char *url, const char *node,
+	const char *code, const hearth_sync_opts *opts, hearth_clone_info *info);
 
 /** Append a one-line summary of `r` ("up 3, down 5, acked 3, pending 0, nothing lost"). */
 int hearth_sync_result_format(hearth_buf *out, const hearth_sync_result *r, int office);

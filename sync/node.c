@@ -14,6 +14,8 @@ int hearth_sync_init(void)
 {
 	if (git_libgit2_init() < 0)
 		return hearth_error_set(HEARTH_ERROR, _("cannot initialise libgit2"));
+	if (sync_seal_init() < 0)
+		return -1;
 	/* pack files are read through mappings that count in the resident size until unmapped:
 	 * libgit2 maps 1 GiB windows up to 8 GiB by default, so reading a year of packs would keep
 	 * them resident; small windows under a small limit keep a round's memory flat */
@@ -238,7 +240,7 @@ int sync_meta_oid(hearth_db *db, const char *key, git_oid *out, int *found)
 static void fill_message(sync_message *m, hearth_db *db, int is_down, const char *node)
 {
 	memset(m, 0, sizeof(*m));
-	m->format = HEARTH_FORMAT_VERSION;
+	m->format = HEARTH_FORMAT_UNSEALED;
 	m->is_down = is_down;
 	snprintf(m->node, sizeof(m->node), "%s", node);
 	m->schema = hearth_db_schema_version(db);
@@ -278,6 +280,7 @@ static int commit_batch(hearth_db *db, git_repository *repo, int *made)
 {
 	sqlite3 *h = hearth_db_sqlite(db);
 	sqlite3_stmt *st = NULL;
+	sync_keyring keys = { NULL, 0 };
 	sync_message m;
 	sync_entry *entries = NULL, **ptrs = NULL;
 	hearth_buf subject = HEARTH_BUF_INIT, authors = HEARTH_BUF_INIT;
@@ -289,8 +292,12 @@ static int commit_batch(hearth_db *db, git_repository *repo, int *made)
 
 	*made = 0;
 	fill_message(&m, db, 0, hearth_db_node(db));
-	if ((rc = sync_meta_oid(db, "up_head", &parent, &have_parent)) < 0)
+	if ((rc = sync_meta_oid(db, "up_head", &parent, &have_parent)) < 0 ||
+	    (rc = sync_keyring_load(&keys, db, hearth_db_node(db))) < 0)
 		return rc;
+	/* enrolled: sealed with the node's newest key (format 3) */
+	if (HEARTH_FORMAT_VERSION >= 3 && (m.seal = sync_keyring_sealing(&keys, m.node, 0)))
+		m.format = 3;
 	if (!(entries = calloc(SYNC_BATCH_ENTRIES, sizeof(*entries))) ||
 	    !(ptrs = calloc(SYNC_BATCH_ENTRIES, sizeof(*ptrs))) ||
 	    !(m.entries = calloc(SYNC_BATCH_ENTRIES, sizeof(*m.entries)))) {
@@ -312,7 +319,7 @@ static int commit_batch(hearth_db *db, git_repository *repo, int *made)
 		    (rc = hearth_buf_put(&e->cs, sqlite3_column_blob(st, 2),
 			     (size_t)sqlite3_column_bytes(st, 2))) < 0)
 			goto done;
-		if (n == 0)
+		if (n == 0 && m.format < 3)
 			rc = hearth_buf_printf(&subject, "%s: %s", hearth_db_node(db),
 				sqlite3_column_text(st, 3));
 		if (rc == 0 && (rc = author_run(&authors, &run, e->head.seq,
@@ -328,12 +335,20 @@ static int commit_batch(hearth_db *db, git_repository *repo, int *made)
 	if (n == 0)
 		goto done;
 	m.nentries = n;
-	if (n > 1)
+	/* format 3: the summary names no table (nothing of the records is in the clear) */
+	if (m.format >= 3)
+		hearth_buf_printf(&subject, "%s: %d entr%s", hearth_db_node(db), n,
+			n > 1 ? "ies" : "y");
+	else if (n > 1)
 		hearth_buf_printf(&subject, " and %d more change%s", n - 1, n > 2 ? "s" : "");
 	/* who wrote them, between the summary and the trailers (docs/format.md) */
-	if ((rc = author_run(&authors, &run, 0, NULL)) < 0 ||
-	    (authors.size && ((rc = hearth_buf_puts(&subject, "\n\n")) < 0 ||
-				     (rc = hearth_buf_put(&subject, authors.ptr, authors.size - 1)) < 0)))
+	if ((rc = author_run(&authors, &run, 0, NULL)) < 0)
+		goto done;
+	/* format 3 seals them (docs/format.md, section 10): names are not in the clear */
+	if (m.format >= 3 && authors.size)
+		m.authors = authors.ptr;
+	else if (authors.size && ((rc = hearth_buf_puts(&subject, "\n\n")) < 0 ||
+				     (rc = hearth_buf_put(&subject, authors.ptr, authors.size - 1)) < 0))
 		goto done;
 	if ((rc = sync_commit_write(&id, repo, have_parent ? &parent : NULL, subject.ptr, &m,
 		     ptrs)) < 0)
@@ -359,6 +374,7 @@ done:
 	free(m.entries);
 	hearth_buf_dispose(&authors);
 	hearth_buf_dispose(&subject);
+	sync_keyring_dispose(&keys);
 	return rc;
 }
 
@@ -508,8 +524,10 @@ static int apply_down(hearth_db *db, git_repository *repo, const git_oid *ids, s
 {
 	sqlite3 *h = hearth_db_sqlite(db);
 	sync_commit *commits = NULL;
+	sync_keyring keys = { NULL, 0 };
 	int64_t office_seq = 0, ack = -1, before = 0;
 	char hex[GIT_OID_HEXSZ + 1];
+	uint32_t sealed_gen = 0;
 	size_t i;
 	int j, rc;
 
@@ -517,11 +535,24 @@ static int apply_down(hearth_db *db, git_repository *repo, const git_oid *ids, s
 		return rc;
 	if (!(commits = calloc(n, sizeof(*commits))))
 		return hearth_error_set(HEARTH_ERROR, _("out of memory"));
+	if ((rc = sync_keyring_load(&keys, db, hearth_db_node(db))) < 0)
+		goto done;
 	/* read and check everything before touching the database */
 	for (i = 0; i < n; i++) {
-		if ((rc = sync_commit_read(&commits[i], repo, &ids[i])) < 0 ||
+		if ((rc = sync_commit_read_keyed(&commits[i], repo, &ids[i], UINT64_MAX, &keys,
+			     office_seq)) < 0 ||
 		    (rc = check_down(db, &commits[i], office_seq)) < 0)
 			goto done;
+		/* once the office has sealed for this node, it takes only what is sealed */
+		if (commits[i].msg.format < 3 && (sealed_gen ||
+			sync_keyring_required(&keys, hearth_db_node(db)))) {
+			rc = hearth_error_set(HEARTH_EDENIED,
+				_("down commit %.12s is not sealed, but the office seals what it sends "
+				"this node: refused (nothing applied)"), git_oid_tostr_s(&ids[i]));
+			goto done;
+		}
+		if (commits[i].key_gen)
+			sealed_gen = commits[i].key_gen;
 		for (j = 0; j < commits[i].msg.nentries; j++)
 			if ((rc = hearth_changeset_validate(commits[i].entries[j].cs.ptr,
 				     (int)commits[i].entries[j].cs.size, NULL)) < 0)
@@ -564,7 +595,8 @@ static int apply_down(hearth_db *db, git_repository *repo, const git_oid *ids, s
 	if ((rc = sync_replay_pending(db)) < 0)
 		goto fail;
 	git_oid_tostr(hex, sizeof(hex), &ids[n - 1]);
-	if ((rc = hearth_meta_set(db, "down_head", hex)) < 0 ||
+	if ((sealed_gen && (rc = sync_key_mark_used(db, hearth_db_node(db), sealed_gen)) < 0) ||
+	    (rc = hearth_meta_set(db, "down_head", hex)) < 0 ||
 	    (rc = sync_meta_set_i64(db, "office_seq", office_seq)) < 0 ||
 	    (rc = sync_applying_down(db, 0)) < 0 || (rc = hearth_db_commit(db)) < 0)
 		goto fail;
@@ -575,6 +607,7 @@ done:
 	for (i = 0; i < n; i++)
 		sync_commit_dispose(&commits[i]);
 	free(commits);
+	sync_keyring_dispose(&keys);
 	return rc;
 }
 

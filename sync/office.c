@@ -389,12 +389,37 @@ static int merge_finish(hearth_db *db, sync_peer *p, const commit_merge *cm, int
 	return 0;
 }
 
+/* 1 (with the reason) if the message of commit `id` on `node`'s up names another node or the
+ * down branch: a commit moved from elsewhere, said before its seal is judged. */
+static int moved_here(git_repository *repo, const git_oid *id, const char *node, char *reason,
+	size_t size)
+{
+	git_commit *gc = NULL;
+	sync_message m;
+	const char *raw;
+	int moved = 0;
+
+	if (git_commit_lookup(&gc, repo, id) < 0)
+		return 0;
+	raw = git_commit_message_raw(gc);
+	if (sync_message_parse(&m, raw, strlen(raw)) == 0) {
+		if ((moved = m.is_down || strcmp(m.node, node) != 0))
+			snprintf(reason, size,
+				"moved from %s: commit says it is from '%s' but arrived on the branch "
+				"of '%s'%s", m.is_down ? "another branch" : "another node", m.node,
+				node, m.is_down ? " (it is a down commit)" : "");
+		sync_message_dispose(&m);
+	}
+	git_commit_free(gc);
+	return moved;
+}
+
 /* Verify and merge one commit of a node's `up`, all its entries in one transaction (each under
  * a savepoint, with the applied rows that make a second merge a no-op). A refused commit keeps
  * the entries before the refused one, is quarantined and returns 1 (stop this node); errors of
  * our own (disk, memory) roll the commit back and return < 0. */
 static int merge_commit(hearth_db *db, sync_sql_cache *sql, git_repository *repo, sync_peer *p,
-	const git_oid *id, hearth_sync_result *res)
+	const git_oid *id, const sync_keyring *keys, hearth_sync_result *res)
 {
 	sqlite3 *h = hearth_db_sqlite(db);
 	sync_commit c;
@@ -412,9 +437,28 @@ static int merge_commit(hearth_db *db, sync_sql_cache *sql, git_repository *repo
 	memset(&cm, 0, sizeof(cm));
 	cm.hex = hex;
 	hearth_schema_fingerprint(hearth_db_schema(db), fp);
-	if ((rc = sync_commit_read_bounded(&c, repo, id, SYNC_UP_COMMIT_MAX)) < 0) {
+	if (sync_keyring_revoked(keys, p->node)) {
+		snprintf(reason, sizeof(reason),
+			_("the key of '%s' is revoked: nothing it pushes is merged until it is "
+			"enrolled again"), p->node);
+		memset(&c, 0, sizeof(c));
+		goto refuse_read;
+	}
+	if (moved_here(repo, id, p->node, reason, sizeof(reason))) {
+		memset(&c, 0, sizeof(c));
+		goto refuse_read;
+	}
+	if ((rc = sync_commit_read_keyed(&c, repo, id, SYNC_UP_COMMIT_MAX, keys,
+		     p->applied_seq)) < 0) {
 		snprintf(reason, sizeof(reason), "%s", hearth_error_last());
 		goto refuse;
+	}
+	/* once the node has sealed, an unsealed commit is not the node's */
+	if (c.msg.format < 3 && sync_keyring_required(keys, p->node)) {
+		snprintf(reason, sizeof(reason),
+			_("not sealed: '%s' seals its entries since it was enrolled, and this commit "
+			"is format %d"), p->node, c.msg.format);
+		goto refuse_read;
 	}
 	if (c.msg.is_down || strcmp(c.msg.node, p->node) != 0) {
 		snprintf(reason, sizeof(reason),
@@ -469,7 +513,8 @@ static int merge_commit(hearth_db *db, sync_sql_cache *sql, git_repository *repo
 			goto fail;
 	}
 	snprintf(p->up_head, sizeof(p->up_head), "%s", hex);
-	if ((rc = merge_finish(db, p, &cm, 1, res)) < 0)
+	if ((c.key_gen && (rc = sync_key_mark_used(db, p->node, c.key_gen)) < 0) ||
+	    (rc = merge_finish(db, p, &cm, 1, res)) < 0)
 		goto fail;
 	sync_commit_dispose(&c);
 	return 0;
@@ -506,9 +551,17 @@ static void rewritten_reason(git_repository *repo, const sync_peer *p, const git
 		p->node, hex, (long long)head_seq, p->up_head, (long long)p->applied_seq, hex);
 }
 
+/* Reload the keyring (in_use and states move as commits merge). */
+static int keyring_reload(hearth_db *db, sync_keyring *keys)
+{
+	sync_keyring_dispose(keys);
+	return sync_keyring_load(keys, db, NULL);
+}
+
 static int office_fetch_merge(hearth_db *db, sync_sql_cache *sql, git_repository *repo,
 	const sync_remote *r, const hearth_sync_opts *opts, hearth_sync_result *res)
 {
+	sync_keyring keys = { NULL, 0 };
 	hearth_buf ref = HEARTH_BUF_INIT, spec = HEARTH_BUF_INIT;
 	hearth_transport_opts topts;
 	git_oid head, last, *ids = NULL;
@@ -550,8 +603,14 @@ static int office_fetch_merge(hearth_db *db, sync_sql_cache *sql, git_repository
 		}
 		goto done;
 	}
+	/* every node's keys: a blob moved from another node is named as such */
+	if ((rc = sync_keyring_load(&keys, db, NULL)) < 0)
+		goto done;
 	for (i = 0; i < n; i++) {
-		if ((rc = merge_commit(db, sql, repo, &p, &ids[i], res)) != 0)
+		/* a commit merged marks its key in use: later ones take the keyring as it is now */
+		if (i > 0 && (rc = keyring_reload(db, &keys)) < 0)
+			break;
+		if ((rc = merge_commit(db, sql, repo, &p, &ids[i], &keys, res)) != 0)
 			break;
 	}
 	if (rc > 0)
@@ -560,6 +619,7 @@ done:
 	free(ids);
 	hearth_buf_dispose(&ref);
 	hearth_buf_dispose(&spec);
+	sync_keyring_dispose(&keys);
 	return rc;
 }
 

@@ -222,6 +222,7 @@ int sync_down_write(hearth_db *db, git_repository *repo, const char *node, const
 {
 	sqlite3 *h = hearth_db_sqlite(db);
 	sync_message m;
+	sync_keyring keys = { NULL, 0 };
 	sync_entry *entries = NULL, **ptrs = NULL;
 	sqlite3_stmt *st = NULL;
 	int64_t max_log = 0;
@@ -239,7 +240,8 @@ int sync_down_write(hearth_db *db, git_repository *repo, const char *node, const
 		if ((rc = sync_ref_set(repo, ref, &head)) < 0)
 			return rc;
 	}
-	if (p.down_head[0] && max_log == p.down_office_seq && p.applied_seq == p.down_ack)
+	if (p.down_head[0] && max_log == p.down_office_seq && p.applied_seq == p.down_ack &&
+	    !sync_snapshot_due(db, node, 0))
 		return 0;
 	if (!(entries = calloc(SYNC_BATCH_ENTRIES, sizeof(*entries))) ||
 	    !(ptrs = calloc(SYNC_BATCH_ENTRIES, sizeof(*ptrs)))) {
@@ -260,9 +262,11 @@ int sync_down_write(hearth_db *db, git_repository *repo, const char *node, const
 
 		for (i = 0; i < SYNC_BATCH_ENTRIES; i++)
 			hearth_buf_clear(&entries[i].cs);
-		m.format = HEARTH_FORMAT_VERSION;
 		m.is_down = 1;
 		snprintf(m.node, sizeof(m.node), "%s", node);
+		sync_keyring_dispose(&keys);
+		if ((rc = sync_seal_choose(&keys, &m, db, 1)) < 0)
+			goto done;
 		m.schema = hearth_db_schema_version(db);
 		hearth_schema_fingerprint(hearth_db_schema(db), m.fingerprint);
 		m.nentries = 0;
@@ -324,7 +328,7 @@ int sync_down_write(hearth_db *db, git_repository *repo, const char *node, const
 			break;
 	} while (p.down_office_seq < max_log);
 	/* a restored device starts from the newest snapshot instead of replaying years */
-	if (p.down_since_snapshot >= snapshot_every(db))
+	if (p.down_since_snapshot >= snapshot_every(db) || sync_snapshot_due(db, node, 0))
 		rc = sync_snapshot_write(db, repo, node, ref);
 done:
 	sqlite3_finalize(st);
@@ -333,6 +337,7 @@ done:
 	free(entries);
 	free(ptrs);
 	free(m.entries);
+	sync_keyring_dispose(&keys);
 	return rc;
 }
 

@@ -98,6 +98,7 @@ int sync_snapshot_write(hearth_db *db, git_repository *repo, const char *node, c
 	char hex[GIT_OID_HEXSZ + 1], subject[160];
 	int n = 0, i, rc;
 	sync_peer p;
+	sync_keyring keys = { NULL, 0 };
 
 	memset(&m, 0, sizeof(m));
 	if ((rc = sync_peer_load(db, node, &p)) < 0 || (rc = hearth_db_clock_tick(db, &now)) < 0 ||
@@ -114,10 +115,11 @@ int sync_snapshot_write(hearth_db *db, git_repository *repo, const char *node, c
 		m.entries[i] = parts[i].head;
 		ptrs[i] = &parts[i];
 	}
-	m.format = HEARTH_FORMAT_VERSION;
 	m.is_down = 1;
 	m.is_snapshot = 1;
 	snprintf(m.node, sizeof(m.node), "%s", node);
+	if ((rc = sync_seal_choose(&keys, &m, db, 1)) < 0)
+		goto done;
 	m.schema = hearth_db_schema_version(db);
 	hearth_schema_fingerprint(hearth_db_schema(db), m.fingerprint);
 	m.range_from = m.range_to = p.down_office_seq;
@@ -135,6 +137,8 @@ int sync_snapshot_write(hearth_db *db, git_repository *repo, const char *node, c
 	git_oid_tostr(hex, sizeof(hex), &id);
 	snprintf(p.down_head, sizeof(p.down_head), "%s", hex);
 	p.down_since_snapshot = 0;
+	if (sync_snapshot_due(db, node, 0) && (rc = sync_snapshot_due(db, node, 1)) < 0)
+		goto done;
 	if ((rc = sync_peer_store(db, &p)) == 0)
 		rc = sync_ref_set(repo, ref, &id);
 done:
@@ -143,6 +147,7 @@ done:
 	free(parts);
 	free(ptrs);
 	free(m.entries);
+	sync_keyring_dispose(&keys);
 	return rc;
 }
 

@@ -45,7 +45,90 @@ typedef struct {
 	 * sync_commit_read decodes the blob. A writer fills them, and count/first/last follow. */
 	int nentries;
 	sync_entry_head *entries;
+	/* format 3, writing: the key that seals the blobs; epoch from the commit's clock */
+	const struct sync_seal_key_ *seal;
+	/* format 3, writing: the Author lines (NUL-terminated, or NULL), sealed as blob 0 */
+	const char *authors;
 } sync_message;
+
+/* ---- format 3: sealed blobs and the keys that seal them (seal.c) ------------------------- */
+
+#define SYNC_SEAL_VERSION 3
+#define SYNC_SEAL_NONCE 24
+#define SYNC_SEAL_TAG 16
+#define SYNC_KEY_BYTES 32
+/* an epoch is a period of 30 days of the commit's clock: each has its own keys */
+#define SYNC_EPOCH_MS (30ull * 24 * 3600 * 1000)
+
+enum { SYNC_KEY_ACTIVE, SYNC_KEY_RETIRED, SYNC_KEY_REVOKED };
+
+/* One key a node shares with the office (a row of hearth_key). */
+typedef struct sync_seal_key_ {
+	char node[HEARTH_ID_MAX + 1];
+	uint32_t generation;
+	unsigned char key[SYNC_KEY_BYTES];
+	int state;
+	int in_use;
+} sync_seal_key;
+
+/* The keys of one node (a node's own), or of every node (the office). */
+typedef struct {
+	sync_seal_key *keys;
+	int n;
+} sync_keyring;
+
+/* A sealed blob's header, in the clear (pointers into the blob). */
+typedef struct {
+	uint32_t generation;
+	uint32_t epoch;
+	int is_down;
+	char node[HEARTH_ID_MAX + 1];
+	unsigned char prev[GIT_OID_RAWSZ];
+	const unsigned char *head;
+	size_t head_len;
+	const unsigned char *nonce;
+	const unsigned char *cipher;
+	size_t cipher_len;
+} sync_seal_head;
+
+int sync_seal_init(void);
+uint32_t sync_seal_epoch(hearth_clock clock);
+/* Parse the header of a sealed blob (untrusted: HEARTH_ECORRUPT with the reason). */
+int sync_seal_head_parse(sync_seal_head *out, const void *blob, size_t n);
+/* The lines of a commit message that begin with `Hearth-`, each with its LF: the part of the
+ * associated data that binds a sealed blob to its commit's trailers. */
+int sync_trailers(hearth_buf *out, const char *msg, size_t len);
+/* Seal `records` (the format 2 records of the blob) as blob `blob_no` of `blobs` of a commit
+ * whose trailers are `trailers`, placed after `prev` (NULL: the first commit). */
+int sync_seal(hearth_buf *out, const sync_seal_key *k, uint32_t epoch, int is_down,
+	const char *node, const git_oid *prev, uint32_t blob_no, uint32_t blobs,
+	const char *trailers, size_t tlen, const void *records, size_t n);
+/* Open a sealed blob whose header is `h` with key `k`: HEARTH_EDENIED (no message set) if it
+ * does not open, HEARTH_ECORRUPT if what opens does not unpack. */
+int sync_seal_open(hearth_buf *records, const sync_seal_head *h, const sync_seal_key *k,
+	uint32_t blob_no, uint32_t blobs, const char *trailers, size_t tlen);
+
+/* Keys of `node` (NULL: every node's) from hearth_key; dispose wipes them. */
+int sync_keyring_load(sync_keyring *out, hearth_db *db, const char *node);
+void sync_keyring_dispose(sync_keyring *r);
+const sync_seal_key *sync_keyring_find(const sync_keyring *r, const char *node, uint32_t gen);
+/* The key that seals for `node`: its newest active one, or with `in_use` the newest active one
+ * the other side has used already (so that a rotated key is used once the node has it). */
+const sync_seal_key *sync_keyring_sealing(const sync_keyring *r, const char *node, int in_use);
+/* 1 once a commit sealed with one of `node`'s keys was accepted: unsealed ones are refused. */
+int sync_keyring_required(const sync_keyring *r, const char *node);
+int sync_keyring_has(const sync_keyring *r, const char *node);
+/* 1 if `node` has keys and every one is revoked. */
+int sync_keyring_revoked(const sync_keyring *r, const char *node);
+/* Record that a commit sealed with generation `gen` of `node` was accepted (older ones retire). */
+int sync_key_mark_used(hearth_db *db, const char *node, uint32_t gen);
+/* Set m->format and m->seal for a commit to m->node: format 3 with its sealing key (loaded
+ * into `keys`, which the caller disposes) once it has one, else format 2; HEARTH_EDENIED if
+ * every key of the node is revoked. */
+int sync_seal_choose(sync_keyring *keys, sync_message *m, hearth_db *db, int prefer_in_use);
+/* Office: 1 if `node`'s next down must start with a snapshot (a key was issued); with `clear`,
+ * forget it (0 or < 0). */
+int sync_snapshot_due(hearth_db *db, const char *node, int clear);
 
 int sync_message_parse(sync_message *out, const char *msg, size_t len);
 int sync_message_format(hearth_buf *out, const char *subject, const sync_message *m);
@@ -70,6 +153,7 @@ typedef struct {
 	git_oid id;
 	sync_message msg;
 	sync_entry *entries;
+	uint32_t key_gen; /* format 3: the generation of the key that sealed it */
 	char *message; /* the raw message, for its Author lines (sync_message_author) */
 } sync_commit;
 
@@ -95,6 +179,12 @@ int sync_commit_write(git_oid *out, git_repository *repo, const git_oid *parent,
  * entries. _bounded: refused (HEARTH_ECORRUPT) before any blob is loaded if the blobs of a
  * format 2 commit take more than `max_bytes` together. */
 int sync_commit_read(sync_commit *out, git_repository *repo, const git_oid *id);
+/* As sync_commit_read_bounded, opening format 3 blobs with `keys` (NULL: none). A blob sealed
+ * for another place is refused naming it: "replayed" when its commit's first seq (up) or first
+ * office entry (down) is at most `done_seq`, the last the reader has taken, else "reordered";
+ * sealed for another node or branch, "moved". */
+int sync_commit_read_keyed(sync_commit *out, git_repository *repo, const git_oid *id,
+	uint64_t max_bytes, const sync_keyring *keys, int64_t done_seq);
 int sync_commit_read_bounded(sync_commit *out, git_repository *repo, const git_oid *id,
 	uint64_t max_bytes);
 

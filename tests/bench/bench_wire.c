@@ -8,9 +8,10 @@
  *      the floor instead: the same rows' values alone as CSV, gzip -9 (CouchDB's is printed as
  *      information).
  * Two shapes: a one-column update of an existing row, and a new row; each change is its own
- * recorded write (one row an entry, as staff enter them), all pushed at once.
+ * recorded write (one row an entry, as staff enter them), all pushed at once. The node is
+ * enrolled, so its log is sealed (format 3); --unsealed measures an unenrolled node (format 2).
  *
- *   bench_wire --gitd-port PORT --gitd-root DIR [--quick]
+ *   bench_wire --gitd-port PORT --gitd-root DIR [--quick] [--unsealed]
  */
 #include <arpa/inet.h>
 #include <netinet/in.h>
@@ -285,8 +286,24 @@ static int update_body(hearth_db *db, void *payload)
 	return rc;
 }
 
+/* Enrol node `node` (db) with a key of an office made for it under `root`: it seals (format 3). */
+static void enrol(hearth_db *db, const char *root, const char *node)
+{
+	hearth_db *office = NULL;
+	hearth_buf code = HEARTH_BUF_INIT;
+	char dir[1024];
+
+	snprintf(dir, sizeof(dir), "%s/office-%s", root, node);
+	bench_check(hearth_db_create(&office, dir, "office", "office", "Office", NULL), "office");
+	bench_check(hearth_key_issue(office, node, 0, &code), "key issue");
+	bench_check(hearth_key_import(db, code.ptr), "key import");
+	hearth_buf_dispose(&code);
+	hearth_db_free(office);
+	bench_sh("rm -rf '%s'", dir);
+}
+
 static void one_run(relay *rl, const char *root, const char *gitd_root, int relay_port, int n,
-	int run, wire *upd, wire *ins)
+	int run, int unsealed, wire *upd, wire *ins)
 {
 	hearth_db *db = NULL;
 	hearth_sync_result res;
@@ -307,6 +324,8 @@ static void one_run(relay *rl, const char *root, const char *gitd_root, int rela
 	bench_check(hearth_db_create(&db, dir, node, "childcare_centre", "线路托育中心", "luzhou"),
 		"create node");
 	bench_check(hearth_remote_add(db, "office", url), "remote");
+	if (!unsealed)
+		enrol(db, root, node);
 	/* the rows that already travelled */
 	bench_check(bench_write_children(db, 0, base, 40, &rng), "base rows");
 	bench_check(hearth_push(db, NULL, &res), "first push");
@@ -390,17 +409,20 @@ int main(int argc, char **argv)
 	const char *port = arg_value(argc, argv, "--gitd-port");
 	const char *gitd_root = arg_value(argc, argv, "--gitd-root");
 	int quick = bench_quick(argc, argv), n = quick ? 300 : 500, r, relay_port;
+	int unsealed = 0;
 	wire upd[BENCH_RUNS], ins[BENCH_RUNS];
 	relay rl;
 	char *root;
 
+	for (r = 1; r < argc; r++)
+		unsealed |= strcmp(argv[r], "--unsealed") == 0;
 	if (!port || !gitd_root)
-		bench_die("usage: bench_wire --gitd-port PORT --gitd-root DIR [--quick]");
+		bench_die("usage: bench_wire --gitd-port PORT --gitd-root DIR [--quick] [--unsealed]");
 	bench_check(hearth_sync_init(), "sync init");
 	relay_port = relay_start(&rl, atoi(port));
 	root = bench_tmpdir("hearth-bench-wire");
 	for (r = 0; r < BENCH_RUNS; r++)
-		one_run(&rl, root, gitd_root, relay_port, n, r, &upd[r], &ins[r]);
+		one_run(&rl, root, gitd_root, relay_port, n, r, unsealed, &upd[r], &ins[r]);
 	figures("update_1col", upd, 0);
 	figures("new_row", ins, 1);
 	bench_sh("rm -rf '%s'", root);

@@ -40,9 +40,9 @@ commit_of[c-gap]=$(craft c-gap "$(own_changeset c-gap HostileGap)" 5)
 commit_of[d-dup]=$(craft d-dup "$(own_changeset d-dup HostileDup)" 2)
 commit_of[e-fingerprint]=$(craft e-fingerprint "$(own_changeset e-fingerprint HostileFp)" 3 \
 	e-fingerprint 0123456789abcdef)
-# format 3: one newer than this hearth writes and reads
+# format 4: one newer than this hearth writes and reads
 commit_of[f-format]=$(craft f-format "$(own_changeset f-format HostileFormat)" 3 f-format \
-	"$fingerprint" 3)
+	"$fingerprint" 4)
 commit_of[zz-claim]=$(craft zz-claim "$(own_changeset zz-claim HostileClaim)" 3 lucai)
 for n in $attackers; do
 	isnt "${commit_of[$n]}" "" "crafted a commit on $n's up"

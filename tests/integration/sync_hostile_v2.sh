@@ -74,7 +74,7 @@ commit_of[j-extra]=$(craft2 j-extra "2 3 4" j-extra "$f" "notes=$f")
 commit_of[k-v1tree]=$(craft2 k-v1tree "1 3 3" k-v1tree "00000000000000000003=$(cs k-v1tree HostileV1Tree)")
 commit_of[l-v1lines]=$(CRAFT_TRAILERS="Hearth-Entry: 3 $clock" craft2 l-v1lines "1 3 3" l-v1lines \
 	"$(b l 3 "$clock" "$(cs l-v1lines HostileV1Lines)")")
-commit_of[m-format3]=$(CRAFT_FORMAT=3 CRAFT_TRAILERS="Hearth-Blobs: 1" craft2 m-format3 "1 3 3" \
+commit_of[m-format3]=$(CRAFT_FORMAT=4 CRAFT_TRAILERS="Hearth-Blobs: 1" craft2 m-format3 "1 3 3" \
 	m-format3 "$(b m 3 "$clock" "$(cs m-format3 HostileFormat3)")")
 : >"$T/empty.blob"
 commit_of[n-empty]=$(craft2 n-empty "1 3 3" n-empty "$T/empty.blob")
@@ -169,7 +169,7 @@ check "... and its database is unchanged" cmp -s "$T/x.before" "$T/x.after"
 
 # a newer format on down: "upgrade hearth", and the node's own changes still go up
 git -C "$T/usb/xiaoxiangwan.git" update-ref refs/heads/down refs/heads/down~1
-craft_down 3 "$T/down.blob" "1 $((office_seq + 1)) $((office_seq + 1))"
+craft_down 4 "$T/down.blob" "1 $((office_seq + 1)) $((office_seq + 1))"
 w xiaoxiangwan "INSERT INTO child (owner,id,name) VALUES ('xiaoxiangwan','xk2','PushedAnyway')"
 h xiaoxiangwan sync >"$T/out" 2>"$T/err"
 isnt "$?" 0 "a down commit in a newer format refuses the pull"

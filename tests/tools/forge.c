@@ -1,0 +1,130 @@
+/*
+ * hearth-forge: an adversary who knows log format 3 (docs/format.md, section 10) but not the
+ * node's key. It writes into a node's repository an `up` commit sealed with a key of its own,
+ * as a thief or anyone with write access to the repository could; the tests show the office
+ * quarantines it (tests/integration/sync_sealed.sh). It also writes the seeds of the fuzz
+ * target of sealed blobs.
+ *
+ *   hearth-forge up REPO NODE SEQ CLOCK SCHEMA FINGERPRINT CHANGESET [KEYHEX]
+ *       a format 3 commit on REPO's refs/heads/up (child of its head, if any) holding one entry,
+ *       sealed with KEYHEX (64 hex digits; default: a random key); the ref moves; prints the id
+ *   hearth-forge blob KEYHEX NODE RECORDS OUT
+ *       the sealed blob 1 of 1 of a first `up` commit of NODE with no trailers, for RECORDS
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <sodium.h>
+
+#include "sync/sync_int.h"
+
+static int read_all(hearth_buf *out, const char *path)
+{
+	FILE *f = fopen(path, "rb");
+	char chunk[65536];
+	size_t n;
+
+	if (!f)
+		return -1;
+	while ((n = fread(chunk, 1, sizeof(chunk), f)) > 0)
+		if (hearth_buf_put(out, chunk, n) < 0) {
+			fclose(f);
+			return -1;
+		}
+	fclose(f);
+	return 0;
+}
+
+static int key_of(sync_seal_key *k, const char *node, const char *hex)
+{
+	size_t bin = 0;
+
+	memset(k, 0, sizeof(*k));
+	snprintf(k->node, sizeof(k->node), "%s", node);
+	k->generation = 1;
+	if (!hex) {
+		randombytes_buf(k->key, sizeof(k->key));
+		return 0;
+	}
+	return sodium_hex2bin(k->key, sizeof(k->key), hex, strlen(hex), NULL, &bin, NULL) == 0 &&
+			       bin == sizeof(k->key)
+		       ? 0
+		       : -1;
+}
+
+static int forge_up(char **argv, int argc)
+{
+	git_repository *repo = NULL;
+	git_oid parent, id;
+	sync_seal_key key;
+	sync_message m;
+	sync_entry e, *ptr = &e;
+	int have_parent, rc = 1;
+
+	memset(&m, 0, sizeof(m));
+	hearth_buf_init(&e.cs, 0);
+	if (key_of(&key, argv[1], argc > 7 ? argv[7] : NULL) < 0 || read_all(&e.cs, argv[6]) < 0 ||
+	    hearth_clock_parse(&e.head.clock, argv[3]) < 0 ||
+	    git_repository_open_bare(&repo, argv[0]) < 0) {
+		fprintf(stderr, "hearth-forge: bad arguments\n");
+		goto done;
+	}
+	e.head.seq = strtoll(argv[2], NULL, 10);
+	have_parent = git_reference_name_to_id(&parent, repo, "refs/heads/up") == 0;
+	m.format = 3;
+	snprintf(m.node, sizeof(m.node), "%s", argv[1]);
+	m.schema = atoi(argv[4]);
+	snprintf(m.fingerprint, sizeof(m.fingerprint), "%s", argv[5]);
+	m.nentries = 1;
+	m.entries = &e.head;
+	m.seal = &key;
+	if (sync_commit_write(&id, repo, have_parent ? &parent : NULL, "forged", &m, &ptr) < 0 ||
+	    sync_ref_set(repo, "refs/heads/up", &id) < 0) {
+		fprintf(stderr, "hearth-forge: %s\n", hearth_error_last());
+		goto done;
+	}
+	printf("%s\n", git_oid_tostr_s(&id));
+	rc = 0;
+done:
+	hearth_buf_dispose(&e.cs);
+	git_repository_free(repo);
+	return rc;
+}
+
+static int forge_blob(char **argv)
+{
+	hearth_buf in = HEARTH_BUF_INIT, out = HEARTH_BUF_INIT;
+	sync_seal_key key;
+	FILE *f = NULL;
+	int rc = 1;
+
+	if (key_of(&key, argv[1], argv[0]) < 0 || read_all(&in, argv[2]) < 0 ||
+	    sync_seal(&out, &key, 0, 0, argv[1], NULL, 1, 1, "", 0, in.ptr, in.size) < 0 ||
+	    !(f = fopen(argv[3], "wb")) || fwrite(out.ptr, 1, out.size, f) != out.size)
+		fprintf(stderr, "hearth-forge: cannot write the blob\n");
+	else
+		rc = 0;
+	if (f && fclose(f) != 0)
+		rc = 1;
+	hearth_buf_dispose(&in);
+	hearth_buf_dispose(&out);
+	return rc;
+}
+
+int main(int argc, char **argv)
+{
+	int rc = 2;
+
+	if (hearth_sync_init() < 0)
+		return 1;
+	if (argc >= 9 && strcmp(argv[1], "up") == 0)
+		rc = forge_up(argv + 2, argc - 2);
+	else if (argc == 6 && strcmp(argv[1], "blob") == 0)
+		rc = forge_blob(argv + 2);
+	else
+		fprintf(stderr, "usage: hearth-forge up REPO NODE SEQ CLOCK SCHEMA FINGERPRINT "
+				"CHANGESET [KEYHEX] | blob KEYHEX NODE RECORDS OUT\n");
+	hearth_sync_shutdown();
+	return rc;
+}
