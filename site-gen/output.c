@@ -266,7 +266,7 @@ static int commit_spare(writer *w, site_files *fs, const manifest *pm, const man
 	int rc;
 
 	if (rename(spare, w->tmp_dir) < 0)
-		return site_out_io_error("move", spare);
+		return site_out_io_error(_("move"), spare);
 	rc = site_out_spare_update(w, fs, pm, sm);
 	if (rc == 0)
 		rc = site_out_sync_tree(w->tmp_dir);

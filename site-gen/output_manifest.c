@@ -214,7 +214,7 @@ int site_out_manifest_removed(const manifest *m, const site_files *fs)
 static int unlink_dst(writer *w)
 {
 	if (unlink(w->dst.ptr) < 0 && errno != ENOENT)
-		return site_out_io_error("remove", w->dst.ptr);
+		return site_out_io_error(_("remove"), w->dst.ptr);
 	return 0;
 }
 
