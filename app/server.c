@@ -230,7 +230,7 @@ static int redirect(app_resp *out, const char *where)
 {
 	out->status = 303;
 	if (!(out->location = strdup(where)))
-		return hearth_error_set(HEARTH_ERROR, "out of memory");
+		return hearth_error_set(HEARTH_ERROR, _("out of memory"));
 	return 1;
 }
 
@@ -658,14 +658,14 @@ int hearth_app_server_start(hearth_app_server **out, const hearth_app_options *o
 	if (!opt->cert_file != !opt->key_file)
 		return hearth_error_set(HEARTH_EUSAGE, _("give both --cert and --key, or neither"));
 	if (sodium_init() < 0)
-		return hearth_error_set(HEARTH_ERROR, "cannot initialise libsodium");
+		return hearth_error_set(HEARTH_ERROR, _("cannot initialise libsodium"));
 	/* the node must open (and migrate) before anyone is told where to go */
 	if ((rc = hearth_db_open(&db, opt->dir)) < 0)
 		return rc;
 	if (!(s = calloc(1, sizeof(*s))) || !(s->dir = strdup(opt->dir))) {
 		free(s);
 		hearth_db_free(db);
-		return hearth_error_set(HEARTH_ERROR, "out of memory");
+		return hearth_error_set(HEARTH_ERROR, _("out of memory"));
 	}
 	pthread_mutex_init(&s->lock, NULL);
 	pthread_cond_init(&s->hashing_done, NULL);
@@ -701,7 +701,7 @@ int hearth_app_server_start(hearth_app_server **out, const hearth_app_options *o
 	if (!s->loc_zh)
 		s->loc_zh = newlocale(LC_ALL_MASK, "C", (locale_t)0);
 	if (!s->loc_zh || !s->loc_en) {
-		rc = hearth_error_set(HEARTH_ERROR, "cannot make the languages' locales");
+		rc = hearth_error_set(HEARTH_ERROR, _("cannot make the languages' locales"));
 		goto fail;
 	}
 	if (s->tls && (rc = app_tls_load(&s->cert, &s->key, s->fingerprint, &s->cert_made, s->dir,
