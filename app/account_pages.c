@@ -267,6 +267,6 @@ int app_page_users_post(app_resp *out, const app_req *r)
 	if (!(out->location = strdup(strcmp(done, "added") == 0	 ? "/admin/users?done=added"
 					      : strcmp(done, "passwd") == 0 ? "/admin/users?done=passwd"
 									    : "/admin/users?done=removed")))
-		return hearth_error_set(HEARTH_ERROR, "out of memory");
+		return hearth_error_set(HEARTH_ERROR, _("out of memory"));
 	return 1;
 }

@@ -96,7 +96,7 @@ static int run_body(hearth_db *db, void *payload)
 			goto done;
 		}
 		if (!(b->new_id = strdup((const char *)sqlite3_column_text(st, 0)))) {
-			rc = hearth_error_set(HEARTH_ERROR, "out of memory");
+			rc = hearth_error_set(HEARTH_ERROR, _("out of memory"));
 			goto done;
 		}
 		sqlite3_finalize(st);
@@ -204,7 +204,7 @@ static int refuse_col(app_refusal *ref, int col, const char *why)
 {
 	free(ref->why[col]);
 	if (!(ref->why[col] = strdup(why)))
-		return hearth_error_set(HEARTH_ERROR, "out of memory");
+		return hearth_error_set(HEARTH_ERROR, _("out of memory"));
 	return 0;
 }
 
@@ -251,7 +251,7 @@ static int read_values(const app_req *r, const hearth_table_decl *t, app_write_o
 			rc = refuse_col(ref, i, why.ptr);
 			refused++;
 		} else if (rc == 0 && !(vals[(*nvals)++].text = strdup(out.ptr))) {
-			rc = hearth_error_set(HEARTH_ERROR, "out of memory");
+			rc = hearth_error_set(HEARTH_ERROR, _("out of memory"));
 		}
 	}
 	hearth_buf_dispose(&out);
@@ -298,7 +298,7 @@ int app_write_form(const app_req *r, const hearth_table_decl *t, app_write_op op
 	ref->ncol = t->ncol;
 	if (!(ref->why = calloc((size_t)t->ncol, sizeof(char *))) ||
 	    !(b.vals = calloc((size_t)t->ncol, sizeof(new_value))))
-		return hearth_error_set(HEARTH_ERROR, "out of memory");
+		return hearth_error_set(HEARTH_ERROR, _("out of memory"));
 	b.t = t;
 	b.op = op;
 	if (r->role == APP_ROLE_VIEWER) {

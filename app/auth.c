@@ -34,7 +34,7 @@ const char *app_role_name(app_role role)
 static int sodium_ready(void)
 {
 	if (sodium_init() < 0)
-		return hearth_error_set(HEARTH_ERROR, "cannot initialise libsodium");
+		return hearth_error_set(HEARTH_ERROR, _("cannot initialise libsodium"));
 	return 0;
 }
 
@@ -71,7 +71,7 @@ static int hash_password(char out[crypto_pwhash_STRBYTES], const char *password)
 			HEARTH_APP_PASSWORD_MIN);
 	if (crypto_pwhash_str(out, password, strlen(password), crypto_pwhash_OPSLIMIT_INTERACTIVE,
 		    crypto_pwhash_MEMLIMIT_INTERACTIVE) != 0)
-		return hearth_error_set(HEARTH_ERROR, "cannot hash the password (out of memory)");
+		return hearth_error_set(HEARTH_ERROR, _("cannot hash the password (out of memory)"));
 	return 0;
 }
 

@@ -45,7 +45,7 @@ int app_cache_new(app_cache **out, hearth_db *db)
 
 	*out = NULL;
 	if (!(c = calloc(1, sizeof(*c))))
-		return hearth_error_set(HEARTH_ERROR, "out of memory");
+		return hearth_error_set(HEARTH_ERROR, _("out of memory"));
 	/* a plain connection to the same file: it only reads a pragma, so neither the node's
 	 * schema nor its functions are needed (and the server starts sooner) */
 	if (sqlite3_open_v2(path ? path : "", &c->watch, SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX,

@@ -129,7 +129,7 @@ int app_form_decode(app_field **out, int *n, const char *s, size_t len)
 			int ncap = cap ? cap * 2 : 8;
 			app_field *nf = realloc(f, (size_t)ncap * sizeof(*nf));
 			if (!nf) {
-				rc = hearth_error_set(HEARTH_ERROR, "out of memory");
+				rc = hearth_error_set(HEARTH_ERROR, _("out of memory"));
 				goto done;
 			}
 			f = nf;
@@ -146,7 +146,7 @@ int app_form_decode(app_field **out, int *n, const char *s, size_t len)
 			free(f[count].value);
 			rc = bad ? hearth_error_set(HEARTH_EUSAGE,
 					   _("the form's data is not well-formed text"))
-				 : hearth_error_set(HEARTH_ERROR, "out of memory");
+				 : hearth_error_set(HEARTH_ERROR, _("out of memory"));
 			goto done;
 		}
 		count++;

@@ -46,7 +46,7 @@ int pages_redirect(app_resp *out, const char *path)
 	hearth_buf_clear(&out->body);
 	free(out->location);
 	if (!(out->location = strdup(path)))
-		return hearth_error_set(HEARTH_ERROR, "out of memory");
+		return hearth_error_set(HEARTH_ERROR, _("out of memory"));
 	return 1;
 }
 

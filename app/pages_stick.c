@@ -213,7 +213,7 @@ int pages_stick_post(const app_req *r, app_resp *out)
 		}
 		remote = strdup("stick");
 	}
-	rc = remote ? pages_sync_run(r, remote) : hearth_error_set(HEARTH_ERROR, "out of memory");
+	rc = remote ? pages_sync_run(r, remote) : hearth_error_set(HEARTH_ERROR, _("out of memory"));
 	free(remote);
 	if (rc < 0)
 		return -1;

@@ -74,6 +74,17 @@ void app_cache_put(app_cache *c, const char *key, const app_cache_mark *m, const
  * the cache while the data and the clock's step are unchanged; any other page rendered. */
 int app_cache_page(app_cache *c, const app_req *r, app_resp *out);
 
+/* ---- the server's database handles (db_open.c) ---- */
+
+#define APP_BUSY_TIMEOUT_MS 30000 /* a request waits this long for the write lock (as core) */
+
+/** Make an open handle ready for requests: a busy wait that tries again after 1 ms growing to
+ * 10 ms (up to APP_BUSY_TIMEOUT_MS), the session lookup and the start page's queries
+ * prepared. A failure while preparing is left to the request that meets it. */
+void app_db_ready(hearth_db *db);
+/** hearth_db_open() of the node in `dir`, then app_db_ready(). */
+int app_db_open(hearth_db **out, const char *dir);
+
 /* ---- TLS (tls.c) ---- */
 
 /** The certificate and key to serve: read from the files, or made once and kept in `dir`

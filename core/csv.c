@@ -309,7 +309,7 @@ int csv_run(const char *data, size_t len, int sheet, csv_fn fn, void *payload)
 			CSV_MAX_INPUT >> 20);
 	cs = calloc(1, sizeof(*cs));
 	if (!cs)
-		return hearth_error_set(HEARTH_ERROR, "out of memory");
+		return hearth_error_set(HEARTH_ERROR, _("out of memory"));
 	/* a record never holds more than the input and a NUL per field */
 	hearth_buf_init(&cs->bytes, len + CSV_MAX_COLS + 1);
 	hearth_buf_init(&cs->header, len + CSV_MAX_COLS + 1);

@@ -59,7 +59,7 @@ static int import_load_types(struct import *im)
 	im->notnull = calloc((size_t)im->t->ncol, 1);
 	im->dflt = calloc((size_t)im->t->ncol, sizeof(char *));
 	if (!im->affinity || !im->notnull || !im->dflt)
-		return hearth_error_set(HEARTH_ERROR, "out of memory");
+		return hearth_error_set(HEARTH_ERROR, _("out of memory"));
 	if (sqlite3_prepare_v2(db,
 		    "SELECT name, upper(type), \"notnull\", dflt_value FROM pragma_table_info(?1)",
 		    -1, &stmt, NULL) != SQLITE_OK ||
@@ -77,7 +77,7 @@ static int import_load_types(struct import *im)
 		im->affinity[c] = (unsigned char)affinity_of(type ? type : "");
 		im->notnull[c] = sqlite3_column_int(stmt, 2) != 0;
 		if (dflt && !(im->dflt[c] = strdup(dflt))) {
-			rc = hearth_error_set(HEARTH_ERROR, "out of memory");
+			rc = hearth_error_set(HEARTH_ERROR, _("out of memory"));
 			goto done;
 		}
 	}
@@ -551,7 +551,7 @@ int hearth_import_sheet(hearth_db *db, const char *table, const char *data, size
 		return hearth_error_code() ? hearth_error_code() : HEARTH_ERROR;
 	im = calloc(1, sizeof(*im));
 	if (!im)
-		return hearth_error_set(HEARTH_ERROR, "out of memory");
+		return hearth_error_set(HEARTH_ERROR, _("out of memory"));
 	hearth_buf_init(&im->first, 0);
 	hearth_buf_init(&im->vals, 0);
 	hearth_buf_init(&im->sql, 0);

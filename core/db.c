@@ -512,7 +512,7 @@ int hearth_db_set_author(hearth_db *db, const char *author)
 	char *copy = NULL;
 
 	if (author && !(copy = strdup(author)))
-		return hearth_error_set(HEARTH_ERROR, "out of memory");
+		return hearth_error_set(HEARTH_ERROR, _("out of memory"));
 	free(db->author);
 	db->author = copy;
 	return 0;

@@ -387,7 +387,7 @@ static int preview_read(sqlite3 *h, hearth_purge_plan *pv)
 			hearth_purge_item *grown = realloc(pv->items, (size_t)(cap ? cap * 2 : 16) *
 							 sizeof(*grown));
 			if (!grown) {
-				rc = hearth_error_set(HEARTH_ERROR, "out of memory");
+				rc = hearth_error_set(HEARTH_ERROR, _("out of memory"));
 				break;
 			}
 			pv->items = grown;
@@ -400,7 +400,7 @@ static int preview_read(sqlite3 *h, hearth_purge_plan *pv)
 		it->name = dup_col(st, 3);
 		pv->n++;
 		if (!it->table || !it->owner || !it->id || !it->name)
-			rc = hearth_error_set(HEARTH_ERROR, "out of memory");
+			rc = hearth_error_set(HEARTH_ERROR, _("out of memory"));
 		else
 			(*count_of(&pv->info, it->table))++;
 	}
@@ -428,7 +428,7 @@ int hearth_purge_preview(hearth_db *db, const char *older_than, hearth_purge_pla
 			"nodes with the next sync)"),
 			hearth_db_node(db));
 	if (!(pv = calloc(1, sizeof(*pv))))
-		return hearth_error_set(HEARTH_ERROR, "out of memory");
+		return hearth_error_set(HEARTH_ERROR, _("out of memory"));
 	p.older_than = older_than;
 	p.now_ms = hearth_time_now_ms();
 	p.info = &pv->info;

@@ -145,7 +145,7 @@ done:
 		hearth_buf_init(&m->text, 0);
 	}
 	if (rc < 0)
-		hearth_error_set(HEARTH_ERROR, "cannot build the site: out of memory");
+		hearth_error_set(HEARTH_ERROR, _("cannot build the site: out of memory"));
 	return rc;
 }
 

@@ -12,9 +12,29 @@ git init -q --bare "$T/lucai.git"
 new_node lucai childcare_centre Lucai "$T/lucai.git" >/dev/null
 printf 'staffpass1\n' | h lucai user add bob --role staff
 serve U lucai
+# before any request: the pool's 16 handles are open (and the cache's own), so no request of
+# the first busy moment pays for opening one
+handles=$(for f in /proc/"$U_PID"/fd/*; do readlink "$f"; done 2>/dev/null | grep -c '/hearth\.db$')
+check "the server opened its database handles before the first request ($handles)" \
+	test "$handles" -ge 17
 J="$T/bob.jar"
 is "$(login "$U" "$J" bob staffpass1)" 303 "the staff member signs in"
 K=$(csrf "$U" "$J")
+
+# a form posted while another process holds the write lock (1 s) waits for it, then is written
+sqlite3 "$T/lucai/hearth.db" "BEGIN IMMEDIATE;" ".shell touch '$T/locked'" ".shell sleep 1" \
+	"COMMIT;" >/dev/null &
+locker=$!
+for i in $(seq 1 100); do [ -e "$T/locked" ] && break; sleep 0.05; done
+read -r st where took < <(curl -s -o /dev/null --max-time 60 \
+	-w '%{http_code} %{redirect_url} %{time_total}\n' -b "$J" \
+	-d "csrf=$K&name=waited&age_band=2-3&capacity=5" "$U/t/care_class/new")
+wait "$locker"
+diag "the post behind the lock: $st in $took s"
+is "$st" 303 "a post behind another process's write lock waits and is written"
+check "it waited for the lock" awk -v t="$took" 'BEGIN { exit !(t >= 0.3) }'
+is "$(hq lucai "SELECT count(*) FROM care_class WHERE name = 'waited'")" 1 "its row is there"
+echo "$st $where" >"$T/client.0" # counted with the clients' writes below
 
 client() { # N: post until the deadline; one line per answer: status and where it sent us
 	local n=$1 i=0 end=$((SECONDS + SECS))
