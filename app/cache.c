@@ -14,11 +14,14 @@
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "core/i18n.h"
 #include "server_int.h"
 
 #define CACHE_SLOTS 64
+#define CACHE_FILLING 16       /* pages being rendered at once that others may wait for */
+#define CACHE_WAIT_MS 2000     /* the longest a request waits for another's rendering */
 #define CACHE_BODY_MAX (1024 * 1024) /* a larger page is rendered for each request */
 
 typedef struct {
@@ -29,8 +32,17 @@ typedef struct {
 	uint64_t used;     /* for the least recently used */
 } cache_entry;
 
+/* A page one request is rendering: requests for the same page and mark wait for it rather
+ * than render it again (when a step of the clock ends, every open connection asks at once). */
+typedef struct {
+	char *key;         /* NULL: free */
+	app_cache_mark mark;
+} cache_filling;
+
 struct app_cache {
 	pthread_mutex_t lock;
+	pthread_cond_t filled; /* a filling entry was released */
+	cache_filling filling[CACHE_FILLING];
 	sqlite3 *watch;    /* reads data_version only */
 	sqlite3_stmt *version;
 	uint64_t clock;
@@ -62,6 +74,7 @@ int app_cache_new(app_cache **out, hearth_db *db)
 	for (i = 0; i < CACHE_SLOTS; i++)
 		hearth_buf_init(&c->e[i].body, 0);
 	pthread_mutex_init(&c->lock, NULL);
+	pthread_cond_init(&c->filled, NULL);
 	*out = c;
 	return 0;
 }
@@ -78,6 +91,9 @@ void app_cache_free(app_cache *c)
 	}
 	sqlite3_finalize(c->version);
 	sqlite3_close(c->watch);
+	for (i = 0; i < CACHE_FILLING; i++)
+		free(c->filling[i].key);
+	pthread_cond_destroy(&c->filled);
 	pthread_mutex_destroy(&c->lock);
 	free(c);
 }
@@ -200,12 +216,63 @@ static int cacheable(const char *path)
 	return !slash || strcmp(slash, "/view") == 0;
 }
 
+static cache_filling *filling_find(app_cache *c, const char *key, const app_cache_mark *m)
+{
+	int i;
+
+	for (i = 0; i < CACHE_FILLING; i++)
+		if (c->filling[i].key && same(&c->filling[i].mark, m) &&
+		    strcmp(c->filling[i].key, key) == 0)
+			return &c->filling[i];
+	return NULL;
+}
+
+/* Either waits (at most CACHE_WAIT_MS) while another request renders this page at this mark
+ * and returns NULL, or claims the rendering and returns the claim (NULL too when every claim is
+ * taken or memory is short: the page is then rendered without one). */
+static cache_filling *filling_claim(app_cache *c, const char *key, const app_cache_mark *m)
+{
+	cache_filling *f = NULL;
+	struct timespec until;
+	int i;
+
+	clock_gettime(CLOCK_REALTIME, &until);
+	until.tv_sec += CACHE_WAIT_MS / 1000;
+	pthread_mutex_lock(&c->lock);
+	if (filling_find(c, key, m)) {
+		while (filling_find(c, key, m) &&
+		       pthread_cond_timedwait(&c->filled, &c->lock, &until) == 0)
+			;
+		pthread_mutex_unlock(&c->lock);
+		return NULL;
+	}
+	for (i = 0; i < CACHE_FILLING && !f; i++)
+		if (!c->filling[i].key && (c->filling[i].key = strdup(key))) {
+			f = &c->filling[i];
+			f->mark = *m;
+		}
+	pthread_mutex_unlock(&c->lock);
+	return f;
+}
+
+static void filling_release(app_cache *c, cache_filling *f)
+{
+	pthread_mutex_lock(&c->lock);
+	free(f->key);
+	f->key = NULL;
+	pthread_cond_broadcast(&c->filled);
+	pthread_mutex_unlock(&c->lock);
+}
+
 /* A kept page if the data and the clock's step are those it was made at, else the page
- * rendered now (and kept); any other page is rendered. Without a mark (the database did not
- * answer) the page is rendered and not kept. */
+ * rendered now (and kept); any other page is rendered. A request that finds the same page
+ * being rendered at the same mark waits for it (or renders it itself after CACHE_WAIT_MS):
+ * the same mark means no commit came between, so that page is as new as its own would be.
+ * Without a mark (the database did not answer) the page is rendered and not kept. */
 int app_cache_page(app_cache *c, const app_req *r, app_resp *out)
 {
 	hearth_buf key = HEARTH_BUF_INIT;
+	cache_filling *claim = NULL;
 	app_cache_mark m;
 	int rc, keep;
 
@@ -213,13 +280,17 @@ int app_cache_page(app_cache *c, const app_req *r, app_resp *out)
 		return app_pages_handle(r, out);
 	keep = app_cache_mark_now(c, &m) == 0 && app_cache_key(&key, r) == 0;
 	hearth_error_clear();
-	if (keep && app_cache_get(c, key.ptr, &m, out)) {
+	if (keep && (app_cache_get(c, key.ptr, &m, out) ||
+		     (!(claim = filling_claim(c, key.ptr, &m)) &&
+			     app_cache_get(c, key.ptr, &m, out)))) {
 		hearth_buf_dispose(&key);
 		return 1;
 	}
 	rc = app_pages_handle(r, out);
 	if (keep && rc == 1 && out->status == 200 && !out->location && !out->content_type)
 		app_cache_put(c, key.ptr, &m, out);
+	if (claim)
+		filling_release(c, claim);
 	hearth_buf_dispose(&key);
 	return rc;
 }
