@@ -415,6 +415,8 @@ int pages_sync_run(const app_req *r, const char *only_remote)
 	else
 		rc = hearth_buf_printf(&line, _("sync done: %d sent, %d received, %d waiting"),
 			res.pushed, res.received, res.pending);
+	if (rc == 0)
+		rc = hearth_sync_skipped_format(&line, &res); /* a stick not plugged in */
 	hearth_sync_shutdown();
 	if (rc == 0)
 		rc = hearth_meta_set(r->db, "app_sync_outcome", line.ptr);

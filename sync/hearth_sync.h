@@ -46,6 +46,7 @@ typedef struct {
 	int quarantined;     /* office: commits refused this time */
 	int nodes;           /* office: remotes synced */
 	int failed_remotes;  /* remotes that could not be reached (see status) */
+	int skipped_remotes; /* local remotes whose folder is missing (a stick not plugged in) */
 } hearth_sync_result;
 
 /** Add a remote. At the office, `name` is the node id the remote belongs to. */
@@ -171,5 +172,7 @@ int hearth_clone_enrolled(hearth_db **out, const char *dir, const char *url, con
 
 /** Append a one-line summary of `r` ("up 3, down 5, acked 3, pending 0, nothing lost"). */
 int hearth_sync_result_format(hearth_buf *out, const hearth_sync_result *r, int office);
+/** Append the note on skipped remotes ("; USB stick not inserted: skipped"), or nothing. */
+int hearth_sync_skipped_format(hearth_buf *out, const hearth_sync_result *r);
 
 #endif

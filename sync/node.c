@@ -686,6 +686,9 @@ static int node_run(hearth_db *db, const hearth_sync_opts *opts, hearth_sync_res
 
 	memset(&res, 0, sizeof(res));
 	if ((rc = sync_remotes_load(&remotes, &n, db, opts ? opts->only_remote : NULL)) < 0 ||
+	    (rc = sync_remotes_present(remotes, &n, opts ? opts->only_remote : NULL,
+		     &res.skipped_remotes)) < 0 ||
+	    n == 0 || /* only sticks, none plugged in: nothing to do, nothing failed */
 	    (rc = sync_repo_open(&repo, db)) < 0 ||
 	    (rc = sync_remote_owner_check(db, repo, &remotes[0], opts)) < 0)
 		goto done;
@@ -747,10 +750,12 @@ int hearth_sync_result_format(hearth_buf *out, const hearth_sync_result *r, int 
 {
 	int rc;
 
-	if (!office)
-		return hearth_buf_printf(out,
+	if (!office) {
+		rc = hearth_buf_printf(out,
 			_("up %d, down %d, confirmed by the office %d, still pending %d: nothing lost"),
 			r->pushed, r->received, r->acked, r->pending);
+		return rc < 0 ? rc : hearth_sync_skipped_format(out, r);
+	}
 	/* one piece per number: each takes its own plural */
 	rc = hearth_buf_printf(out, P_("merged %d change", "merged %d changes", r->merged),
 		r->merged);
@@ -767,5 +772,17 @@ int hearth_sync_result_format(hearth_buf *out, const hearth_sync_result *r, int 
 			r->quarantined);
 	if (rc == 0 && r->failed_remotes)
 		rc = hearth_buf_printf(out, "%s", _(", some nodes unreachable (see status)"));
-	return rc;
+	return rc < 0 ? rc : hearth_sync_skipped_format(out, r);
+}
+
+int hearth_sync_skipped_format(hearth_buf *out, const hearth_sync_result *r)
+{
+	if (!r->skipped_remotes)
+		return 0;
+	if (r->skipped_remotes == 1)
+		return hearth_buf_printf(out, "%s", _("; USB stick not inserted: skipped"));
+	return hearth_buf_printf(out,
+		P_("; %d USB stick not inserted: skipped", "; %d USB sticks not inserted: skipped",
+			r->skipped_remotes),
+		r->skipped_remotes);
 }

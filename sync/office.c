@@ -637,6 +637,8 @@ int sync_office(hearth_db *db, const hearth_sync_opts *opts, hearth_sync_result 
 	memset(&routes, 0, sizeof(routes));
 	if ((rc = sync_office_take_own(db)) < 0 ||
 	    (rc = sync_remotes_load(&remotes, &n, db, opts ? opts->only_remote : NULL)) < 0 ||
+	    (rc = sync_remotes_present(remotes, &n, opts ? opts->only_remote : NULL,
+		     &res.skipped_remotes)) < 0 ||
 	    (rc = sync_repo_open(&repo, db)) < 0)
 		goto done;
 	for (i = 0; i < n; i++) {

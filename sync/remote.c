@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "sync_int.h"
@@ -194,4 +195,40 @@ int sync_remote_owner_check(hearth_db *db, git_repository *repo, const sync_remo
 	if (rc < 0)
 		sync_remote_record(db, r->name, 0, hearth_error_last());
 	return rc;
+}
+
+/* A local remote whose folder is not there right now: a USB stick not plugged in. */
+static int remote_absent(const sync_remote *r)
+{
+	const char *path = hearth_transport_local_path(r->url);
+	struct stat st;
+
+	return path && stat(path, &st) < 0 && (errno == ENOENT || errno == ENOTDIR);
+}
+
+/*
+ * A stick that is not plugged in is no failure of the daily sync: syncing every remote, the
+ * local ones whose folder is missing are dropped from `r` and counted in *skipped, nothing
+ * recorded for them. A remote named alone (`only`) is refused instead, before anything moves.
+ */
+int sync_remotes_present(sync_remote *r, int *n, const char *only, int *skipped)
+{
+	int i, kept = 0;
+
+	for (i = 0; i < *n; i++) {
+		if (!remote_absent(&r[i])) {
+			r[kept++] = r[i];
+			continue;
+		}
+		if (only)
+			return hearth_error_set(HEARTH_ENOTFOUND,
+				_("remote '%s': the folder %s is not there (is the USB stick plugged "
+				  "in?); nothing was synced"),
+				r[i].name, hearth_transport_local_path(r[i].url));
+		(*skipped)++;
+		free(r[i].name);
+		free(r[i].url);
+	}
+	*n = kept;
+	return 0;
 }

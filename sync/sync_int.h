@@ -211,6 +211,9 @@ typedef struct {
 } sync_remote;
 int sync_remotes_load(sync_remote **out, int *n, hearth_db *db, const char *only);
 void sync_remotes_free(sync_remote *r, int n);
+/* Drop the local remotes whose folder is missing (a USB stick not plugged in), counted in
+ * *skipped; with `only` (a remote named alone) refuse instead, HEARTH_ENOTFOUND. */
+int sync_remotes_present(sync_remote *r, int *n, const char *only, int *skipped);
 void sync_remote_record(hearth_db *db, const char *name, int ok, const char *error);
 void sync_transport_opts(hearth_transport_opts *t, const hearth_sync_opts *opts, hearth_db *db);
 /* Refuse (HEARTH_ECONFLICT, recorded for status) a local remote (a path or file://: a USB

@@ -546,6 +546,61 @@ static void test_stick(void)
 	unsetenv("HEARTH_STICK_ROOTS");
 }
 
+/* The commits on the stick's `up`, -1 if it cannot be read. */
+static int stick_ups(const char *repo)
+{
+	char cmd[1400], line[64] = "";
+	FILE *p;
+
+	snprintf(cmd, sizeof(cmd), "git --git-dir='%s' rev-list --count up 2>/dev/null", repo);
+	if (!(p = popen(cmd, "r")))
+		return -1;
+	if (!fgets(line, sizeof(line), p))
+		line[0] = '\0';
+	pclose(p);
+	return line[0] ? atoi(line) : -1;
+}
+
+/* The sync button after the stick is pulled out: skipped with a note, no failure; back in, it
+ * is synced again. */
+static void test_stick_out(void)
+{
+	char usb[1100], away[1100], repo[1200];
+	app_resp r;
+	int ups, rc;
+
+	snprintf(usb, sizeof(usb), "%s/media/usb", tmp_root);
+	snprintf(away, sizeof(away), "%s/media/away", tmp_root);
+	snprintf(repo, sizeof(repo), "%s/lucai.git", usb);
+	ups = stick_ups(repo);
+	rc = call(&r, "POST", "/t/care_class/new", "name=托小二班&age_band=1-2&capacity=8",
+		APP_ROLE_STAFF, "zh");
+	ok(rc == 1 && r.status == 303 && ups >= 1, "a class waiting to be sent");
+	resp_dispose(&r);
+	if (!ok(rename(usb, away) == 0, "the stick pulled out"))
+		return;
+	rc = call(&r, "POST", "/sync", "csrf=token-abc", APP_ROLE_STAFF, "zh");
+	ok(rc == 1 && r.status == 303, "the sync button with the stick out");
+	resp_dispose(&r);
+	rc = call(&r, "GET", "/", "synced=1", APP_ROLE_STAFF, "zh");
+	if (!ok(rc == 1 && has(&r, "U 盘未插入，已跳过") && !has(&r, "同步失败"),
+		    "its one line says the stick was skipped, no failure"))
+		diag("%.1500s", r.body.ptr);
+	resp_dispose(&r);
+	ok(fixture_sql_int(db, "SELECT count(*) FROM hearth_remote WHERE last_error IS NOT NULL") ==
+		   0,
+		"no failure recorded for the stick");
+	if (!ok(rename(away, usb) == 0, "the stick back in"))
+		return;
+	rc = call(&r, "POST", "/sync", "csrf=token-abc", APP_ROLE_STAFF, "en");
+	resp_dispose(&r);
+	rc = call(&r, "GET", "/", "synced=1", APP_ROLE_STAFF, "en");
+	ok(rc == 1 && has(&r, "sync done") && !has(&r, "skipped"), "the sync button syncs it again");
+	resp_dispose(&r);
+	ok(stick_ups(repo) > ups, "the class written meanwhile is on the stick (%d > %d)",
+		stick_ups(repo), ups);
+}
+
 int main(void)
 {
 	char dir[1100];
@@ -571,6 +626,7 @@ int main(void)
 	test_team();
 	test_office();
 	test_stick();
+	test_stick_out();
 	hearth_db_free(db);
 	fixture_rm_rf(tmp_root);
 	freelocale(loc_zh);

@@ -70,11 +70,13 @@ is "$(hq lucai "SELECT count(*) FROM care_class")" 1 "bad CSV: nothing imported"
 both lucai 2 "hearth：无法打开「$T/none.csv」" "hearth: cannot open '$T/none.csv'" \
 	"a CSV file that is not there" import care_class "$T/none.csv"
 
-# sync to a remote that is not there: the network exit code, nothing lost, said in Chinese
+# sync with a remote whose folder is not there (a USB stick not plugged in): skipped by a sync
+# of every remote, refused when named, said in Chinese
 hh lucai remote add office "$T/nothere.git" || fail "remote add"
-both lucai 3 "无法连接「$T/nothere.git」：没有这个文件夹（下次同步时会重试）" \
-	"cannot reach '$T/nothere.git': no such folder (will retry on next sync)" \
-	"sync to a missing remote" sync
+both lucai 0 "U 盘未插入，已跳过" "USB stick not inserted: skipped" "sync with the stick out" sync
+both lucai 1 "远程「office」：文件夹 $T/nothere.git 不存在" \
+	"remote 'office': the folder $T/nothere.git is not there" "sync the missing remote by name" \
+	sync office
 run zh_CN.UTF-8 lucai sync
 like "$OUT" "sync: 上行 0，下行 0，办公室已确认 0，仍待发送 2：没有丢失任何数据" \
 	"sync: the outcome line in Chinese"

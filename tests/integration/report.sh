@@ -108,6 +108,8 @@ unlike "$classes" "托小班一班" "a class with 24 of 25 places free is not"
 # the last error, verbatim: break qinyuan-tuoyu's remote
 at $T1 qinyuan-tuoyu remote remove office >>"$T/log" 2>&1
 at $T1 qinyuan-tuoyu remote add office "$T/nowhere/qinyuan.git" >>"$T/log" 2>&1
+# a folder there that holds no repository (a missing one is a stick not plugged in: skipped)
+mkdir -p "$T/nowhere/qinyuan.git" && echo notes >"$T/nowhere/qinyuan.git/notes.txt"
 at $T1 qinyuan-tuoyu sync >>"$T/log" 2>&1
 err=$(sq d/nodes/qinyuan-tuoyu "SELECT last_error FROM hearth_remote WHERE name = 'office'")
 isnt "$err" "" "a failed sync leaves a last error"

@@ -117,20 +117,45 @@ diag "daemon stopped during $((N * 4)) transfers: $cut_count were cut (the other
 
 # ---- unreachable and garbage remotes -------------------------------------------------------------
 
+# point lucai and the office at URL
+point_at() { # url desc
+	hh lucai remote remove office && hh lucai remote add office "$1" &&
+		hh office remote remove lucai && hh office remote add lucai "$1" ||
+		bad "$2: cannot set the remote to $1"
+}
+
 # point lucai and the office at URL for one check, then back
 with_url() { # url desc
 	local url=$1 desc=$2
-	hh lucai remote remove office && hh lucai remote add office "$url" &&
-		hh office remote remove lucai && hh office remote add lucai "$url" ||
-		bad "$desc: cannot set the remote"
+	point_at "$url" "$desc"
 	for cmd in "lucai push" "lucai pull" "lucai sync" "office sync"; do
 		# shellcheck disable=SC2086
 		timeout 60 "$HEARTH" -C "$T/${cmd% *}" ${cmd#* } >"$T/out" 2>"$T/err"
 		retryable "$?" "$T/err" "$desc: $cmd"
 	done
-	hh lucai remote remove office && hh lucai remote add office "$URL" &&
-		hh office remote remove lucai && hh office remote add lucai "$URL" ||
-		bad "$desc: cannot set the remote back"
+	point_at "$URL" "$desc"
+}
+
+# a USB stick not plugged in: a sync of every remote skips it (exit 0, said in the outcome
+# line); the remote named alone fails with one line
+stick_out() {
+	local rc cmd
+	point_at "$T/no-such-stick/lucai.git" "stick out"
+	for cmd in "lucai push" "lucai pull" "lucai sync" "office sync"; do
+		# shellcheck disable=SC2086
+		timeout 60 "$HEARTH" -C "$T/${cmd% *}" ${cmd#* } >"$T/out" 2>"$T/err"
+		rc=$?
+		[ "$rc" = 0 ] && grep -q "USB stick not inserted: skipped" "$T/out" && [ ! -s "$T/err" ] ||
+			bad "stick out: $cmd: exit $rc: $(head -c 300 "$T/out" "$T/err")"
+	done
+	for cmd in "lucai push office" "lucai sync office" "office sync lucai"; do
+		# shellcheck disable=SC2086
+		timeout 60 "$HEARTH" -C "$T/${cmd%% *}" ${cmd#* } >"$T/out" 2>"$T/err"
+		rc=$?
+		[ "$rc" = 1 ] && [ "$(wc -l <"$T/err")" = 1 ] ||
+			bad "stick out: $cmd: exit $rc, not 1 with one line: $(head -c 300 "$T/err")"
+	done
+	point_at "$URL" "stick out"
 }
 
 write unreachable-1
@@ -138,8 +163,8 @@ daemon_down
 with_url "$URL" "the daemon is down"
 verdict "an unreachable remote (nothing listens): push, pull and sync exit 3 with one line"
 daemon_up
-with_url "$T/no-such-stick/lucai.git" "a USB stick not plugged in"
-verdict "a missing folder remote: push, pull and sync exit 3 with one line"
+stick_out
+verdict "a stick not plugged in: skipped by push, pull and sync; named alone, exit 1 in one line"
 
 for kind in bytes pktline http close; do
 	py_server "garbage-$kind" garbage "$kind"
