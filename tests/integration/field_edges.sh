@@ -97,8 +97,15 @@ h e remote set-url office "$T/empty" >/dev/null
 # ---- status: the last error only while it is the latest outcome ----------------------------------
 mv empty empty.away
 out=$(h e sync 2>&1)
-is "$?" 3 "the stick unplugged: exit 3"
+is "$?" 0 "the stick unplugged: sync skips it, exit 0"
+like "$out" "skipped" "and says so in its line"
+unlike "$(h e status)" "last error" "an unplugged stick is not an error"
+# a folder in the stick's place that holds no repository is one
+mkdir empty && echo x > empty/notes.txt
+out=$(h e sync 2>&1)
+isnt "$?" 0 "a folder without the repository in the stick's place fails"
 like "$(h e status)" "last error" "status shows the error while it is the latest outcome"
+rm -rf empty
 mv empty.away empty
 hh e sync || fail "sync with the stick back"
 unlike "$(h e status)" "last error" "after a sync that worked, status no longer shows it"
