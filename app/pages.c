@@ -156,6 +156,17 @@ int pages_ref_name(hearth_buf *b, const app_req *r, const char *table, const cha
 		if (sqlite3_step(st) == SQLITE_ROW && sqlite3_column_text(st, 0))
 			shown = (const char *)sqlite3_column_text(st, 0);
 	}
+	/* a team node this node holds no row of: the name of its team (a directory row) */
+	if (shown == id && strcmp(table, "node") == 0) {
+		sqlite3_finalize(st);
+		st = NULL;
+		if (hearth_sql_prepare(&st, hearth_db_sqlite(r->db),
+			    "SELECT name FROM volunteer_team WHERE owner = ?1 ORDER BY id LIMIT 1") == 0) {
+			sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
+			if (sqlite3_step(st) == SQLITE_ROW && sqlite3_column_text(st, 0))
+				shown = (const char *)sqlite3_column_text(st, 0);
+		}
+	}
 	rc = pages_esc(b, shown);
 	sqlite3_finalize(st);
 	hearth_buf_dispose(&sql);
@@ -482,7 +493,7 @@ int app_pages_handle(const app_req *r, app_resp *out)
 		if (!pages_table_allowed(r, table))
 			return 0;
 		if ((post && strcmp(action, "new") && strcmp(action, "edit") &&
-			    strcmp(action, "delete")) ||
+			    strcmp(action, "delete") && strcmp(action, "assign")) ||
 		    (!post && strcmp(action, "") && strcmp(action, "new") &&
 			    strcmp(action, "view") && strcmp(action, "edit")))
 			return 0;

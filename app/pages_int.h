@@ -54,6 +54,25 @@ int pages_purge_post(const app_req *r, app_resp *out);
 int pages_stick(const app_req *r, app_resp *out);
 int pages_stick_post(const app_req *r, app_resp *out);
 
+/* ---- the station's assign (pages_assign.c) ----------------------------------------------- */
+
+/** The form that assigns request `id` to a volunteer team, chosen by name and service type
+ * among the teams this node holds (`current`: the team_id now set, or NULL). */
+int pages_assign_form(hearth_buf *b, const app_req *r, const char *id, const char *current);
+
+/** The assign post as the edit it is: `req` is the request with the chosen team ("owner/id")
+ * turned into the fields team_id and assignee. */
+typedef struct {
+	app_req req;
+	app_field *fields;
+	char *team;
+} pages_assign;
+
+/** Fill `a` from the post `r`: 0, HEARTH_ENOTFOUND (no team, or one this node does not hold),
+ * or an error. Dispose of `a` whatever it returns. */
+int pages_assign_prepare(pages_assign *a, const app_req *r);
+void pages_assign_dispose(pages_assign *a);
+
 /* ---- writes (app_write.c) ----------------------------------------------------------------- */
 
 typedef enum { APP_WRITE_INSERT, APP_WRITE_UPDATE, APP_WRITE_DELETE } app_write_op;

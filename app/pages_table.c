@@ -222,6 +222,7 @@ static int request_tasks(hearth_buf *b, const app_req *r, const hearth_table_dec
 	const char *owner = (const char *)sqlite3_column_text(row, t->owner_col);
 	int st_col = hearth_table_column(t, "status");
 	int as_col = hearth_table_column(t, "assignee");
+	int tm_col = hearth_table_column(t, "team_id");
 	const char *status = st_col >= 0 ? (const char *)sqlite3_column_text(row, st_col) : NULL;
 	const char *assignee = as_col >= 0 ? (const char *)sqlite3_column_text(row, as_col) : NULL;
 	static const char *const accept[] = { "status", "accepted", NULL };
@@ -252,42 +253,10 @@ static int request_tasks(hearth_buf *b, const app_req *r, const hearth_table_dec
 		}
 	}
 	if (rc == 0 && owner && strcmp(owner, node) == 0 && r->role >= APP_ROLE_STAFF &&
-	    strcmp(status, "new") == 0 && as_col >= 0) {
-		/* the station: assign to a team node */
-		sqlite3_stmt *st = NULL;
-		rc = hearth_buf_printf(b, "<h2>%s</h2><form method=\"post\" "
-					  "action=\"/t/service_request/edit\">",
-			_("Assign to a team"));
-		if (rc == 0)
-			rc = pages_csrf(b, r);
-		if (rc == 0)
-			rc = hearth_buf_puts(b, "<input type=\"hidden\" name=\"id\" value=\"");
-		if (rc == 0)
-			rc = pages_esc(b, id);
-		if (rc == 0)
-			rc = hearth_buf_printf(b, "\"><label for=\"f-assignee\">%s</label>"
-						  "<select id=\"f-assignee\" name=\"assignee\">",
-				pages_col_label(r, t, as_col));
-		if (rc == 0 && (rc = hearth_sql_prepare(&st, hearth_db_sqlite(r->db),
-					"SELECT id, name FROM node WHERE kind = 'volunteer_team' "
-					"ORDER BY name")) == 0) {
-			while (rc == 0 && sqlite3_step(st) == SQLITE_ROW) {
-				rc = hearth_buf_puts(b, "<option value=\"");
-				if (rc == 0)
-					rc = pages_esc(b, (const char *)sqlite3_column_text(st, 0));
-				if (rc == 0)
-					rc = hearth_buf_puts(b, "\">");
-				if (rc == 0)
-					rc = pages_esc(b, (const char *)sqlite3_column_text(st, 1));
-				if (rc == 0)
-					rc = hearth_buf_puts(b, "</option>");
-			}
-			sqlite3_finalize(st);
-		}
-		if (rc == 0)
-			rc = hearth_buf_printf(b, "</select><button type=\"submit\">%s</button></form>",
-				_("Assign"));
-	}
+	    strcmp(status, "new") == 0 && as_col >= 0 && tm_col >= 0)
+		/* the station: assign to a team, by its name */
+		rc = pages_assign_form(b, r, id,
+			(const char *)sqlite3_column_text(row, tm_col));
 	return rc;
 }
 
@@ -392,14 +361,20 @@ static int ref_options(hearth_buf *b, const app_req *r, const hearth_column_decl
 	const char *v)
 {
 	const hearth_table_decl *rt = c->ref_table ? decl(r, c->ref_table) : NULL;
+	const hearth_schema *s = hearth_db_schema(r->db);
 	hearth_buf sql = HEARTH_BUF_INIT, name = HEARTH_BUF_INIT;
 	sqlite3_stmt *st = NULL;
-	int rc;
+	int rc, i;
 
 	if (!rt)
 		return 0;
-	if ((rc = hearth_buf_printf(&sql, "SELECT DISTINCT id FROM \"%s\" ORDER BY id DESC "
-					  "LIMIT 500", rt->name)) < 0 ||
+	rc = hearth_buf_printf(&sql, "SELECT id FROM \"%s\"", rt->name);
+	/* a node reference: the nodes that keep a directory row (the teams) too */
+	for (i = 0; rc == 0 && strcmp(rt->name, "node") == 0 && i < hearth_schema_count(s); i++)
+		if (hearth_schema_at(s, i)->directory)
+			rc = hearth_buf_printf(&sql, " UNION SELECT owner FROM \"%s\"",
+				hearth_schema_at(s, i)->name);
+	if (rc < 0 || (rc = hearth_buf_puts(&sql, " ORDER BY 1 DESC LIMIT 500")) < 0 ||
 	    (rc = hearth_sql_prepare(&st, hearth_db_sqlite(r->db), sql.ptr)) < 0)
 		goto done;
 	while (rc == 0 && sqlite3_step(st) == SQLITE_ROW) {
@@ -593,7 +568,8 @@ static const char *next_path(const app_req *r)
 	return NULL;
 }
 
-static int post(const app_req *r, app_resp *out, const hearth_table_decl *t, const char *action)
+static int post_write(const app_req *r, app_resp *out, const hearth_table_decl *t,
+	const char *action)
 {
 	app_write_op op = strcmp(action, "new") == 0 ? APP_WRITE_INSERT
 			  : strcmp(action, "edit") == 0 ? APP_WRITE_UPDATE
@@ -632,6 +608,27 @@ static int post(const app_req *r, app_resp *out, const hearth_table_decl *t, con
 	app_refusal_dispose(&ref);
 	hearth_buf_dispose(&path);
 	free(new_id);
+	return rc;
+}
+
+/* A post: new, edit, delete; or a request's assign, which is the edit of its team and
+ * assignee (pages_assign.c). */
+static int post(const app_req *r, app_resp *out, const hearth_table_decl *t, const char *action)
+{
+	pages_assign a;
+	int rc;
+
+	if (strcmp(action, "assign") != 0)
+		return post_write(r, out, t, action);
+	if (strcmp(t->name, "service_request") != 0)
+		return 0;
+	if ((rc = pages_assign_prepare(&a, r)) == 0)
+		rc = post_write(&a.req, out, t, "edit");
+	else if (rc == HEARTH_ENOTFOUND)
+		rc = message_page(r, out, 422, _("no such team: nothing was saved"));
+	else
+		rc = -1;
+	pages_assign_dispose(&a);
 	return rc;
 }
 

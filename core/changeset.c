@@ -164,6 +164,26 @@ void hearth_cs_writer_change(hearth_cs_writer *w, int op, int indirect, sqlite3_
 		put_record(w, new_);
 }
 
+void hearth_cs_writer_insert(hearth_cs_writer *w, sqlite3_value **new_)
+{
+	int i;
+
+	if (w->rc)
+		return;
+	if (!w->table) {
+		w->rc = hearth_error_set(HEARTH_ERROR, _("changeset writer: change before table"));
+		return;
+	}
+	put_byte(w, SQLITE_INSERT);
+	put_byte(w, 0);
+	for (i = 0; i < w->ncol; i++) {
+		if (new_[i])
+			put_value(w, new_[i]);
+		else
+			put_byte(w, SQLITE_NULL);
+	}
+}
+
 void hearth_cs_writer_delete_key(hearth_cs_writer *w, sqlite3_value **old)
 {
 	int i;

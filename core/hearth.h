@@ -213,6 +213,7 @@ typedef struct {
 	int id_col;               /* index of `id` */
 	int audience_col;         /* index, or -1 */
 	char *public_rows;        /* SQL condition for publishing, or NULL */
+	int directory;            /* schema v8: its public columns go to every node */
 } hearth_table_decl;
 
 typedef struct hearth_schema hearth_schema;

@@ -84,10 +84,17 @@ int hearth_schema_known(hearth_db *db, int version, const char *fingerprint);
 
 /**
  * The SQL condition (over the table's own columns) for the rows of `t` that node `node` may see:
- * reference data (owner 'office'), its own rows, rows whose audience column names it.
+ * reference data (owner 'office'), its own rows, rows whose audience column names it, every row
+ * of a directory table (schema v8; only its public columns: hearth_visible_select).
  * Appended to `out`. The node id must be valid (it is embedded quoted).
  */
 int hearth_visible_sql(hearth_buf *out, const hearth_table_decl *t, const char *node);
+/**
+ * The SELECT of what node `node` holds of `t`: the visible rows (hearth_visible_sql; every row
+ * of a directory table), every column in table order, a directory row's private columns NULL
+ * unless the row is the node's own or the office's. Appended to `out`, ending in the condition.
+ */
+int hearth_visible_select(hearth_buf *out, const hearth_table_decl *t, const char *node);
 
 /** A session attached to every synced table of `db` (the recording of a write, a merge, a
  * replay). Free with sqlite3session_delete(). */
@@ -168,6 +175,8 @@ void hearth_cs_writer_change(hearth_cs_writer *w, int op, int indirect, sqlite3_
 /** Append a DELETE of the current table's row whose key is in `old` (ncol values, only the
  * key columns read): every other column NULL, so the delete carries no value but the key. */
 void hearth_cs_writer_delete_key(hearth_cs_writer *w, sqlite3_value **old);
+/** An INSERT whose NULL pointers are SQL NULLs (a directory row's private columns). */
+void hearth_cs_writer_insert(hearth_cs_writer *w, sqlite3_value **new_);
 /** Append the iterator's current change under its table. */
 void hearth_cs_writer_append_iter(hearth_cs_writer *w, sqlite3_changeset_iter *it);
 void hearth_cs_writer_dispose(hearth_cs_writer *w);

@@ -245,6 +245,42 @@ static int find_audience(hearth_table_decl *t, const char *col)
 	return 0;
 }
 
+/* Schema v8's directory flag (an older database has none: no directory). A directory table's
+ * rows reach every node with their private columns NULL: so it has no audience (a row is sent
+ * to everyone or to its owner, not in between) and its private columns allow NULL. */
+static int load_directory(hearth_table_decl *t, sqlite3 *db)
+{
+	sqlite3_stmt *st = NULL;
+	int rc;
+
+	if (sqlite3_table_column_metadata(db, NULL, "hearth_table", "directory", NULL, NULL, NULL,
+		    NULL, NULL) != SQLITE_OK)
+		return 0;
+	if ((rc = hearth_sql_prepare(&st, db,
+		     "SELECT directory FROM hearth_table WHERE name = ?1")) < 0)
+		return rc;
+	sqlite3_bind_text(st, 1, t->name, -1, SQLITE_STATIC);
+	t->directory = sqlite3_step(st) == SQLITE_ROW && sqlite3_column_int(st, 0) == 1;
+	sqlite3_finalize(st);
+	if (!t->directory)
+		return 0;
+	if (t->audience_col >= 0)
+		return hearth_error_set(HEARTH_ECORRUPT,
+			_("directory table '%s' must not have an audience column"), t->name);
+	if ((rc = hearth_sql_prepare(&st, db,
+		     "SELECT p.name FROM pragma_table_info(?1) p LEFT JOIN hearth_column c "
+		     "ON c.tbl = ?1 AND c.col = p.name WHERE p.pk = 0 AND p.\"notnull\" "
+		     "AND coalesce(c.visibility, 'private') <> 'public'")) < 0)
+		return rc;
+	sqlite3_bind_text(st, 1, t->name, -1, SQLITE_STATIC);
+	if (sqlite3_step(st) == SQLITE_ROW)
+		rc = hearth_error_set(HEARTH_ECORRUPT,
+			_("private column '%s' of directory table '%s' must allow NULL"),
+			(const char *)sqlite3_column_text(st, 0), t->name);
+	sqlite3_finalize(st);
+	return rc;
+}
+
 /* FNV-1a over "table:col,col;..." in rank order: two nodes agree on the shape of every synced
  * table iff their fingerprints match. */
 static void fingerprint(hearth_schema *s)
@@ -303,7 +339,8 @@ int hearth_schema_load(hearth_schema **out, sqlite3 *db)
 			goto done;
 		}
 		if ((rc = load_columns(t, db)) < 0 || (rc = load_labels(t, db)) < 0 ||
-		    (rc = find_audience(t, (const char *)sqlite3_column_text(st, 2))) < 0)
+		    (rc = find_audience(t, (const char *)sqlite3_column_text(st, 2))) < 0 ||
+		    (rc = load_directory(t, db)) < 0)
 			goto done;
 	}
 	fingerprint(s);
@@ -362,10 +399,32 @@ int hearth_column_state_rank(const hearth_column_decl *c, const char *state)
 
 int hearth_visible_sql(hearth_buf *out, const hearth_table_decl *t, const char *node)
 {
+	if (t->directory && hearth_id_valid(node))
+		return hearth_buf_puts(out, "1");
 	if (!hearth_id_valid(node))
 		return hearth_id_check("node id", node);
 	if (t->audience_col >= 0)
 		return hearth_buf_printf(out, "(owner IN ('office', '%s') OR \"%s\" = '%s')", node,
 			t->cols[t->audience_col].name, node);
 	return hearth_buf_printf(out, "(owner IN ('office', '%s'))", node);
+}
+
+int hearth_visible_select(hearth_buf *out, const hearth_table_decl *t, const char *node)
+{
+	int i, rc;
+
+	if (!hearth_id_valid(node))
+		return hearth_id_check("node id", node);
+	rc = hearth_buf_puts(out, "SELECT ");
+	for (i = 0; rc == 0 && i < t->ncol; i++) {
+		const char *c = t->cols[i].name;
+		if (t->directory && i >= 2 && !t->cols[i].is_public)
+			rc = hearth_buf_printf(out, "%sCASE WHEN owner IN ('office', '%s') THEN \"%s\" END",
+				i ? ", " : "", node, c);
+		else
+			rc = hearth_buf_printf(out, "%s\"%s\"", i ? ", " : "", c);
+	}
+	if (rc == 0)
+		rc = hearth_buf_printf(out, " FROM \"%s\" WHERE ", t->name);
+	return rc ? rc : hearth_visible_sql(out, t, node);
 }

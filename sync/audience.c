@@ -174,6 +174,37 @@ static void filter_audience_update(hearth_cs_writer *w, hearth_db *db, const hea
 		sqlite3_value_free(cur[i]);
 }
 
+/* A change of a directory row for a node that is not its owner: its public columns only. An
+ * insert carries the row with its private columns NULL, an update the public columns it
+ * changed (nothing if it changed only private ones), a delete the key only. */
+static void filter_directory(hearth_cs_writer *w, const hearth_table_decl *t,
+	sqlite3_changeset_iter *it, int op)
+{
+	sqlite3_value *old[ROW_COLS_MAX], *nw[ROW_COLS_MAX];
+	int i, changed = 0;
+
+	if (t->ncol > ROW_COLS_MAX)
+		return;
+	update_read(it, t->ncol, old, nw);
+	if (op == SQLITE_DELETE) {
+		table_start(w, it, t);
+		hearth_cs_writer_delete_key(w, old);
+		return;
+	}
+	for (i = 2; i < t->ncol; i++) {
+		if (!t->cols[i].is_public)
+			old[i] = nw[i] = NULL;
+		changed += nw[i] != NULL;
+	}
+	if (op == SQLITE_UPDATE && !changed)
+		return;
+	table_start(w, it, t);
+	if (op == SQLITE_INSERT)
+		hearth_cs_writer_insert(w, nw);
+	else
+		hearth_cs_writer_change(w, SQLITE_UPDATE, 0, old, nw);
+}
+
 int sync_down_filter(hearth_cs_writer *w, hearth_db *db, const char *node, const void *cs, int n)
 {
 	const hearth_schema *s = hearth_db_schema(db);
@@ -200,6 +231,10 @@ int sync_down_filter(hearth_cs_writer *w, hearth_db *db, const char *node, const
 				append_update_plain(w, t, it);
 			else
 				hearth_cs_writer_append_iter(w, it);
+			continue;
+		}
+		if (t->directory) {
+			filter_directory(w, t, it, op);
 			continue;
 		}
 		if (t->audience_col < 0)

@@ -13,7 +13,7 @@
  * Most rows go to their owner only, so cutting every log entry for every node parsed each entry
  * once per node. During the publishing of a round (the database does not change), each entry is
  * walked once, the first time a node's down reads it: the nodes it can reach (owners and
- * audiences, every node for the office's rows) are noted, and whether one node (or every node)
+ * audiences, every node for the office's rows and for a directory table's) are noted, and whether one node (or every node)
  * gets the entry whole. A node then skips the entries that cannot reach it, takes the bytes of
  * an entry it gets whole, and cuts only the others with sync_down_filter. */
 
@@ -118,6 +118,8 @@ static void route_entry(sync_down_routes *r, sync_down_route *e, hearth_db *db, 
 				e->every = 1;
 				continue;
 			}
+			if (t->directory)
+				e->every = 1; /* its owner may still get the entry whole */
 			if ((off = route_name(r, e, owner)) < 0 || (e->owner >= 0 && off != e->owner))
 				whole = 0;
 			e->owner = off;
