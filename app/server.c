@@ -257,7 +257,8 @@ static int page_route(const char *path)
 	if (!(slash = strchr(t, '/')))
 		return 1;
 	return strcmp(slash, "/new") == 0 || strcmp(slash, "/view") == 0 ||
-		strcmp(slash, "/edit") == 0 || strcmp(slash, "/delete") == 0;
+		strcmp(slash, "/edit") == 0 || strcmp(slash, "/delete") == 0 ||
+		strcmp(slash, "/assign") == 0;
 }
 
 static int csrf_ok(const app_req *r, const app_session *ses)

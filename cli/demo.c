@@ -149,7 +149,10 @@ static const demo_node nodes[] = {
 		" 'Charity volunteers: street show and free haircuts','2026-12-06T09:00:00+08:00','2026-12-06T12:00:00+08:00',"
 		" '广场东社区广场','all','慈善协会“爱心妈妈”志愿者表演节目、义务理发和打扫卫生。',1);" },
 	{ "hongbanshou-repair", "volunteer_team", "“红扳手”维修服务队", "luzhou",
-		"UPDATE node SET name_en = 'Red Wrench repair team' WHERE id = 'hongbanshou-repair';" },
+		"UPDATE node SET name_en = 'Red Wrench repair team' WHERE id = 'hongbanshou-repair';"
+		/* the team's row, which every node receives (a directory): stations assign to it */
+		"INSERT INTO volunteer_team VALUES ('hongbanshou-repair','team','“红扳手”维修服务队',"
+		" 'repair',24);" },
 };
 #define NNODES (sizeof(nodes) / sizeof(nodes[0]))
 

@@ -131,6 +131,10 @@ h('team1', ['user', 'add', '赵队长', '--role', 'admin'], PW.admin + '\n');
 h('office', ['user', 'add', '刘科员', '--role', 'staff'], PW.clerk + '\n');
 h('zhan', ['user', 'add', '陈站长', '--role', 'staff'], PW.staff + '\n');
 
+// the team records itself once: its row reaches every node (a directory), the station too
+h('team1', ['exec', "INSERT INTO volunteer_team (owner, id, name, service_type_id, members) " +
+  "VALUES (hearth_node(), 'team', '东街维修队', 'repair', 8)"]);
+
 // a conflict for the office: the centre and the office change one child's notes offline
 h('lucai', ['exec', "INSERT INTO child (owner, id, name) VALUES ('lucai', 'k-conf', '孙小月')"]);
 sync('lucai', 'office', 'zhan', 'team1', 'office', 'zhan', 'team1');
@@ -386,13 +390,13 @@ try {
   await page.getByLabel('需求详情').fill('厨房水龙头漏水');
   await clickButton(page, '保存');
   await audit(page, 'a request');
-  // The station holds no node row of the team (a node receives its own rows, the office's and
-  // those whose audience it is), so the list of teams to assign to is empty: assign with the CLI.
+  // the teams reach every node (volunteer_team is a directory): the team is chosen by name
   ok(await page.getByRole('button', { name: '派单', exact: true }).count() === 1,
     'the station is offered to assign the new request');
-  h('zhan', ['exec', "UPDATE service_request SET assignee = 'team1'"]);
-  is(q('zhan', "SELECT assignee || ' ' || status FROM service_request"), 'team1 new',
-    'the request is assigned to the team');
+  await page.getByLabel('服务队', { exact: true }).selectOption({ label: '东街维修队 · 维修服务' });
+  await clickButton(page, '派单');
+  is(q('zhan', "SELECT assignee || ' ' || team_id || ' ' || status FROM service_request"),
+    'team1 team new', 'the request is assigned to the team, by its name');
   await clickButton(page, '立即同步');
   ok((await page.locator('.banner .notice').innerText()).startsWith('同步完成'),
     'the station syncs from its app');
