@@ -95,6 +95,17 @@ is "$(hq lucai "SELECT count(*) FROM volunteer_team WHERE owner = 'gcd'")" 0 \
 cmp_dump gcd "gcd: dump equals the office's view after the teams' changes"
 cmp_dump lucai "lucai: dump equals the office's view after the teams' changes"
 
+# ---- a snapshot carries the same: the station restored on a new device ----------------------
+hh office snapshot gcd
+mv "$T/gcd" "$T/gcd.lost"
+hh gcd clone "$T/usb/gcd.git" --node gcd
+is "$?" 0 "the station is restored from its snapshot"
+is "$(hq gcd "SELECT name || ' ' || quote(members) FROM volunteer_team WHERE owner = 'redwrench'")" \
+	"红扳手维修服务队 NULL" "the snapshot holds the team's public columns, not its private one"
+is "$(hq gcd "SELECT count(*) FROM care_class") $(hq gcd "SELECT count(*) FROM child")" "0 0" \
+	"and nothing of the centre"
+cmp_dump gcd "gcd: the restored station equals the office's view"
+
 # ---- bytes: the team's private values never reach the station or the centre ----------------
 obj_hits() {
 	git -C "$1" cat-file --batch-all-objects --batch 2>/dev/null | grep -a -c -F "$2"
@@ -108,8 +119,9 @@ raw_hits() {
 	echo "$n"
 }
 isnt "$(obj_hits "$T/usb/redwrench.git" "$PHONE")" 0 "control: the team's up carries its volunteer's phone"
-for n in gcd lucai; do
-	is "$(obj_hits "$T/usb/$n.git" "$PHONE")" 0 "no object of $n's repository holds the team's volunteer"
+for n in gcd gcd.lost lucai; do
+	[ -d "$T/usb/$n.git" ] &&
+		is "$(obj_hits "$T/usb/$n.git" "$PHONE")" 0 "no object of $n's repository holds the team's volunteer"
 	is "$(raw_hits "$PHONE" "$T/$n/hearth.db" "$T/$n/hearth.db-wal")" 0 "$n's database never held it"
 done
 is "$(obj_hits "$T/usb/gcd.git" "$KID")" 0 "no object of the station's repository holds lucai's child"
