@@ -258,9 +258,11 @@ static void section_requests(report *r, sqlite3 *h)
 		return;
 	st = rp_prepare(r, h,
 		"SELECT r.requested_at, coalesce(t.name, r.service_type_id), r.status, "
-		"coalesce(v.name, r.team_id), r.details FROM service_request r "
+		"coalesce(v.name, w.name, r.team_id), r.details FROM service_request r "
 		"LEFT JOIN service_type t ON t.id = r.service_type_id AND t.owner = 'office' "
 		"LEFT JOIN volunteer_team v ON v.owner = r.owner AND v.id = r.team_id "
+		/* a team of the team node the request went to (a directory row) */
+		"LEFT JOIN volunteer_team w ON w.owner = r.assignee AND w.id = r.team_id "
 		"WHERE r.status IN ('new', 'accepted') ORDER BY r.requested_at, r.owner, r.id");
 	rp_md(r, _("## Open service requests\n\n"));
 	while (st && r->rc == 0 && sqlite3_step(st) == SQLITE_ROW) {

@@ -80,6 +80,8 @@ is "$SYNC_FAILED" 0 "the syncs around the assignment exited 0"
 is "$(hq gcd "SELECT status FROM service_request WHERE id = 'r1'")" accepted \
 	"the station sees the team accept it"
 is "$(hq lucai "SELECT count(*) FROM service_request")" 0 "the centre never sees the request"
+like "$(h gcd report)" "| accepted | 红扳手维修队 | the lights trip |" \
+	"the station's report names the team the request went to"
 
 # ---- later changes of a team: public columns only; a delete as a key -------------------------
 w redwrench "UPDATE volunteer_team SET members = 31 WHERE id = 'repair'"
