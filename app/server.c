@@ -388,12 +388,8 @@ static int route(hearth_app_server *s, app_req *r, reply *rp, const char *addr,
 		return rc;
 	if (!is_post)
 		return app_cache_page(s->cache, r, &rp->resp);
-	if (strncmp(r->path, "/t/", 3) != 0) /* a sync, a build: not held in the forms' queue */
-		return app_pages_handle(r, &rp->resp);
-	app_ckpt_enter(s->ckpt); /* the forms' writes one at a time, in order (checkpoint.c) */
-	rc = app_pages_handle(r, &rp->resp);
-	app_ckpt_leave(s->ckpt);
-	return rc;
+	r->queue = s->ckpt; /* the forms' writes one at a time, in order (checkpoint.c) */
+	return app_pages_handle(r, &rp->resp);
 }
 
 static const char *pick_lang(struct MHD_Connection *c, reply *rp)

@@ -81,8 +81,6 @@ int app_cache_page(app_cache *c, const app_req *r, app_resp *out);
 #define APP_CKPT_SLOTS 64           /* writes waiting their turn, each woken alone */
 #define APP_CKPT_BUSY_MS 20         /* the restart waits this long for another process's lock */
 
-typedef struct app_ckpt app_ckpt;
-
 /** Start the checkpointer of the node whose database `db` has open (a connection and a thread
  * of its own). */
 int app_ckpt_start(app_ckpt **out, hearth_db *db);
@@ -91,10 +89,9 @@ int app_ckpt_start(app_ckpt **out, hearth_db *db);
 void app_ckpt_stop(app_ckpt *c);
 /** The server's handle `db` never checkpoints: its commits tell `c` the WAL's size. */
 void app_ckpt_attach(app_ckpt *c, hearth_db *db);
-/** Around a form's write: enter waits for its turn (the writes before it, and the WAL's
- * restart if the checkpointer came first), leave gives the turn on. */
-void app_ckpt_enter(app_ckpt *c);
-void app_ckpt_leave(app_ckpt *c);
+/* app_ckpt_enter and app_ckpt_leave (app_int.h), around a form's write: enter waits for its
+ * turn (the writes before it, and the WAL's restart if the checkpointer came first), leave
+ * gives the turn on. */
 
 /* ---- the server's database handles (db_open.c) ---- */
 
