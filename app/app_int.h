@@ -22,8 +22,14 @@ typedef struct {
 	char *value;
 } app_field;
 
+/* The forms' write queue (checkpoint.c): a write takes its turn, one at a time, in order. */
+typedef struct app_ckpt app_ckpt;
+void app_ckpt_enter(app_ckpt *c); /* NULL: no queue, nothing waited for */
+void app_ckpt_leave(app_ckpt *c);
+
 typedef struct app_req {
 	hearth_db *db;          /* the node's database, open for this request */
+	app_ckpt *queue;        /* the forms' write queue, or NULL */
 	const char *method;     /* "GET" or "POST" */
 	const char *path;       /* e.g. "/t/child/view" (no query string) */
 	const app_field *query; /* decoded query-string fields, in order */

@@ -346,7 +346,9 @@ int app_write_form(const app_req *r, const hearth_table_decl *t, app_write_op op
 	}
 	sqlite3_finalize(row);
 	row = NULL;
+	app_ckpt_enter(r->queue); /* its turn: no busy wait for SQLite's lock (checkpoint.c) */
 	rc = hearth_write_run(r->db, run_body, &b, NULL, &info);
+	app_ckpt_leave(r->queue);
 	if (rc == HEARTH_ECONFLICT) {
 		/* the database or core's value rules refused it: said on the form */
 		hearth_buf_puts(&ref->message, hearth_error_last());

@@ -32,7 +32,7 @@ static int busy_wait(void *payload, int count)
 	return 1;
 }
 
-void app_db_ready(hearth_db *db)
+void app_db_ready(hearth_db *db, app_ckpt *ck)
 {
 	char token[APP_TOKEN_TEXT];
 	app_session ses;
@@ -40,6 +40,7 @@ void app_db_ready(hearth_db *db)
 	app_resp resp;
 
 	sqlite3_busy_handler(hearth_db_sqlite(db), busy_wait, NULL);
+	app_ckpt_attach(ck, db);
 	/* a token no session has: the lookup is prepared and finds nothing */
 	memset(token, 'A', sizeof(token) - 1);
 	token[sizeof(token) - 1] = '\0';
@@ -61,11 +62,11 @@ void app_db_ready(hearth_db *db)
 	hearth_error_clear();
 }
 
-int app_db_open(hearth_db **out, const char *dir)
+int app_db_open(hearth_db **out, const char *dir, app_ckpt *ck)
 {
 	int rc = hearth_db_open(out, dir);
 
 	if (rc == 0)
-		app_db_ready(*out);
+		app_db_ready(*out, ck);
 	return rc;
 }

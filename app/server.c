@@ -54,6 +54,7 @@ struct hearth_app_server {
 	hearth_db **pool; /* idle handles */
 	int npool, cap;
 	app_cache *cache; /* pages kept until the data changes */
+	app_ckpt *ckpt;   /* the WAL's checkpoints, off the request path */
 	throttle_slot slots[THROTTLE_SLOTS];
 };
 
@@ -67,7 +68,7 @@ static hearth_db *pool_take(hearth_app_server *s)
 	if (s->npool > 0)
 		db = s->pool[--s->npool];
 	pthread_mutex_unlock(&s->lock);
-	if (!db && app_db_open(&db, s->dir) < 0)
+	if (!db && app_db_open(&db, s->dir, s->ckpt) < 0)
 		return NULL;
 	return db;
 }
@@ -388,6 +389,7 @@ static int route(hearth_app_server *s, app_req *r, reply *rp, const char *addr,
 		return rc;
 	if (!is_post)
 		return app_cache_page(s->cache, r, &rp->resp);
+	r->queue = s->ckpt; /* the forms' writes one at a time, in order (checkpoint.c) */
 	return app_pages_handle(r, &rp->resp);
 }
 
@@ -682,12 +684,14 @@ int hearth_app_server_start(hearth_app_server **out, const hearth_app_options *o
 	if (rc == 0)
 		rc = app_cache_new(&s->cache, db);
 	if (rc == 0)
-		app_db_ready(db);
+		rc = app_ckpt_start(&s->ckpt, db);
+	if (rc == 0)
+		app_db_ready(db, s->ckpt);
 	pool_give(s, db);
 	/* the handles of a busy moment are open and prepared before anyone is told where to go:
 	 * no request pays for opening one (100-400 ms under load) */
 	for (i = 1; rc == 0 && i < POOL_OPEN; i++)
-		if ((rc = app_db_open(&db, s->dir)) == 0)
+		if ((rc = app_db_open(&db, s->dir, s->ckpt)) == 0)
 			pool_give(s, db);
 	if (rc < 0)
 		goto fail;
@@ -769,6 +773,7 @@ void hearth_app_server_free(hearth_app_server *s)
 		return;
 	if (s->daemon)
 		MHD_stop_daemon(s->daemon);
+	app_ckpt_stop(s->ckpt);
 	for (i = 0; i < s->npool; i++)
 		hearth_db_free(s->pool[i]);
 	free(s->pool);

@@ -74,16 +74,36 @@ void app_cache_put(app_cache *c, const char *key, const app_cache_mark *m, const
  * the cache while the data and the clock's step are unchanged; any other page rendered. */
 int app_cache_page(app_cache *c, const app_req *r, app_resp *out);
 
+/* ---- the WAL's checkpoints, off the request path (checkpoint.c) ---- */
+
+#define APP_CKPT_PAGES 1000         /* the WAL copied into the database each time it grew so */
+#define APP_CKPT_RESTART_PAGES 4000 /* the WAL restarted once it holds this many pages */
+#define APP_CKPT_SLOTS 64           /* writes waiting their turn, each woken alone */
+#define APP_CKPT_BUSY_MS 20         /* the restart waits this long for another process's lock */
+
+/** Start the checkpointer of the node whose database `db` has open (a connection and a thread
+ * of its own). */
+int app_ckpt_start(app_ckpt **out, hearth_db *db);
+/** Stop its thread (the stop waits at most for a checkpoint running), close and free (NULL:
+ * none). Call it when no request runs. */
+void app_ckpt_stop(app_ckpt *c);
+/** The server's handle `db` never checkpoints: its commits tell `c` the WAL's size. */
+void app_ckpt_attach(app_ckpt *c, hearth_db *db);
+/* app_ckpt_enter and app_ckpt_leave (app_int.h), around a form's write: enter waits for its
+ * turn (the writes before it, and the WAL's restart if the checkpointer came first), leave
+ * gives the turn on. */
+
 /* ---- the server's database handles (db_open.c) ---- */
 
 #define APP_BUSY_TIMEOUT_MS 30000 /* a request waits this long for the write lock (as core) */
 
 /** Make an open handle ready for requests: a busy wait that tries again after 1 ms growing to
- * 10 ms (up to APP_BUSY_TIMEOUT_MS), the session lookup and the start page's queries
- * prepared. A failure while preparing is left to the request that meets it. */
-void app_db_ready(hearth_db *db);
+ * 10 ms (up to APP_BUSY_TIMEOUT_MS), its checkpoints left to `ck`, the session lookup and the
+ * start page's queries prepared. A failure while preparing is left to the request that meets
+ * it. */
+void app_db_ready(hearth_db *db, app_ckpt *ck);
 /** hearth_db_open() of the node in `dir`, then app_db_ready(). */
-int app_db_open(hearth_db **out, const char *dir);
+int app_db_open(hearth_db **out, const char *dir, app_ckpt *ck);
 
 /* ---- TLS (tls.c) ---- */
 
