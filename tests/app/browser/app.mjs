@@ -319,6 +319,15 @@ try {
   ok(await page.evaluate(() => document.documentElement.classList.contains('large')),
     '长辈版 stays on on the next page');
   await audit(page, 'children');
+  // the list's search: a form that posts (no script), the name kept out of the URL; a search
+  // is never a GET, so its page is checked in this language only
+  await page.locator('#q').fill('小明');
+  await clickButton(page, '搜索');
+  const found = await mainText(page);
+  ok(found.includes('王小明') && !found.includes('孙小月'),
+    'the search finds the child by name and not the other');
+  ok(!decodeURIComponent(page.url()).includes('小明'), 'the name is not in the URL');
+  await auditOne(page, 'zh', 'children, searched');
   await signOut(page);
   ok(await page.evaluate(() => document.documentElement.classList.contains('large')),
     '长辈版 on the sign-in page');
