@@ -187,13 +187,13 @@ int pages_ref_name(hearth_buf *b, const app_req *r, const char *table, const cha
 	if (i < sizeof(names) / sizeof(names[0]) &&
 	    hearth_buf_printf(&sql, "SELECT %s FROM \"%s\" WHERE id = ?1 LIMIT 1",
 		    strcmp(r->lang, "en") == 0 ? names[i].en : names[i].zh, table) == 0 &&
-	    hearth_sql_prepare(&st, hearth_db_sqlite(r->db), sql.ptr) == 0) {
+	    hearth_db_stmt(r->db, &st, sql.ptr) == 0) {
 		sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
 		if (sqlite3_step(st) == SQLITE_ROW && sqlite3_column_text(st, 0))
 			shown = (const char *)sqlite3_column_text(st, 0);
 	}
 	rc = pages_esc(b, shown);
-	sqlite3_finalize(st);
+	hearth_stmt_done(st);
 	hearth_buf_dispose(&sql);
 	return rc;
 }

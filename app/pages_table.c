@@ -15,7 +15,8 @@ static const hearth_table_decl *decl(const app_req *r, const char *table)
 	return hearth_schema_table(hearth_db_schema(r->db), table);
 }
 
-/* The stored row `id` (owner, this node's first) stepped on *out, or NULL. */
+/* The stored row `id` (owner, this node's first) stepped on, or NULL; a statement of the
+ * handle's cache (hearth_stmt_done() when read). */
 static sqlite3_stmt *row_get(const app_req *r, const hearth_table_decl *t, const char *id)
 {
 	hearth_buf sql = HEARTH_BUF_INIT;
@@ -23,12 +24,12 @@ static sqlite3_stmt *row_get(const app_req *r, const hearth_table_decl *t, const
 
 	if (!id || hearth_buf_printf(&sql, "SELECT * FROM \"%s\" WHERE id = ?1 "
 					   "ORDER BY owner = ?2 DESC LIMIT 1", t->name) < 0 ||
-	    hearth_sql_prepare(&st, hearth_db_sqlite(r->db), sql.ptr) < 0)
+	    hearth_db_stmt(r->db, &st, sql.ptr) < 0)
 		goto done;
 	sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
 	sqlite3_bind_text(st, 2, hearth_db_node(r->db), -1, SQLITE_STATIC);
 	if (sqlite3_step(st) != SQLITE_ROW) {
-		sqlite3_finalize(st);
+		hearth_stmt_done(st);
 		st = NULL;
 	}
 done:
@@ -123,7 +124,7 @@ static int request_tasks(hearth_buf *b, const app_req *r, const hearth_table_dec
 			rc = hearth_buf_printf(b, "<label for=\"f-assignee\">%s</label>"
 						  "<select id=\"f-assignee\" name=\"assignee\">",
 				pages_col_label(r, t, as_col));
-		if (rc == 0 && (rc = hearth_sql_prepare(&st, hearth_db_sqlite(r->db),
+		if (rc == 0 && (rc = hearth_db_stmt(r->db, &st,
 					"SELECT id, name FROM node WHERE kind = 'volunteer_team' "
 					"ORDER BY name")) == 0) {
 			while (rc == 0 && sqlite3_step(st) == SQLITE_ROW) {
@@ -137,7 +138,7 @@ static int request_tasks(hearth_buf *b, const app_req *r, const hearth_table_dec
 				if (rc == 0)
 					rc = hearth_buf_puts(b, "</option>");
 			}
-			sqlite3_finalize(st);
+			hearth_stmt_done(st);
 		}
 		if (rc == 0)
 			rc = hearth_buf_printf(b, "</select><button type=\"submit\">%s</button></form>",
@@ -203,7 +204,7 @@ static int page_view(const app_req *r, app_resp *out, const hearth_table_decl *t
 			_("Back to the list"));
 	if (rc == 0)
 		rc = pages_close(b);
-	sqlite3_finalize(row);
+	hearth_stmt_done(row);
 	return rc < 0 ? -1 : 1;
 }
 
@@ -248,7 +249,7 @@ static int ref_options(hearth_buf *b, const app_req *r, const hearth_column_decl
 		return 0;
 	if ((rc = hearth_buf_printf(&sql, "SELECT DISTINCT id FROM \"%s\" ORDER BY id DESC "
 					  "LIMIT 500", rt->name)) < 0 ||
-	    (rc = hearth_sql_prepare(&st, hearth_db_sqlite(r->db), sql.ptr)) < 0)
+	    (rc = hearth_db_stmt(r->db, &st, sql.ptr)) < 0)
 		goto done;
 	while (rc == 0 && sqlite3_step(st) == SQLITE_ROW) {
 		const char *id = (const char *)sqlite3_column_text(st, 0);
@@ -264,7 +265,7 @@ static int ref_options(hearth_buf *b, const app_req *r, const hearth_column_decl
 		}
 	}
 done:
-	sqlite3_finalize(st);
+	hearth_stmt_done(st);
 	hearth_buf_dispose(&sql);
 	hearth_buf_dispose(&name);
 	return rc;
@@ -421,7 +422,7 @@ static int page_form(const app_req *r, app_resp *out, const hearth_table_decl *t
 			_("Save"));
 	if (rc == 0)
 		rc = pages_close(b);
-	sqlite3_finalize(row);
+	hearth_stmt_done(row);
 	hearth_buf_dispose(&aria);
 	return rc < 0 ? -1 : 1;
 }
