@@ -229,9 +229,11 @@ static int requests(hearth_buf *b, const app_req *r, int team)
 		snprintf(when, sizeof(when), "%s", (const char *)sqlite3_column_text(st, 2));
 		if (strlen(when) > 10)
 			when[10] = ' ';
-		rc = hearth_buf_puts(b, "<li>");
+		rc = hearth_buf_puts(b, "<li><a href=\"/t/service_request/view?id=");
 		if (rc == 0)
-			rc = pages_view_link(b, "service_request", id);
+			rc = pages_esc(b, id);
+		if (rc == 0)
+			rc = hearth_buf_puts(b, "\">");
 		if (rc == 0)
 			rc = pages_ref_name(b, r, "service_type",
 				(const char *)sqlite3_column_text(st, 3));
