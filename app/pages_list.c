@@ -8,7 +8,9 @@
  * browser's history, the server's log and any Referer. Its result's pages are buttons that
  * post the search again. The plain list's pages are links (?page=N) that the cache keeps like
  * any page (app/cache.c: the key holds the query). The statements are prepared once per table
- * and database handle (hearth_db_stmt).
+ * and database handle (hearth_db_stmt). A page is read in two parts, this node's rows and then
+ * the others', each in the primary key's order: a page of a centre's 10,000 children reads its
+ * 50 rows, where one ORDER BY over both sorted the whole table.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -26,7 +28,7 @@ typedef struct {
 	const char *q;   /* the search text, NULL: the whole list */
 	hearth_buf like; /* q as a LIKE pattern, % and _ and \ escaped */
 	long page, pages;
-	long long total;
+	long long total, own; /* rows, and of them this node's own */
 } list_ctx;
 
 static const char *choice_label(const app_req *r, const hearth_column_decl *c, const char *v)
@@ -87,15 +89,20 @@ static int searchable(const hearth_table_decl *t)
 	return 0;
 }
 
-/* "SELECT `what` FROM t", for a search with its WHERE over the text columns (?1 the pattern). */
-static int list_sql(hearth_buf *sql, const list_ctx *l, const char *what)
+/* "SELECT `what` FROM t", for a search with its WHERE over the text columns (?1 the pattern),
+ * then `own` as a condition of its own (NULL: none). */
+static int list_sql(hearth_buf *sql, const list_ctx *l, const char *what, const char *own)
 {
 	int rc = hearth_buf_printf(sql, "SELECT %s FROM \"%s\"", what, l->t->name), i, n = 0;
 
 	for (i = 0; rc == 0 && l->q && i < l->t->ncol; i++)
 		if (searched(l->t, i))
 			rc = hearth_buf_printf(sql, "%s\"%s\" LIKE ?1 ESCAPE '\\'",
-				n++ ? " OR " : " WHERE ", l->t->cols[i].name);
+				n++ ? " OR " : " WHERE (", l->t->cols[i].name);
+	if (rc == 0 && n > 0)
+		rc = hearth_buf_puts(sql, ")");
+	if (rc == 0 && own)
+		rc = hearth_buf_printf(sql, " %s %s", n > 0 ? "AND" : "WHERE", own);
 	return rc;
 }
 
@@ -119,14 +126,16 @@ static int list_count(list_ctx *l)
 {
 	hearth_buf sql = HEARTH_BUF_INIT;
 	sqlite3_stmt *st = NULL;
-	int rc = list_sql(&sql, l, "count(*)");
+	int rc = list_sql(&sql, l, "count(*), coalesce(sum(owner = ?2), 0)", NULL);
 
 	if (rc == 0 && (rc = hearth_db_stmt(l->r->db, &st, sql.ptr)) == 0) {
 		if (l->q)
 			sqlite3_bind_text(st, 1, l->like.ptr, -1, SQLITE_STATIC);
-		if (sqlite3_step(st) == SQLITE_ROW)
+		sqlite3_bind_text(st, 2, hearth_db_node(l->r->db), -1, SQLITE_STATIC);
+		if (sqlite3_step(st) == SQLITE_ROW) {
 			l->total = sqlite3_column_int64(st, 0);
-		else
+			l->own = sqlite3_column_int64(st, 1);
+		} else
 			rc = hearth_error_sqlite(hearth_db_sqlite(l->r->db), HEARTH_ERROR,
 				_("cannot read the list"));
 		hearth_stmt_done(st);
@@ -162,11 +171,39 @@ static int row_cells(hearth_buf *b, const list_ctx *l, sqlite3_stmt *st, const i
 	return rc;
 }
 
-/* The page's rows as a table; *rows how many. */
-static int list_table(hearth_buf *b, const list_ctx *l, int *rows)
+/* Rows of this node's own (`own`) or of the others, newest first: `want` of them after the
+ * first `skip`. Each part is in the primary key's order (owner, id) read backwards, so a page
+ * of this node's rows costs its 50 rows, not a sort of the whole table. */
+static int list_part(hearth_buf *b, const list_ctx *l, int own, long long skip, int want,
+	int *rows)
 {
 	hearth_buf sql = HEARTH_BUF_INIT;
 	sqlite3_stmt *st = NULL;
+	int cols[3], n = list_cols(l->t, cols);
+	int rc = list_sql(&sql, l, "*", own ? "owner = ?2" : "owner <> ?2");
+
+	if (rc == 0)
+		rc = hearth_buf_puts(&sql, " ORDER BY id DESC LIMIT ?3 OFFSET ?4");
+	if (rc == 0 && (rc = hearth_db_stmt(l->r->db, &st, sql.ptr)) == 0) {
+		if (l->q)
+			sqlite3_bind_text(st, 1, l->like.ptr, -1, SQLITE_STATIC);
+		sqlite3_bind_text(st, 2, hearth_db_node(l->r->db), -1, SQLITE_STATIC);
+		sqlite3_bind_int(st, 3, want);
+		sqlite3_bind_int64(st, 4, (sqlite3_int64)skip);
+		while (rc == 0 && sqlite3_step(st) == SQLITE_ROW) {
+			++*rows;
+			rc = row_cells(b, l, st, cols, n);
+		}
+		hearth_stmt_done(st);
+	}
+	hearth_buf_dispose(&sql);
+	return rc;
+}
+
+/* The page's rows as a table, this node's own first; *rows how many. */
+static int list_table(hearth_buf *b, const list_ctx *l, int *rows)
+{
+	long long skip = (long long)(l->page - 1) * LIST_PAGE;
 	int cols[3], n = list_cols(l->t, cols), i, rc = hearth_buf_puts(b, "<table><thead><tr>");
 
 	for (i = 0; rc == 0 && i < n; i++) {
@@ -178,25 +215,12 @@ static int list_table(hearth_buf *b, const list_ctx *l, int *rows)
 	}
 	if (rc == 0)
 		rc = hearth_buf_puts(b, "</tr></thead><tbody>");
-	if (rc == 0)
-		rc = list_sql(&sql, l, "*");
-	if (rc == 0)
-		rc = hearth_buf_puts(&sql, " ORDER BY owner = ?2 DESC, id DESC LIMIT ?3 OFFSET ?4");
-	if (rc == 0 && (rc = hearth_db_stmt(l->r->db, &st, sql.ptr)) == 0) {
-		if (l->q)
-			sqlite3_bind_text(st, 1, l->like.ptr, -1, SQLITE_STATIC);
-		sqlite3_bind_text(st, 2, hearth_db_node(l->r->db), -1, SQLITE_STATIC);
-		sqlite3_bind_int(st, 3, LIST_PAGE);
-		sqlite3_bind_int64(st, 4, (sqlite3_int64)(l->page - 1) * LIST_PAGE);
-		while (rc == 0 && sqlite3_step(st) == SQLITE_ROW) {
-			++*rows;
-			rc = row_cells(b, l, st, cols, n);
-		}
-		hearth_stmt_done(st);
-	}
+	if (rc == 0 && skip < l->own)
+		rc = list_part(b, l, 1, skip, LIST_PAGE, rows);
+	if (rc == 0 && *rows < LIST_PAGE && l->total > l->own)
+		rc = list_part(b, l, 0, skip > l->own ? skip - l->own : 0, LIST_PAGE - *rows, rows);
 	if (rc == 0)
 		rc = hearth_buf_puts(b, "</tbody></table>");
-	hearth_buf_dispose(&sql);
 	return rc;
 }
 
