@@ -46,6 +46,7 @@ struct app_cache {
 	sqlite3 *watch;    /* reads data_version only */
 	sqlite3_stmt *version;
 	uint64_t clock;
+	uint64_t rendered; /* app_cache_rendered() */
 	cache_entry e[CACHE_SLOTS];
 };
 
@@ -264,6 +265,16 @@ static void filling_release(app_cache *c, cache_filling *f)
 	pthread_mutex_unlock(&c->lock);
 }
 
+uint64_t app_cache_rendered(app_cache *c)
+{
+	uint64_t n;
+
+	pthread_mutex_lock(&c->lock);
+	n = c->rendered;
+	pthread_mutex_unlock(&c->lock);
+	return n;
+}
+
 /* A kept page if the data and the clock's step are those it was made at, else the page
  * rendered now (and kept); any other page is rendered. A request that finds the same page
  * being rendered at the same mark waits for it (or renders it itself after CACHE_WAIT_MS):
@@ -287,6 +298,11 @@ int app_cache_page(app_cache *c, const app_req *r, app_resp *out)
 		return 1;
 	}
 	rc = app_pages_handle(r, out);
+	if (keep) {
+		pthread_mutex_lock(&c->lock);
+		c->rendered++;
+		pthread_mutex_unlock(&c->lock);
+	}
 	if (keep && rc == 1 && out->status == 200 && !out->location && !out->content_type)
 		app_cache_put(c, key.ptr, &m, out);
 	if (claim)

@@ -40,6 +40,42 @@ int pages_csrf(hearth_buf *b, const app_req *r)
 	return rc;
 }
 
+int pages_form_post(hearth_buf *b, const app_req *r, const char *table, const char *action,
+	const char *id)
+{
+	int rc = table ? hearth_buf_printf(b, "<form method=\"post\" action=\"/t/%s/%s\">", table,
+				 action)
+		       : hearth_buf_printf(b, "<form method=\"post\" action=\"%s\">", action);
+
+	if (rc == 0)
+		rc = pages_csrf(b, r);
+	if (rc == 0 && id)
+		rc = pages_hidden(b, "id", id);
+	return rc;
+}
+
+int pages_hidden(hearth_buf *b, const char *name, const char *value)
+{
+	int rc = hearth_buf_printf(b, "<input type=\"hidden\" name=\"%s\" value=\"", name);
+
+	if (rc == 0)
+		rc = pages_esc(b, value);
+	if (rc == 0)
+		rc = hearth_buf_puts(b, "\">");
+	return rc;
+}
+
+int pages_view_link(hearth_buf *b, const char *table, const char *id)
+{
+	int rc = hearth_buf_printf(b, "<a href=\"/t/%s/view?id=", table);
+
+	if (rc == 0)
+		rc = pages_esc(b, id);
+	if (rc == 0)
+		rc = hearth_buf_puts(b, "\">");
+	return rc;
+}
+
 int pages_redirect(app_resp *out, const char *path)
 {
 	out->status = 303;
@@ -151,7 +187,7 @@ int pages_ref_name(hearth_buf *b, const app_req *r, const char *table, const cha
 	if (i < sizeof(names) / sizeof(names[0]) &&
 	    hearth_buf_printf(&sql, "SELECT %s FROM \"%s\" WHERE id = ?1 LIMIT 1",
 		    strcmp(r->lang, "en") == 0 ? names[i].en : names[i].zh, table) == 0 &&
-	    hearth_sql_prepare(&st, hearth_db_sqlite(r->db), sql.ptr) == 0) {
+	    hearth_db_stmt(r->db, &st, sql.ptr) == 0) {
 		sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
 		if (sqlite3_step(st) == SQLITE_ROW && sqlite3_column_text(st, 0))
 			shown = (const char *)sqlite3_column_text(st, 0);
@@ -168,7 +204,7 @@ int pages_ref_name(hearth_buf *b, const app_req *r, const char *table, const cha
 		}
 	}
 	rc = pages_esc(b, shown);
-	sqlite3_finalize(st);
+	hearth_stmt_done(st);
 	hearth_buf_dispose(&sql);
 	return rc;
 }
@@ -397,7 +433,7 @@ static const char css[] =
 	"border-bottom:1px solid #ddd;vertical-align:top}\n"
 	".cards{list-style:none;padding:0}.cards li{border:1px solid #ccc;border-radius:6px;"
 	"padding:.5rem .75rem;margin:.5rem 0}\n"
-	".row-actions form{display:inline}\n"
+	".row-actions form,.pager form{display:inline}\n"
 	"dl{margin:0}dt{font-weight:600;margin-top:.5rem}dd{margin:0}\n";
 
 int pages_css(app_resp *out)
@@ -493,7 +529,8 @@ int app_pages_handle(const app_req *r, app_resp *out)
 		if (!pages_table_allowed(r, table))
 			return 0;
 		if ((post && strcmp(action, "new") && strcmp(action, "edit") &&
-			    strcmp(action, "delete") && strcmp(action, "assign")) ||
+			    strcmp(action, "delete") && strcmp(action, "assign") &&
+			    strcmp(action, "search")) ||
 		    (!post && strcmp(action, "") && strcmp(action, "new") &&
 			    strcmp(action, "view") && strcmp(action, "edit")))
 			return 0;

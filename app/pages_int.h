@@ -15,6 +15,14 @@ int pages_open(hearth_buf *b, const app_req *r, const char *title);
 int pages_close(hearth_buf *b);
 /** The hidden CSRF field every form carries. */
 int pages_csrf(hearth_buf *b, const app_req *r);
+/** `<form method="post">` to /t/`table`/`action` (`table` NULL: to the path `action`), its CSRF
+ * field and, unless `id` is NULL, a hidden `id`; the caller closes the form. */
+int pages_form_post(hearth_buf *b, const app_req *r, const char *table, const char *action,
+	const char *id);
+/** A hidden field `name` (a literal) with `value` escaped. */
+int pages_hidden(hearth_buf *b, const char *name, const char *value);
+/** The opening `<a>` of a link to row `id`'s view in `table`; the caller closes it. */
+int pages_view_link(hearth_buf *b, const char *table, const char *id);
 /** 1 if the table is one this node's kind keeps (reads and, by role, writes). */
 int pages_table_allowed(const app_req *r, const char *table);
 /** The label of column `col` of `t` in the request's language. */
@@ -24,6 +32,9 @@ const char *pages_table_label(const char *table);
 /** The readable name of row `id` of `table` (a class's name, a child's...), appended escaped;
  * the id itself when the table has no name column or no such row. */
 int pages_ref_name(hearth_buf *b, const app_req *r, const char *table, const char *id);
+/** A stored value of column `c` as people read it (a choice's label, yes/no, a reference's
+ * name, a timestamp without seconds), escaped; NULL appends nothing (pages_list.c). */
+int pages_value(hearth_buf *b, const app_req *r, const hearth_column_decl *c, const char *v);
 /** A 303 to `path`. */
 int pages_redirect(app_resp *out, const char *path);
 /** A page of one line (`is_error`: an alert) with `status`; 1 or -1 (pages_publish.c). */
@@ -41,6 +52,8 @@ int pages_outcome(hearth_buf *b, const app_req *r, const char *key);
 
 int pages_today(const app_req *r, app_resp *out);
 int pages_table(const app_req *r, app_resp *out, const char *table, const char *action);
+/** The list of `t` (GET, ?page=N) or a search in it (POST q, page): pages_list.c. */
+int pages_list(const app_req *r, app_resp *out, const hearth_table_decl *t);
 int pages_sync_post(const app_req *r, app_resp *out);
 int pages_conflicts(const app_req *r, app_resp *out);
 int pages_conflict_resolve(const app_req *r, app_resp *out);

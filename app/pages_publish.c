@@ -91,9 +91,7 @@ int pages_publish(const app_req *r, app_resp *out)
 					  "</p>",
 			_("Look at the site as it was last built"));
 	if (rc == 0 && r->role >= APP_ROLE_STAFF) {
-		rc = hearth_buf_puts(b, "<form method=\"post\" action=\"/publish\">");
-		if (rc == 0)
-			rc = pages_csrf(b, r);
+		rc = pages_form_post(b, r, NULL, "/publish", NULL);
 		if (rc == 0)
 			rc = hearth_buf_printf(b, "<button type=\"submit\">%s</button></form>",
 				_("Build the public site"));
@@ -321,13 +319,9 @@ static int purge_page(const app_req *r, app_resp *out, const char *period, const
 	if (rc == 0 && pv && pv->n == 0)
 		rc = hearth_buf_printf(b, "<p>%s</p>", _("Nothing is old enough to purge."));
 	if (rc == 0 && pv && pv->n > 0 && r->role >= APP_ROLE_STAFF) {
-		rc = hearth_buf_puts(b, "<form method=\"post\" action=\"/purge\">");
+		rc = pages_form_post(b, r, NULL, "/purge", NULL);
 		if (rc == 0)
-			rc = pages_csrf(b, r);
-		if (rc == 0)
-			rc = hearth_buf_puts(b, "<input type=\"hidden\" name=\"older_than\" value=\"");
-		if (rc == 0)
-			rc = pages_esc(b, period);
+			rc = pages_hidden(b, "older_than", period);
 		if (rc == 0)
 			rc = hearth_buf_printf(b, "\"><input type=\"hidden\" name=\"cutoff\" "
 						  "value=\"%s\"><button type=\"submit\">%s</button>"

@@ -1,7 +1,8 @@
 /*
- * List, view, add, edit and delete pages for every table the node keeps, made from the schema
+ * View, add, edit and delete pages for every table the node keeps, made from the schema
  * declarations (labels, hints, input kinds, choices, references): nothing here is written per
- * table. References are chosen and shown by name, never by id; choices by their labels.
+ * table (the lists and their search: pages_list.c). References are chosen and shown by name,
+ * never by id; choices by their labels.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -9,133 +10,13 @@
 #include "core/i18n.h"
 #include "pages_int.h"
 
-#define LIST_MAX 200
-
 static const hearth_table_decl *decl(const app_req *r, const char *table)
 {
 	return hearth_schema_table(hearth_db_schema(r->db), table);
 }
 
-static const char *choice_label(const app_req *r, const hearth_column_decl *c, const char *v)
-{
-	int i;
-
-	for (i = 0; v && i < c->nchoices; i++)
-		if (strcmp(c->choices[i].value, v) == 0)
-			return strcmp(r->lang, "en") == 0 ? c->choices[i].label_en
-							  : c->choices[i].label_zh;
-	return v;
-}
-
-/* A stored value as people read it, escaped. */
-static int value_shown(hearth_buf *b, const app_req *r, const hearth_column_decl *c,
-	const char *v)
-{
-	if (!v)
-		return 0;
-	switch (c->kind) {
-	case HEARTH_KIND_CHOICE:
-		return pages_esc(b, choice_label(r, c, v));
-	case HEARTH_KIND_FLAG:
-		return hearth_buf_puts(b, strcmp(v, "1") == 0 ? _("yes") : _("no"));
-	case HEARTH_KIND_REFERENCE:
-		return c->ref_table ? pages_ref_name(b, r, c->ref_table, v) : pages_esc(b, v);
-	case HEARTH_KIND_TIMESTAMP:
-		if (strlen(v) >= 16 && v[10] == 'T')
-			return hearth_buf_printf(b, "%.10s %.5s", v, v + 11);
-		return pages_esc(b, v);
-	default:
-		return pages_esc(b, v);
-	}
-}
-
-static int may_write(const app_req *r)
-{
-	return r->role >= APP_ROLE_STAFF;
-}
-
-/* The columns a list shows: the first three a person reads (owner and id aside). */
-static int list_cols(const hearth_table_decl *t, int *cols)
-{
-	int i, n = 0;
-
-	for (i = 0; i < t->ncol && n < 3; i++)
-		if (i != t->owner_col && i != t->id_col)
-			cols[n++] = i;
-	return n;
-}
-
-static int page_list(const app_req *r, app_resp *out, const hearth_table_decl *t)
-{
-	hearth_buf *b = &out->body;
-	hearth_buf sql = HEARTH_BUF_INIT;
-	sqlite3_stmt *st = NULL;
-	int cols[3], n = list_cols(t, cols), i, rc, rows = 0;
-
-	out->status = 200;
-	if ((rc = pages_open(b, r, pages_table_label(t->name))) < 0)
-		goto done;
-	if (may_write(r) && strcmp(t->name, "node") != 0)
-		rc = hearth_buf_printf(b, "<p><a class=\"button\" href=\"/t/%s/new\">%s</a></p>",
-			t->name, _("Add"));
-	if (rc == 0)
-		rc = hearth_buf_puts(b, "<table><thead><tr>");
-	for (i = 0; rc == 0 && i < n; i++) {
-		rc = hearth_buf_puts(b, "<th scope=\"col\">");
-		if (rc == 0)
-			rc = pages_esc(b, pages_col_label(r, t, cols[i]));
-		if (rc == 0)
-			rc = hearth_buf_puts(b, "</th>");
-	}
-	if (rc == 0)
-		rc = hearth_buf_puts(b, "</tr></thead><tbody>");
-	if (rc == 0)
-		rc = hearth_buf_printf(&sql, "SELECT * FROM \"%s\" ORDER BY owner = ?1 DESC, id DESC "
-					     "LIMIT %d", t->name, LIST_MAX);
-	if (rc < 0 || (rc = hearth_sql_prepare(&st, hearth_db_sqlite(r->db), sql.ptr)) < 0)
-		goto done;
-	sqlite3_bind_text(st, 1, hearth_db_node(r->db), -1, SQLITE_STATIC);
-	while (rc == 0 && sqlite3_step(st) == SQLITE_ROW) {
-		rows++;
-		rc = hearth_buf_puts(b, "<tr>");
-		for (i = 0; rc == 0 && i < n; i++) {
-			const char *v = (const char *)sqlite3_column_text(st, cols[i]);
-			rc = hearth_buf_puts(b, "<td>");
-			if (rc == 0 && i == 0) {
-				rc = hearth_buf_printf(b, "<a href=\"/t/%s/view?id=", t->name);
-				if (rc == 0)
-					rc = pages_esc(b, (const char *)sqlite3_column_text(st,
-								  t->id_col));
-				if (rc == 0)
-					rc = hearth_buf_puts(b, "\">");
-			}
-			if (rc == 0)
-				rc = value_shown(b, r, &t->cols[cols[i]], v);
-			if (rc == 0 && i == 0 && !v)
-				rc = hearth_buf_puts(b, _("(open)"));
-			if (rc == 0 && i == 0)
-				rc = hearth_buf_puts(b, "</a>");
-			if (rc == 0)
-				rc = hearth_buf_puts(b, "</td>");
-		}
-		if (rc == 0)
-			rc = hearth_buf_puts(b, "</tr>");
-	}
-	if (rc == 0)
-		rc = hearth_buf_puts(b, "</tbody></table>");
-	if (rc == 0 && rows == 0)
-		rc = hearth_buf_printf(b, "<p>%s</p>", _("Nothing here yet."));
-	if (rc == 0 && rows == LIST_MAX)
-		rc = hearth_buf_printf(b, "<p>%s</p>", _("Only the newest 200 are shown."));
-	if (rc == 0)
-		rc = pages_close(b);
-done:
-	sqlite3_finalize(st);
-	hearth_buf_dispose(&sql);
-	return rc < 0 ? -1 : 1;
-}
-
-/* The stored row `id` (owner, this node's first) stepped on *out, or NULL. */
+/* The stored row `id` (owner, this node's first) stepped on, or NULL; a statement of the
+ * handle's cache (hearth_stmt_done() when read). */
 static sqlite3_stmt *row_get(const app_req *r, const hearth_table_decl *t, const char *id)
 {
 	hearth_buf sql = HEARTH_BUF_INIT;
@@ -143,12 +24,12 @@ static sqlite3_stmt *row_get(const app_req *r, const hearth_table_decl *t, const
 
 	if (!id || hearth_buf_printf(&sql, "SELECT * FROM \"%s\" WHERE id = ?1 "
 					   "ORDER BY owner = ?2 DESC LIMIT 1", t->name) < 0 ||
-	    hearth_sql_prepare(&st, hearth_db_sqlite(r->db), sql.ptr) < 0)
+	    hearth_db_stmt(r->db, &st, sql.ptr) < 0)
 		goto done;
 	sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
 	sqlite3_bind_text(st, 2, hearth_db_node(r->db), -1, SQLITE_STATIC);
 	if (sqlite3_step(st) != SQLITE_ROW) {
-		sqlite3_finalize(st);
+		hearth_stmt_done(st);
 		st = NULL;
 	}
 done:
@@ -189,23 +70,10 @@ static int message_page(const app_req *r, app_resp *out, int status, const char 
 static int task_button(hearth_buf *b, const app_req *r, const char *table, const char *id,
 	const char *label, const char *const *fields, int secondary)
 {
-	int rc = hearth_buf_printf(b, "<form method=\"post\" action=\"/t/%s/edit\">", table);
+	int rc = pages_form_post(b, r, table, "edit", id);
 
-	if (rc == 0)
-		rc = pages_csrf(b, r);
-	if (rc == 0)
-		rc = hearth_buf_puts(b, "<input type=\"hidden\" name=\"id\" value=\"");
-	if (rc == 0)
-		rc = pages_esc(b, id);
-	if (rc == 0)
-		rc = hearth_buf_puts(b, "\">");
-	for (; rc == 0 && fields && fields[0]; fields += 2) {
-		rc = hearth_buf_printf(b, "<input type=\"hidden\" name=\"%s\" value=\"", fields[0]);
-		if (rc == 0)
-			rc = pages_esc(b, fields[1]);
-		if (rc == 0)
-			rc = hearth_buf_puts(b, "\">");
-	}
+	for (; rc == 0 && fields && fields[0]; fields += 2)
+		rc = pages_hidden(b, fields[0], fields[1]);
 	if (rc == 0)
 		rc = hearth_buf_printf(b, "<button type=\"submit\"%s>%s</button></form>",
 			secondary ? " class=\"secondary\"" : "", label);
@@ -234,18 +102,12 @@ static int request_tasks(hearth_buf *b, const app_req *r, const hearth_table_dec
 		if (strcmp(status, "new") == 0)
 			rc = task_button(b, r, "service_request", id, _("Accept"), accept, 0);
 		else if (strcmp(status, "accepted") == 0) {
-			rc = hearth_buf_printf(b, "<h2>%s</h2><form method=\"post\" "
-						  "action=\"/t/service_request/edit\">",
-				_("Mark as done"));
+			rc = hearth_buf_printf(b, "<h2>%s</h2>", _("Mark as done"));
 			if (rc == 0)
-				rc = pages_csrf(b, r);
-			if (rc == 0)
-				rc = hearth_buf_puts(b, "<input type=\"hidden\" name=\"id\" value=\"");
-			if (rc == 0)
-				rc = pages_esc(b, id);
+				rc = pages_form_post(b, r, "service_request", "edit", id);
 			if (rc == 0)
 				rc = hearth_buf_printf(b,
-					"\"><input type=\"hidden\" name=\"status\" value=\"done\">"
+					"<input type=\"hidden\" name=\"status\" value=\"done\">"
 					"<label for=\"f-feedback\">%s</label><textarea id=\"f-feedback\" "
 					"name=\"feedback\" rows=\"3\"></textarea>"
 					"<button type=\"submit\">%s</button></form>",
@@ -285,7 +147,7 @@ static int page_view(const app_req *r, app_resp *out, const hearth_table_decl *t
 			rc = hearth_buf_puts(b, "</dt><dd>");
 		if (rc == 0)
 			rc = i == t->owner_col ? pages_ref_name(b, r, "node", v)
-					       : value_shown(b, r, &t->cols[i], v);
+					       : pages_value(b, r, &t->cols[i], v);
 		if (rc == 0 && !v)
 			rc = hearth_buf_puts(b, "—");
 		if (rc == 0)
@@ -303,16 +165,9 @@ static int page_view(const app_req *r, app_resp *out, const hearth_table_decl *t
 		if (rc == 0)
 			rc = hearth_buf_printf(b, "\">%s</a> ", _("Edit"));
 		if (rc == 0 && strcmp(t->name, "node") != 0) {
-			rc = hearth_buf_printf(b, "<form method=\"post\" action=\"/t/%s/delete\">",
-				t->name);
+			rc = pages_form_post(b, r, t->name, "delete", id);
 			if (rc == 0)
-				rc = pages_csrf(b, r);
-			if (rc == 0)
-				rc = hearth_buf_puts(b, "<input type=\"hidden\" name=\"id\" value=\"");
-			if (rc == 0)
-				rc = pages_esc(b, id);
-			if (rc == 0)
-				rc = hearth_buf_printf(b, "\"><button type=\"submit\" "
+				rc = hearth_buf_printf(b, "<button type=\"submit\" "
 							  "class=\"secondary\">%s</button></form>",
 					_("Delete"));
 		}
@@ -324,7 +179,7 @@ static int page_view(const app_req *r, app_resp *out, const hearth_table_decl *t
 			_("Back to the list"));
 	if (rc == 0)
 		rc = pages_close(b);
-	sqlite3_finalize(row);
+	hearth_stmt_done(row);
 	return rc < 0 ? -1 : 1;
 }
 
@@ -368,14 +223,14 @@ static int ref_options(hearth_buf *b, const app_req *r, const hearth_column_decl
 
 	if (!rt)
 		return 0;
-	rc = hearth_buf_printf(&sql, "SELECT id FROM \"%s\"", rt->name);
+	rc = hearth_buf_printf(&sql, "SELECT DISTINCT id FROM \"%s\"", rt->name);
 	/* a node reference: the nodes that keep a directory row (the teams) too */
 	for (i = 0; rc == 0 && strcmp(rt->name, "node") == 0 && i < hearth_schema_count(s); i++)
 		if (hearth_schema_at(s, i)->directory)
 			rc = hearth_buf_printf(&sql, " UNION SELECT owner FROM \"%s\"",
 				hearth_schema_at(s, i)->name);
 	if (rc < 0 || (rc = hearth_buf_puts(&sql, " ORDER BY 1 DESC LIMIT 500")) < 0 ||
-	    (rc = hearth_sql_prepare(&st, hearth_db_sqlite(r->db), sql.ptr)) < 0)
+	    (rc = hearth_db_stmt(r->db, &st, sql.ptr)) < 0)
 		goto done;
 	while (rc == 0 && sqlite3_step(st) == SQLITE_ROW) {
 		const char *id = (const char *)sqlite3_column_text(st, 0);
@@ -391,7 +246,7 @@ static int ref_options(hearth_buf *b, const app_req *r, const hearth_column_decl
 		}
 	}
 done:
-	sqlite3_finalize(st);
+	hearth_stmt_done(st);
 	hearth_buf_dispose(&sql);
 	hearth_buf_dispose(&name);
 	return rc;
@@ -499,13 +354,8 @@ static int page_form(const app_req *r, app_resp *out, const hearth_table_decl *t
 			t->name, edit ? "edit" : "new");
 	if (rc == 0)
 		rc = pages_csrf(b, r);
-	if (rc == 0 && edit) {
-		rc = hearth_buf_puts(b, "<input type=\"hidden\" name=\"id\" value=\"");
-		if (rc == 0)
-			rc = pages_esc(b, id);
-		if (rc == 0)
-			rc = hearth_buf_puts(b, "\">");
-	}
+	if (rc == 0 && edit)
+		rc = pages_hidden(b, "id", id);
 	for (i = 0; rc == 0 && i < t->ncol; i++) {
 		const hearth_column_decl *c = &t->cols[i];
 		const char *hint = strcmp(r->lang, "en") == 0 ? c->hint_en : c->hint_zh;
@@ -553,7 +403,7 @@ static int page_form(const app_req *r, app_resp *out, const hearth_table_decl *t
 			_("Save"));
 	if (rc == 0)
 		rc = pages_close(b);
-	sqlite3_finalize(row);
+	hearth_stmt_done(row);
 	hearth_buf_dispose(&aria);
 	return rc < 0 ? -1 : 1;
 }
@@ -639,9 +489,9 @@ int pages_table(const app_req *r, app_resp *out, const char *table, const char *
 	if (!t)
 		return 0;
 	if (strcmp(r->method, "POST") == 0)
-		return post(r, out, t, action);
+		return strcmp(action, "search") == 0 ? pages_list(r, out, t) : post(r, out, t, action);
 	if (strcmp(action, "") == 0)
-		return page_list(r, out, t);
+		return pages_list(r, out, t);
 	if (strcmp(action, "view") == 0)
 		return page_view(r, out, t);
 	if (r->role < APP_ROLE_VOLUNTEER || (r->role == APP_ROLE_VOLUNTEER &&

@@ -33,22 +33,14 @@ static int esc_col(hearth_buf *b, sqlite3_stmt *st, int i)
 static int tap(hearth_buf *b, const app_req *r, const char *table, const char *id,
 	const char *name, const char *value, const char *label, const char *next)
 {
-	int rc = hearth_buf_printf(b, "<form method=\"post\" action=\"/t/%s/edit\">", table);
+	int rc = pages_form_post(b, r, table, "edit", id);
 
 	if (rc == 0)
-		rc = pages_csrf(b, r);
+		rc = pages_hidden(b, name, value);
 	if (rc == 0)
-		rc = hearth_buf_puts(b, "<input type=\"hidden\" name=\"id\" value=\"");
+		rc = pages_hidden(b, "next", next);
 	if (rc == 0)
-		rc = pages_esc(b, id);
-	if (rc == 0)
-		rc = hearth_buf_printf(b, "\"><input type=\"hidden\" name=\"%s\" value=\"", name);
-	if (rc == 0)
-		rc = pages_esc(b, value);
-	if (rc == 0)
-		rc = hearth_buf_printf(b, "\"><input type=\"hidden\" name=\"next\" value=\"%s\">"
-					  "<button type=\"submit\" class=\"secondary\">",
-			next);
+		rc = hearth_buf_puts(b, "<button type=\"submit\" class=\"secondary\">");
 	if (rc == 0)
 		rc = pages_esc(b, label);
 	if (rc == 0)
@@ -76,11 +68,9 @@ static int centre_classes(hearth_buf *b, const app_req *r)
 		const char *id = (const char *)sqlite3_column_text(st, 0);
 		long long cap = sqlite3_column_int64(st, 2), in = sqlite3_column_int64(st, 3);
 		n++;
-		rc = hearth_buf_puts(b, "<li><h3><a href=\"/t/care_class/view?id=");
+		rc = hearth_buf_puts(b, "<li><h3>");
 		if (rc == 0)
-			rc = pages_esc(b, id);
-		if (rc == 0)
-			rc = hearth_buf_puts(b, "\">");
+			rc = pages_view_link(b, "care_class", id);
 		if (rc == 0)
 			rc = esc_col(b, st, 1);
 		if (rc == 0)
@@ -129,11 +119,9 @@ static int row_links(hearth_buf *b, sqlite3_stmt *st, const char *table, const c
 
 	while (rc == 0 && sqlite3_step(st) == SQLITE_ROW) {
 		n++;
-		rc = hearth_buf_printf(b, "<li><a href=\"/t/%s/view?id=", table);
+		rc = hearth_buf_puts(b, "<li>");
 		if (rc == 0)
-			rc = esc_col(b, st, 0);
-		if (rc == 0)
-			rc = hearth_buf_puts(b, "\">");
+			rc = pages_view_link(b, table, (const char *)sqlite3_column_text(st, 0));
 		if (rc == 0)
 			rc = esc_col(b, st, 1);
 		if (rc == 0)
@@ -155,44 +143,49 @@ static int row_links(hearth_buf *b, sqlite3_stmt *st, const char *table, const c
 	return rc;
 }
 
-static int centre_checks(hearth_buf *b, const app_req *r)
+/* The rows of `sql` (its ?1 this node, ?2 and ?3 the days `from` and `to`, `to` NULL when it
+ * has no ?3) as links under the heading `title`. */
+static int day_links(hearth_buf *b, const app_req *r, const char *title, const char *sql,
+	const char *from, const char *to, const char *table, const char *none)
 {
 	sqlite3_stmt *st = NULL;
-	char until[11];
-	int rc;
+	int rc = hearth_buf_printf(b, "<h2>%s</h2>", title);
 
-	china_day(until, 30);
-	rc = hearth_buf_printf(b, "<h2>%s</h2>", _("Health checks due in 30 days"));
-	if (rc == 0 && (rc = hearth_db_stmt(r->db, &st,
-				"SELECT h.id, coalesce(c.name, h.child_id), h.next_due "
-				"FROM health_check h LEFT JOIN child c ON c.id = h.child_id "
-				"AND c.owner = h.centre_id WHERE h.centre_id = ?1 "
-				"AND h.next_due IS NOT NULL AND h.next_due <= ?2 "
-				"ORDER BY h.next_due LIMIT 50")) < 0)
+	if (rc == 0 && (rc = hearth_db_stmt(r->db, &st, sql)) < 0)
 		return rc;
 	sqlite3_bind_text(st, 1, hearth_db_node(r->db), -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 2, until, -1, SQLITE_STATIC);
-	return row_links(b, st, "health_check", _("None due."));
+	sqlite3_bind_text(st, 2, from, -1, SQLITE_STATIC);
+	if (to)
+		sqlite3_bind_text(st, 3, to, -1, SQLITE_STATIC);
+	return row_links(b, st, table, none);
+}
+
+static int centre_checks(hearth_buf *b, const app_req *r)
+{
+	char until[11];
+
+	china_day(until, 30);
+	return day_links(b, r, _("Health checks due in 30 days"),
+		"SELECT h.id, coalesce(c.name, h.child_id), h.next_due "
+		"FROM health_check h LEFT JOIN child c ON c.id = h.child_id "
+		"AND c.owner = h.centre_id WHERE h.centre_id = ?1 "
+		"AND h.next_due IS NOT NULL AND h.next_due <= ?2 "
+		"ORDER BY h.next_due LIMIT 50",
+		until, NULL, "health_check", _("None due."));
 }
 
 static int week_events(hearth_buf *b, const app_req *r)
 {
-	sqlite3_stmt *st = NULL;
 	char from[11], to[11];
 	int rc;
 
 	china_day(from, 0);
 	china_day(to, 7);
-	rc = hearth_buf_printf(b, "<h2>%s</h2>", _("Events this week"));
-	if (rc == 0 && (rc = hearth_db_stmt(r->db, &st,
-				"SELECT id, title, substr(starts_at, 1, 10), substr(starts_at, 12, 5) "
-				"FROM event WHERE owner = ?1 AND substr(starts_at, 1, 10) >= ?2 "
-				"AND substr(starts_at, 1, 10) <= ?3 ORDER BY starts_at LIMIT 50")) < 0)
-		return rc;
-	sqlite3_bind_text(st, 1, hearth_db_node(r->db), -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 2, from, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 3, to, -1, SQLITE_STATIC);
-	rc = row_links(b, st, "event", _("No events this week."));
+	rc = day_links(b, r, _("Events this week"),
+		"SELECT id, title, substr(starts_at, 1, 10), substr(starts_at, 12, 5) "
+		"FROM event WHERE owner = ?1 AND substr(starts_at, 1, 10) >= ?2 "
+		"AND substr(starts_at, 1, 10) <= ?3 ORDER BY starts_at LIMIT 50",
+		from, to, "event", _("No events this week."));
 	if (rc == 0 && r->role >= APP_ROLE_STAFF)
 		rc = hearth_buf_printf(b, "<p><a class=\"button\" href=\"/t/event/new?public=1\">%s"
 					  "</a></p>",

@@ -259,7 +259,15 @@ static int page_route(const char *path)
 		return 1;
 	return strcmp(slash, "/new") == 0 || strcmp(slash, "/view") == 0 ||
 		strcmp(slash, "/edit") == 0 || strcmp(slash, "/delete") == 0 ||
-		strcmp(slash, "/assign") == 0;
+		strcmp(slash, "/assign") == 0 || strcmp(slash, "/search") == 0;
+}
+
+/* A POST that only reads: a list's search (app/pages_list.c), open to a viewer. */
+static int post_reads(const char *path)
+{
+	size_t n = strlen(path);
+
+	return strncmp(path, "/t/", 3) == 0 && n > 7 && strcmp(path + n - 7, "/search") == 0;
 }
 
 static int csrf_ok(const app_req *r, const app_session *ses)
@@ -382,7 +390,7 @@ static int route(hearth_app_server *s, app_req *r, reply *rp, const char *addr,
 				: 0;
 		return app_page_users_post(&rp->resp, r);
 	}
-	if (is_post && r->role == APP_ROLE_VIEWER)
+	if (is_post && r->role == APP_ROLE_VIEWER && !post_reads(r->path))
 		return app_page_error(&rp->resp, r, 403,
 			_("your account may only read: nothing was saved"));
 	if ((rc = hearth_db_set_author(r->db, r->user)) < 0)

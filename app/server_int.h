@@ -73,6 +73,10 @@ void app_cache_put(app_cache *c, const char *key, const app_cache_mark *m, const
 /** A GET of the pages (app_pages_handle's contract): today, the lists and a row's view from
  * the cache while the data and the clock's step are unchanged; any other page rendered. */
 int app_cache_page(app_cache *c, const app_req *r, app_resp *out);
+/** How many pages app_cache_page() has rendered to keep: a request answered from the cache,
+ * or by waiting for another's rendering of the same page, adds none (the tests see the single
+ * rendering in it). */
+uint64_t app_cache_rendered(app_cache *c);
 
 /* ---- the WAL's checkpoints, off the request path (checkpoint.c) ---- */
 

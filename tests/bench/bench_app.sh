@@ -5,7 +5,7 @@
 #
 #   app_today_vs_nginx     the start page of a new childcare centre
 #   app_children_vs_nginx  the list of children of a centre with 10,000 children (hearth-gen);
-#                          the list shows the newest 200 (the app has no paging or search yet)
+#                          the first page of the list: the newest 50, with the pages after it
 #   app_post_p99           a form POST, one recorded write (a class added, with the session
 #                          cookie and the form's CSRF token), 16 connections posting at once
 #

@@ -4,8 +4,9 @@
 // each syncing through a bare repository in a folder), their apps served on 127.0.0.1, and
 // Debian's Chromium on a 360 px viewport doing what people do, through the pages only (links,
 // buttons, fields found by their labels): an admin adds a staff and a volunteer account; the
-// staff member adds a class, registers a child, enrols it (the free places drop by one), records
-// an event and presses the sync button; the office's clerk restores the lost value of a
+// staff member adds a class, registers a child, enrols it (the free places drop by one), pages
+// through the list of children and finds the child with the search, records an event and
+// presses the sync button; the office's clerk restores the lost value of a
 // conflict; the team accepts and completes a request the station assigned to it and the station
 // sees it done. axe (WCAG 2.2 AA) runs on every page visited, in Chinese and in English, and the
 // large-text mode (长辈版) must stay on across pages and after signing in.
@@ -143,6 +144,11 @@ h('lucai', ['exec', "UPDATE child SET notes = '中心的备注' WHERE id = 'k-co
 sync('office', 'lucai', 'office');
 is(q('office', 'SELECT count(*) FROM hearth_conflict WHERE resolved IS NULL'), '1',
   'the office holds one open conflict made at the command line');
+
+// 60 more children at the centre: its list has two pages
+h('lucai', ['exec', '--yes', 'WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n ' +
+  "WHERE i < 60) INSERT INTO child (owner, id, name) SELECT 'lucai', printf('k-%02d', i), " +
+  "printf('幼儿%02d', i) FROM n"]);
 
 // ---- the browser -------------------------------------------------------------------------
 
@@ -323,6 +329,22 @@ try {
   ok(await page.evaluate(() => document.documentElement.classList.contains('large')),
     '长辈版 stays on on the next page');
   await audit(page, 'children');
+  // its pages: "第 1 页，共 2 页", then the link to the next (no script)
+  ok((await mainText(page)).includes('第 1 页，共 2 页'), 'the list says it has two pages');
+  await clickLink(page, '下一页');
+  ok((await mainText(page)).includes('第 2 页，共 2 页') &&
+    await page.getByRole('link', { name: '上一页', exact: true }).count() === 1,
+    'the next page, with a link back');
+  await auditOne(page, 'zh', 'children, page 2');
+  // the list's search: a form that posts (no script), the name kept out of the URL; a search
+  // is never a GET, so its page is checked in this language only
+  await page.locator('#q').fill('小明');
+  await clickButton(page, '搜索');
+  const found = await mainText(page);
+  ok(found.includes('王小明') && !found.includes('孙小月'),
+    'the search finds the child by name and not the other');
+  ok(!decodeURIComponent(page.url()).includes('小明'), 'the name is not in the URL');
+  await auditOne(page, 'zh', 'children, searched');
   await signOut(page);
   ok(await page.evaluate(() => document.documentElement.classList.contains('large')),
     '长辈版 on the sign-in page');
