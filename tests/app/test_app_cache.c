@@ -127,7 +127,7 @@ int main(void)
 	if (!ok(fill(dir) == 0, "an office with a centre's 5,000 children (%s)", hearth_error_last()))
 		goto out;
 	for (i = 0; i < THREADS; i++)
-		if (app_db_open(&w[i].db, dir) < 0)
+		if (app_db_open(&w[i].db, dir, NULL) < 0)
 			break;
 	if (!ok(i == THREADS && hearth_db_open(&bumper, dir) == 0 &&
 		       app_cache_new(&cache, bumper) == 0,
