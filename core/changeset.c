@@ -184,6 +184,27 @@ void hearth_cs_writer_delete_key(hearth_cs_writer *w, sqlite3_value **old)
 	}
 }
 
+void hearth_cs_writer_insert_masked(hearth_cs_writer *w, sqlite3_value **vals,
+	const unsigned char *send)
+{
+	int i;
+
+	if (w->rc)
+		return;
+	if (!w->table) {
+		w->rc = hearth_error_set(HEARTH_ERROR, _("changeset writer: change before table"));
+		return;
+	}
+	put_byte(w, SQLITE_INSERT);
+	put_byte(w, 0);
+	for (i = 0; i < w->ncol; i++) {
+		if (send[i])
+			put_value(w, vals[i]);
+		else
+			put_byte(w, SQLITE_NULL);
+	}
+}
+
 void hearth_cs_writer_append_iter(hearth_cs_writer *w, sqlite3_changeset_iter *it)
 {
 	const char *tab;

@@ -65,12 +65,10 @@ static int dump_table(hearth_db *db, const hearth_table_decl *t, const char *for
 	sqlite3_stmt *st = NULL;
 	int rc, i, step;
 
-	rc = hearth_buf_printf(&sql, "SELECT * FROM \"%s\"", t->name);
-	if (rc == 0 && for_node) {
-		rc = hearth_buf_puts(&sql, " WHERE ");
-		if (rc == 0)
-			rc = hearth_visible_sql(&sql, t, for_node);
-	}
+	if (for_node)
+		rc = hearth_visible_select(&sql, t, for_node);
+	else
+		rc = hearth_buf_printf(&sql, "SELECT * FROM \"%s\"", t->name);
 	if (rc == 0)
 		rc = hearth_buf_puts(&sql, " ORDER BY owner, id");
 	if (rc < 0 || (rc = hearth_sql_prepare(&st, hearth_db_sqlite(db), sql.ptr)) < 0)

@@ -88,6 +88,10 @@ int hearth_schema_known(hearth_db *db, int version, const char *fingerprint);
  * Appended to `out`. The node id must be valid (it is embedded quoted).
  */
 int hearth_visible_sql(hearth_buf *out, const hearth_table_decl *t, const char *node);
+/** "SELECT cols FROM t WHERE <hearth_visible_sql>": every column, a column withheld from the
+ * table's audience (hearth_column.audience_sees 0) NULL in the rows `node` sees as their
+ * audience only. Appended to `out`. */
+int hearth_visible_select(hearth_buf *out, const hearth_table_decl *t, const char *node);
 
 /** A session attached to every synced table of `db` (the recording of a write, a merge, a
  * replay). Free with sqlite3session_delete(). */
@@ -168,6 +172,11 @@ void hearth_cs_writer_change(hearth_cs_writer *w, int op, int indirect, sqlite3_
 /** Append a DELETE of the current table's row whose key is in `old` (ncol values, only the
  * key columns read): every other column NULL, so the delete carries no value but the key. */
 void hearth_cs_writer_delete_key(hearth_cs_writer *w, sqlite3_value **old);
+/** Append an INSERT of the current table's row `vals` (ncol values) where `send[i]` is 0 for a
+ * column the reader must not receive: that column is NULL (used for what an audience node
+ * receives of a row: hearth_column.audience_sees). */
+void hearth_cs_writer_insert_masked(hearth_cs_writer *w, sqlite3_value **vals,
+	const unsigned char *send);
 /** Append the iterator's current change under its table. */
 void hearth_cs_writer_append_iter(hearth_cs_writer *w, sqlite3_changeset_iter *it);
 void hearth_cs_writer_dispose(hearth_cs_writer *w);

@@ -34,9 +34,7 @@ static int snapshot_parts(hearth_db *db, const char *node, sync_entry **out, int
 		}
 		for (c = 0; c < t->ncol; c++)
 			pk[c] = t->cols[c].is_pk ? (unsigned char)++k : 0;
-		rc = hearth_buf_printf(&sql, "SELECT * FROM \"%s\" WHERE ", t->name);
-		if (rc == 0)
-			rc = hearth_visible_sql(&sql, t, node);
+		rc = hearth_visible_select(&sql, t, node);
 		if (rc == 0)
 			rc = hearth_buf_puts(&sql, " ORDER BY owner, id");
 		if (rc == 0)
