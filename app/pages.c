@@ -469,6 +469,8 @@ int app_pages_handle(const app_req *r, app_resp *out)
 		return post ? pages_purge_post(r, out) : pages_purge(r, out);
 	if (strcmp(p, "/stick") == 0)
 		return post ? pages_stick_post(r, out) : pages_stick(r, out);
+	if (strcmp(p, "/checks") == 0 && strcmp(hearth_db_kind(r->db), "hospital") == 0)
+		return post ? pages_checks_post(r, out) : pages_checks(r, out);
 	if (strncmp(p, "/t/", 3) == 0) {
 		char table[64];
 		const char *slash = strchr(p + 3, '/');

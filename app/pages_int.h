@@ -53,6 +53,8 @@ int pages_purge(const app_req *r, app_resp *out);
 int pages_purge_post(const app_req *r, app_resp *out);
 int pages_stick(const app_req *r, app_resp *out);
 int pages_stick_post(const app_req *r, app_resp *out);
+int pages_checks(const app_req *r, app_resp *out);
+int pages_checks_post(const app_req *r, app_resp *out);
 
 /* ---- writes (app_write.c) ----------------------------------------------------------------- */
 
