@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "core/i18n.h"
 #include "pages_int.h"
@@ -15,6 +16,16 @@
 /* The columns of health_check the form asks for, after the child. */
 static const char *const check_cols[] = { "checked_on", "height_cm", "weight_kg", "findings",
 	"next_due", NULL };
+
+/* Today in China time as YYYY-MM-DD (11 bytes): the check's date unless changed. */
+static void china_today(char *out)
+{
+	time_t s = (time_t)(hearth_time_now_ms() / 1000) + 8 * 3600;
+	struct tm tm;
+
+	gmtime_r(&s, &tm);
+	strftime(out, 11, "%Y-%m-%d", &tm);
+}
 
 static const hearth_table_decl *checks_decl(const app_req *r)
 {
@@ -194,8 +205,10 @@ static int check_form(hearth_buf *b, const app_req *r, const app_refusal *ref,
 	const char *child_why)
 {
 	const hearth_table_decl *t = checks_decl(r);
+	char today[11];
 	int i, col, rc;
 
+	china_today(today);
 	rc = hearth_buf_printf(b, "<h2>%s</h2>", _("Record a check"));
 	if (rc == 0 && ref && ref->message.size > 0) {
 		rc = hearth_buf_puts(b, "<p class=\"error\" role=\"alert\">");
@@ -225,7 +238,8 @@ static int check_form(hearth_buf *b, const app_req *r, const app_refusal *ref,
 	for (i = 0; rc == 0 && check_cols[i]; i++) {
 		if ((col = hearth_table_column(t, check_cols[i])) < 0)
 			continue;
-		rc = check_input(b, r, t, col, ref ? app_form_get(r, check_cols[i]) : NULL,
+		rc = check_input(b, r, t, col,
+			ref ? app_form_get(r, check_cols[i]) : i == 0 ? today : NULL,
 			ref && ref->why && col < ref->ncol ? ref->why[col] : NULL);
 	}
 	if (rc == 0)

@@ -401,7 +401,9 @@ static void test_hospital(void)
 	resp_dispose(&r);
 	rc = call(&r, "GET", "/checks", NULL, APP_ROLE_STAFF, "zh");
 	ok(rc == 1 && r.status == 200 && has(&r, "王小明") && has(&r, "张小花") &&
-		   has(&r, "value=\"lucai/c0ffee01\"") && has(&r, "type=\"date\"") &&
+		   has(&r, "value=\"lucai/c0ffee01\"") &&
+		   has(&r, "name=\"checked_on\" type=\"date\" aria-describedby=\"h-checked_on\" "
+			   "value=\"20") &&
 		   !has(&r, ">c0ffee01<"),
 		"the task page lists both children by name, chosen from a select, never by id");
 	resp_dispose(&r);
