@@ -112,7 +112,8 @@ static int load_columns(hearth_table_decl *t, sqlite3 *db)
 	sqlite3_stmt *st = NULL;
 	int rc = 0, cap = 0;
 
-	/* before audience_sees was declared (schema 8), an audience received every column */
+	/* before audience_sees was declared (the migration adding child.health_partner), an
+	 * audience received every column */
 	int sees = sqlite3_table_column_metadata(db, NULL, "hearth_column", "audience_sees", NULL,
 			   NULL, NULL, NULL, NULL) == SQLITE_OK;
 
