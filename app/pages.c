@@ -354,6 +354,9 @@ static int nav(hearth_buf *b, const app_req *r)
 		if (hearth_schema_table(hearth_db_schema(r->db), *t))
 			rc = hearth_buf_printf(b, "<li><a href=\"/t/%s\">%s</a></li>", *t,
 				pages_table_label(*t));
+	if (rc == 0 && strcmp(hearth_db_kind(r->db), "hospital") == 0)
+		rc = hearth_buf_printf(b, "<li><a href=\"/checks\">%s</a></li>",
+			_("Partner centres' children"));
 	if (rc == 0 && hearth_db_is_office(r->db))
 		rc = hearth_buf_printf(b,
 			"<li><a href=\"/conflicts\">%s</a></li><li><a href=\"/quarantine\">%s</a></li>"
@@ -516,6 +519,8 @@ int app_pages_handle(const app_req *r, app_resp *out)
 		return post ? pages_purge_post(r, out) : pages_purge(r, out);
 	if (strcmp(p, "/stick") == 0)
 		return post ? pages_stick_post(r, out) : pages_stick(r, out);
+	if (strcmp(p, "/checks") == 0 && strcmp(hearth_db_kind(r->db), "hospital") == 0)
+		return post ? pages_checks_post(r, out) : pages_checks(r, out);
 	if (strncmp(p, "/t/", 3) == 0) {
 		char table[64];
 		const char *slash = strchr(p + 3, '/');

@@ -66,6 +66,8 @@ int pages_purge(const app_req *r, app_resp *out);
 int pages_purge_post(const app_req *r, app_resp *out);
 int pages_stick(const app_req *r, app_resp *out);
 int pages_stick_post(const app_req *r, app_resp *out);
+int pages_checks(const app_req *r, app_resp *out);
+int pages_checks_post(const app_req *r, app_resp *out);
 
 /* ---- the station's assign (pages_assign.c) ----------------------------------------------- */
 

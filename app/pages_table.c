@@ -212,26 +212,45 @@ static int option(hearth_buf *b, const char *value, const char *label, int selec
 	return rc;
 }
 
-static int ref_options(hearth_buf *b, const app_req *r, const hearth_column_decl *c,
+/* The nodes a node's audience column may name, at a node (which holds no other node's row):
+ * its partners, both ways, and the value the row holds now. The office lists every node. */
+#define PARTNER_IDS                                                                                \
+	"SELECT id FROM (SELECT partner_id AS id FROM partnership WHERE owner = ?1 UNION "        \
+	"SELECT owner FROM partnership WHERE partner_id = ?1 UNION SELECT ?2 WHERE ?2 <> '') "    \
+	"ORDER BY id LIMIT 500"
+
+static int ref_options(hearth_buf *b, const app_req *r, const hearth_table_decl *t, int col,
 	const char *v)
 {
+	const hearth_column_decl *c = &t->cols[col];
 	const hearth_table_decl *rt = c->ref_table ? decl(r, c->ref_table) : NULL;
 	const hearth_schema *s = hearth_db_schema(r->db);
 	hearth_buf sql = HEARTH_BUF_INIT, name = HEARTH_BUF_INIT;
 	sqlite3_stmt *st = NULL;
-	int rc, i;
+	int rc, i, partners = rt && col == t->audience_col && strcmp(rt->name, "node") == 0 &&
+				  !hearth_db_is_office(r->db);
 
 	if (!rt)
 		return 0;
-	rc = hearth_buf_printf(&sql, "SELECT DISTINCT id FROM \"%s\"", rt->name);
-	/* a node reference: the nodes that keep a directory row (the teams) too */
-	for (i = 0; rc == 0 && strcmp(rt->name, "node") == 0 && i < hearth_schema_count(s); i++)
-		if (hearth_schema_at(s, i)->directory)
-			rc = hearth_buf_printf(&sql, " UNION SELECT owner FROM \"%s\"",
-				hearth_schema_at(s, i)->name);
-	if (rc < 0 || (rc = hearth_buf_puts(&sql, " ORDER BY 1 DESC LIMIT 500")) < 0 ||
-	    (rc = hearth_db_stmt(r->db, &st, sql.ptr)) < 0)
+	if (partners) {
+		rc = hearth_buf_puts(&sql, PARTNER_IDS);
+	} else {
+		rc = hearth_buf_printf(&sql, "SELECT DISTINCT id FROM \"%s\"", rt->name);
+		/* a node reference: the nodes that keep a directory row (the teams) too */
+		for (i = 0; rc == 0 && strcmp(rt->name, "node") == 0 &&
+			    i < hearth_schema_count(s); i++)
+			if (hearth_schema_at(s, i)->directory)
+				rc = hearth_buf_printf(&sql, " UNION SELECT owner FROM \"%s\"",
+					hearth_schema_at(s, i)->name);
+		if (rc == 0)
+			rc = hearth_buf_puts(&sql, " ORDER BY 1 DESC LIMIT 500");
+	}
+	if (rc < 0 || (rc = hearth_db_stmt(r->db, &st, sql.ptr)) < 0)
 		goto done;
+	if (partners) {
+		sqlite3_bind_text(st, 1, hearth_db_node(r->db), -1, SQLITE_STATIC);
+		sqlite3_bind_text(st, 2, v ? v : "", -1, SQLITE_STATIC);
+	}
 	while (rc == 0 && sqlite3_step(st) == SQLITE_ROW) {
 		const char *id = (const char *)sqlite3_column_text(st, 0);
 		hearth_buf_clear(&name);
@@ -279,7 +298,7 @@ static int input(hearth_buf *b, const app_req *r, const hearth_table_decl *t, in
 			if (rc == 0)
 				rc = option(b, "0", _("no"), v && strcmp(v, "0") == 0);
 		} else if (rc == 0)
-			rc = ref_options(b, r, c, v);
+			rc = ref_options(b, r, t, col, v);
 		if (rc == 0)
 			rc = hearth_buf_puts(b, "</select>");
 		return rc;

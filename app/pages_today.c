@@ -258,6 +258,31 @@ static int requests(hearth_buf *b, const app_req *r, int team)
 	return rc;
 }
 
+/* A hospital: how many children its partner centres named for it, and the way to record a
+ * check for one of them (app/pages_checks.c). */
+static int hospital_today(hearth_buf *b, const app_req *r)
+{
+	sqlite3_stmt *st = NULL;
+	long long n = 0;
+	int rc = hearth_db_stmt(r->db, &st, "SELECT count(*) FROM child WHERE health_partner = ?1");
+
+	if (rc < 0)
+		return rc;
+	sqlite3_bind_text(st, 1, hearth_db_node(r->db), -1, SQLITE_STATIC);
+	if (sqlite3_step(st) == SQLITE_ROW)
+		n = sqlite3_column_int64(st, 0);
+	hearth_stmt_done(st);
+	rc = hearth_buf_printf(b, "<h2>%s</h2><p>", _("Partner centres' children"));
+	if (rc == 0)
+		rc = hearth_buf_printf(b, P_("%lld child named for this hospital",
+					       "%lld children named for this hospital", n),
+			n);
+	if (rc == 0)
+		rc = hearth_buf_printf(b, "</p><p><a class=\"button\" href=\"/checks\">%s</a></p>",
+			r->role >= APP_ROLE_STAFF ? _("Record a check") : _("See the children"));
+	return rc;
+}
+
 /* The office: each node's last sync, what waits for it, its last error. */
 static int dashboard(hearth_buf *b, const app_req *r)
 {
@@ -318,9 +343,7 @@ int pages_today(const app_req *r, app_resp *out)
 	else if (rc == 0 && strcmp(kind, "volunteer_team") == 0)
 		rc = requests(b, r, 1);
 	else if (rc == 0 && strcmp(kind, "hospital") == 0)
-		rc = hearth_buf_printf(b, "<p><a class=\"button\" href=\"/t/health_check/new\">%s</a>"
-					  "</p>",
-			_("Record a health check"));
+		rc = hospital_today(b, r);
 	else if (rc == 0) {
 		rc = centre_classes(b, r);
 		if (rc == 0)

@@ -71,7 +71,8 @@ static const demo_node nodes[] = {
 		" ('lucai','o-hour','hourly',30,'hour','9:00-16:00',NULL),"
 		" ('lucai','o-home','home_visit',NULL,'visit',NULL,'计划中'),"
 		" ('lucai','o-guide','parenting_guidance',0,'visit',NULL,'计划中，免费');"
-		"INSERT INTO child VALUES ('lucai','k1','示例儿童甲','2024-05-01','f','示例家长甲','13800000001',NULL),"
+		"INSERT INTO child (owner, id, name, birth_date, sex, guardian_name, guardian_phone, notes)"
+		" VALUES ('lucai','k1','示例儿童甲','2024-05-01','f','示例家长甲','13800000001',NULL),"
 		" ('lucai','k2','示例儿童乙','2025-02-11','m','示例家长乙','13800000002',NULL),"
 		" ('lucai','k3','示例儿童丙','2023-12-20','f','示例家长丙','13800000003',NULL);"
 		"INSERT INTO enrolment VALUES ('lucai','e1','k1','c-xiao1','full_day','2026-09-01',NULL),"
@@ -91,10 +92,13 @@ static const demo_node nodes[] = {
 		" ('xiaoxiangwan','c2','托大班','2-3',25);"
 		"INSERT INTO care_offer VALUES ('xiaoxiangwan','o1','full_day',1600,'month','7:30-18:30',NULL),"
 		" ('xiaoxiangwan','o2','hourly',35,'hour',NULL,NULL);"
-		"INSERT INTO child VALUES ('xiaoxiangwan','k1','示例儿童丁','2024-08-08','m','示例家长丁','13800000004',NULL);"
-		"INSERT INTO enrolment VALUES ('xiaoxiangwan','e1','k1','c1','full_day','2026-09-01',NULL);"
 		"INSERT INTO partnership VALUES ('xiaoxiangwan','p-fuyou','fuyou','medical','2025-06-01',"
-		" '健康课、膳食指导、疫苗接种绿色通道、发育监测、健康档案共享');" },
+		" '健康课、膳食指导、疫苗接种绿色通道、发育监测、健康档案共享');"
+		/* the centre names its partner hospital for this child: fuyou receives it */
+		"INSERT INTO child (owner, id, name, birth_date, sex, guardian_name, guardian_phone, notes,"
+		" health_partner) VALUES ('xiaoxiangwan','k1','示例儿童丁','2024-08-08','m','示例家长丁',"
+		" '13800000004',NULL,'fuyou');"
+		"INSERT INTO enrolment VALUES ('xiaoxiangwan','e1','k1','c1','full_day','2026-09-01',NULL);" },
 	{ "fuyou", "hospital", "长治市妇幼保健院", "luzhou",
 		"UPDATE node SET name_en = 'Changzhi Maternal and Child Health Hospital', phone = '0355-0000003'"
 		" WHERE id = 'fuyou';"

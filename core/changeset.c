@@ -164,7 +164,8 @@ void hearth_cs_writer_change(hearth_cs_writer *w, int op, int indirect, sqlite3_
 		put_record(w, new_);
 }
 
-void hearth_cs_writer_insert(hearth_cs_writer *w, sqlite3_value **new_)
+/* An INSERT of `vals`: a NULL pointer, or a column whose send[i] is 0, is an SQL NULL. */
+static void insert_row(hearth_cs_writer *w, sqlite3_value **vals, const unsigned char *send)
 {
 	int i;
 
@@ -177,11 +178,16 @@ void hearth_cs_writer_insert(hearth_cs_writer *w, sqlite3_value **new_)
 	put_byte(w, SQLITE_INSERT);
 	put_byte(w, 0);
 	for (i = 0; i < w->ncol; i++) {
-		if (new_[i])
-			put_value(w, new_[i]);
+		if (vals[i] && (!send || send[i]))
+			put_value(w, vals[i]);
 		else
 			put_byte(w, SQLITE_NULL);
 	}
+}
+
+void hearth_cs_writer_insert(hearth_cs_writer *w, sqlite3_value **new_)
+{
+	insert_row(w, new_, NULL);
 }
 
 void hearth_cs_writer_delete_key(hearth_cs_writer *w, sqlite3_value **old)
@@ -202,6 +208,12 @@ void hearth_cs_writer_delete_key(hearth_cs_writer *w, sqlite3_value **old)
 		else
 			put_byte(w, SQLITE_NULL);
 	}
+}
+
+void hearth_cs_writer_insert_masked(hearth_cs_writer *w, sqlite3_value **vals,
+	const unsigned char *send)
+{
+	insert_row(w, vals, send);
 }
 
 void hearth_cs_writer_append_iter(hearth_cs_writer *w, sqlite3_changeset_iter *it)

@@ -187,6 +187,8 @@ typedef struct {
 	int is_pk;            /* position in the primary key (1-based), 0 if not part of it */
 	int is_public;
 	int audience_writable;
+	int audience_sees;    /* the row's audience node receives this column (keys always) */
+	int not_null;         /* declared NOT NULL */
 	int takes_blob;       /* declared BLOB (or no type): the only columns a BLOB value may enter */
 	hearth_policy_kind policy;
 	char *policy_text;    /* as declared: "lww", "office", "state:a<b<c" */
@@ -212,6 +214,7 @@ typedef struct {
 	int owner_col;            /* index of `owner` */
 	int id_col;               /* index of `id` */
 	int audience_col;         /* index, or -1 */
+	int audience_withheld;    /* some column is withheld from the audience (audience_sees 0) */
 	char *public_rows;        /* SQL condition for publishing, or NULL */
 	int directory;            /* schema v8: its public columns go to every node */
 } hearth_table_decl;

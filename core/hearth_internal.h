@@ -91,8 +91,9 @@ int hearth_schema_known(hearth_db *db, int version, const char *fingerprint);
 int hearth_visible_sql(hearth_buf *out, const hearth_table_decl *t, const char *node);
 /**
  * The SELECT of what node `node` holds of `t`: the visible rows (hearth_visible_sql; every row
- * of a directory table), every column in table order, a directory row's private columns NULL
- * unless the row is the node's own or the office's. Appended to `out`, ending in the condition.
+ * of a directory table), every column in table order; NULL in the rows `node` does not own: a
+ * directory row's private columns, and the columns withheld from the table's audience
+ * (hearth_column.audience_sees 0). Appended to `out`, ending in the condition.
  */
 int hearth_visible_select(hearth_buf *out, const hearth_table_decl *t, const char *node);
 
@@ -177,6 +178,11 @@ void hearth_cs_writer_change(hearth_cs_writer *w, int op, int indirect, sqlite3_
 void hearth_cs_writer_delete_key(hearth_cs_writer *w, sqlite3_value **old);
 /** An INSERT whose NULL pointers are SQL NULLs (a directory row's private columns). */
 void hearth_cs_writer_insert(hearth_cs_writer *w, sqlite3_value **new_);
+/** Append an INSERT of the current table's row `vals` (ncol values) where `send[i]` is 0 for a
+ * column the reader must not receive: that column is NULL (used for what an audience node
+ * receives of a row: hearth_column.audience_sees). */
+void hearth_cs_writer_insert_masked(hearth_cs_writer *w, sqlite3_value **vals,
+	const unsigned char *send);
 /** Append the iterator's current change under its table. */
 void hearth_cs_writer_append_iter(hearth_cs_writer *w, sqlite3_changeset_iter *it);
 void hearth_cs_writer_dispose(hearth_cs_writer *w);

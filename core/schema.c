@@ -112,12 +112,23 @@ static int load_columns(hearth_table_decl *t, sqlite3 *db)
 	sqlite3_stmt *st = NULL;
 	int rc = 0, cap = 0;
 
+	/* before audience_sees was declared (the migration adding child.health_partner), an
+	 * audience received every column */
+	int sees = sqlite3_table_column_metadata(db, NULL, "hearth_column", "audience_sees", NULL,
+			   NULL, NULL, NULL, NULL) == SQLITE_OK;
+
 	if ((rc = hearth_sql_prepare(&st, db,
-		     "SELECT p.name, p.pk, coalesce(c.visibility, 'private'), "
-		     "coalesce(c.policy, 'lww'), coalesce(c.audience_writable, 0), "
-		     "p.type = '' OR instr(upper(p.type), 'BLOB') > 0 "
-		     "FROM pragma_table_info(?1) p "
-		     "LEFT JOIN hearth_column c ON c.tbl = ?1 AND c.col = p.name ORDER BY p.cid")) < 0)
+		     sees ? "SELECT p.name, p.pk, coalesce(c.visibility, 'private'), "
+			    "coalesce(c.policy, 'lww'), coalesce(c.audience_writable, 0), "
+			    "p.type = '' OR instr(upper(p.type), 'BLOB') > 0, "
+			    "coalesce(c.audience_sees, 0), p.\"notnull\" "
+			    "FROM pragma_table_info(?1) p "
+			    "LEFT JOIN hearth_column c ON c.tbl = ?1 AND c.col = p.name ORDER BY p.cid"
+			  : "SELECT p.name, p.pk, coalesce(c.visibility, 'private'), "
+			    "coalesce(c.policy, 'lww'), coalesce(c.audience_writable, 0), "
+			    "p.type = '' OR instr(upper(p.type), 'BLOB') > 0, 1, p.\"notnull\" "
+			    "FROM pragma_table_info(?1) p "
+			    "LEFT JOIN hearth_column c ON c.tbl = ?1 AND c.col = p.name ORDER BY p.cid")) < 0)
 		return rc;
 	sqlite3_bind_text(st, 1, t->name, -1, SQLITE_STATIC);
 	t->owner_col = t->id_col = -1;
@@ -137,6 +148,8 @@ static int load_columns(hearth_table_decl *t, sqlite3 *db)
 		c->policy_text = dup_col(st, 3);
 		c->audience_writable = sqlite3_column_int(st, 4);
 		c->takes_blob = sqlite3_column_int(st, 5);
+		c->audience_sees = c->is_pk || sqlite3_column_int(st, 6);
+		c->not_null = sqlite3_column_int(st, 7);
 		if (!c->name || !c->policy_text) {
 			rc = hearth_error_set(HEARTH_ERROR, _("out of memory"));
 			goto done;
@@ -236,12 +249,26 @@ static int load_labels(hearth_table_decl *t, sqlite3 *db)
 	return rc;
 }
 
+/* The audience column, and what its node is not sent. A withheld column reaches the audience as
+ * NULL, so it must be one that may be NULL (else the audience could not hold the row). */
 static int find_audience(hearth_table_decl *t, const char *col)
 {
+	int i;
+
 	t->audience_col = col ? hearth_table_column(t, col) : -1;
 	if (col && t->audience_col < 0)
 		return hearth_error_set(HEARTH_ECORRUPT, _("audience column '%s' of '%s' does not exist"),
 			col, t->name);
+	t->audience_withheld = 0;
+	for (i = 0; col && i < t->ncol; i++) {
+		if (t->cols[i].audience_sees)
+			continue;
+		if (t->cols[i].not_null)
+			return hearth_error_set(HEARTH_ECORRUPT,
+				_("column '%s' of '%s' is required, so its audience must receive it"),
+				t->cols[i].name, t->name);
+		t->audience_withheld = 1;
+	}
 	return 0;
 }
 
@@ -397,6 +424,36 @@ int hearth_column_state_rank(const hearth_column_decl *c, const char *state)
 	return -1;
 }
 
+/* 1 if column i of `t` is kept from a node that does not own the row: a directory row's
+ * private columns, and the columns withheld from a table's audience (audience_sees 0). */
+static int withheld(const hearth_table_decl *t, int i)
+{
+	if (t->directory)
+		return i >= 2 && !t->cols[i].is_public;
+	return t->audience_col >= 0 && !t->cols[i].audience_sees;
+}
+
+int hearth_visible_select(hearth_buf *out, const hearth_table_decl *t, const char *node)
+{
+	int i, rc;
+
+	if (!hearth_id_valid(node))
+		return hearth_id_check("node id", node);
+	rc = hearth_buf_puts(out, "SELECT ");
+	for (i = 0; rc == 0 && i < t->ncol; i++) {
+		const char *c = t->cols[i].name;
+		if (!withheld(t, i))
+			rc = hearth_buf_printf(out, "%s\"%s\"", i ? ", " : "", c);
+		else
+			rc = hearth_buf_printf(out, "%sCASE WHEN owner IN ('office', '%s') THEN \"%s\" "
+						    "END AS \"%s\"",
+				i ? ", " : "", node, c, c);
+	}
+	if (rc == 0)
+		rc = hearth_buf_printf(out, " FROM \"%s\" WHERE ", t->name);
+	return rc == 0 ? hearth_visible_sql(out, t, node) : rc;
+}
+
 int hearth_visible_sql(hearth_buf *out, const hearth_table_decl *t, const char *node)
 {
 	if (t->directory && hearth_id_valid(node))
@@ -409,22 +466,3 @@ int hearth_visible_sql(hearth_buf *out, const hearth_table_decl *t, const char *
 	return hearth_buf_printf(out, "(owner IN ('office', '%s'))", node);
 }
 
-int hearth_visible_select(hearth_buf *out, const hearth_table_decl *t, const char *node)
-{
-	int i, rc;
-
-	if (!hearth_id_valid(node))
-		return hearth_id_check("node id", node);
-	rc = hearth_buf_puts(out, "SELECT ");
-	for (i = 0; rc == 0 && i < t->ncol; i++) {
-		const char *c = t->cols[i].name;
-		if (t->directory && i >= 2 && !t->cols[i].is_public)
-			rc = hearth_buf_printf(out, "%sCASE WHEN owner IN ('office', '%s') THEN \"%s\" END",
-				i ? ", " : "", node, c);
-		else
-			rc = hearth_buf_printf(out, "%s\"%s\"", i ? ", " : "", c);
-	}
-	if (rc == 0)
-		rc = hearth_buf_printf(out, " FROM \"%s\" WHERE ", t->name);
-	return rc ? rc : hearth_visible_sql(out, t, node);
-}

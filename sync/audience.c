@@ -10,7 +10,11 @@
  * writes that into the entry when it is logged; sync_down_filter reads it back and never the
  * office's current row, except for entries logged before (no audience in the update). What a
  * node receives of such an update is the update as SQLite's session wrote it: the columns set
- * to themselves left out (a session never records a column whose value did not change). */
+ * to themselves left out (a session never records a column whose value did not change).
+ *
+ * An audience node receives only the columns declared for it (hearth_column.audience_sees):
+ * the others are left out of its UPDATEs, NULL in its INSERTs, and its DELETEs carry the key
+ * alone, so no value of a withheld column reaches it in any form. */
 #include <stdlib.h>
 #include <string.h>
 
@@ -73,10 +77,31 @@ static int value_same(sqlite3_value *a, sqlite3_value *b)
 	}
 }
 
-/* An UPDATE as the session wrote it: the columns set to themselves left out. Nothing if every
- * column is (an update that only carried its audience). */
+/* The columns `t`'s audience node receives (1) and those withheld from it (0). */
+static void audience_mask(const hearth_table_decl *t, unsigned char *send)
+{
+	int i;
+
+	for (i = 0; i < t->ncol && i < ROW_COLS_MAX; i++)
+		send[i] = (unsigned char)(t->cols[i].audience_sees != 0);
+}
+
+/* An INSERT of `row` for the row's audience node: the withheld columns NULL. */
+static void append_insert_for_audience(hearth_cs_writer *w, const hearth_table_decl *t,
+	sqlite3_changeset_iter *it, sqlite3_value **row)
+{
+	unsigned char send[ROW_COLS_MAX];
+
+	audience_mask(t, send);
+	table_start(w, it, t);
+	hearth_cs_writer_insert_masked(w, row, send);
+}
+
+/* An UPDATE as the session wrote it: the columns set to themselves left out, and for the row's
+ * audience node (`audience`) the columns withheld from it. Nothing if no column is left (an
+ * update that only carried its audience, or changed only what the audience is not sent). */
 static void append_update_plain(hearth_cs_writer *w, const hearth_table_decl *t,
-	sqlite3_changeset_iter *it)
+	sqlite3_changeset_iter *it, int audience)
 {
 	sqlite3_value *old[ROW_COLS_MAX], *nw[ROW_COLS_MAX];
 	int i, changed = 0;
@@ -85,7 +110,8 @@ static void append_update_plain(hearth_cs_writer *w, const hearth_table_decl *t,
 		return;
 	update_read(it, t->ncol, old, nw);
 	for (i = 2; i < t->ncol; i++) {
-		if (old[i] && nw[i] && value_same(old[i], nw[i]))
+		if ((old[i] && nw[i] && value_same(old[i], nw[i])) ||
+		    (audience && !t->cols[i].audience_sees))
 			old[i] = nw[i] = NULL;
 		changed += nw[i] != NULL;
 	}
@@ -160,15 +186,15 @@ static void filter_audience_update(hearth_cs_writer *w, hearth_db *db, const hea
 	was = sync_text_is(old_aud, node);
 	now = sync_text_is(new_aud, node);
 	if (was && now) {
-		append_update_plain(w, t, it);
+		append_update_plain(w, t, it, 1);
 	} else if (was && !now) {
 		/* the row left this node's audience: a delete that carries the key only */
 		table_start(w, it, t);
 		hearth_cs_writer_delete_key(w, old);
 	} else if (!was && now && found) {
-		/* the row joined this node's audience: the whole row as this change left it */
-		table_start(w, it, t);
-		hearth_cs_writer_change(w, SQLITE_INSERT, 0, NULL, row);
+		/* the row joined this node's audience: the row as this change left it, the columns
+		 * withheld from the audience NULL */
+		append_insert_for_audience(w, t, it, row);
 	}
 	for (i = 0; i < t->ncol; i++)
 		sqlite3_value_free(cur[i]);
@@ -205,6 +231,48 @@ static void filter_directory(hearth_cs_writer *w, const hearth_table_decl *t,
 		hearth_cs_writer_change(w, SQLITE_UPDATE, 0, old, nw);
 }
 
+/* An INSERT of a row whose audience is the node receiving it. */
+static void append_insert_audience(hearth_cs_writer *w, const hearth_table_decl *t,
+	sqlite3_changeset_iter *it)
+{
+	sqlite3_value *nw[ROW_COLS_MAX];
+	int i;
+
+	if (!t->audience_withheld) {
+		hearth_cs_writer_append_iter(w, it);
+		return;
+	}
+	if (t->ncol > ROW_COLS_MAX)
+		return;
+	for (i = 0; i < t->ncol; i++) {
+		nw[i] = NULL;
+		sqlite3changeset_new(it, i, &nw[i]);
+	}
+	append_insert_for_audience(w, t, it, nw);
+}
+
+/* A DELETE of a row whose audience is the node receiving it: with columns withheld from the
+ * audience, the key alone (its old values would carry them). */
+static void append_delete_audience(hearth_cs_writer *w, const hearth_table_decl *t,
+	sqlite3_changeset_iter *it)
+{
+	sqlite3_value *old[ROW_COLS_MAX];
+	int i;
+
+	if (!t->audience_withheld) {
+		hearth_cs_writer_append_iter(w, it);
+		return;
+	}
+	if (t->ncol > ROW_COLS_MAX)
+		return;
+	for (i = 0; i < t->ncol; i++) {
+		old[i] = NULL;
+		sqlite3changeset_old(it, i, &old[i]);
+	}
+	table_start(w, it, t);
+	hearth_cs_writer_delete_key(w, old);
+}
+
 int sync_down_filter(hearth_cs_writer *w, hearth_db *db, const char *node, const void *cs, int n)
 {
 	const hearth_schema *s = hearth_db_schema(db);
@@ -228,7 +296,7 @@ int sync_down_filter(hearth_cs_writer *w, hearth_db *db, const char *node, const
 			sqlite3changeset_old(it, 0, &owner);
 		if (sync_text_is(owner, HEARTH_OFFICE) || sync_text_is(owner, node)) {
 			if (op == SQLITE_UPDATE && t->audience_col >= 0)
-				append_update_plain(w, t, it);
+				append_update_plain(w, t, it, 0);
 			else
 				hearth_cs_writer_append_iter(w, it);
 			continue;
@@ -242,11 +310,11 @@ int sync_down_filter(hearth_cs_writer *w, hearth_db *db, const char *node, const
 		if (op == SQLITE_INSERT) {
 			sqlite3changeset_new(it, t->audience_col, &aud);
 			if (sync_text_is(aud, node))
-				hearth_cs_writer_append_iter(w, it);
+				append_insert_audience(w, t, it);
 		} else if (op == SQLITE_DELETE) {
 			sqlite3changeset_old(it, t->audience_col, &aud);
 			if (sync_text_is(aud, node))
-				hearth_cs_writer_append_iter(w, it);
+				append_delete_audience(w, t, it);
 		} else {
 			filter_audience_update(w, db, t, it, node);
 		}

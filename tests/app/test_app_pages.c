@@ -370,6 +370,116 @@ static void test_team(void)
 	db = station_db;
 }
 
+/* A hospital's task page: the children its partner centres named for it (as received: the
+ * withheld columns NULL), listed by name and centre; a check recorded for one chosen from the
+ * list is one recorded write with the centre and the child filled in. */
+static void test_hospital(void)
+{
+	hearth_db *centre_db = db;
+	char dir[1100];
+	long long before;
+	app_resp r;
+	int rc;
+
+	snprintf(dir, sizeof(dir), "%s/fuyou", tmp_root);
+	if (!ok(hearth_db_create(&db, dir, "fuyou", "hospital", "Fuyou", NULL) == 0,
+		    "a hospital node (%s)", hearth_error_last()))
+		return;
+	ok(hearth_sql_exec(hearth_db_sqlite(db),
+		   "INSERT INTO hearth_meta (key, value) VALUES ('applying_down', 'test');"
+		   "INSERT INTO child (owner, id, name, birth_date, sex, health_partner) VALUES "
+		   "('lucai', 'c0ffee01', '王小明', '2024-05-01', 'm', 'fuyou'), "
+		   "('xiaoxiangwan', 'c0ffee01', '张小花', '2024-02-11', 'f', 'fuyou');"
+		   "INSERT INTO partnership (owner, id, partner_id, kind) VALUES "
+		   "('lucai', 'p1', 'fuyou', 'medical');"
+		   "DELETE FROM hearth_meta WHERE key = 'applying_down'",
+		   "fixture") == 0, "two centres' children, as received");
+	rc = call(&r, "GET", "/", NULL, APP_ROLE_STAFF, "en");
+	ok(rc == 1 && has(&r, "href=\"/checks\"") &&
+		   has(&r, "2 children named for this hospital"),
+		"the hospital's start page links its task page");
+	resp_dispose(&r);
+	rc = call(&r, "GET", "/checks", NULL, APP_ROLE_STAFF, "zh");
+	ok(rc == 1 && r.status == 200 && has(&r, "王小明") && has(&r, "张小花") &&
+		   has(&r, "value=\"lucai/c0ffee01\"") &&
+		   has(&r, "name=\"checked_on\" type=\"date\" aria-describedby=\"h-checked_on\" "
+			   "value=\"20") &&
+		   !has(&r, ">c0ffee01<"),
+		"the task page lists both children by name, chosen from a select, never by id");
+	resp_dispose(&r);
+	before = outbox();
+	rc = call(&r, "POST", "/checks", "child=lucai/nosuch&checked_on=2026-12-01",
+		APP_ROLE_STAFF, "zh");
+	ok(rc == 1 && r.status == 422 && outbox() == before && has(&r, "aria-invalid"),
+		"a child not named for this hospital is refused, nothing written (%d)", r.status);
+	resp_dispose(&r);
+	rc = call(&r, "POST", "/checks", "child=lucai/c0ffee01&checked_on=2026-12-01&height_cm=500",
+		APP_ROLE_STAFF, "zh");
+	ok(rc == 1 && r.status == 422 && outbox() == before && has(&r, "e-height_cm") &&
+		   has(&r, "value=\"500\"") && has(&r, "lucai/c0ffee01\" selected"),
+		"a refused height comes back on the form with the child still chosen (%d)", r.status);
+	resp_dispose(&r);
+	rc = call(&r, "POST", "/checks", "child=lucai/c0ffee01&checked_on=2026-12-01&"
+					  "height_cm=88.5&weight_kg=12.4&findings=发育正常&next_due=2027-06-01",
+		APP_ROLE_STAFF, "zh");
+	ok(rc == 1 && r.status == 303 && outbox() == before + 1 &&
+		   fixture_sql_int(db, "SELECT count(*) FROM health_check WHERE owner = 'fuyou' AND "
+				       "centre_id = 'lucai' AND child_id = 'c0ffee01' AND "
+				       "checked_on = '2026-12-01' AND height_cm = 88.5 AND "
+				       "weight_kg = 12.4 AND findings = '发育正常' AND "
+				       "next_due = '2027-06-01'") == 1 &&
+		   fixture_sql_int(db, "SELECT count(*) FROM health_check") == 1,
+		"the check is one recorded write naming the centre and the child (%d)", r.status);
+	resp_dispose(&r);
+	rc = call(&r, "GET", "/checks", "done=1", APP_ROLE_STAFF, "en");
+	ok(rc == 1 && has(&r, "2026-12-01") && has(&r, "The check was recorded"),
+		"the list shows the last check");
+	resp_dispose(&r);
+	rc = call(&r, "POST", "/checks", "child=lucai/c0ffee01&checked_on=2026-12-02",
+		APP_ROLE_VIEWER, "zh");
+	ok(rc == 1 && r.status == 403 && outbox() == before + 1, "a viewer records nothing");
+	resp_dispose(&r);
+	rc = call(&r, "GET", "/t/health_check/new", NULL, APP_ROLE_STAFF, "zh");
+	ok(rc == 1 && has(&r, "<option value=\"lucai\""),
+		"the generic form offers the partner centres for centre_id");
+	resp_dispose(&r);
+	hearth_db_free(db);
+	db = centre_db;
+	rc = call(&r, "GET", "/checks", NULL, APP_ROLE_STAFF, "zh");
+	ok(rc == 0, "a centre has no hospital task page");
+	resp_dispose(&r);
+}
+
+/* A centre names its partner hospital on the child's form, from its medical partners. */
+static void test_health_partner(void)
+{
+	app_resp r;
+	int rc;
+
+	ok(fixture_sql_int(db, "SELECT count(*) FROM partnership") == 0, "no partner yet");
+	rc = call(&r, "POST", "/t/partnership/new", "partner_id=fuyou&kind=medical", APP_ROLE_STAFF,
+		"zh");
+	ok(rc == 1 && r.status == 303, "a medical partnership with fuyou (%d)", r.status);
+	resp_dispose(&r);
+	rc = call(&r, "GET", "/t/child/new", NULL, APP_ROLE_STAFF, "zh");
+	ok(rc == 1 && has(&r, "name=\"health_partner\"") && has(&r, "<option value=\"fuyou\""),
+		"the child's form offers the partner hospital");
+	resp_dispose(&r);
+	rc = call(&r, "POST", "/t/child/new", "name=赵小雨&health_partner=other", APP_ROLE_STAFF,
+		"zh");
+	ok(rc == 1 && r.status == 422 &&
+		   fixture_sql_int(db, "SELECT count(*) FROM child WHERE name = '赵小雨'") == 0,
+		"a node that is no medical partner is refused (%d)", r.status);
+	resp_dispose(&r);
+	rc = call(&r, "POST", "/t/child/new", "name=赵小雨&health_partner=fuyou", APP_ROLE_STAFF,
+		"zh");
+	ok(rc == 1 && r.status == 303 &&
+		   fixture_sql_int(db, "SELECT count(*) FROM child WHERE name = '赵小雨' AND "
+				       "health_partner = 'fuyou'") == 1,
+		"the centre names its partner hospital for the child (%d)", r.status);
+	resp_dispose(&r);
+}
+
 /* The cutoff the preview page offers to confirm (the hidden field "cutoff"). */
 static void form_cutoff(const app_resp *r, char *out, size_t n)
 {
@@ -624,6 +734,8 @@ int main(void)
 	test_roles();
 	test_routes();
 	test_team();
+	test_hospital();
+	test_health_partner();
 	test_office();
 	test_stick();
 	test_stick_out();

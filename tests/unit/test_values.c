@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/core_int.h"
 #include "core/i18n.h"
 #include "fixture.h"
 #include "tap.h"
@@ -90,12 +91,54 @@ static void test_every_column_declared(void)
 		"health_check.child_id (a child the hospital cannot see) is only checked well-formed");
 }
 
+/* What an audience receives is declared per column: a hospital gets a child's key, name,
+ * birth date, sex and the column naming it; the audiences declared before keep every column;
+ * a required column cannot be withheld (the schema refuses to load). */
+static void test_audience_columns(void)
+{
+	const hearth_table_decl *c = table("child");
+	static const char *const audiences[] = { "health_check", "partnership", "service_request" };
+	hearth_buf seen = HEARTH_BUF_INIT;
+	hearth_schema *s = NULL;
+	size_t k;
+	int i;
+
+	is_str(c->cols[c->audience_col].name, "health_partner", "child's audience: health_partner");
+	for (i = 0; i < c->ncol; i++)
+		if (c->cols[i].audience_sees)
+			hearth_buf_printf(&seen, "%s%s", seen.size ? " " : "", c->cols[i].name);
+	is_str(seen.ptr, "owner id name birth_date sex health_partner",
+		"a child's audience receives its key, name, birth date, sex and partner");
+	ok(c->audience_withheld, "child withholds columns from its audience");
+	for (k = 0; k < sizeof(audiences) / sizeof(audiences[0]); k++)
+		ok(!table(audiences[k])->audience_withheld, "%s's audience receives every column",
+			audiences[k]);
+	hearth_buf_dispose(&seen);
+	ok(hearth_sql_exec(hearth_db_sqlite(db), "UPDATE hearth_column SET audience_sees = 0 "
+						 "WHERE tbl = 'service_request' AND col = "
+						 "'requested_at'", "fixture") == 0, "withhold a required column");
+	ok(hearth_schema_load(&s, hearth_db_sqlite(db)) == HEARTH_ECORRUPT && !s,
+		"a required column withheld from the audience: the schema refuses to load");
+	ok(strstr(hearth_error_last(), "requested_at") != NULL, "the error names the column (%s)",
+		hearth_error_last());
+	hearth_sql_exec(hearth_db_sqlite(db), "UPDATE hearth_column SET audience_sees = 1 WHERE "
+					      "tbl = 'service_request' AND col = 'requested_at'", "fixture");
+}
+
 static void test_fingerprint_unchanged(void)
 {
-	char fp[17];
+	char fp[17], v2[17], v4[17];
 
+	/* the fingerprint each migration left: v4 (declarations only) as v2 */
+	fixture_sql_text(db, "SELECT fingerprint FROM hearth_schema_history WHERE version = 2", v2,
+		sizeof(v2));
+	fixture_sql_text(db, "SELECT fingerprint FROM hearth_schema_history WHERE version = 4", v4,
+		sizeof(v4));
+	is_str(v2, "fcf7c3b96568c42a", "v2's fingerprint is the one the field knows");
+	is_str(v4, v2, "declarations leave the synced tables' fingerprint as v2's");
+	/* child.health_partner (a later migration) is a column of a synced table: a new shape */
 	hearth_schema_fingerprint(hearth_db_schema(db), fp);
-	is_str(fp, "fcf7c3b96568c42a", "declarations leave the synced tables' fingerprint as v2's");
+	ok(strcmp(fp, v2) != 0, "a synced column added since gives a new fingerprint (%s)", fp);
 	ok(hearth_schema_version_max() >= 4, "schema v4 is built in");
 }
 
@@ -243,6 +286,7 @@ int main(void)
 		return 1;
 	}
 	test_every_column_declared();
+	test_audience_columns();
 	test_fingerprint_unchanged();
 	test_normalize();
 	test_check();
