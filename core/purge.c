@@ -302,6 +302,9 @@ static int purge_body(hearth_db *db, void *payload)
 		rc = hearth_history_forget(h, "temp.hearth_purge_set");
 	if (rc == 0)
 		rc = log_purge(h, p, hearth_db_node(db));
+	/* the office's next sync retires the keys that sealed what was purged (sync/keys.c) */
+	if (rc == 0)
+		rc = hearth_meta_set(db, "retire_due", "1");
 	if (rc == 0)
 		rc = hearth_sql_exec(h, "DROP TABLE temp.hearth_purge_set", N_("cannot purge"));
 done:
@@ -336,7 +339,11 @@ int hearth_purge(hearth_db *db, const char *older_than, hearth_purge_info *out)
 	snprintf(summary, sizeof(summary),
 		"purge: personal records closed before %s (older than %s)", info.cutoff,
 		older_than);
-	if ((rc = hearth_write_run(db, purge_body, &p, summary, &w)) < 0)
+	db->keys_only = 1;
+	rc = hearth_write_run(db, purge_body, &p, summary, &w);
+	db->keys_only = 0;
+	/* no purged value stays in a free page or in the WAL */
+	if (rc < 0 || (rc = hearth_db_forget_finish(db)) < 0)
 		return rc;
 	info.seq = w.seq;
 	if (out)

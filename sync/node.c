@@ -595,11 +595,16 @@ static int apply_down(hearth_db *db, git_repository *repo, const git_oid *ids, s
 	if ((rc = sync_replay_pending(db)) < 0)
 		goto fail;
 	git_oid_tostr(hex, sizeof(hex), &ids[n - 1]);
-	if ((sealed_gen && (rc = sync_key_mark_used(db, hearth_db_node(db), sealed_gen)) < 0) ||
+	/* the office retired its keys after a purge: so does this node, in the same transaction */
+	if ((rc = sync_keyring_store_ratcheted(db, &keys)) < 0 ||
+	    (sealed_gen && (rc = sync_key_mark_used(db, hearth_db_node(db), sealed_gen)) < 0) ||
 	    (rc = hearth_meta_set(db, "down_head", hex)) < 0 ||
 	    (rc = sync_meta_set_i64(db, "office_seq", office_seq)) < 0 ||
 	    (rc = sync_applying_down(db, 0)) < 0 || (rc = hearth_db_commit(db)) < 0)
 		goto fail;
+	/* the old key and the purged values leave the file and the WAL */
+	if (sync_keyring_ratcheted(&keys) || hearth_db_forget_due(db))
+		rc = hearth_db_forget_finish(db);
 	goto done;
 fail:
 	hearth_db_rollback(db);

@@ -623,6 +623,29 @@ done:
 	return rc;
 }
 
+/* Retire the keys after a purge: what was merged since the purge is scrubbed of the purged
+ * rows too (its log entries and conflicts), then every key moves one step on its chain. */
+static int office_retire(hearth_db *db)
+{
+	int rc;
+
+	if ((rc = hearth_db_begin(db)) < 0)
+		return rc;
+	if ((rc = hearth_history_forget(hearth_db_sqlite(db), "hearth_forgotten")) < 0 ||
+	    (hearth_sql_count(hearth_db_sqlite(db), "SELECT count(*) FROM sqlite_master "
+						     "WHERE name = 'hearth_forgotten'") == 1 &&
+		    (rc = hearth_sql_exec(hearth_db_sqlite(db),
+		     "UPDATE hearth_conflict SET kept = NULL, lost = NULL, "
+		     "resolved = coalesce(resolved, 'purged') WHERE (tbl, owner, row_id) IN "
+		     "(SELECT tbl, owner, id FROM hearth_forgotten)",
+		     N_("cannot purge the conflict log"))) < 0) ||
+	    (rc = sync_keys_retire(db)) < 0 || (rc = hearth_db_commit(db)) < 0) {
+		hearth_db_rollback(db);
+		return rc;
+	}
+	return 0;
+}
+
 int sync_office(hearth_db *db, const hearth_sync_opts *opts, hearth_sync_result *out)
 {
 	git_repository *repo = NULL;
@@ -631,7 +654,7 @@ int sync_office(hearth_db *db, const hearth_sync_opts *opts, hearth_sync_result 
 	sync_sql_cache sql = SYNC_SQL_CACHE_INIT;
 	sync_down_routes routes;
 	char first_error[1024] = "";
-	int n = 0, i, rc, failed_rc = 0;
+	int n = 0, i, rc, failed_rc = 0, retired = 0, retire_asked = sync_retire_due(db);
 
 	memset(&res, 0, sizeof(res));
 	memset(&routes, 0, sizeof(routes));
@@ -656,6 +679,13 @@ int sync_office(hearth_db *db, const hearth_sync_opts *opts, hearth_sync_result 
 		if (rc < 0)
 			goto done;
 	}
+	/* after a purge, once every node's pushed entries are merged: the keys move on, so that
+	 * nothing sealed before opens with what is kept (docs/security.md) */
+	if (retire_asked) {
+		if ((rc = office_retire(db)) < 0)
+			goto done;
+		retired = 1;
+	}
 	/* downs after all merges, so every node gets everything merged this round */
 	if ((rc = sync_routes_start(&routes, db, remotes, n)) < 0)
 		goto done;
@@ -672,6 +702,9 @@ int sync_office(hearth_db *db, const hearth_sync_opts *opts, hearth_sync_result 
 			goto done;
 		sync_remote_record(db, remotes[i].name, 1, NULL);
 	}
+	/* the old keys and the purged values leave the file and the WAL */
+	if (retired && (rc = hearth_db_forget_finish(db)) < 0)
+		goto done;
 	rc = failed_rc;
 	if (rc < 0)
 		hearth_error_set(rc, "%s", first_error);

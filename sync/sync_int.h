@@ -69,6 +69,7 @@ typedef struct sync_seal_key_ {
 	unsigned char key[SYNC_KEY_BYTES];
 	int state;
 	int in_use;
+	int ratcheted; /* steps the key moved forward while reading (to be stored) */
 } sync_seal_key;
 
 /* The keys of one node (a node's own), or of every node (the office). */
@@ -107,6 +108,26 @@ int sync_seal(hearth_buf *out, const sync_seal_key *k, uint32_t epoch, int is_do
  * does not open, HEARTH_ECORRUPT if what opens does not unpack. */
 int sync_seal_open(hearth_buf *records, const sync_seal_head *h, const sync_seal_key *k,
 	uint32_t blob_no, uint32_t blobs, const char *trailers, size_t tlen);
+
+/* The one-way key chain (docs/format.md, section 10, "Retiring keys"): the next chain key
+ * after `key`, BLAKE2b-256 keyed with it over "hearth-ratchet". */
+#define SYNC_RATCHET_MAX 8 /* steps a reader of `down` tries past the key it holds */
+int sync_ratchet(unsigned char out[SYNC_KEY_BYTES], const unsigned char key[SYNC_KEY_BYTES]);
+/* As sync_seal_open; if it does not open, try the next SYNC_RATCHET_MAX keys of the chain, and
+ * on success move `k` there (k->ratcheted counts the steps). For `down` read at a node only: the
+ * office moves first, at a purge (sync_keys_retire). */
+int sync_seal_open_ratchet(hearth_buf *records, const sync_seal_head *h, sync_seal_key *k,
+	uint32_t blob_no, uint32_t blobs, const char *trailers, size_t tlen);
+/* Office, after a purge: move every key of every node one step along its chain (the older
+ * keys are overwritten: what they sealed no longer opens) and make every node's next down
+ * start with a snapshot sealed with the new key. Inside the caller's transaction. */
+int sync_keys_retire(hearth_db *db);
+/* Office: 1 if a purge asked for the retirement (meta 'retire_due', set by core/purge.c). */
+int sync_retire_due(hearth_db *db);
+/* Node: store the keys of `r` that moved forward while reading `down`. */
+int sync_keyring_store_ratcheted(hearth_db *db, const sync_keyring *r);
+/* 1 if some key of `r` moved forward. */
+int sync_keyring_ratcheted(const sync_keyring *r);
 
 /* Keys of `node` (NULL: every node's) from hearth_key; dispose wipes them. */
 int sync_keyring_load(sync_keyring *out, hearth_db *db, const char *node);
