@@ -279,21 +279,36 @@ static int history_kept(sqlite3 *h)
 		       NULL, NULL) == SQLITE_OK;
 }
 
+static int scrub_table(sqlite3 *h, const char *table, const char *key, const char *col,
+	const char *where);
+
 int hearth_history_keep_acked(hearth_db *db, int64_t ack)
 {
-	if (!history_kept(hearth_db_sqlite(db)))
+	sqlite3 *h = hearth_db_sqlite(db);
+	char where[96];
+	int rc;
+
+	if (!history_kept(h))
 		return 0;
 	/* a hearth built with a schema before 6 (the field's, in the tests) keeps no author */
-	if (sqlite3_table_column_metadata(hearth_db_sqlite(db), "main", "hearth_outbox", "author",
-		    NULL, NULL, NULL, NULL, NULL) != SQLITE_OK)
-		return hearth_sql_exec_i64(hearth_db_sqlite(db),
+	if (sqlite3_table_column_metadata(h, "main", "hearth_outbox", "author", NULL, NULL, NULL,
+		    NULL, NULL) != SQLITE_OK)
+		rc = hearth_sql_exec_i64(h,
 			"INSERT OR REPLACE INTO hearth_history (seq, clock, summary, changeset) "
 			"SELECT seq, clock, summary, changeset FROM hearth_outbox WHERE seq <= ?1",
 			ack);
-	return hearth_sql_exec_i64(hearth_db_sqlite(db),
-		"INSERT OR REPLACE INTO hearth_history (seq, clock, summary, changeset, author) "
-		"SELECT seq, clock, summary, changeset, author FROM hearth_outbox WHERE seq <= ?1",
-		ack);
+	else
+		rc = hearth_sql_exec_i64(h,
+			"INSERT OR REPLACE INTO hearth_history (seq, clock, summary, changeset, "
+			"author) SELECT seq, clock, summary, changeset, author FROM hearth_outbox "
+			"WHERE seq <= ?1",
+			ack);
+	if (rc < 0 || hearth_sql_count(h, "SELECT count(*) FROM hearth_forgotten") == 0)
+		return rc;
+	/* what this node wrote of a record purged since keeps no value in its history */
+	snprintf(where, sizeof(where), "seq IN (SELECT seq FROM hearth_outbox WHERE seq <= %lld)",
+		(long long)ack);
+	return scrub_table(h, "hearth_history", "seq", "changeset", where);
 }
 
 /* 1 if the entry deletes records of the tables purges apply to and is not this node's own

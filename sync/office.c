@@ -623,6 +623,22 @@ done:
 	return rc;
 }
 
+/* A value of a purged record that lost a merge (a node's update, written before the node took
+ * the purge) is not kept in the conflict log. */
+static int office_forget_conflicts(hearth_db *db)
+{
+	sqlite3 *h = hearth_db_sqlite(db);
+
+	if (hearth_sql_count(h, "SELECT count(*) FROM sqlite_master "
+				"WHERE name = 'hearth_forgotten'") != 1)
+		return 0;
+	return hearth_sql_exec(h,
+		"UPDATE hearth_conflict SET kept = NULL, lost = NULL, "
+		"resolved = coalesce(resolved, 'purged') WHERE (kept IS NOT NULL OR lost IS NOT NULL) "
+		"AND (tbl, owner, row_id) IN (SELECT tbl, owner, id FROM hearth_forgotten)",
+		N_("cannot purge the conflict log"));
+}
+
 /* Retire the keys after a purge: what was merged since the purge is scrubbed of the purged
  * rows too (its log entries and conflicts), then every key moves one step on its chain. */
 static int office_retire(hearth_db *db)
@@ -632,14 +648,7 @@ static int office_retire(hearth_db *db)
 	if ((rc = hearth_db_begin(db)) < 0)
 		return rc;
 	if ((rc = hearth_history_forget(hearth_db_sqlite(db), "hearth_forgotten")) < 0 ||
-	    (hearth_sql_count(hearth_db_sqlite(db), "SELECT count(*) FROM sqlite_master "
-						     "WHERE name = 'hearth_forgotten'") == 1 &&
-		    (rc = hearth_sql_exec(hearth_db_sqlite(db),
-		     "UPDATE hearth_conflict SET kept = NULL, lost = NULL, "
-		     "resolved = coalesce(resolved, 'purged') WHERE (tbl, owner, row_id) IN "
-		     "(SELECT tbl, owner, id FROM hearth_forgotten)",
-		     N_("cannot purge the conflict log"))) < 0) ||
-	    (rc = sync_keys_retire(db)) < 0 || (rc = hearth_db_commit(db)) < 0) {
+	    (rc = office_forget_conflicts(db)) < 0 || (rc = sync_keys_retire(db)) < 0 || (rc = hearth_db_commit(db)) < 0) {
 		hearth_db_rollback(db);
 		return rc;
 	}
@@ -685,7 +694,8 @@ int sync_office(hearth_db *db, const hearth_sync_opts *opts, hearth_sync_result 
 		if ((rc = office_retire(db)) < 0)
 			goto done;
 		retired = 1;
-	}
+	} else if ((rc = office_forget_conflicts(db)) < 0)
+		goto done;
 	/* downs after all merges, so every node gets everything merged this round */
 	if ((rc = sync_routes_start(&routes, db, remotes, n)) < 0)
 		goto done;

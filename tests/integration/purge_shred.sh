@@ -49,7 +49,12 @@ is "$(hq lucai "SELECT findings FROM health_check ORDER BY id")" "KeptFindingE
 PurgedFindingB" "the centre holds the hospital's checks of its children"
 is "$(sq lucai "SELECT count(*) FROM hearth_key")" 1 "the centre holds its key"
 
-purged="PurgedChildA PurgedGuardianA 13800009001 PurgedNoteA PurgedNoteB PurgedFindingB"
+# the centre edits the old child once more and pushes it: the office merges it only after the
+# purge (the delete wins; the value that lost must not stay in the conflict log, nor in the
+# centre's history once the office confirms it)
+w lucai "UPDATE child SET notes = 'PurgedNoteC' WHERE id = 'k-old'"
+hh lucai sync || fail "lucai sync"
+purged="PurgedChildA PurgedGuardianA 13800009001 PurgedNoteA PurgedNoteB PurgedNoteC PurgedFindingB"
 kept="KeptChildF KeptGuardianF KeptNoteF KeptFindingE"
 printf '%s\n' $purged >"$T/purged"
 dbs() { echo "$T/office/hearth.db" "$T/lucai/hearth.db" "$T/fuyou/hearth.db"; }
@@ -144,6 +149,9 @@ done
 pass "... while the kept values are found there (the search reads these files)"
 is "$(sq office "SELECT count(*) FROM hearth_log WHERE instr(changeset, 'PurgedChildA') > 0")" 0 \
 	"the office's log keeps no purged value"
+is "$(sq office "SELECT count(*) FROM hearth_conflict WHERE row_id = 'k-old' AND resolved = 'purged' AND lost IS NULL")" 1 \
+	"the centre's late edit of the purged child lost, its value not kept in the conflict log"
+is "$(sq lucai "SELECT count(*) FROM hearth_outbox")" 0 "the office confirmed the centre's late edit"
 
 # the nodes keep syncing: a write after the purge goes up, and the office's comes down
 w lucai "INSERT INTO child (owner, id, name) VALUES ('lucai','k-after','AfterPurgeChild')"
