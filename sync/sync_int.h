@@ -294,6 +294,9 @@ int sync_node_fetch(hearth_db *db, git_repository *repo, const sync_remote *r,
  * (0 if it has none); `remote_head` (may be NULL) its commit. */
 int sync_fork_check(hearth_db *db, git_repository *repo, int *forked, int64_t *remote_last,
 	git_oid *remote_head);
+/* Node, when its key moved on (the office retired its keys after a purge): the entries after
+ * `remote_last` go up again sealed with the new key, from `remote_head` (NULL: none) (fork.c). */
+int sync_up_reseal(hearth_db *db, const git_oid *remote_head, int64_t remote_last);
 /* Set (and return) the one-line HEARTH_ECONFLICT that tells the person this copy is forked. */
 int sync_fork_error(hearth_db *db);
 /* The last seq of the commit `id` (0 if it holds no entries), from its message. */

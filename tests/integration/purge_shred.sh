@@ -80,9 +80,21 @@ like "$(cat "$T/opened")" "opened " "... the tool reports what it opened"
 out=$(h office purge --older-than 3y)
 is "$?" 0 "purge --older-than 3y exits 0"
 like "$out" "1 health_check, 1 enrolment, 1 child row(s) removed" "... it removes the old child, its enrolment and check"
+# a commit the centre makes but that never reaches the office's stick (pushed to another
+# one by mistake): sealed with the key of before, it goes up again sealed with the new key
+# once the centre takes the new one
+git init -q --bare "$T/usb/wrong.git"
+w lucai "INSERT INTO child (owner, id, name) VALUES ('lucai','k-late','LateChildBeforeRetire')"
+check "the centre syncs with another stick" sh -c "'$HEARTH' -C '$T/lucai' remote set-url office '$T/usb/wrong.git' >/dev/null &&
+	'$HEARTH' -C '$T/lucai' sync >/dev/null && '$HEARTH' -C '$T/lucai' remote set-url office '$T/usb/lucai.git' >/dev/null"
+isnt "$(git -C "$T/usb/lucai.git" rev-parse up)" "$(sq lucai "SELECT value FROM hearth_meta WHERE key = 'up_head'")" \
+	"... its commit is not on the office's stick"
 sync_all office lucai fuyou office lucai fuyou
 is "$SYNC_FAILED" 0 "every sync after the purge exits 0"
-is "$(hq lucai "SELECT name FROM child ORDER BY id")" "KeptChildF" "the centre holds only the kept child"
+is "$(hq office "SELECT name FROM child WHERE id = 'k-late'")" "LateChildBeforeRetire" \
+	"the commit made before the new key went up again, sealed with it, and merged"
+is "$(hq lucai "SELECT name FROM child ORDER BY name")" "KeptChildF
+LateChildBeforeRetire" "the centre holds only the kept children"
 is "$(hq fuyou "SELECT findings FROM health_check ORDER BY id")" "KeptFindingE" "the hospital holds only the kept check"
 
 # the keys moved along their chain, at the office and at both nodes alike
@@ -167,7 +179,8 @@ is "$(sq office "SELECT count(*) FROM hearth_quarantine")" 0 "nothing was quaran
 h office key code lucai >"$T/keys/lucai.new" 2>>"$T/log" || fail "key code"
 check "a device cloned with the code of after the purge restores" \
 	h lucai2 clone "$T/usb/lucai.git" --node lucai --key "$T/keys/lucai.new"
-is "$(hq lucai2 "SELECT name FROM child ORDER BY id")" "AfterPurgeChild
-KeptChildF" "... with the kept and the new children, not the purged one"
+is "$(hq lucai2 "SELECT name FROM child ORDER BY name")" "AfterPurgeChild
+KeptChildF
+LateChildBeforeRetire" "... with the kept and the new children, not the purged one"
 
 done_testing
