@@ -748,10 +748,15 @@ int hearth_db_forget_finish(hearth_db *db)
 {
 	/* the old pages of the WAL and the free pages of the file hold what was deleted: the
 	 * file is rewritten (VACUUM) and the WAL emptied, before and after */
-	return hearth_sql_exec(db->sql,
-		"DELETE FROM hearth_meta WHERE key = 'forget_due'; "
+	int rc = hearth_sql_exec(db->sql,
 		"PRAGMA wal_checkpoint(TRUNCATE); VACUUM; PRAGMA wal_checkpoint(TRUNCATE);",
 		N_("cannot rewrite the database after a purge"));
+
+	/* busy (another connection reading): the next sync tries again */
+	if (rc == 0)
+		rc = hearth_sql_exec(db->sql, "DELETE FROM hearth_meta WHERE key = 'forget_due'",
+			N_("cannot rewrite the database after a purge"));
+	return rc;
 }
 
 int hearth_db_forget_due(hearth_db *db)

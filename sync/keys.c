@@ -314,26 +314,25 @@ static int key_store(hearth_db *db, const sync_seal_key *k)
 	return rc;
 }
 
-int sync_keys_retire(hearth_db *db)
+int sync_keys_retire(hearth_db *db, const char *node)
 {
 	sync_keyring r = { NULL, 0 };
 	char due[HEARTH_ID_MAX + 32];
 	int i, rc;
 
-	if ((rc = sync_keyring_load(&r, db, NULL)) < 0)
+	if ((rc = sync_keyring_load(&r, db, node)) < 0)
 		return rc;
-	for (i = 0; rc == 0 && i < r.n; i++) {
-		sync_seal_key *k = &r.keys[i];
-		if ((rc = sync_ratchet(k->key, k->key)) < 0 || (rc = key_store(db, k)) < 0)
-			break;
-		/* the node's next down is a snapshot sealed with the new key: a device that
-		 * clones with a new code needs nothing older */
-		snprintf(due, sizeof(due), "snapshot_due.%s", k->node);
-		if (k->state != SYNC_KEY_REVOKED)
-			rc = hearth_meta_set(db, due, "1");
-	}
+	for (i = 0; rc == 0 && i < r.n; i++)
+		if ((rc = sync_ratchet(r.keys[i].key, r.keys[i].key)) == 0)
+			rc = key_store(db, &r.keys[i]);
 	sync_keyring_dispose(&r);
-	return rc < 0 ? rc : hearth_meta_set(db, "retire_due", "0");
+	/* the node's next down is a snapshot sealed with the new key: a device that clones with a
+	 * new code needs nothing older */
+	snprintf(due, sizeof(due), "snapshot_due.%s", node);
+	if (rc == 0)
+		rc = hearth_meta_set(db, due, "1");
+	snprintf(due, sizeof(due), "retire_due.%s", node);
+	return rc < 0 ? rc : hearth_meta_set(db, due, "0");
 }
 
 int sync_keyring_ratcheted(const sync_keyring *r)
@@ -356,11 +355,14 @@ int sync_keyring_store_ratcheted(hearth_db *db, const sync_keyring *r)
 	return rc;
 }
 
-int sync_retire_due(hearth_db *db)
+int sync_retire_due(hearth_db *db, const char *node)
 {
 	hearth_buf v = HEARTH_BUF_INIT;
-	int due = hearth_meta_get(db, "retire_due", &v) == 0 && strcmp(v.ptr, "1") == 0;
+	char due[HEARTH_ID_MAX + 32];
+	int is_due;
 
+	snprintf(due, sizeof(due), "retire_due.%s", node);
+	is_due = hearth_meta_get(db, due, &v) == 0 && strcmp(v.ptr, "1") == 0;
 	hearth_buf_dispose(&v);
-	return due;
+	return is_due;
 }

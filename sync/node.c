@@ -598,15 +598,17 @@ static int apply_down(hearth_db *db, git_repository *repo, const git_oid *ids, s
 	/* the office retired its keys after a purge: so does this node, in the same transaction */
 	if ((rc = sync_keyring_store_ratcheted(db, &keys)) < 0 ||
 	    (sync_keyring_ratcheted(&keys) &&
-		    (rc = sync_up_reseal(db, remote_head, remote_last)) < 0) ||
+		    ((rc = sync_up_reseal(db, remote_head, remote_last)) < 0 ||
+			    (rc = hearth_meta_set(db, "forget_due", "1")) < 0)) ||
 	    (sealed_gen && (rc = sync_key_mark_used(db, hearth_db_node(db), sealed_gen)) < 0) ||
 	    (rc = hearth_meta_set(db, "down_head", hex)) < 0 ||
 	    (rc = sync_meta_set_i64(db, "office_seq", office_seq)) < 0 ||
 	    (rc = sync_applying_down(db, 0)) < 0 || (rc = hearth_db_commit(db)) < 0)
 		goto fail;
-	/* the old key and the purged values leave the file and the WAL */
-	if (sync_keyring_ratcheted(&keys) || hearth_db_forget_due(db))
-		rc = hearth_db_forget_finish(db);
+	/* the old key and the purged values leave the file and the WAL (if the database is busy,
+	 * the next pull tries again: forget_due stays) */
+	if (hearth_db_forget_due(db) && hearth_db_forget_finish(db) < 0)
+		hearth_error_clear();
 	goto done;
 fail:
 	hearth_db_rollback(db);

@@ -118,12 +118,14 @@ int sync_ratchet(unsigned char out[SYNC_KEY_BYTES], const unsigned char key[SYNC
  * office moves first, at a purge (sync_keys_retire). */
 int sync_seal_open_ratchet(hearth_buf *records, const sync_seal_head *h, sync_seal_key *k,
 	uint32_t blob_no, uint32_t blobs, const char *trailers, size_t tlen);
-/* Office, after a purge: move every key of every node one step along its chain (the older
- * keys are overwritten: what they sealed no longer opens) and make every node's next down
- * start with a snapshot sealed with the new key. Inside the caller's transaction. */
-int sync_keys_retire(hearth_db *db);
-/* Office: 1 if a purge asked for the retirement (meta 'retire_due', set by core/purge.c). */
-int sync_retire_due(hearth_db *db);
+/* Office, after a purge, once the node's pushed entries are merged: move every key of `node`
+ * one step along its chain (the older keys are overwritten: what they sealed no longer opens)
+ * and make its next down start with a snapshot sealed with the new key. Inside the caller's
+ * transaction. */
+int sync_keys_retire(hearth_db *db, const char *node);
+/* Office: 1 if a purge asked for the retirement of `node`'s keys (meta 'retire_due.NODE', set
+ * by core/purge.c for every node with a key). */
+int sync_retire_due(hearth_db *db, const char *node);
 /* Node: store the keys of `r` that moved forward while reading `down`. */
 int sync_keyring_store_ratcheted(hearth_db *db, const sync_keyring *r);
 /* 1 if some key of `r` moved forward. */

@@ -45,7 +45,7 @@ w fuyou "INSERT INTO health_check (owner, id, centre_id, child_id, checked_on, f
 	('fuyou','h-new','lucai','k-new','2026-10-01','KeptFindingE')"
 sync_all lucai fuyou office lucai fuyou office lucai fuyou
 is "$SYNC_FAILED" 0 "every sync before the purge exits 0"
-is "$(hq lucai "SELECT findings FROM health_check ORDER BY id")" "KeptFindingE
+is "$(hq lucai "SELECT findings FROM health_check ORDER BY findings")" "KeptFindingE
 PurgedFindingB" "the centre holds the hospital's checks of its children"
 is "$(sq lucai "SELECT count(*) FROM hearth_key")" 1 "the centre holds its key"
 
@@ -89,13 +89,27 @@ check "the centre syncs with another stick" sh -c "'$HEARTH' -C '$T/lucai' remot
 	'$HEARTH' -C '$T/lucai' sync >/dev/null && '$HEARTH' -C '$T/lucai' remote set-url office '$T/usb/lucai.git' >/dev/null"
 isnt "$(git -C "$T/usb/lucai.git" rev-parse up)" "$(sq lucai "SELECT value FROM hearth_meta WHERE key = 'up_head'")" \
 	"... its commit is not on the office's stick"
+# the hospital pushes a check onto its stick, which is not at the office for its first sync
+# after the purge: the hospital's key waits until the office has merged what the stick holds
+w fuyou "INSERT INTO health_check (owner, id, centre_id, child_id, checked_on, findings) VALUES
+	('fuyou','h-late','lucai','k-new','2026-11-01','LateFindingBeforeRetire')"
+sync_all fuyou
+mv "$T/usb/fuyou.git" "$T/usb/fuyou.away"
+fuyou_key=$(sq office "SELECT hex(key) FROM hearth_key WHERE node = 'fuyou'")
+sync_all office lucai
+is "$(sq office "SELECT hex(key) FROM hearth_key WHERE node = 'fuyou'")" "$fuyou_key" \
+	"a node whose stick is not there keeps its key at the office"
+mv "$T/usb/fuyou.away" "$T/usb/fuyou.git"
 sync_all office lucai fuyou office lucai fuyou
 is "$SYNC_FAILED" 0 "every sync after the purge exits 0"
+is "$(hq office "SELECT findings FROM health_check WHERE id = 'h-late'")" "LateFindingBeforeRetire" \
+	"what the hospital pushed with its old key is merged when its stick comes, then its key moves"
 is "$(hq office "SELECT name FROM child WHERE id = 'k-late'")" "LateChildBeforeRetire" \
 	"the commit made before the new key went up again, sealed with it, and merged"
 is "$(hq lucai "SELECT name FROM child ORDER BY name")" "KeptChildF
 LateChildBeforeRetire" "the centre holds only the kept children"
-is "$(hq fuyou "SELECT findings FROM health_check ORDER BY id")" "KeptFindingE" "the hospital holds only the kept check"
+is "$(hq fuyou "SELECT findings FROM health_check ORDER BY findings")" "KeptFindingE
+LateFindingBeforeRetire" "the hospital holds only the kept checks"
 
 # the keys moved along their chain, at the office and at both nodes alike
 sq office "SELECT node, hex(key) FROM hearth_key ORDER BY node" >"$T/keys.after"
