@@ -196,5 +196,11 @@ check "a device cloned with the code of after the purge restores" \
 is "$(hq lucai2 "SELECT name FROM child ORDER BY name")" "AfterPurgeChild
 KeptChildF
 LateChildBeforeRetire" "... with the kept and the new children, not the purged one"
+# the code of before the purge still restores (the clone follows the chain forward), and the
+# device keeps only the new key
+check "a device cloned with the code of before the purge restores" \
+	h lucai3 clone "$T/usb/lucai.git" --node lucai --key "$T/keys/lucai"
+is "$(sq lucai3 "SELECT hex(key) FROM hearth_key")" \
+	"$(sq office "SELECT hex(key) FROM hearth_key WHERE node = 'lucai'")" "... and holds the new key only"
 
 done_testing
