@@ -623,38 +623,39 @@ done:
 	return rc;
 }
 
-/* A value of a purged record that lost a merge (a node's update, written before the node took
- * the purge) is not kept in the conflict log. */
-static int office_forget_conflicts(hearth_db *db)
+/* A value of a purged record that lost a merge this round (a node's update, written before the
+ * node took the purge: conflicts after `from`) is not kept in the conflict log. */
+static int office_forget_conflicts(hearth_db *db, int64_t from)
 {
 	sqlite3 *h = hearth_db_sqlite(db);
 
 	if (hearth_sql_count(h, "SELECT count(*) FROM sqlite_master "
 				"WHERE name = 'hearth_forgotten'") != 1)
 		return 0;
-	return hearth_sql_exec(h,
+	return hearth_sql_exec_i64(h,
 		"UPDATE hearth_conflict SET kept = NULL, lost = NULL, "
-		"resolved = coalesce(resolved, 'purged') WHERE (kept IS NOT NULL OR lost IS NOT NULL) "
+		"resolved = coalesce(resolved, 'purged') WHERE id > ?1 "
 		"AND (tbl, owner, row_id) IN (SELECT tbl, owner, id FROM hearth_forgotten)",
-		N_("cannot purge the conflict log"));
+		from);
 }
 
 /* Retire the keys after a purge, of each node whose pushed entries were merged this round
  * (`merged[i]` for remotes[i]): what was merged since the purge is scrubbed of the purged rows
  * too (its log entries and conflicts), then every key of those nodes moves one step on its
  * chain. A node whose repository was not there keeps its key until it is. */
-static int office_retire(hearth_db *db, const sync_remote *remotes, const char *merged, int n)
+static int office_retire(hearth_db *db, const sync_remote *remotes, const char *merged, int n,
+	int64_t conflicts_from)
 {
 	int i, rc, any = 0;
 
 	for (i = 0; i < n; i++)
 		any |= merged[i] && sync_retire_due(db, remotes[i].name);
 	if (!any)
-		return office_forget_conflicts(db);
+		return office_forget_conflicts(db, conflicts_from);
 	if ((rc = hearth_db_begin(db)) < 0)
 		return rc;
 	if ((rc = hearth_history_forget(hearth_db_sqlite(db), "hearth_forgotten")) < 0 ||
-	    (rc = office_forget_conflicts(db)) < 0)
+	    (rc = office_forget_conflicts(db, conflicts_from)) < 0)
 		goto fail;
 	for (i = 0; i < n; i++)
 		if (merged[i] && sync_retire_due(db, remotes[i].name) &&
@@ -676,6 +677,7 @@ int sync_office(hearth_db *db, const hearth_sync_opts *opts, hearth_sync_result 
 	sync_sql_cache sql = SYNC_SQL_CACHE_INIT;
 	sync_down_routes routes;
 	char first_error[1024] = "", *merged = NULL;
+	int64_t conflicts_from = 0;
 	int n = 0, i, rc, failed_rc = 0;
 
 	memset(&res, 0, sizeof(res));
@@ -690,6 +692,9 @@ int sync_office(hearth_db *db, const hearth_sync_opts *opts, hearth_sync_result 
 		rc = hearth_error_set(HEARTH_ERROR, _("out of memory"));
 		goto done;
 	}
+	if ((rc = hearth_sql_scalar(hearth_db_sqlite(db),
+		     "SELECT coalesce(max(id), 0) FROM hearth_conflict", &conflicts_from)) < 0)
+		goto done;
 	for (i = 0; i < n; i++) {
 		if ((rc = hearth_id_check("node id (remote name)", remotes[i].name)) < 0)
 			goto done;
@@ -708,7 +713,7 @@ int sync_office(hearth_db *db, const hearth_sync_opts *opts, hearth_sync_result 
 	}
 	/* after a purge, once every node's pushed entries are merged: the keys move on, so that
 	 * nothing sealed before opens with what is kept (docs/security.md) */
-	if ((rc = office_retire(db, remotes, merged, n)) < 0)
+	if ((rc = office_retire(db, remotes, merged, n, conflicts_from)) < 0)
 		goto done;
 	/* downs after all merges, so every node gets everything merged this round */
 	if ((rc = sync_routes_start(&routes, db, remotes, n)) < 0)
