@@ -5,8 +5,11 @@
 # Afterwards, with the keys the office and the nodes hold (their hearth_key rows), no commit of
 # the old copies opens, and what opens of the new repositories holds no purged value; no git
 # object (decompressed), no database file and no -wal of the office or the nodes holds one. The
-# same reading before the purge (the keys as main keeps them for ever) finds them all. The nodes
-# keep syncing: a write after the purge goes both ways.
+# same reading before the purge (the keys as an office without the key chain keeps them for
+# ever) finds them all. The nodes keep syncing: a commit made with the old key but not pushed
+# goes up again with the new one, a stick absent at the office's first sync after the purge
+# keeps its key until it comes, a write after the purge goes both ways, and a device restores
+# with a code of after the purge or of before it.
 . "$(dirname "$0")/lib.sh" "$@"
 FORGE=${2:-}
 case $FORGE in
@@ -122,13 +125,13 @@ done
 # with the keys held now: nothing of the old copies opens, nothing purged in the new sticks
 : >"$T/opened"
 opened_all "$T/old/lucai.git" "$T/old/fuyou.git" >"$T/plain.old"
-old_opened=$(sed -n 's/^opened \([0-9]*\) of \([0-9]*\) commits$/\1/p' "$T/opened" | paste -sd+ | bc)
-old_total=$(sed -n 's/^opened \([0-9]*\) of \([0-9]*\) commits$/\2/p' "$T/opened" | paste -sd+ | bc)
+old_opened=$(awk '/^opened [0-9]+ of [0-9]+ commits$/ { n += $2 } END { print n + 0 }' "$T/opened")
+old_total=$(awk '/^opened [0-9]+ of [0-9]+ commits$/ { n += $4 } END { print n + 0 }' "$T/opened")
 is "$old_opened" 0 "no commit of the copies from before the purge opens with the keys held ($old_total commits)"
 [ "${old_total:-0}" -gt 4 ] && pass "... and there were commits to open" || fail "too few old commits: $old_total"
 : >"$T/opened"
 opened_all "$T/usb/lucai.git" "$T/usb/fuyou.git" >"$T/plain.new"
-new_opened=$(sed -n 's/^opened \([0-9]*\) of.*/\1/p' "$T/opened" | paste -sd+ | bc)
+new_opened=$(awk '/^opened [0-9]+ of [0-9]+ commits$/ { n += $2 } END { print n + 0 }' "$T/opened")
 [ "${new_opened:-0}" -gt 0 ] && pass "the commits written since open ($new_opened)" ||
 	fail "nothing of the new sticks opens"
 cat "$T/plain.old" "$T/plain.new" >"$T/plain.after"
