@@ -122,6 +122,19 @@ for n in $nodes; do
 		"$(sq office "SELECT hex(key) FROM hearth_key WHERE node = '$n'")" "$n holds the office's new key"
 done
 
+# the old keys are gone from every database file and WAL, not only from their rows
+left=$(python3 - "$T/keys.before" "$T"/office/hearth.db* "$T"/lucai/hearth.db* "$T"/fuyou/hearth.db* <<'PY'
+import sys
+keys = [bytes.fromhex(l.split("|")[1]) for l in open(sys.argv[1]) if "|" in l]
+for path in sys.argv[2:]:
+    data = open(path, "rb").read()
+    for k in keys:
+        if k in data:
+            print(path.rsplit("/", 2)[-2] + ":" + path.rsplit("/", 1)[-1])
+PY
+)
+is "$left" "" "no database file or WAL holds a key of before the purge"
+
 # with the keys held now: nothing of the old copies opens, nothing purged in the new sticks
 : >"$T/opened"
 opened_all "$T/old/lucai.git" "$T/old/fuyou.git" >"$T/plain.old"
