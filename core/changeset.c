@@ -192,6 +192,11 @@ void hearth_cs_writer_insert(hearth_cs_writer *w, sqlite3_value **new_)
 
 void hearth_cs_writer_delete_key(hearth_cs_writer *w, sqlite3_value **old)
 {
+	hearth_cs_writer_delete_key_and(w, old, -1);
+}
+
+void hearth_cs_writer_delete_key_and(hearth_cs_writer *w, sqlite3_value **old, int keep)
+{
 	int i;
 
 	if (w->rc)
@@ -203,7 +208,7 @@ void hearth_cs_writer_delete_key(hearth_cs_writer *w, sqlite3_value **old)
 	put_byte(w, SQLITE_DELETE);
 	put_byte(w, 0);
 	for (i = 0; i < w->ncol; i++) {
-		if (w->pk[i])
+		if (w->pk[i] || i == keep)
 			put_value(w, old[i]);
 		else
 			put_byte(w, SQLITE_NULL);

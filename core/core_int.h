@@ -21,6 +21,7 @@ struct hearth_db {
 	int64_t sql_limit_ms;   /* hearth_db_set_sql_limit (HEARTH_SQL_LIMIT_MS until set) */
 	int64_t sql_deadline;   /* monotonic ms at which the caller's SQL is stopped, 0: none */
 	char *author;           /* hearth_db_set_author: kept with each recorded write, or NULL */
+	int keys_only;          /* the recorded write keeps its deletes as keys only (a purge) */
 };
 
 /** Start / end the time limit on the caller's SQL (SQLite's progress handler). Around every

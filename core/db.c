@@ -129,12 +129,14 @@ static int connect(hearth_db *db, const char *dir, int create)
 	}
 	sqlite3_extended_result_codes(db->sql, 1);
 	sqlite3_busy_timeout(db->sql, BUSY_TIMEOUT_MS);
+	/* secure_delete: what is deleted is overwritten with zeros, so a purged value does not
+	 * stay in a free page (docs/security.md, "A purge that forgets") */
 	/* every `hearth` command is one process: a checkpoint at each close would cost several
 	 * fsyncs per command; the WAL is checkpointed as it grows (every 1000 pages) instead */
 	sqlite3_db_config(db->sql, SQLITE_DBCONFIG_NO_CKPT_ON_CLOSE, 1, NULL);
 	if ((rc = hearth_sql_exec(db->sql,
 		     "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL;"
-		     "PRAGMA foreign_keys = ON;",
+		     "PRAGMA foreign_keys = ON; PRAGMA secure_delete = ON;",
 		     N_("cannot configure database"))) < 0)
 		goto done;
 	sqlite3_set_authorizer(db->sql, hearth_authorize, db);
@@ -740,4 +742,25 @@ void hearth_db_rollback(hearth_db *db)
 {
 	if (!sqlite3_get_autocommit(db->sql))
 		sqlite3_exec(db->sql, "ROLLBACK", NULL, NULL, NULL);
+}
+
+int hearth_db_forget_finish(hearth_db *db)
+{
+	/* the old pages of the WAL and the free pages of the file hold what was deleted: the
+	 * file is rewritten (VACUUM) and the WAL emptied, before and after */
+	int rc = hearth_sql_exec(db->sql,
+		"PRAGMA wal_checkpoint(TRUNCATE); VACUUM; PRAGMA wal_checkpoint(TRUNCATE);",
+		N_("cannot rewrite the database after a purge"));
+
+	/* busy (another connection reading): the next sync tries again */
+	if (rc == 0)
+		rc = hearth_sql_exec(db->sql, "DELETE FROM hearth_meta WHERE key = 'forget_due'",
+			N_("cannot rewrite the database after a purge"));
+	return rc;
+}
+
+int hearth_db_forget_due(hearth_db *db)
+{
+	return hearth_sql_count(db->sql,
+		       "SELECT count(*) FROM hearth_meta WHERE key = 'forget_due' AND value = '1'") > 0;
 }

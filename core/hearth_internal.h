@@ -54,6 +54,11 @@ int hearth_db_clock_get(hearth_db *db, hearth_clock *out);
 /** BEGIN IMMEDIATE / COMMIT / ROLLBACK with hearth's error reporting. */
 int hearth_db_begin(hearth_db *db);
 int hearth_db_commit(hearth_db *db);
+/** After a purge (or a purge received, or keys retired): rewrite the file (VACUUM) and empty the
+ * WAL, so no deleted value stays in a free page or an old frame. Outside any transaction. */
+int hearth_db_forget_finish(hearth_db *db);
+/** 1 if the database received a purge since the last hearth_db_forget_finish. */
+int hearth_db_forget_due(hearth_db *db);
 void hearth_db_rollback(hearth_db *db);
 
 /* ---- small SQL helpers (errors through hearth_error) -------------------------------------- */
@@ -183,6 +188,11 @@ void hearth_cs_writer_insert(hearth_cs_writer *w, sqlite3_value **new_);
  * receives of a row: hearth_column.audience_sees). */
 void hearth_cs_writer_insert_masked(hearth_cs_writer *w, sqlite3_value **vals,
 	const unsigned char *send);
+/** As hearth_cs_writer_delete_key, keeping column `keep` too (an audience: a node id), -1 none. */
+void hearth_cs_writer_delete_key_and(hearth_cs_writer *w, sqlite3_value **old, int keep);
+/** `cs` with every DELETE reduced to the key of its row (and its audience column, a node id):
+ * what a purge records and keeps, so its log holds no purged value (core/history.c). */
+int hearth_cs_deletes_keys_only(hearth_buf *out, sqlite3 *h, const void *cs, int n);
 /** Append the iterator's current change under its table. */
 void hearth_cs_writer_append_iter(hearth_cs_writer *w, sqlite3_changeset_iter *it);
 void hearth_cs_writer_dispose(hearth_cs_writer *w);

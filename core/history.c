@@ -279,21 +279,36 @@ static int history_kept(sqlite3 *h)
 		       NULL, NULL) == SQLITE_OK;
 }
 
+static int scrub_table(sqlite3 *h, const char *table, const char *key, const char *col,
+	const char *where);
+
 int hearth_history_keep_acked(hearth_db *db, int64_t ack)
 {
-	if (!history_kept(hearth_db_sqlite(db)))
+	sqlite3 *h = hearth_db_sqlite(db);
+	char where[96];
+	int rc;
+
+	if (!history_kept(h))
 		return 0;
 	/* a hearth built with a schema before 6 (the field's, in the tests) keeps no author */
-	if (sqlite3_table_column_metadata(hearth_db_sqlite(db), "main", "hearth_outbox", "author",
-		    NULL, NULL, NULL, NULL, NULL) != SQLITE_OK)
-		return hearth_sql_exec_i64(hearth_db_sqlite(db),
+	if (sqlite3_table_column_metadata(h, "main", "hearth_outbox", "author", NULL, NULL, NULL,
+		    NULL, NULL) != SQLITE_OK)
+		rc = hearth_sql_exec_i64(h,
 			"INSERT OR REPLACE INTO hearth_history (seq, clock, summary, changeset) "
 			"SELECT seq, clock, summary, changeset FROM hearth_outbox WHERE seq <= ?1",
 			ack);
-	return hearth_sql_exec_i64(hearth_db_sqlite(db),
-		"INSERT OR REPLACE INTO hearth_history (seq, clock, summary, changeset, author) "
-		"SELECT seq, clock, summary, changeset, author FROM hearth_outbox WHERE seq <= ?1",
-		ack);
+	else
+		rc = hearth_sql_exec_i64(h,
+			"INSERT OR REPLACE INTO hearth_history (seq, clock, summary, changeset, "
+			"author) SELECT seq, clock, summary, changeset, author FROM hearth_outbox "
+			"WHERE seq <= ?1",
+			ack);
+	if (rc < 0 || hearth_sql_count(h, "SELECT count(*) FROM hearth_forgotten") == 0)
+		return rc;
+	/* what this node wrote of a record purged since keeps no value in its history */
+	snprintf(where, sizeof(where), "seq IN (SELECT seq FROM hearth_outbox WHERE seq <= %lld)",
+		(long long)ack);
+	return scrub_table(h, "hearth_history", "seq", "changeset", where);
 }
 
 /* 1 if the entry deletes records of the tables purges apply to and is not this node's own
@@ -394,7 +409,10 @@ int hearth_history_received(sqlite3 *h, int64_t office_seq, hearth_clock clock, 
 	}
 	if (history_kept(h) && received_purges(h, hex, cs, n) &&
 	    ((rc = purge_keys(h, cs, n)) < 0 ||
-		    (rc = hearth_history_forget(h, "temp.hearth_forget_set")) < 0))
+		    (rc = hearth_history_forget(h, "temp.hearth_forget_set")) < 0 ||
+		    (rc = hearth_sql_exec(h,
+			     "INSERT OR REPLACE INTO hearth_meta (key, value) VALUES ('forget_due', '1')",
+			     N_("cannot forget purged records"))) < 0))
 		goto done;
 done:
 	sqlite3_finalize(st);
@@ -404,9 +422,76 @@ done:
 
 /* ---- forgetting purged records ------------------------------------------------------------ */
 
-/* `cs` without the changes of forgotten rows into `w`; *cut counts the changes left out. */
-static int cs_without_forgotten(hearth_cs_writer *w, sqlite3_stmt *forgotten, const void *cs,
-	int n, int *cut)
+/* The column of `tab` that names its audience (a node id), -1 if none. */
+static int audience_index(sqlite3 *h, const char *tab)
+{
+	sqlite3_stmt *st = NULL;
+	int col = -1;
+
+	if (hearth_sql_prepare(&st, h,
+		    "SELECT c.cid FROM hearth_table t, pragma_table_info(t.name) c "
+		    "WHERE t.name = ?1 AND c.name = t.audience_col") < 0)
+		return -1;
+	sqlite3_bind_text(st, 1, tab, -1, SQLITE_STATIC);
+	if (sqlite3_step(st) == SQLITE_ROW)
+		col = sqlite3_column_int(st, 0);
+	sqlite3_finalize(st);
+	return col;
+}
+
+/* The iterator's DELETE, reduced to its key and audience, into `w`. */
+static void delete_keys_only(hearth_cs_writer *w, sqlite3 *h, sqlite3_changeset_iter *it)
+{
+	const char *tab;
+	int ncol, op, ind, npk, c;
+	unsigned char *pk;
+	sqlite3_value *old[256];
+
+	sqlite3changeset_op(it, &tab, &ncol, &op, &ind);
+	sqlite3changeset_pk(it, &pk, &npk);
+	if (ncol > 256) {
+		w->rc = hearth_error_set(HEARTH_ERROR, _("table '%s' is too wide"), tab);
+		return;
+	}
+	for (c = 0; c < ncol; c++)
+		if (sqlite3changeset_old(it, c, &old[c]) != SQLITE_OK)
+			old[c] = NULL;
+	hearth_cs_writer_table(w, tab, ncol, pk);
+	hearth_cs_writer_delete_key_and(w, old, audience_index(h, tab));
+}
+
+int hearth_cs_deletes_keys_only(hearth_buf *out, sqlite3 *h, const void *cs, int n)
+{
+	hearth_cs_writer w = HEARTH_CS_WRITER_INIT;
+	sqlite3_changeset_iter *it = NULL;
+	int rc;
+
+	if (sqlite3changeset_start(&it, n, (void *)cs) != SQLITE_OK)
+		return hearth_error_set(HEARTH_ECORRUPT, _("a stored changeset does not parse"));
+	while (w.rc == 0 && sqlite3changeset_next(it) == SQLITE_ROW) {
+		const char *tab;
+		int ncol, op, ind;
+		sqlite3changeset_op(it, &tab, &ncol, &op, &ind);
+		if (op == SQLITE_DELETE)
+			delete_keys_only(&w, h, it);
+		else
+			hearth_cs_writer_append_iter(&w, it);
+	}
+	sqlite3changeset_finalize(it);
+	rc = w.rc;
+	if (rc == 0) {
+		hearth_buf_clear(out);
+		rc = hearth_buf_put(out, w.buf.ptr, w.buf.size);
+	}
+	hearth_cs_writer_dispose(&w);
+	return rc;
+}
+
+/* `cs` without the changes of forgotten rows into `w`; *cut counts the changes left out. With
+ * `keep_deletes` (the office's log, which the downs are cut from), a forgotten row's DELETE
+ * stays, reduced to its key: a node that still holds the row deletes it. */
+static int cs_without_forgotten(hearth_cs_writer *w, sqlite3 *h, sqlite3_stmt *forgotten,
+	const void *cs, int n, int keep_deletes, int *cut)
 {
 	sqlite3_changeset_iter *it = NULL;
 
@@ -426,7 +511,9 @@ static int cs_without_forgotten(hearth_cs_writer *w, sqlite3_stmt *forgotten, co
 		sqlite3_reset(forgotten);
 		if (gone)
 			(*cut)++;
-		else
+		if (gone && keep_deletes && op == SQLITE_DELETE)
+			delete_keys_only(w, h, it);
+		else if (!gone)
 			hearth_cs_writer_append_iter(w, it);
 	}
 	sqlite3changeset_finalize(it);
@@ -438,6 +525,7 @@ static int cs_without_forgotten(hearth_cs_writer *w, sqlite3_stmt *forgotten, co
 static int scrub_table(sqlite3 *h, const char *table, const char *key, const char *col,
 	const char *where)
 {
+	int keep_deletes = strcmp(table, "hearth_log") == 0;
 	hearth_buf sql = HEARTH_BUF_INIT;
 	sqlite3_stmt *sel = NULL, *upd = NULL, *forgotten = NULL;
 	int rc;
@@ -456,8 +544,8 @@ static int scrub_table(sqlite3 *h, const char *table, const char *key, const cha
 	while (rc == 0 && sqlite3_step(sel) == SQLITE_ROW) {
 		hearth_cs_writer w = HEARTH_CS_WRITER_INIT;
 		int cut = 0;
-		rc = cs_without_forgotten(&w, forgotten, sqlite3_column_blob(sel, 1),
-			sqlite3_column_bytes(sel, 1), &cut);
+		rc = cs_without_forgotten(&w, h, forgotten, sqlite3_column_blob(sel, 1),
+			sqlite3_column_bytes(sel, 1), keep_deletes, &cut);
 		if (rc == 0 && cut > 0) {
 			sqlite3_bind_blob(upd, 1, w.buf.ptr, (int)w.buf.size, SQLITE_STATIC);
 			sqlite3_bind_int64(upd, 2, sqlite3_column_int64(sel, 0));
@@ -490,10 +578,10 @@ int hearth_history_forget(sqlite3 *h, const char *keys_table)
 	    (rc = scrub_table(h, "hearth_history", "seq", "changeset", "1")) < 0 ||
 	    (rc = scrub_table(h, "hearth_received", "office_seq", "changeset", "1")) < 0)
 		goto done;
-	/* at the office, the merged log is what the downs are cut from: only the entries every
-	 * node has received are scrubbed (the rest stay hidden from show and history) */
-	rc = scrub_table(h, "hearth_log", "office_seq", "changeset",
-		"office_seq <= (SELECT coalesce(min(down_office_seq), 0) FROM hearth_peer)");
+	/* at the office, the merged log is what the downs are cut from: every entry is scrubbed,
+	 * a forgotten row's deletes kept as keys (a node that never got the row loses nothing, one
+	 * that holds it deletes it), so the log keeps no purged value (docs/security.md) */
+	rc = scrub_table(h, "hearth_log", "office_seq", "changeset", "1");
 done:
 	hearth_buf_dispose(&sql);
 	return rc;

@@ -302,6 +302,16 @@ static int purge_body(hearth_db *db, void *payload)
 		rc = hearth_history_forget(h, "temp.hearth_purge_set");
 	if (rc == 0)
 		rc = log_purge(h, p, hearth_db_node(db));
+	/* the office's next sync with each node retires the keys that sealed what was purged
+	 * (sync/keys.c), once it merged what the node pushed with them */
+	if (rc == 0 && hearth_sql_count(h, "SELECT count(*) FROM sqlite_master "
+					   "WHERE name = 'hearth_key'") == 1)
+		rc = hearth_sql_exec(h,
+			"INSERT OR REPLACE INTO hearth_meta (key, value) "
+			"SELECT DISTINCT 'retire_due.' || node, '1' FROM hearth_key",
+			N_("cannot purge"));
+	if (rc == 0) /* until the file is rewritten (below, or at the next sync) */
+		rc = hearth_meta_set(db, "forget_due", "1");
 	if (rc == 0)
 		rc = hearth_sql_exec(h, "DROP TABLE temp.hearth_purge_set", N_("cannot purge"));
 done:
@@ -336,8 +346,15 @@ int hearth_purge(hearth_db *db, const char *older_than, hearth_purge_info *out)
 	snprintf(summary, sizeof(summary),
 		"purge: personal records closed before %s (older than %s)", info.cutoff,
 		older_than);
-	if ((rc = hearth_write_run(db, purge_body, &p, summary, &w)) < 0)
+	db->keys_only = 1;
+	rc = hearth_write_run(db, purge_body, &p, summary, &w);
+	db->keys_only = 0;
+	if (rc < 0)
 		return rc;
+	/* no purged value stays in a free page or in the WAL; if another connection holds the
+	 * database now, the next sync does it (forget_due stays) */
+	hearth_db_forget_finish(db);
+	hearth_error_clear();
 	info.seq = w.seq;
 	if (out)
 		*out = info;

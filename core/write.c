@@ -568,7 +568,7 @@ static int nothing_written(int rc)
 static int write_record(hearth_db *db, const void *cs, int n, const char *summary, int64_t seq,
 	hearth_write_info *info)
 {
-	hearth_buf sum = HEARTH_BUF_INIT;
+	hearth_buf sum = HEARTH_BUF_INIT, keys = HEARTH_BUF_INIT;
 	int rc;
 
 	/* the session's own bytes: one walk counts them and, unless given, sums them up */
@@ -582,8 +582,16 @@ static int write_record(hearth_db *db, const void *cs, int n, const char *summar
 	    (rc = hearth_db_seq_clock_write(db, seq + 1, &info->clock)) < 0)
 		goto done;
 	info->seq = seq + 1;
+	/* a purge keeps no value of what it deletes (docs/security.md) */
+	if (db->keys_only) {
+		if ((rc = hearth_cs_deletes_keys_only(&keys, hearth_db_sqlite(db), cs, n)) < 0)
+			goto done;
+		cs = keys.ptr;
+		n = (int)keys.size;
+	}
 	rc = outbox_add(db, cs, n, &sum, info);
 done:
+	hearth_buf_dispose(&keys);
 	hearth_buf_dispose(&sum);
 	return rc;
 }

@@ -271,8 +271,14 @@ int hearth_clone_enrolled(hearth_db **out, const char *dir, const char *url, con
 		goto fail;
 	sqlite3_finalize(st);
 	st = NULL;
-	if ((rc = sync_applying_down(db, 0)) < 0 || (rc = hearth_db_commit(db)) < 0)
+	/* a code issued before a purge: the key moved on with the down it opened (seal.c) */
+	if ((rc = sync_keyring_store_ratcheted(db, &keys)) < 0 ||
+	    (sync_keyring_ratcheted(&keys) && (rc = hearth_meta_set(db, "forget_due", "1")) < 0) ||
+	    (rc = sync_applying_down(db, 0)) < 0 || (rc = hearth_db_commit(db)) < 0)
 		goto fail;
+	/* the old key leaves the file and the WAL (busy: the next pull does it) */
+	if (hearth_db_forget_due(db) && hearth_db_forget_finish(db) < 0)
+		hearth_error_clear();
 	*out = db;
 	db = NULL;
 	goto done;

@@ -413,8 +413,11 @@ static int open_blob(hearth_buf *records, sync_commit *c, const git_oid *parent,
 		return hearth_error_set(HEARTH_EDENIED,
 			_("sealed with a revoked key of '%s' (generation %u): the device was shut out"),
 			c->msg.node, h.generation);
-	if ((rc = sync_seal_open(records, &h, key, i, k, trailers->ptr, trailers->size)) ==
-	    HEARTH_EDENIED)
+	/* on `down`, a key the office moved along its chain at a purge is followed (seal.c) */
+	rc = c->msg.is_down ? sync_seal_open_ratchet(records, &h, (sync_seal_key *)key, i, k,
+				      trailers->ptr, trailers->size)
+			    : sync_seal_open(records, &h, key, i, k, trailers->ptr, trailers->size);
+	if (rc == HEARTH_EDENIED)
 		return hearth_error_set(HEARTH_EDENIED,
 			_("not sealed with the key of '%s' (forged or altered: the seal does not open)"),
 			c->msg.node);

@@ -179,3 +179,22 @@ done:
 	sync_remotes_free(remotes, n);
 	return rc;
 }
+
+/* The office retired the keys (a purge): the commits this node made but did not push yet are
+ * sealed with the old key, which the office no longer holds. They are dropped (the ref is
+ * re-derived from up_head) and their entries go again with the next push, sealed with the new
+ * key. `remote_head` (NULL: none) holds this copy's entries up to `remote_last`. */
+int sync_up_reseal(hearth_db *db, const git_oid *remote_head, int64_t remote_last)
+{
+	char hex[GIT_OID_HEXSZ + 1];
+	int rc;
+
+	if ((rc = hearth_sql_exec_i64(hearth_db_sqlite(db),
+		     "UPDATE hearth_outbox SET pushed = 0 WHERE seq > ?1", remote_last)) < 0)
+		return rc;
+	if (!remote_head)
+		return hearth_sql_exec(hearth_db_sqlite(db),
+			"DELETE FROM hearth_meta WHERE key = 'up_head'", N_("pull"));
+	git_oid_tostr(hex, sizeof(hex), remote_head);
+	return hearth_meta_set(db, "up_head", hex);
+}

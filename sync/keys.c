@@ -293,3 +293,76 @@ int sync_snapshot_due(hearth_db *db, const char *node, int clear)
 	hearth_buf_dispose(&v);
 	return rc;
 }
+
+/* ---- retiring keys (a purge that forgets: docs/security.md) ------------------------------- */
+
+/* Overwrite the stored key (node, generation) with `key`. */
+static int key_store(hearth_db *db, const sync_seal_key *k)
+{
+	sqlite3_stmt *st = NULL;
+	int rc;
+
+	if ((rc = hearth_sql_prepare(&st, hearth_db_sqlite(db),
+		     "UPDATE hearth_key SET key = ?3 WHERE node = ?1 AND generation = ?2")) < 0)
+		return rc;
+	sqlite3_bind_text(st, 1, k->node, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 2, k->generation);
+	sqlite3_bind_blob(st, 3, k->key, SYNC_KEY_BYTES, SQLITE_STATIC);
+	if (sqlite3_step(st) != SQLITE_DONE)
+		rc = hearth_error_sqlite(hearth_db_sqlite(db), HEARTH_ERROR, "cannot store the key");
+	sqlite3_finalize(st);
+	return rc;
+}
+
+int sync_keys_retire(hearth_db *db, const char *node)
+{
+	sync_keyring r = { NULL, 0 };
+	char due[HEARTH_ID_MAX + 32];
+	int i, rc;
+
+	if ((rc = sync_keyring_load(&r, db, node)) < 0)
+		return rc;
+	for (i = 0; rc == 0 && i < r.n; i++)
+		if ((rc = sync_ratchet(r.keys[i].key, r.keys[i].key)) == 0)
+			rc = key_store(db, &r.keys[i]);
+	sync_keyring_dispose(&r);
+	/* the node's next down is a snapshot sealed with the new key: a device that clones with a
+	 * new code needs nothing older */
+	snprintf(due, sizeof(due), "snapshot_due.%s", node);
+	if (rc == 0)
+		rc = hearth_meta_set(db, due, "1");
+	snprintf(due, sizeof(due), "retire_due.%s", node);
+	return rc < 0 ? rc : hearth_meta_set(db, due, "0");
+}
+
+int sync_keyring_ratcheted(const sync_keyring *r)
+{
+	int i;
+
+	for (i = 0; r && i < r->n; i++)
+		if (r->keys[i].ratcheted)
+			return 1;
+	return 0;
+}
+
+int sync_keyring_store_ratcheted(hearth_db *db, const sync_keyring *r)
+{
+	int i, rc = 0;
+
+	for (i = 0; rc == 0 && r && i < r->n; i++)
+		if (r->keys[i].ratcheted)
+			rc = key_store(db, &r->keys[i]);
+	return rc;
+}
+
+int sync_retire_due(hearth_db *db, const char *node)
+{
+	hearth_buf v = HEARTH_BUF_INIT;
+	char due[HEARTH_ID_MAX + 32];
+	int is_due;
+
+	snprintf(due, sizeof(due), "retire_due.%s", node);
+	is_due = hearth_meta_get(db, due, &v) == 0 && strcmp(v.ptr, "1") == 0;
+	hearth_buf_dispose(&v);
+	return is_due;
+}

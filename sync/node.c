@@ -520,7 +520,7 @@ int sync_record_received(sqlite3 *h, const sync_entry *e)
  * has checked is this copy's own history (sync_fork_check), so an ack names these very
  * entries and never those another copy wrote under the same seqs. */
 static int apply_down(hearth_db *db, git_repository *repo, const git_oid *ids, size_t n,
-	int64_t remote_last, hearth_sync_result *res)
+	int64_t remote_last, const git_oid *remote_head, hearth_sync_result *res)
 {
 	sqlite3 *h = hearth_db_sqlite(db);
 	sync_commit *commits = NULL;
@@ -595,11 +595,20 @@ static int apply_down(hearth_db *db, git_repository *repo, const git_oid *ids, s
 	if ((rc = sync_replay_pending(db)) < 0)
 		goto fail;
 	git_oid_tostr(hex, sizeof(hex), &ids[n - 1]);
-	if ((sealed_gen && (rc = sync_key_mark_used(db, hearth_db_node(db), sealed_gen)) < 0) ||
+	/* the office retired its keys after a purge: so does this node, in the same transaction */
+	if ((rc = sync_keyring_store_ratcheted(db, &keys)) < 0 ||
+	    (sync_keyring_ratcheted(&keys) &&
+		    ((rc = sync_up_reseal(db, remote_head, remote_last)) < 0 ||
+			    (rc = hearth_meta_set(db, "forget_due", "1")) < 0)) ||
+	    (sealed_gen && (rc = sync_key_mark_used(db, hearth_db_node(db), sealed_gen)) < 0) ||
 	    (rc = hearth_meta_set(db, "down_head", hex)) < 0 ||
 	    (rc = sync_meta_set_i64(db, "office_seq", office_seq)) < 0 ||
 	    (rc = sync_applying_down(db, 0)) < 0 || (rc = hearth_db_commit(db)) < 0)
 		goto fail;
+	/* the old key and the purged values leave the file and the WAL (if the database is busy,
+	 * the next pull tries again: forget_due stays) */
+	if (hearth_db_forget_due(db) && hearth_db_forget_finish(db) < 0)
+		hearth_error_clear();
 	goto done;
 fail:
 	hearth_db_rollback(db);
@@ -637,14 +646,15 @@ int sync_node_fetch(hearth_db *db, git_repository *repo, const sync_remote *r,
 static int node_pull_remote(hearth_db *db, git_repository *repo, const sync_remote *r,
 	const hearth_sync_opts *opts, hearth_sync_result *res)
 {
-	git_oid head, last, *ids = NULL;
+	git_oid head, last, remote_head, *ids = NULL;
 	int64_t remote_last = 0;
 	size_t n = 0;
 	int have_last, forked, rc;
 
 	if ((rc = sync_node_fetch(db, repo, r, opts)) < 0)
 		return rc;
-	if ((rc = sync_fork_check(db, repo, &forked, &remote_last, NULL)) < 0 ||
+	memset(&remote_head, 0, sizeof(remote_head));
+	if ((rc = sync_fork_check(db, repo, &forked, &remote_last, &remote_head)) < 0 ||
 	    (forked && (rc = sync_fork_error(db)) < 0)) {
 		sync_remote_record(db, r->name, 0, hearth_error_last());
 		return rc;
@@ -667,7 +677,8 @@ static int node_pull_remote(hearth_db *db, git_repository *repo, const sync_remo
 		goto done;
 	}
 	if (n > 0)
-		rc = apply_down(db, repo, ids, n, remote_last, res);
+		rc = apply_down(db, repo, ids, n, remote_last,
+			git_oid_is_zero(&remote_head) ? NULL : &remote_head, res);
 done:
 	free(ids);
 	return rc;

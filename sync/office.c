@@ -623,6 +623,52 @@ done:
 	return rc;
 }
 
+/* A value of a purged record that lost a merge this round (a node's update, written before the
+ * node took the purge: conflicts after `from`) is not kept in the conflict log. */
+static int office_forget_conflicts(hearth_db *db, int64_t from)
+{
+	sqlite3 *h = hearth_db_sqlite(db);
+
+	if (hearth_sql_count(h, "SELECT count(*) FROM sqlite_master "
+				"WHERE name = 'hearth_forgotten'") != 1)
+		return 0;
+	return hearth_sql_exec_i64(h,
+		"UPDATE hearth_conflict SET kept = NULL, lost = NULL, "
+		"resolved = coalesce(resolved, 'purged') WHERE id > ?1 "
+		"AND (tbl, owner, row_id) IN (SELECT tbl, owner, id FROM hearth_forgotten)",
+		from);
+}
+
+/* Retire the keys after a purge, of each node whose pushed entries were merged this round
+ * (`merged[i]` for remotes[i]): what was merged since the purge is scrubbed of the purged rows
+ * too (its log entries and conflicts), then every key of those nodes moves one step on its
+ * chain. A node whose repository was not there keeps its key until it is. */
+static int office_retire(hearth_db *db, const sync_remote *remotes, const char *merged, int n,
+	int64_t conflicts_from)
+{
+	int i, rc, any = 0;
+
+	for (i = 0; i < n; i++)
+		any |= merged[i] && sync_retire_due(db, remotes[i].name);
+	if (!any)
+		return office_forget_conflicts(db, conflicts_from);
+	if ((rc = hearth_db_begin(db)) < 0)
+		return rc;
+	if ((rc = hearth_history_forget(hearth_db_sqlite(db), "hearth_forgotten")) < 0 ||
+	    (rc = office_forget_conflicts(db, conflicts_from)) < 0)
+		goto fail;
+	for (i = 0; i < n; i++)
+		if (merged[i] && sync_retire_due(db, remotes[i].name) &&
+		    (rc = sync_keys_retire(db, remotes[i].name)) < 0)
+			goto fail;
+	if ((rc = hearth_meta_set(db, "forget_due", "1")) < 0 || (rc = hearth_db_commit(db)) < 0)
+		goto fail;
+	return 0;
+fail:
+	hearth_db_rollback(db);
+	return rc;
+}
+
 int sync_office(hearth_db *db, const hearth_sync_opts *opts, hearth_sync_result *out)
 {
 	git_repository *repo = NULL;
@@ -630,7 +676,8 @@ int sync_office(hearth_db *db, const hearth_sync_opts *opts, hearth_sync_result 
 	hearth_sync_result res;
 	sync_sql_cache sql = SYNC_SQL_CACHE_INIT;
 	sync_down_routes routes;
-	char first_error[1024] = "";
+	char first_error[1024] = "", *merged = NULL;
+	int64_t conflicts_from = 0;
 	int n = 0, i, rc, failed_rc = 0;
 
 	memset(&res, 0, sizeof(res));
@@ -641,11 +688,19 @@ int sync_office(hearth_db *db, const hearth_sync_opts *opts, hearth_sync_result 
 		     &res.skipped_remotes)) < 0 ||
 	    (rc = sync_repo_open(&repo, db)) < 0)
 		goto done;
+	if (!(merged = calloc((size_t)n + 1, 1))) {
+		rc = hearth_error_set(HEARTH_ERROR, _("out of memory"));
+		goto done;
+	}
+	if ((rc = hearth_sql_scalar(hearth_db_sqlite(db),
+		     "SELECT coalesce(max(id), 0) FROM hearth_conflict", &conflicts_from)) < 0)
+		goto done;
 	for (i = 0; i < n; i++) {
 		if ((rc = hearth_id_check("node id (remote name)", remotes[i].name)) < 0)
 			goto done;
 		res.nodes++;
 		rc = office_fetch_merge(db, &sql, repo, &remotes[i], opts, &res);
+		merged[i] = rc == 0;
 		if (rc == HEARTH_ENET) {
 			res.failed_remotes++;
 			if (!first_error[0])
@@ -656,6 +711,10 @@ int sync_office(hearth_db *db, const hearth_sync_opts *opts, hearth_sync_result 
 		if (rc < 0)
 			goto done;
 	}
+	/* after a purge, once every node's pushed entries are merged: the keys move on, so that
+	 * nothing sealed before opens with what is kept (docs/security.md) */
+	if ((rc = office_retire(db, remotes, merged, n, conflicts_from)) < 0)
+		goto done;
 	/* downs after all merges, so every node gets everything merged this round */
 	if ((rc = sync_routes_start(&routes, db, remotes, n)) < 0)
 		goto done;
@@ -672,6 +731,10 @@ int sync_office(hearth_db *db, const hearth_sync_opts *opts, hearth_sync_result 
 			goto done;
 		sync_remote_record(db, remotes[i].name, 1, NULL);
 	}
+	/* the old keys and the purged values leave the file and the WAL (if the database is busy,
+	 * the next sync tries again: forget_due stays) */
+	if (hearth_db_forget_due(db) && hearth_db_forget_finish(db) < 0)
+		hearth_error_clear();
 	rc = failed_rc;
 	if (rc < 0)
 		hearth_error_set(rc, "%s", first_error);
@@ -682,6 +745,7 @@ done:
 	sync_routes_dispose(&routes);
 	git_repository_free(repo);
 	sync_remotes_free(remotes, n);
+	free(merged);
 	return rc;
 }
 

@@ -274,6 +274,40 @@ done:
 	return rc;
 }
 
+int sync_ratchet(unsigned char out[SYNC_KEY_BYTES], const unsigned char key[SYNC_KEY_BYTES])
+{
+	static const char label[] = "hearth-ratchet";
+	unsigned char next[SYNC_KEY_BYTES];
+
+	if (crypto_generichash(next, sizeof(next), (const unsigned char *)label, sizeof(label) - 1,
+		    key, SYNC_KEY_BYTES) != 0)
+		return hearth_error_set(HEARTH_ERROR, _("cannot derive the epoch key"));
+	memcpy(out, next, sizeof(next));
+	sodium_memzero(next, sizeof(next));
+	return 0;
+}
+
+int sync_seal_open_ratchet(hearth_buf *records, const sync_seal_head *h, sync_seal_key *k,
+	uint32_t blob_no, uint32_t blobs, const char *trailers, size_t tlen)
+{
+	sync_seal_key next = *k;
+	int rc, step;
+
+	rc = sync_seal_open(records, h, k, blob_no, blobs, trailers, tlen);
+	for (step = 1; rc == HEARTH_EDENIED && step <= SYNC_RATCHET_MAX; step++) {
+		if ((rc = sync_ratchet(next.key, next.key)) < 0)
+			break;
+		rc = sync_seal_open(records, h, &next, blob_no, blobs, trailers, tlen);
+		if (rc != HEARTH_EDENIED) {
+			/* the office moved the chain on (a purge): so does this reader */
+			memcpy(k->key, next.key, SYNC_KEY_BYTES);
+			k->ratcheted += step;
+		}
+	}
+	sodium_memzero(&next, sizeof(next));
+	return rc;
+}
+
 /* ---- keyrings ----------------------------------------------------------------------------- */
 
 void sync_keyring_dispose(sync_keyring *r)

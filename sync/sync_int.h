@@ -69,6 +69,7 @@ typedef struct sync_seal_key_ {
 	unsigned char key[SYNC_KEY_BYTES];
 	int state;
 	int in_use;
+	int ratcheted; /* steps the key moved forward while reading (to be stored) */
 } sync_seal_key;
 
 /* The keys of one node (a node's own), or of every node (the office). */
@@ -107,6 +108,28 @@ int sync_seal(hearth_buf *out, const sync_seal_key *k, uint32_t epoch, int is_do
  * does not open, HEARTH_ECORRUPT if what opens does not unpack. */
 int sync_seal_open(hearth_buf *records, const sync_seal_head *h, const sync_seal_key *k,
 	uint32_t blob_no, uint32_t blobs, const char *trailers, size_t tlen);
+
+/* The one-way key chain (docs/format.md, section 10, "Retiring keys"): the next chain key
+ * after `key`, BLAKE2b-256 keyed with it over "hearth-ratchet". */
+#define SYNC_RATCHET_MAX 8 /* steps a reader of `down` tries past the key it holds */
+int sync_ratchet(unsigned char out[SYNC_KEY_BYTES], const unsigned char key[SYNC_KEY_BYTES]);
+/* As sync_seal_open; if it does not open, try the next SYNC_RATCHET_MAX keys of the chain, and
+ * on success move `k` there (k->ratcheted counts the steps). For `down` read at a node only: the
+ * office moves first, at a purge (sync_keys_retire). */
+int sync_seal_open_ratchet(hearth_buf *records, const sync_seal_head *h, sync_seal_key *k,
+	uint32_t blob_no, uint32_t blobs, const char *trailers, size_t tlen);
+/* Office, after a purge, once the node's pushed entries are merged: move every key of `node`
+ * one step along its chain (the older keys are overwritten: what they sealed no longer opens)
+ * and make its next down start with a snapshot sealed with the new key. Inside the caller's
+ * transaction. */
+int sync_keys_retire(hearth_db *db, const char *node);
+/* Office: 1 if a purge asked for the retirement of `node`'s keys (meta 'retire_due.NODE', set
+ * by core/purge.c for every node with a key). */
+int sync_retire_due(hearth_db *db, const char *node);
+/* Node: store the keys of `r` that moved forward while reading `down`. */
+int sync_keyring_store_ratcheted(hearth_db *db, const sync_keyring *r);
+/* 1 if some key of `r` moved forward. */
+int sync_keyring_ratcheted(const sync_keyring *r);
 
 /* Keys of `node` (NULL: every node's) from hearth_key; dispose wipes them. */
 int sync_keyring_load(sync_keyring *out, hearth_db *db, const char *node);
@@ -273,6 +296,9 @@ int sync_node_fetch(hearth_db *db, git_repository *repo, const sync_remote *r,
  * (0 if it has none); `remote_head` (may be NULL) its commit. */
 int sync_fork_check(hearth_db *db, git_repository *repo, int *forked, int64_t *remote_last,
 	git_oid *remote_head);
+/* Node, when its key moved on (the office retired its keys after a purge): the entries after
+ * `remote_last` go up again sealed with the new key, from `remote_head` (NULL: none) (fork.c). */
+int sync_up_reseal(hearth_db *db, const git_oid *remote_head, int64_t remote_last);
 /* Set (and return) the one-line HEARTH_ECONFLICT that tells the person this copy is forked. */
 int sync_fork_error(hearth_db *db);
 /* The last seq of the commit `id` (0 if it holds no entries), from its message. */

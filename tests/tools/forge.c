@@ -10,6 +10,11 @@
  *       sealed with KEYHEX (64 hex digits; default: a random key); the ref moves; prints the id
  *   hearth-forge blob KEYHEX NODE RECORDS OUT
  *       the sealed blob 1 of 1 of a first `up` commit of NODE with no trailers, for RECORDS
+ *   hearth-forge open REPO DB...
+ *       a thief of the databases: every commit object of REPO (every branch, and what no
+ *       branch holds any more) read with the keys of the tables hearth_key of DB...; what opens
+ *       (the entries' changesets and the authors) goes to stdout, "opened N of M commits" to
+ *       stderr (tests/integration/purge_shred.sh)
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -112,6 +117,91 @@ static int forge_blob(char **argv)
 	return rc;
 }
 
+/* Every row of hearth_key of the database at `path` into `r`. */
+static int keys_add(sync_keyring *r, const char *path)
+{
+	sqlite3 *db = NULL;
+	sqlite3_stmt *st = NULL;
+	int rc = -1;
+
+	if (sqlite3_open_v2(path, &db, SQLITE_OPEN_READONLY, NULL) != SQLITE_OK ||
+	    sqlite3_prepare_v2(db, "SELECT node, generation, key FROM hearth_key", -1, &st, NULL) !=
+		    SQLITE_OK)
+		goto done;
+	while (sqlite3_step(st) == SQLITE_ROW) {
+		sync_seal_key *k, *grown = realloc(r->keys, (size_t)(r->n + 1) * sizeof(*grown));
+		if (!grown || sqlite3_column_bytes(st, 2) != SYNC_KEY_BYTES)
+			goto done;
+		r->keys = grown;
+		k = &r->keys[r->n++];
+		memset(k, 0, sizeof(*k));
+		snprintf(k->node, sizeof(k->node), "%s", sqlite3_column_text(st, 0));
+		k->generation = (uint32_t)sqlite3_column_int64(st, 1);
+		memcpy(k->key, sqlite3_column_blob(st, 2), SYNC_KEY_BYTES);
+	}
+	rc = 0;
+done:
+	sqlite3_finalize(st);
+	sqlite3_close(db);
+	return rc;
+}
+
+typedef struct {
+	git_repository *repo;
+	sync_keyring *keys;
+	int commits, opened;
+} open_walk;
+
+static int open_one(const git_oid *id, void *payload)
+{
+	open_walk *w = payload;
+	git_object *obj = NULL;
+	sync_commit c;
+	int i;
+
+	if (git_object_lookup(&obj, w->repo, id, GIT_OBJECT_ANY) < 0)
+		return 0;
+	if (git_object_type(obj) == GIT_OBJECT_COMMIT) {
+		w->commits++;
+		if (sync_commit_read_keyed(&c, w->repo, id, UINT64_MAX, w->keys, -1) == 0) {
+			w->opened++;
+			for (i = 0; i < c.msg.nentries; i++)
+				fwrite(c.entries[i].cs.ptr, 1, c.entries[i].cs.size, stdout);
+			if (c.message)
+				fputs(c.message, stdout);
+		}
+		sync_commit_dispose(&c);
+	}
+	git_object_free(obj);
+	return 0;
+}
+
+static int forge_open(char **argv, int argc)
+{
+	sync_keyring keys = { NULL, 0 };
+	open_walk w = { NULL, &keys, 0, 0 };
+	git_odb *odb = NULL;
+	int i, rc = 1;
+
+	for (i = 1; i < argc; i++)
+		if (keys_add(&keys, argv[i]) < 0) {
+			fprintf(stderr, "hearth-forge: cannot read the keys of %s\n", argv[i]);
+			goto done;
+		}
+	if (git_repository_open_bare(&w.repo, argv[0]) < 0 ||
+	    git_repository_odb(&odb, w.repo) < 0 || git_odb_foreach(odb, open_one, &w) < 0) {
+		fprintf(stderr, "hearth-forge: cannot read %s\n", argv[0]);
+		goto done;
+	}
+	fprintf(stderr, "opened %d of %d commits\n", w.opened, w.commits);
+	rc = 0;
+done:
+	git_odb_free(odb);
+	git_repository_free(w.repo);
+	sync_keyring_dispose(&keys);
+	return rc;
+}
+
 int main(int argc, char **argv)
 {
 	int rc = 2;
@@ -122,9 +212,11 @@ int main(int argc, char **argv)
 		rc = forge_up(argv + 2, argc - 2);
 	else if (argc == 6 && strcmp(argv[1], "blob") == 0)
 		rc = forge_blob(argv + 2);
+	else if (argc >= 4 && strcmp(argv[1], "open") == 0)
+		rc = forge_open(argv + 2, argc - 2);
 	else
 		fprintf(stderr, "usage: hearth-forge up REPO NODE SEQ CLOCK SCHEMA FINGERPRINT "
-				"CHANGESET [KEYHEX] | blob KEYHEX NODE RECORDS OUT\n");
+				"CHANGESET [KEYHEX] | blob KEYHEX NODE RECORDS OUT | open REPO DB...\n");
 	hearth_sync_shutdown();
 	return rc;
 }
