@@ -51,7 +51,7 @@ is "$(git -C "$T/usb/lucai.git" rev-parse refs/heads/up)" "$pushed" \
 	"the re-run writes the very same commit (entries make identical commits)"
 hh office sync
 is "$(sq office "SELECT count(*) FROM hearth_applied WHERE node = 'lucai'")" \
-	"$(sq lucai "SELECT value FROM hearth_meta WHERE key = 'seq'")" \
+	"$(node_seq lucai)" \
 	"every lucai write is applied exactly once"
 is "$(sq office "SELECT count(*) FROM hearth_quarantine")" 0 "nothing quarantined"
 
@@ -71,10 +71,10 @@ SYNC_FAILED=0
 sync_all lucai xiaoxiangwan office lucai xiaoxiangwan office lucai xiaoxiangwan
 is "$SYNC_FAILED" 0 "syncs after the kills exit 0"
 is "$(sq office "SELECT count(*) FROM hearth_applied WHERE node = 'lucai'")" \
-	"$(sq lucai "SELECT value FROM hearth_meta WHERE key = 'seq'")" \
+	"$(node_seq lucai)" \
 	"after the kills, every lucai write is applied exactly once"
 is "$(sq office "SELECT count(*) FROM hearth_applied WHERE node = 'xiaoxiangwan'")" \
-	"$(sq xiaoxiangwan "SELECT value FROM hearth_meta WHERE key = 'seq'")" \
+	"$(node_seq xiaoxiangwan)" \
 	"after the kills, every xiaoxiangwan write is applied exactly once"
 is "$(sq office "SELECT count(*) FROM hearth_log WHERE origin = 'lucai'")" \
 	"$(sq office "SELECT count(DISTINCT origin_seq) FROM hearth_log WHERE origin = 'lucai'")" \
