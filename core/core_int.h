@@ -12,7 +12,7 @@ struct hearth_db {
 	int is_office;
 	int version;
 	hearth_schema *schema;
-	hearth_clock clock; /* last clock handed out, mirrored in hearth_meta 'clock' */
+	hearth_clock clock; /* last clock handed out (stored: hearth_db_seq_clock_read) */
 	struct hearth_stmt_slot *stmts; /* the statement cache (stmt.c), open addressing */
 	size_t stmt_cap, stmt_n;
 	int guard;              /* the caller's SQL of a recorded write is running */
@@ -40,11 +40,8 @@ int hearth_authorize(void *db, int action, const char *a, const char *b, const c
 /** Finalize every cached statement (before the connection closes). */
 void hearth_db_stmt_clear(hearth_db *db);
 
-/** The stored seq of the last recorded write (0 if none) into *seq; the clock moves up to the
- * stored one (another process may have ticked it). */
-int hearth_db_seq_clock_read(hearth_db *db, int64_t *seq);
-/** Tick the clock and store it with `seq`, in one statement; the new clock into *clock. */
-int hearth_db_seq_clock_write(hearth_db *db, int64_t seq, hearth_clock *clock);
+/** Tick the clock for a recorded write (its outbox row stores it); the new clock into *clock. */
+void hearth_db_clock_next(hearth_db *db, hearth_clock *clock);
 
 /** The summary (hearth_changeset_summary) appended to `sum` unless NULL, and the number of
  * changes into *count unless NULL, from one walk of the bytes (the framing check). */

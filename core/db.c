@@ -285,6 +285,7 @@ fail:
 static int load_identity(hearth_db *db)
 {
 	hearth_buf v = HEARTH_BUF_INIT;
+	int64_t seq;
 	int rc;
 
 	if ((rc = hearth_meta_get(db, "node", &v)) < 0) {
@@ -303,10 +304,7 @@ static int load_identity(hearth_db *db)
 		goto done;
 	}
 	db->is_office = strcmp(db->kind, "office") == 0;
-	if ((rc = hearth_meta_get(db, "clock", &v)) == 0)
-		rc = hearth_clock_parse(&db->clock, v.ptr);
-	else if (rc == HEARTH_ENOTFOUND)
-		rc = 0;
+	rc = hearth_db_seq_clock_read(db, &seq);
 done:
 	hearth_buf_dispose(&v);
 	return rc;
@@ -611,18 +609,9 @@ static int clock_store(hearth_db *db)
 /* Re-read the stored clock first: another process may have ticked it since we opened. */
 static int clock_refresh(hearth_db *db)
 {
-	hearth_buf v = HEARTH_BUF_INIT;
-	hearth_clock stored;
-	int rc = hearth_meta_get(db, "clock", &v);
+	int64_t seq;
 
-	if (rc == HEARTH_ENOTFOUND) {
-		hearth_buf_dispose(&v);
-		return 0;
-	}
-	if (rc == 0 && (rc = hearth_clock_parse(&stored, v.ptr)) == 0 && stored > db->clock)
-		db->clock = stored;
-	hearth_buf_dispose(&v);
-	return rc;
+	return hearth_db_seq_clock_read(db, &seq);
 }
 
 int hearth_db_clock_tick(hearth_db *db, hearth_clock *out)
@@ -661,42 +650,60 @@ int hearth_db_clock_get(hearth_db *db, hearth_clock *out)
 	return rc;
 }
 
-/* Both in one statement: the start of every recorded write reads them (under its lock). Two
- * key lookups: "key IN (...)" builds a temporary index each time it runs. */
+/* The seq and the clock of the last recorded write are in its outbox row: a write does not
+ * store them again in hearth_meta (one page less in the WAL per write). hearth_meta holds them
+ * as of the last time outbox rows left (hearth_db_seq_keep), and the clock's ticks outside
+ * writes. The stored values are the larger of the two; all four in one statement, by key and
+ * by the outbox's rowid (the newest row has the newest clock: each write ticks above it). */
 int hearth_db_seq_clock_read(hearth_db *db, int64_t *seq)
 {
 	sqlite3_stmt *st = NULL;
-	hearth_clock stored;
-	const char *v;
-	int rc;
+	int64_t top;
+	int rc, i;
 
 	*seq = 0;
 	if ((rc = hearth_db_stmt(db, &st,
 		     "SELECT (SELECT value FROM hearth_meta WHERE key = 'seq'), "
-		     "(SELECT value FROM hearth_meta WHERE key = 'clock')")) < 0)
+		     "(SELECT value FROM hearth_meta WHERE key = 'clock'), "
+		     "(SELECT seq FROM hearth_outbox ORDER BY seq DESC LIMIT 1), "
+		     "(SELECT clock FROM hearth_outbox ORDER BY seq DESC LIMIT 1)")) < 0)
 		return rc;
 	if (sqlite3_step(st) != SQLITE_ROW) {
 		rc = hearth_error_sqlite(db->sql, HEARTH_ERROR, _("cannot read meta"));
 		goto done;
 	}
-	if ((v = (const char *)sqlite3_column_text(st, 0)))
-		*seq = strtoll(v, NULL, 10);
-	if ((v = (const char *)sqlite3_column_text(st, 1)) &&
-	    (rc = hearth_clock_parse(&stored, v)) == 0 && stored > db->clock)
-		db->clock = stored;
+	if (sqlite3_column_type(st, 0) != SQLITE_NULL)
+		*seq = sqlite3_column_int64(st, 0);
+	if (sqlite3_column_type(st, 2) != SQLITE_NULL && (top = sqlite3_column_int64(st, 2)) > *seq)
+		*seq = top;
+	for (i = 1; i <= 3 && rc == 0; i += 2) {
+		const char *v = (const char *)sqlite3_column_text(st, i);
+		hearth_clock stored;
+
+		if (v && (rc = hearth_clock_parse(&stored, v)) == 0 && stored > db->clock)
+			db->clock = stored;
+	}
 done:
 	hearth_stmt_done(st);
 	return rc;
 }
 
-int hearth_db_seq_clock_write(hearth_db *db, int64_t seq, hearth_clock *clock)
+void hearth_db_clock_next(hearth_db *db, hearth_clock *clock)
+{
+	db->clock = hearth_clock_next(db->clock, hearth_time_now_ms());
+	*clock = db->clock;
+}
+
+/* Before outbox rows are deleted: their seq and clock must stay the floor of the next write's. */
+int hearth_db_seq_keep(hearth_db *db)
 {
 	sqlite3_stmt *st = NULL;
 	char num[32], hex[HEARTH_CLOCK_HEX + 1];
+	int64_t seq;
 	int rc;
 
-	*clock = 0;
-	db->clock = hearth_clock_next(db->clock, hearth_time_now_ms());
+	if ((rc = hearth_db_seq_clock_read(db, &seq)) < 0)
+		return rc;
 	snprintf(num, sizeof(num), "%lld", (long long)seq);
 	hearth_clock_format(hex, db->clock);
 	if ((rc = hearth_db_stmt(db, &st,
@@ -708,8 +715,6 @@ int hearth_db_seq_clock_write(hearth_db *db, int64_t seq, hearth_clock *clock)
 	if (sqlite3_step(st) != SQLITE_DONE)
 		rc = hearth_error_sqlite(db->sql, HEARTH_ERROR, _("cannot write meta"));
 	hearth_stmt_done(st);
-	if (rc == 0)
-		*clock = db->clock;
 	return rc;
 }
 

@@ -50,6 +50,13 @@ int hearth_db_clock_tick(hearth_db *db, hearth_clock *out);
 int hearth_db_clock_observe(hearth_db *db, hearth_clock remote, hearth_clock *out);
 /** The node's current clock without ticking it. */
 int hearth_db_clock_get(hearth_db *db, hearth_clock *out);
+/** The seq of the last recorded write (0 if none) into *seq: the larger of hearth_meta 'seq'
+ * and the newest outbox row's (a write stores it only there); the clock moves up to the stored
+ * one likewise (another process may have ticked it). */
+int hearth_db_seq_clock_read(hearth_db *db, int64_t *seq);
+/** Store the seq and clock of hearth_db_seq_clock_read in hearth_meta: call it in the
+ * transaction that deletes outbox rows, before the delete, so the seq never goes back. */
+int hearth_db_seq_keep(hearth_db *db);
 
 /** BEGIN IMMEDIATE / COMMIT / ROLLBACK with hearth's error reporting. */
 int hearth_db_begin(hearth_db *db);

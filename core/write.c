@@ -578,9 +578,9 @@ static int write_record(hearth_db *db, const void *cs, int n, const char *summar
 		    (rc = wide_refuse(db, info->changes, &sum)) < 0) ||
 	    (rc = hearth_changeset_check_owner(hearth_db_sqlite(db), hearth_db_schema(db),
 		     hearth_db_node(db), hearth_db_is_office(db), cs, n)) < 0 ||
-	    (rc = nothing_written(hearth_changeset_check_values(db, cs, n))) < 0 ||
-	    (rc = hearth_db_seq_clock_write(db, seq + 1, &info->clock)) < 0)
+	    (rc = nothing_written(hearth_changeset_check_values(db, cs, n))) < 0)
 		goto done;
+	hearth_db_clock_next(db, &info->clock);
 	info->seq = seq + 1;
 	/* a purge keeps no value of what it deletes (docs/security.md) */
 	if (db->keys_only) {

@@ -113,6 +113,10 @@ static int renumber(hearth_db *db, git_repository *repo, const git_oid *remote,
 	git_oid_tostr(hex, sizeof(hex), remote);
 	if ((rc = hearth_db_begin(db)) < 0)
 		return rc;
+	/* the last seq as stored, before the outbox's seqs move: the larger of hearth_meta's and
+	 * the newest outbox row's (a write stores it only there) */
+	if ((rc = hearth_db_seq_clock_read(db, &seq)) < 0)
+		goto fail;
 	/* negated first: the seqs are a primary key, and the two ranges may overlap */
 	if ((rc = hearth_sql_exec_i64(h, "UPDATE hearth_outbox SET seq = -seq WHERE seq > ?1",
 		     shared)) < 0)
@@ -131,8 +135,6 @@ static int renumber(hearth_db *db, git_repository *repo, const git_oid *remote,
 	}
 	sqlite3_finalize(st);
 	st = NULL;
-	if ((rc = sync_meta_i64(db, "seq", &seq)) < 0)
-		goto fail;
 	seq = seq > shared ? seq + offset : remote_last;
 	if ((rc = sync_meta_set_i64(db, "seq", seq)) < 0 ||
 	    (rc = hearth_meta_set(db, "up_head", hex)) < 0 ||

@@ -448,9 +448,10 @@ int sync_replay_pending(hearth_db *db)
 	sqlite3_session *sess = NULL;
 	sqlite3_stmt *st = NULL;
 	void *cs = NULL;
+	int64_t upto = 0;
 	int n = 0, rc = 0;
 
-	if ((rc = hearth_session_new(&sess, db)) < 0)
+	if ((rc = hearth_db_seq_clock_read(db, &upto)) < 0 || (rc = hearth_session_new(&sess, db)) < 0)
 		return rc;
 	if ((rc = hearth_sql_prepare(&st, h,
 		     "SELECT changeset FROM hearth_outbox ORDER BY seq")) < 0)
@@ -471,10 +472,10 @@ int sync_replay_pending(hearth_db *db)
 	/* the recording covers every write so far: later writes are added at the next pull */
 	if ((rc = hearth_sql_prepare(&st, h,
 		     "INSERT OR REPLACE INTO hearth_overlay (id, changeset, upto_seq) "
-		     "VALUES (1, ?1, coalesce((SELECT CAST(value AS INTEGER) FROM hearth_meta "
-		     "WHERE key = 'seq'), 0))")) < 0)
+		     "VALUES (1, ?1, ?2)")) < 0)
 		goto done;
 	sqlite3_bind_blob(st, 1, n > 0 ? cs : "", n, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 2, upto);
 	if (sqlite3_step(st) != SQLITE_DONE)
 		rc = hearth_error_sqlite(h, HEARTH_ERROR, _("cannot store the overlay"));
 done:
@@ -587,7 +588,7 @@ static int apply_down(hearth_db *db, git_repository *repo, const git_oid *ids, s
 	/* history: the acknowledged entries are kept (core/history.c) before they leave */
 	if (ack > remote_last)
 		ack = remote_last;
-	if ((rc = hearth_history_keep_acked(db, ack)) < 0)
+	if ((rc = hearth_history_keep_acked(db, ack)) < 0 || (rc = hearth_db_seq_keep(db)) < 0)
 		goto fail;
 	if ((rc = hearth_sql_exec_i64(h, "DELETE FROM hearth_outbox WHERE seq <= ?1", ack)) < 0)
 		goto fail;

@@ -77,7 +77,7 @@ int sync_office_take_own(hearth_db *db)
 		hearth_cs_writer_dispose(&logged);
 	}
 	sqlite3_finalize(st);
-	if (rc < 0 ||
+	if (rc < 0 || (rc = hearth_db_seq_keep(db)) < 0 ||
 	    (rc = hearth_sql_exec(h, "DELETE FROM hearth_outbox; DELETE FROM hearth_overlay;",
 		     N_("cannot clear the office outbox"))) < 0 ||
 	    (rc = hearth_db_commit(db)) < 0)

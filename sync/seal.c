@@ -129,7 +129,7 @@ static int pack_plain(hearth_buf *out, const void *data, size_t n)
 	bound = compressBound((uLong)n) + 16;
 	if (hearth_buf_grow(out, bound + 1) < 0)
 		return hearth_error_set(HEARTH_ERROR, _("out of memory"));
-	if (deflateInit2(&z, Z_DEFAULT_COMPRESSION, Z_DEFLATED, -15, 8, Z_DEFAULT_STRATEGY) != Z_OK)
+	if (deflateInit2(&z, SYNC_SEAL_DEFLATE_LEVEL, Z_DEFLATED, -15, 8, Z_DEFAULT_STRATEGY) != Z_OK)
 		return hearth_error_set(HEARTH_ERROR, _("cannot compress the entries"));
 	z.next_in = (Bytef *)(uintptr_t)data;
 	z.avail_in = (uInt)n;

@@ -145,7 +145,8 @@ static double deflate_run(const blobs *b)
 		uLong bound = compressBound((uLong)b->plain[i].size);
 		memset(&z, 0, sizeof(z));
 		if (hearth_buf_grow(&out, bound) < 0 ||
-		    deflateInit2(&z, Z_DEFAULT_COMPRESSION, Z_DEFLATED, -15, 8, Z_DEFAULT_STRATEGY) != Z_OK)
+		    deflateInit2(&z, SYNC_SEAL_DEFLATE_LEVEL, Z_DEFLATED, -15, 8,
+			Z_DEFAULT_STRATEGY) != Z_OK)
 			bench_die("deflate");
 		z.next_in = (Bytef *)b->plain[i].ptr;
 		z.avail_in = (uInt)b->plain[i].size;

@@ -4,6 +4,11 @@
  * the schema, WAL and synchronous=NORMAL are the same); the baseline only borrows its SQLite
  * handle and runs "BEGIN IMMEDIATE; <sql>; COMMIT" with sqlite3_exec.
  *
+ * The figure also prints the design's floor, measured the same way: the same SQL and an outbox
+ * row in one transaction, with a blob of the SQL's size for the changeset ("+ outbox row") and
+ * with the session extension's changeset ("+ session"): what any write that is captured by the
+ * session and kept in the outbox in the same transaction costs, without hearth's checks.
+ *
  *   bench_write [--quick]
  */
 #include <stdio.h>
@@ -48,7 +53,14 @@ static hearth_db *fresh_node(const char *root, const char *name)
 	return db;
 }
 
-static double run_hearth(const char *root, char **sqls, int ntx)
+/* Not inlined: a profile (valgrind --tool=callgrind) tells the variants apart by name. */
+#if defined(__GNUC__)
+#define BENCH_NOINLINE __attribute__((noinline))
+#else
+#define BENCH_NOINLINE
+#endif
+
+static BENCH_NOINLINE double run_hearth(const char *root, char **sqls, int ntx)
 {
 	hearth_db *db = fresh_node(root, "hearth");
 	hearth_write_info info;
@@ -62,7 +74,7 @@ static double run_hearth(const char *root, char **sqls, int ntx)
 	return t;
 }
 
-static double run_plain(const char *root, char **sqls, int ntx)
+static BENCH_NOINLINE double run_plain(const char *root, char **sqls, int ntx)
 {
 	hearth_db *db = fresh_node(root, "plain");
 	sqlite3 *h = hearth_db_sqlite(db);
@@ -81,10 +93,66 @@ static double run_plain(const char *root, char **sqls, int ntx)
 	return t;
 }
 
+static void must(sqlite3 *h, int ok, const char *what)
+{
+	if (!ok)
+		bench_die("floor: %s: %s", what, sqlite3_errmsg(h));
+}
+
+/* One transaction of the floor: the SQL, then its outbox row (the session's changeset, or the
+ * SQL's own bytes as a blob of about its size). */
+static void floor_tx(hearth_db *db, sqlite3_stmt *ins, const char *sql, int64_t seq, int session)
+{
+	sqlite3 *h = hearth_db_sqlite(db);
+	sqlite3_session *sess = NULL;
+	void *cs = NULL;
+	int n = 0;
+
+	must(h, sqlite3_exec(h, "BEGIN IMMEDIATE", NULL, NULL, NULL) == SQLITE_OK, "begin");
+	if (session)
+		bench_check(hearth_session_new(&sess, db), "session");
+	must(h, sqlite3_exec(h, sql, NULL, NULL, NULL) == SQLITE_OK, "write");
+	if (session) {
+		must(h, sqlite3session_changeset(sess, &n, &cs) == SQLITE_OK, "changeset");
+		sqlite3session_delete(sess);
+	}
+	sqlite3_bind_int64(ins, 1, seq);
+	if (session)
+		sqlite3_bind_blob(ins, 2, cs, n, SQLITE_STATIC);
+	else
+		sqlite3_bind_blob(ins, 2, sql, (int)strlen(sql), SQLITE_STATIC);
+	must(h, sqlite3_step(ins) == SQLITE_DONE, "outbox row");
+	sqlite3_reset(ins);
+	sqlite3_free(cs);
+	must(h, sqlite3_exec(h, "COMMIT", NULL, NULL, NULL) == SQLITE_OK, "commit");
+}
+
+static BENCH_NOINLINE double run_floor(const char *root, char **sqls, int ntx, int session)
+{
+	hearth_db *db = fresh_node(root, "floor");
+	sqlite3 *h = hearth_db_sqlite(db);
+	sqlite3_stmt *ins = NULL;
+	double t0, t;
+	int i;
+
+	must(h, sqlite3_prepare_v2(h,
+			"INSERT INTO hearth_outbox (seq, clock, summary, changeset) "
+			"VALUES (?1, '0000000000000000', 'child +1', ?2)",
+			-1, &ins, NULL) == SQLITE_OK,
+		"prepare");
+	t0 = bench_now();
+	for (i = 0; i < ntx; i++)
+		floor_tx(db, ins, sqls[i], 1000 + i, session);
+	t = bench_now() - t0;
+	sqlite3_finalize(ins);
+	hearth_db_free(db);
+	return t;
+}
+
 static void figure(const char *root, const char *name, int ntx, int rows, double target)
 {
-	double th[BENCH_RUNS], tp[BENCH_RUNS], mh, mp;
-	char **sqls = calloc((size_t)ntx, sizeof(*sqls)), base[256];
+	double th[BENCH_RUNS], tp[BENCH_RUNS], to[BENCH_RUNS], ts[BENCH_RUNS], mh, mp, mo, ms;
+	char **sqls = calloc((size_t)ntx, sizeof(*sqls)), base[400];
 	uint64_t rng = 0x9e3779b97f4a7c15ULL;
 	int r, i;
 
@@ -95,14 +163,21 @@ static void figure(const char *root, const char *name, int ntx, int rows, double
 	for (r = 0; r < BENCH_RUNS; r++) {
 		th[r] = run_hearth(root, sqls, ntx);
 		tp[r] = run_plain(root, sqls, ntx);
+		to[r] = run_floor(root, sqls, ntx, 0);
+		ts[r] = run_floor(root, sqls, ntx, 1);
 	}
 	mh = bench_median(th, BENCH_RUNS);
 	mp = bench_median(tp, BENCH_RUNS);
+	mo = bench_median(to, BENCH_RUNS);
+	ms = bench_median(ts, BENCH_RUNS);
 	snprintf(base, sizeof(base),
 		"plain SQLite %.1f us/transaction, hearth %.1f us/transaction; %d transactions of %d "
-		"row%s",
-		mp / ntx * 1e6, mh / ntx * 1e6, ntx, rows, rows == 1 ? "" : "s");
+		"row%s; floor: + outbox row %.2f x, + session %.2f x",
+		mp / ntx * 1e6, mh / ntx * 1e6, ntx, rows, rows == 1 ? "" : "s", mo / mp, ms / mp);
 	bench_figure(name, mh / mp, "x", base, BENCH_AT_MOST, target);
+	printf("info %s_of_floor = %.2f x (hearth against the same SQL with the session's changeset "
+	       "in an outbox row, one transaction, %.1f us/transaction)\n",
+		name, mh / ms, ms / ntx * 1e6);
 	for (i = 0; i < ntx; i++)
 		free(sqls[i]);
 	free(sqls);

@@ -163,6 +163,14 @@ sq() {
 	sqlite3 "$T/$1/hearth.db" "$2"
 }
 
+# The seq of a node's last recorded write, as hearth reads it: a write keeps it in its outbox
+# row only; hearth_meta 'seq' holds it as of the last time outbox rows left.
+SEQ_SQL="max(coalesce((SELECT CAST(value AS INTEGER) FROM hearth_meta WHERE key = 'seq'), 0),
+	coalesce((SELECT max(seq) FROM hearth_outbox), 0))"
+node_seq() {
+	sq "$1" "SELECT $SEQ_SQL"
+}
+
 cmp_dump() {
 	local node=$1 desc=${2:-"$1: dump equals the office's dump --for $1"}
 	"$HEARTH" -C "$T/$node" dump >"$T/dump.$node.node" 2>"$T/dump.err"

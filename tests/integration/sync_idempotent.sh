@@ -51,7 +51,7 @@ is "$(git -C "$T/usb/lucai.git" rev-parse refs/heads/up)" "$pushed" \
 	"the re-run writes the very same commit (entries make identical commits)"
 hh office sync
 is "$(sq office "SELECT count(*) FROM hearth_applied WHERE node = 'lucai'")" \
-	"$(sq lucai "SELECT value FROM hearth_meta WHERE key = 'seq'")" \
+	"$(node_seq lucai)" \
 	"every lucai write is applied exactly once"
 is "$(sq office "SELECT count(*) FROM hearth_quarantine")" 0 "nothing quarantined"
 
@@ -71,10 +71,10 @@ SYNC_FAILED=0
 sync_all lucai xiaoxiangwan office lucai xiaoxiangwan office lucai xiaoxiangwan
 is "$SYNC_FAILED" 0 "syncs after the kills exit 0"
 is "$(sq office "SELECT count(*) FROM hearth_applied WHERE node = 'lucai'")" \
-	"$(sq lucai "SELECT value FROM hearth_meta WHERE key = 'seq'")" \
+	"$(node_seq lucai)" \
 	"after the kills, every lucai write is applied exactly once"
 is "$(sq office "SELECT count(*) FROM hearth_applied WHERE node = 'xiaoxiangwan'")" \
-	"$(sq xiaoxiangwan "SELECT value FROM hearth_meta WHERE key = 'seq'")" \
+	"$(node_seq xiaoxiangwan)" \
 	"after the kills, every xiaoxiangwan write is applied exactly once"
 is "$(sq office "SELECT count(*) FROM hearth_log WHERE origin = 'lucai'")" \
 	"$(sq office "SELECT count(DISTINCT origin_seq) FROM hearth_log WHERE origin = 'lucai'")" \
@@ -84,4 +84,15 @@ is "$(hq office "SELECT notes FROM child WHERE id = 'x1'")" "round 8" "the last 
 is "$(sq office "SELECT count(*) FROM hearth_quarantine")" 0 "nothing quarantined after the kills"
 cmp_dump lucai
 cmp_dump xiaoxiangwan
+
+# ---- the office's own writes: each sync empties its outbox into the log; the seq goes on ------
+w office "INSERT INTO region (owner,id,parent_id,level,name) VALUES ('office','r10','luzhou','street','R10')"
+hh office sync
+w office "UPDATE region SET name = 'R10b' WHERE id = 'r10'"
+hh office sync
+is "$(sq office "SELECT count(*) FROM hearth_outbox")" 0 "the office's outbox is in its log"
+is "$(sq office "SELECT count(*) - count(DISTINCT origin_seq) FROM hearth_log WHERE origin = 'office'")" \
+	0 "no seq of the office's own writes is used twice"
+is "$(sq office "SELECT max(origin_seq) FROM hearth_log WHERE origin = 'office'")" "$(node_seq office)" \
+	"the office's last seq is that of its last write"
 done_testing

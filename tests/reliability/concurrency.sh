@@ -87,7 +87,7 @@ groups=$(sed "s/.*/'&'/" "$T/loops/import.acks" | paste -sd, -)
 nimp=$(wc -l <"$T/loops/import.acks")
 is "$(sq lucai "SELECT count(*) FROM care_class WHERE name IN ($groups)")" "$((nimp * 10))" \
 	"all $nimp acknowledged imports are in lucai's data, whole"
-seq=$(sq lucai "SELECT value FROM hearth_meta WHERE key = 'seq'")
+seq=$(node_seq lucai)
 # the outbox holds a contiguous run of seqs ending at the node's last one; every seq before it
 # is merged at the office
 read -r n lo hi <<<"$(sq lucai "SELECT count(*), coalesce(min(seq), $seq + 1), coalesce(max(seq), $seq)

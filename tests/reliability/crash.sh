@@ -37,9 +37,6 @@ hh office init --node office --kind office --name "长治市卫健委" &&
 	hh lucai sync && hh office sync && hh lucai sync ||
 	{ echo "Bail out! setup failed: $(tail -n 3 "$T/log")"; exit 1; }
 
-node_seq() {
-	sq lucai "SELECT coalesce((SELECT value FROM hearth_meta WHERE key = 'seq'), 0)"
-}
 
 # a write that must succeed (acknowledged: its id goes to the ack list)
 ack_write() {
@@ -93,7 +90,7 @@ faults() { # phase name: record the figure
 
 # ---- exec ------------------------------------------------------------------------------------
 phase_exec() {
-	base_seq=$(node_seq)
+	base_seq=$(node_seq lucai)
 	win=$(window_for "$HEARTH" -C "$T/lucai" exec "INSERT INTO care_class (owner, id, name, age_band, capacity) VALUES ('lucai', 'calib-exec', 'calib', '2-3', 1)")
 	echo calib-exec >>"$ACKS"
 	base_seq=$((base_seq + 1))
@@ -111,7 +108,7 @@ phase_exec() {
 		db_whole lucai "SELECT count(*) FROM care_class WHERE id = 'exec-$i';
 			SELECT count(*) FROM care_class WHERE id LIKE 'exec-%';
 			SELECT count(*) FROM hearth_outbox WHERE seq > $base_seq;
-			SELECT value - $base_seq FROM hearth_meta WHERE key = 'seq';"
+			SELECT $SEQ_SQL - $base_seq;"
 		read -r -d '' present rows entries advanced <<<"$DB_OUT"
 		if [ "$acked" = 1 ] && [ "$present" != 1 ]; then
 			bad "trial $i: exec printed 'recorded change' but exec-$i is not in the data"
@@ -137,7 +134,7 @@ phase_import() {
 		} >"$f"
 		echo "$f"
 	}
-	base_seq=$(node_seq)
+	base_seq=$(node_seq lucai)
 	win=$(window_for "$HEARTH" -C "$T/lucai" import care_class "$(csv_for 0)")
 	echo imp-0 >>"$ACK_GROUPS"
 	base_seq=$((base_seq + 1))
@@ -302,7 +299,7 @@ is "$(sq office "SELECT count(DISTINCT name) || ' ' || count(*) FROM care_class 
 is "$(sq office "SELECT count(*) FROM care_class WHERE owner = 'lucai'")" \
 	"$(sq lucai "SELECT count(*) FROM care_class WHERE owner = 'lucai'")" \
 	"the office holds as many of lucai's rows as lucai"
-seq=$(node_seq)
+seq=$(node_seq lucai)
 is "$(sq office "SELECT count(*) || ' ' || count(DISTINCT seq) || ' ' || min(seq) || ' ' || max(seq)
 	FROM hearth_applied WHERE node = 'lucai'")" "$seq $seq 1 $seq" \
 	"the office merged each of lucai's $seq changes exactly once (hearth_applied 1..$seq)"

@@ -184,7 +184,7 @@ acked=$(sort -u "$ACKS" | wc -l)
 ids=$(sort -u "$ACKS" | sed "s/.*/'&'/" | paste -sd, -)
 is "$(sq office "SELECT count(*) FROM care_class WHERE owner = 'lucai' AND id IN ($ids)")" "$acked" \
 	"all $acked acknowledged writes are at the office"
-seq=$(sq lucai "SELECT value FROM hearth_meta WHERE key = 'seq'")
+seq=$(node_seq lucai)
 is "$(sq office "SELECT count(*) || ' ' || count(DISTINCT seq) || ' ' || min(seq) || ' ' || max(seq)
 	FROM hearth_applied WHERE node = 'lucai'")" "$seq $seq 1 $seq" \
 	"the office merged each of lucai's $seq changes exactly once"

@@ -564,6 +564,69 @@ static void test_recorder(void)
 	hearth_db_free(db);
 }
 
+/* A write keeps its seq and clock in its outbox row only; when outbox rows leave (the pull
+ * deletes the acknowledged ones) hearth_db_seq_keep stores them first, so neither goes back. */
+static hearth_clock outbox_clock(hearth_db *db, int64_t seq)
+{
+	sqlite3_stmt *st = NULL;
+	hearth_clock c = 0;
+
+	if (sqlite3_prepare_v2(hearth_db_sqlite(db), "SELECT clock FROM hearth_outbox WHERE seq = ?1",
+		    -1, &st, NULL) == SQLITE_OK) {
+		sqlite3_bind_int64(st, 1, seq);
+		if (sqlite3_step(st) != SQLITE_ROW ||
+		    hearth_clock_parse(&c, (const char *)sqlite3_column_text(st, 0)) < 0)
+			c = 0;
+	}
+	sqlite3_finalize(st);
+	return c;
+}
+
+static void test_seq_after_outbox_leaves(void)
+{
+	hearth_db *db = NULL, *other = NULL;
+	hearth_write_info info = { 0, 0, 0 }, info2 = { 0, 0, 0 };
+	hearth_clock last;
+	int rc;
+
+	rc = hearth_db_create(&db, tmp_path("seq"), "seq", "childcare_centre", "seq", "luzhou");
+	ok(rc == 0, "create a node for the seq (%s)", hearth_error_last());
+	if (!db)
+		return;
+	rc = hearth_write_exec(db, "INSERT INTO care_class(owner,id,name,age_band,capacity) "
+				   "VALUES('seq','a','A','2-3',9)", &info);
+	if (rc == 0)
+		rc = hearth_write_exec(db, "INSERT INTO care_class(owner,id,name,age_band,capacity) "
+					   "VALUES('seq','b','B','2-3',9)", &info);
+	ok(rc == 0 && info.seq == 3, "two writes after the node row: seq 3 (%lld)", (long long)info.seq);
+	is_int(count(db, "SELECT value FROM hearth_meta WHERE key = 'seq'"), 0,
+		"a write does not store its seq in hearth_meta");
+	last = outbox_clock(db, 3);
+	ok(last != 0 && last == info.clock, "the outbox row holds the write's clock");
+	ok(hearth_db_begin(db) == 0 && hearth_db_seq_keep(db) == 0 &&
+			sqlite3_exec(hearth_db_sqlite(db), "DELETE FROM hearth_outbox", NULL, NULL, NULL) ==
+				SQLITE_OK &&
+			hearth_db_commit(db) == 0,
+		"the outbox emptied as a pull does (%s)", hearth_error_last());
+	is_int(count(db, "SELECT value FROM hearth_meta WHERE key = 'seq'"), 3,
+		"hearth_meta holds the seq of the rows that left");
+	hearth_db_free(db);
+	db = NULL;
+	ok(hearth_db_open(&db, tmp_path("seq")) == 0 && hearth_db_open(&other, tmp_path("seq")) == 0,
+		"reopen, twice");
+	if (!db || !other)
+		goto done;
+	rc = hearth_write_exec(other, "UPDATE care_class SET name = 'A2' WHERE id = 'a'", &info2);
+	ok(rc == 0 && info2.seq == 4 && info2.clock > last,
+		"after the outbox emptied: seq 4 and a later clock (%lld)", (long long)info2.seq);
+	rc = hearth_write_exec(db, "UPDATE care_class SET name = 'B2' WHERE id = 'b'", &info);
+	ok(rc == 0 && info.seq == 5 && info.clock > info2.clock,
+		"the other handle goes on from the first's write: seq 5, a later clock");
+done:
+	hearth_db_free(other);
+	hearth_db_free(db);
+}
+
 int main(void)
 {
 	if (fixture_tmpdir_named(tmp_root, sizeof(tmp_root), "hearth-core") < 0)
@@ -576,6 +639,7 @@ int main(void)
 	test_migrate_older();
 	test_stmt_cache();
 	test_recorder();
+	test_seq_after_outbox_leaves();
 	{
 		char cmd[300];
 		snprintf(cmd, sizeof(cmd), "rm -rf '%s'", tmp_root);
