@@ -65,6 +65,48 @@ int pages_hidden(hearth_buf *b, const char *name, const char *value)
 	return rc;
 }
 
+/* A span of `cls` with id "<pfx>-<col>" holding `text` escaped. */
+static int field_note(hearth_buf *b, const char *cls, const char *pfx, const char *col,
+	const char *text)
+{
+	int rc = hearth_buf_printf(b, "<span class=\"%s\" id=\"%s-%s\">", cls, pfx, col);
+
+	if (rc == 0)
+		rc = pages_esc(b, text);
+	return rc == 0 ? hearth_buf_puts(b, "</span>") : rc;
+}
+
+int pages_field_head(hearth_buf *b, hearth_buf *aria, const app_req *r,
+	const hearth_table_decl *t, int col, int req, const char *why)
+{
+	const hearth_column_decl *c = &t->cols[col];
+	const char *hint = strcmp(r->lang, "en") == 0 ? c->hint_en : c->hint_zh;
+	int rc = 0;
+
+	hearth_buf_clear(aria);
+	if (hint || why)
+		rc = hearth_buf_printf(aria, " aria-describedby=\"%s%s%s%s%s\"", hint ? "h-" : "",
+			hint ? c->name : "", hint && why ? " " : "", why ? "e-" : "",
+			why ? c->name : "");
+	if (rc == 0 && why)
+		rc = hearth_buf_puts(aria, " aria-invalid=\"true\"");
+	if (rc == 0 && req)
+		rc = hearth_buf_puts(aria, " aria-required=\"true\"");
+	if (rc == 0)
+		rc = hearth_buf_printf(b, "<label for=\"f-%s\">", c->name);
+	if (rc == 0)
+		rc = pages_esc(b, pages_col_label(r, t, col));
+	if (rc == 0 && req)
+		rc = hearth_buf_printf(b, " <span class=\"hint\">(%s)</span>", _("required"));
+	if (rc == 0)
+		rc = hearth_buf_puts(b, "</label>");
+	if (rc == 0 && hint)
+		rc = field_note(b, "hint", "h", c->name, hint);
+	if (rc == 0 && why)
+		rc = field_note(b, "error", "e", c->name, why);
+	return rc;
+}
+
 int pages_view_link(hearth_buf *b, const char *table, const char *id)
 {
 	int rc = hearth_buf_printf(b, "<a href=\"/t/%s/view?id=", table);

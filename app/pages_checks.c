@@ -159,38 +159,16 @@ static int check_input(hearth_buf *b, const app_req *r, const hearth_table_decl 
 	const char *value, const char *why)
 {
 	const hearth_column_decl *c = &t->cols[col];
-	const char *hint = strcmp(r->lang, "en") == 0 ? c->hint_en : c->hint_zh;
-	int rc = hearth_buf_printf(b, "<label for=\"f-%s\">", c->name);
+	hearth_buf aria = HEARTH_BUF_INIT;
+	int rc = pages_field_head(b, &aria, r, t, col, 0, why);
 
 	if (rc == 0)
-		rc = pages_esc(b, pages_col_label(r, t, col));
-	if (rc == 0)
-		rc = hearth_buf_puts(b, "</label>");
-	if (rc == 0 && hint) {
-		rc = hearth_buf_printf(b, "<span class=\"hint\" id=\"h-%s\">", c->name);
-		if (rc == 0)
-			rc = pages_esc(b, hint);
-		if (rc == 0)
-			rc = hearth_buf_puts(b, "</span>");
-	}
-	if (rc == 0 && why) {
-		rc = hearth_buf_printf(b, "<span class=\"error\" id=\"e-%s\">", c->name);
-		if (rc == 0)
-			rc = pages_esc(b, why);
-		if (rc == 0)
-			rc = hearth_buf_puts(b, "</span>");
-	}
-	if (rc == 0)
-		rc = hearth_buf_printf(b, "<input id=\"f-%s\" name=\"%s\" %s", c->name, c->name,
+		rc = hearth_buf_printf(b, "<input id=\"f-%s\" name=\"%s\" %s%s", c->name, c->name,
 			c->kind == HEARTH_KIND_DATE	   ? "type=\"date\""
 			: c->kind == HEARTH_KIND_DECIMAL ? "type=\"text\" inputmode=\"decimal\""
-							 : "type=\"text\"");
-	if (rc == 0 && (hint || why))
-		rc = hearth_buf_printf(b, " aria-describedby=\"%s%s%s%s%s\"", hint ? "h-" : "",
-			hint ? c->name : "", hint && why ? " " : "", why ? "e-" : "",
-			why ? c->name : "");
-	if (rc == 0 && why)
-		rc = hearth_buf_puts(b, " aria-invalid=\"true\"");
+							 : "type=\"text\"",
+			aria.ptr ? aria.ptr : "");
+	hearth_buf_dispose(&aria);
 	if (rc == 0)
 		rc = hearth_buf_puts(b, " value=\"");
 	if (rc == 0)

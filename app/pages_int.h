@@ -21,6 +21,11 @@ int pages_form_post(hearth_buf *b, const app_req *r, const char *table, const ch
 	const char *id);
 /** A hidden field `name` (a literal) with `value` escaped. */
 int pages_hidden(hearth_buf *b, const char *name, const char *value);
+/** Column `col`'s label (marked required when `req`), its hint and the reason it was refused
+ * (`why`, or NULL) into `b`; into `aria` (cleared first) the input's attributes tying it to
+ * them. */
+int pages_field_head(hearth_buf *b, hearth_buf *aria, const app_req *r,
+	const hearth_table_decl *t, int col, int req, const char *why);
 /** The opening `<a>` of a link to row `id`'s view in `table`; the caller closes it. */
 int pages_view_link(hearth_buf *b, const char *table, const char *id);
 /** 1 if the table is one this node's kind keeps (reads and, by role, writes). */

@@ -377,43 +377,12 @@ static int page_form(const app_req *r, app_resp *out, const hearth_table_decl *t
 		rc = pages_hidden(b, "id", id);
 	for (i = 0; rc == 0 && i < t->ncol; i++) {
 		const hearth_column_decl *c = &t->cols[i];
-		const char *hint = strcmp(r->lang, "en") == 0 ? c->hint_en : c->hint_zh;
 		const char *why = ref && ref->why ? ref->why[i] : NULL;
 		int req;
 		if (!col_in_form(r, t, i))
 			continue;
 		req = app_col_required(r->db, t->name, c->name, !edit);
-		hearth_buf_clear(&aria);
-		if (hint || why)
-			rc = hearth_buf_printf(&aria, " aria-describedby=\"%s%s%s%s%s\"",
-				hint ? "h-" : "", hint ? c->name : "", hint && why ? " " : "",
-				why ? "e-" : "", why ? c->name : "");
-		if (rc == 0 && why)
-			rc = hearth_buf_puts(&aria, " aria-invalid=\"true\"");
-		if (rc == 0 && req)
-			rc = hearth_buf_puts(&aria, " aria-required=\"true\"");
-		if (rc == 0)
-			rc = hearth_buf_printf(b, "<label for=\"f-%s\">", c->name);
-		if (rc == 0)
-			rc = pages_esc(b, pages_col_label(r, t, i));
-		if (rc == 0 && req)
-			rc = hearth_buf_printf(b, " <span class=\"hint\">(%s)</span>", _("required"));
-		if (rc == 0)
-			rc = hearth_buf_puts(b, "</label>");
-		if (rc == 0 && hint) {
-			rc = hearth_buf_printf(b, "<span class=\"hint\" id=\"h-%s\">", c->name);
-			if (rc == 0)
-				rc = pages_esc(b, hint);
-			if (rc == 0)
-				rc = hearth_buf_puts(b, "</span>");
-		}
-		if (rc == 0 && why) {
-			rc = hearth_buf_printf(b, "<span class=\"error\" id=\"e-%s\">", c->name);
-			if (rc == 0)
-				rc = pages_esc(b, why);
-			if (rc == 0)
-				rc = hearth_buf_puts(b, "</span>");
-		}
+		rc = pages_field_head(b, &aria, r, t, i, req, why);
 		if (rc == 0)
 			rc = input(b, r, t, i, field_value(r, row, ref != NULL, i, c->name), aria.ptr);
 	}

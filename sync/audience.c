@@ -231,11 +231,13 @@ static void filter_directory(hearth_cs_writer *w, const hearth_table_decl *t,
 		hearth_cs_writer_change(w, SQLITE_UPDATE, 0, old, nw);
 }
 
-/* An INSERT of a row whose audience is the node receiving it. */
-static void append_insert_audience(hearth_cs_writer *w, const hearth_table_decl *t,
-	sqlite3_changeset_iter *it)
+/* An INSERT or a DELETE of a row whose audience is the node receiving it; with columns
+ * withheld from the audience, the INSERT holds them NULL and the DELETE carries the key alone
+ * (its old values would carry them). */
+static void append_for_audience(hearth_cs_writer *w, const hearth_table_decl *t,
+	sqlite3_changeset_iter *it, int op)
 {
-	sqlite3_value *nw[ROW_COLS_MAX];
+	sqlite3_value *v[ROW_COLS_MAX];
 	int i;
 
 	if (!t->audience_withheld) {
@@ -245,32 +247,18 @@ static void append_insert_audience(hearth_cs_writer *w, const hearth_table_decl 
 	if (t->ncol > ROW_COLS_MAX)
 		return;
 	for (i = 0; i < t->ncol; i++) {
-		nw[i] = NULL;
-		sqlite3changeset_new(it, i, &nw[i]);
+		v[i] = NULL;
+		if (op == SQLITE_INSERT)
+			sqlite3changeset_new(it, i, &v[i]);
+		else
+			sqlite3changeset_old(it, i, &v[i]);
 	}
-	append_insert_for_audience(w, t, it, nw);
-}
-
-/* A DELETE of a row whose audience is the node receiving it: with columns withheld from the
- * audience, the key alone (its old values would carry them). */
-static void append_delete_audience(hearth_cs_writer *w, const hearth_table_decl *t,
-	sqlite3_changeset_iter *it)
-{
-	sqlite3_value *old[ROW_COLS_MAX];
-	int i;
-
-	if (!t->audience_withheld) {
-		hearth_cs_writer_append_iter(w, it);
-		return;
+	if (op == SQLITE_INSERT) {
+		append_insert_for_audience(w, t, it, v);
+	} else {
+		table_start(w, it, t);
+		hearth_cs_writer_delete_key(w, v);
 	}
-	if (t->ncol > ROW_COLS_MAX)
-		return;
-	for (i = 0; i < t->ncol; i++) {
-		old[i] = NULL;
-		sqlite3changeset_old(it, i, &old[i]);
-	}
-	table_start(w, it, t);
-	hearth_cs_writer_delete_key(w, old);
 }
 
 int sync_down_filter(hearth_cs_writer *w, hearth_db *db, const char *node, const void *cs, int n)
@@ -310,11 +298,11 @@ int sync_down_filter(hearth_cs_writer *w, hearth_db *db, const char *node, const
 		if (op == SQLITE_INSERT) {
 			sqlite3changeset_new(it, t->audience_col, &aud);
 			if (sync_text_is(aud, node))
-				append_insert_audience(w, t, it);
+				append_for_audience(w, t, it, op);
 		} else if (op == SQLITE_DELETE) {
 			sqlite3changeset_old(it, t->audience_col, &aud);
 			if (sync_text_is(aud, node))
-				append_delete_audience(w, t, it);
+				append_for_audience(w, t, it, op);
 		} else {
 			filter_audience_update(w, db, t, it, node);
 		}
