@@ -236,9 +236,9 @@ int pages_ref_name(hearth_buf *b, const app_req *r, const char *table, const cha
 	}
 	/* a team node this node holds no row of: the name of its team (a directory row) */
 	if (shown == id && strcmp(table, "node") == 0) {
-		sqlite3_finalize(st);
+		hearth_stmt_done(st);
 		st = NULL;
-		if (hearth_sql_prepare(&st, hearth_db_sqlite(r->db),
+		if (hearth_db_stmt(r->db, &st,
 			    "SELECT name FROM volunteer_team WHERE owner = ?1 ORDER BY id LIMIT 1") == 0) {
 			sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
 			if (sqlite3_step(st) == SQLITE_ROW && sqlite3_column_text(st, 0))

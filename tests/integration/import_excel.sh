@@ -112,7 +112,8 @@ h lucai template child >"$T/template.csv" || fail "template child"
 head -c 3 "$T/template.csv" | od -An -tx1 | tr -d ' \n' >"$T/bom"
 is "$(cat "$T/bom")" "efbbbf" "template: UTF-8 with a BOM (Excel reads it as UTF-8)"
 is "$(sed -n 1p "$T/template.csv" | tr -d '\r' | sed 's/^\xef\xbb\xbf//')" \
-	"幼儿姓名,出生日期,性别,监护人姓名,监护人电话,备注" "template: the Chinese labels as headers"
+	"幼儿姓名,出生日期,性别,监护人姓名,监护人电话,备注,体检医院" \
+	"template: the Chinese labels as headers (the partner hospital last, left empty below)"
 is "$(grep -c '^#' "$T/template.csv")" 2 "template: a note row and an example row, both '#'"
 like "$(sed -n 2p "$T/template.csv")" "女 / 男" "template: the allowed values listed"
 dump_before=$(h lucai dump)
@@ -123,7 +124,7 @@ is "$(h lucai dump)" "$dump_before" "the template as it is: nothing written"
 
 # filled in under its rows, the example rows left in; saved once as UTF-8, once by Excel as GBK
 cp "$T/template.csv" "$T/filled.csv"
-printf '%s\n' '赵一,2025-04-01,女,赵大,13700000001,' '钱二,2025-05-02,男,钱大,0355-3030303,午睡要抱' |
+printf '%s\n' '赵一,2025-04-01,女,赵大,13700000001,,' '钱二,2025-05-02,男,钱大,0355-3030303,午睡要抱,' |
 	crlf >>"$T/filled.csv"
 check "the filled template imports" h lucai import child "$T/filled.csv"
 is "$(hq lucai "SELECT $row || '|' || coalesce(notes, '') FROM child WHERE name IN ('赵一', '钱二') ORDER BY birth_date")" \
@@ -137,7 +138,7 @@ is "$(hq lucai "SELECT count(*) FROM child WHERE name IN ('孙三', '周四')")"
 	"the GBK template: both rows"
 h lucai template child --lang en >"$T/template-en.csv" || fail "template child --lang en"
 like "$(sed -n 1p "$T/template-en.csv")" "child's name,date of birth,sex" "template --lang en: English labels"
-{ cat "$T/template-en.csv"; printf '%s\r\n' '吴五,2025-06-03,male,吴大,,'; } >"$T/filled-en.csv"
+{ cat "$T/template-en.csv"; printf '%s\r\n' '吴五,2025-06-03,male,吴大,,,'; } >"$T/filled-en.csv"
 check "the English template, filled in, imports" h lucai import child "$T/filled-en.csv"
 is "$(hq lucai "SELECT sex FROM child WHERE name = '吴五'")" m "the English template: male read as m"
 is "$(hq lucai "SELECT count(*) FROM child")" 8 "every imported row is there, no more"
