@@ -9,7 +9,9 @@
 --
 -- The synced tables' columns do not change, so neither does the fingerprint. A directory
 -- table has no audience column, and its private columns allow NULL (checked when the schema
--- is loaded). Rows written before this version reach the other nodes when they next change.
+-- is loaded). A row written before this version does not reach the other nodes, not even when
+-- it changes later: they receive only an UPDATE of a row they do not hold, which applying skips
+-- (nothing sends them the rows that were there already).
 ALTER TABLE hearth_table ADD COLUMN directory INTEGER NOT NULL DEFAULT 0
 	CHECK (directory IN (0, 1));
 
