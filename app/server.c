@@ -242,9 +242,9 @@ static int page_route(const char *path)
 
 	if (strcmp(path, "/") == 0 || strcmp(path, "/sync") == 0 || strcmp(path, "/app.css") == 0)
 		return 1;
-	/* the office's pages (app/pages_office.c) */
+	/* the office's pages (app/pages_office.c), the hospital's checks (app/pages_checks.c) */
 	if (strcmp(path, "/conflicts") == 0 || strcmp(path, "/conflicts/resolve") == 0 ||
-	    strcmp(path, "/quarantine") == 0)
+	    strcmp(path, "/quarantine") == 0 || strcmp(path, "/checks") == 0)
 		return 1;
 	/* publishing and the purge (app/pages_publish.c), the USB stick (app/pages_stick.c) */
 	if (strcmp(path, "/publish") == 0 || strcmp(path, "/purge") == 0 ||

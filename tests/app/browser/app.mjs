@@ -117,12 +117,13 @@ function cleanup() {
   if (!process.env.KEEP_TMP) rmSync(T, { recursive: true, force: true });
 }
 
-const nodes = { lucai: 'childcare_centre', zhan: 'volunteer_station', team1: 'volunteer_team' };
+const nodes = { lucai: 'childcare_centre', zhan: 'volunteer_station', team1: 'volunteer_team',
+  fuyou: 'hospital' };
 h('office', ['init', '--node', 'office', '--kind', 'office', '--name', '长治市卫健委']);
 for (const [id, kind] of Object.entries(nodes)) {
   spawnSync('git', ['init', '-q', '--bare', join(T, `${id}.git`)], { env });
   h(id, ['init', '--node', id, '--kind', kind, '--name', { lucai: '潞才托育中心',
-    zhan: '东街志愿服务站', team1: '东街维修队' }[id]]);
+    zhan: '东街志愿服务站', team1: '东街维修队', fuyou: '长治市妇幼保健院' }[id]]);
   h(id, ['remote', 'add', 'office', join(T, `${id}.git`)]);
   h('office', ['remote', 'add', id, join(T, `${id}.git`)]);
 }
@@ -131,6 +132,7 @@ h('lucai', ['user', 'add', '王园长', '--role', 'admin'], PW.admin + '\n');
 h('team1', ['user', 'add', '赵队长', '--role', 'admin'], PW.admin + '\n');
 h('office', ['user', 'add', '刘科员', '--role', 'staff'], PW.clerk + '\n');
 h('zhan', ['user', 'add', '陈站长', '--role', 'staff'], PW.staff + '\n');
+h('fuyou', ['user', 'add', '李医生', '--role', 'staff'], PW.staff + '\n');
 
 // the team records itself once: its row reaches every node (a directory), the station too
 h('team1', ['exec', "INSERT INTO volunteer_team (owner, id, name, service_type_id, members) " +
@@ -138,7 +140,14 @@ h('team1', ['exec', "INSERT INTO volunteer_team (owner, id, name, service_type_i
 
 // a conflict for the office: the centre and the office change one child's notes offline
 h('lucai', ['exec', "INSERT INTO child (owner, id, name) VALUES ('lucai', 'k-conf', '孙小月')"]);
-sync('lucai', 'office', 'zhan', 'team1', 'office', 'zhan', 'team1');
+// the centre's partner hospital checks one child the centre names for it (its consent, per child)
+h('lucai', ['exec', "INSERT INTO partnership (owner, id, partner_id, kind) " +
+  "VALUES ('lucai', 'p-fuyou', 'fuyou', 'medical')"]);
+h('lucai', ['exec', "INSERT INTO child (owner, id, name, birth_date, sex, guardian_phone, " +
+  "health_partner) VALUES ('lucai', 'k-hp', '周小禾', '2025-03-01', 'f', '13900000009', 'fuyou')"]);
+sync('fuyou', 'lucai', 'office', 'zhan', 'team1', 'fuyou', 'office', 'zhan', 'team1', 'fuyou');
+is(q('fuyou', "SELECT name || ' ' || coalesce(guardian_phone, '-') FROM child"), '周小禾 -',
+  'the hospital holds the one child named for it, without the guardian\'s phone');
 h('office', ['exec', "UPDATE child SET notes = '办公室的备注' WHERE owner = 'lucai' AND id = 'k-conf'"]);
 h('lucai', ['exec', "UPDATE child SET notes = '中心的备注' WHERE id = 'k-conf'"]);
 sync('office', 'lucai', 'office');
@@ -242,7 +251,7 @@ async function addAccount(page, name, roleLabel, pw) {
 let step = 'start';
 try {
   const urls = {};
-  for (const node of ['lucai', 'office', 'zhan', 'team1']) urls[node] = await serve(node);
+  for (const node of ['lucai', 'office', 'zhan', 'team1', 'fuyou']) urls[node] = await serve(node);
   const ctx = await browser.newContext(VIEW);
   ctx.setDefaultTimeout(STEP_MS);
   const page = await ctx.newPage();
@@ -455,6 +464,30 @@ try {
   const request = await mainText(page);
   ok(request.includes('已完成') && request.includes('修好了，谢谢'),
     'the station\'s app shows the request done, with the feedback', request);
+
+  // ---- the hospital records a check for the child the centre named -----------------------
+  step = 'hospital';
+  {
+    const hctx = await browser.newContext(VIEW);
+    const hp = await hctx.newPage();
+    await signIn(hp, urls.fuyou, '李医生', PW.staff);
+    await clickLink(hp, '记录体检');
+    await audit(hp, 'the hospital\'s checks');
+    const list = await mainText(hp);
+    ok(list.includes('周小禾') && !list.includes('13900000009') && !list.includes('k-hp'),
+      'the hospital sees the child by name, no guardian\'s phone, no id', list);
+    await hp.selectOption('#f-child', 'lucai/k-hp');
+    await hp.fill('#f-height_cm', '86.5');
+    await hp.fill('#f-weight_kg', '12.1');
+    await clickButton(hp, '保存');
+    is(q('fuyou', "SELECT child_id || ' ' || height_cm || ' ' || weight_kg FROM health_check"),
+      'k-hp 86.5 12.1', 'the hospital records the check in its app: one row');
+    await audit(hp, 'a check recorded');
+    await hctx.close();
+  }
+  sync('fuyou', 'office', 'lucai');
+  is(q('lucai', "SELECT height_cm FROM health_check WHERE child_id = 'k-hp'"), '86.5',
+    'the centre receives the hospital\'s check');
 
   // the language switch, by its link, keeps the page
   step = 'language';
