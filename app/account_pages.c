@@ -32,7 +32,7 @@ static int foot(hearth_buf *b, const app_req *r)
 		r->large_text ? _("Normal text") : _("Large text"));
 }
 
-static int message(hearth_buf *b, const char *msg, int is_error)
+int app_message(hearth_buf *b, const char *msg, int is_error)
 {
 	int rc;
 
@@ -54,7 +54,7 @@ int app_page_error(app_resp *out, const app_req *r, int status, const char *msg)
 
 	out->status = status;
 	hearth_buf_clear(b);
-	if ((rc = head(b, r, _("hearth"))) < 0 || (rc = message(b, msg, 1)) < 0 ||
+	if ((rc = head(b, r, _("hearth"))) < 0 || (rc = app_message(b, msg, 1)) < 0 ||
 	    (rc = hearth_buf_printf(b, "<p><a href=\"/\">%s</a></p>", _("Back to the start"))) < 0 ||
 	    (rc = foot(b, r)) < 0)
 		return rc;
@@ -71,7 +71,7 @@ int app_page_login(app_resp *out, const app_req *r, const char *error, int statu
 	hearth_buf_clear(b);
 	if ((rc = head(b, r, _("Sign in"))) < 0 ||
 	    (rc = hearth_buf_printf(b, "<h1>%s</h1>", _("Sign in"))) < 0 ||
-	    (rc = message(b, error, 1)) < 0 ||
+	    (rc = app_message(b, error, 1)) < 0 ||
 	    (rc = hearth_buf_printf(b,
 		     "<form method=\"post\" action=\"/login\">"
 		     "<p><label for=\"name\">%s</label><br>"
@@ -201,7 +201,7 @@ int app_page_users(app_resp *out, const app_req *r, const char *msg, int status)
 	if ((rc = head(b, r, _("Accounts"))) < 0 ||
 	    (rc = hearth_buf_printf(b, "<p><a href=\"/\">%s</a></p><h1>%s</h1>",
 		     _("Back to the start"), _("Accounts"))) < 0 ||
-	    (rc = message(b, msg, is_error)) < 0 || (rc = account_table(b, r)) < 0 ||
+	    (rc = app_message(b, msg, is_error)) < 0 || (rc = account_table(b, r)) < 0 ||
 	    /* add */
 	    (rc = hearth_buf_printf(b, "<h2>%s</h2><form method=\"post\" action=\"/admin/users/add\">",
 		     _("Add an account"))) < 0 ||

@@ -54,6 +54,12 @@ typedef struct {
 const char *app_query_get(const app_req *r, const char *name);
 const char *app_form_get(const app_req *r, const char *name);
 
+/** Append `s` with &, <, >, " and ' escaped for HTML text and attribute values. */
+int app_html_escape(hearth_buf *out, const char *s);
+/** A message paragraph, escaped: an error (role=alert) or a notice (role=status); nothing for
+ * NULL. */
+int app_message(hearth_buf *b, const char *msg, int is_error);
+
 /** Answers a request for the pages: 1 if a page answered (out filled), 0 if no page has this
  * path (the server answers 404), -1 on an internal error (the server answers 500, logs it). */
 int app_pages_handle(const app_req *r, app_resp *out);

@@ -14,19 +14,7 @@
 
 int pages_esc(hearth_buf *b, const char *s)
 {
-	int rc = 0;
-
-	for (; rc == 0 && s && *s; s++) {
-		switch (*s) {
-		case '&': rc = hearth_buf_puts(b, "&amp;"); break;
-		case '<': rc = hearth_buf_puts(b, "&lt;"); break;
-		case '>': rc = hearth_buf_puts(b, "&gt;"); break;
-		case '"': rc = hearth_buf_puts(b, "&quot;"); break;
-		case '\'': rc = hearth_buf_puts(b, "&#39;"); break;
-		default: rc = hearth_buf_putc(b, *s);
-		}
-	}
-	return rc;
+	return s ? app_html_escape(b, s) : 0;
 }
 
 int pages_csrf(hearth_buf *b, const app_req *r)

@@ -42,18 +42,12 @@ static int team_option(hearth_buf *b, const app_req *r, sqlite3_stmt *st, const 
 int pages_assign_form(hearth_buf *b, const app_req *r, const char *id, const char *current)
 {
 	sqlite3_stmt *st = NULL;
-	int rc = hearth_buf_printf(b, "<h2>%s</h2><form method=\"post\" "
-				      "action=\"/t/service_request/assign\">",
-		_("Assign to a team"));
+	int rc = hearth_buf_printf(b, "<h2>%s</h2>", _("Assign to a team"));
 
 	if (rc == 0)
-		rc = pages_csrf(b, r);
+		rc = pages_form_post(b, r, "service_request", "assign", id);
 	if (rc == 0)
-		rc = hearth_buf_puts(b, "<input type=\"hidden\" name=\"id\" value=\"");
-	if (rc == 0)
-		rc = pages_esc(b, id);
-	if (rc == 0)
-		rc = hearth_buf_printf(b, "\"><label for=\"f-team\">%s</label>"
+		rc = hearth_buf_printf(b, "<label for=\"f-team\">%s</label>"
 					  "<select id=\"f-team\" name=\"team\" required>",
 			_("Team"));
 	if (rc == 0 && (rc = hearth_sql_prepare(&st, hearth_db_sqlite(r->db),

@@ -188,13 +188,8 @@ static int check_form(hearth_buf *b, const app_req *r, const app_refusal *ref,
 
 	china_today(today);
 	rc = hearth_buf_printf(b, "<h2>%s</h2>", _("Record a check"));
-	if (rc == 0 && ref && ref->message.size > 0) {
-		rc = hearth_buf_puts(b, "<p class=\"error\" role=\"alert\">");
-		if (rc == 0)
-			rc = pages_esc(b, ref->message.ptr);
-		if (rc == 0)
-			rc = hearth_buf_puts(b, "</p>");
-	}
+	if (rc == 0 && ref && ref->message.size > 0)
+		rc = app_message(b, ref->message.ptr, 1);
 	if (rc == 0)
 		rc = hearth_buf_puts(b, "<form method=\"post\" action=\"/checks\" novalidate>");
 	if (rc == 0)

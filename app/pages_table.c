@@ -361,13 +361,8 @@ static int page_form(const app_req *r, app_resp *out, const hearth_table_decl *t
 	rc = pages_open(b, r, edit ? _("Edit") : _("Add"));
 	if (rc == 0)
 		rc = hearth_buf_printf(b, "<p>%s</p>", pages_table_label(t->name));
-	if (rc == 0 && ref && ref->message.size > 0) {
-		rc = hearth_buf_puts(b, "<p class=\"error\" role=\"alert\">");
-		if (rc == 0)
-			rc = pages_esc(b, ref->message.ptr);
-		if (rc == 0)
-			rc = hearth_buf_puts(b, "</p>");
-	}
+	if (rc == 0 && ref && ref->message.size > 0)
+		rc = app_message(b, ref->message.ptr, 1);
 	if (rc == 0)
 		rc = hearth_buf_printf(b, "<form method=\"post\" action=\"/t/%s/%s\" novalidate>",
 			t->name, edit ? "edit" : "new");

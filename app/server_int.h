@@ -17,8 +17,6 @@
 int app_form_decode(app_field **out, int *n, const char *s, size_t len);
 void app_fields_free(app_field *f, int n);
 
-/** Append `s` with &, <, >, " and ' escaped for HTML text and attribute values. */
-int app_html_escape(hearth_buf *out, const char *s);
 
 /* ---- accounts and sessions (auth.c) ---- */
 

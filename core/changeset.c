@@ -147,17 +147,26 @@ static void put_record(hearth_cs_writer *w, sqlite3_value **vals)
 		put_value(w, vals ? vals[i] : NULL);
 }
 
-void hearth_cs_writer_change(hearth_cs_writer *w, int op, int indirect, sqlite3_value **old,
-	sqlite3_value **new_)
+/* The head of one change (its operation and indirect flag); -1 when the writer has failed or no
+ * table was started. */
+static int change_start(hearth_cs_writer *w, int op, int indirect)
 {
 	if (w->rc)
-		return;
+		return -1;
 	if (!w->table) {
 		w->rc = hearth_error_set(HEARTH_ERROR, _("changeset writer: change before table"));
-		return;
+		return -1;
 	}
 	put_byte(w, (unsigned char)op);
 	put_byte(w, indirect ? 1 : 0);
+	return 0;
+}
+
+void hearth_cs_writer_change(hearth_cs_writer *w, int op, int indirect, sqlite3_value **old,
+	sqlite3_value **new_)
+{
+	if (change_start(w, op, indirect) < 0)
+		return;
 	if (op == SQLITE_DELETE || op == SQLITE_UPDATE)
 		put_record(w, old);
 	if (op == SQLITE_INSERT || op == SQLITE_UPDATE)
@@ -169,14 +178,8 @@ static void insert_row(hearth_cs_writer *w, sqlite3_value **vals, const unsigned
 {
 	int i;
 
-	if (w->rc)
+	if (change_start(w, SQLITE_INSERT, 0) < 0)
 		return;
-	if (!w->table) {
-		w->rc = hearth_error_set(HEARTH_ERROR, _("changeset writer: change before table"));
-		return;
-	}
-	put_byte(w, SQLITE_INSERT);
-	put_byte(w, 0);
 	for (i = 0; i < w->ncol; i++) {
 		if (vals[i] && (!send || send[i]))
 			put_value(w, vals[i]);
@@ -199,14 +202,8 @@ void hearth_cs_writer_delete_key_and(hearth_cs_writer *w, sqlite3_value **old, i
 {
 	int i;
 
-	if (w->rc)
+	if (change_start(w, SQLITE_DELETE, 0) < 0)
 		return;
-	if (!w->table) {
-		w->rc = hearth_error_set(HEARTH_ERROR, _("changeset writer: change before table"));
-		return;
-	}
-	put_byte(w, SQLITE_DELETE);
-	put_byte(w, 0);
 	for (i = 0; i < w->ncol; i++) {
 		if (w->pk[i] || i == keep)
 			put_value(w, old[i]);
