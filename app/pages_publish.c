@@ -323,7 +323,7 @@ static int purge_page(const app_req *r, app_resp *out, const char *period, const
 		if (rc == 0)
 			rc = pages_hidden(b, "older_than", period);
 		if (rc == 0)
-			rc = hearth_buf_printf(b, "\"><input type=\"hidden\" name=\"cutoff\" "
+			rc = hearth_buf_printf(b, "<input type=\"hidden\" name=\"cutoff\" "
 						  "value=\"%s\"><button type=\"submit\">%s</button>"
 						  "</form>",
 				pv->info.cutoff, _("Remove these records"));

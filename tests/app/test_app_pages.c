@@ -548,6 +548,8 @@ static void test_office(void)
 		    has(&r, "1 个入托记录") && has(&r, "1 名儿童"),
 		    "the preview names the child and counts what would go, in Chinese"))
 		diag("%.3000s", r.body.ptr);
+	ok(has(&r, "name=\"older_than\" value=\"3y\"><input type=\"hidden\" name=\"cutoff\""),
+		"the confirm form's hidden fields follow each other, no stray text between them");
 	form_cutoff(&r, cutoff, sizeof(cutoff));
 	resp_dispose(&r);
 
