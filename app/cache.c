@@ -267,12 +267,7 @@ static void filling_release(app_cache *c, cache_filling *f)
 
 uint64_t app_cache_rendered(app_cache *c)
 {
-	uint64_t n;
-
-	pthread_mutex_lock(&c->lock);
-	n = c->rendered;
-	pthread_mutex_unlock(&c->lock);
-	return n;
+	return __atomic_load_n(&c->rendered, __ATOMIC_RELAXED);
 }
 
 /* A kept page if the data and the clock's step are those it was made at, else the page
@@ -298,11 +293,8 @@ int app_cache_page(app_cache *c, const app_req *r, app_resp *out)
 		return 1;
 	}
 	rc = app_pages_handle(r, out);
-	if (keep) {
-		pthread_mutex_lock(&c->lock);
-		c->rendered++;
-		pthread_mutex_unlock(&c->lock);
-	}
+	if (keep)
+		__atomic_fetch_add(&c->rendered, 1, __ATOMIC_RELAXED);
 	if (keep && rc == 1 && out->status == 200 && !out->location && !out->content_type)
 		app_cache_put(c, key.ptr, &m, out);
 	if (claim)

@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "core/hearth_status.h"
 #include "core/i18n.h"
@@ -15,6 +16,20 @@
 int pages_esc(hearth_buf *b, const char *s)
 {
 	return s ? app_html_escape(b, s) : 0;
+}
+
+void pages_china_day(char *out, int days)
+{
+	time_t s = (time_t)(hearth_time_now_ms() / 1000) + 8 * 3600 + (time_t)days * 86400;
+	struct tm tm;
+
+	gmtime_r(&s, &tm);
+	strftime(out, 11, "%Y-%m-%d", &tm);
+}
+
+int pages_esc_col(hearth_buf *b, sqlite3_stmt *st, int i)
+{
+	return pages_esc(b, (const char *)sqlite3_column_text(st, i));
 }
 
 int pages_csrf(hearth_buf *b, const app_req *r)

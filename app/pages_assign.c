@@ -50,7 +50,7 @@ int pages_assign_form(hearth_buf *b, const app_req *r, const char *id, const cha
 		rc = hearth_buf_printf(b, "<label for=\"f-team\">%s</label>"
 					  "<select id=\"f-team\" name=\"team\" required>",
 			_("Team"));
-	if (rc == 0 && (rc = hearth_sql_prepare(&st, hearth_db_sqlite(r->db),
+	if (rc == 0 && (rc = hearth_db_stmt(r->db, &st,
 				"SELECT t.owner, t.id, t.name, s.name, coalesce(s.name_en, s.name) "
 				"FROM volunteer_team t LEFT JOIN service_type s "
 				"ON s.owner = 'office' AND s.id = t.service_type_id "
@@ -58,7 +58,7 @@ int pages_assign_form(hearth_buf *b, const app_req *r, const char *id, const cha
 		sqlite3_bind_text(st, 1, hearth_db_node(r->db), -1, SQLITE_STATIC);
 		while (rc == 0 && sqlite3_step(st) == SQLITE_ROW)
 			rc = team_option(b, r, st, current);
-		sqlite3_finalize(st);
+		hearth_stmt_done(st);
 	}
 	if (rc == 0)
 		rc = hearth_buf_printf(b, "</select><button type=\"submit\">%s</button></form>",
@@ -79,13 +79,12 @@ static int team_known(const app_req *r, const char *owner, const char *id)
 	sqlite3_stmt *st = NULL;
 	int found = 0;
 
-	if (hearth_sql_prepare(&st, hearth_db_sqlite(r->db),
-		    "SELECT 1 FROM volunteer_team WHERE owner = ?1 AND id = ?2") < 0)
+	if (hearth_db_stmt(r->db, &st, "SELECT 1 FROM volunteer_team WHERE owner = ?1 AND id = ?2") < 0)
 		return 0;
 	sqlite3_bind_text(st, 1, owner, -1, SQLITE_STATIC);
 	sqlite3_bind_text(st, 2, id, -1, SQLITE_STATIC);
 	found = sqlite3_step(st) == SQLITE_ROW;
-	sqlite3_finalize(st);
+	hearth_stmt_done(st);
 	return found;
 }
 

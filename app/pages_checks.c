@@ -8,7 +8,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include "core/i18n.h"
 #include "pages_int.h"
@@ -17,24 +16,9 @@
 static const char *const check_cols[] = { "checked_on", "height_cm", "weight_kg", "findings",
 	"next_due", NULL };
 
-/* Today in China time as YYYY-MM-DD (11 bytes): the check's date unless changed. */
-static void china_today(char *out)
-{
-	time_t s = (time_t)(hearth_time_now_ms() / 1000) + 8 * 3600;
-	struct tm tm;
-
-	gmtime_r(&s, &tm);
-	strftime(out, 11, "%Y-%m-%d", &tm);
-}
-
 static const hearth_table_decl *checks_decl(const app_req *r)
 {
 	return hearth_schema_table(hearth_db_schema(r->db), "health_check");
-}
-
-static int esc_col(hearth_buf *b, sqlite3_stmt *st, int i)
-{
-	return pages_esc(b, (const char *)sqlite3_column_text(st, i));
 }
 
 /* The children whose health_partner is this node: owner, id, name, birth date, sex, the last
@@ -59,7 +43,7 @@ static int child_row(hearth_buf *b, const app_req *r, sqlite3_stmt *st, int sex_
 	int rc = hearth_buf_puts(b, "<tr><th scope=\"row\">");
 
 	if (rc == 0)
-		rc = esc_col(b, st, 2);
+		rc = pages_esc_col(b, st, 2);
 	if (rc == 0)
 		rc = hearth_buf_puts(b, "</th><td>");
 	if (rc == 0)
@@ -67,7 +51,7 @@ static int child_row(hearth_buf *b, const app_req *r, sqlite3_stmt *st, int sex_
 	if (rc == 0)
 		rc = hearth_buf_puts(b, "</td><td>");
 	if (rc == 0)
-		rc = esc_col(b, st, 3);
+		rc = pages_esc_col(b, st, 3);
 	if (rc == 0)
 		rc = hearth_buf_puts(b, "</td><td>");
 	if (rc == 0 && sex && ct && sex_col >= 0)
@@ -75,7 +59,7 @@ static int child_row(hearth_buf *b, const app_req *r, sqlite3_stmt *st, int sex_
 	if (rc == 0)
 		rc = hearth_buf_puts(b, "</td><td>");
 	if (rc == 0)
-		rc = sqlite3_column_text(st, 5) ? esc_col(b, st, 5) : hearth_buf_puts(b, "—");
+		rc = sqlite3_column_text(st, 5) ? pages_esc_col(b, st, 5) : hearth_buf_puts(b, "—");
 	if (rc == 0)
 		rc = hearth_buf_puts(b, "</td></tr>");
 	return rc;
@@ -138,7 +122,7 @@ static int child_select(hearth_buf *b, const app_req *r, const char *chosen, con
 			rc = hearth_buf_printf(b, "\"%s>",
 				chosen && strcmp(chosen, key.ptr) == 0 ? " selected" : "");
 		if (rc == 0)
-			rc = esc_col(b, st, 2);
+			rc = pages_esc_col(b, st, 2);
 		if (rc == 0)
 			rc = hearth_buf_puts(b, " · ");
 		if (rc == 0)
@@ -158,23 +142,12 @@ static int child_select(hearth_buf *b, const app_req *r, const char *chosen, con
 static int check_input(hearth_buf *b, const app_req *r, const hearth_table_decl *t, int col,
 	const char *value, const char *why)
 {
-	const hearth_column_decl *c = &t->cols[col];
 	hearth_buf aria = HEARTH_BUF_INIT;
 	int rc = pages_field_head(b, &aria, r, t, col, 0, why);
 
 	if (rc == 0)
-		rc = hearth_buf_printf(b, "<input id=\"f-%s\" name=\"%s\" %s%s", c->name, c->name,
-			c->kind == HEARTH_KIND_DATE	   ? "type=\"date\""
-			: c->kind == HEARTH_KIND_DECIMAL ? "type=\"text\" inputmode=\"decimal\""
-							 : "type=\"text\"",
-			aria.ptr ? aria.ptr : "");
+		rc = pages_input(b, r, t, col, value, aria.ptr);
 	hearth_buf_dispose(&aria);
-	if (rc == 0)
-		rc = hearth_buf_puts(b, " value=\"");
-	if (rc == 0)
-		rc = pages_esc(b, value);
-	if (rc == 0)
-		rc = hearth_buf_puts(b, "\">");
 	return rc;
 }
 
@@ -186,7 +159,7 @@ static int check_form(hearth_buf *b, const app_req *r, const app_refusal *ref,
 	char today[11];
 	int i, col, rc;
 
-	china_today(today);
+	pages_china_day(today, 0);
 	rc = hearth_buf_printf(b, "<h2>%s</h2>", _("Record a check"));
 	if (rc == 0 && ref && ref->message.size > 0)
 		rc = app_message(b, ref->message.ptr, 1);
@@ -255,14 +228,14 @@ static int child_named(const app_req *r, const char *key, char *centre, size_t n
 		return 0;
 	snprintf(centre, nc, "%.*s", (int)(slash - key), key);
 	snprintf(child, nk, "%s", slash + 1);
-	if (hearth_sql_prepare(&st, hearth_db_sqlite(r->db),
+	if (hearth_db_stmt(r->db, &st,
 		    "SELECT 1 FROM child WHERE owner = ?1 AND id = ?2 AND health_partner = ?3") < 0)
 		return 0;
 	sqlite3_bind_text(st, 1, centre, -1, SQLITE_STATIC);
 	sqlite3_bind_text(st, 2, child, -1, SQLITE_STATIC);
 	sqlite3_bind_text(st, 3, hearth_db_node(r->db), -1, SQLITE_STATIC);
 	found = sqlite3_step(st) == SQLITE_ROW;
-	sqlite3_finalize(st);
+	hearth_stmt_done(st);
 	return found;
 }
 

@@ -8,6 +8,10 @@
 
 /** `s` with & < > " ' escaped, appended to `b` (NULL appends nothing). */
 int pages_esc(hearth_buf *b, const char *s);
+/** Column `i` of the current row of `st`, escaped. */
+int pages_esc_col(hearth_buf *b, sqlite3_stmt *st, int i);
+/** The China-time day `days` from now as YYYY-MM-DD (`out`: 11 bytes). */
+void pages_china_day(char *out, int days);
 /** The page's head, the banner (sync state, sync button, language and large text) and the
  * navigation of the node's kind, then <main>; `title` is escaped. */
 int pages_open(hearth_buf *b, const app_req *r, const char *title);
@@ -26,6 +30,10 @@ int pages_hidden(hearth_buf *b, const char *name, const char *value);
  * them. */
 int pages_field_head(hearth_buf *b, hearth_buf *aria, const app_req *r,
 	const hearth_table_decl *t, int col, int req, const char *why);
+/** The input of column `col` of `t` as its declared kind asks (a select, a textarea, a date
+ * picker...), holding `v`, with `aria` (the attributes from pages_field_head) inside it. */
+int pages_input(hearth_buf *b, const app_req *r, const hearth_table_decl *t, int col,
+	const char *v, const char *aria);
 /** The opening `<a>` of a link to row `id`'s view in `table`; the caller closes it. */
 int pages_view_link(hearth_buf *b, const char *table, const char *id);
 /** 1 if the table is one this node's kind keeps (reads and, by role, writes). */

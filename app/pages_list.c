@@ -9,8 +9,10 @@
  * post the search again. The plain list's pages are links (?page=N) that the cache keeps like
  * any page (app/cache.c: the key holds the query). The statements are prepared once per table
  * and database handle (hearth_db_stmt). A page is read in two parts, this node's rows and then
- * the others', each in the primary key's order: a page of a centre's 10,000 children reads its
- * 50 rows, where one ORDER BY over both sorted the whole table.
+ * the others', each by id descending: this node's part walks the primary key (owner, id), so a
+ * page of a centre's 10,000 children reads its 50 rows where one ORDER BY over both sorted the
+ * whole table; the others' part (owner <> ?) still sorts what it reads, which at the office is
+ * nearly every row (ordering it by owner first would use the key but change the order).
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -31,24 +33,13 @@ typedef struct {
 	long long total, own; /* rows, and of them this node's own */
 } list_ctx;
 
-static const char *choice_label(const app_req *r, const hearth_column_decl *c, const char *v)
-{
-	int i;
-
-	for (i = 0; v && i < c->nchoices; i++)
-		if (strcmp(c->choices[i].value, v) == 0)
-			return strcmp(r->lang, "en") == 0 ? c->choices[i].label_en
-							  : c->choices[i].label_zh;
-	return v;
-}
-
 int pages_value(hearth_buf *b, const app_req *r, const hearth_column_decl *c, const char *v)
 {
 	if (!v)
 		return 0;
 	switch (c->kind) {
 	case HEARTH_KIND_CHOICE:
-		return pages_esc(b, choice_label(r, c, v));
+		return pages_esc(b, hearth_choice_label(c, v));
 	case HEARTH_KIND_FLAG:
 		return hearth_buf_puts(b, strcmp(v, "1") == 0 ? _("yes") : _("no"));
 	case HEARTH_KIND_REFERENCE:

@@ -271,7 +271,7 @@ done:
 	return rc;
 }
 
-static int input(hearth_buf *b, const app_req *r, const hearth_table_decl *t, int col,
+int pages_input(hearth_buf *b, const app_req *r, const hearth_table_decl *t, int col,
 	const char *v, const char *aria)
 {
 	const hearth_column_decl *c = &t->cols[col];
@@ -379,7 +379,7 @@ static int page_form(const app_req *r, app_resp *out, const hearth_table_decl *t
 		req = app_col_required(r->db, t->name, c->name, !edit);
 		rc = pages_field_head(b, &aria, r, t, i, req, why);
 		if (rc == 0)
-			rc = input(b, r, t, i, field_value(r, row, ref != NULL, i, c->name), aria.ptr);
+			rc = pages_input(b, r, t, i, field_value(r, row, ref != NULL, i, c->name), aria.ptr);
 	}
 	if (rc == 0)
 		rc = hearth_buf_printf(b, "<p><button type=\"submit\">%s</button></p></form>",

@@ -8,26 +8,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include "core/hearth_status.h"
 #include "core/i18n.h"
 #include "pages_int.h"
-
-/* A China-time day `days` from now as YYYY-MM-DD (11 bytes). */
-static void china_day(char *out, int days)
-{
-	time_t s = (time_t)(hearth_time_now_ms() / 1000) + 8 * 3600 + (time_t)days * 86400;
-	struct tm tm;
-
-	gmtime_r(&s, &tm);
-	strftime(out, 11, "%Y-%m-%d", &tm);
-}
-
-static int esc_col(hearth_buf *b, sqlite3_stmt *st, int i)
-{
-	return pages_esc(b, (const char *)sqlite3_column_text(st, i));
-}
 
 /* A one-tap form to the edit route: fields as name/value pairs, then back to `next`. */
 static int tap(hearth_buf *b, const app_req *r, const char *table, const char *id,
@@ -54,7 +38,7 @@ static int centre_classes(hearth_buf *b, const app_req *r)
 	char today[11], value[24], label[64];
 	int rc, n = 0;
 
-	china_day(today, 0);
+	pages_china_day(today, 0);
 	rc = hearth_buf_printf(b, "<h2>%s</h2><ul class=\"cards\">", _("Classes"));
 	if (rc == 0 && (rc = hearth_db_stmt(r->db, &st,
 				"SELECT c.id, c.name, c.capacity, "
@@ -72,7 +56,7 @@ static int centre_classes(hearth_buf *b, const app_req *r)
 		if (rc == 0)
 			rc = pages_view_link(b, "care_class", id);
 		if (rc == 0)
-			rc = esc_col(b, st, 1);
+			rc = pages_esc_col(b, st, 1);
 		if (rc == 0)
 			rc = hearth_buf_printf(b, "</a></h3><p>%s %lld · %s %lld · "
 						  "<strong class=\"free\">%s %lld</strong></p>",
@@ -123,14 +107,14 @@ static int row_links(hearth_buf *b, sqlite3_stmt *st, const char *table, const c
 		if (rc == 0)
 			rc = pages_view_link(b, table, (const char *)sqlite3_column_text(st, 0));
 		if (rc == 0)
-			rc = esc_col(b, st, 1);
+			rc = pages_esc_col(b, st, 1);
 		if (rc == 0)
 			rc = hearth_buf_puts(b, "</a> · ");
 		for (i = 2; rc == 0 && i < ncol; i++) {
 			if (i > 2)
 				rc = hearth_buf_puts(b, " ");
 			if (rc == 0)
-				rc = esc_col(b, st, i);
+				rc = pages_esc_col(b, st, i);
 		}
 		if (rc == 0)
 			rc = hearth_buf_puts(b, "</li>");
@@ -164,7 +148,7 @@ static int centre_checks(hearth_buf *b, const app_req *r)
 {
 	char until[11];
 
-	china_day(until, 30);
+	pages_china_day(until, 30);
 	return day_links(b, r, _("Health checks due in 30 days"),
 		"SELECT h.id, coalesce(c.name, h.child_id), h.next_due "
 		"FROM health_check h LEFT JOIN child c ON c.id = h.child_id "
@@ -179,8 +163,8 @@ static int week_events(hearth_buf *b, const app_req *r)
 	char from[11], to[11];
 	int rc;
 
-	china_day(from, 0);
-	china_day(to, 7);
+	pages_china_day(from, 0);
+	pages_china_day(to, 7);
 	rc = day_links(b, r, _("Events this week"),
 		"SELECT id, title, substr(starts_at, 1, 10), substr(starts_at, 12, 5) "
 		"FROM event WHERE owner = ?1 AND substr(starts_at, 1, 10) >= ?2 "
