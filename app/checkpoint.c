@@ -115,11 +115,9 @@ static void checkpoint(app_ckpt *c)
 	if (rc == SQLITE_OK && log < 0)
 		rc = SQLITE_ERROR; /* the connection had not read the WAL yet */
 	c->due = rc == SQLITE_OK ? log + APP_CKPT_PAGES : c->pages + APP_CKPT_PAGES / 4;
-	if (rc != SQLITE_OK || log < APP_CKPT_RESTART_PAGES) {
-		pthread_mutex_unlock(&c->lock);
-		return;
-	}
 	pthread_mutex_unlock(&c->lock);
+	if (rc != SQLITE_OK || log < APP_CKPT_RESTART_PAGES)
+		return;
 	/* the write running ends first; the writes after it wait for the restart */
 	turn_take(c);
 	rc = sqlite3_wal_checkpoint_v2(c->h, NULL, SQLITE_CHECKPOINT_RESTART, &log, &done);

@@ -11,7 +11,7 @@
 
 static _Thread_local struct timespec busy_since; /* when this thread's handle began to wait */
 
-/* The write lock is held (another request's write and the checkpoint it pays, a sync): try
+/* The write lock is held (another request's write, the checkpointer's restart, a sync): try
  * again after 1 ms, then 2, 4, 8 and at most 10 ms, until APP_BUSY_TIMEOUT_MS have passed on
  * the clock. SQLite's own handler sleeps 50 and then 100 ms once a wait is long, so a writer
  * could stay asleep up to 100 ms after the lock was free (figure 18, docs/performance.md). */

@@ -54,7 +54,7 @@ is "$(hq office "SELECT members FROM volunteer_team WHERE owner = 'redwrench'")"
 	"control: the office holds the private column"
 is "$(hq redwrench "SELECT members FROM volunteer_team WHERE id = 'repair'")" 24 \
 	"control: the team holds its own private column"
-is "$(hq redwrench "SELECT members FROM volunteer_team WHERE owner = 'gcd'")" "" \
+is "$(hq redwrench "SELECT quote(members) FROM volunteer_team WHERE owner = 'gcd'")" NULL \
 	"the team holds the station's team without its private column"
 is "$(hq gcd "SELECT count(*) FROM care_class WHERE owner = 'lucai'")" 0 \
 	"the station holds no class of another centre"
