@@ -749,15 +749,28 @@ void hearth_db_rollback(hearth_db *db)
 		sqlite3_exec(db->sql, "ROLLBACK", NULL, NULL, NULL);
 }
 
+/* Empty the WAL. A reader still holding old frames makes it SQLITE_BUSY (the pragma's form
+ * would report that only in its result row and succeed). */
+static int wal_truncate(hearth_db *db)
+{
+	if (sqlite3_wal_checkpoint_v2(db->sql, NULL, SQLITE_CHECKPOINT_TRUNCATE, NULL, NULL) !=
+	    SQLITE_OK)
+		return hearth_error_sqlite(db->sql, HEARTH_ERROR,
+			_("cannot rewrite the database after a purge"));
+	return 0;
+}
+
 int hearth_db_forget_finish(hearth_db *db)
 {
 	/* the old pages of the WAL and the free pages of the file hold what was deleted: the
-	 * file is rewritten (VACUUM) and the WAL emptied, before and after */
-	int rc = hearth_sql_exec(db->sql,
-		"PRAGMA wal_checkpoint(TRUNCATE); VACUUM; PRAGMA wal_checkpoint(TRUNCATE);",
-		N_("cannot rewrite the database after a purge"));
+	 * file is rewritten (VACUUM) and the WAL emptied, before and after; busy (another
+	 * connection reading), it stays due and the next sync tries again */
+	int rc = wal_truncate(db);
 
-	/* busy (another connection reading): the next sync tries again */
+	if (rc == 0)
+		rc = hearth_sql_exec(db->sql, "VACUUM", N_("cannot rewrite the database after a purge"));
+	if (rc == 0)
+		rc = wal_truncate(db);
 	if (rc == 0)
 		rc = hearth_sql_exec(db->sql, "DELETE FROM hearth_meta WHERE key = 'forget_due'",
 			N_("cannot rewrite the database after a purge"));

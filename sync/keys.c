@@ -104,7 +104,7 @@ int hearth_key_issue(hearth_db *db, const char *node, int rotate, hearth_buf *co
 	sqlite3_bind_int64(st, 2, gen + 1);
 	sqlite3_bind_blob(st, 3, key, sizeof(key), SQLITE_STATIC);
 	if (sqlite3_step(st) != SQLITE_DONE) {
-		rc = hearth_error_sqlite(h, HEARTH_ERROR, "cannot store the key");
+		rc = hearth_error_sqlite(h, HEARTH_ERROR, _("cannot store the key"));
 		goto fail;
 	}
 	sqlite3_finalize(st);
@@ -240,7 +240,7 @@ int hearth_key_import(hearth_db *db, const char *code_in)
 		sqlite3_bind_blob(st, 3, key, sizeof(key), SQLITE_TRANSIENT);
 		sodium_memzero(key, sizeof(key));
 		if (sqlite3_step(st) != SQLITE_DONE) {
-			rc = hearth_error_sqlite(h, HEARTH_ERROR, "cannot store the key");
+			rc = hearth_error_sqlite(h, HEARTH_ERROR, _("cannot store the key"));
 			goto fail;
 		}
 		n++;
@@ -309,7 +309,7 @@ static int key_store(hearth_db *db, const sync_seal_key *k)
 	sqlite3_bind_int64(st, 2, k->generation);
 	sqlite3_bind_blob(st, 3, k->key, SYNC_KEY_BYTES, SQLITE_STATIC);
 	if (sqlite3_step(st) != SQLITE_DONE)
-		rc = hearth_error_sqlite(hearth_db_sqlite(db), HEARTH_ERROR, "cannot store the key");
+		rc = hearth_error_sqlite(hearth_db_sqlite(db), HEARTH_ERROR, _("cannot store the key"));
 	sqlite3_finalize(st);
 	return rc;
 }

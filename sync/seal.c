@@ -435,7 +435,7 @@ int sync_key_mark_used(hearth_db *db, const char *node, uint32_t gen)
 	sqlite3_bind_text(st, 1, node, -1, SQLITE_STATIC);
 	sqlite3_bind_int64(st, 2, gen);
 	if (sqlite3_step(st) != SQLITE_DONE)
-		rc = hearth_error_sqlite(hearth_db_sqlite(db), HEARTH_ERROR, "cannot record the key");
+		rc = hearth_error_sqlite(hearth_db_sqlite(db), HEARTH_ERROR, _("cannot record the key"));
 	sqlite3_finalize(st);
 	return rc;
 }

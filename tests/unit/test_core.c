@@ -627,6 +627,38 @@ done:
 	hearth_db_free(db);
 }
 
+/* After a purge the WAL and the free pages are rewritten (hearth_db_forget_finish); a reader
+ * that keeps the WAL from being emptied must leave the work due, not mark it done. */
+static void test_forget_waits_for_readers(void)
+{
+	hearth_db *db = NULL, *reader = NULL;
+	int rc;
+
+	rc = hearth_db_create(&db, tmp_path("forget"), "fg", "childcare_centre", "fg", "luzhou");
+	ok(rc == 0 && hearth_db_open(&reader, tmp_path("forget")) == 0, "a node and a second handle");
+	if (!db || !reader)
+		goto done;
+	sqlite3_busy_timeout(hearth_db_sqlite(db), 50);
+	ok(hearth_write_exec(db, "INSERT INTO care_class(owner,id,name,age_band,capacity) "
+				 "VALUES('fg','a','A','2-3',9)", NULL) == 0 &&
+			sqlite3_exec(hearth_db_sqlite(db),
+				"INSERT INTO hearth_meta (key, value) VALUES ('forget_due', '1')", NULL,
+				NULL, NULL) == SQLITE_OK,
+		"a write, and the rewrite due");
+	ok(sqlite3_exec(hearth_db_sqlite(reader), "BEGIN; SELECT count(*) FROM care_class;", NULL,
+		   NULL, NULL) == SQLITE_OK,
+		"the other handle holds a read transaction");
+	ok(hearth_db_forget_finish(db) < 0, "the rewrite cannot empty the WAL while it reads");
+	ok(hearth_db_forget_due(db), "... and stays due for the next sync");
+	sqlite3_exec(hearth_db_sqlite(reader), "COMMIT", NULL, NULL, NULL);
+	ok(hearth_db_forget_finish(db) == 0, "once the reader is gone the rewrite runs (%s)",
+		hearth_error_last());
+	ok(!hearth_db_forget_due(db), "... and is no longer due");
+done:
+	hearth_db_free(reader);
+	hearth_db_free(db);
+}
+
 int main(void)
 {
 	if (fixture_tmpdir_named(tmp_root, sizeof(tmp_root), "hearth-core") < 0)
@@ -638,6 +670,7 @@ int main(void)
 	test_open_errors();
 	test_migrate_older();
 	test_stmt_cache();
+	test_forget_waits_for_readers();
 	test_recorder();
 	test_seq_after_outbox_leaves();
 	{
