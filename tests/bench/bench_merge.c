@@ -8,6 +8,8 @@
  *  13  end to end (--gitd-port, --gitd-root: a `git daemon` serving that folder on 127.0.0.1):
  *      one office sync round over git:// against the sum of `git fetch` (git CLI) of the same
  *      commits and the raw apply of the same changesets;
+ *  20  the same round as figure 4 with every node enrolled (its `up` sealed, its `down` sealed
+ *      for it) against the same world unenrolled: the cost of the sealed log to the office;
  *   9  peak RSS of the office merging a large amount of pending changesets (a `hearth sync`
  *      process, measured with wait4), against the pending bytes and a raw-apply process.
  *
@@ -52,6 +54,27 @@ static double office_round(const bench_world *w, const char *dir, hearth_sync_re
 	t0 = bench_now();
 
 	bench_check(hearth_sync(db, NULL, res), "office sync");
+	t = bench_now() - t0;
+	hearth_db_free(db);
+	return t;
+}
+
+/* The office round of a world whose nodes are enrolled, without the snapshot each new key
+ * makes due (written once per enrolment, not per round: see docs/performance.md). */
+static double sealed_round(const bench_world *w, const char *dir, hearth_sync_result *res)
+{
+	hearth_db *db;
+	double t0, t;
+
+	bench_sh("for r in '%s'/remotes/*.git; do git -C \"$r\" update-ref -d refs/heads/down "
+		 "2>/dev/null; done; true",
+		w->root);
+	db = bench_world_office_copy(w, dir);
+	bench_check(hearth_sql_exec(hearth_db_sqlite(db),
+			    "DELETE FROM hearth_meta WHERE key LIKE 'snapshot_due.%'", "snapshot"),
+		"clear the snapshots due");
+	t0 = bench_now();
+	bench_check(hearth_sync(db, NULL, res), "office sync (sealed)");
 	t = bench_now() - t0;
 	hearth_db_free(db);
 	return t;
@@ -153,7 +176,7 @@ static void merge_figures(const char *gen, const char *root, int quick, const ch
 	snprintf(world, sizeof(world), "%s/world-%d", root, conflicts);
 	snprintf(run, sizeof(run), "%s/run", root);
 	snprintf(docs, sizeof(docs), "%s/docs", root);
-	bench_world_make(&w, gen, world, nodes, changes, conflicts);
+	bench_world_make(&w, gen, world, nodes, changes, conflicts, 0);
 	if (pouch && !conflicts)
 		ndocs = export_docs(&w, docs);
 	memset(&res, 0, sizeof(res));
@@ -187,6 +210,48 @@ static void merge_figures(const char *gen, const char *root, int quick, const ch
 	bench_world_dispose(&w);
 }
 
+/* ---- figure 20: the sealed log's cost to the office ------------------------------------- */
+
+static void sealed_figure(const char *gen, const char *root, int quick)
+{
+	bench_world plain, sealed;
+	hearth_sync_result rp, rs;
+	double tp[BENCH_RUNS], ts[BENCH_RUNS], mp, ms;
+	char world_p[1024], world_s[1024], run[1024], base[512];
+	int r, nodes = quick ? 4 : 10, changes = quick ? 300 : 1000;
+
+	snprintf(world_p, sizeof(world_p), "%s/world-plain", root);
+	snprintf(world_s, sizeof(world_s), "%s/world-sealed", root);
+	snprintf(run, sizeof(run), "%s/run", root);
+	bench_world_make(&plain, gen, world_p, nodes, changes, 0, 0);
+	bench_world_make(&sealed, gen, world_s, nodes, changes, 0, 1);
+	memset(&rp, 0, sizeof(rp));
+	memset(&rs, 0, sizeof(rs));
+	/* alternate which goes first, so neither always runs on a warmer machine */
+	for (r = 0; r < BENCH_RUNS; r++) {
+		if (r % 2) {
+			ts[r] = sealed_round(&sealed, run, &rs);
+			tp[r] = office_round(&plain, run, &rp);
+		} else {
+			tp[r] = office_round(&plain, run, &rp);
+			ts[r] = sealed_round(&sealed, run, &rs);
+		}
+	}
+	if (rp.merged != rs.merged || rp.conflicts != rs.conflicts)
+		bench_die("the sealed world merged %d entries (%d conflicts), the plain one %d (%d)",
+			rs.merged, rs.conflicts, rp.merged, rp.conflicts);
+	mp = bench_median(tp, BENCH_RUNS);
+	ms = bench_median(ts, BENCH_RUNS);
+	snprintf(base, sizeof(base),
+		"unenrolled nodes %.0f rows/s, enrolled (sealed) %.0f rows/s; %d nodes, %ld row "
+		"changes, %d merged",
+		plain.rows / mp, sealed.rows / ms, plain.nnodes, plain.rows, rs.merged);
+	bench_figure("merge_sealed_vs_unsealed", ms / mp, "x", base, BENCH_AT_MOST, 1.1);
+	bench_sh("rm -rf '%s' '%s' '%s'", world_p, world_s, run);
+	bench_world_dispose(&plain);
+	bench_world_dispose(&sealed);
+}
+
 /* ---- figure 13: end to end through a git daemon ------------------------------------------ */
 
 static void e2e_figure(const char *gen, const char *root, const char *port,
@@ -206,7 +271,7 @@ static void e2e_figure(const char *gen, const char *root, const char *port,
 	snprintf(run, sizeof(run), "%s/run", root);
 	snprintf(fetch_repo, sizeof(fetch_repo), "%s/fetch.git", root);
 	snprintf(script, sizeof(script), "%s/fetch.sh", root);
-	bench_world_make(&w, gen, world, nodes, 100, 0);
+	bench_world_make(&w, gen, world, nodes, 100, 0, 0);
 	/* the office reaches every node's repository through the daemon */
 	bench_sh("cp -a '%s' '%s'", w.office, office);
 	bench_check(hearth_db_open(&db, office), "open office");
@@ -417,6 +482,8 @@ int main(int argc, char **argv)
 			0);
 	if (bench_selected("merge_10pct_conflicts_vs_raw_apply"))
 		merge_figures(gen, root, quick, NULL, 10);
+	if (bench_selected("merge_sealed_vs_unsealed"))
+		sealed_figure(gen, root, quick);
 	if (gitd_port && gitd_root && bench_selected("sync_round_gitd_vs_git_fetch_raw_apply"))
 		e2e_figure(gen, root, gitd_port, gitd_root, quick);
 	if (bench_selected("merge_peak_rss"))

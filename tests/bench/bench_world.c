@@ -57,7 +57,7 @@ static void keep_changeset(bench_world *w, const void *cs, int n, int *cap)
 }
 
 void bench_world_make(bench_world *w, const char *gen, const char *root, int nodes, int changes,
-	int conflicts)
+	int conflicts, int sealed)
 {
 	char dir[1024];
 	int i, cap = 0;
@@ -66,8 +66,8 @@ void bench_world_make(bench_world *w, const char *gen, const char *root, int nod
 	if (!(w->root = strdup(root)) || !(w->office = malloc(strlen(root) + 16)))
 		bench_die("out of memory");
 	sprintf(w->office, "%s/nodes/office", root);
-	bench_sh("rm -rf '%s' && '%s' --out '%s' --nodes %d --changes %d --conflicts %d >/dev/null",
-		root, gen, root, nodes, changes, conflicts);
+	bench_sh("rm -rf '%s' && '%s' --out '%s' --nodes %d --changes %d --conflicts %d%s >/dev/null",
+		root, gen, root, nodes, changes, conflicts, sealed ? " --sealed" : "");
 	list_nodes(w);
 	for (i = 0; i < w->nnodes; i++) {
 		hearth_db *db = NULL;

@@ -20,9 +20,10 @@ typedef struct {
 	size_t bytes;       /* changeset bytes */
 } bench_world;
 
-/* Run hearth-gen (binary `gen`) into `root` and push every node. */
+/* Run hearth-gen (binary `gen`) into `root` and push every node; `sealed`: every node enrolled
+ * with a key, so its `up` is sealed (the changesets kept are the outboxes', in clear). */
 void bench_world_make(bench_world *w, const char *gen, const char *root, int nodes, int changes,
-	int conflicts);
+	int conflicts, int sealed);
 void bench_world_dispose(bench_world *w);
 
 /* Copy the generated office to `dir` (replacing it) and open it. */

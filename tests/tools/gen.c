@@ -4,7 +4,7 @@
  * registered as this process's default), because a world can be made again from its seed.
  *
  *   hearth-gen --out DIR --nodes N --changes M [--seed S] [--conflicts PCT] [--sync]
- *              [--office-only]
+ *              [--office-only] [--sealed]
  *
  * N nodes (childcare centres, special care centres, volunteer stations, community centres,
  * hospitals) spread over the 12 counties, each with M changes of its own: classes, offers,
@@ -19,7 +19,10 @@
  *    DIR/remotes/<id>.git a bare repository, DIR/nodes/office the office with one remote per
  *    node. The office registers every node's row first (as an office does). With --conflicts
  *    PCT, that share of each node's changes edit its `node` row, which the office edits too
- *    (status, places, hours), so the next merge logs conflicts.
+ *    (status, places, hours), so the next merge logs conflicts. With --sealed, the office
+ *    issues each node a key and the node is enrolled with it before its first write, so
+ *    everything it pushes is sealed (docs/format.md); the snapshot a new key makes due is
+ *    left due, as after a real enrolment.
  *  - --office-only: every node's rows written by the office into its own database, in a few
  *    large recorded writes (site-build benchmarks).
  */
@@ -42,7 +45,7 @@
 #define EXIT_USAGE 2
 
 #define GEN_USAGE "hearth-gen --out DIR --nodes N --changes M [--seed S] [--conflicts PCT] " \
-	"[--sync] [--office-only]"
+	"[--sync] [--office-only] [--sealed]"
 
 /* 2026-01-01T00:00:00Z: every generated change carries a clock at this instant (the counter
  * orders them), so the ids and the merge are the same on every run and every machine. */
@@ -134,6 +137,7 @@ typedef struct {
 	uint64_t seed;
 	int nodes, changes, conflicts; /* conflicts: percent of each node's changes */
 	int office_only, sync;
+	int sealed;                    /* every node enrolled with a key: its log is sealed */
 	gen_node *node;
 } gen_world;
 
@@ -1085,13 +1089,14 @@ static int days_of(int changes)
 
 /* One node: its database, its changes in a few recorded writes, its bare repository and the
  * remote 'office'. */
-static int make_node(gen_state *st, const char *root, int index)
+static int make_node(hearth_db *office, gen_state *st, const char *root, int index)
 {
 	const gen_world *w = st->w;
 	const gen_node *n = &w->node[index];
 	char dir[4096 + 256], url[4096 + 256];
 	gen_stmts s;
 	hearth_db *db = NULL;
+	hearth_buf code = HEARTH_BUF_INIT;
 	int days = days_of(w->changes), d, rc;
 
 	memset(&s, 0, sizeof(s));
@@ -1099,6 +1104,9 @@ static int make_node(gen_state *st, const char *root, int index)
 	    (rc = path_join(url, sizeof(url), root, "remotes", n->id, ".git")) < 0 ||
 	    (rc = hearth_db_create(&db, dir, n->id, n->kind->kind, n->name,
 		     counties[n->county].id)) < 0)
+		goto done;
+	if (w->sealed && ((rc = hearth_key_issue(office, n->id, 0, &code)) < 0 ||
+			     (rc = hearth_key_import(db, code.ptr)) < 0))
 		goto done;
 	s.h = hearth_db_sqlite(db);
 	state_start(st, index);
@@ -1111,6 +1119,7 @@ static int make_node(gen_state *st, const char *root, int index)
 		goto done;
 	rc = hearth_remote_add(db, "office", url);
 done:
+	hearth_buf_dispose(&code);
 	stmts_dispose(&s);
 	hearth_db_free(db);
 	return rc;
@@ -1182,7 +1191,7 @@ static int gen_per_node(hearth_db *office, gen_state *st, const char *root,
 				      "inspection: centres paused", NULL)) < 0))
 		goto done;
 	for (i = 0; i < w->nodes; i++)
-		if ((rc = make_node(st, root, i)) < 0) {
+		if ((rc = make_node(office, st, root, i)) < 0) {
 			hearth_error_set(hearth_error_code(), "node '%s': %s", w->node[i].id,
 				hearth_error_last());
 			goto done;
@@ -1274,7 +1283,7 @@ int main(int argc, char **argv)
 	const char **valued[] = { &out, &nodes, &changes, &seed, &conflicts };
 	static const char *const valued_names[] = { "--out", "--nodes", "--changes", "--seed",
 		"--conflicts" };
-	int office_only = 0, sync = 0, i, k;
+	int office_only = 0, sync = 0, sealed = 0, i, k;
 	gen_world w;
 	gen_state st;
 	hearth_sync_result synced;
@@ -1295,6 +1304,8 @@ int main(int argc, char **argv)
 			office_only = 1;
 		else if (strcmp(argv[i], "--sync") == 0)
 			sync = 1;
+		else if (strcmp(argv[i], "--sealed") == 0)
+			sealed = 1;
 		else if (strncmp(argv[i], "--", 2) == 0)
 			return usage("unknown option '%s'", argv[i]);
 		else
@@ -1318,8 +1329,9 @@ int main(int argc, char **argv)
 	w.conflicts = conflicts ? (int)v : 0;
 	w.office_only = office_only;
 	w.sync = sync;
-	if (office_only && (w.conflicts || sync))
-		return usage("--conflicts and --sync need nodes of their own: drop "
+	w.sealed = sealed;
+	if (office_only && (w.conflicts || sync || sealed))
+		return usage("--conflicts, --sync and --sealed need nodes of their own: drop "
 					"--office-only");
 
 	clock_gettime(CLOCK_MONOTONIC, &t0);
