@@ -16,6 +16,10 @@
 
 #define BENCH_RUNS 5
 
+/* Runs per figure: BENCH_RUNS, or fewer with the environment's BENCH_RUNS (1 to 5) for a
+ * by-hand run at the issue's sizes (bench_merge). */
+int bench_runs(void);
+
 /* Abort the benchmark with a message (a benchmark is not a library: it may exit). */
 void bench_die(const char *fmt, ...)
 #if defined(__GNUC__)

@@ -18,6 +18,8 @@
  *
  *   bench_merge --hearth PATH --gen PATH [--quick] [--pouch CMD] [--gitd-port P --gitd-root DIR]
  *               [--pending-mb N]   (figure 9 at N MB of pending changesets instead of its size)
+ *               [--centres N]      (figure 13 with N centres instead of 50)
+ *   The environment's BENCH_RUNS (1 to 5) takes fewer runs per figure, for the issue's sizes.
  *   bench_merge --raw-apply OFFICE NODE_DIR...     (internal: the raw process of figure 9)
  */
 #include <stdio.h>
@@ -180,7 +182,7 @@ static void merge_figures(const char *gen, const char *root, int quick, const ch
 	if (pouch && !conflicts)
 		ndocs = export_docs(&w, docs);
 	memset(&res, 0, sizeof(res));
-	for (r = 0; r < BENCH_RUNS; r++) {
+	for (r = 0; r < bench_runs(); r++) {
 		th[r] = office_round(&w, run, &res);
 		tr[r] = raw_round(&w, run);
 		if (pouch && !conflicts) {
@@ -188,8 +190,8 @@ static void merge_figures(const char *gen, const char *root, int quick, const ch
 			tp[r] = bench_sh_double(cmd);
 		}
 	}
-	mh = bench_median(th, BENCH_RUNS);
-	mr = bench_median(tr, BENCH_RUNS);
+	mh = bench_median(th, bench_runs());
+	mr = bench_median(tr, bench_runs());
 	snprintf(base, sizeof(base),
 		"raw sqlite3changeset_apply_v2 %.0f rows/s, hearth office sync %.0f rows/s; %d nodes, "
 		"%ld row changes in %d changesets, %d merged, %d conflicts logged",
@@ -197,7 +199,7 @@ static void merge_figures(const char *gen, const char *root, int quick, const ch
 	bench_figure(conflicts ? "merge_10pct_conflicts_vs_raw_apply" : "merge_vs_raw_apply",
 		mr / mh, "x", base, BENCH_AT_LEAST, conflicts ? 0.3 : 0.5);
 	if (!conflicts && pouch) {
-		mp = bench_median(tp, BENCH_RUNS);
+		mp = bench_median(tp, bench_runs());
 		snprintf(base, sizeof(base),
 			"PouchDB 9 leveldb local replication %.0f docs/s, hearth %.0f rows/s; the same "
 			"%ld rows as documents",
@@ -228,7 +230,7 @@ static void sealed_figure(const char *gen, const char *root, int quick)
 	memset(&rp, 0, sizeof(rp));
 	memset(&rs, 0, sizeof(rs));
 	/* alternate which goes first, so neither always runs on a warmer machine */
-	for (r = 0; r < BENCH_RUNS; r++) {
+	for (r = 0; r < bench_runs(); r++) {
 		if (r % 2) {
 			ts[r] = sealed_round(&sealed, run, &rs);
 			tp[r] = office_round(&plain, run, &rp);
@@ -240,8 +242,8 @@ static void sealed_figure(const char *gen, const char *root, int quick)
 	if (rp.merged != rs.merged || rp.conflicts != rs.conflicts)
 		bench_die("the sealed world merged %d entries (%d conflicts), the plain one %d (%d)",
 			rs.merged, rs.conflicts, rp.merged, rp.conflicts);
-	mp = bench_median(tp, BENCH_RUNS);
-	ms = bench_median(ts, BENCH_RUNS);
+	mp = bench_median(tp, bench_runs());
+	ms = bench_median(ts, bench_runs());
 	snprintf(base, sizeof(base),
 		"unenrolled nodes %.0f rows/s, enrolled (sealed) %.0f rows/s; %d nodes, %ld row "
 		"changes, %d merged",
@@ -255,7 +257,7 @@ static void sealed_figure(const char *gen, const char *root, int quick)
 /* ---- figure 13: end to end through a git daemon ------------------------------------------ */
 
 static void e2e_figure(const char *gen, const char *root, const char *port,
-	const char *gitd_root, int quick)
+	const char *gitd_root, int quick, const char *centres)
 {
 	bench_world w;
 	hearth_sync_result res;
@@ -263,9 +265,11 @@ static void e2e_figure(const char *gen, const char *root, const char *port,
 	double th[BENCH_RUNS], tf[BENCH_RUNS], ta[BENCH_RUNS], mh, mf, ma, t0;
 	char world[1024], office[1100], run[1024], fetch_repo[1024], script[1024], sql[512],
 		base[512];
-	int r, i, nodes = quick ? 10 : 50;
+	int r, i, nodes = centres ? atoi(centres) : quick ? 10 : 50;
 	FILE *f;
 
+	if (nodes < 1)
+		bench_die("--centres takes a count of at least 1");
 	snprintf(world, sizeof(world), "%s/e2e", gitd_root);
 	snprintf(office, sizeof(office), "%s/office-gitd", world);
 	snprintf(run, sizeof(run), "%s/run", root);
@@ -293,7 +297,7 @@ static void e2e_figure(const char *gen, const char *root, const char *port,
 			fetch_repo, port, w.nodes[i], w.nodes[i]);
 	fclose(f);
 	memset(&res, 0, sizeof(res));
-	for (r = 0; r < BENCH_RUNS; r++) {
+	for (r = 0; r < bench_runs(); r++) {
 		th[r] = office_round(&w, run, &res);
 		bench_sh("rm -rf '%s' && git init -q --bare '%s'", fetch_repo, fetch_repo);
 		t0 = bench_now();
@@ -301,9 +305,9 @@ static void e2e_figure(const char *gen, const char *root, const char *port,
 		tf[r] = bench_now() - t0;
 		ta[r] = raw_round(&w, run);
 	}
-	mh = bench_median(th, BENCH_RUNS);
-	mf = bench_median(tf, BENCH_RUNS);
-	ma = bench_median(ta, BENCH_RUNS);
+	mh = bench_median(th, bench_runs());
+	mf = bench_median(tf, bench_runs());
+	ma = bench_median(ta, bench_runs());
 	snprintf(base, sizeof(base),
 		"git fetch %.2f s + raw apply %.2f s = %.2f s, hearth office sync round %.2f s; %d "
 		"nodes x 100 changes, %ld row changes, %d entries merged",
@@ -423,7 +427,7 @@ static void memory_figure(const char *hearth, const char *self, const char *root
 		hearth_db_free(db);
 	}
 	hearth_db_free(off);
-	for (r = 0; r < BENCH_RUNS; r++) {
+	for (r = 0; r < bench_runs(); r++) {
 		char c_opt[] = "-C", sync_cmd[] = "sync", raw_opt[] = "--raw-apply";
 		char *hargv[] = { (char *)hearth, c_opt, run, sync_cmd, NULL };
 		char *rargv[12];
@@ -446,12 +450,12 @@ static void memory_figure(const char *hearth, const char *self, const char *root
 		rargv[k] = NULL;
 		rss_r[r] = child_rss(spawn(rargv));
 	}
-	mh = bench_median(rss_h, BENCH_RUNS);
-	mr = bench_median(rss_r, BENCH_RUNS);
+	mh = bench_median(rss_h, bench_runs());
+	mr = bench_median(rss_r, bench_runs());
 	snprintf(base, sizeof(base),
 		"%.0f MB of pending changesets from %d nodes; raw apply process %.1f MB; office sync "
 		"%.1f s",
-		bytes / 1048576.0, nnodes, mr / 1048576.0, bench_median(t_h, BENCH_RUNS));
+		bytes / 1048576.0, nnodes, mr / 1048576.0, bench_median(t_h, bench_runs()));
 	bench_figure("merge_peak_rss", mh / 1048576.0, "MB", base, BENCH_AT_MOST, 256);
 	for (i = 0; i < nnodes; i++)
 		free(node_dirs[i]);
@@ -485,7 +489,8 @@ int main(int argc, char **argv)
 	if (bench_selected("merge_sealed_vs_unsealed"))
 		sealed_figure(gen, root, quick);
 	if (gitd_port && gitd_root && bench_selected("sync_round_gitd_vs_git_fetch_raw_apply"))
-		e2e_figure(gen, root, gitd_port, gitd_root, quick);
+		e2e_figure(gen, root, gitd_port, gitd_root, quick,
+			arg_value(argc, argv, "--centres"));
 	if (bench_selected("merge_peak_rss"))
 		memory_figure(hearth, "/proc/self/exe", root, quick,
 			arg_value(argc, argv, "--pending-mb"));

@@ -34,6 +34,14 @@ double bench_now(void)
 	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
+int bench_runs(void)
+{
+	const char *v = getenv("BENCH_RUNS");
+	int n = v ? atoi(v) : BENCH_RUNS;
+
+	return n >= 1 && n <= BENCH_RUNS ? n : BENCH_RUNS;
+}
+
 static int cmp_double(const void *a, const void *b)
 {
 	double x = *(const double *)a, y = *(const double *)b;
