@@ -107,8 +107,39 @@ static void *grow_array(void *arr, int *cap, int n, size_t size)
 	return grown;
 }
 
-static int load_columns(hearth_table_decl *t, sqlite3 *db)
+/* The statements of one load, each prepared once and bound again for every table (preparing
+ * them per table was a quarter of the instructions of opening a node). */
+typedef struct {
+	sqlite3 *db;
+	sqlite3_stmt *columns, *labels, *choices, *directory, *directory_private;
+} schema_stmts;
+
+static int schema_stmt(sqlite3_stmt **out, schema_stmts *q, sqlite3_stmt **slot, const char *sql)
 {
+	int rc;
+
+	if (*slot) {
+		sqlite3_reset(*slot);
+		sqlite3_clear_bindings(*slot);
+	} else if ((rc = hearth_sql_prepare(slot, q->db, sql)) < 0) {
+		return rc;
+	}
+	*out = *slot;
+	return 0;
+}
+
+static void schema_stmts_dispose(schema_stmts *q)
+{
+	sqlite3_finalize(q->columns);
+	sqlite3_finalize(q->labels);
+	sqlite3_finalize(q->choices);
+	sqlite3_finalize(q->directory);
+	sqlite3_finalize(q->directory_private);
+}
+
+static int load_columns(hearth_table_decl *t, schema_stmts *q)
+{
+	sqlite3 *db = q->db;
 	sqlite3_stmt *st = NULL;
 	int rc = 0, cap = 0;
 
@@ -117,7 +148,7 @@ static int load_columns(hearth_table_decl *t, sqlite3 *db)
 	int sees = sqlite3_table_column_metadata(db, NULL, "hearth_column", "audience_sees", NULL,
 			   NULL, NULL, NULL, NULL) == SQLITE_OK;
 
-	if ((rc = hearth_sql_prepare(&st, db,
+	if ((rc = schema_stmt(&st, q, &q->columns,
 		     sees ? "SELECT p.name, p.pk, coalesce(c.visibility, 'private'), "
 			    "coalesce(c.policy, 'lww'), coalesce(c.audience_writable, 0), "
 			    "p.type = '' OR instr(upper(p.type), 'BLOB') > 0, "
@@ -170,7 +201,7 @@ static int load_columns(hearth_table_decl *t, sqlite3 *db)
 		rc = hearth_error_set(HEARTH_ECORRUPT,
 			_("synced table '%s' must begin with columns owner, id"), t->name);
 done:
-	sqlite3_finalize(st);
+	sqlite3_reset(st);
 	return rc;
 }
 
@@ -205,15 +236,16 @@ static int add_choice(hearth_column_decl *c, sqlite3_stmt *st)
 
 /* Schema v4's declarations a person reads (labels, hints, kinds, ranges, choices); an older
  * database (a node's copy not yet migrated, a v1 test build) has none and keeps the defaults. */
-static int load_labels(hearth_table_decl *t, sqlite3 *db)
+static int load_labels(hearth_table_decl *t, schema_stmts *q)
 {
+	sqlite3 *db = q->db;
 	sqlite3_stmt *st = NULL;
 	int rc = 0, i;
 
 	if (sqlite3_table_column_metadata(db, NULL, "hearth_choice", "value", NULL, NULL, NULL,
 		    NULL, NULL) != SQLITE_OK)
 		return 0;
-	if ((rc = hearth_sql_prepare(&st, db,
+	if ((rc = schema_stmt(&st, q, &q->labels,
 		     "SELECT c.col, c.label_zh, c.label_en, c.hint_zh, c.hint_en, c.kind, c.min, c.max, "
 		     "c.ref_table, coalesce(r.reference_data, 0) FROM hearth_column c "
 		     "LEFT JOIN hearth_table r ON r.name = c.ref_table WHERE c.tbl = ?1")) < 0)
@@ -236,8 +268,8 @@ static int load_labels(hearth_table_decl *t, sqlite3 *db)
 		c->ref_table = dup_col(st, 8);
 		c->ref_checked = sqlite3_column_int(st, 9);
 	}
-	sqlite3_finalize(st);
-	if (rc < 0 || (rc = hearth_sql_prepare(&st, db,
+	sqlite3_reset(st);
+	if (rc < 0 || (rc = schema_stmt(&st, q, &q->choices,
 			       "SELECT col, value, label_zh, label_en FROM hearth_choice "
 			       "WHERE tbl = ?1 ORDER BY col, rank")) < 0)
 		return rc;
@@ -245,7 +277,7 @@ static int load_labels(hearth_table_decl *t, sqlite3 *db)
 	while (rc == 0 && sqlite3_step(st) == SQLITE_ROW)
 		if ((i = hearth_table_column(t, (const char *)sqlite3_column_text(st, 0))) >= 0)
 			rc = add_choice(&t->cols[i], st);
-	sqlite3_finalize(st);
+	sqlite3_reset(st);
 	return rc;
 }
 
@@ -275,26 +307,27 @@ static int find_audience(hearth_table_decl *t, const char *col)
 /* Schema v8's directory flag (an older database has none: no directory). A directory table's
  * rows reach every node with their private columns NULL: so it has no audience (a row is sent
  * to everyone or to its owner, not in between) and its private columns allow NULL. */
-static int load_directory(hearth_table_decl *t, sqlite3 *db)
+static int load_directory(hearth_table_decl *t, schema_stmts *q)
 {
+	sqlite3 *db = q->db;
 	sqlite3_stmt *st = NULL;
 	int rc;
 
 	if (sqlite3_table_column_metadata(db, NULL, "hearth_table", "directory", NULL, NULL, NULL,
 		    NULL, NULL) != SQLITE_OK)
 		return 0;
-	if ((rc = hearth_sql_prepare(&st, db,
+	if ((rc = schema_stmt(&st, q, &q->directory,
 		     "SELECT directory FROM hearth_table WHERE name = ?1")) < 0)
 		return rc;
 	sqlite3_bind_text(st, 1, t->name, -1, SQLITE_STATIC);
 	t->directory = sqlite3_step(st) == SQLITE_ROW && sqlite3_column_int(st, 0) == 1;
-	sqlite3_finalize(st);
+	sqlite3_reset(st);
 	if (!t->directory)
 		return 0;
 	if (t->audience_col >= 0)
 		return hearth_error_set(HEARTH_ECORRUPT,
 			_("directory table '%s' must not have an audience column"), t->name);
-	if ((rc = hearth_sql_prepare(&st, db,
+	if ((rc = schema_stmt(&st, q, &q->directory_private,
 		     "SELECT p.name FROM pragma_table_info(?1) p LEFT JOIN hearth_column c "
 		     "ON c.tbl = ?1 AND c.col = p.name WHERE p.pk = 0 AND p.\"notnull\" "
 		     "AND coalesce(c.visibility, 'private') <> 'public'")) < 0)
@@ -304,7 +337,7 @@ static int load_directory(hearth_table_decl *t, sqlite3 *db)
 		rc = hearth_error_set(HEARTH_ECORRUPT,
 			_("private column '%s' of directory table '%s' must allow NULL"),
 			(const char *)sqlite3_column_text(st, 0), t->name);
-	sqlite3_finalize(st);
+	sqlite3_reset(st);
 	return rc;
 }
 
@@ -340,6 +373,7 @@ int hearth_schema_load(hearth_schema **out, sqlite3 *db)
 {
 	hearth_schema *s = calloc(1, sizeof(*s));
 	sqlite3_stmt *st = NULL;
+	schema_stmts q = { db, NULL, NULL, NULL, NULL, NULL };
 	int rc = 0, cap = 0;
 
 	*out = NULL;
@@ -365,15 +399,16 @@ int hearth_schema_load(hearth_schema **out, sqlite3 *db)
 			rc = hearth_error_set(HEARTH_ERROR, _("out of memory"));
 			goto done;
 		}
-		if ((rc = load_columns(t, db)) < 0 || (rc = load_labels(t, db)) < 0 ||
+		if ((rc = load_columns(t, &q)) < 0 || (rc = load_labels(t, &q)) < 0 ||
 		    (rc = find_audience(t, (const char *)sqlite3_column_text(st, 2))) < 0 ||
-		    (rc = load_directory(t, db)) < 0)
+		    (rc = load_directory(t, &q)) < 0)
 			goto done;
 	}
 	fingerprint(s);
 	*out = s;
 	s = NULL;
 done:
+	schema_stmts_dispose(&q);
 	sqlite3_finalize(st);
 	hearth_schema_free(s);
 	return rc;

@@ -137,4 +137,19 @@ sqlite3 "$T/bad/hearth.db" "UPDATE hearth_column SET visibility = 'private'
 like "$("$HEARTH" -C "$T/bad" query "SELECT 1" 2>&1)" \
 	"private column 'name' of directory table 'volunteer_team' must allow NULL" \
 	"a directory table whose private column is NOT NULL is refused"
+cp "$T/office/hearth.db" "$T/bad/hearth.db"
+sqlite3 "$T/bad/hearth.db" "UPDATE hearth_column SET audience_sees = 1 WHERE tbl = 'volunteer_team';
+	UPDATE hearth_table SET audience_col = 'owner' WHERE name = 'volunteer_team'"
+like "$("$HEARTH" -C "$T/bad" query "SELECT 1" 2>&1)" \
+	"directory table 'volunteer_team' must not have an audience column" \
+	"a directory table with an audience column is refused"
+# and an audience may be denied only a column that may be NULL (it holds the row without it)
+cp "$T/office/hearth.db" "$T/bad/hearth.db"
+sqlite3 "$T/bad/hearth.db" "UPDATE hearth_column SET audience_sees = 0
+	WHERE tbl = 'child' AND col = 'name'"
+like "$("$HEARTH" -C "$T/bad" query "SELECT 1" 2>&1)" \
+	"column 'name' of 'child' is required, so its audience must receive it" \
+	"an audience denied a required column is refused"
+is "$(sqlite3 "$T/office/hearth.db" "SELECT audience_sees FROM hearth_column
+	WHERE tbl = 'child' AND col = 'name'")" 1 "control: the shipped schema lets the audience see it"
 done_testing
