@@ -53,9 +53,15 @@ typedef struct {
 
 /* ---- format 3: sealed blobs and the keys that seal them (seal.c) ------------------------- */
 
-/* The deflate level of a sealed blob's records: 5, not zlib's default 6, takes a third less
- * time for 2% more bytes on the wire (docs/performance.md, figure 19); any level opens. */
-#define SYNC_SEAL_DEFLATE_LEVEL 5
+/* How a sealed blob's records are deflated, fitted to their size (docs/format.md, section 10;
+ * docs/performance.md, "The sealed log"); any level and strategy opens. Below SYNC_SEAL_SMALL
+ * bytes (a commit of small entries: what a push sends) the bytes count and the time does not:
+ * packing 2 (the preset dictionary) at level 9, with and without Z_FILTERED, the shorter kept.
+ * From SYNC_SEAL_SMALL on (bulk writes, snapshots) the time counts: packing 1 at level 4, two
+ * thirds of level 5's time for 8% more bytes. */
+#define SYNC_SEAL_SMALL (64u << 10)
+#define SYNC_SEAL_SMALL_LEVEL 9
+#define SYNC_SEAL_DEFLATE_LEVEL 4
 
 #define SYNC_SEAL_VERSION 3
 #define SYNC_SEAL_NONCE 24

@@ -133,7 +133,8 @@ static void sodium_run(blobs *b, const unsigned char *key, double *enc_s, double
 	hearth_buf_dispose(&out);
 }
 
-/* Seconds for raw deflate alone (the level sealing uses) over the same buffers. */
+/* Seconds for raw deflate alone (the level sealing uses for blobs of this size) over the same
+ * buffers. */
 static double deflate_run(const blobs *b)
 {
 	hearth_buf out = HEARTH_BUF_INIT;
