@@ -181,13 +181,13 @@ static int deflate_into(size_t *len, unsigned char *out, size_t cap, const void 
 }
 
 /* plaintext = packing byte || data: 0 stored, 1 raw DEFLATE, 2 raw DEFLATE after the preset
- * dictionary of `node` (seal_dict) */
-static int pack_plain(hearth_buf *out, const void *data, size_t n, const char *node)
+ * dictionary of `node` (seal_dict); 2 only for a reader that opens packings up to `packing` 2 */
+static int pack_plain(hearth_buf *out, const void *data, size_t n, const char *node, int packing)
 {
 	hearth_buf alt = HEARTH_BUF_INIT;
 	unsigned char dict[SEAL_DICT_MAX];
 	size_t bound, len = 0, other = 0, dlen;
-	int packing, rc;
+	int rc;
 
 	hearth_buf_clear(out);
 	if (n > SYNC_BLOB_MAX)
@@ -195,11 +195,13 @@ static int pack_plain(hearth_buf *out, const void *data, size_t n, const char *n
 	bound = compressBound((uLong)n) + 16;
 	if (hearth_buf_grow(out, bound + 1) < 0)
 		return hearth_error_set(HEARTH_ERROR, _("out of memory"));
-	if (n >= SYNC_SEAL_SMALL) {
-		/* the dictionary saves a few dozen bytes: nothing next to a large blob */
+	if (n >= SYNC_SEAL_SMALL || packing < 2) {
+		/* the dictionary saves a few dozen bytes: nothing next to a large blob. A reader
+		 * that opens packings 0 and 1 only gets a small blob as hearth wrote it before */
+		int level = n >= SYNC_SEAL_SMALL ? SYNC_SEAL_DEFLATE_LEVEL : SYNC_SEAL_PLAIN_LEVEL;
 		packing = 1;
-		if ((rc = deflate_into(&len, (unsigned char *)out->ptr + 1, bound, data, n,
-			     SYNC_SEAL_DEFLATE_LEVEL, Z_DEFAULT_STRATEGY, NULL, 0)) < 0)
+		if ((rc = deflate_into(&len, (unsigned char *)out->ptr + 1, bound, data, n, level,
+			     Z_DEFAULT_STRATEGY, NULL, 0)) < 0)
 			return rc;
 	} else {
 		/* short matches of random digits (phone numbers, ids) cost more than their
@@ -240,7 +242,7 @@ static int unpack_plain(hearth_buf *out, const unsigned char *p, size_t n, const
 	int zrc;
 
 	hearth_buf_clear(out);
-	if (n < 1 || p[0] > 2)
+	if (n < 1 || p[0] > HEARTH_SEAL_PACKING)
 		return hearth_error_set(HEARTH_ECORRUPT, _("sealed blob: unknown packing"));
 	if (p[0] == 0)
 		return hearth_buf_put(out, p + 1, n - 1);
@@ -275,7 +277,7 @@ static int unpack_plain(hearth_buf *out, const unsigned char *p, size_t n, const
 
 int sync_seal(hearth_buf *out, const sync_seal_key *k, uint32_t epoch, int is_down,
 	const char *node, const git_oid *prev, uint32_t blob_no, uint32_t blobs,
-	const char *trailers, size_t tlen, const void *records, size_t n)
+	const char *trailers, size_t tlen, const void *records, size_t n, int packing)
 {
 	unsigned char ek[32], nk[32], head[11 + HEARTH_ID_MAX + GIT_OID_RAWSZ];
 	unsigned char nonce[SYNC_SEAL_NONCE];
@@ -301,7 +303,7 @@ int sync_seal(hearth_buf *out, const sync_seal_key *k, uint32_t epoch, int is_do
 		memset(head + hl, 0, GIT_OID_RAWSZ);
 	hl += GIT_OID_RAWSZ;
 	if ((rc = derive(ek, nk, k->key, epoch, is_down)) < 0 ||
-	    (rc = pack_plain(&plain, records, n, node)) < 0 ||
+	    (rc = pack_plain(&plain, records, n, node, packing)) < 0 ||
 	    (rc = build_ad(&ad, head, hl, blob_no, blobs, trailers, tlen)) < 0)
 		goto done;
 	/* a nonce from the nonce key over AD and plaintext: the same entries at the same place give
@@ -543,5 +545,37 @@ int sync_seal_choose(sync_keyring *keys, sync_message *m, hearth_db *db, int pre
 			_("the key of '%s' is revoked: nothing is written for it until a new one is "
 			"issued (hearth key issue %s)"), m->node, m->node);
 	m->format = 3;
+	/* the dictionary of packing 2 only once the node said it opens it */
+	m->packing = sync_peer_packing(db, m->node);
 	return 0;
+}
+
+/* ---- which packing the other side opens ---------------------------------------------------- */
+
+int sync_peer_packing(hearth_db *db, const char *peer)
+{
+	hearth_buf v = HEARTH_BUF_INIT;
+	char key[HEARTH_ID_MAX + 32];
+	long opens = 1;
+
+	snprintf(key, sizeof(key), "opens_packing.%s", peer);
+	if (hearth_meta_get(db, key, &v) == 0)
+		opens = strtol(v.ptr, NULL, 10);
+	hearth_buf_dispose(&v);
+	if (opens < 1)
+		opens = 1;
+	return opens < HEARTH_SEAL_PACKING ? (int)opens : HEARTH_SEAL_PACKING;
+}
+
+int sync_peer_packing_note(hearth_db *db, const char *peer, int opens)
+{
+	char key[HEARTH_ID_MAX + 32], num[16];
+
+	/* a hearth from before packing 2 kept no record; from then on the newest commit decides:
+	 * a peer that went back to an older hearth stops getting what only the newer opens */
+	if (HEARTH_SEAL_PACKING < 2)
+		return 0;
+	snprintf(key, sizeof(key), "opens_packing.%s", peer);
+	snprintf(num, sizeof(num), "%d", opens > 1 ? opens : 1);
+	return hearth_meta_set(db, key, num);
 }

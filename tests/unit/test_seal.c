@@ -234,7 +234,7 @@ int main(void)
 	/* a small blob: packing 2, shorter than level 9 without the dictionary */
 	update_records(&rec, 20000, 1);
 	is_int(sync_seal(&blob, &k, 700, 0, node, &prev, 1, 1, trailers, sizeof(trailers) - 1,
-		       rec.ptr, rec.size),
+		       rec.ptr, rec.size, 2),
 		0, "a blob of 20,000 bytes of records seals");
 	ok(format_open(&plain, &blob, &k) == 0, "it opens as the format says");
 	is_int(plain.size ? plain.ptr[0] : -1, 2, "its packing is 2 (the preset dictionary)");
@@ -250,7 +250,7 @@ int main(void)
 	/* one short entry: the dictionary is most of what it shares */
 	update_records(&rec, 70, 2);
 	sync_seal(&blob, &k, 700, 0, node, &prev, 1, 1, trailers, sizeof(trailers) - 1, rec.ptr,
-		rec.size);
+		rec.size, 2);
 	format_open(&plain, &blob, &k);
 	zl = deflated(z, cap, rec.ptr, rec.size, 9, NULL, 0);
 	ok(plain.size && plain.ptr[0] == 2 && plain.size - 1 + 12 <= zl,
@@ -261,11 +261,29 @@ int main(void)
 	/* a large blob: plain DEFLATE */
 	update_records(&rec, SYNC_SEAL_SMALL + 1000, 3);
 	sync_seal(&blob, &k, 700, 0, node, &prev, 1, 1, trailers, sizeof(trailers) - 1, rec.ptr,
-		rec.size);
+		rec.size, 2);
 	ok(format_open(&plain, &blob, &k) == 0 && plain.size && plain.ptr[0] == 1,
 		"a blob of %u bytes is packed 1 (DEFLATE, no dictionary)", SYNC_SEAL_SMALL + 1000);
 	ok(plain.size && inflates_to(&plain, &rec), "it inflates without one");
 	ok(opens_to(&blob, &k, &rec), "hearth opens it");
+
+	/* for a reader that has not said it opens packing 2 (older than it): a small blob is
+	 * packed as every hearth before wrote it, DEFLATE at level 5 */
+	update_records(&rec, 20000, 6);
+	is_int(sync_seal(&blob, &k, 700, 0, node, &prev, 1, 1, trailers, sizeof(trailers) - 1,
+		       rec.ptr, rec.size, 1),
+		0, "for a reader of packings 0 and 1, a small blob seals");
+	zl = deflated(z, cap, rec.ptr, rec.size, 5, NULL, 0);
+	ok(format_open(&plain, &blob, &k) == 0 && plain.size == zl + 1 && plain.ptr[0] == 1 &&
+			memcmp(plain.ptr + 1, z, zl) == 0,
+		"packed 1, byte for byte DEFLATE at level 5 as before packing 2 (%zu bytes)", zl);
+	ok(opens_to(&blob, &k, &rec), "hearth opens it");
+	sync_seal(&blob, &k, 700, 0, node, &prev, 1, 1, trailers, sizeof(trailers) - 1, rec.ptr,
+		70, 1);
+	ok(format_open(&plain, &blob, &k) == 0 && plain.size && plain.ptr[0] < 2,
+		"one short entry too: packing %d", plain.size ? plain.ptr[0] : -1);
+	rec.size = 70;
+	ok(opens_to(&blob, &k, &rec), "and opens");
 
 	/* the packings written before: stored and plain DEFLATE at level 5 */
 	update_records(&rec, 5000, 4);
