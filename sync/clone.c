@@ -32,7 +32,7 @@ static int restore_down(hearth_db *db, git_repository *repo, const sync_keyring 
 	size_t n = 0, i;
 	int64_t office_seq = 0;
 	char hex[GIT_OID_HEXSZ + 1], num[32];
-	int j, rc;
+	int j, rc, opens = 0;
 
 	*ack = 0;
 	if ((rc = sync_ref_get(&head, repo, CLONE_DOWN)) == HEARTH_ENOTFOUND)
@@ -68,14 +68,17 @@ static int restore_down(hearth_db *db, git_repository *repo, const sync_keyring 
 		}
 		office_seq = c.msg.range_to;
 		*ack = c.msg.ack;
+		opens = c.msg.opens;
 		sync_commit_dispose(&c);
 		if (rc < 0)
 			goto done;
 	}
 	git_oid_tostr(hex, sizeof(hex), &head);
 	snprintf(num, sizeof(num), "%lld", (long long)office_seq);
-	if ((rc = hearth_meta_set(db, "down_head", hex)) == 0)
-		rc = hearth_meta_set(db, "office_seq", num);
+	/* the newest down says which packings the office opens (as a pull learns it) */
+	if ((rc = hearth_meta_set(db, "down_head", hex)) == 0 &&
+	    (rc = hearth_meta_set(db, "office_seq", num)) == 0)
+		rc = sync_peer_packing_note(db, HEARTH_OFFICE, opens);
 done:
 	free(ids);
 	return rc;

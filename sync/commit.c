@@ -109,13 +109,14 @@ static int tree_fill_v3(git_treebuilder *tb, git_repository *repo, const sync_me
 		snprintf(name, sizeof(name), "entries.%u", j + 1);
 		if ((rc = sync_seal(&sealed, m->seal, sync_seal_epoch(clock), m->is_down, m->node,
 			     parent, j + 1, k, trailers.ptr, trailers.size, blobs[j].ptr,
-			     blobs[j].size)) == 0)
+			     blobs[j].size, m->packing)) == 0)
 			rc = tree_add(tb, repo, name, sealed.ptr, sealed.size);
 	}
 	/* who wrote the entries: blob 0, sealed like the others (names are personal data) */
 	if (rc == 0 && m->authors && m->authors[0] &&
 	    (rc = sync_seal(&sealed, m->seal, sync_seal_epoch(clock), m->is_down, m->node, parent,
-		     0, k, trailers.ptr, trailers.size, m->authors, strlen(m->authors))) == 0)
+		     0, k, trailers.ptr, trailers.size, m->authors, strlen(m->authors),
+		     m->packing)) == 0)
 		rc = tree_add(tb, repo, "authors", sealed.ptr, sealed.size);
 	for (i = 0; i < (m->nentries ? m->nentries : 1); i++)
 		hearth_buf_dispose(&blobs[i]);
@@ -146,6 +147,9 @@ int sync_commit_write(git_oid *out, git_repository *repo, const git_oid *parent_
 	w.count = m->nentries;
 	w.first_seq = m->nentries ? m->entries[0].seq : 0;
 	w.last_seq = m->nentries ? m->entries[m->nentries - 1].seq : 0;
+	/* every commit says which packings its writer opens (docs/format.md, section 2): the
+	 * reader seals to it with the newest of them from then on */
+	w.opens = HEARTH_SEAL_PACKING >= 2 ? HEARTH_SEAL_PACKING : 0;
 	if (git_treebuilder_new(&tb, repo, NULL) < 0) {
 		rc = sync_git_fail(HEARTH_ERROR, _("cannot build tree"));
 		goto done;

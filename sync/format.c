@@ -238,6 +238,10 @@ int sync_message_parse(sync_message *out, const char *msg, size_t len)
 					    : parse_entries(out, v, vl, lineno);
 		} else if (l >= 7 && memcmp(p, "Hearth-", 7) == 0) {
 			rc = bad("unknown trailer", lineno);
+		} else if (lineno > 1 && !out->opens && field(p, l, "Opens-Packing", &v, &vl)) {
+			/* an announcement, not a trailer: one that does not parse says nothing */
+			if (parse_i64(&num, v, vl) == 0 && num <= 1000000)
+				out->opens = (int)num;
 		}
 		p = nl ? nl + 1 : end;
 	}
@@ -265,10 +269,16 @@ int sync_message_format(hearth_buf *out, const char *subject, const sync_message
 {
 	int i, rc;
 
-	rc = hearth_buf_printf(out,
-		"%s\n\nHearth-Format: %d\nHearth-Direction: %s\nHearth-Node: %s\n"
-		"Hearth-Schema: %d\nHearth-Fingerprint: %s\n",
-		subject, m->format, m->is_down ? "down" : "up", m->node, m->schema, m->fingerprint);
+	/* which packings the writer opens: its own paragraph before the trailers, not one of them
+	 * (a line that does not begin with Hearth-: a reader that does not know it ignores it) */
+	rc = hearth_buf_printf(out, "%s\n\n", subject);
+	if (rc == 0 && m->opens > 0)
+		rc = hearth_buf_printf(out, "Opens-Packing: %d\n\n", m->opens);
+	if (rc == 0)
+		rc = hearth_buf_printf(out,
+			"Hearth-Format: %d\nHearth-Direction: %s\nHearth-Node: %s\n"
+			"Hearth-Schema: %d\nHearth-Fingerprint: %s\n",
+			m->format, m->is_down ? "down" : "up", m->node, m->schema, m->fingerprint);
 	if (rc == 0 && m->is_down)
 		rc = hearth_buf_printf(out, "Hearth-Range: %lld %lld\nHearth-Ack: %lld\n",
 			(long long)m->range_from, (long long)m->range_to, (long long)m->ack);

@@ -296,8 +296,11 @@ static int commit_batch(hearth_db *db, git_repository *repo, int *made)
 	    (rc = sync_keyring_load(&keys, db, hearth_db_node(db))) < 0)
 		return rc;
 	/* enrolled: sealed with the node's newest key (format 3) */
-	if (HEARTH_FORMAT_VERSION >= 3 && (m.seal = sync_keyring_sealing(&keys, m.node, 0)))
+	if (HEARTH_FORMAT_VERSION >= 3 && (m.seal = sync_keyring_sealing(&keys, m.node, 0))) {
 		m.format = 3;
+		/* the dictionary of packing 2 only once the office said it opens it */
+		m.packing = sync_peer_packing(db, HEARTH_OFFICE);
+	}
 	if (!(entries = calloc(SYNC_BATCH_ENTRIES, sizeof(*entries))) ||
 	    !(ptrs = calloc(SYNC_BATCH_ENTRIES, sizeof(*ptrs))) ||
 	    !(m.entries = calloc(SYNC_BATCH_ENTRIES, sizeof(*m.entries)))) {
@@ -602,6 +605,7 @@ static int apply_down(hearth_db *db, git_repository *repo, const git_oid *ids, s
 		    ((rc = sync_up_reseal(db, remote_head, remote_last)) < 0 ||
 			    (rc = hearth_meta_set(db, "forget_due", "1")) < 0)) ||
 	    (sealed_gen && (rc = sync_key_mark_used(db, hearth_db_node(db), sealed_gen)) < 0) ||
+	    (rc = sync_peer_packing_note(db, HEARTH_OFFICE, commits[n - 1].msg.opens)) < 0 ||
 	    (rc = hearth_meta_set(db, "down_head", hex)) < 0 ||
 	    (rc = sync_meta_set_i64(db, "office_seq", office_seq)) < 0 ||
 	    (rc = sync_applying_down(db, 0)) < 0 || (rc = hearth_db_commit(db)) < 0)

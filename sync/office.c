@@ -480,7 +480,9 @@ static int merge_commit(hearth_db *db, sync_sql_cache *sql, git_repository *repo
 		sync_commit_dispose(&c);
 		return rc;
 	}
-	if ((rc = hearth_sql_exec(h, "PRAGMA defer_foreign_keys = ON", N_("merge"))) < 0)
+	/* the node's newest commit says which packings it opens: its downs follow */
+	if ((rc = hearth_sql_exec(h, "PRAGMA defer_foreign_keys = ON", N_("merge"))) < 0 ||
+	    (rc = sync_peer_packing_note(db, p->node, c.msg.opens)) < 0)
 		goto fail;
 	for (i = 0; i < c.msg.nentries; i++) {
 		sync_entry *e = &c.entries[i];

@@ -115,54 +115,144 @@ int sync_trailers(hearth_buf *out, const char *msg, size_t len)
 	return 0;
 }
 
-/* plaintext = method byte (0 stored, 1 raw DEFLATE) || data */
-static int pack_plain(hearth_buf *out, const void *data, size_t n)
+/* The preset dictionary of packing 2 (docs/format.md, section 10): the changeset table header
+ * of each table of schema 9, in its rank ('T', n columns, the key flags 1 and 2, n - 2 zero
+ * bytes, the name, NUL), then the node id of the blob's header as a changeset text value. A
+ * commit's first entry starts with a table header and usually holds the node id: deflate takes
+ * both from here instead of spelling them out. The list is part of the format: a later schema's
+ * tables do not change it. */
+static const struct {
+	unsigned char ncols;
+	const char *name;
+} seal_dict_tables[] = {
+	{ 6, "region" }, { 6, "service_type" }, { 20, "node" }, { 6, "care_class" },
+	{ 7, "care_offer" }, { 9, "child" }, { 7, "enrolment" }, { 9, "health_check" },
+	{ 6, "partnership" }, { 5, "volunteer_team" }, { 7, "volunteer" },
+	{ 14, "service_request" }, { 11, "event" }, { 5, "request_tally" },
+};
+
+#define SEAL_DICT_MAX 512
+
+/* The dictionary for node id `node` into d[SEAL_DICT_MAX]: its length. */
+static size_t seal_dict(unsigned char *d, const char *node)
+{
+	size_t i, len = 0, l = strlen(node);
+
+	for (i = 0; i < sizeof(seal_dict_tables) / sizeof(seal_dict_tables[0]); i++) {
+		size_t nl = strlen(seal_dict_tables[i].name), c = seal_dict_tables[i].ncols;
+		d[len++] = 'T';
+		d[len++] = (unsigned char)c;
+		d[len++] = 1;
+		d[len++] = 2;
+		memset(d + len, 0, c - 2);
+		len += c - 2;
+		memcpy(d + len, seal_dict_tables[i].name, nl + 1);
+		len += nl + 1;
+	}
+	d[len++] = 0x03;
+	d[len++] = (unsigned char)l;
+	memcpy(d + len, node, l);
+	return len + l;
+}
+
+/* Raw DEFLATE of data[n] into out[cap] at `level` and `strategy`, after dictionary dict[dlen]
+ * (none if dlen is 0): *len is its length, 0 if it did not fit. */
+static int deflate_into(size_t *len, unsigned char *out, size_t cap, const void *data, size_t n,
+	int level, int strategy, const unsigned char *dict, size_t dlen)
 {
 	z_stream z;
-	size_t bound;
-	int zrc;
+
+	*len = 0;
+	memset(&z, 0, sizeof(z));
+	if (deflateInit2(&z, level, Z_DEFLATED, -15, 8, strategy) != Z_OK)
+		return hearth_error_set(HEARTH_ERROR, _("cannot compress the entries"));
+	if (dlen && deflateSetDictionary(&z, dict, (uInt)dlen) != Z_OK) {
+		deflateEnd(&z);
+		return hearth_error_set(HEARTH_ERROR, _("cannot compress the entries"));
+	}
+	z.next_in = (Bytef *)(uintptr_t)data;
+	z.avail_in = (uInt)n;
+	z.next_out = out;
+	z.avail_out = (uInt)cap;
+	if (deflate(&z, Z_FINISH) == Z_STREAM_END)
+		*len = z.total_out;
+	deflateEnd(&z);
+	return 0;
+}
+
+/* plaintext = packing byte || data: 0 stored, 1 raw DEFLATE, 2 raw DEFLATE after the preset
+ * dictionary of `node` (seal_dict); 2 only for a reader that opens packings up to `packing` 2 */
+static int pack_plain(hearth_buf *out, const void *data, size_t n, const char *node, int packing)
+{
+	hearth_buf alt = HEARTH_BUF_INIT;
+	unsigned char dict[SEAL_DICT_MAX];
+	size_t bound, len = 0, other = 0, dlen;
+	int rc;
 
 	hearth_buf_clear(out);
-	memset(&z, 0, sizeof(z));
 	if (n > SYNC_BLOB_MAX)
 		return hearth_error_set(HEARTH_ERROR, _("entries too large to seal"));
 	bound = compressBound((uLong)n) + 16;
 	if (hearth_buf_grow(out, bound + 1) < 0)
 		return hearth_error_set(HEARTH_ERROR, _("out of memory"));
-	if (deflateInit2(&z, SYNC_SEAL_DEFLATE_LEVEL, Z_DEFLATED, -15, 8, Z_DEFAULT_STRATEGY) != Z_OK)
-		return hearth_error_set(HEARTH_ERROR, _("cannot compress the entries"));
-	z.next_in = (Bytef *)(uintptr_t)data;
-	z.avail_in = (uInt)n;
-	z.next_out = (Bytef *)out->ptr + 1;
-	z.avail_out = (uInt)bound;
-	zrc = deflate(&z, Z_FINISH);
-	if (zrc == Z_STREAM_END && z.total_out < n) {
-		out->ptr[0] = 1;
-		out->size = 1 + z.total_out;
+	if (n >= SYNC_SEAL_SMALL || packing < 2) {
+		/* the dictionary saves a few dozen bytes: nothing next to a large blob. A reader
+		 * that opens packings 0 and 1 only gets a small blob as hearth wrote it before */
+		int level = n >= SYNC_SEAL_SMALL ? SYNC_SEAL_DEFLATE_LEVEL : SYNC_SEAL_PLAIN_LEVEL;
+		packing = 1;
+		if ((rc = deflate_into(&len, (unsigned char *)out->ptr + 1, bound, data, n, level,
+			     Z_DEFAULT_STRATEGY, NULL, 0)) < 0)
+			return rc;
+	} else {
+		/* short matches of random digits (phone numbers, ids) cost more than their
+		 * literals: Z_FILTERED skips them, which helps updates and hurts new rows */
+		packing = 2;
+		dlen = seal_dict(dict, node);
+		if (hearth_buf_grow(&alt, bound) < 0)
+			return hearth_error_set(HEARTH_ERROR, _("out of memory"));
+		if ((rc = deflate_into(&len, (unsigned char *)out->ptr + 1, bound, data, n,
+			     SYNC_SEAL_SMALL_LEVEL, Z_DEFAULT_STRATEGY, dict, dlen)) == 0 &&
+		    (rc = deflate_into(&other, (unsigned char *)alt.ptr, bound, data, n,
+			     SYNC_SEAL_SMALL_LEVEL, Z_FILTERED, dict, dlen)) == 0 &&
+		    other && (!len || other < len)) {
+			memcpy(out->ptr + 1, alt.ptr, other);
+			len = other;
+		}
+		sodium_memzero(alt.ptr, bound);
+		hearth_buf_dispose(&alt);
+		if (rc < 0)
+			return rc;
+	}
+	if (len && len < n) {
+		out->ptr[0] = (char)packing;
+		out->size = 1 + len;
 	} else {
 		out->ptr[0] = 0;
 		memcpy(out->ptr + 1, data, n);
 		out->size = 1 + n;
 	}
 	out->ptr[out->size] = '\0';
-	deflateEnd(&z);
 	return 0;
 }
 
-static int unpack_plain(hearth_buf *out, const unsigned char *p, size_t n)
+static int unpack_plain(hearth_buf *out, const unsigned char *p, size_t n, const char *node)
 {
 	z_stream z;
-	unsigned char chunk[16384];
+	unsigned char chunk[16384], dict[SEAL_DICT_MAX];
 	int zrc;
 
 	hearth_buf_clear(out);
-	if (n < 1 || p[0] > 1)
+	if (n < 1 || p[0] > HEARTH_SEAL_PACKING)
 		return hearth_error_set(HEARTH_ECORRUPT, _("sealed blob: unknown packing"));
 	if (p[0] == 0)
 		return hearth_buf_put(out, p + 1, n - 1);
 	memset(&z, 0, sizeof(z));
 	if (inflateInit2(&z, -15) != Z_OK)
 		return hearth_error_set(HEARTH_ERROR, _("cannot inflate the entries"));
+	if (p[0] == 2 && inflateSetDictionary(&z, dict, (uInt)seal_dict(dict, node)) != Z_OK) {
+		inflateEnd(&z);
+		return hearth_error_set(HEARTH_ERROR, _("cannot inflate the entries"));
+	}
 	z.next_in = (Bytef *)(uintptr_t)(p + 1);
 	z.avail_in = (uInt)(n - 1);
 	do {
@@ -187,7 +277,7 @@ static int unpack_plain(hearth_buf *out, const unsigned char *p, size_t n)
 
 int sync_seal(hearth_buf *out, const sync_seal_key *k, uint32_t epoch, int is_down,
 	const char *node, const git_oid *prev, uint32_t blob_no, uint32_t blobs,
-	const char *trailers, size_t tlen, const void *records, size_t n)
+	const char *trailers, size_t tlen, const void *records, size_t n, int packing)
 {
 	unsigned char ek[32], nk[32], head[11 + HEARTH_ID_MAX + GIT_OID_RAWSZ];
 	unsigned char nonce[SYNC_SEAL_NONCE];
@@ -213,7 +303,7 @@ int sync_seal(hearth_buf *out, const sync_seal_key *k, uint32_t epoch, int is_do
 		memset(head + hl, 0, GIT_OID_RAWSZ);
 	hl += GIT_OID_RAWSZ;
 	if ((rc = derive(ek, nk, k->key, epoch, is_down)) < 0 ||
-	    (rc = pack_plain(&plain, records, n)) < 0 ||
+	    (rc = pack_plain(&plain, records, n, node, packing)) < 0 ||
 	    (rc = build_ad(&ad, head, hl, blob_no, blobs, trailers, tlen)) < 0)
 		goto done;
 	/* a nonce from the nonce key over AD and plaintext: the same entries at the same place give
@@ -263,7 +353,7 @@ int sync_seal_open(hearth_buf *records, const sync_seal_head *h, const sync_seal
 		goto done;
 	}
 	plain.size = (size_t)plen;
-	rc = unpack_plain(records, (const unsigned char *)plain.ptr, plain.size);
+	rc = unpack_plain(records, (const unsigned char *)plain.ptr, plain.size, h->node);
 done:
 	sodium_memzero(ek, sizeof(ek));
 	sodium_memzero(nk, sizeof(nk));
@@ -455,5 +545,37 @@ int sync_seal_choose(sync_keyring *keys, sync_message *m, hearth_db *db, int pre
 			_("the key of '%s' is revoked: nothing is written for it until a new one is "
 			"issued (hearth key issue %s)"), m->node, m->node);
 	m->format = 3;
+	/* the dictionary of packing 2 only once the node said it opens it */
+	m->packing = sync_peer_packing(db, m->node);
 	return 0;
+}
+
+/* ---- which packing the other side opens ---------------------------------------------------- */
+
+int sync_peer_packing(hearth_db *db, const char *peer)
+{
+	hearth_buf v = HEARTH_BUF_INIT;
+	char key[HEARTH_ID_MAX + 32];
+	long opens = 1;
+
+	snprintf(key, sizeof(key), "opens_packing.%s", peer);
+	if (hearth_meta_get(db, key, &v) == 0)
+		opens = strtol(v.ptr, NULL, 10);
+	hearth_buf_dispose(&v);
+	if (opens < 1)
+		opens = 1;
+	return opens < HEARTH_SEAL_PACKING ? (int)opens : HEARTH_SEAL_PACKING;
+}
+
+int sync_peer_packing_note(hearth_db *db, const char *peer, int opens)
+{
+	char key[HEARTH_ID_MAX + 32], num[16];
+
+	/* a hearth from before packing 2 kept no record; from then on the newest commit decides:
+	 * a peer that went back to an older hearth stops getting what only the newer opens */
+	if (HEARTH_SEAL_PACKING < 2)
+		return 0;
+	snprintf(key, sizeof(key), "opens_packing.%s", peer);
+	snprintf(num, sizeof(num), "%d", opens > 1 ? opens : 1);
+	return hearth_meta_set(db, key, num);
 }

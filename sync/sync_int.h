@@ -49,13 +49,34 @@ typedef struct {
 	const struct sync_seal_key_ *seal;
 	/* format 3, writing: the Author lines (NUL-terminated, or NULL), sealed as blob 0 */
 	const char *authors;
+	/* format 3, writing: the newest packing the reader opens (sync_peer_packing); 2 lets a
+	 * small blob use the preset dictionary, anything else packs as hearth did before it */
+	int packing;
+	/* the newest packing the writer says it opens (`Opens-Packing: N`, docs/format.md,
+	 * section 2), 0 if it says none; sync_commit_write announces HEARTH_SEAL_PACKING */
+	int opens;
 } sync_message;
 
 /* ---- format 3: sealed blobs and the keys that seal them (seal.c) ------------------------- */
 
-/* The deflate level of a sealed blob's records: 5, not zlib's default 6, takes a third less
- * time for 2% more bytes on the wire (docs/performance.md, figure 19); any level opens. */
-#define SYNC_SEAL_DEFLATE_LEVEL 5
+/* The newest packing of a sealed blob's plaintext this hearth opens and writes (docs/format.md,
+ * section 10). It writes packing 2 only to a reader that announced it opens it (`Opens-Packing`,
+ * section 2): a hearth built with 1 is one from before packing 2 (tests/integration). */
+#ifndef HEARTH_SEAL_PACKING
+#define HEARTH_SEAL_PACKING 2
+#endif
+
+/* How a sealed blob's records are deflated, fitted to their size (docs/format.md, section 10;
+ * docs/performance.md, "The sealed log"); any level and strategy opens. Below SYNC_SEAL_SMALL
+ * bytes (a commit of small entries: what a push sends) the bytes count and the time does not:
+ * packing 2 (the preset dictionary) at level 9, with and without Z_FILTERED, the shorter kept,
+ * when the reader opens it, else packing 1 at level 5 as before. From SYNC_SEAL_SMALL on (bulk
+ * writes, snapshots) the time counts: packing 1 at level 4, two thirds of level 5's time for 8%
+ * more bytes (every reader opens any level). */
+#define SYNC_SEAL_SMALL (64u << 10)
+#define SYNC_SEAL_SMALL_LEVEL 9
+#define SYNC_SEAL_PLAIN_LEVEL 5
+#define SYNC_SEAL_DEFLATE_LEVEL 4
 
 #define SYNC_SEAL_VERSION 3
 #define SYNC_SEAL_NONCE 24
@@ -104,10 +125,18 @@ int sync_seal_head_parse(sync_seal_head *out, const void *blob, size_t n);
  * associated data that binds a sealed blob to its commit's trailers. */
 int sync_trailers(hearth_buf *out, const char *msg, size_t len);
 /* Seal `records` (the format 2 records of the blob) as blob `blob_no` of `blobs` of a commit
- * whose trailers are `trailers`, placed after `prev` (NULL: the first commit). */
+ * whose trailers are `trailers`, placed after `prev` (NULL: the first commit), for a reader
+ * that opens packings up to `packing` (sync_peer_packing). */
 int sync_seal(hearth_buf *out, const sync_seal_key *k, uint32_t epoch, int is_down,
 	const char *node, const git_oid *prev, uint32_t blob_no, uint32_t blobs,
-	const char *trailers, size_t tlen, const void *records, size_t n);
+	const char *trailers, size_t tlen, const void *records, size_t n, int packing);
+/* The newest packing `peer` (the office at a node, a node at the office) opens, as the newest
+ * commit read from it announced (meta 'opens_packing.PEER'), at most HEARTH_SEAL_PACKING: 1 if
+ * it announced none. */
+int sync_peer_packing(hearth_db *db, const char *peer);
+/* Record what the newest commit read from `peer` announced (sync_message.opens), inside the
+ * transaction that takes the commit. */
+int sync_peer_packing_note(hearth_db *db, const char *peer, int opens);
 /* Open a sealed blob whose header is `h` with key `k`: HEARTH_EDENIED (no message set) if it
  * does not open, HEARTH_ECORRUPT if what opens does not unpack. */
 int sync_seal_open(hearth_buf *records, const sync_seal_head *h, const sync_seal_key *k,

@@ -10,6 +10,8 @@
  * Two shapes: a one-column update of an existing row, and a new row; each change is its own
  * recorded write (one row an entry, as staff enter them), all pushed at once. The node is
  * enrolled, so its log is sealed (format 3); --unsealed measures an unenrolled node (format 2).
+ * Before the pushes measured, the node and its office sync once (the node pulls a down), as in
+ * the field: a node seals with packing 2 once the office's down said it opens it.
  *
  *   bench_wire --gitd-port PORT --gitd-root DIR [--quick] [--unsealed]
  */
@@ -286,26 +288,31 @@ static int update_body(hearth_db *db, void *payload)
 	return rc;
 }
 
-/* Enrol node `node` (db) with a key of an office made for it under `root`: it seals (format 3). */
-static void enrol(hearth_db *db, const char *root, const char *node)
+/* An office for node `node` (db) under `root`, with a remote to its repository at `url`; with
+ * `sealed`, it issues the node a key, which the node imports: it seals (format 3). */
+static hearth_db *office_for(hearth_db *db, const char *root, const char *node, const char *url,
+	int sealed)
 {
 	hearth_db *office = NULL;
 	hearth_buf code = HEARTH_BUF_INIT;
 	char dir[1024];
 
 	snprintf(dir, sizeof(dir), "%s/office-%s", root, node);
-	bench_check(hearth_db_create(&office, dir, "office", "office", "Office", NULL), "office");
-	bench_check(hearth_key_issue(office, node, 0, &code), "key issue");
-	bench_check(hearth_key_import(db, code.ptr), "key import");
-	hearth_buf_dispose(&code);
-	hearth_db_free(office);
 	bench_sh("rm -rf '%s'", dir);
+	bench_check(hearth_db_create(&office, dir, "office", "office", "Office", NULL), "office");
+	bench_check(hearth_remote_add(office, node, url), "office remote");
+	if (sealed) {
+		bench_check(hearth_key_issue(office, node, 0, &code), "key issue");
+		bench_check(hearth_key_import(db, code.ptr), "key import");
+	}
+	hearth_buf_dispose(&code);
+	return office;
 }
 
 static void one_run(relay *rl, const char *root, const char *gitd_root, int relay_port, int n,
 	int run, int unsealed, wire *upd, wire *ins)
 {
-	hearth_db *db = NULL;
+	hearth_db *db = NULL, *office = NULL;
 	hearth_sync_result res;
 	hearth_write_info info;
 	hearth_buf cs = HEARTH_BUF_INIT;
@@ -324,11 +331,14 @@ static void one_run(relay *rl, const char *root, const char *gitd_root, int rela
 	bench_check(hearth_db_create(&db, dir, node, "childcare_centre", "线路托育中心", "luzhou"),
 		"create node");
 	bench_check(hearth_remote_add(db, "office", url), "remote");
-	if (!unsealed)
-		enrol(db, root, node);
-	/* the rows that already travelled */
+	office = office_for(db, root, node, url, !unsealed);
+	/* the rows that already travelled, and one sync round: the office merges them and writes
+	 * the node's down, which the node pulls. Its down says the office opens packing 2 (the
+	 * preset dictionary): the node seals with it from then on, as in the field after one round */
 	bench_check(bench_write_children(db, 0, base, 40, &rng), "base rows");
 	bench_check(hearth_push(db, NULL, &res), "first push");
+	bench_check(hearth_sync(office, NULL, &res), "office sync");
+	bench_check(hearth_pull(db, NULL, &res), "first pull");
 	relay_take(rl);
 
 	/* one-column updates, one a recorded write */
@@ -359,7 +369,8 @@ static void one_run(relay *rl, const char *root, const char *gitd_root, int rela
 
 	hearth_buf_dispose(&cs);
 	hearth_db_free(db);
-	bench_sh("rm -rf '%s' '%s'", dir, repo);
+	hearth_db_free(office);
+	bench_sh("rm -rf '%s' '%s' '%s/office-%s'", dir, repo, root, node);
 }
 
 static void figures(const char *shape, const wire *w, int new_rows)

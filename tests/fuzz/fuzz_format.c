@@ -50,6 +50,8 @@ static void check_same(const sync_message *a, const sync_message *b)
 	CHECK(strlen(a->fingerprint) == HEARTH_CLOCK_HEX);
 	CHECK(a->range_from == b->range_from && a->range_to == b->range_to);
 	CHECK(a->ack == b->ack);
+	/* the announcement of the packings the writer opens (not a trailer) is kept */
+	CHECK(a->opens == b->opens && a->opens >= 0 && a->opens <= 1000000);
 	CHECK(a->nentries == b->nentries);
 	CHECK(a->count == b->count && a->first_seq == b->first_seq && a->last_seq == b->last_seq);
 	/* format 1 lists its entries in the message, format 2 in the blob */

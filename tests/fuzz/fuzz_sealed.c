@@ -86,7 +86,7 @@ static void round_trip(const uint8_t *data, size_t size)
 
 	fixed_key(&k, "lucai");
 	CHECK(sync_seal(&sealed, &k, 7, 0, "lucai", NULL, 1, 1, "Hearth-Format: 3\n", 17, data,
-		      size) == 0);
+		      size, 2) == 0);
 	CHECK(sync_seal_head_parse(&h, sealed.ptr, sealed.size) == 0);
 	CHECK(sync_seal_open(&records, &h, &k, 1, 1, "Hearth-Format: 3\n", 17) == 0);
 	CHECK(records.size == size && (size == 0 || memcmp(records.ptr, data, size) == 0));

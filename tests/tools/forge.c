@@ -105,7 +105,7 @@ static int forge_blob(char **argv)
 	int rc = 1;
 
 	if (key_of(&key, argv[1], argv[0]) < 0 || read_all(&in, argv[2]) < 0 ||
-	    sync_seal(&out, &key, 0, 0, argv[1], NULL, 1, 1, "", 0, in.ptr, in.size) < 0 ||
+	    sync_seal(&out, &key, 0, 0, argv[1], NULL, 1, 1, "", 0, in.ptr, in.size, 2) < 0 ||
 	    !(f = fopen(argv[3], "wb")) || fwrite(out.ptr, 1, out.size, f) != out.size)
 		fprintf(stderr, "hearth-forge: cannot write the blob\n");
 	else
@@ -202,6 +202,89 @@ done:
 	return rc;
 }
 
+static void put_u32(unsigned char *p, uint32_t v)
+{
+	p[0] = (unsigned char)(v >> 24);
+	p[1] = (unsigned char)(v >> 16);
+	p[2] = (unsigned char)(v >> 8);
+	p[3] = (unsigned char)v;
+}
+
+/* The packing byte of blob entries.1 of commit `c`, opened with `keys` as the format says; -1
+ * if it does not open. */
+static int packing_of(git_repository *repo, git_commit *c, const sync_keyring *keys)
+{
+	const char *msg = git_commit_message_raw(c);
+	hearth_buf ad = HEARTH_BUF_INIT, trailers = HEARTH_BUF_INIT, plain = HEARTH_BUF_INIT;
+	git_tree *tree = NULL;
+	git_blob *blob = NULL;
+	const git_tree_entry *te;
+	const sync_seal_key *k;
+	sync_seal_head h;
+	unsigned char ek[32], nums[8];
+	unsigned long long len = 0;
+	uint32_t blobs;
+	int packing = -1;
+
+	if (git_commit_tree(&tree, c) < 0 || !(te = git_tree_entry_byname(tree, "entries.1")) ||
+	    git_blob_lookup(&blob, repo, git_tree_entry_id(te)) < 0 ||
+	    sync_seal_head_parse(&h, git_blob_rawcontent(blob), (size_t)git_blob_rawsize(blob)) < 0 ||
+	    !(k = sync_keyring_find(keys, h.node, h.generation)))
+		goto done;
+	blobs = (uint32_t)git_tree_entrycount(tree) - (git_tree_entry_byname(tree, "authors") ? 1 : 0);
+	crypto_kdf_derive_from_key(ek, 32, 2ull * h.epoch + (h.is_down ? 1 : 0), "hearthek", k->key);
+	put_u32(nums, 1);
+	put_u32(nums + 4, blobs);
+	if (sync_trailers(&trailers, msg, strlen(msg)) < 0 || hearth_buf_puts(&ad, "hearth-3") < 0 ||
+	    hearth_buf_put(&ad, h.head, h.head_len) < 0 || hearth_buf_put(&ad, nums, 8) < 0 ||
+	    hearth_buf_put(&ad, trailers.ptr, trailers.size) < 0 ||
+	    hearth_buf_grow(&plain, h.cipher_len) < 0)
+		goto done;
+	if (crypto_aead_xchacha20poly1305_ietf_decrypt((unsigned char *)plain.ptr, &len, NULL,
+		    h.cipher, h.cipher_len, (const unsigned char *)ad.ptr, ad.size, h.nonce, ek) == 0 &&
+	    len > 0)
+		packing = (unsigned char)plain.ptr[0];
+done:
+	sodium_memzero(ek, sizeof(ek));
+	hearth_buf_dispose(&ad);
+	hearth_buf_dispose(&trailers);
+	hearth_buf_dispose(&plain);
+	git_blob_free(blob);
+	git_tree_free(tree);
+	return packing;
+}
+
+static int forge_packings(char **argv)
+{
+	sync_keyring keys = { NULL, 0 };
+	git_repository *repo = NULL;
+	git_oid head, *ids = NULL;
+	size_t n = 0, i;
+	int rc = 1;
+
+	if (keys_add(&keys, argv[2]) < 0 || git_repository_open_bare(&repo, argv[0]) < 0 ||
+	    git_reference_name_to_id(&head, repo, argv[1]) < 0 ||
+	    sync_walk(&ids, &n, repo, &head, NULL, 0) < 0) {
+		fprintf(stderr, "hearth-forge: cannot read %s of %s with the keys of %s\n", argv[1],
+			argv[0], argv[2]);
+		goto done;
+	}
+	for (i = 0; i < n; i++) {
+		git_commit *c = NULL;
+		if (git_commit_lookup(&c, repo, &ids[i]) < 0)
+			goto done;
+		printf("%s%d", i ? " " : "", packing_of(repo, c, &keys));
+		git_commit_free(c);
+	}
+	printf("\n");
+	rc = 0;
+done:
+	free(ids);
+	git_repository_free(repo);
+	sync_keyring_dispose(&keys);
+	return rc;
+}
+
 int main(int argc, char **argv)
 {
 	int rc = 2;
@@ -214,9 +297,12 @@ int main(int argc, char **argv)
 		rc = forge_blob(argv + 2);
 	else if (argc >= 4 && strcmp(argv[1], "open") == 0)
 		rc = forge_open(argv + 2, argc - 2);
+	else if (argc == 5 && strcmp(argv[1], "packings") == 0)
+		rc = forge_packings(argv + 2);
 	else
 		fprintf(stderr, "usage: hearth-forge up REPO NODE SEQ CLOCK SCHEMA FINGERPRINT "
-				"CHANGESET [KEYHEX] | blob KEYHEX NODE RECORDS OUT | open REPO DB...\n");
+				"CHANGESET [KEYHEX] | blob KEYHEX NODE RECORDS OUT | open REPO DB... | "
+				"packings REPO REF DB\n");
 	hearth_sync_shutdown();
 	return rc;
 }
