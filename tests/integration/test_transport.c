@@ -511,6 +511,58 @@ static int has_pack(const char *path)
 	return nfiles > 0;
 }
 
+/* The id of the first blob of commit `c` in `repo`, or -1. */
+static int first_blob(git_oid *out, git_repository *repo, const git_oid *c)
+{
+	git_commit *commit = NULL;
+	git_tree *tree = NULL;
+	int rc = -1;
+
+	if (git_commit_lookup(&commit, repo, c) == 0 && git_commit_tree(&tree, commit) == 0 &&
+	    git_tree_entrycount(tree) > 0) {
+		git_oid_cpy(out, git_tree_entry_id(git_tree_entry_byindex(tree, 0)));
+		rc = 0;
+	}
+	git_tree_free(tree);
+	git_commit_free(commit);
+	return rc;
+}
+
+/* In the repository at `path`, the loose file of commit `to`'s first blob now holds the bytes
+ * of commit `from`'s (a valid object of another id). */
+static int loose_swap(const char *path, git_repository *repo, const git_oid *from,
+	const git_oid *to)
+{
+	char a[GIT_OID_HEXSZ + 1], b[GIT_OID_HEXSZ + 1], pa[PATH_MAX + 64], pb[PATH_MAX + 64];
+	char buf[4096];
+	git_oid ia, ib;
+	ssize_t n;
+	int in, out, rc = 0;
+
+	if (first_blob(&ia, repo, from) < 0 || first_blob(&ib, repo, to) < 0 ||
+	    git_oid_equal(&ia, &ib))
+		return -1;
+	git_oid_tostr(a, sizeof(a), &ia);
+	git_oid_tostr(b, sizeof(b), &ib);
+	snprintf(pa, sizeof(pa), "%s/objects/%.2s/%s", path, a, a + 2);
+	snprintf(pb, sizeof(pb), "%s/objects/%.2s/%s", path, b, b + 2);
+	if ((in = open(pa, O_RDONLY)) < 0)
+		return -1;
+	unlink(pb);
+	if ((out = open(pb, O_CREAT | O_WRONLY | O_TRUNC, 0444)) < 0) {
+		close(in);
+		return -1;
+	}
+	while ((n = read(in, buf, sizeof(buf))) > 0)
+		if (write(out, buf, (size_t)n) != n)
+			rc = -1;
+	if (n < 0)
+		rc = -1;
+	close(in);
+	close(out);
+	return rc;
+}
+
 /* Pushes and fetches to a path copy the missing objects one at a time, oldest commit first, so a
  * copy cut half-way leaves objects without a ref, which the next copy completes. */
 static void local_copies(void)
@@ -596,6 +648,22 @@ static void local_copies(void)
 	is_int(hearth_transport_push(node, remote_path, push_up, 1, NULL), 0,
 		"local: a push over a stale ref lock: %s", hearth_error_last());
 	ok(ref_is(remote_path, "refs/heads/up", &c1), "local: ... moves up");
+
+	/* an object on the stick whose bytes are another object's: libgit2's read checks the id
+	 * (and the copy compares the id its write computes), so it is refused */
+	if (commit_text(&c2, node, "refs/heads/up", "seq 5") < 0 ||
+	    hearth_transport_push(node, remote_path, push_up, 1, NULL) < 0 ||
+	    loose_swap(remote_path, node, &c1, &c2) < 0) {
+		ok(0, "local: a stick whose blob holds another blob's bytes");
+		goto done;
+	}
+	ok(hearth_transport_fetch(office, remote_path, fetch_up, 1, NULL) < 0,
+		"local: a fetch of an object that does not match its id fails");
+	ok(strstr(hearth_error_last(), "hash mismatch") != NULL ||
+			strstr(hearth_error_last(), "changed while it was copied") != NULL,
+		"local: ... and says why: %s", hearth_error_last());
+	ok(ref_is(office_path, "refs/nodes/n1/up", &c3), "local: ... the office's ref stays");
+	ok(!has_object(office_path, &c2), "local: ... and the commit is not copied");
 done:
 	git_odb_free(odb);
 	git_tree_free(tree);
