@@ -333,6 +333,13 @@ int site_files_commit(site_files *fs, const char *out_arg, hearth_site_stats *st
 	w.have_old = lstat(out.ptr, &st) == 0;
 	if (w.have_old && (rc = have_pm = site_out_manifest_load(&pm, out.ptr)) < 0)
 		goto done;
+	/* the pages kept without rendering must still be in the published tree as they were
+	 * when the set was made; else the caller renders them */
+	for (i = 0, rc = 0; i < fs->n; i++)
+		if (fs->files[i]->kept && !(have_pm && site_out_manifest_has(&pm, fs->files[i]))) {
+			rc = SITE_OUT_STALE;
+			goto done;
+		}
 	/* a spare belongs to the site it was replaced by: without that site it is stale */
 	if ((rc = have_sm = spare_open(&sm, spare.ptr)) < 0)
 		goto done;
@@ -340,6 +347,8 @@ int site_files_commit(site_files *fs, const char *out_arg, hearth_site_stats *st
 		rc = commit_spare(&w, fs, &pm, &sm, spare.ptr, &removed);
 		if (rc == 0)
 			goto published;
+		if (rc == SITE_OUT_STALE)
+			goto done;
 		/* the published site is untouched: build a whole new tree instead */
 		stats->files_written = stats->files_unchanged = 0;
 		if ((rc = site_out_remove_tree(tmp.ptr)) != 0)

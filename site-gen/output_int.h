@@ -17,9 +17,10 @@
  * replaced, so a mistyped --out cannot delete someone's files. */
 #define MARKER ".hearth-site"
 #define MARKER_TEXT "hearth site\n"
-/* The tree's own list of its files: see output.c. */
+/* The tree's own list of its files: see output.c. Each line "<hash> <size> <path>", sorted by
+ * path; a line "key <hash>" after a page's (or .ics's) line is its input key (keys.c). */
 #define MANIFEST ".hearth-manifest"
-#define MANIFEST_HEAD "hearth manifest 1\n"
+#define MANIFEST_HEAD "hearth manifest 2\n"
 #define MANIFEST_MAX (256u << 20)
 
 /* Where the files of a set go: the tree being written (tmp_dir) beside the published one. */
@@ -38,6 +39,8 @@ typedef struct {
 	const char *path; /* into the manifest's text */
 	uint64_t hash[2];
 	size_t size;
+	int has_key;
+	uint64_t key[2];
 } man_entry;
 
 typedef struct {
@@ -46,6 +49,10 @@ typedef struct {
 	man_entry *e;
 	int n;
 } manifest;
+
+struct site_prev {
+	manifest m;
+};
 
 /* output.c: the set, sorted by path */
 int site_out_cmp_file(const void *a, const void *b);
@@ -69,11 +76,15 @@ int site_out_write_file(const char *path, const char *data, size_t len,
 int site_out_make_parent(writer *w, const char *path);
 int site_out_gz_write(writer *w, const site_file *f, struct timespec mtime);
 int site_out_write_one(writer *w, const site_file *f);
+/* Link the published file of `f` (and its .gz) to w->dst: 0 done, else nothing was linked. */
+int site_out_link_published(writer *w, const site_file *f, int text);
 
 /* output_manifest.c */
 void site_out_manifest_dispose(manifest *m);
 int site_out_manifest_load(manifest *m, const char *dir);
 int site_out_manifest_add(site_files *fs);
+/* 1 if the tree of manifest `m` holds file `f` with its bytes. */
+int site_out_manifest_has(const manifest *m, const site_file *f);
 int site_out_manifest_removed(const manifest *m, const site_files *fs);
 int site_out_spare_update(writer *w, const site_files *fs, const manifest *pm,
 	const manifest *sm);

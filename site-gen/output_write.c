@@ -331,6 +331,15 @@ int site_out_write_one(writer *w, const site_file *f)
 	rc = hearth_buf_printf(&w->dst, "%s/%s", w->tmp_dir, f->path);
 	if (rc == 0)
 		rc = site_out_make_parent(w, w->dst.ptr);
+	if (rc == 0 && f->kept) {
+		/* not rendered: the published file, which the manifest read when the set was made
+		 * says has these bytes; when it is gone the pages are rendered again */
+		int text = site_out_is_text(f->path);
+		if (!w->have_old || site_out_link_published(w, f, text) != 0)
+			return SITE_OUT_STALE;
+		w->stats->files_unchanged += 1 + text;
+		return 0;
+	}
 	if (rc == 0 && w->have_old) {
 		hearth_buf_clear(&w->old);
 		rc = hearth_buf_printf(&w->old, "%s/%s", w->out_dir, f->path);
