@@ -8,6 +8,7 @@
 
 #include "site_int.h"
 
+#include <pthread.h>
 #include <stdint.h>
 #include <sys/stat.h>
 #include <time.h>
@@ -23,6 +24,30 @@
 #define MANIFEST_HEAD "hearth manifest 2\n"
 #define MANIFEST_MAX (256u << 20)
 
+/* One .gz to compress and write: the text file's bytes, where its .gz goes and the text
+ * file's mtime, which the .gz gets. */
+typedef struct {
+	const site_file *f;
+	char *path;
+	struct timespec mtime;
+} gz_job;
+
+/* The .gz files of a tree, compressed on a second thread while the first writes the text
+ * files (each .gz depends only on its text, so the bytes are the same), then by both. */
+typedef struct {
+	pthread_t thread;
+	int started;
+	pthread_mutex_t lock;
+	pthread_cond_t more;
+	gz_job *jobs;
+	int n, alloc, next; /* queued, allocated, taken */
+	int closed;         /* no job comes any more */
+	int rc;             /* the first failure, its message in `err` */
+	char err[512];
+	z_stream z;         /* the worker's own stream */
+	int z_ready;
+} gz_queue;
+
 /* Where the files of a set go: the tree being written (tmp_dir) beside the published one. */
 typedef struct {
 	hearth_buf dst, old, gz;
@@ -31,6 +56,7 @@ typedef struct {
 	int have_old;   /* there is an old output to keep files from */
 	z_stream z;
 	int z_ready;
+	gz_queue *gzq;  /* NULL: each .gz compressed where it is written */
 	hearth_site_stats *stats;
 } writer;
 
@@ -75,6 +101,12 @@ int site_out_write_file(const char *path, const char *data, size_t len,
 	const struct timespec times[2], struct timespec *mtime);
 int site_out_make_parent(writer *w, const char *path);
 int site_out_gz_write(writer *w, const site_file *f, struct timespec mtime);
+/* Start the second thread that compresses the .gz of the tree; without it (no thread could
+ * be made), site_out_gz_write compresses in place. */
+void site_out_gz_start(writer *w, gz_queue *q);
+/* Compress what is left (both threads), wait for the second one and return the first failure.
+ * Called before the tree is synced, and on every way out once started. */
+int site_out_gz_finish(writer *w);
 int site_out_write_one(writer *w, const site_file *f);
 /* Link the published file of `f` (and its .gz) to w->dst: 0 done, else nothing was linked. */
 int site_out_link_published(writer *w, const site_file *f, int text);
