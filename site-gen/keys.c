@@ -23,19 +23,38 @@ void (*site_render_hook)(const char *path);
 
 /* ---- serialising model values without ambiguity ------------------------------------------ */
 
+/* "N" for NULL, else "S<length>:" and the bytes (the length in a fixed 8 bytes: no printf) */
 static void key_str(site_keys *k, hearth_buf *b, const char *s)
 {
-	int rc = s ? hearth_buf_printf(b, "S%zu:", strlen(s)) : hearth_buf_putc(b, 'N');
+	char head[10];
+	uint64_t len;
+	size_t n;
+	int rc;
 
-	if (rc == 0 && s)
-		rc = hearth_buf_puts(b, s);
+	if (!s) {
+		rc = hearth_buf_putc(b, 'N');
+	} else {
+		n = strlen(s);
+		len = n;
+		head[0] = 'S';
+		memcpy(head + 1, &len, 8);
+		head[9] = ':';
+		rc = hearth_buf_put(b, head, sizeof head);
+		if (rc == 0)
+			rc = hearth_buf_put(b, s, n);
+	}
 	if (rc && !k->rc)
 		k->rc = hearth_error_set(HEARTH_ERROR, _("cannot build the site: out of memory"));
 }
 
 static void key_num(site_keys *k, hearth_buf *b, long long v)
 {
-	if (hearth_buf_printf(b, "I%lld;", v) < 0 && !k->rc)
+	char head[9];
+	int64_t x = v;
+
+	head[0] = 'I';
+	memcpy(head + 1, &x, 8);
+	if (hearth_buf_put(b, head, sizeof head) < 0 && !k->rc)
 		k->rc = hearth_error_set(HEARTH_ERROR, _("cannot build the site: out of memory"));
 }
 
@@ -118,7 +137,8 @@ static void key_node(site_keys *k, hearth_buf *b, const site_model *m, const sit
 	key_num(k, b, n->floor_area_m2);
 	key_num(k, b, n->site_area_m2);
 	key_num(k, b, n->has_latlon);
-	if (hearth_buf_printf(b, "%.17g,%.17g;", n->lat, n->lon) < 0 && !k->rc)
+	if ((hearth_buf_put(b, &n->lat, sizeof n->lat) < 0 ||
+	     hearth_buf_put(b, &n->lon, sizeof n->lon) < 0) && !k->rc)
 		k->rc = hearth_error_set(HEARTH_ERROR, _("cannot build the site: out of memory"));
 	key_num(k, b, n->last_seen_ms);
 	key_num(k, b, n->capacity);
