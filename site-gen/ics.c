@@ -89,10 +89,16 @@ static int ics_write(site_ctx *ctx, const site_lang *l, const site_event *e)
 	const site_model *m = ctx->m;
 	hearth_buf path = HEARTH_BUF_INIT, v = HEARTH_BUF_INIT, *b;
 	char stamp[32];
-	int rc;
+	uint64_t key[2];
+	int rc, has_key;
 
+	rc = site_event_keyed(ctx, l, e, "ics", key, &has_key);
+	if (rc)
+		return rc > 0 ? 0 : rc;
 	site_event_path(&path, e, "ics");
 	b = site_files_add(ctx->files, NULL, "%s%s", l->prefix, path.ptr);
+	if (b && has_key)
+		site_key_file(ctx, ctx->files->files[ctx->files->n - 1]->path, key);
 	hearth_buf_dispose(&path);
 	if (!b)
 		return HEARTH_ERROR;

@@ -20,6 +20,9 @@
  * unchanged file then costs nothing on disk, and the published folder is never written into:
  * a crash leaves the previous site whole and a scratch folder the next build removes.
  *
+ * The .gz files are compressed on a second thread while this one writes the text files, then
+ * by both (output_write.c); the tree is synced and swapped only after both are done.
+ *
  * This file holds the set and the swap; writing, compressing and removing files are in
  * output_write.c, the manifest and the rebuild of the spare in output_manifest.c.
  */
@@ -263,11 +266,16 @@ static int spare_open(manifest *sm, const char *spare)
 static int commit_spare(writer *w, site_files *fs, const manifest *pm, const manifest *sm,
 	const char *spare, int *removed)
 {
-	int rc;
+	gz_queue q;
+	int rc, grc;
 
 	if (rename(spare, w->tmp_dir) < 0)
 		return site_out_io_error(_("move"), spare);
+	site_out_gz_start(w, &q);
 	rc = site_out_spare_update(w, fs, pm, sm);
+	grc = site_out_gz_finish(w);
+	if (rc == 0)
+		rc = grc;
 	if (rc == 0)
 		rc = site_out_sync_tree(w->tmp_dir);
 	if (rc == 0)
@@ -280,10 +288,11 @@ int site_files_commit(site_files *fs, const char *out_arg, hearth_site_stats *st
 	hearth_buf out = HEARTH_BUF_INIT, tmp = HEARTH_BUF_INIT, spare = HEARTH_BUF_INIT;
 	manifest pm, sm;
 	writer w;
+	gz_queue gzq;
 	hearth_buf *marker;
 	const char *base;
 	struct stat st;
-	int rc, i, removed = 0, have_pm = 0, have_sm = 0;
+	int rc, grc, i, removed = 0, have_pm = 0, have_sm = 0;
 
 	memset(&w, 0, sizeof w);
 	memset(&pm, 0, sizeof pm);
@@ -333,6 +342,13 @@ int site_files_commit(site_files *fs, const char *out_arg, hearth_site_stats *st
 	w.have_old = lstat(out.ptr, &st) == 0;
 	if (w.have_old && (rc = have_pm = site_out_manifest_load(&pm, out.ptr)) < 0)
 		goto done;
+	/* the pages kept without rendering must still be in the published tree as they were
+	 * when the set was made; else the caller renders them */
+	for (i = 0, rc = 0; i < fs->n; i++)
+		if (fs->files[i]->kept && !(have_pm && site_out_manifest_has(&pm, fs->files[i]))) {
+			rc = SITE_OUT_STALE;
+			goto done;
+		}
 	/* a spare belongs to the site it was replaced by: without that site it is stale */
 	if ((rc = have_sm = spare_open(&sm, spare.ptr)) < 0)
 		goto done;
@@ -340,6 +356,8 @@ int site_files_commit(site_files *fs, const char *out_arg, hearth_site_stats *st
 		rc = commit_spare(&w, fs, &pm, &sm, spare.ptr, &removed);
 		if (rc == 0)
 			goto published;
+		if (rc == SITE_OUT_STALE)
+			goto done;
 		/* the published site is untouched: build a whole new tree instead */
 		stats->files_written = stats->files_unchanged = 0;
 		if ((rc = site_out_remove_tree(tmp.ptr)) != 0)
@@ -353,8 +371,13 @@ int site_files_commit(site_files *fs, const char *out_arg, hearth_site_stats *st
 	if (mkdir(tmp.ptr, 0755) < 0)
 		rc = site_out_io_error("create folder", tmp.ptr);
 	hearth_buf_clear(&w.dir);
+	if (rc == 0)
+		site_out_gz_start(&w, &gzq);
 	for (i = 0; rc == 0 && i < fs->n; i++)
 		rc = site_out_write_one(&w, fs->files[i]);
+	grc = site_out_gz_finish(&w);
+	if (rc == 0)
+		rc = grc;
 	if (rc == 0)
 		rc = site_out_sync_tree(tmp.ptr);
 	/* the old site becomes the spare when its manifest says what it holds, and no foreign
@@ -366,6 +389,8 @@ published:
 	if (rc == 0)
 		stats->files_removed = have_pm ? site_out_manifest_removed(&pm, fs) : removed;
 done:
+	/* the second thread writes into the new tree: it has stopped before the tree goes */
+	site_out_gz_finish(&w);
 	if (rc && tmp.size)
 		site_out_remove_tree(tmp.ptr);
 	if (w.z_ready)

@@ -8,6 +8,7 @@
 
 #include "site_int.h"
 
+#include <pthread.h>
 #include <stdint.h>
 #include <sys/stat.h>
 #include <time.h>
@@ -17,10 +18,35 @@
  * replaced, so a mistyped --out cannot delete someone's files. */
 #define MARKER ".hearth-site"
 #define MARKER_TEXT "hearth site\n"
-/* The tree's own list of its files: see output.c. */
+/* The tree's own list of its files: see output.c. Each line "<hash> <size> <path>", sorted by
+ * path; a line "key <hash>" after a page's (or .ics's) line is its input key (keys.c). */
 #define MANIFEST ".hearth-manifest"
-#define MANIFEST_HEAD "hearth manifest 1\n"
+#define MANIFEST_HEAD "hearth manifest 2\n"
 #define MANIFEST_MAX (256u << 20)
+
+/* One .gz to compress and write: the text file's bytes, where its .gz goes and the text
+ * file's mtime, which the .gz gets. */
+typedef struct {
+	const site_file *f;
+	char *path;
+	struct timespec mtime;
+} gz_job;
+
+/* The .gz files of a tree, compressed on a second thread while the first writes the text
+ * files (each .gz depends only on its text, so the bytes are the same), then by both. */
+typedef struct {
+	pthread_t thread;
+	int started;
+	pthread_mutex_t lock;
+	pthread_cond_t more;
+	gz_job *jobs;
+	int n, alloc, next; /* queued, allocated, taken */
+	int closed;         /* no job comes any more */
+	int rc;             /* the first failure, its message in `err` */
+	char err[512];
+	z_stream z;         /* the worker's own stream */
+	int z_ready;
+} gz_queue;
 
 /* Where the files of a set go: the tree being written (tmp_dir) beside the published one. */
 typedef struct {
@@ -30,6 +56,7 @@ typedef struct {
 	int have_old;   /* there is an old output to keep files from */
 	z_stream z;
 	int z_ready;
+	gz_queue *gzq;  /* NULL: each .gz compressed where it is written */
 	hearth_site_stats *stats;
 } writer;
 
@@ -38,6 +65,8 @@ typedef struct {
 	const char *path; /* into the manifest's text */
 	uint64_t hash[2];
 	size_t size;
+	int has_key;
+	uint64_t key[2];
 } man_entry;
 
 typedef struct {
@@ -46,6 +75,10 @@ typedef struct {
 	man_entry *e;
 	int n;
 } manifest;
+
+struct site_prev {
+	manifest m;
+};
 
 /* output.c: the set, sorted by path */
 int site_out_cmp_file(const void *a, const void *b);
@@ -68,12 +101,22 @@ int site_out_write_file(const char *path, const char *data, size_t len,
 	const struct timespec times[2], struct timespec *mtime);
 int site_out_make_parent(writer *w, const char *path);
 int site_out_gz_write(writer *w, const site_file *f, struct timespec mtime);
+/* Start the second thread that compresses the .gz of the tree; without it (no thread could
+ * be made), site_out_gz_write compresses in place. */
+void site_out_gz_start(writer *w, gz_queue *q);
+/* Compress what is left (both threads), wait for the second one and return the first failure.
+ * Called before the tree is synced, and on every way out once started. */
+int site_out_gz_finish(writer *w);
 int site_out_write_one(writer *w, const site_file *f);
+/* Link the published file of `f` (and its .gz) to w->dst: 0 done, else nothing was linked. */
+int site_out_link_published(writer *w, const site_file *f, int text);
 
 /* output_manifest.c */
 void site_out_manifest_dispose(manifest *m);
 int site_out_manifest_load(manifest *m, const char *dir);
 int site_out_manifest_add(site_files *fs);
+/* 1 if the tree of manifest `m` holds file `f` with its bytes. */
+int site_out_manifest_has(const manifest *m, const site_file *f);
 int site_out_manifest_removed(const manifest *m, const site_files *fs);
 int site_out_spare_update(writer *w, const site_files *fs, const manifest *pm,
 	const manifest *sm);

@@ -30,7 +30,7 @@ static uint64_t mix64(uint64_t x)
  * hashes; the manifest also keeps the size. Not a defence against someone who crafts data to
  * collide (a collision would only keep a page's previous version), but fast: a rebuild hashes
  * every file it produces. */
-static void content_hash(const char *p, size_t n, uint64_t out[2])
+void site_hash128(const char *p, size_t n, uint64_t out[2])
 {
 	uint64_t a = 0x9e3779b97f4a7c15ULL ^ n, b = 0x6a09e667f3bcc909ULL + n, v;
 	size_t i;
@@ -101,7 +101,7 @@ int site_out_manifest_load(manifest *m, const char *dir)
 		m->text.size += (size_t)r;
 	}
 	m->text.ptr[m->text.size] = 0;
-	content_hash(m->text.ptr, m->text.size, m->hash);
+	site_hash128(m->text.ptr, m->text.size, m->hash);
 	p = m->text.ptr, end = p + m->text.size;
 	if (m->text.size < sizeof(MANIFEST_HEAD) - 1 ||
 	    memcmp(p, MANIFEST_HEAD, sizeof(MANIFEST_HEAD) - 1) != 0)
@@ -111,6 +111,15 @@ int site_out_manifest_load(manifest *m, const char *dir)
 		man_entry *e;
 		char *nl = memchr(p, '\n', (size_t)(end - p)), *sp;
 		unsigned long long size;
+		if (nl && m->n > 0 && nl - p == 36 && memcmp(p, "key ", 4) == 0) {
+			e = &m->e[m->n - 1];
+			if (e->has_key || parse_hex64(p + 4, &e->key[0]) < 0 ||
+			    parse_hex64(p + 20, &e->key[1]) < 0)
+				goto done;
+			e->has_key = 1;
+			p = nl + 1;
+			continue;
+		}
 		if (!nl || nl - p < 36 || p[32] != ' ')
 			goto done;
 		*nl = 0;
@@ -132,6 +141,7 @@ int site_out_manifest_load(manifest *m, const char *dir)
 			goto done;
 		e->size = (size_t)size;
 		e->path = sp + 1;
+		e->has_key = 0;
 		m->n++;
 		p = nl + 1;
 	}
@@ -161,7 +171,7 @@ static const man_entry *manifest_find(const manifest *m, const char *path)
 
 /* 1 if the tree of manifest `m` holds file `f` with its bytes. The manifest is not listed in
  * itself: it is compared with the text read. */
-static int manifest_has(const manifest *m, const site_file *f)
+int site_out_manifest_has(const manifest *m, const site_file *f)
 {
 	const man_entry *e;
 
@@ -169,7 +179,7 @@ static int manifest_has(const manifest *m, const site_file *f)
 		return m->text.size == f->data.size && m->hash[0] == f->hash[0] &&
 		       m->hash[1] == f->hash[1];
 	e = manifest_find(m, f->path);
-	return e && e->size == f->data.size && e->hash[0] == f->hash[0] &&
+	return e && e->size == site_file_size(f) && e->hash[0] == f->hash[0] &&
 	       e->hash[1] == f->hash[1];
 }
 
@@ -180,7 +190,8 @@ int site_out_manifest_add(site_files *fs)
 	int i, n = fs->n;
 
 	for (i = 0; i < n; i++)
-		content_hash(fs->files[i]->data.ptr, fs->files[i]->data.size, fs->files[i]->hash);
+		if (!fs->files[i]->kept)
+			site_hash128(fs->files[i]->data.ptr, fs->files[i]->data.size, fs->files[i]->hash);
 	text = site_files_add(fs, NULL, "%s", MANIFEST);
 	if (!text || hearth_buf_puts(text, MANIFEST_HEAD) < 0)
 		return HEARTH_ERROR;
@@ -190,10 +201,13 @@ int site_out_manifest_add(site_files *fs)
 			return hearth_error_set(HEARTH_ECORRUPT,
 				"cannot build the site: a file name holds a line break");
 		if (hearth_buf_printf(text, "%016llx%016llx %zu %s\n", (unsigned long long)f->hash[0],
-			    (unsigned long long)f->hash[1], f->data.size, f->path) < 0)
+			    (unsigned long long)f->hash[1], site_file_size(f), f->path) < 0)
+			return HEARTH_ERROR;
+		if (f->has_key && hearth_buf_printf(text, "key %016llx%016llx\n",
+			    (unsigned long long)f->key[0], (unsigned long long)f->key[1]) < 0)
 			return HEARTH_ERROR;
 	}
-	content_hash(text->ptr, text->size, fs->files[n]->hash);
+	site_hash128(text->ptr, text->size, fs->files[n]->hash);
 	qsort(fs->files, (size_t)fs->n, sizeof *fs->files, site_out_cmp_file);
 	return 0;
 }
@@ -220,7 +234,7 @@ static int unlink_dst(writer *w)
 
 /* Link the published file of `f` (and its .gz) to w->dst when it still is what the published
  * manifest says (same size; the .gz with its mtime): 0 done, else nothing was linked. */
-static int link_published(writer *w, const site_file *f, int text)
+int site_out_link_published(writer *w, const site_file *f, int text)
 {
 	struct stat st, gz;
 	size_t n;
@@ -228,7 +242,8 @@ static int link_published(writer *w, const site_file *f, int text)
 	hearth_buf_clear(&w->old);
 	if (hearth_buf_printf(&w->old, "%s/%s", w->out_dir, f->path) < 0)
 		return -1;
-	if (lstat(w->old.ptr, &st) < 0 || !S_ISREG(st.st_mode) || (size_t)st.st_size != f->data.size)
+	if (lstat(w->old.ptr, &st) < 0 || !S_ISREG(st.st_mode) ||
+	    (size_t)st.st_size != site_file_size(f))
 		return -1;
 	if (text) {
 		n = w->old.size;
@@ -294,12 +309,14 @@ int site_out_spare_update(writer *w, const site_files *fs, const manifest *pm, c
 	hearth_buf_clear(&w->dir);
 	for (i = 0; rc == 0 && i < fs->n; i++) {
 		const site_file *f = fs->files[i];
-		int text = site_out_is_text(f->path), published = manifest_has(pm, f);
+		int text = site_out_is_text(f->path), published = site_out_manifest_has(pm, f);
+		if (f->kept && !published)
+			return SITE_OUT_STALE;
 		if (published)
 			w->stats->files_unchanged += 1 + text;
 		else
 			w->stats->files_written += 1 + text;
-		if (manifest_has(sm, f))
+		if (site_out_manifest_has(sm, f))
 			continue;
 		hearth_buf_clear(&w->dst);
 		rc = hearth_buf_printf(&w->dst, "%s/%s", w->tmp_dir, f->path);
@@ -314,8 +331,11 @@ int site_out_spare_update(writer *w, const site_files *fs, const manifest *pm, c
 		}
 		if (rc == 0)
 			rc = site_out_make_parent(w, w->dst.ptr);
-		if (rc || (published && link_published(w, f, text) == 0))
+		if (rc || (published && site_out_link_published(w, f, text) == 0))
 			continue;
+		/* a kept file has no bytes to write: the pages are rendered again */
+		if (f->kept)
+			return SITE_OUT_STALE;
 		rc = site_out_write_file(w->dst.ptr, f->data.ptr, f->data.size, NULL, &mtime);
 		if (rc == 0 && text)
 			rc = hearth_buf_puts(&w->dst, ".gz");
@@ -326,4 +346,60 @@ int site_out_spare_update(writer *w, const site_files *fs, const manifest *pm, c
 		if (!site_out_find_path(fs, sm->e[i].path))
 			rc = spare_remove(w, sm->e[i].path);
 	return rc;
+}
+
+/* ---- the published tree's manifest, for the pages a build keeps (keys.c) -------------------- */
+
+int site_prev_load(site_prev **prev, const char *out_dir)
+{
+	site_prev *p = calloc(1, sizeof *p);
+	int rc;
+
+	*prev = NULL;
+	if (!p)
+		return hearth_error_set(HEARTH_ERROR, _("cannot build the site: out of memory"));
+	rc = site_out_manifest_load(&p->m, out_dir);
+	if (rc == 1)
+		*prev = p;
+	else
+		free(p);
+	return rc < 0 ? rc : 0;
+}
+
+void site_prev_free(site_prev *prev)
+{
+	if (!prev)
+		return;
+	site_out_manifest_dispose(&prev->m);
+	free(prev);
+}
+
+int site_keep(site_ctx *ctx, const uint64_t key[2], const char *lastmod,
+	const char *const *paths, int n)
+{
+	const site_prev *prev = ctx->keys ? ctx->keys->prev : NULL;
+	const man_entry *e[2];
+	int i;
+
+	if (!prev || n < 1 || n > 2)
+		return 0;
+	for (i = 0; i < n; i++)
+		if (!(e[i] = manifest_find(&prev->m, paths[i])))
+			return 0;
+	if (!e[0]->has_key || e[0]->key[0] != key[0] || e[0]->key[1] != key[1])
+		return 0;
+	for (i = 0; i < n; i++) {
+		site_file *f;
+		if (!site_files_add(ctx->files, i == 0 ? lastmod : NULL, "%s", paths[i]))
+			return HEARTH_ERROR;
+		f = ctx->files->files[ctx->files->n - 1];
+		f->kept = 1;
+		f->kept_size = e[i]->size;
+		f->hash[0] = e[i]->hash[0], f->hash[1] = e[i]->hash[1];
+		if (i == 0) {
+			f->has_key = 1;
+			f->key[0] = key[0], f->key[1] = key[1];
+		}
+	}
+	return 1;
 }

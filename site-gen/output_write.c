@@ -241,21 +241,6 @@ static int same_bytes(const char *path, const char *data, size_t len, struct sta
 	return same && off == len;
 }
 
-static int writer_gzip(writer *w, const char *data, size_t len)
-{
-	int rc;
-
-	hearth_buf_clear(&w->gz);
-	if (!w->z_ready) {
-		if ((rc = gzip_init(&w->z)) != 0)
-			return rc;
-		w->z_ready = 1;
-	} else if (deflateReset(&w->z) != Z_OK) {
-		return hearth_error_set(HEARTH_ERROR, _("cannot compress: zlib reset failed"));
-	}
-	return gzip_on(&w->z, &w->gz, data, len);
-}
-
 /* Make the folder of file `path` (under tmp_dir) unless it is the one made last: the set is
  * sorted, so a folder's files come together. */
 int site_out_make_parent(writer *w, const char *path)
@@ -283,15 +268,157 @@ static int keep_file(writer *w, const char *data, size_t len, const struct stat 
 	return site_out_write_file(w->dst.ptr, data, len, ts, NULL);
 }
 
-/* Compress `f` into the file at w->dst (its .gz path), with its source's mtime. */
-int site_out_gz_write(writer *w, const site_file *f, struct timespec mtime)
+/* Compress `data` on stream `z` (set up on first use, else reset) into `out`. */
+static int gzip_stream(z_stream *z, int *ready, hearth_buf *out, const char *data, size_t len)
+{
+	int rc;
+
+	hearth_buf_clear(out);
+	if (!*ready) {
+		if ((rc = gzip_init(z)) != 0)
+			return rc;
+		*ready = 1;
+	} else if (deflateReset(z) != Z_OK) {
+		return hearth_error_set(HEARTH_ERROR, _("cannot compress: zlib reset failed"));
+	}
+	return gzip_on(z, out, data, len);
+}
+
+/* Compress job `j` on stream `z` and write its .gz with its source's mtime. */
+static int gz_job_run(z_stream *z, int *ready, hearth_buf *gz, const gz_job *j)
 {
 	struct timespec ts[2];
-	int rc = writer_gzip(w, f->data.ptr, f->data.size);
+	int rc = gzip_stream(z, ready, gz, j->f->data.ptr, j->f->data.size);
 
-	ts[0] = mtime, ts[1] = mtime;
+	ts[0] = j->mtime, ts[1] = j->mtime;
 	if (rc == 0)
-		rc = site_out_write_file(w->dst.ptr, w->gz.ptr, w->gz.size, ts, NULL);
+		rc = site_out_write_file(j->path, gz->ptr, gz->size, ts, NULL);
+	return rc;
+}
+
+/* Take a copy of the next job (the array may move while it runs), waiting for one while
+ * the queue is open: 1, or 0 when none is left or a job failed. */
+static int gz_take(gz_queue *q, int wait, gz_job *j)
+{
+	int got = 0;
+
+	pthread_mutex_lock(&q->lock);
+	while (wait && q->next == q->n && !q->closed && !q->rc)
+		pthread_cond_wait(&q->more, &q->lock);
+	if (q->next < q->n && !q->rc)
+		*j = q->jobs[q->next++], got = 1;
+	pthread_mutex_unlock(&q->lock);
+	return got;
+}
+
+static void gz_fail(gz_queue *q, int rc)
+{
+	pthread_mutex_lock(&q->lock);
+	if (!q->rc) {
+		q->rc = rc;
+		snprintf(q->err, sizeof q->err, "%s", hearth_error_last());
+	}
+	pthread_mutex_unlock(&q->lock);
+}
+
+static void *gz_worker(void *arg)
+{
+	gz_queue *q = arg;
+	hearth_buf gz = HEARTH_BUF_INIT;
+	gz_job j;
+	int rc;
+
+	while (gz_take(q, 1, &j))
+		if ((rc = gz_job_run(&q->z, &q->z_ready, &gz, &j)) != 0)
+			gz_fail(q, rc);
+	hearth_buf_dispose(&gz);
+	return NULL;
+}
+
+void site_out_gz_start(writer *w, gz_queue *q)
+{
+	memset(q, 0, sizeof *q);
+	if (pthread_mutex_init(&q->lock, NULL) != 0)
+		return;
+	if (pthread_cond_init(&q->more, NULL) != 0) {
+		pthread_mutex_destroy(&q->lock);
+		return;
+	}
+	if (pthread_create(&q->thread, NULL, gz_worker, q) != 0) {
+		pthread_cond_destroy(&q->more);
+		pthread_mutex_destroy(&q->lock);
+		return;
+	}
+	q->started = 1;
+	w->gzq = q;
+}
+
+int site_out_gz_finish(writer *w)
+{
+	gz_queue *q = w->gzq;
+	gz_job j;
+	int i, rc;
+
+	if (!q)
+		return 0;
+	pthread_mutex_lock(&q->lock);
+	q->closed = 1;
+	pthread_cond_broadcast(&q->more);
+	pthread_mutex_unlock(&q->lock);
+	/* this thread compresses too, from the same queue */
+	while (gz_take(q, 0, &j))
+		if ((rc = gz_job_run(&w->z, &w->z_ready, &w->gz, &j)) != 0)
+			gz_fail(q, rc);
+	pthread_join(q->thread, NULL);
+	pthread_cond_destroy(&q->more);
+	pthread_mutex_destroy(&q->lock);
+	rc = q->rc;
+	if (rc)
+		hearth_error_set(rc, "%s", q->err);
+	for (i = 0; i < q->n; i++)
+		free(q->jobs[i].path);
+	free(q->jobs);
+	if (q->z_ready)
+		deflateEnd(&q->z);
+	w->gzq = NULL;
+	return rc;
+}
+
+/* Compress `f` into the file at w->dst (its .gz path), with its source's mtime: queued for
+ * the second thread when there is one. */
+int site_out_gz_write(writer *w, const site_file *f, struct timespec mtime)
+{
+	gz_queue *q = w->gzq;
+	gz_job j;
+	int rc = 0;
+
+	j.f = f, j.mtime = mtime;
+	if (!q) {
+		j.path = w->dst.ptr;
+		return gz_job_run(&w->z, &w->z_ready, &w->gz, &j);
+	}
+	if (!(j.path = strdup(w->dst.ptr)))
+		return hearth_error_set(HEARTH_ERROR, _("cannot build the site: out of memory"));
+	pthread_mutex_lock(&q->lock);
+	if (q->rc) {
+		/* a .gz failed: stop writing, with its failure */
+		rc = q->rc;
+		hearth_error_set(rc, "%s", q->err);
+	} else if (q->n == q->alloc) {
+		int alloc = q->alloc ? q->alloc * 2 : 1024;
+		gz_job *grown = realloc(q->jobs, (size_t)alloc * sizeof *grown);
+		if (grown)
+			q->jobs = grown, q->alloc = alloc;
+		else
+			rc = hearth_error_set(HEARTH_ERROR, _("cannot build the site: out of memory"));
+	}
+	if (rc == 0) {
+		q->jobs[q->n++] = j;
+		pthread_cond_signal(&q->more);
+	}
+	pthread_mutex_unlock(&q->lock);
+	if (rc)
+		free(j.path);
 	return rc;
 }
 
@@ -331,6 +458,15 @@ int site_out_write_one(writer *w, const site_file *f)
 	rc = hearth_buf_printf(&w->dst, "%s/%s", w->tmp_dir, f->path);
 	if (rc == 0)
 		rc = site_out_make_parent(w, w->dst.ptr);
+	if (rc == 0 && f->kept) {
+		/* not rendered: the published file, which the manifest read when the set was made
+		 * says has these bytes; when it is gone the pages are rendered again */
+		int text = site_out_is_text(f->path);
+		if (!w->have_old || site_out_link_published(w, f, text) != 0)
+			return SITE_OUT_STALE;
+		w->stats->files_unchanged += 1 + text;
+		return 0;
+	}
 	if (rc == 0 && w->have_old) {
 		hearth_buf_clear(&w->old);
 		rc = hearth_buf_printf(&w->old, "%s/%s", w->out_dir, f->path);

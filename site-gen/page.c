@@ -315,6 +315,8 @@ int site_page_end(site_page *p, const char *title, const char *description)
 		p->path);
 	if (!html)
 		return p->rc = HEARTH_ERROR;
+	if (p->has_key)
+		site_key_file(p->ctx, p->path, p->key);
 	template_head(p, html, title, description);
 	template_header(p, html);
 	prc(p, hearth_buf_puts(html, "<main id=\"main\">\n<h1>"));

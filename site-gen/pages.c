@@ -244,11 +244,20 @@ static int page_events(site_ctx *ctx, const site_lang *l)
 	for (i = 0; rc == 0 && i < m->nevents; i++) {
 		const site_event *e = &m->events[i];
 		char when[40], href[200];
+		uint64_t key[2];
+		int has_key;
+		rc = site_event_keyed(ctx, l, e, "html", key, &has_key);
+		if (rc) {
+			rc = rc > 0 ? 0 : rc;
+			continue;
+		}
 		hearth_buf_clear(&path);
 		hearth_buf_clear(&ics);
 		site_event_path(&path, e, "html");
 		site_event_path(&ics, e, "ics");
 		site_page_begin(p, ctx, l, path.ptr, NULL);
+		p->has_key = has_key;
+		memcpy(p->key, key, sizeof p->key);
 		heads[0] = L("Figure"), heads[1] = L("Value");
 		site_table_begin(&t, p->from, L("Events"), 2, heads, "facts");
 		site_table_cell(&t, L("Kind"), NULL, 0);

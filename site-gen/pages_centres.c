@@ -460,7 +460,9 @@ int site_node_page(site_ctx *ctx, const site_lang *l, const site_node *n)
 	const site_model *m = ctx->m;
 	hearth_buf h = HEARTH_BUF_INIT;
 	char path[200], lastmod[16];
+	uint64_t key[2];
 	site_page pg, *p = &pg;
+	int rc, has_key;
 
 	snprintf(path, sizeof path, "centres/%s.html", n->slug);
 	if (n->last_seen_ms >= 0)
@@ -468,7 +470,12 @@ int site_node_page(site_ctx *ctx, const site_lang *l, const site_node *n)
 	else
 		snprintf(lastmod, sizeof lastmod, "%s", m->today);
 	lastmod[10] = 0;
+	rc = site_node_keyed(ctx, l, n, lastmod, key, &has_key);
+	if (rc)
+		return rc > 0 ? 0 : rc;
 	site_page_begin(p, ctx, l, path, lastmod);
+	p->has_key = has_key;
+	memcpy(p->key, key, sizeof p->key);
 	contact_block(p, n);
 	if (site_node_stale(m, n)) {
 		const char *w = n->last_seen_ms < 0 ?

@@ -42,7 +42,7 @@ int hearth_site_build_sqlite(sqlite3 *db, const char *out_dir, const hearth_site
 	site_ctx ctx;
 	hearth_site_stats stats;
 	hearth_buf base = HEARTH_BUF_INIT;
-	int rc, i, loaded = 0;
+	int rc, i, attempt, loaded = 0;
 
 	memset(&stats, 0, sizeof stats);
 	if (out)
@@ -56,30 +56,44 @@ int hearth_site_build_sqlite(sqlite3 *db, const char *out_dir, const hearth_site
 	if (rc)
 		goto done;
 	loaded = 1;
-	ctx.files = &files;
 	ctx.m = &m;
 	ctx.base_url = base.ptr;
-	ctx.rc = 0;
-	rc = site_pages_write(&ctx);
-	if (rc == 0)
-		rc = site_assets_write(&ctx);
-	if (rc == 0)
-		rc = site_search_write(&ctx);
-	if (rc == 0)
-		rc = site_feed_write(&ctx);
-	if (rc == 0)
-		rc = site_ics_write(&ctx);
-	if (rc == 0)
-		rc = site_opendata_write(&ctx, db);
-	if (rc == 0)
-		rc = site_sitemap_write(&ctx);
-	for (i = 0; rc == 0 && i < files.n; i++) {
-		size_t n = strlen(files.files[i]->path);
-		if (n > 5 && strcmp(files.files[i]->path + n - 5, ".html") == 0)
-			stats.pages++;
+	/* pages whose input key the published tree holds are kept, not rendered; if one of them
+	 * is gone from it by the time the set is written, every page is rendered again */
+	for (attempt = 0; attempt < 2; attempt++) {
+		site_keys keys;
+		memset(&stats, 0, sizeof stats);
+		site_files_dispose(&files);
+		ctx.files = &files;
+		ctx.keys = &keys;
+		ctx.rc = 0;
+		rc = site_keys_init(&keys, &m, ctx.base_url, out_dir, attempt == 0);
+		if (rc == 0)
+			rc = site_pages_write(&ctx);
+		if (rc == 0)
+			rc = site_assets_write(&ctx);
+		if (rc == 0)
+			rc = site_search_write(&ctx);
+		if (rc == 0)
+			rc = site_feed_write(&ctx);
+		if (rc == 0)
+			rc = site_ics_write(&ctx);
+		if (rc == 0)
+			rc = site_opendata_write(&ctx, db);
+		if (rc == 0)
+			rc = site_sitemap_write(&ctx);
+		for (i = 0; rc == 0 && i < files.n; i++) {
+			size_t n = strlen(files.files[i]->path);
+			if (n > 5 && strcmp(files.files[i]->path + n - 5, ".html") == 0)
+				stats.pages++;
+		}
+		if (rc == 0)
+			rc = site_files_commit(&files, out_dir, &stats);
+		site_keys_dispose(&keys);
+		ctx.keys = NULL;
+		if (rc != SITE_OUT_STALE)
+			break;
 	}
-	if (rc == 0)
-		rc = site_files_commit(&files, out_dir, &stats);
 	if (rc == 0 && out)
 		*out = stats;
 done:

@@ -200,6 +200,11 @@ typedef struct {
 	hearth_buf data;
 	char lastmod[11]; /* for HTML pages listed in the sitemap; "" otherwise */
 	uint64_t hash[2]; /* of `data`, set where the set is committed (the manifest's) */
+	int kept;         /* not rendered: `data` is empty, the published tree holds the file
+			   * with `hash` and `kept_size` (site_keep) */
+	size_t kept_size;
+	int has_key;      /* the input key of the page this file starts (keys.c) */
+	uint64_t key[2];
 } site_file;
 
 typedef struct {
@@ -216,17 +221,68 @@ hearth_buf *site_files_add(site_files *fs, const char *lastmod, const char *fmt,
 void site_files_dispose(site_files *fs);
 /** Write the set into `out_dir` atomically (see hearth_site_build), with .gz companions. */
 int site_files_commit(site_files *fs, const char *out_dir, hearth_site_stats *stats);
+/** What site_files_commit returns when a kept file is no longer in the published tree as its
+ * manifest said: the caller renders every page and commits again. */
+#define SITE_OUT_STALE 1
+/** The size of a file of the set (kept or rendered). */
+static inline size_t site_file_size(const site_file *f)
+{
+	return f->kept ? f->kept_size : f->data.size;
+}
+/** 128 bits of `n` bytes (not cryptographic: equal bytes give equal hashes). */
+void site_hash128(const char *p, size_t n, uint64_t out[2]);
+
+/* The published tree's manifest, as keys.c asks it (output_manifest.c). */
+typedef struct site_prev site_prev;
+/** Read the manifest of the published tree at `out_dir`; *prev NULL when it has none. */
+int site_prev_load(site_prev **prev, const char *out_dir);
+void site_prev_free(site_prev *prev);
+
 /** gzip `data` (zlib level 9, no name, mtime 0) into `out`. */
 int site_gzip(hearth_buf *out, const char *data, size_t len);
 
 /* ---- pages (page.c: builder and template; pages.c: the page kinds) ------------------------- */
 
+/* The input keys of a build (keys.c). */
+typedef struct {
+	int on;             /* keys are computed and stored (the program could be read) */
+	site_prev *prev;    /* the published tree's manifest: pages to keep; NULL: render all */
+	hearth_buf base;    /* what every key holds: the program, base URL, the day */
+	hearth_buf *node;   /* per node: every model row and field its page reads */
+	int *by_id, nnodes; /* node indexes sorted by id */
+	hearth_buf scratch;
+	int rc;
+} site_keys;
+
 typedef struct {
 	site_files *files;
 	const site_model *m;
 	const char *base_url; /* "" if none */
+	site_keys *keys;      /* NULL: every page rendered, no key stored */
 	int rc;
 } site_ctx;
+
+/** Compute the keys of the model's pages; with `keep`, read the published tree's manifest
+ * from `out_dir` so that pages whose key it holds are kept. */
+int site_keys_init(site_keys *k, const site_model *m, const char *base_url, const char *out_dir,
+	int keep);
+void site_keys_dispose(site_keys *k);
+/** The key of a node's page / an event's page ("html") or .ics ("ics") in language `l`:
+ * 1 when the published tree holds the page under that key (its files were added to the set
+ * as kept: do not render it), 0 to render it (then *has_key says whether `key` is set), <0
+ * on error. */
+int site_node_keyed(site_ctx *ctx, const site_lang *l, const site_node *n, const char *lastmod,
+	uint64_t key[2], int *has_key);
+int site_event_keyed(site_ctx *ctx, const site_lang *l, const site_event *e, const char *ext,
+	uint64_t key[2], int *has_key);
+/** Add the files `paths` (the first one keyed `key`, with `lastmod`) to the set as kept when
+ * the published tree's manifest holds them all, the first under `key`: 1 kept, 0 not. */
+int site_keep(site_ctx *ctx, const uint64_t key[2], const char *lastmod,
+	const char *const *paths, int n);
+/** Store `key` on the file just added at `path` (the page or .ics just rendered). */
+void site_key_file(site_ctx *ctx, const char *path, const uint64_t key[2]);
+/** Called with the path of every keyed page or .ics rendered (tests; NULL: none). */
+extern void (*site_render_hook)(const char *path);
 
 typedef struct {
 	site_ctx *ctx;
@@ -238,6 +294,8 @@ typedef struct {
 	hearth_buf md;     /* the Markdown summary (content/) */
 	hearth_buf pending; /* generated Markdown not yet rendered */
 	hearth_buf body;   /* rendered HTML of <main> */
+	int has_key;       /* the page's input key (keys.c), stored with its HTML file */
+	uint64_t key[2];
 	int rc;
 } site_page;
 

@@ -449,6 +449,8 @@ static int same_trees(const char *a, const char *b)
 	tree ta = scan(a), tb = scan(b);
 	int i, same = ta.n == tb.n;
 
+	if (!same)
+		diag("%d files against %d", ta.n, tb.n);
 	for (i = 0; same && i < ta.n; i++) {
 		size_t la, lb;
 		char *x = read_rel(a, ta.e[i].path, &la), *y = read_rel(b, tb.e[i].path, &lb);
@@ -532,6 +534,221 @@ static void test_incremental(void)
 	is_int(changed, 0, "and every file keeps its inode and mtime");
 	free(before.e);
 	free(after.e);
+	sqlite3_close(db);
+}
+
+/* ---- pages kept by their input key ------------------------------------------------------ */
+
+/* The keyed pages and .ics a build rendered (site_render_hook): the rest were kept. */
+static char rendered[512][200];
+static int nrendered;
+
+static void on_render(const char *path)
+{
+	if (nrendered < 512)
+		snprintf(rendered[nrendered++], sizeof rendered[0], "%s", path);
+}
+
+static int was_rendered(const char *path)
+{
+	int i;
+
+	for (i = 0; i < nrendered; i++)
+		if (strcmp(rendered[i], path) == 0)
+			return 1;
+	return 0;
+}
+
+static int build_at(sqlite3 *db, const char *dir, uint64_t now_ms)
+{
+	hearth_site_opts opts = { "https://care.example", now_ms };
+	hearth_site_stats st;
+	int rc;
+
+	nrendered = 0;
+	rc = hearth_site_build_sqlite(db, dir, &opts, &st);
+	if (rc)
+		diag("build failed: %d %s", rc, hearth_error_last());
+	return rc;
+}
+
+/* 2026-11-28 12:00 China time: a day the fixture's data is fresh in */
+#define KEY_NOW 1795838400000ULL
+
+/* How many pages and .ics the manifest of the tree at `dir` holds a key for. */
+static int count_keys(const char *dir)
+{
+	char *text = read_rel(dir, ".hearth-manifest", NULL), *p;
+	int n = 0;
+
+	for (p = text; p && (p = strstr(p, "\nkey ")) != NULL; p++)
+		n++;
+	free(text);
+	return n;
+}
+
+typedef struct {
+	const char *what, *sql;
+	const char *render[8];  /* keyed pages that must be rendered (both languages) */
+	const char *keep[8];    /* keyed pages that must be kept */
+} key_change;
+
+static void test_render_keys(void)
+{
+	static const key_change changes[] = {
+		{ "rename a centre", "UPDATE node SET name = '小象湾托育中心（新）' WHERE id = 'xiaoxiangwan'",
+		  { "centres/xiaoxiangwan.html", "centres/fuyou.html", NULL },
+		  { "centres/lucai.html", "centres/donghua.html", "events/donghua/ev01.html",
+		    "events/donghua/ev01.ics", NULL } },
+		{ "change a vacancy", "INSERT INTO enrolment (owner, id, child_id, class_id, mode, "
+		  "starts_on, ends_on) VALUES ('lucai', 'e05', 'k02', 'c02', 'full_day', '2026-03-01', NULL)",
+		  { "centres/lucai.html", NULL },
+		  { "centres/xiaoxiangwan.html", "centres/fuyou.html", "events/qimingxing/ev01.html", NULL } },
+		{ "add an event", "INSERT INTO event (owner, id, kind, title, title_en, starts_at, ends_at, "
+		  "place, audience, description_md, public) VALUES ('lucai', 'ev09', 'health_lecture', "
+		  "'科学育儿讲座', NULL, '2026-12-28T09:00:00+08:00', NULL, NULL, 'all', NULL, 1)",
+		  { "centres/lucai.html", "events/lucai/ev09.html", "events/lucai/ev09.ics", NULL },
+		  { "centres/xiaoxiangwan.html", "events/donghua/ev01.html", "events/donghua/ev01.ics",
+		    NULL } },
+		{ "remove an event", "DELETE FROM event WHERE owner = 'guangchangdong' AND id = 'ev01'",
+		  { "centres/guangchangdong.html", NULL },
+		  { "centres/lucai.html", "events/lucai/ev09.html", "events/donghua/ev01.ics", NULL } },
+		{ "move an event", "UPDATE event SET starts_at = '2026-12-06T09:00:00+08:00' "
+		  "WHERE owner = 'donghua' AND id = 'ev01'",
+		  { "centres/donghua.html", "events/donghua/ev01.html", "events/donghua/ev01.ics", NULL },
+		  { "centres/lucai.html", "events/lucai/ev09.html", "events/lucai/ev09.ics", NULL } },
+		{ "rename a county", "UPDATE region SET name = '潞州城区', name_en = 'Luzhou City' "
+		  "WHERE id = 'luzhou'",
+		  { "centres/lucai.html", "centres/xiaoxiangwan.html", "centres/qimingxing.html",
+		    "centres/fuyou.html", NULL },
+		  { "centres/donghua.html", "events/lucai/ev09.html", "events/lucai/ev09.ics", NULL } },
+		{ "rename a service type", "UPDATE service_type SET name = '全日托育', name_en = 'Full day' "
+		  "WHERE id = 'full_day'",
+		  { "centres/lucai.html", "centres/xiaoxiangwan.html", "centres/qimingxing.html", NULL },
+		  { "centres/fuyou.html", "centres/donghua.html", "events/donghua/ev01.html", NULL } },
+		{ "rename a team", "UPDATE volunteer_team SET name = '红扳手维修服务队' WHERE id = 't01'",
+		  { "centres/guangchangdong.html", NULL },
+		  { "centres/lucai.html", "centres/donghua.html", NULL } },
+		{ "rename a partner's partner", "UPDATE node SET name_en = 'Changzhi MCH Hospital' "
+		  "WHERE id = 'fuyou'",
+		  { "centres/fuyou.html", "centres/xiaoxiangwan.html", NULL },
+		  { "centres/lucai.html", NULL } },
+		{ "rename an organiser", "UPDATE node SET name_en = 'Donghua' WHERE id = 'donghua'",
+		  { "centres/donghua.html", "events/donghua/ev01.html", NULL },
+		  { "events/donghua/ev01.ics", "centres/lucai.html", "events/lucai/ev09.html", NULL } },
+	};
+	char a[600], b[600], spare[600], victim[700];
+	sqlite3 *db = open_world(NULL);
+	size_t c;
+	int i, k, first, all_kept = 1;
+
+	site_render_hook = on_render;
+	path_of(a, sizeof a, "keys");
+	path_of(b, sizeof b, "keys-full");
+	path_of(spare, sizeof spare, ".keys.hearth-spare");
+	ok(build_at(db, a, KEY_NOW) == 0, "first build");
+	first = nrendered;
+	ok(first > 10 && first == count_keys(a) && was_rendered("centres/lucai.html") && was_rendered("en/events/donghua/ev01.ics"),
+		"a build from nothing renders every keyed page (%d)", first);
+	ok(build_at(db, a, KEY_NOW) == 0 && nrendered == 0,
+		"a rebuild of identical data renders no keyed page (%d)", nrendered);
+	ok(build_at(db, a, KEY_NOW) == 0 && nrendered == 0 && access(spare, F_OK) == 0,
+		"nor does one through the spare (%d)", nrendered);
+	for (c = 0; c < sizeof changes / sizeof changes[0]; c++) {
+		const key_change *ch = &changes[c];
+		int good = 1;
+		run(db, ch->sql);
+		ok(build_at(db, a, KEY_NOW) == 0, "%s: rebuild", ch->what);
+		for (i = 0; ch->render[i]; i++)
+			for (k = 0; k < 2; k++) {
+				char path[300];
+				snprintf(path, sizeof path, "%s%s", k ? "en/" : "", ch->render[i]);
+				if (!was_rendered(path)) {
+					diag("%s: %s was kept", ch->what, path);
+					good = 0;
+				}
+			}
+		ok(good, "%s: the pages that show it are rendered", ch->what);
+		good = 1;
+		for (i = 0; ch->keep[i]; i++)
+			for (k = 0; k < 2; k++) {
+				char path[300];
+				snprintf(path, sizeof path, "%s%s", k ? "en/" : "", ch->keep[i]);
+				if (was_rendered(path)) {
+					diag("%s: %s was rendered", ch->what, path);
+					good = 0;
+				}
+			}
+		ok(good && nrendered < first / 2, "%s: the others are kept (%d rendered)", ch->what,
+			nrendered);
+		remove_tree(b);
+		ok(build_at(db, b, KEY_NOW) == 0 && same_trees(a, b),
+			"%s: the rebuilt site is byte-identical to a build from nothing", ch->what);
+	}
+	/* the next day every page shows the new date: nothing is kept */
+	ok(build_at(db, a, KEY_NOW + HEARTH_DAY_MS) == 0 && nrendered == count_keys(a),
+		"the next day every keyed page is rendered (%d of %d)", nrendered, count_keys(a));
+	remove_tree(b);
+	ok(build_at(db, b, KEY_NOW + HEARTH_DAY_MS) == 0 && same_trees(a, b),
+		"and the site is byte-identical to a build from nothing");
+	/* a kept page whose file is gone from the published tree (and no spare holds it): every
+	 * page is rendered again. The damaged tree becomes the spare, which is trusted to hold
+	 * what its manifest says: it is removed here. */
+	remove_tree(spare);
+	snprintf(victim, sizeof victim, "%s/centres/lucai.html", a);
+	unlink(victim);
+	ok(build_at(db, a, KEY_NOW + HEARTH_DAY_MS) == 0 && nrendered == count_keys(a),
+		"a kept page missing from the published tree makes the build render all (%d)", nrendered);
+	remove_tree(spare);
+	remove_tree(b);
+	ok(build_at(db, b, KEY_NOW + HEARTH_DAY_MS) == 0 && same_trees(a, b),
+		"and gives the bytes of a build from nothing");
+	/* a random walk of small changes, each rebuild compared with a build from nothing */
+	srand(18);
+	for (c = 0; c < 12; c++) {
+		static const char *const ids[] = { "lucai", "xiaoxiangwan", "qimingxing", "donghua",
+			"guangchangdong", "fuyou", "qinyuan-demo" };
+		char sql[400];
+		const char *id = ids[rand() % 7];
+		switch (rand() % 6) {
+		case 0:
+			snprintf(sql, sizeof sql, "UPDATE node SET phone = '0355-%07d' WHERE id = '%s'",
+				rand() % 10000000, id);
+			break;
+		case 1:
+			snprintf(sql, sizeof sql, "UPDATE care_class SET capacity = capacity + 1 "
+				"WHERE owner = '%s'", id);
+			break;
+		case 2:
+			snprintf(sql, sizeof sql, "INSERT INTO event (owner, id, kind, title, starts_at, "
+				"audience, public) VALUES ('%s', 'r%zu', 'community_activity', '活动 %zu', "
+				"'2026-12-%02dT10:00:00+08:00', 'all', 1)", id, c, c, 1 + rand() % 28);
+			break;
+		case 3:
+			snprintf(sql, sizeof sql, "DELETE FROM event WHERE owner = '%s' AND id IN "
+				"(SELECT id FROM event WHERE owner = '%s' LIMIT 1)", id, id);
+			break;
+		case 4:
+			snprintf(sql, sizeof sql, "UPDATE node SET status = CASE status WHEN 'open' THEN "
+				"'paused' ELSE 'open' END WHERE id = '%s'", id);
+			break;
+		default:
+			snprintf(sql, sizeof sql, "UPDATE region SET name_en = name_en || '.' WHERE id = "
+				"(SELECT CASE WHEN r.level = 'county' THEN r.id ELSE 'luzhou' END FROM node n "
+				"JOIN region r ON r.id = n.region_id WHERE n.id = '%s')", id);
+			break;
+		}
+		run(db, sql);
+		if (build_at(db, a, KEY_NOW + HEARTH_DAY_MS) != 0)
+			all_kept = 0;
+		remove_tree(b);
+		if (build_at(db, b, KEY_NOW + HEARTH_DAY_MS) != 0 || !same_trees(a, b)) {
+			diag("after: %s", sql);
+			all_kept = 0;
+		}
+	}
+	ok(all_kept, "12 random small changes: every rebuild is byte-identical to a build from nothing");
+	site_render_hook = NULL;
 	sqlite3_close(db);
 }
 
@@ -1253,6 +1470,7 @@ int main(int argc, char **argv)
 	test_deterministic();
 	test_minimal_rewrite();
 	test_incremental();
+	test_render_keys();
 	test_ics_stamp();
 	test_atomic();
 	test_privacy();
