@@ -14,6 +14,7 @@
 #include "core/i18n.h"
 
 #include <fcntl.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -178,32 +179,37 @@ static int cmp_node_id(const void *a, const void *b)
 }
 
 /* The bytes of the running program: a page rendered by another build of hearth is never kept.
- * 0 when they cannot be read (then nothing is kept and no key is stored). */
-static int program_id(uint64_t out[2])
+ * Read once per process (the app's threads may publish). */
+static uint64_t program_hash[2];
+static int program_state; /* 1 read, -1 unreadable */
+static pthread_once_t program_once = PTHREAD_ONCE_INIT;
+
+static void program_read(void)
 {
-	static uint64_t id[2];
-	static int state; /* 0 not read, 1 read, -1 unreadable */
 	hearth_buf b = HEARTH_BUF_INIT;
 	char chunk[65536];
-	ssize_t r;
-	int fd;
+	ssize_t r = -1;
+	int fd = open("/proc/self/exe", O_RDONLY | O_CLOEXEC);
 
-	if (state == 0) {
-		state = -1;
-		fd = open("/proc/self/exe", O_RDONLY | O_CLOEXEC);
-		while (fd >= 0 && (r = read(fd, chunk, sizeof chunk)) > 0)
-			if (hearth_buf_put(&b, chunk, (size_t)r) < 0)
-				break;
-		if (fd >= 0 && r == 0 && b.size > 0) {
-			site_hash128(b.ptr, b.size, id);
-			state = 1;
-		}
-		if (fd >= 0)
-			close(fd);
-		hearth_buf_dispose(&b);
+	program_state = -1;
+	while (fd >= 0 && (r = read(fd, chunk, sizeof chunk)) > 0)
+		if (hearth_buf_put(&b, chunk, (size_t)r) < 0)
+			break;
+	if (fd >= 0 && r == 0 && b.size > 0) {
+		site_hash128(b.ptr, b.size, program_hash);
+		program_state = 1;
 	}
-	memcpy(out, id, sizeof id);
-	return state == 1;
+	if (fd >= 0)
+		close(fd);
+	hearth_buf_dispose(&b);
+}
+
+/* 0 when the program cannot be read (then nothing is kept and no key is stored). */
+static int program_id(uint64_t out[2])
+{
+	pthread_once(&program_once, program_read);
+	memcpy(out, program_hash, sizeof program_hash);
+	return program_state == 1;
 }
 
 int site_keys_init(site_keys *k, const site_model *m, const char *base_url, const char *out_dir,
