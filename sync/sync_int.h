@@ -356,6 +356,9 @@ int sync_snapshot_write(hearth_db *db, git_repository *repo, const char *node, c
 /* Apply a changeset with a fixed conflict answer (node pull). */
 enum { SYNC_APPLY_OFFICE_WINS, SYNC_APPLY_LOCAL_WINS };
 int sync_apply(sqlite3 *db, const void *cs, int n, int mode);
+/* A node's pull from remote `r` of the open `repo` (sync/pull.c), counted in `res`. */
+int sync_node_pull_remote(hearth_db *db, git_repository *repo, const sync_remote *r,
+	const hearth_sync_opts *opts, hearth_sync_result *res);
 
 /* ---- transport internals (transport.c, transport_credentials.c, transport_local.c) ------- */
 
