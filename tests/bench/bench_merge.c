@@ -43,8 +43,11 @@ static const char *arg_value(int argc, char **argv, const char *name)
 }
 
 /* Each round writes and pushes every down, as the first one did: the same round writes the same
- * commits, so with the downs of an earlier round left on the remotes, the push sent nothing. */
-static double office_round(const bench_world *w, const char *dir, hearth_sync_result *res)
+ * commits, so with the downs of an earlier round left on the remotes, the push sent nothing.
+ * `sealed`: a world whose nodes are enrolled, without the snapshot each new key makes due
+ * (written once per enrolment, not per round: see docs/performance.md). */
+static double office_round(const bench_world *w, const char *dir, hearth_sync_result *res,
+	int sealed)
 {
 	hearth_db *db;
 	double t0, t;
@@ -53,30 +56,13 @@ static double office_round(const bench_world *w, const char *dir, hearth_sync_re
 		 "2>/dev/null; done; true",
 		w->root);
 	db = bench_world_office_copy(w, dir);
+	if (sealed)
+		bench_check(hearth_sql_exec(hearth_db_sqlite(db),
+				    "DELETE FROM hearth_meta WHERE key LIKE 'snapshot_due.%'",
+				    "snapshot"),
+			"clear the snapshots due");
 	t0 = bench_now();
-
 	bench_check(hearth_sync(db, NULL, res), "office sync");
-	t = bench_now() - t0;
-	hearth_db_free(db);
-	return t;
-}
-
-/* The office round of a world whose nodes are enrolled, without the snapshot each new key
- * makes due (written once per enrolment, not per round: see docs/performance.md). */
-static double sealed_round(const bench_world *w, const char *dir, hearth_sync_result *res)
-{
-	hearth_db *db;
-	double t0, t;
-
-	bench_sh("for r in '%s'/remotes/*.git; do git -C \"$r\" update-ref -d refs/heads/down "
-		 "2>/dev/null; done; true",
-		w->root);
-	db = bench_world_office_copy(w, dir);
-	bench_check(hearth_sql_exec(hearth_db_sqlite(db),
-			    "DELETE FROM hearth_meta WHERE key LIKE 'snapshot_due.%'", "snapshot"),
-		"clear the snapshots due");
-	t0 = bench_now();
-	bench_check(hearth_sync(db, NULL, res), "office sync (sealed)");
 	t = bench_now() - t0;
 	hearth_db_free(db);
 	return t;
@@ -183,7 +169,7 @@ static void merge_figures(const char *gen, const char *root, int quick, const ch
 		ndocs = export_docs(&w, docs);
 	memset(&res, 0, sizeof(res));
 	for (r = 0; r < bench_runs(); r++) {
-		th[r] = office_round(&w, run, &res);
+		th[r] = office_round(&w, run, &res, 0);
 		tr[r] = raw_round(&w, run);
 		if (pouch && !conflicts) {
 			snprintf(cmd, sizeof(cmd), "%s '%s' '%s/pouch'", pouch, docs, root);
@@ -232,11 +218,11 @@ static void sealed_figure(const char *gen, const char *root, int quick)
 	/* alternate which goes first, so neither always runs on a warmer machine */
 	for (r = 0; r < bench_runs(); r++) {
 		if (r % 2) {
-			ts[r] = sealed_round(&sealed, run, &rs);
-			tp[r] = office_round(&plain, run, &rp);
+			ts[r] = office_round(&sealed, run, &rs, 1);
+			tp[r] = office_round(&plain, run, &rp, 0);
 		} else {
-			tp[r] = office_round(&plain, run, &rp);
-			ts[r] = sealed_round(&sealed, run, &rs);
+			tp[r] = office_round(&plain, run, &rp, 0);
+			ts[r] = office_round(&sealed, run, &rs, 1);
 		}
 	}
 	if (rp.merged != rs.merged || rp.conflicts != rs.conflicts)
@@ -298,7 +284,7 @@ static void e2e_figure(const char *gen, const char *root, const char *port,
 	fclose(f);
 	memset(&res, 0, sizeof(res));
 	for (r = 0; r < bench_runs(); r++) {
-		th[r] = office_round(&w, run, &res);
+		th[r] = office_round(&w, run, &res, 0);
 		bench_sh("rm -rf '%s' && git init -q --bare '%s'", fetch_repo, fetch_repo);
 		t0 = bench_now();
 		bench_sh("sh '%s'", script);
