@@ -181,8 +181,11 @@ static int deflate_into(size_t *len, unsigned char *out, size_t cap, const void 
 }
 
 /* plaintext = packing byte || data: 0 stored, 1 raw DEFLATE, 2 raw DEFLATE after the preset
- * dictionary of `node` (seal_dict); 2 only for a reader that opens packings up to `packing` 2 */
-static int pack_plain(hearth_buf *out, const void *data, size_t n, const char *node, int packing)
+ * dictionary of `node` (seal_dict); 2 only for a reader that opens packings up to `packing` 2.
+ * A node's small pushes try two strategies for the fewest bytes; the office's small downs (one
+ * per node and round) take one pass at SYNC_SEAL_DOWN_LEVEL: its round's time counts more */
+static int pack_plain(hearth_buf *out, const void *data, size_t n, const char *node, int packing,
+	int is_down)
 {
 	hearth_buf alt = HEARTH_BUF_INIT;
 	unsigned char dict[SEAL_DICT_MAX];
@@ -208,17 +211,19 @@ static int pack_plain(hearth_buf *out, const void *data, size_t n, const char *n
 		 * literals: Z_FILTERED skips them, which helps updates and hurts new rows */
 		packing = 2;
 		dlen = seal_dict(dict, node);
-		if (hearth_buf_grow(&alt, bound) < 0)
+		if (!is_down && hearth_buf_grow(&alt, bound) < 0)
 			return hearth_error_set(HEARTH_ERROR, _("out of memory"));
 		if ((rc = deflate_into(&len, (unsigned char *)out->ptr + 1, bound, data, n,
-			     SYNC_SEAL_SMALL_LEVEL, Z_DEFAULT_STRATEGY, dict, dlen)) == 0 &&
-		    (rc = deflate_into(&other, (unsigned char *)alt.ptr, bound, data, n,
+			     is_down ? SYNC_SEAL_DOWN_LEVEL : SYNC_SEAL_SMALL_LEVEL,
+			     Z_DEFAULT_STRATEGY, dict, dlen)) == 0 &&
+		    !is_down && (rc = deflate_into(&other, (unsigned char *)alt.ptr, bound, data, n,
 			     SYNC_SEAL_SMALL_LEVEL, Z_FILTERED, dict, dlen)) == 0 &&
 		    other && (!len || other < len)) {
 			memcpy(out->ptr + 1, alt.ptr, other);
 			len = other;
 		}
-		sodium_memzero(alt.ptr, bound);
+		if (alt.asize)
+			sodium_memzero(alt.ptr, bound);
 		hearth_buf_dispose(&alt);
 		if (rc < 0)
 			return rc;
@@ -303,7 +308,7 @@ int sync_seal(hearth_buf *out, const sync_seal_key *k, uint32_t epoch, int is_do
 		memset(head + hl, 0, GIT_OID_RAWSZ);
 	hl += GIT_OID_RAWSZ;
 	if ((rc = derive(ek, nk, k->key, epoch, is_down)) < 0 ||
-	    (rc = pack_plain(&plain, records, n, node, packing)) < 0 ||
+	    (rc = pack_plain(&plain, records, n, node, packing, is_down)) < 0 ||
 	    (rc = build_ad(&ad, head, hl, blob_no, blobs, trailers, tlen)) < 0)
 		goto done;
 	/* a nonce from the nonce key over AD and plaintext: the same entries at the same place give

@@ -70,11 +70,15 @@ typedef struct {
  * docs/performance.md, "The sealed log"); any level and strategy opens. Below SYNC_SEAL_SMALL
  * bytes (a commit of small entries: what a push sends) the bytes count and the time does not:
  * packing 2 (the preset dictionary) at level 9, with and without Z_FILTERED, the shorter kept,
- * when the reader opens it, else packing 1 at level 5 as before. From SYNC_SEAL_SMALL on (bulk
+ * when the reader opens it (an office's down: one pass at SYNC_SEAL_DOWN_LEVEL), else packing 1
+ * at level 5 as before. From SYNC_SEAL_SMALL on (bulk
  * writes, snapshots) the time counts: packing 1 at level 4, two thirds of level 5's time for 8%
  * more bytes (every reader opens any level). */
 #define SYNC_SEAL_SMALL (64u << 10)
 #define SYNC_SEAL_SMALL_LEVEL 9
+#ifndef SYNC_SEAL_DOWN_LEVEL
+#define SYNC_SEAL_DOWN_LEVEL 6
+#endif
 #define SYNC_SEAL_PLAIN_LEVEL 5
 #define SYNC_SEAL_DEFLATE_LEVEL 4
 
