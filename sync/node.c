@@ -458,6 +458,9 @@ static int node_run(hearth_db *db, const hearth_sync_opts *opts, hearth_sync_res
 		rc = node_push_remote(db, repo, &remotes[0], opts, &res);
 	if (rc == 0 && what == (NODE_PULL | NODE_PUSH))
 		sync_remote_record(db, remotes[0].name, 1, NULL);
+	/* each pull over a network adds a pack: keep them few (packs.c) */
+	if (rc == 0 && (what & NODE_PULL))
+		rc = sync_repo_tidy(&repo);
 done:
 	res.pending = (int)hearth_sql_count(hearth_db_sqlite(db), "SELECT count(*) FROM hearth_outbox");
 	if (out)

@@ -703,6 +703,12 @@ int sync_office(hearth_db *db, const hearth_sync_opts *opts, hearth_sync_result 
 		res.nodes++;
 		rc = office_fetch_merge(db, &sql, repo, &remotes[i], opts, &res);
 		merged[i] = rc == 0;
+		/* each node's fetch over a network adds a pack and moves a ref: keep both few
+		 * (packs.c) */
+		if (rc == 0 && ((rc = sync_repo_tidy(&repo)) < 0 ||
+				       ((i + 1) % SYNC_PACKS_MAX == 0 &&
+					       (rc = sync_repo_pack_refs(repo)) < 0)))
+			goto done;
 		if (rc == HEARTH_ENET) {
 			res.failed_remotes++;
 			if (!first_error[0])
@@ -733,6 +739,9 @@ int sync_office(hearth_db *db, const hearth_sync_opts *opts, hearth_sync_result 
 			goto done;
 		sync_remote_record(db, remotes[i].name, 1, NULL);
 	}
+	/* the next round's fetches list the refs the downs moved */
+	if ((rc = sync_repo_pack_refs(repo)) < 0)
+		goto done;
 	/* the old keys and the purged values leave the file and the WAL (if the database is busy,
 	 * the next sync tries again: forget_due stays) */
 	if (hearth_db_forget_due(db) && hearth_db_forget_finish(db) < 0)

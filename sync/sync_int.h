@@ -345,6 +345,12 @@ int sync_commit_last_seq(int64_t *out, git_repository *repo, const git_oid *id);
 int sync_replay_pending(hearth_db *db);
 int sync_record_received(sqlite3 *h, const sync_entry *e);
 int sync_repo_open_dir(git_repository **out, const char *dir);
+/* Past SYNC_PACKS_MAX packs (a fetch over a network adds one), merge the small ones into one
+ * and open *repo again (packs.c); a merge that fails leaves the packs as they were. */
+#define SYNC_PACKS_MAX 16
+int sync_repo_tidy(git_repository **repo);
+/* Move the repository's loose refs into packed-refs (packs.c). */
+int sync_repo_pack_refs(git_repository *repo);
 
 /* Node: mark (on = 1) or unmark the transaction as applying what the office sent (a pull, a
  * clone): the schema's reference and status triggers let it through (005_typed.sql), since the
