@@ -121,43 +121,66 @@ static void append_update_plain(hearth_cs_writer *w, const hearth_table_decl *t,
 	}
 }
 
+typedef struct {
+	hearth_cs_writer *w;
+	hearth_db *db;
+	const hearth_schema *s;
+	hearth_buf one;
+} log_note_walk;
+
+/* The UPDATE of a row with an audience at `it`, with the audience and, when it moves, the row. */
+static void log_note_update(hearth_cs_writer *w, hearth_db *db, const hearth_table_decl *t,
+	sqlite3_changeset_iter *it)
+{
+	sqlite3_value *old[ROW_COLS_MAX], *nw[ROW_COLS_MAX], *cur[ROW_COLS_MAX] = { 0 };
+	const char *tab;
+	int ncol, op, indirect, i, found = 0, a = t->audience_col;
+
+	sqlite3changeset_op(it, &tab, &ncol, &op, &indirect);
+	update_read(it, ncol, old, nw);
+	table_start(w, it, t);
+	/* the row as it stands is the row right after this change */
+	if ((w->rc = sync_row_load(db, t, old[0], old[1], cur, &found)) == 0 && found) {
+		for (i = 2; i < ncol; i++)
+			if (!nw[i] && (i == a || nw[a]))
+				old[i] = nw[i] = cur[i];
+	}
+	hearth_cs_writer_change(w, SQLITE_UPDATE, indirect, old, nw);
+	for (i = 0; i < ncol; i++)
+		sqlite3_value_free(cur[i]);
+}
+
+/* Every other change is logged as its bytes, without SQLite's iterator. */
+static int log_note_change(void *ctx, const hearth_cs_change *c)
+{
+	log_note_walk *lw = ctx;
+	const hearth_table_decl *t = hearth_schema_table(lw->s, c->table);
+	sqlite3_changeset_iter *it = NULL;
+
+	if (c->op != SQLITE_UPDATE || !t || t->audience_col < 0 || t->ncol != c->ncol ||
+	    c->ncol > ROW_COLS_MAX) {
+		hearth_cs_writer_append_raw(lw->w, c);
+		return lw->w->rc;
+	}
+	if (lw->w->rc == 0 && (lw->w->rc = hearth_cs_change_iter(&it, &lw->one, c)) == 0)
+		log_note_update(lw->w, lw->db, t, it);
+	sqlite3changeset_finalize(it);
+	return lw->w->rc;
+}
+
 int sync_log_note(hearth_cs_writer *w, hearth_db *db, const void *cs, int n)
 {
-	const hearth_schema *s = hearth_db_schema(db);
-	sqlite3_changeset_iter *it = NULL;
-	int step = SQLITE_DONE;
+	log_note_walk lw = { w, db, hearth_db_schema(db), HEARTH_BUF_INIT };
+	int rc;
 
-	if (sqlite3changeset_start(&it, n, (void *)cs) != SQLITE_OK)
-		return hearth_error_set(HEARTH_ERROR, _("cannot read the merged changes"));
-	while (w->rc == 0 && (step = sqlite3changeset_next(it)) == SQLITE_ROW) {
-		sqlite3_value *old[ROW_COLS_MAX], *nw[ROW_COLS_MAX], *cur[ROW_COLS_MAX] = { 0 };
-		const hearth_table_decl *t;
-		const char *tab;
-		int ncol, op, indirect, i, found = 0, a;
-
-		sqlite3changeset_op(it, &tab, &ncol, &op, &indirect);
-		t = hearth_schema_table(s, tab);
-		if (op != SQLITE_UPDATE || !t || t->audience_col < 0 || t->ncol != ncol ||
-		    ncol > ROW_COLS_MAX) {
-			hearth_cs_writer_append_iter(w, it);
-			continue;
-		}
-		a = t->audience_col;
-		update_read(it, ncol, old, nw);
-		table_start(w, it, t);
-		/* the row as it stands is the row right after this change */
-		if ((w->rc = sync_row_load(db, t, old[0], old[1], cur, &found)) == 0 && found) {
-			for (i = 2; i < ncol; i++)
-				if (!nw[i] && (i == a || nw[a]))
-					old[i] = nw[i] = cur[i];
-		}
-		hearth_cs_writer_change(w, SQLITE_UPDATE, indirect, old, nw);
-		for (i = 0; i < ncol; i++)
-			sqlite3_value_free(cur[i]);
-	}
-	sqlite3changeset_finalize(it);
-	if (w->rc == 0 && step != SQLITE_DONE)
-		w->rc = hearth_error_set(HEARTH_ERROR, _("cannot read the merged changes"));
+	if (w->rc)
+		return w->rc;
+	rc = hearth_changeset_each(cs, n, log_note_change, &lw);
+	hearth_buf_dispose(&lw.one);
+	if (rc == HEARTH_ECORRUPT)
+		rc = hearth_error_set(HEARTH_ERROR, _("cannot read the merged changes"));
+	if (rc < 0 && w->rc == 0)
+		w->rc = rc;
 	return w->rc;
 }
 
