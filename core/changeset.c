@@ -254,28 +254,6 @@ done:
 		free(nw);
 }
 
-void hearth_cs_writer_append_raw(hearth_cs_writer *w, const hearth_cs_change *c)
-{
-	hearth_cs_writer_table(w, c->table, c->ncol, c->pk);
-	if (w->rc == 0 && w->table)
-		put(w, c->p, c->n);
-}
-
-int hearth_cs_change_iter(sqlite3_changeset_iter **out, hearth_buf *one, const hearth_cs_change *c)
-{
-	*out = NULL;
-	hearth_buf_clear(one);
-	if (hearth_buf_put(one, c->head, c->nhead) < 0 || hearth_buf_put(one, c->p, c->n) < 0)
-		return hearth_error_set(HEARTH_ERROR, _("out of memory"));
-	if (sqlite3changeset_start(out, (int)one->size, one->ptr) != SQLITE_OK ||
-	    sqlite3changeset_next(*out) != SQLITE_ROW) {
-		sqlite3changeset_finalize(*out);
-		*out = NULL;
-		return hearth_error_set(HEARTH_ECORRUPT, _("changeset does not parse"));
-	}
-	return 0;
-}
-
 void hearth_cs_writer_dispose(hearth_cs_writer *w)
 {
 	hearth_buf_dispose(&w->buf);
@@ -480,4 +458,44 @@ int hearth_changeset_validate(const void *cs, int n, int *nchanges)
 int hearth_changeset_summary(hearth_buf *out, const void *cs, int n)
 {
 	return hearth_changeset_summary_count(out, NULL, cs, n);
+}
+
+void hearth_cs_writer_append_raw(hearth_cs_writer *w, const hearth_cs_change *c)
+{
+	hearth_cs_writer_table(w, c->table, c->ncol, c->pk);
+	if (w->rc == 0 && w->table)
+		put(w, c->p, c->n);
+}
+
+int hearth_cs_change_text_is(const hearth_cs_change *c, int new_record, int col, const char *s)
+{
+	size_t pos = 2, len;
+	struct hearth_raw_value v;
+
+	if (col < 0 || col >= c->ncol || (new_record ? c->op == SQLITE_DELETE : c->op == SQLITE_INSERT))
+		return 0;
+	if (new_record && c->op == SQLITE_UPDATE && skip_record(c->p, c->n, &pos, (uint64_t)c->ncol) < 0)
+		return 0;
+	if (skip_record(c->p, c->n, &pos, (uint64_t)col) < 0 || hearth_raw_value(c->p, c->n, &pos, &v) < 0 ||
+	    v.type != SQLITE_TEXT)
+		return 0;
+	/* as strcmp() on sqlite3_value_text() sees it: up to its first NUL */
+	len = strlen(s);
+	return memchr(v.p, 0, v.n) ? strlen((const char *)v.p) == len && memcmp(v.p, s, len) == 0
+				   : v.n == len && memcmp(v.p, s, len) == 0;
+}
+
+int hearth_cs_change_iter(sqlite3_changeset_iter **out, hearth_buf *one, const hearth_cs_change *c)
+{
+	*out = NULL;
+	hearth_buf_clear(one);
+	if (hearth_buf_put(one, c->head, c->nhead) < 0 || hearth_buf_put(one, c->p, c->n) < 0)
+		return hearth_error_set(HEARTH_ERROR, _("out of memory"));
+	if (sqlite3changeset_start(out, (int)one->size, one->ptr) != SQLITE_OK ||
+	    sqlite3changeset_next(*out) != SQLITE_ROW) {
+		sqlite3changeset_finalize(*out);
+		*out = NULL;
+		return hearth_error_set(HEARTH_ECORRUPT, _("changeset does not parse"));
+	}
+	return 0;
 }

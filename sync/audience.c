@@ -284,52 +284,72 @@ static void append_for_audience(hearth_cs_writer *w, const hearth_table_decl *t,
 	}
 }
 
+typedef struct {
+	hearth_cs_writer *w;
+	hearth_db *db;
+	const hearth_schema *s;
+	const char *node;
+	hearth_buf one;
+} down_filter_walk;
+
+/* What the node gets of a change that is not its own nor the office's, or an audience UPDATE of
+ * one that is: SQLite's iterator on that change alone. */
+static int down_filter_slow(down_filter_walk *fw, const hearth_table_decl *t,
+	const hearth_cs_change *c, int own)
+{
+	hearth_cs_writer *w = fw->w;
+	sqlite3_changeset_iter *it = NULL;
+
+	if ((w->rc = hearth_cs_change_iter(&it, &fw->one, c)) < 0)
+		return w->rc;
+	if (own)
+		append_update_plain(w, t, it, 0);
+	else if (t->directory)
+		filter_directory(w, t, it, c->op);
+	else if (c->op == SQLITE_UPDATE)
+		filter_audience_update(w, fw->db, t, it, fw->node);
+	else
+		append_for_audience(w, t, it, c->op);
+	sqlite3changeset_finalize(it);
+	return w->rc;
+}
+
+/* One change, read from its bytes: most are the node's own rows or the office's, taken whole, or
+ * rows it is not in the audience of, left out. */
+static int down_filter_change(void *ctx, const hearth_cs_change *c)
+{
+	down_filter_walk *fw = ctx;
+	const hearth_table_decl *t = hearth_schema_table(fw->s, c->table);
+	int rec = c->op == SQLITE_INSERT;
+
+	if (fw->w->rc || !t)
+		return fw->w->rc;
+	if (hearth_cs_change_text_is(c, rec, 0, HEARTH_OFFICE) ||
+	    hearth_cs_change_text_is(c, rec, 0, fw->node)) {
+		if (c->op == SQLITE_UPDATE && t->audience_col >= 0)
+			return down_filter_slow(fw, t, c, 1);
+		hearth_cs_writer_append_raw(fw->w, c);
+		return fw->w->rc;
+	}
+	if (t->directory || (t->audience_col >= 0 &&
+				    (c->op == SQLITE_UPDATE ||
+					    hearth_cs_change_text_is(c, rec, t->audience_col, fw->node))))
+		return down_filter_slow(fw, t, c, 0);
+	return 0;
+}
+
 int sync_down_filter(hearth_cs_writer *w, hearth_db *db, const char *node, const void *cs, int n)
 {
-	const hearth_schema *s = hearth_db_schema(db);
-	sqlite3_changeset_iter *it = NULL;
-	int step;
+	down_filter_walk fw = { w, db, hearth_db_schema(db), node, HEARTH_BUF_INIT };
+	int rc;
 
-	if (sqlite3changeset_start(&it, n, (void *)cs) != SQLITE_OK)
-		return hearth_error_set(HEARTH_ECORRUPT, _("office log entry does not parse"));
-	while (w->rc == 0 && (step = sqlite3changeset_next(it)) == SQLITE_ROW) {
-		const char *tab;
-		int ncol, op, indirect;
-		sqlite3_value *owner = NULL, *aud = NULL;
-		const hearth_table_decl *t;
-
-		sqlite3changeset_op(it, &tab, &ncol, &op, &indirect);
-		if (!(t = hearth_schema_table(s, tab)))
-			continue;
-		if (op == SQLITE_INSERT)
-			sqlite3changeset_new(it, 0, &owner);
-		else
-			sqlite3changeset_old(it, 0, &owner);
-		if (sync_text_is(owner, HEARTH_OFFICE) || sync_text_is(owner, node)) {
-			if (op == SQLITE_UPDATE && t->audience_col >= 0)
-				append_update_plain(w, t, it, 0);
-			else
-				hearth_cs_writer_append_iter(w, it);
-			continue;
-		}
-		if (t->directory) {
-			filter_directory(w, t, it, op);
-			continue;
-		}
-		if (t->audience_col < 0)
-			continue;
-		if (op == SQLITE_INSERT) {
-			sqlite3changeset_new(it, t->audience_col, &aud);
-			if (sync_text_is(aud, node))
-				append_for_audience(w, t, it, op);
-		} else if (op == SQLITE_DELETE) {
-			sqlite3changeset_old(it, t->audience_col, &aud);
-			if (sync_text_is(aud, node))
-				append_for_audience(w, t, it, op);
-		} else {
-			filter_audience_update(w, db, t, it, node);
-		}
-	}
-	sqlite3changeset_finalize(it);
+	if (w->rc)
+		return w->rc;
+	rc = hearth_changeset_each(cs, n, down_filter_change, &fw);
+	hearth_buf_dispose(&fw.one);
+	if (rc == HEARTH_ECORRUPT && w->rc == 0)
+		rc = hearth_error_set(HEARTH_ECORRUPT, _("office log entry does not parse"));
+	if (rc < 0 && w->rc == 0)
+		w->rc = rc;
 	return w->rc;
 }

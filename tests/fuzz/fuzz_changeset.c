@@ -230,7 +230,7 @@ static int raw_copy_change(void *ctx, const hearth_cs_change *c)
 	struct raw_copy *rc = ctx;
 	sqlite3_changeset_iter *it = NULL;
 	const char *tab;
-	int ncol, op, ind;
+	int ncol, op, ind, i;
 
 	hearth_cs_writer_append_raw(&rc->w, c);
 	CHECK(rc->w.rc == 0);
@@ -238,6 +238,17 @@ static int raw_copy_change(void *ctx, const hearth_cs_change *c)
 	CHECK(sqlite3changeset_op(it, &tab, &ncol, &op, &ind) == SQLITE_OK);
 	CHECK(strcmp(tab, c->table) == 0 && ncol == c->ncol && op == c->op &&
 	      (ind != 0) == c->indirect);
+	for (i = 0; i < ncol; i++) { /* hearth_cs_change_text_is reads a text as SQLite does */
+		sqlite3_value *v = NULL;
+		int rec = op != SQLITE_DELETE;
+
+		if ((rec ? sqlite3changeset_new(it, i, &v) : sqlite3changeset_old(it, i, &v)) ==
+			    SQLITE_OK &&
+		    v && sqlite3_value_type(v) == SQLITE_TEXT)
+			CHECK(hearth_cs_change_text_is(c, rec, i,
+				(const char *)sqlite3_value_text(v)) == 1);
+		CHECK(hearth_cs_change_text_is(c, rec, i, "\x7f(no such text)") == 0);
+	}
 	CHECK(sqlite3changeset_next(it) == SQLITE_DONE);
 	sqlite3changeset_finalize(it);
 	rc->count++;
