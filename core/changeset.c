@@ -467,22 +467,33 @@ void hearth_cs_writer_append_raw(hearth_cs_writer *w, const hearth_cs_change *c)
 		put(w, c->p, c->n);
 }
 
+const char *hearth_cs_change_text(const hearth_cs_change *c, int new_record, int col,
+	size_t *len)
+{
+	size_t pos = 2;
+	struct hearth_raw_value v;
+	const unsigned char *nul;
+
+	if (col < 0 || col >= c->ncol ||
+	    (new_record ? c->op == SQLITE_DELETE : c->op == SQLITE_INSERT))
+		return NULL;
+	if (new_record && c->op == SQLITE_UPDATE &&
+	    skip_record(c->p, c->n, &pos, (uint64_t)c->ncol) < 0)
+		return NULL;
+	if (skip_record(c->p, c->n, &pos, (uint64_t)col) < 0 ||
+	    hearth_raw_value(c->p, c->n, &pos, &v) < 0 || v.type != SQLITE_TEXT)
+		return NULL;
+	/* as sqlite3_value_text() and strlen() see it: up to its first NUL */
+	*len = (nul = memchr(v.p, 0, v.n)) ? (size_t)(nul - v.p) : v.n;
+	return v.n ? (const char *)v.p : "";
+}
+
 int hearth_cs_change_text_is(const hearth_cs_change *c, int new_record, int col, const char *s)
 {
-	size_t pos = 2, len;
-	struct hearth_raw_value v;
+	size_t len;
+	const char *t = hearth_cs_change_text(c, new_record, col, &len);
 
-	if (col < 0 || col >= c->ncol || (new_record ? c->op == SQLITE_DELETE : c->op == SQLITE_INSERT))
-		return 0;
-	if (new_record && c->op == SQLITE_UPDATE && skip_record(c->p, c->n, &pos, (uint64_t)c->ncol) < 0)
-		return 0;
-	if (skip_record(c->p, c->n, &pos, (uint64_t)col) < 0 || hearth_raw_value(c->p, c->n, &pos, &v) < 0 ||
-	    v.type != SQLITE_TEXT)
-		return 0;
-	/* as strcmp() on sqlite3_value_text() sees it: up to its first NUL */
-	len = strlen(s);
-	return memchr(v.p, 0, v.n) ? strlen((const char *)v.p) == len && memcmp(v.p, s, len) == 0
-				   : v.n == len && memcmp(v.p, s, len) == 0;
+	return t && len == strlen(s) && memcmp(t, s, len) == 0;
 }
 
 int hearth_cs_change_iter(sqlite3_changeset_iter **out, hearth_buf *one, const hearth_cs_change *c)

@@ -223,6 +223,11 @@ typedef int (*hearth_cs_each_fn)(void *ctx, const hearth_cs_change *c);
 int hearth_changeset_each(const void *cs, int n, hearth_cs_each_fn each, void *ctx);
 /** Append change `c` as it is, under its table. */
 void hearth_cs_writer_append_raw(hearth_cs_writer *w, const hearth_cs_change *c);
+/** Column `col` of the old (new_record 0) or new record of change `c` if it is TEXT: its bytes,
+ * not NUL-terminated, *len of them up to its first NUL (as strlen() on sqlite3_value_text()
+ * sees it); NULL for any other value. */
+const char *hearth_cs_change_text(const hearth_cs_change *c, int new_record, int col,
+	size_t *len);
 /** 1 if column `col` of the old (new_record 0) or new record of change `c` is TEXT and equal
  * to `s` as strcmp() on sqlite3_value_text() sees it (up to its first NUL), else 0. */
 int hearth_cs_change_text_is(const hearth_cs_change *c, int new_record, int col, const char *s);
