@@ -344,23 +344,32 @@ static int summary_table(hearth_buf *out, int *first, const char *table, const i
 /* The framing walk; with `sum`, the summary of the changes is appended to it, and with `count`,
  * their number is stored there (a byte walk costs a fraction of SQLite's iterator, which makes
  * a value object of every value). */
-static int framing_walk(const void *cs, int n, hearth_buf *sum, int *count)
+static int framing_walk(const void *cs, int n, hearth_buf *sum, int *count,
+	hearth_cs_each_fn each, void *ctx)
 {
 	const unsigned char *p = cs, *nul;
-	size_t len = (size_t)n, pos = 0;
+	size_t len = (size_t)n, pos = 0, start;
 	uint64_t ncol = 0;
 	int change_due = 0, tally[3] = { 0, 0, 0 }, first = 1, total = 0, rc;
 	char table[128] = "";
+	hearth_cs_change c;
 
+	memset(&c, 0, sizeof(c));
 	while (pos < len) {
 		unsigned char op = p[pos++];
 		if (op == 'T') {
+			start = pos - 1;
 			if (change_due || hearth_varint_get(p, len, &pos, &ncol) < 0 || ncol < 1 ||
 			    ncol > 65536 || ncol > len - pos)
 				goto corrupt;
+			c.pk = p + pos;
 			pos += (size_t)ncol;
 			if (!(nul = memchr(p + pos, 0, len - pos)))
 				goto corrupt;
+			c.table = (const char *)p + pos;
+			c.ncol = (int)ncol;
+			c.head = p + start;
+			c.nhead = (size_t)(nul - p) + 1 - start;
 			if (sum && (!table[0] || strncmp(table, (const char *)p + pos, sizeof(table) - 1))) {
 				if (table[0] && (rc = summary_table(sum, &first, table, tally)) < 0)
 					return rc;
@@ -374,10 +383,18 @@ static int framing_walk(const void *cs, int n, hearth_buf *sum, int *count)
 		if (!ncol || (op != SQLITE_INSERT && op != SQLITE_UPDATE && op != SQLITE_DELETE) ||
 		    pos >= len)
 			goto corrupt;
-		pos++; /* indirect flag */
+		start = pos - 1;
+		c.indirect = p[pos++] != 0;
 		if (skip_record(p, len, &pos, ncol) < 0 ||
 		    (op == SQLITE_UPDATE && skip_record(p, len, &pos, ncol) < 0))
 			goto corrupt;
+		if (each) {
+			c.op = op;
+			c.p = p + start;
+			c.n = pos - start;
+			if ((rc = each(ctx, &c)) < 0)
+				return rc;
+		}
 		tally[op == SQLITE_INSERT ? 0 : op == SQLITE_UPDATE ? 1 : 2]++;
 		total++;
 		change_due = 0;
@@ -397,14 +414,21 @@ corrupt:
 
 static int framing_check(const void *cs, int n)
 {
-	return framing_walk(cs, n, NULL, NULL);
+	return framing_walk(cs, n, NULL, NULL, NULL, NULL);
 }
 
 int hearth_changeset_summary_count(hearth_buf *sum, int *count, const void *cs, int n)
 {
 	if (n < 0 || (n > 0 && !cs))
 		return hearth_error_set(HEARTH_ECORRUPT, _("changeset does not parse"));
-	return framing_walk(cs, n, sum, count);
+	return framing_walk(cs, n, sum, count, NULL, NULL);
+}
+
+int hearth_changeset_each(const void *cs, int n, hearth_cs_each_fn each, void *ctx)
+{
+	if (n < 0 || (n > 0 && !cs))
+		return hearth_error_set(HEARTH_ECORRUPT, _("changeset does not parse"));
+	return framing_walk(cs, n, NULL, NULL, each, ctx);
 }
 
 int hearth_changeset_wellformed(const void *cs, size_t n)
@@ -412,48 +436,77 @@ int hearth_changeset_wellformed(const void *cs, size_t n)
 	return n <= INT32_MAX && (n == 0 || cs) && framing_check(cs, (int)n) == 0;
 }
 
+/* The byte walk alone: it checks every table header, op and record against the buffer's end
+ * and every value's type, which is all SQLite's iterator checks on a changeset (3.40), so what
+ * passes it also iterates to the end (tests/fuzz/fuzz_changeset.c checks this on every input).
+ * SQLite's iterator, which makes a value object of every value, walked it a second time. */
 int hearth_changeset_validate(const void *cs, int n, int *nchanges)
 {
-	sqlite3_changeset_iter *it = NULL;
-	int step, count = 0, rc = 0;
+	int count = 0, rc;
 
 	if (nchanges)
 		*nchanges = 0;
 	if (n < 0 || (n > 0 && !cs))
 		return hearth_error_set(HEARTH_ECORRUPT, _("changeset does not parse"));
-	if ((rc = framing_check(cs, n)) < 0)
+	if ((rc = framing_walk(cs, n, NULL, &count, NULL, NULL)) < 0)
 		return rc;
-	if (sqlite3changeset_start(&it, n, (void *)cs) != SQLITE_OK)
-		return hearth_error_set(HEARTH_ECORRUPT, _("changeset does not parse"));
-	while ((step = sqlite3changeset_next(it)) == SQLITE_ROW) {
-		const char *tab;
-		int ncol, op, indirect, i;
-		sqlite3_value *v;
-		if (sqlite3changeset_op(it, &tab, &ncol, &op, &indirect) != SQLITE_OK) {
-			step = SQLITE_CORRUPT;
-			break;
-		}
-		/* touch every value so a truncated record is found here, not while applying */
-		for (i = 0; i < ncol; i++) {
-			if (op != SQLITE_INSERT && sqlite3changeset_old(it, i, &v) != SQLITE_OK)
-				step = SQLITE_CORRUPT;
-			if (op != SQLITE_DELETE && sqlite3changeset_new(it, i, &v) != SQLITE_OK)
-				step = SQLITE_CORRUPT;
-		}
-		if (step != SQLITE_ROW)
-			break;
-		count++;
-	}
-	if (step != SQLITE_DONE)
-		rc = hearth_error_set(HEARTH_ECORRUPT, _("changeset does not parse (entry %d)"),
-			count + 1);
-	sqlite3changeset_finalize(it);
-	if (rc == 0 && nchanges)
+	if (nchanges)
 		*nchanges = count;
-	return rc;
+	return 0;
 }
 
 int hearth_changeset_summary(hearth_buf *out, const void *cs, int n)
 {
 	return hearth_changeset_summary_count(out, NULL, cs, n);
+}
+
+void hearth_cs_writer_append_raw(hearth_cs_writer *w, const hearth_cs_change *c)
+{
+	hearth_cs_writer_table(w, c->table, c->ncol, c->pk);
+	if (w->rc == 0 && w->table)
+		put(w, c->p, c->n);
+}
+
+const char *hearth_cs_change_text(const hearth_cs_change *c, int new_record, int col,
+	size_t *len)
+{
+	size_t pos = 2;
+	struct hearth_raw_value v;
+	const unsigned char *nul;
+
+	if (col < 0 || col >= c->ncol ||
+	    (new_record ? c->op == SQLITE_DELETE : c->op == SQLITE_INSERT))
+		return NULL;
+	if (new_record && c->op == SQLITE_UPDATE &&
+	    skip_record(c->p, c->n, &pos, (uint64_t)c->ncol) < 0)
+		return NULL;
+	if (skip_record(c->p, c->n, &pos, (uint64_t)col) < 0 ||
+	    hearth_raw_value(c->p, c->n, &pos, &v) < 0 || v.type != SQLITE_TEXT)
+		return NULL;
+	/* as sqlite3_value_text() and strlen() see it: up to its first NUL */
+	*len = (nul = memchr(v.p, 0, v.n)) ? (size_t)(nul - v.p) : v.n;
+	return v.n ? (const char *)v.p : "";
+}
+
+int hearth_cs_change_text_is(const hearth_cs_change *c, int new_record, int col, const char *s)
+{
+	size_t len;
+	const char *t = hearth_cs_change_text(c, new_record, col, &len);
+
+	return t && len == strlen(s) && memcmp(t, s, len) == 0;
+}
+
+int hearth_cs_change_iter(sqlite3_changeset_iter **out, hearth_buf *one, const hearth_cs_change *c)
+{
+	*out = NULL;
+	hearth_buf_clear(one);
+	if (hearth_buf_put(one, c->head, c->nhead) < 0 || hearth_buf_put(one, c->p, c->n) < 0)
+		return hearth_error_set(HEARTH_ERROR, _("out of memory"));
+	if (sqlite3changeset_start(out, (int)one->size, one->ptr) != SQLITE_OK ||
+	    sqlite3changeset_next(*out) != SQLITE_ROW) {
+		sqlite3changeset_finalize(*out);
+		*out = NULL;
+		return hearth_error_set(HEARTH_ECORRUPT, _("changeset does not parse"));
+	}
+	return 0;
 }

@@ -204,6 +204,37 @@ int hearth_cs_deletes_keys_only(hearth_buf *out, sqlite3 *h, const void *cs, int
 void hearth_cs_writer_append_iter(hearth_cs_writer *w, sqlite3_changeset_iter *it);
 void hearth_cs_writer_dispose(hearth_cs_writer *w);
 
+/** One change of a changeset as its bytes (hearth_changeset_each), without SQLite's iterator,
+ * which makes a value object of every value: its table header and the change itself. */
+typedef struct {
+	const char *table;       /* NUL-terminated, inside the changeset */
+	int ncol;
+	const unsigned char *pk; /* ncol primary-key flags */
+	int op, indirect;
+	const unsigned char *head; /* its table header: 'T' ... NUL */
+	size_t nhead;
+	const unsigned char *p; /* the change: op, indirect flag, record(s) */
+	size_t n;
+} hearth_cs_change;
+typedef int (*hearth_cs_each_fn)(void *ctx, const hearth_cs_change *c);
+/** The framing walk of hearth_changeset_validate, calling `each` on every change once its bytes
+ * are checked: 0, HEARTH_ECORRUPT (the changes before the bad one were passed), or the first
+ * negative return of `each`. */
+int hearth_changeset_each(const void *cs, int n, hearth_cs_each_fn each, void *ctx);
+/** Append change `c` as it is, under its table. */
+void hearth_cs_writer_append_raw(hearth_cs_writer *w, const hearth_cs_change *c);
+/** Column `col` of the old (new_record 0) or new record of change `c` if it is TEXT: its bytes,
+ * not NUL-terminated, *len of them up to its first NUL (as strlen() on sqlite3_value_text()
+ * sees it); NULL for any other value. */
+const char *hearth_cs_change_text(const hearth_cs_change *c, int new_record, int col,
+	size_t *len);
+/** 1 if column `col` of the old (new_record 0) or new record of change `c` is TEXT and equal
+ * to `s` as strcmp() on sqlite3_value_text() sees it (up to its first NUL), else 0. */
+int hearth_cs_change_text_is(const hearth_cs_change *c, int new_record, int col, const char *s);
+/** SQLite's iterator on change `c` alone (copied into `one`), already on it: 0 or an error;
+ * finalize *out. */
+int hearth_cs_change_iter(sqlite3_changeset_iter **out, hearth_buf *one, const hearth_cs_change *c);
+
 /** SQLite's varint (as in changesets: big-endian groups of 7 bits, a 9th byte of 8) of `v` into
  * out[0..9); returns its length, 1 to 9. */
 int hearth_varint_put(unsigned char out[9], uint64_t v);
@@ -214,8 +245,8 @@ int hearth_varint_get(const unsigned char *p, size_t n, size_t *pos, uint64_t *o
  * without SQLite: SQLite 3.40's iterator never returns on some truncated input, so untrusted
  * bytes pass this before they reach it. 0 otherwise. */
 int hearth_changeset_wellformed(const void *cs, size_t n);
-/** Walk the whole changeset once (after hearth_changeset_wellformed): HEARTH_ECORRUPT if it does
- * not parse. Sets *nchanges. */
+/** Walk the whole changeset's bytes once, without SQLite's value objects: HEARTH_ECORRUPT if it
+ * does not parse (then SQLite's iterator would not walk it to the end either). Sets *nchanges. */
 int hearth_changeset_validate(const void *cs, int n, int *nchanges);
 
 /** One-line summary like "care_class +1 ~2, child -1" appended to `out`. */

@@ -121,43 +121,66 @@ static void append_update_plain(hearth_cs_writer *w, const hearth_table_decl *t,
 	}
 }
 
+typedef struct {
+	hearth_cs_writer *w;
+	hearth_db *db;
+	const hearth_schema *s;
+	hearth_buf one;
+} log_note_walk;
+
+/* The UPDATE of a row with an audience at `it`, with the audience and, when it moves, the row. */
+static void log_note_update(hearth_cs_writer *w, hearth_db *db, const hearth_table_decl *t,
+	sqlite3_changeset_iter *it)
+{
+	sqlite3_value *old[ROW_COLS_MAX], *nw[ROW_COLS_MAX], *cur[ROW_COLS_MAX] = { 0 };
+	const char *tab;
+	int ncol, op, indirect, i, found = 0, a = t->audience_col;
+
+	sqlite3changeset_op(it, &tab, &ncol, &op, &indirect);
+	update_read(it, ncol, old, nw);
+	table_start(w, it, t);
+	/* the row as it stands is the row right after this change */
+	if ((w->rc = sync_row_load(db, t, old[0], old[1], cur, &found)) == 0 && found) {
+		for (i = 2; i < ncol; i++)
+			if (!nw[i] && (i == a || nw[a]))
+				old[i] = nw[i] = cur[i];
+	}
+	hearth_cs_writer_change(w, SQLITE_UPDATE, indirect, old, nw);
+	for (i = 0; i < ncol; i++)
+		sqlite3_value_free(cur[i]);
+}
+
+/* Every other change is logged as its bytes, without SQLite's iterator. */
+static int log_note_change(void *ctx, const hearth_cs_change *c)
+{
+	log_note_walk *lw = ctx;
+	const hearth_table_decl *t = hearth_schema_table(lw->s, c->table);
+	sqlite3_changeset_iter *it = NULL;
+
+	if (c->op != SQLITE_UPDATE || !t || t->audience_col < 0 || t->ncol != c->ncol ||
+	    c->ncol > ROW_COLS_MAX) {
+		hearth_cs_writer_append_raw(lw->w, c);
+		return lw->w->rc;
+	}
+	if (lw->w->rc == 0 && (lw->w->rc = hearth_cs_change_iter(&it, &lw->one, c)) == 0)
+		log_note_update(lw->w, lw->db, t, it);
+	sqlite3changeset_finalize(it);
+	return lw->w->rc;
+}
+
 int sync_log_note(hearth_cs_writer *w, hearth_db *db, const void *cs, int n)
 {
-	const hearth_schema *s = hearth_db_schema(db);
-	sqlite3_changeset_iter *it = NULL;
-	int step = SQLITE_DONE;
+	log_note_walk lw = { w, db, hearth_db_schema(db), HEARTH_BUF_INIT };
+	int rc;
 
-	if (sqlite3changeset_start(&it, n, (void *)cs) != SQLITE_OK)
-		return hearth_error_set(HEARTH_ERROR, _("cannot read the merged changes"));
-	while (w->rc == 0 && (step = sqlite3changeset_next(it)) == SQLITE_ROW) {
-		sqlite3_value *old[ROW_COLS_MAX], *nw[ROW_COLS_MAX], *cur[ROW_COLS_MAX] = { 0 };
-		const hearth_table_decl *t;
-		const char *tab;
-		int ncol, op, indirect, i, found = 0, a;
-
-		sqlite3changeset_op(it, &tab, &ncol, &op, &indirect);
-		t = hearth_schema_table(s, tab);
-		if (op != SQLITE_UPDATE || !t || t->audience_col < 0 || t->ncol != ncol ||
-		    ncol > ROW_COLS_MAX) {
-			hearth_cs_writer_append_iter(w, it);
-			continue;
-		}
-		a = t->audience_col;
-		update_read(it, ncol, old, nw);
-		table_start(w, it, t);
-		/* the row as it stands is the row right after this change */
-		if ((w->rc = sync_row_load(db, t, old[0], old[1], cur, &found)) == 0 && found) {
-			for (i = 2; i < ncol; i++)
-				if (!nw[i] && (i == a || nw[a]))
-					old[i] = nw[i] = cur[i];
-		}
-		hearth_cs_writer_change(w, SQLITE_UPDATE, indirect, old, nw);
-		for (i = 0; i < ncol; i++)
-			sqlite3_value_free(cur[i]);
-	}
-	sqlite3changeset_finalize(it);
-	if (w->rc == 0 && step != SQLITE_DONE)
-		w->rc = hearth_error_set(HEARTH_ERROR, _("cannot read the merged changes"));
+	if (w->rc)
+		return w->rc;
+	rc = hearth_changeset_each(cs, n, log_note_change, &lw);
+	hearth_buf_dispose(&lw.one);
+	if (rc == HEARTH_ECORRUPT)
+		rc = hearth_error_set(HEARTH_ERROR, _("cannot read the merged changes"));
+	if (rc < 0 && w->rc == 0)
+		w->rc = rc;
 	return w->rc;
 }
 
@@ -261,52 +284,72 @@ static void append_for_audience(hearth_cs_writer *w, const hearth_table_decl *t,
 	}
 }
 
+typedef struct {
+	hearth_cs_writer *w;
+	hearth_db *db;
+	const hearth_schema *s;
+	const char *node;
+	hearth_buf one;
+} down_filter_walk;
+
+/* What the node gets of a change that is not its own nor the office's, or an audience UPDATE of
+ * one that is: SQLite's iterator on that change alone. */
+static int down_filter_slow(down_filter_walk *fw, const hearth_table_decl *t,
+	const hearth_cs_change *c, int own)
+{
+	hearth_cs_writer *w = fw->w;
+	sqlite3_changeset_iter *it = NULL;
+
+	if ((w->rc = hearth_cs_change_iter(&it, &fw->one, c)) < 0)
+		return w->rc;
+	if (own)
+		append_update_plain(w, t, it, 0);
+	else if (t->directory)
+		filter_directory(w, t, it, c->op);
+	else if (c->op == SQLITE_UPDATE)
+		filter_audience_update(w, fw->db, t, it, fw->node);
+	else
+		append_for_audience(w, t, it, c->op);
+	sqlite3changeset_finalize(it);
+	return w->rc;
+}
+
+/* One change, read from its bytes: most are the node's own rows or the office's, taken whole, or
+ * rows it is not in the audience of, left out. */
+static int down_filter_change(void *ctx, const hearth_cs_change *c)
+{
+	down_filter_walk *fw = ctx;
+	const hearth_table_decl *t = hearth_schema_table(fw->s, c->table);
+	int rec = c->op == SQLITE_INSERT;
+
+	if (fw->w->rc || !t)
+		return fw->w->rc;
+	if (hearth_cs_change_text_is(c, rec, 0, HEARTH_OFFICE) ||
+	    hearth_cs_change_text_is(c, rec, 0, fw->node)) {
+		if (c->op == SQLITE_UPDATE && t->audience_col >= 0)
+			return down_filter_slow(fw, t, c, 1);
+		hearth_cs_writer_append_raw(fw->w, c);
+		return fw->w->rc;
+	}
+	if (t->directory || (t->audience_col >= 0 &&
+				    (c->op == SQLITE_UPDATE ||
+					    hearth_cs_change_text_is(c, rec, t->audience_col, fw->node))))
+		return down_filter_slow(fw, t, c, 0);
+	return 0;
+}
+
 int sync_down_filter(hearth_cs_writer *w, hearth_db *db, const char *node, const void *cs, int n)
 {
-	const hearth_schema *s = hearth_db_schema(db);
-	sqlite3_changeset_iter *it = NULL;
-	int step;
+	down_filter_walk fw = { w, db, hearth_db_schema(db), node, HEARTH_BUF_INIT };
+	int rc;
 
-	if (sqlite3changeset_start(&it, n, (void *)cs) != SQLITE_OK)
-		return hearth_error_set(HEARTH_ECORRUPT, _("office log entry does not parse"));
-	while (w->rc == 0 && (step = sqlite3changeset_next(it)) == SQLITE_ROW) {
-		const char *tab;
-		int ncol, op, indirect;
-		sqlite3_value *owner = NULL, *aud = NULL;
-		const hearth_table_decl *t;
-
-		sqlite3changeset_op(it, &tab, &ncol, &op, &indirect);
-		if (!(t = hearth_schema_table(s, tab)))
-			continue;
-		if (op == SQLITE_INSERT)
-			sqlite3changeset_new(it, 0, &owner);
-		else
-			sqlite3changeset_old(it, 0, &owner);
-		if (sync_text_is(owner, HEARTH_OFFICE) || sync_text_is(owner, node)) {
-			if (op == SQLITE_UPDATE && t->audience_col >= 0)
-				append_update_plain(w, t, it, 0);
-			else
-				hearth_cs_writer_append_iter(w, it);
-			continue;
-		}
-		if (t->directory) {
-			filter_directory(w, t, it, op);
-			continue;
-		}
-		if (t->audience_col < 0)
-			continue;
-		if (op == SQLITE_INSERT) {
-			sqlite3changeset_new(it, t->audience_col, &aud);
-			if (sync_text_is(aud, node))
-				append_for_audience(w, t, it, op);
-		} else if (op == SQLITE_DELETE) {
-			sqlite3changeset_old(it, t->audience_col, &aud);
-			if (sync_text_is(aud, node))
-				append_for_audience(w, t, it, op);
-		} else {
-			filter_audience_update(w, db, t, it, node);
-		}
-	}
-	sqlite3changeset_finalize(it);
+	if (w->rc)
+		return w->rc;
+	rc = hearth_changeset_each(cs, n, down_filter_change, &fw);
+	hearth_buf_dispose(&fw.one);
+	if (rc == HEARTH_ECORRUPT && w->rc == 0)
+		rc = hearth_error_set(HEARTH_ECORRUPT, _("office log entry does not parse"));
+	if (rc < 0 && w->rc == 0)
+		w->rc = rc;
 	return w->rc;
 }

@@ -38,27 +38,35 @@ static int routes_init(sync_down_routes *r, int64_t from, int64_t last)
 	return 0;
 }
 
-/* Note the node id `v` as reached by entry `e`: its offset in names, -1 if `v` is no text; a
- * full list or no memory puts the entry in doubt. */
-static int route_name(sync_down_routes *r, sync_down_route *e, sqlite3_value *v)
+/* Note the node id t[0..len) as reached by entry `e`: its offset in names; a full list or no
+ * memory puts the entry in doubt (-1). */
+static int route_name_text(sync_down_routes *r, sync_down_route *e, const char *t, size_t len)
 {
-	const char *t, *p = r->names.ptr + e->first;
+	const char *p = r->names.ptr + e->first;
 	int i, off;
 
-	if (!v || sqlite3_value_type(v) != SQLITE_TEXT)
-		return -1;
-	t = (const char *)sqlite3_value_text(v);
 	for (i = 0; i < e->n; p += strlen(p) + 1, i++)
-		if (strcmp(p, t) == 0)
+		if (strlen(p) == len && memcmp(p, t, len) == 0)
 			return (int)(p - r->names.ptr);
 	off = (int)r->names.size;
 	if (e->n == ROUTE_NAMES_MAX || (size_t)off != r->names.size ||
-	    hearth_buf_put(&r->names, t, strlen(t) + 1) < 0) {
+	    hearth_buf_put(&r->names, t, len) < 0 || hearth_buf_put(&r->names, "", 1) < 0) {
 		e->every = 1;
 		return -1;
 	}
 	e->n++;
 	return off;
+}
+
+/* The same for value `v`: -1 if it is no text. */
+static int route_name(sync_down_routes *r, sync_down_route *e, sqlite3_value *v)
+{
+	const char *t;
+
+	if (!v || sqlite3_value_type(v) != SQLITE_TEXT)
+		return -1;
+	t = (const char *)sqlite3_value_text(v);
+	return route_name_text(r, e, t, strlen(t));
 }
 
 /* The audiences of an updated row before and after, as filter_audience_update sees them (read
@@ -86,63 +94,74 @@ static void route_audience_update(sync_down_routes *r, sync_down_route *e, heart
 		sqlite3_value_free(cur[i]);
 }
 
+typedef struct {
+	sync_down_routes *r;
+	sync_down_route *e;
+	hearth_db *db;
+	const hearth_schema *s;
+	hearth_buf one;
+	int whole;
+} route_walk;
+
+/* One change of the entry, read from its bytes (SQLite's iterator for an audience UPDATE). */
+static int route_change(void *ctx, const hearth_cs_change *c)
+{
+	route_walk *rw = ctx;
+	sync_down_route *e = rw->e;
+	const hearth_table_decl *t = hearth_schema_table(rw->s, c->table);
+	sqlite3_changeset_iter *it = NULL;
+	int rec = c->op == SQLITE_INSERT, off = -1;
+	const char *owner, *aud;
+	size_t len;
+
+	if (!t) {
+		rw->whole = 0; /* a change no node gets */
+		return 0;
+	}
+	owner = hearth_cs_change_text(c, rec, 0, &len);
+	if (owner && len == strlen(HEARTH_OFFICE) && memcmp(owner, HEARTH_OFFICE, len) == 0) {
+		e->every = 1;
+		return 0;
+	}
+	if (t->directory)
+		e->every = 1; /* its owner may still get the entry whole */
+	if (owner)
+		off = route_name_text(rw->r, e, owner, len);
+	if (off < 0 || (e->owner >= 0 && off != e->owner))
+		rw->whole = 0;
+	e->owner = off;
+	if (t->audience_col < 0)
+		return 0;
+	if (c->op == SQLITE_UPDATE) {
+		rw->whole = 0; /* its log form carries the audience: cut for every node */
+		if (hearth_cs_change_iter(&it, &rw->one, c) < 0)
+			e->every = 1;
+		else
+			route_audience_update(rw->r, e, rw->db, t, it);
+		sqlite3changeset_finalize(it);
+		return 0;
+	}
+	if ((aud = hearth_cs_change_text(c, rec, t->audience_col, &len)))
+		route_name_text(rw->r, e, aud, len);
+	return 0;
+}
+
 /* Walk one log entry once and note its route. */
 static void route_entry(sync_down_routes *r, sync_down_route *e, hearth_db *db, const void *cs,
 	int n)
 {
-	const hearth_schema *s = hearth_db_schema(db);
-	sqlite3_changeset_iter *it = NULL;
-	int whole = 1, step = SQLITE_ERROR;
+	route_walk rw = { r, e, db, hearth_db_schema(db), HEARTH_BUF_INIT, 1 };
 
 	memset(e, 0, sizeof(*e));
 	e->known = 1;
 	e->owner = -1;
 	e->first = (int)r->names.size;
-	if (sqlite3changeset_start(&it, n, (void *)cs) == SQLITE_OK) {
-		while ((step = sqlite3changeset_next(it)) == SQLITE_ROW) {
-			const char *tab;
-			int ncol, op, indirect, off;
-			sqlite3_value *owner = NULL, *aud = NULL;
-			const hearth_table_decl *t;
-
-			sqlite3changeset_op(it, &tab, &ncol, &op, &indirect);
-			if (!(t = hearth_schema_table(s, tab))) {
-				whole = 0; /* a change no node gets */
-				continue;
-			}
-			if (op == SQLITE_INSERT)
-				sqlite3changeset_new(it, 0, &owner);
-			else
-				sqlite3changeset_old(it, 0, &owner);
-			if (sync_text_is(owner, HEARTH_OFFICE)) {
-				e->every = 1;
-				continue;
-			}
-			if (t->directory)
-				e->every = 1; /* its owner may still get the entry whole */
-			if ((off = route_name(r, e, owner)) < 0 || (e->owner >= 0 && off != e->owner))
-				whole = 0;
-			e->owner = off;
-			if (t->audience_col < 0)
-				continue;
-			if (op == SQLITE_UPDATE) {
-				whole = 0; /* its log form carries the audience: cut for every node */
-				route_audience_update(r, e, db, t, it);
-				continue;
-			}
-			if (op == SQLITE_INSERT)
-				sqlite3changeset_new(it, t->audience_col, &aud);
-			else
-				sqlite3changeset_old(it, t->audience_col, &aud);
-			route_name(r, e, aud);
-		}
-		sqlite3changeset_finalize(it);
-	}
-	if (step != SQLITE_DONE) {
+	if (hearth_changeset_each(cs, n, route_change, &rw) < 0) {
 		e->every = 1; /* sync_down_filter reports it */
-		whole = 0;
+		rw.whole = 0;
 	}
-	e->whole = (unsigned char)whole;
+	hearth_buf_dispose(&rw.one);
+	e->whole = (unsigned char)rw.whole;
 }
 
 #define ROUTES_MAX (1 << 18) /* entries routed in a round; older ones are cut for each node */

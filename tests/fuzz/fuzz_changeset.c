@@ -217,6 +217,83 @@ static void row_delete(sqlite3 *db, const char *name, int ncol, const unsigned c
  * changes themselves under a session. The session's changeset is SQLite's own encoding of
  * whatever took effect; the encoder must reproduce it byte for byte.
  */
+/* hearth_changeset_each: every change passed once, in order; copied as its bytes it is the
+ * same changeset, and SQLite's iterator on each change alone sees that change. */
+struct raw_copy {
+	hearth_cs_writer w;
+	hearth_buf one;
+	int count;
+};
+
+static int raw_copy_change(void *ctx, const hearth_cs_change *c)
+{
+	struct raw_copy *rc = ctx;
+	sqlite3_changeset_iter *it = NULL;
+	const char *tab;
+	int ncol, op, ind, i;
+
+	hearth_cs_writer_append_raw(&rc->w, c);
+	CHECK(rc->w.rc == 0);
+	CHECK(hearth_cs_change_iter(&it, &rc->one, c) == 0);
+	CHECK(sqlite3changeset_op(it, &tab, &ncol, &op, &ind) == SQLITE_OK);
+	CHECK(strcmp(tab, c->table) == 0 && ncol == c->ncol && op == c->op &&
+	      (ind != 0) == c->indirect);
+	for (i = 0; i < ncol; i++) { /* hearth_cs_change_text_is reads a text as SQLite does */
+		sqlite3_value *v = NULL;
+		int rec = op != SQLITE_DELETE;
+
+		if ((rec ? sqlite3changeset_new(it, i, &v) : sqlite3changeset_old(it, i, &v)) ==
+			    SQLITE_OK &&
+		    v && sqlite3_value_type(v) == SQLITE_TEXT)
+			CHECK(hearth_cs_change_text_is(c, rec, i,
+				(const char *)sqlite3_value_text(v)) == 1);
+		CHECK(hearth_cs_change_text_is(c, rec, i, "\x7f(no such text)") == 0);
+	}
+	CHECK(sqlite3changeset_next(it) == SQLITE_DONE);
+	sqlite3changeset_finalize(it);
+	rc->count++;
+	return 0;
+}
+
+static void check_raw_copy(const void *cs, int n, int nchanges)
+{
+	struct raw_copy rc = { HEARTH_CS_WRITER_INIT, HEARTH_BUF_INIT, 0 };
+
+	CHECK(hearth_changeset_each(cs, n, raw_copy_change, &rc) == 0);
+	CHECK(rc.count == nchanges);
+	CHECK(rc.w.buf.size <= (size_t)n);
+	check_same_changes(cs, n, rc.w.buf.ptr, (int)rc.w.buf.size);
+	hearth_cs_writer_dispose(&rc.w);
+	hearth_buf_dispose(&rc.one);
+}
+
+/* What hearth_changeset_validate passes, SQLite's iterator walks to its end, every old and
+ * new value read, as many changes (validate walks the bytes only, without SQLite). */
+static void check_sqlite_walks(const void *cs, int n, int nchanges)
+{
+	sqlite3_changeset_iter *it = NULL;
+	int step, count = 0;
+
+	CHECK(sqlite3changeset_start(&it, n, (void *)cs) == SQLITE_OK);
+	while ((step = sqlite3changeset_next(it)) == SQLITE_ROW) {
+		const char *tab;
+		int ncol, op, ind, i;
+		sqlite3_value *v;
+
+		CHECK(sqlite3changeset_op(it, &tab, &ncol, &op, &ind) == SQLITE_OK);
+		for (i = 0; i < ncol; i++) {
+			if (op != SQLITE_INSERT)
+				CHECK(sqlite3changeset_old(it, i, &v) == SQLITE_OK);
+			if (op != SQLITE_DELETE)
+				CHECK(sqlite3changeset_new(it, i, &v) == SQLITE_OK);
+		}
+		count++;
+	}
+	CHECK(step == SQLITE_DONE);
+	CHECK(count == nchanges);
+	sqlite3changeset_finalize(it);
+}
+
 static void check_sqlite_differential(const void *cs, int n)
 {
 	sqlite3 *db = NULL;
@@ -303,6 +380,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	/* what validates also summarises, as one line naming something */
 	CHECK(rcsum == 0 && sum.size > 0);
 	CHECK(nchanges > 0 || strcmp(sum.ptr, "no changes") == 0);
+	check_sqlite_walks(data, n, nchanges);
+	check_raw_copy(data, n, nchanges);
 
 	count = reencode(&w, data, n);
 	CHECK(count == nchanges);
