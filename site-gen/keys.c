@@ -6,9 +6,11 @@
  * fields the page shows (serialised whole: a field the page does not show only costs a render).
  * The key is stored in the manifest beside the page's file hashes (output_manifest.c); a page
  * whose key the published tree's manifest holds, with all its files, is kept: its files are
- * linked from the published tree, nothing is rendered. Every other page (the home page, the
- * directory, the lists, the search index, open data, the feed, the sitemap) reads the whole
- * model and is rendered on every build.
+ * linked from the published tree, nothing is rendered. The aggregates that show a part of
+ * every row are keyed the same way on the fields they show (site_group_keyed, site_page_keyed:
+ * the directory pages, the events list, the search index, open data; each serialises its own
+ * inputs beside the code that renders them). The home page, coverage, services, the site
+ * index, the feed and the sitemap are rendered on every build.
  */
 #include "site_int.h"
 #include "core/i18n.h"
@@ -363,6 +365,18 @@ static int keyed(site_ctx *ctx, const char *path, const char *md_path, const cha
 	return site_keep(ctx, key, lastmod, paths, md_path ? 2 : 1);
 }
 
+/* The concatenation of six strings into `b`. */
+static int path_of(hearth_buf *b, const char *a, const char *c, const char *d, const char *e,
+	const char *f, const char *g)
+{
+	const char *parts[6] = { a, c, d, e, f, g };
+	int i, rc = 0;
+
+	for (i = 0; rc == 0 && i < 6; i++)
+		rc = hearth_buf_puts(b, parts[i]);
+	return rc;
+}
+
 int site_node_keyed(site_ctx *ctx, const site_lang *l, const site_node *n, const char *lastmod,
 	uint64_t key[2], int *has_key)
 {
@@ -372,9 +386,9 @@ int site_node_keyed(site_ctx *ctx, const site_lang *l, const site_node *n, const
 	*has_key = 0;
 	if (!ctx->keys || !ctx->keys->on)
 		return 0;
-	rc = hearth_buf_printf(&path, "%scentres/%s.html", l->prefix, n->slug);
+	rc = path_of(&path, "", l->prefix, "centres/", n->slug, ".html", "");
 	if (rc == 0)
-		rc = hearth_buf_printf(&md, "content/%scentres/%s.md", l->prefix, n->slug);
+		rc = path_of(&md, "content/", l->prefix, "centres/", n->slug, ".md", "");
 	if (rc == 0)
 		rc = keyed(ctx, path.ptr, md.ptr, lastmod, &ctx->keys->node[n - ctx->m->nodes], key,
 			has_key);
@@ -396,9 +410,10 @@ int site_event_keyed(site_ctx *ctx, const site_lang *l, const site_event *e, con
 	*has_key = 0;
 	if (!k || !k->on)
 		return 0;
-	rc = hearth_buf_printf(&path, "%sevents/%s.%s", l->prefix, e->slug, ext);
+	/* pieces, not printf: this runs for every event, twice per language */
+	rc = path_of(&path, "", l->prefix, "events/", e->slug, ".", ext);
 	if (rc == 0 && html)
-		rc = hearth_buf_printf(&md, "content/%sevents/%s.md", l->prefix, e->slug);
+		rc = path_of(&md, "content/", l->prefix, "events/", e->slug, ".md", "");
 	if (rc) {
 		rc = hearth_error_set(HEARTH_ERROR, _("cannot build the site: out of memory"));
 		goto done;
@@ -427,4 +442,80 @@ void site_key_file(site_ctx *ctx, const char *path, const uint64_t key[2])
 	}
 	if (site_render_hook)
 		site_render_hook(path);
+}
+
+/* ---- aggregates: groups of files keyed on the fields they show ----------------------------- */
+
+void site_key_str(site_ctx *ctx, hearth_buf *b, const char *s)
+{
+	if (ctx->keys)
+		key_str(ctx->keys, b, s);
+}
+
+void site_key_num(site_ctx *ctx, hearth_buf *b, long long v)
+{
+	if (ctx->keys)
+		key_num(ctx->keys, b, v);
+}
+
+void site_key_region(site_ctx *ctx, hearth_buf *b, int r)
+{
+	if (ctx->keys)
+		key_region(ctx->keys, b, ctx->m, r);
+}
+
+int site_keys_on(const site_ctx *ctx)
+{
+	return ctx->keys && ctx->keys->on;
+}
+
+int site_group_keyed(site_ctx *ctx, const hearth_buf *data, const char *lastmod,
+	const char *const *paths, int n, uint64_t key[2], int *has_key)
+{
+	site_keys *k = ctx->keys;
+	int rc;
+
+	*has_key = 0;
+	if (!k || !k->on || n < 1)
+		return 0;
+	if ((rc = key_of(k, paths[0], data->ptr, data->size, key)) != 0)
+		return rc;
+	*has_key = 1;
+	return site_keep(ctx, key, lastmod, paths, n);
+}
+
+void site_group_rendered(site_ctx *ctx, int first, const uint64_t key[2])
+{
+	site_file *f;
+
+	if (first < 0 || first >= ctx->files->n)
+		return;
+	f = ctx->files->files[first];
+	f->has_key = 1;
+	memcpy(f->key, key, sizeof f->key);
+	if (site_render_hook)
+		site_render_hook(f->path);
+}
+
+int site_page_keyed(site_ctx *ctx, const site_lang *l, const char *path, const hearth_buf *data,
+	uint64_t key[2], int *has_key)
+{
+	hearth_buf full = HEARTH_BUF_INIT, md = HEARTH_BUF_INIT;
+	size_t n = strlen(path);
+	int rc;
+
+	*has_key = 0;
+	if (!ctx->keys || !ctx->keys->on)
+		return 0;
+	rc = hearth_buf_printf(&full, "%s%s", l->prefix, path);
+	if (rc == 0)
+		rc = hearth_buf_printf(&md, "content/%s%.*s.md", l->prefix, (int)(n > 5 ? n - 5 : n),
+			path);
+	if (rc == 0)
+		rc = keyed(ctx, full.ptr, md.ptr, ctx->m->today, data, key, has_key);
+	else
+		rc = hearth_error_set(HEARTH_ERROR, _("cannot build the site: out of memory"));
+	hearth_buf_dispose(&full);
+	hearth_buf_dispose(&md);
+	return rc;
 }

@@ -628,8 +628,19 @@ void site_model_free(site_model *m)
 
 int site_model_node(const site_model *m, const char *id)
 {
-	int i;
+	int i, lo = 0, hi = m->nnodes - 1;
 
+	/* the nodes are read ORDER BY id (binary collation: strcmp's order); a miss is looked
+	 * for again one by one, so a model in another order is only slower */
+	while (id && lo <= hi) {
+		int mid = lo + (hi - lo) / 2, c = strcmp(m->nodes[mid].id, id);
+		if (c == 0)
+			return mid;
+		if (c < 0)
+			lo = mid + 1;
+		else
+			hi = mid - 1;
+	}
 	for (i = 0; id && i < m->nnodes; i++)
 		if (strcmp(m->nodes[i].id, id) == 0)
 			return i;

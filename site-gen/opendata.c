@@ -68,25 +68,86 @@ static int public_columns(sqlite3 *db, const char *table, hearth_buf *cols, int 
 	return rc;
 }
 
+/* The rows a table's files show, as the query reads them (the key of its three files). */
+static void key_rows(site_ctx *ctx, hearth_buf *b, sqlite3_stmt *st, int ncols)
+{
+	int i;
+
+	while (sqlite3_step(st) == SQLITE_ROW)
+		for (i = 0; i < ncols; i++) {
+			int type = sqlite3_column_type(st, i);
+			site_key_num(ctx, b, type);
+			if (type == SQLITE_INTEGER) {
+				site_key_num(ctx, b, sqlite3_column_int64(st, i));
+			} else if (type == SQLITE_FLOAT) {
+				double d = sqlite3_column_double(st, i);
+				long long bits;
+				memcpy(&bits, &d, sizeof bits);
+				site_key_num(ctx, b, bits);
+			} else if (type != SQLITE_NULL) {
+				site_key_str(ctx, b, (const char *)sqlite3_column_text(st, i));
+			}
+		}
+	sqlite3_reset(st);
+}
+
+/* Keep the three files of `name` when the published tree has them under the key of `data`:
+ * 1 kept, 0 render them (*has_key: `key` set), <0 error. */
+static int keep_files(site_ctx *ctx, const char *name, const hearth_buf *data, uint64_t key[2],
+	int *has_key)
+{
+	hearth_buf p[3] = { HEARTH_BUF_INIT, HEARTH_BUF_INIT, HEARTH_BUF_INIT };
+	const char *paths[3];
+	int rc;
+
+	*has_key = 0;
+	if (hearth_buf_printf(&p[0], "data/%s.csv", name) < 0 ||
+	    hearth_buf_printf(&p[1], "data/%s-excel.csv", name) < 0 ||
+	    hearth_buf_printf(&p[2], "data/%s.json", name) < 0)
+		rc = hearth_error_set(HEARTH_ERROR, _("cannot build the site: out of memory"));
+	else
+		paths[0] = p[0].ptr, paths[1] = p[1].ptr, paths[2] = p[2].ptr,
+		rc = site_group_keyed(ctx, data, NULL, paths, 3, key, has_key);
+	hearth_buf_dispose(&p[0]);
+	hearth_buf_dispose(&p[1]);
+	hearth_buf_dispose(&p[2]);
+	return rc;
+}
+
 static int export_table(site_ctx *ctx, sqlite3 *db, const char *table)
 {
-	hearth_buf cols = HEARTH_BUF_INIT, sql = HEARTH_BUF_INIT;
+	hearth_buf cols = HEARTH_BUF_INIT, sql = HEARTH_BUF_INIT, data = HEARTH_BUF_INIT;
 	sqlite3_stmt *st = NULL;
 	outputs o;
-	int ncols, i, rows = 0, step;
+	uint64_t key[2];
+	int ncols, i, rows = 0, step, has_key = 0, first;
 
-	if (open_files(ctx, &o, table))
-		return o.rc;
 	o.rc = public_columns(db, table, &cols, &ncols);
-	if (o.rc || ncols == 0)
+	if (o.rc == 0 && ncols > 0) {
+		o.rc = hearth_buf_printf(&sql, "SELECT %s FROM \"%s\"", cols.ptr, table);
+		if (o.rc == 0)
+			o.rc = site_public_rows_where(&sql, db, table);
+		if (o.rc == 0)
+			o.rc = hearth_buf_puts(&sql, " ORDER BY owner, id");
+		if (o.rc == 0 && sqlite3_prepare_v2(db, sql.ptr, -1, &st, NULL) != SQLITE_OK)
+			o.rc = hearth_error_sqlite(db, HEARTH_ERROR, _("cannot export open data"));
+	}
+	if (o.rc == 0 && site_keys_on(ctx)) {
+		/* the query names the columns the files show and the rows they hold */
+		site_key_str(ctx, &data, ncols > 0 ? sql.ptr : "");
+		if (st)
+			key_rows(ctx, &data, st, ncols);
+		o.rc = keep_files(ctx, table, &data, key, &has_key);
+		if (o.rc > 0) {
+			o.rc = 0;
+			goto done;
+		}
+	}
+	first = ctx->files->n;
+	if (o.rc || open_files(ctx, &o, table))
+		goto done;
+	if (ncols == 0)
 		goto finish;
-	o.rc = hearth_buf_printf(&sql, "SELECT %s FROM \"%s\"", cols.ptr, table);
-	if (o.rc == 0)
-		o.rc = site_public_rows_where(&sql, db, table);
-	if (o.rc == 0)
-		o.rc = hearth_buf_puts(&sql, " ORDER BY owner, id");
-	if (o.rc == 0 && sqlite3_prepare_v2(db, sql.ptr, -1, &st, NULL) != SQLITE_OK)
-		o.rc = hearth_error_sqlite(db, HEARTH_ERROR, _("cannot export open data"));
 	for (i = 0; o.rc == 0 && i < ncols; i++) {
 		put_all(&o, i ? "," : "");
 		csv_field(&o, sqlite3_column_name(st, i));
@@ -119,20 +180,39 @@ static int export_table(site_ctx *ctx, sqlite3 *db, const char *table)
 		put_all(&o, "\r\n");
 	}
 finish:
-	sqlite3_finalize(st);
 	if (o.rc == 0)
 		o.rc = hearth_buf_puts(o.json, "\n]\n");
+	if (o.rc == 0 && has_key)
+		site_group_rendered(ctx, first, key);
+done:
+	sqlite3_finalize(st);
 	hearth_buf_dispose(&cols);
 	hearth_buf_dispose(&sql);
+	hearth_buf_dispose(&data);
 	return o.rc;
 }
 
 static int export_vacancies(site_ctx *ctx)
 {
 	const site_model *m = ctx->m;
+	hearth_buf data = HEARTH_BUF_INIT;
 	outputs o;
-	int i;
+	uint64_t key[2];
+	int i, has_key = 0, first = ctx->files->n;
 
+	if (site_keys_on(ctx)) {
+		for (i = 0; i < m->nclasses; i++) {
+			site_key_str(ctx, &data, m->classes[i].owner);
+			site_key_str(ctx, &data, m->classes[i].id);
+			site_key_str(ctx, &data, m->classes[i].age_band);
+			site_key_num(ctx, &data, m->classes[i].capacity);
+			site_key_num(ctx, &data, m->classes[i].vacancies);
+		}
+		o.rc = keep_files(ctx, "vacancies", &data, key, &has_key);
+		hearth_buf_dispose(&data);
+		if (o.rc)
+			return o.rc < 0 ? o.rc : 0;
+	}
 	if (open_files(ctx, &o, "vacancies"))
 		return o.rc;
 	put_all(&o, "owner,class_id,age_band,capacity,vacancies\r\n");
@@ -159,15 +239,30 @@ static int export_vacancies(site_ctx *ctx)
 	}
 	if (o.rc == 0)
 		o.rc = hearth_buf_puts(o.json, "\n]\n");
+	if (o.rc == 0 && has_key)
+		site_group_rendered(ctx, first, key);
 	return o.rc;
 }
 
 static int export_solved(site_ctx *ctx)
 {
 	const site_model *m = ctx->m;
+	hearth_buf data = HEARTH_BUF_INIT;
 	outputs o;
-	int i;
+	uint64_t key[2];
+	int i, has_key = 0, first = ctx->files->n;
 
+	if (site_keys_on(ctx)) {
+		for (i = 0; i < m->nsolved; i++) {
+			site_key_str(ctx, &data, m->solved[i].month);
+			site_key_str(ctx, &data, m->solved[i].service_type_id);
+			site_key_num(ctx, &data, m->solved[i].count);
+		}
+		o.rc = keep_files(ctx, "requests_solved", &data, key, &has_key);
+		hearth_buf_dispose(&data);
+		if (o.rc)
+			return o.rc < 0 ? o.rc : 0;
+	}
 	if (open_files(ctx, &o, "requests_solved"))
 		return o.rc;
 	put_all(&o, "month,service_type_id,solved\r\n");
@@ -188,6 +283,8 @@ static int export_solved(site_ctx *ctx)
 	}
 	if (o.rc == 0)
 		o.rc = hearth_buf_puts(o.json, "\n]\n");
+	if (o.rc == 0 && has_key)
+		site_group_rendered(ctx, first, key);
 	return o.rc;
 }
 

@@ -378,24 +378,25 @@ int site_keep(site_ctx *ctx, const uint64_t key[2], const char *lastmod,
 	const char *const *paths, int n)
 {
 	const site_prev *prev = ctx->keys ? ctx->keys->prev : NULL;
-	const man_entry *e[2];
+	const man_entry *e;
 	int i;
 
-	if (!prev || n < 1 || n > 2)
+	if (!prev || n < 1)
 		return 0;
 	for (i = 0; i < n; i++)
-		if (!(e[i] = manifest_find(&prev->m, paths[i])))
+		if (!(e = manifest_find(&prev->m, paths[i])))
 			return 0;
-	if (!e[0]->has_key || e[0]->key[0] != key[0] || e[0]->key[1] != key[1])
-		return 0;
+		else if (i == 0 && (!e->has_key || e->key[0] != key[0] || e->key[1] != key[1]))
+			return 0;
 	for (i = 0; i < n; i++) {
 		site_file *f;
+		e = manifest_find(&prev->m, paths[i]);
 		if (!site_files_add(ctx->files, i == 0 ? lastmod : NULL, "%s", paths[i]))
 			return HEARTH_ERROR;
 		f = ctx->files->files[ctx->files->n - 1];
 		f->kept = 1;
-		f->kept_size = e[i]->size;
-		f->hash[0] = e[i]->hash[0], f->hash[1] = e[i]->hash[1];
+		f->kept_size = e->size;
+		f->hash[0] = e->hash[0], f->hash[1] = e->hash[1];
 		if (i == 0) {
 			f->has_key = 1;
 			f->key[0] = key[0], f->key[1] = key[1];

@@ -224,6 +224,46 @@ static int page_services(site_ctx *ctx, const site_lang *l)
 	return site_page_finish(p, L("Volunteer services"), NULL);
 }
 
+/* The list of events: keyed on what site_event_list shows of each event. */
+static int events_index(site_ctx *ctx, const site_lang *l)
+{
+	const site_model *m = ctx->m;
+	hearth_buf data = HEARTH_BUF_INIT;
+	site_page pg, *p = &pg;
+	uint64_t key[2];
+	int i, rc = 0, has_key = 0;
+
+	if (site_keys_on(ctx)) {
+		for (i = 0; i < m->nevents; i++) {
+			const site_event *e = &m->events[i];
+			site_key_num(ctx, &data, site_event_upcoming(m, e));
+			site_key_str(ctx, &data, e->starts_at);
+			site_key_str(ctx, &data, e->slug);
+			site_key_str(ctx, &data, e->title);
+			site_key_str(ctx, &data, e->title_en);
+			site_key_str(ctx, &data, e->kind);
+			site_key_num(ctx, &data, e->node);
+			if (e->node >= 0) {
+				site_key_str(ctx, &data, m->nodes[e->node].name);
+				site_key_str(ctx, &data, m->nodes[e->node].name_en);
+			}
+		}
+		rc = site_page_keyed(ctx, l, "events/index.html", &data, key, &has_key);
+		hearth_buf_dispose(&data);
+		if (rc)
+			return rc < 0 ? rc : 0;
+	}
+	site_page_begin(p, ctx, l, "events/index.html", NULL);
+	p->has_key = has_key;
+	memcpy(p->key, key, sizeof p->key);
+	site_page_md(p, "## %s\n\n", L("Upcoming events"));
+	site_event_list(p, 1, 0);
+	site_page_md(p, "## %s\n\n", L("Past events"));
+	site_event_list(p, 0, 50);
+	site_page_md(p, "[%s](../events.atom)\n", L("Events feed (Atom)"));
+	return site_page_finish(p, L("Events"), NULL);
+}
+
 static int page_events(site_ctx *ctx, const site_lang *l)
 {
 	const site_model *m = ctx->m;
@@ -233,13 +273,7 @@ static int page_events(site_ctx *ctx, const site_lang *l)
 	site_page pg, *p = &pg;
 	int i, rc;
 
-	site_page_begin(p, ctx, l, "events/index.html", NULL);
-	site_page_md(p, "## %s\n\n", L("Upcoming events"));
-	site_event_list(p, 1, 0);
-	site_page_md(p, "## %s\n\n", L("Past events"));
-	site_event_list(p, 0, 50);
-	site_page_md(p, "[%s](../events.atom)\n", L("Events feed (Atom)"));
-	rc = site_page_finish(p, L("Events"), NULL);
+	rc = events_index(ctx, l);
 
 	for (i = 0; rc == 0 && i < m->nevents; i++) {
 		const site_event *e = &m->events[i];

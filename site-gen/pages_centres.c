@@ -134,24 +134,58 @@ static int keep_care(const site_node *n, int care)
 	return n->care[care];
 }
 
+/* The key of a directory page: the regions (its facets and the county names of its cards) and
+ * the cards of its list. 1 kept, 0 render it (*has_key: `key` set), <0 error. */
+static int directory_keyed(site_ctx *ctx, const site_lang *l, const char *path,
+	int (*keep)(const site_node *, int), int arg, uint64_t key[2], int *has_key)
+{
+	hearth_buf data = HEARTH_BUF_INIT;
+	int i, rc;
+
+	*has_key = 0;
+	if (!site_keys_on(ctx))
+		return 0;
+	for (i = 0; i < ctx->m->nregions; i++)
+		site_key_region(ctx, &data, i);
+	rc = site_centre_list_key(ctx, &data, keep, arg);
+	if (rc == 0)
+		rc = site_page_keyed(ctx, l, path, &data, key, has_key);
+	hearth_buf_dispose(&data);
+	return rc;
+}
+
 int site_directory_pages(site_ctx *ctx, const site_lang *l)
 {
 	const site_model *m = ctx->m;
 	hearth_buf title = HEARTH_BUF_INIT;
 	char path[120];
 	site_page pg, *p = &pg;
-	int i, k, rc;
+	uint64_t key[2];
+	int i, k, rc, has_key;
 
-	site_page_begin(p, ctx, l, "centres/index.html", NULL);
-	facet_nav(p, 1);
-	site_page_md(p, "## %s\n\n", L("All centres"));
-	site_centre_list(p, NULL, 0);
-	rc = site_page_finish(p, L("Centres"), NULL);
+	rc = directory_keyed(ctx, l, "centres/index.html", NULL, 0, key, &has_key);
+	if (rc == 0) {
+		site_page_begin(p, ctx, l, "centres/index.html", NULL);
+		p->has_key = has_key;
+		memcpy(p->key, key, sizeof p->key);
+		facet_nav(p, 1);
+		site_page_md(p, "## %s\n\n", L("All centres"));
+		site_centre_list(p, NULL, 0);
+		rc = site_page_finish(p, L("Centres"), NULL);
+	}
+	rc = rc > 0 ? 0 : rc;
 	for (i = 0; rc == 0 && i < m->nregions; i++) {
 		if (!m->regions[i].level || strcmp(m->regions[i].level, "county") != 0)
 			continue;
 		snprintf(path, sizeof path, "centres/county-%s.html", m->regions[i].id);
+		rc = directory_keyed(ctx, l, path, keep_county, i, key, &has_key);
+		if (rc) {
+			rc = rc > 0 ? 0 : rc;
+			continue;
+		}
 		site_page_begin(p, ctx, l, path, NULL);
+		p->has_key = has_key;
+		memcpy(p->key, key, sizeof p->key);
 		facet_nav(p, 0);
 		hearth_buf_clear(&title);
 		hearth_buf_printf(&title, "%s: %s", L("Centres"), site_county_name(m, l, i));
@@ -164,7 +198,15 @@ int site_directory_pages(site_ctx *ctx, const site_lang *l)
 			snprintf(path, sizeof path, "centres/age-%s.html", site_age_bands[k]);
 		else
 			snprintf(path, sizeof path, "centres/care-%s.html", site_care_types[k - 3]);
+		rc = directory_keyed(ctx, l, path, k < 3 ? keep_band : keep_care, k < 3 ? k : k - 3,
+			key, &has_key);
+		if (rc) {
+			rc = rc > 0 ? 0 : rc;
+			continue;
+		}
 		site_page_begin(p, ctx, l, path, NULL);
+		p->has_key = has_key;
+		memcpy(p->key, key, sizeof p->key);
 		facet_nav(p, 0);
 		hearth_buf_clear(&title);
 		hearth_buf_printf(&title, "%s: %s", k < 3 ? L("Age band with vacancies") : L("Care type"),

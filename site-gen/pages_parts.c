@@ -106,29 +106,35 @@ void site_when_text(char *out, size_t n, const char *iso)
 
 /* ---- lists shared by several pages -------------------------------------------------------- */
 
-/* The centres of the directory in display order: by county id, then id. */
+/* The centres of the directory in display order: by county id, then id (ids are unique, so
+ * the order is total and qsort's is the only one). */
+static const site_model *order_m;
+
+static const char *order_county(int i)
+{
+	return order_m->nodes[i].county >= 0 ? order_m->regions[order_m->nodes[i].county].id : "~";
+}
+
+static int cmp_centre(const void *a, const void *b)
+{
+	int x = *(const int *)a, y = *(const int *)b;
+	int c = strcmp(order_county(x), order_county(y));
+
+	return c ? c : strcmp(order_m->nodes[x].id, order_m->nodes[y].id);
+}
+
 static int *centre_order(const site_model *m, int *count)
 {
-	int *ord = malloc(sizeof(int) * (size_t)(m->nnodes + 1)), n = 0, i, j;
+	int *ord = malloc(sizeof(int) * (size_t)(m->nnodes + 1)), n = 0, i;
 
 	if (!ord)
 		return NULL;
 	for (i = 0; i < m->nnodes; i++)
 		if (site_node_is_centre(&m->nodes[i]))
 			ord[n++] = i;
-	for (i = 1; i < n; i++) {
-		int x = ord[i];
-		const char *cx = m->nodes[x].county >= 0 ? m->regions[m->nodes[x].county].id : "~";
-		for (j = i; j > 0; j--) {
-			int y = ord[j - 1];
-			const char *cy = m->nodes[y].county >= 0 ? m->regions[m->nodes[y].county].id : "~";
-			int c = strcmp(cy, cx);
-			if (c < 0 || (c == 0 && strcmp(m->nodes[y].id, m->nodes[x].id) < 0))
-				break;
-			ord[j] = y;
-		}
-		ord[j] = x;
-	}
+	order_m = m;
+	qsort(ord, (size_t)n, sizeof *ord, cmp_centre);
+	order_m = NULL;
 	*count = n;
 	return ord;
 }
@@ -175,6 +181,37 @@ static void centre_card(site_page *p, hearth_buf *h, hearth_buf *md, const site_
 	site_put_md(p, md, site_enum(p->lang, "status", n->status));
 	site_put_printf(p, md, ", %s %ld / %s %ld\n", L("Vacancies"), n->vacancies, L("Places"),
 		n->places >= 0 ? n->places : n->capacity);
+}
+
+/* What centre_card shows of each centre site_centre_list would list, in its order. */
+int site_centre_list_key(site_ctx *ctx, hearth_buf *b, int (*keep)(const site_node *, int),
+	int arg)
+{
+	const site_model *m = ctx->m;
+	int *ord, n, i, k;
+
+	ord = centre_order(m, &n);
+	if (!ord)
+		return hearth_error_set(HEARTH_ERROR, _("cannot build the site: out of memory"));
+	for (i = 0; i < n; i++) {
+		const site_node *x = &m->nodes[ord[i]];
+		if (keep && !keep(x, arg))
+			continue;
+		site_key_str(ctx, b, x->slug);
+		site_key_str(ctx, b, x->name);
+		site_key_str(ctx, b, x->name_en);
+		site_key_num(ctx, b, x->county);
+		site_key_str(ctx, b, x->status);
+		site_key_num(ctx, b, x->affordable == 1);
+		site_key_num(ctx, b, x->vacancies);
+		site_key_num(ctx, b, x->places >= 0 ? x->places : x->capacity);
+		for (k = 0; k < 3; k++) {
+			site_key_num(ctx, b, x->band_vac[k] > 0);
+			site_key_num(ctx, b, x->care[k] != 0);
+		}
+	}
+	free(ord);
+	return 0;
 }
 
 /* A list of centres; `keep` selects (NULL: all). */

@@ -11,6 +11,7 @@
 #include "site_int.h"
 #include "core/i18n.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -313,15 +314,87 @@ static int write_shards(site_ctx *ctx, const site_lang *l, const postings *ps)
 	return rc;
 }
 
+/* Every field index_doc and write_docs read, document by document (the key of the index). */
+static void key_docs(site_ctx *ctx, hearth_buf *b, const doc_ref *docs, int ndocs)
+{
+	const site_model *m = ctx->m;
+	int i, k;
+
+	for (i = 0; i < m->nregions; i++)
+		site_key_region(ctx, b, i);
+	for (i = 0; i < m->nstypes; i++) {
+		site_key_str(ctx, b, m->stypes[i].domain);
+		site_key_str(ctx, b, m->stypes[i].name);
+		site_key_str(ctx, b, m->stypes[i].name_en);
+	}
+	for (i = 0; i < ndocs; i++) {
+		site_key_num(ctx, b, docs[i].kind);
+		if (docs[i].kind == 0) {
+			const site_node *n = &m->nodes[docs[i].index];
+			site_key_str(ctx, b, n->id);
+			site_key_str(ctx, b, n->name);
+			site_key_str(ctx, b, n->name_en);
+			site_key_str(ctx, b, n->address);
+			site_key_str(ctx, b, n->kind);
+			site_key_str(ctx, b, n->slug);
+			site_key_str(ctx, b, n->region_id);
+			site_key_num(ctx, b, n->county);
+			for (k = 0; k < 3; k++)
+				site_key_num(ctx, b, n->care[k] != 0);
+		} else if (docs[i].kind == 1) {
+			const site_event *e = &m->events[docs[i].index];
+			site_key_str(ctx, b, e->slug);
+			site_key_str(ctx, b, e->title);
+			site_key_str(ctx, b, e->title_en);
+			site_key_str(ctx, b, e->place);
+			site_key_str(ctx, b, e->kind);
+			site_key_num(ctx, b, e->node);
+			if (e->node >= 0) {
+				site_key_str(ctx, b, m->nodes[e->node].name);
+				site_key_str(ctx, b, m->nodes[e->node].name_en);
+			}
+		}
+	}
+}
+
+/* The index's files, docs.json first (the group's key is stored with it). */
+static int search_paths(char paths[][24], const char **ptrs)
+{
+	int k, s, n = 0;
+
+	for (k = 0; k < 2; k++)
+		snprintf(paths[n], 24, "%ssearch/docs.json", k ? "en/" : ""), n++;
+	for (k = 0; k < 2; k++)
+		for (s = 0; s < SITE_SHARDS; s++)
+			snprintf(paths[n], 24, "%ssearch/s/%02x.json", k ? "en/" : "", s), n++;
+	for (k = 0; k < n; k++)
+		ptrs[k] = paths[k];
+	return n;
+}
+
 int site_search_write(site_ctx *ctx)
 {
 	postings ps = { NULL, 0, 0, 0, 0 };
 	doc_ref *docs = NULL;
-	int ndocs, i, j, rc;
+	char paths[2 + 2 * SITE_SHARDS][24];
+	const char *ptrs[2 + 2 * SITE_SHARDS];
+	hearth_buf data = HEARTH_BUF_INIT;
+	uint64_t key[2];
+	int ndocs, i, j, rc, has_key = 0, first = ctx->files->n;
 
 	ndocs = collect_docs(ctx->m, &docs);
 	if (ndocs < 0)
 		return hearth_error_set(HEARTH_ERROR, _("cannot index: out of memory"));
+	if (site_keys_on(ctx)) {
+		key_docs(ctx, &data, docs, ndocs);
+		rc = site_group_keyed(ctx, &data, NULL, ptrs, search_paths(paths, ptrs), key,
+			&has_key);
+		hearth_buf_dispose(&data);
+		if (rc) {
+			free(docs);
+			return rc < 0 ? rc : 0;
+		}
+	}
 	for (i = 0; ps.rc == 0 && i < ndocs; i++) {
 		ps.doc = i;
 		index_doc(&ps, ctx->m, &docs[i]);
@@ -342,6 +415,8 @@ int site_search_write(site_ctx *ctx)
 		rc = write_shards(ctx, &site_zh, &ps);
 	if (rc == 0)
 		rc = write_shards(ctx, &site_en, &ps);
+	if (rc == 0 && has_key)
+		site_group_rendered(ctx, first, key);
 	free(ps.p);
 	free(docs);
 	return rc;

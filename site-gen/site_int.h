@@ -281,6 +281,25 @@ int site_keep(site_ctx *ctx, const uint64_t key[2], const char *lastmod,
 	const char *const *paths, int n);
 /** Store `key` on the file just added at `path` (the page or .ics just rendered). */
 void site_key_file(site_ctx *ctx, const char *path, const uint64_t key[2]);
+/* Aggregates (a group of files, or a page, that reads more than one row): the caller
+ * serialises every field the group shows with these (no-ops when keys are off), then asks. */
+void site_key_str(site_ctx *ctx, hearth_buf *b, const char *s);
+void site_key_num(site_ctx *ctx, hearth_buf *b, long long v);
+/** A region whole (`r` < 0: none). */
+void site_key_region(site_ctx *ctx, hearth_buf *b, int r);
+/** 1 when this build computes keys (else an aggregate need not serialise its inputs). */
+int site_keys_on(const site_ctx *ctx);
+/** The group of files `paths` (the first one keyed, with `lastmod`) whose inputs are `data`:
+ * 1 kept (its files joined the set), 0 render it (*has_key: `key` set), <0 error. */
+int site_group_keyed(site_ctx *ctx, const hearth_buf *data, const char *lastmod,
+	const char *const *paths, int n, uint64_t key[2], int *has_key);
+/** The key of the page at `path` (without the language prefix; its lastmod the day) whose
+ * inputs are `data`, as site_node_keyed. */
+int site_page_keyed(site_ctx *ctx, const site_lang *l, const char *path, const hearth_buf *data,
+	uint64_t key[2], int *has_key);
+/** The group rendered from file index `first` on: store `key` on that file (its path is the
+ * group's first), and tell site_render_hook. */
+void site_group_rendered(site_ctx *ctx, int first, const uint64_t key[2]);
 /** Called with the path of every keyed page or .ics rendered (tests; NULL: none). */
 extern void (*site_render_hook)(const char *path);
 
@@ -399,6 +418,9 @@ int site_node_stale(const site_model *m, const site_node *n);
 void site_when_text(char *out, size_t n, const char *iso);
 /** A list of centres; `keep` selects with `arg` (NULL: all). */
 void site_centre_list(site_page *p, int (*keep)(const site_node *, int), int arg);
+/** The key of that list: every field it shows of each centre it lists, in its order. */
+int site_centre_list_key(site_ctx *ctx, hearth_buf *b, int (*keep)(const site_node *, int),
+	int arg);
 /** A list of events, upcoming or past, at most `limit` (0: all). */
 void site_event_list(site_page *p, int upcoming, int limit);
 /** Charts with their data tables: centres per county, requests solved in the last 12 months. */
