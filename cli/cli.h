@@ -46,6 +46,10 @@ int cli_opt_flag(cli_ctx *ctx, const char *name);
 /* Any argument left that starts with "--" is unknown: print usage error. */
 int cli_no_unknown_opts(cli_ctx *ctx, const char *cmd);
 
+/* Run `cmd` in hearth-full, next to this program, with the same argv (main.c): returns only on
+ * failure, having printed why, with EXIT_FAIL. */
+int cli_companion_exec(const char *cmd, char **argv);
+
 extern const cli_command cli_commands[];
 const cli_command *cli_command_find(const char *name);
 

@@ -1,4 +1,4 @@
-/* Seeing and undoing changes: show, history, undo; and the node's settings (config). */
+/* Seeing and undoing changes: log, show, history, undo; and the node's settings (config). */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -107,6 +107,36 @@ int cmd_config(cli_ctx *ctx)
 		rc = cli_fail();
 	else
 		printf("wide-change-rows %d\n", hearth_wide_rows(db));
+	hearth_db_free(db);
+	return rc;
+}
+
+int cmd_log(cli_ctx *ctx)
+{
+	int json = cli_opt_flag(ctx, "--json");
+	const char *n = cli_opt_value(ctx, "-n");
+	hearth_buf out = HEARTH_BUF_INIT;
+	hearth_db *db;
+	long limit = 20;
+	int rc;
+
+	if ((rc = cli_no_unknown_opts(ctx, "log")) != EXIT_OK)
+		return rc;
+	if (n) {
+		char *end;
+		limit = strtol(n, &end, 10);
+		if (*end || limit < 0)
+			return cli_usage("log", _("-n takes a number"));
+	}
+	if (ctx->argc)
+		return cli_usage("log", _("unexpected argument '%s'"), ctx->argv[0]);
+	if (!(db = cli_open(ctx)))
+		return EXIT_FAIL;
+	if (hearth_history_log(db, limit, json ? HEARTH_FORMAT_JSON : HEARTH_FORMAT_TEXT, &out) < 0)
+		rc = cli_fail();
+	else
+		rc = cli_print(&out);
+	hearth_buf_dispose(&out);
 	hearth_db_free(db);
 	return rc;
 }

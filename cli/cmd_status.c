@@ -1,4 +1,4 @@
-/* status and log: what this node holds, what is pending, how syncing went. */
+/* status: what this node holds, what is pending, how syncing went. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -116,36 +116,6 @@ int cmd_status(cli_ctx *ctx)
 	else
 		rc = cli_print(&out);
 	hearth_status_free(s);
-	hearth_buf_dispose(&out);
-	hearth_db_free(db);
-	return rc;
-}
-
-int cmd_log(cli_ctx *ctx)
-{
-	int json = cli_opt_flag(ctx, "--json");
-	const char *n = cli_opt_value(ctx, "-n");
-	hearth_buf out = HEARTH_BUF_INIT;
-	hearth_db *db;
-	long limit = 20;
-	int rc;
-
-	if ((rc = cli_no_unknown_opts(ctx, "log")) != EXIT_OK)
-		return rc;
-	if (n) {
-		char *end;
-		limit = strtol(n, &end, 10);
-		if (*end || limit < 0)
-			return cli_usage("log", _("-n takes a number"));
-	}
-	if (ctx->argc)
-		return cli_usage("log", _("unexpected argument '%s'"), ctx->argv[0]);
-	if (!(db = cli_open(ctx)))
-		return EXIT_FAIL;
-	if (hearth_history_log(db, limit, json ? HEARTH_FORMAT_JSON : HEARTH_FORMAT_TEXT, &out) < 0)
-		rc = cli_fail();
-	else
-		rc = cli_print(&out);
 	hearth_buf_dispose(&out);
 	hearth_db_free(db);
 	return rc;

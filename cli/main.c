@@ -7,8 +7,20 @@
 #include "cli.h"
 #include "core/i18n.h"
 
+/* `hearth` itself links only core/ and SQLite, so that a command on the local database (exec,
+ * query, log, ...) starts without loading libgit2, libmicrohttpd, cmark and the TLS and crypto
+ * libraries under them (docs/performance.md, figure 3). A command marked FULL runs in
+ * hearth-full, installed next to it, which holds every command: cli_companion_exec() hands it
+ * the same argv. The test-only builds of hearth (tests/integration) hold every command too. */
+#ifdef HEARTH_CLI_LEAN
+#define FULL(fn) NULL
+#else
+#define FULL(fn) fn
+#endif
+
 const cli_command cli_commands[] = {
-	{ "init", cmd_init, "init --node ID --kind KIND --name NAME [--region REGION] [--key FILE]",
+	{ "init", FULL(cmd_init),
+		"init --node ID --kind KIND --name NAME [--region REGION] [--key FILE]",
 		N_("create a node in DIR") },
 	{ "exec", cmd_exec, "exec [--yes] SQL",
 		N_("one recorded, atomic change; refuses foreign owners and, without --yes, wide ones") },
@@ -17,7 +29,8 @@ const cli_command cli_commands[] = {
 		N_("import CSV rows (as Excel saves them) as one recorded change") },
 	{ "template", cmd_template, "template TABLE [--lang zh|en]",
 		N_("a CSV to fill in Excel for TABLE, with its labels and allowed values") },
-	{ "status", cmd_status, "status [--json]", N_("node, pending changes, clock, sync state") },
+	{ "status", FULL(cmd_status), "status [--json]",
+		N_("node, pending changes, clock, sync state") },
 	{ "log", cmd_log, "log [--json] [-n N]", N_("recorded changes, newest first") },
 	{ "show", cmd_show, "show [--json] CHANGE", N_("one change: when, who, each row old -> new") },
 	{ "history", cmd_history, "history [--json] TABLE [OWNER/]ID",
@@ -25,39 +38,43 @@ const cli_command cli_commands[] = {
 	{ "undo", cmd_undo, "undo [--force] CHANGE", N_("record the inverse of a change as a new one") },
 	{ "config", cmd_config, "config wide-change-rows [N]",
 		N_("rows an exec may change without --yes (default 20; 0: no guard)") },
-	{ "remote", cmd_remote, "remote add|set-url|remove|list [NAME [URL]] [--init]",
+	{ "remote", FULL(cmd_remote), "remote add|set-url|remove|list [NAME [URL]] [--init]",
 		N_("manage remotes (at the office, NAME is the node id)") },
-	{ "push", cmd_push, "push [REMOTE]", N_("send pending changes on the node's `up` branch") },
-	{ "pull", cmd_pull, "pull [REMOTE]", N_("apply the office's merged changes from `down`") },
-	{ "sync", cmd_sync, "sync [REMOTE]",
+	{ "push", FULL(cmd_push), "push [REMOTE]",
+		N_("send pending changes on the node's `up` branch") },
+	{ "pull", FULL(cmd_pull), "pull [REMOTE]",
+		N_("apply the office's merged changes from `down`") },
+	{ "sync", FULL(cmd_sync), "sync [REMOTE]",
 		N_("node: pull then push; office: fetch all, merge, publish all") },
-	{ "rejoin", cmd_rejoin, "rejoin [REMOTE]",
+	{ "rejoin", FULL(cmd_rejoin), "rejoin [REMOTE]",
 		N_("bring back a copy of this node that another copy overtook, losing nothing") },
-	{ "quarantine", cmd_quarantine, "quarantine [list|show|release|drop COMMIT]",
+	{ "quarantine", FULL(cmd_quarantine), "quarantine [list|show|release|drop COMMIT]",
 		N_("office: commits refused by the merge, and what was done with them") },
-	{ "conflicts", cmd_conflicts, "conflicts [list|show ID|resolve ID [--restore]] [--json]",
+	{ "conflicts", FULL(cmd_conflicts),
+		"conflicts [list|show ID|resolve ID [--restore]] [--json]",
 		N_("values that lost a merge, kept for review") },
-	{ "snapshot", cmd_snapshot, "snapshot NODE|--all",
+	{ "snapshot", FULL(cmd_snapshot), "snapshot NODE|--all",
 		N_("office: write a full-state commit on a node's down (for restores)") },
-	{ "clone", cmd_clone, "clone URL --node ID [--key FILE]",
+	{ "clone", FULL(cmd_clone), "clone URL --node ID [--key FILE]",
 		N_("restore a lost or replaced node from its repository into DIR") },
-	{ "key", cmd_key, "key [status|issue|rotate|revoke|code NODE [--out FILE]|import FILE]",
+	{ "key", FULL(cmd_key),
+		"key [status|issue|rotate|revoke|code NODE [--out FILE]|import FILE]",
 		N_("office: the keys that seal each node's log; node: take an enrolment code") },
 	{ "backup", cmd_backup, "backup FILE [--force]",
 		N_("a consistent copy of the node's database, taken while it is in use") },
 	{ "dump", cmd_dump, "dump [--for NODE]", N_("canonical sorted text of the synced rows") },
-	{ "site", cmd_site, "site build --out DIR [--base-url URL]",
+	{ "site", FULL(cmd_site), "site build --out DIR [--base-url URL]",
 		N_("build the public website from the office database") },
-	{ "report", cmd_report, "report [--html] [--out FILE]",
+	{ "report", FULL(cmd_report), "report [--html] [--out FILE]",
 		N_("private summary for staff: sync state, conflicts, requests, full classes") },
 	{ "purge", cmd_purge, "purge [--older-than DURATION]",
 		N_("office: remove personal rows of records closed longer ago (default 3y)") },
-	{ "serve", cmd_serve,
+	{ "serve", FULL(cmd_serve),
 		"serve [--listen ADDR:PORT] [--cert FILE --key FILE] [--insecure-http] [DIR]",
 		N_("the node's own app for browsers and phones (127.0.0.1:8080 by default)") },
-	{ "user", cmd_user, "user add NAME --role ROLE | list | passwd NAME | remove NAME",
+	{ "user", FULL(cmd_user), "user add NAME --role ROLE | list | passwd NAME | remove NAME",
 		N_("accounts of the app (admin, staff, volunteer, viewer); never synced") },
-	{ "demo", cmd_demo, "demo [--out DIR] [--force] [--serve]",
+	{ "demo", FULL(cmd_demo), "demo [--out DIR] [--force] [--serve]",
 		N_("the whole story on an embedded default, no server") },
 	{ "help", cmd_help, "help [COMMAND]", N_("show help") },
 	{ NULL, NULL, NULL, NULL },
@@ -136,6 +153,8 @@ int main(int argc, char **argv)
 		fprintf(stderr, _("hearth: unknown command '%s' (see 'hearth help')\n"), argv[i]);
 		return EXIT_USAGE;
 	}
+	if (!c->run)
+		return cli_companion_exec(c->name, argv);
 	ctx.argc = argc - i - 1;
 	ctx.argv = argv + i + 1;
 	return c->run(&ctx);

@@ -17,13 +17,17 @@ fi
 
 REAL=$HEARTH
 mkdir -p "$T/vg"
-# every command below goes through valgrind: h, hh, hq and cmp_dump call $HEARTH
+# every command below goes through valgrind: h, hh, hq and cmp_dump call $HEARTH; valgrind follows
+# hearth into hearth-full (cli/main.c), which runs the sync, site and key commands
 HEARTH=$T/hearth-vg
 cat >"$HEARTH" <<EOF
 #!/bin/sh
-exec valgrind -q --error-exitcode=9 --leak-check=full --errors-for-leak-kinds=definite \\
-	--show-leak-kinds=definite --suppressions="$REL_DIR/valgrind.supp" \\
-	--log-file="$T/vg/%p.log" "$REAL" "\$@"
+# one log per run, kept open across hearth's hand-over to hearth-full (a --log-file would start
+# again at the exec)
+exec 3>>"$T/vg/\$\$.log"
+exec valgrind -q --trace-children=yes --trace-children-skip='*/git,git' --log-fd=3 \\
+	--error-exitcode=9 --leak-check=full --errors-for-leak-kinds=definite \\
+	--show-leak-kinds=definite --suppressions="$REL_DIR/valgrind.supp" "$REAL" "\$@"
 EOF
 chmod +x "$HEARTH"
 
