@@ -84,7 +84,8 @@ static int packs_list(pack_file **out, size_t *n, const char *dir)
 		p[(*n)++].size = (uint64_t)st.st_size;
 	}
 	closedir(d);
-	qsort(p, *n, sizeof(*p), by_size);
+	if (*n > 1)
+		qsort(p, *n, sizeof(*p), by_size);
 	*out = p;
 	return 0;
 oom:
