@@ -1,6 +1,10 @@
 /*
  * The Atom feed of public events, one per language (events.atom, en/events.atom). Times come
- * from the data ("now" of the build), never the wall clock.
+ * from the data, never the wall clock: an entry's <updated> is when what it shows last changed
+ * (site_event.updated), the feed's the newest of those or the start of the build's day. So the
+ * feed changes when its events do, or once a day, not with every write elsewhere (it was
+ * stamped with the build's second: every entry looked updated to a feed reader, and every
+ * rebuild compressed both feeds again).
  */
 #include "site_int.h"
 
@@ -30,7 +34,7 @@ static int feed_entry(hearth_buf *b, const site_ctx *ctx, const site_lang *l, co
 		rc = site_esc_xml(b, e->slug);
 	if (rc == 0)
 		rc = hearth_buf_printf(b, ":%s</id>\n<updated>%s</updated>\n<link href=\"", l->code,
-			m->now_utc);
+			e->updated);
 	if (rc == 0)
 		rc = put_url(b, ctx, l, path.ptr);
 	if (rc == 0)
@@ -62,8 +66,12 @@ static int feed_write(site_ctx *ctx, const site_lang *l)
 {
 	const site_model *m = ctx->m;
 	hearth_buf *b = site_files_add(ctx->files, NULL, "%sevents.atom", l->prefix);
+	const char *updated = m->day_utc;
 	int rc, i;
 
+	for (i = 0; i < m->nevents; i++)
+		if (strcmp(m->events[i].updated, updated) > 0)
+			updated = m->events[i].updated;
 	if (!b)
 		return HEARTH_ERROR;
 	rc = hearth_buf_printf(b,
@@ -80,7 +88,7 @@ static int feed_write(site_ctx *ctx, const site_lang *l)
 		rc = hearth_buf_printf(b,
 			"</title>\n<id>urn:hearth:events:%s</id>\n<updated>%s</updated>\n"
 			"<author><name>",
-			l->code, m->now_utc);
+			l->code, updated);
 	if (rc == 0)
 		rc = site_esc_xml(b, site_l(l, "Changzhi childcare and community services"));
 	if (rc == 0)

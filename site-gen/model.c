@@ -445,6 +445,82 @@ static void load_teams(reader *r)
 	}
 }
 
+static void format_ms(char *out, size_t outsz, int64_t ms, int offset_h, int mode);
+
+/*
+ * When what an event's feed entry shows last changed: the newest origin (the office's record
+ * of which write last set a column) of its insert or of the public columns the entry shows,
+ * never later than the build's "now". An event with no origin (a database the office did not
+ * merge into) gets the start of the build's day, as an .ics's DTSTAMP: either way the feed
+ * changes when its events do, or once a day, not with every write elsewhere. Only public
+ * columns count, so the feed's times say nothing about private ones.
+ */
+static int cmp_event_key(const void *a, const void *b)
+{
+	const site_event *x = *(site_event *const *)a, *y = *(site_event *const *)b;
+	int c = strcmp(x->owner, y->owner);
+
+	return c ? c : strcmp(x->id, y->id);
+}
+
+static void event_times(reader *r)
+{
+	static const char *const shown[] = { "title", "title_en", "starts_at", "kind", "place" };
+	site_model *m = r->m;
+	hearth_buf sql = HEARTH_BUF_INIT;
+	sqlite3_stmt *st = NULL;
+	site_event **by_key = NULL;
+	hearth_clock c;
+	size_t i;
+	int e;
+
+	for (e = 0; e < m->nevents; e++)
+		snprintf(m->events[e].updated, sizeof m->events[e].updated, "%s", m->day_utc);
+	if (r->rc || !m->nevents)
+		return;
+	/* one pass over the events' origins (in key order), not a lookup per event */
+	r->rc = hearth_buf_puts(&sql, "SELECT owner, id, max(clock) FROM hearth_origin "
+				      "WHERE tbl = 'event' AND col IN (''");
+	for (i = 0; r->rc == 0 && i < sizeof shown / sizeof *shown; i++)
+		if (is_public(r->db, "event", shown[i], &r->rc))
+			r->rc = hearth_buf_printf(&sql, ", '%s'", shown[i]);
+	if (r->rc == 0)
+		r->rc = hearth_buf_puts(&sql, ") GROUP BY owner, id");
+	/* no origins to read (not a hearth database's full schema): the day's start stays */
+	if (r->rc == 0 && sqlite3_prepare_v2(r->db, sql.ptr, -1, &st, NULL) == SQLITE_OK) {
+		while (sqlite3_step(st) == SQLITE_ROW) {
+			site_event key = { 0 }, *kp = &key, **hit;
+			const char *v = (const char *)sqlite3_column_text(st, 2);
+			int64_t ms;
+
+			key.owner = (char *)sqlite3_column_text(st, 0);
+			key.id = (char *)sqlite3_column_text(st, 1);
+			if (!key.owner || !key.id || !v || hearth_clock_parse(&c, v) != 0)
+				continue;
+			if (!by_key) {
+				if (!(by_key = malloc((size_t)m->nevents * sizeof *by_key))) {
+					r->rc = hearth_error_set(HEARTH_ERROR,
+						_("cannot read the site data: out of memory"));
+					break;
+				}
+				for (e = 0; e < m->nevents; e++)
+					by_key[e] = &m->events[e];
+				qsort(by_key, (size_t)m->nevents, sizeof *by_key, cmp_event_key);
+			}
+			hit = bsearch(&kp, by_key, (size_t)m->nevents, sizeof *by_key, cmp_event_key);
+			if (!hit)
+				continue;
+			ms = (int64_t)HEARTH_CLOCK_MS(c);
+			if (ms > (int64_t)m->now_ms)
+				ms = (int64_t)m->now_ms;
+			format_ms((*hit)->updated, sizeof (*hit)->updated, ms, 0, 3);
+		}
+	}
+	sqlite3_finalize(st);
+	free(by_key);
+	hearth_buf_dispose(&sql);
+}
+
 static void load_events(reader *r)
 {
 	site_model *m = r->m;
@@ -483,6 +559,7 @@ static void load_events(reader *r)
 		e->slug = arena_strdup(m, slug.ptr, &r->rc);
 		hearth_buf_dispose(&slug);
 	}
+	event_times(r);
 }
 
 static int month_ok(const char *s)
@@ -587,7 +664,6 @@ int site_model_load(site_model *m, sqlite3 *db, uint64_t now_ms)
 	m->now_ms = now_ms;
 	format_ms(m->today, sizeof m->today, (int64_t)m->now_ms, 8, 0);
 	format_ms(m->now_local, sizeof m->now_local, (int64_t)m->now_ms, 8, 2);
-	format_ms(m->now_utc, sizeof m->now_utc, (int64_t)m->now_ms, 0, 3);
 	format_ms(m->day_utc, sizeof m->day_utc, day_start_ms((int64_t)m->now_ms), 0, 3);
 	load_regions(&r);
 	load_stypes(&r);

@@ -119,6 +119,7 @@ typedef struct {
 	char *description_md;
 	int node; /* index of the owner's node, or -1 */
 	char *slug; /* "<owner>/<id>" made of slugs */
+	char updated[21]; /* the feed's <updated>: when what its entry shows last changed */
 } site_event;
 
 typedef struct {
@@ -151,8 +152,7 @@ typedef struct {
 	uint64_t now_ms;
 	char today[11];   /* YYYY-MM-DD in China time (UTC+8) */
 	char now_local[17]; /* YYYY-MM-DDTHH:MM */
-	char now_utc[21];  /* YYYY-MM-DDTHH:MM:SSZ */
-	char day_utc[21];  /* the start of `today` (China time) in UTC, as now_utc */
+	char day_utc[21];  /* the start of `today` (China time) in UTC, YYYY-MM-DDTHH:MM:SSZ */
 } site_model;
 
 /** Read the public model; now_ms 0 derives "now" from the data. Free with site_model_free. */

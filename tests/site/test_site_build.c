@@ -868,8 +868,9 @@ static void test_render_aggregates(void)
 }
 
 /* "Now" moves with every write the office hears of. The .ics files stamp the start of the
- * build's day (China time), so a later write the same day rewrites the feed, whose times are
- * to the second, but no .ics; the next day every .ics gets the new day. */
+ * build's day (China time), and the feed's times are when its entries last changed (or that
+ * day's start), so a later write elsewhere the same day rewrites neither; the next day every
+ * .ics and the feed get the new day. */
 static void test_ics_stamp(void)
 {
 	const char *ics = "events/donghua/ev01.ics", *en_ics = "en/events/donghua/ev01.ics";
@@ -906,7 +907,9 @@ static void test_ics_stamp(void)
 	}
 	ok(ics_kept, "no .ics is rewritten by a later write the same day");
 	o = find(&before, "events.atom"), n = find(&after, "events.atom");
-	ok(o && n && o->ino != n->ino, "the feed, timed to the second, is rewritten");
+	ok(o && n && o->ino == n->ino, "nor the feed (no event changed)");
+	o = find(&before, "en/events.atom.gz"), n = find(&after, "en/events.atom.gz");
+	ok(o && n && o->ino == n->ino, "nor its .gz");
 	/* a rewritten text file and its .gz stay a pair: same mtime */
 	for (i = 0; i < after.n; i++) {
 		char gzp[700];
@@ -930,6 +933,11 @@ static void test_ics_stamp(void)
 	ok(o && n && o->ino != n->ino, "the next day the .ics are stamped again");
 	page = read_rel(a, ics, &len);
 	ok(page && strstr(page, "\r\nDTSTAMP:20261128T160000Z\r\n"), "with the new day");
+	free(page);
+	page = read_rel(a, "events.atom", &len);
+	ok(page && strstr(page, "<updated>2026-11-28T16:00:00Z</updated>") &&
+		   !strstr(page, "<updated>2026-11-27T16:00:00Z</updated>"),
+		"and the feed, whose events have no origins, is stamped with the new day");
 	free(page);
 	free(before.e);
 	free(after.e);
@@ -1359,6 +1367,84 @@ static void check_sizes(const char *root)
 	free(t.e);
 }
 
+/* Insert the origin the office's merge writes when a node's write sets a column. */
+static void origin_at(sqlite3 *db, const char *owner, const char *id, const char *col,
+	int64_t ms)
+{
+	char clock[HEARTH_CLOCK_HEX + 1], sql[400];
+
+	hearth_clock_format(clock, (hearth_clock)ms << 16);
+	snprintf(sql, sizeof sql,
+		"INSERT OR REPLACE INTO hearth_origin (tbl, owner, id, col, clock, node) "
+		"VALUES ('event', '%s', '%s', '%s', '%s', '%s')", owner, id, col, clock, owner);
+	run(db, sql);
+}
+
+/* An entry's <updated> is when what it shows last changed; the feed's is the newest. The
+ * fixture's "now" is 2026-11-28T02:00:00Z (10:00 in China). */
+static void test_feed_times(void)
+{
+	char a[600];
+	hearth_site_stats st;
+	sqlite3 *db = open_world(NULL);
+	tree before, after;
+	const entry *o, *n;
+	size_t len;
+	char *page;
+
+	origin_at(db, "donghua", "ev01", "title", 1795829400000LL);           /* 01:30Z */
+	origin_at(db, "guangchangdong", "ev01", "description_md", 1795830300000LL); /* 01:45Z */
+	origin_at(db, "qimingxing", "ev01", "", 1798588800000LL);             /* 2026-12-30 */
+	path_of(a, sizeof a, "feed-times");
+	ok(build(db, a, &st) == 0, "build with origins");
+	page = read_rel(a, "events.atom", &len);
+	ok(page && strstr(page, "<id>urn:hearth:event:donghua/ev01:zh-CN</id>\n"
+				"<updated>2026-11-28T01:30:00Z</updated>"),
+		"a title set at 01:30Z: the entry's time");
+	ok(page && strstr(page, "<id>urn:hearth:event:guangchangdong/ev01:zh-CN</id>\n"
+				"<updated>2026-11-27T16:00:00Z</updated>"),
+		"a description the entry does not show: still the day's start");
+	ok(page && strstr(page, "<id>urn:hearth:event:qimingxing/ev01:zh-CN</id>\n"
+				"<updated>2026-11-28T02:00:00Z</updated>"),
+		"an origin after the data's now: no later than now");
+	ok(page && strstr(page, "<id>urn:hearth:events:zh-CN</id>\n<updated>2026-11-28T02:00:00Z"),
+		"the feed's time is its newest entry's");
+	free(page);
+	page = read_rel(a, "en/events.atom", &len);
+	ok(page && strstr(page, "<id>urn:hearth:event:donghua/ev01:en</id>\n"
+				"<updated>2026-11-28T01:30:00Z</updated>"),
+		"the English feed has the same times");
+	free(page);
+	/* a write elsewhere keeps the feed; a shown change of an event rewrites it (without the
+	 * origin after now, whose entry would move with now) */
+	run(db, "DELETE FROM hearth_origin WHERE owner = 'qimingxing'");
+	ok(build(db, a, &st) == 0, "rebuild without the origin after now");
+	before = scan(a);
+	run(db, "UPDATE hearth_remote SET last_seen_ms = last_seen_ms + 60000 WHERE name = 'lucai'");
+	run(db, "UPDATE node SET places = coalesce(places, 0) + 1 WHERE id = 'lucai'");
+	ok(build(db, a, &st) == 0, "rebuild after a write elsewhere");
+	after = scan(a);
+	o = find(&before, "events.atom"), n = find(&after, "events.atom");
+	ok(o && n && o->ino == n->ino, "the feed is kept");
+	free(before.e);
+	free(after.e);
+	before = scan(a);
+	run(db, "UPDATE event SET title = '高血压防治讲座' WHERE owner = 'donghua' AND id = 'ev01'");
+	origin_at(db, "donghua", "ev01", "title", 1795830360000LL); /* 01:46Z */
+	ok(build(db, a, &st) == 0, "rebuild after an event's title changed");
+	after = scan(a);
+	o = find(&before, "events.atom"), n = find(&after, "events.atom");
+	ok(o && n && o->ino != n->ino, "the feed is rewritten");
+	page = read_rel(a, "events.atom", &len);
+	ok(page && strstr(page, "高血压防治讲座</title>\n<id>urn:hearth:event:donghua/ev01:zh-CN</id>\n"
+				"<updated>2026-11-28T01:46:00Z</updated>"),
+		"with the entry's new title and time");
+	free(page);
+	free(before.e);
+	free(after.e);
+	sqlite3_close(db);
+}
+
 static void test_links_and_content(void)
 {
 	char a[600], real[4096];
@@ -1450,8 +1536,8 @@ static void test_links_and_content(void)
 	page = read_rel(a, "events.atom", &len);
 	ok(page && strstr(page, "<feed xmlns=\"http://www.w3.org/2005/Atom\"") &&
 		   strstr(page, "高血压防治健康讲座") && !strstr(page, "MARKPRIVATE") &&
-		   strstr(page, "<updated>2026-11-28T02:00:00Z</updated>"),
-		"Atom feed of public events, times from the data");
+		   strstr(page, "<updated>2026-11-27T16:00:00Z</updated>"),
+		"Atom feed of public events, times from the data (no origins: the day's start)");
 	free(page);
 	page = read_rel(a, "events/donghua/ev01.ics", &len);
 	ok(page && strstr(page, "BEGIN:VEVENT\r\n") && strstr(page, "DTSTART:20261205T010000Z\r\n") &&
@@ -1589,6 +1675,7 @@ int main(int argc, char **argv)
 	test_render_aggregates();
 	test_ics_stamp();
 	test_atomic();
+	test_feed_times();
 	test_privacy();
 	test_public_rows_unreadable();
 	test_hostile();
