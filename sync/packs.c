@@ -214,18 +214,36 @@ done:
  * negotiation): at the office, two per node (its up and its down), each a file of its own, so a
  * round of n nodes read n * 2n files. Packed into packed-refs, they are read from one file;
  * a ref moved since is one loose file again. */
-int sync_repo_pack_refs(git_repository *repo)
+static int refs_compress(git_repository *repo)
 {
 	git_refdb *refdb = NULL;
-	int rc = 0;
+	int err = git_repository_refdb(&refdb, repo);
+
+	if (err == 0)
+		err = git_refdb_compress(refdb);
+	git_refdb_free(refdb);
+	return err;
+}
+
+int sync_repo_pack_refs(git_repository *repo)
+{
+	int rc = 0, err = refs_compress(repo);
 
 	hearth_buf dir = HEARTH_BUF_INIT;
 	DIR *d;
 	struct dirent *e;
 
-	if (git_repository_refdb(&refdb, repo) < 0 || git_refdb_compress(refdb) < 0)
+	/* a packed-refs.lock left by a hearth killed while packing would refuse every later
+	 * round: stale, as a ref's own lock (sync_ref_set), so it is removed and packing tried
+	 * once more */
+	if (err == GIT_ELOCKED &&
+	    hearth_buf_printf(&dir, "%spacked-refs.lock", git_repository_path(repo)) == 0) {
+		remove(dir.ptr);
+		hearth_buf_clear(&dir);
+		err = refs_compress(repo);
+	}
+	if (err < 0)
 		rc = sync_git_fail(HEARTH_ERROR, _("cannot pack the repository's refs"));
-	git_refdb_free(refdb);
 	/* the folders the refs were in stay behind, and a listing still opens each: the empty
 	 * ones go (a folder that still holds a ref is not removed) */
 	if (rc == 0 && hearth_buf_printf(&dir, "%srefs/nodes", git_repository_path(repo)) == 0 &&

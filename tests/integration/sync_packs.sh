@@ -61,4 +61,14 @@ for n in lucai xiaoxiangwan; do
 	cmp_dump "$n"
 	is "$(h "$n" status --json | tr -d ' ' | grep -o '"pending":[0-9]*')" '"pending":0' "$n: nothing pending"
 done
+
+# A hearth killed while packing the refs leaves packed-refs.lock behind: the next round must not
+# refuse to pack (every round after it failed, found by the crash test), and packs the refs.
+: >"$T/office/repo.git/packed-refs.lock"
+w lucai "INSERT INTO child (owner,id,name) VALUES ('lucai','lc-after-kill','孩子')"
+check "lucai syncs" h lucai sync
+check "the office's round succeeds past a stale packed-refs.lock" h office sync
+check "the stale lock is gone" test ! -e "$T/office/repo.git/packed-refs.lock"
+is "$(find "$T/office/repo.git/refs/nodes" -type f | wc -l)" 0 "and the refs are packed again"
+is "$(hq office "SELECT count(*) FROM child WHERE id = 'lc-after-kill'")" 1 "the write reached the office"
 done_testing
