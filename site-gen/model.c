@@ -447,14 +447,6 @@ static void load_teams(reader *r)
 
 static void format_ms(char *out, size_t outsz, int64_t ms, int offset_h, int mode);
 
-/*
- * When what an event's feed entry shows last changed: the newest origin (the office's record
- * of which write last set a column) of its insert or of the public columns the entry shows,
- * never later than the build's "now". An event with no origin (a database the office did not
- * merge into) gets the start of the build's day, as an .ics's DTSTAMP: either way the feed
- * changes when its events do, or once a day, not with every write elsewhere. Only public
- * columns count, so the feed's times say nothing about private ones.
- */
 static int cmp_event_key(const void *a, const void *b)
 {
 	const site_event *x = *(site_event *const *)a, *y = *(site_event *const *)b;
@@ -463,6 +455,14 @@ static int cmp_event_key(const void *a, const void *b)
 	return c ? c : strcmp(x->id, y->id);
 }
 
+/*
+ * When what an event's feed entry shows last changed: the newest origin (the office's record
+ * of which write last set a column) of its insert or of the public columns the entry shows,
+ * never later than the build's "now". An event with no origin (a database the office did not
+ * merge into) gets the start of the build's day, as an .ics's DTSTAMP: either way the feed
+ * changes when its events do, or once a day, not with every write elsewhere. Only public
+ * columns count, so the feed's times say nothing about private ones.
+ */
 static void event_times(reader *r)
 {
 	static const char *const shown[] = { "title", "title_en", "starts_at", "kind", "place" };
