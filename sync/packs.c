@@ -233,13 +233,9 @@ int sync_repo_pack_refs(git_repository *repo)
 	DIR *d;
 	struct dirent *e;
 
-	/* a packed-refs.lock left by a hearth killed while packing would refuse every later
-	 * round: stale, as a ref's own lock (sync_ref_set), so it is removed and packing tried
-	 * once more */
-	if (err == GIT_ELOCKED &&
-	    hearth_buf_printf(&dir, "%spacked-refs.lock", git_repository_path(repo)) == 0) {
-		remove(dir.ptr);
-		hearth_buf_clear(&dir);
+	/* a packed-refs.lock left by a hearth killed while packing would refuse every later round */
+	if (err == GIT_ELOCKED) {
+		sync_lock_remove_stale(repo, "packed-refs");
 		err = refs_compress(repo);
 	}
 	if (err < 0)

@@ -24,20 +24,27 @@ int sync_repo_open_dir(git_repository **out, const char *dir)
 	return rc;
 }
 
-/* Point `ref` at `id`. A `.lock` left by a hearth process that was killed while moving this ref
- * would refuse every later move: the repository is hearth's own (no other git works in it) and
- * its moves happen under the database's write lock or after it, so such a lock is stale; it is
- * removed and the move tried once more. */
+/* A `.lock` left by a hearth process that was killed while it held it would refuse every later
+ * write of `name` (a ref, packed-refs): the repository is hearth's own (no other git works in
+ * it) and its writes happen under the database's write lock or after it, so such a lock is
+ * stale. Its caller removes it and tries once more. */
+void sync_lock_remove_stale(git_repository *repo, const char *name)
+{
+	hearth_buf lock = HEARTH_BUF_INIT;
+
+	if (hearth_buf_printf(&lock, "%s%s.lock", git_repository_path(repo), name) == 0)
+		remove(lock.ptr);
+	hearth_buf_dispose(&lock);
+}
+
+/* Point `ref` at `id`; a stale lock of the ref is removed and the move tried once more. */
 int sync_ref_set(git_repository *repo, const char *ref, const git_oid *id)
 {
 	git_reference *r = NULL;
 	int err = git_reference_create(&r, repo, ref, id, 1, "hearth");
 
 	if (err == GIT_ELOCKED) {
-		hearth_buf lock = HEARTH_BUF_INIT;
-		if (hearth_buf_printf(&lock, "%s%s.lock", git_repository_path(repo), ref) == 0)
-			remove(lock.ptr);
-		hearth_buf_dispose(&lock);
+		sync_lock_remove_stale(repo, ref);
 		err = git_reference_create(&r, repo, ref, id, 1, "hearth");
 	}
 	if (err < 0)

@@ -259,6 +259,8 @@ int sync_git_fail(int code, const char *what);
 
 /* The node's repository (DIR/repo.git, created bare when missing). */
 int sync_repo_open(git_repository **out, hearth_db *db);
+/* Remove `<name>.lock` in hearth's own repository: a killed hearth's, stale (repo.c). */
+void sync_lock_remove_stale(git_repository *repo, const char *name);
 /* Point `ref` at `id` (creating or moving it). */
 int sync_ref_set(git_repository *repo, const char *ref, const git_oid *id);
 /* Resolve `ref`; HEARTH_ENOTFOUND if absent. */
