@@ -1,6 +1,7 @@
 /* Core: ids, buffers, the clock, migrations, recorded writes and their atomicity, dump. */
 #include <stdlib.h>
 #include <string.h>
+#include <sys/inotify.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -659,9 +660,64 @@ done:
 	hearth_db_free(db);
 }
 
+/* The office merges each entry under a savepoint, whose journal keeps the pages it may have to
+ * put back. It stays in memory (core/db.c): SQLite's default wrote it to a new file in the
+ * temporary folder past 64 KiB, most of a merge round's writes. SQLite's temporary folder is
+ * the one main() set, watched here for any file made while a savepoint changes 1 MiB. */
+static void test_savepoint_journal_in_memory(const char *sqltmp)
+{
+	hearth_db *db = NULL;
+	sqlite3 *h;
+	char buf[4096];
+	int fd, wd, made = 0, rc;
+	ssize_t n;
+
+	rc = hearth_db_create(&db, tmp_path("journal"), "jr", "childcare_centre", "jr", "luzhou");
+	ok(rc == 0, "a node for the savepoint (%s)", hearth_error_last());
+	if (!db)
+		return;
+	h = hearth_db_sqlite(db);
+	rc = hearth_write_exec(db,
+		"WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 4000) "
+		"INSERT INTO care_class(owner,id,name,age_band,capacity) "
+		"SELECT 'jr', 'c' || i, printf('%0200d', i), '2-3', 9 FROM n",
+		NULL);
+	ok(rc == 0, "4,000 classes of 200 bytes (%s)", hearth_error_last());
+	fd = inotify_init1(IN_NONBLOCK);
+	wd = fd < 0 ? -1 : inotify_add_watch(fd, sqltmp, IN_CREATE);
+	ok(wd >= 0, "SQLite's temporary folder watched");
+	rc = sqlite3_exec(h,
+		"BEGIN; SAVEPOINT s; UPDATE care_class SET name = upper(name) || 'x'; "
+		"ROLLBACK TO s; RELEASE s;",
+		NULL, NULL, NULL);
+	ok(rc == SQLITE_OK, "a savepoint changes every page of the table, then rolls back (%s)",
+		sqlite3_errmsg(h));
+	while (wd >= 0 && (n = read(fd, buf, sizeof(buf))) > 0) {
+		const char *p = buf;
+		while (p < buf + n) {
+			const struct inotify_event *ev = (const void *)p;
+			made++;
+			p += sizeof(*ev) + ev->len;
+		}
+	}
+	is_int(made, 0, "no file made for the savepoint's journal");
+	is_int(count(db, "SELECT count(*) FROM care_class WHERE name LIKE '%x'"), 0,
+		"the rollback put every page back");
+	sqlite3_exec(h, "ROLLBACK", NULL, NULL, NULL);
+	if (fd >= 0)
+		close(fd);
+	hearth_db_free(db);
+}
+
 int main(void)
 {
+	char sqltmp[256];
+
 	if (fixture_tmpdir_named(tmp_root, sizeof(tmp_root), "hearth-core") < 0)
+		return 1;
+	/* SQLite reads its temporary folder once, before its first use */
+	snprintf(sqltmp, sizeof(sqltmp), "%s/sqlite-tmp", tmp_root);
+	if (mkdir(sqltmp, 0700) != 0 || setenv("SQLITE_TMPDIR", sqltmp, 1) != 0)
 		return 1;
 	test_ids();
 	test_buf();
@@ -673,6 +729,7 @@ int main(void)
 	test_forget_waits_for_readers();
 	test_recorder();
 	test_seq_after_outbox_leaves();
+	test_savepoint_journal_in_memory(sqltmp);
 	{
 		char cmd[300];
 		snprintf(cmd, sizeof(cmd), "rm -rf '%s'", tmp_root);
