@@ -1,6 +1,5 @@
 /* Opening, creating and migrating a node database; meta values and the persisted clock. */
 #include <errno.h>
-#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -48,31 +47,15 @@ static void fn_id(sqlite3_context *ctx, int argc, sqlite3_value **argv)
 	sqlite3_result_text(ctx, hex, -1, SQLITE_TRANSIENT);
 }
 
-/* A statement journal holds the pages an open savepoint may have to put back: the office
- * merges each entry under one (and sqlite3changeset_apply opens one too). SQLite's default
- * keeps 64 KiB in memory, then writes the journal to a new file in the temporary folder: in an
- * office round that was three writes in four (13,569 pwrite calls, 10,000 of them to such
- * files). Up to 16 MiB now stays in memory (the largest of that round's journals was 3.3 MiB);
- * past it, a file as before, so memory stays bounded. Set once, before SQLite is first used;
- * where the process used SQLite before (SQLITE_MISUSE), the default stays: only speed differs. */
-#define STMT_JOURNAL_SPILL (16 << 20)
-
-static void configure_sqlite(void)
-{
-	sqlite3_config(SQLITE_CONFIG_STMTJRNL_SPILL, STMT_JOURNAL_SPILL);
-}
-
 static int connect(hearth_db *db, const char *dir, int create)
 {
-	static pthread_once_t configured = PTHREAD_ONCE_INIT;
-
 	char *path = path_join(dir, DB_FILE);
 	int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX | (create ? SQLITE_OPEN_CREATE : 0);
 	int rc = 0;
 
 	if (!path)
 		return hearth_error_set(HEARTH_ERROR, _("out of memory"));
-	pthread_once(&configured, configure_sqlite);
+	hearth_sqlite_setup();
 	if (!create && access(path, F_OK) != 0) {
 		rc = hearth_error_set(HEARTH_ENOTFOUND,
 			_("no hearth node in '%s': run 'hearth init' there, or pass -C DIR"), dir);

@@ -125,6 +125,8 @@ typedef struct hearth_db hearth_db;
 int hearth_schema_version_max(void);
 /** The version of the SQLite library linked in ("3.40.1"). */
 const char *hearth_sqlite_version(void);
+/** Configure SQLite for hearth once per process, before its first use (hearth_db_open does). */
+void hearth_sqlite_setup(void);
 
 /**
  * Create a new node in folder `dir` (created if missing; must not already hold a node):

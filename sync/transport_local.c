@@ -70,7 +70,8 @@ static int copy_object(local_copy *c, const git_oid *id)
 		git_odb_object_type(o));
 	git_odb_object_free(o);
 	if (grc == 0 && !git_oid_equal(&got, id)) {
-		git_error_set_str(GIT_ERROR_ODB, "an object changed while it was copied");
+		/* the one check of a copied object's bytes (libgit2 does not hash what it reads) */
+		git_error_set_str(GIT_ERROR_ODB, "an object's bytes do not match its id");
 		grc = -1;
 	}
 	/* every object copied re-arms the caller's idle watchdog, like the bytes of a transfer */
